@@ -1,0 +1,281 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using HighPerfRnn.Packing;
+
+namespace HighPerfRnn.Kernels;
+
+/// <summary>
+/// The one matrix product the recurrent layers need: C = Init + A·Wᵀ, with W packed in column panels
+/// (<see cref="PackedMatrix"/>). It serves both the input projection hoisted out of the time loop (A = all
+/// time steps and batch rows of the layer's input, Init = the pre-summed biases) and each time step's
+/// recurrent product (A = the previous hidden states, Init = C = that step's projected inputs, in place).
+/// </summary>
+/// <remarks>
+/// Rows of A, Init and C may be strided (a batch's rows at one time step sit seq rows apart in a batch_first
+/// buffer). Register blocking: 4 rows × 2 panels (8 independent accumulators) where there are 4 rows; for a
+/// single row, 4 panels × 2 interleaved halves of k (8 accumulators again), since a lone FMA chain would be
+/// latency-bound. Rows are taken in blocks of 64 so a pair of panels is reused from L1 across the block.
+/// </remarks>
+internal static class PackedGemm
+{
+    private const int RowBlock = 64;
+
+    /// <summary>
+    /// c[r·ldc + n] = init[r·ldInit + n] + Σₖ a[r·lda + k]·W[n, k] for r &lt; rows and n &lt; w.PaddedRows.
+    /// <paramref name="init"/> may be <paramref name="c"/> itself (same stride): each element is read before it is written.
+    /// <paramref name="ldInit"/> may be 0 (one bias row for all rows).
+    /// </summary>
+    public static void MultiplyAdd(
+        SimdPath path,
+        ReadOnlySpan<float> a,
+        int lda,
+        int rows,
+        PackedMatrix w,
+        ReadOnlySpan<float> init,
+        int ldInit,
+        Span<float> c,
+        int ldc)
+    {
+        if (rows <= 0)
+        {
+            return;
+        }
+
+        // Every access below stays inside these three checks: row r reads a[r·lda .. r·lda + K),
+        // init[r·ldInit .. + PaddedRows) and writes c[r·ldc .. + PaddedRows), r < rows.
+        RequireLength(a, ((long)(rows - 1) * lda) + w.Columns, nameof(a));
+        RequireLength(init, ((long)(rows - 1) * ldInit) + w.PaddedRows, nameof(init));
+        RequireLength(c, ((long)(rows - 1) * ldc) + w.PaddedRows, nameof(c));
+        if (SimdPaths.LaneCount(path) != w.PanelWidth)
+        {
+            throw new ArgumentException($"The matrix was packed with panel width {w.PanelWidth}, but path {path} needs {SimdPaths.LaneCount(path)}.", nameof(w));
+        }
+
+        ref float aRef = ref MemoryMarshal.GetReference(a);
+        ref float wRef = ref MemoryMarshal.GetReference(w.Data);
+        ref float initRef = ref MemoryMarshal.GetReference(init);
+        ref float cRef = ref MemoryMarshal.GetReference(c);
+        var shape = new GemmShape(rows, w.Columns, w.PanelCount, lda, ldInit, ldc);
+        switch (path)
+        {
+            case SimdPath.Vector512:
+                Run<Vector512Ops, Vector512<float>>(ref aRef, ref wRef, ref initRef, ref cRef, shape);
+                break;
+            case SimdPath.Vector256:
+                Run<Vector256Ops, Vector256<float>>(ref aRef, ref wRef, ref initRef, ref cRef, shape);
+                break;
+            case SimdPath.Vector128:
+                Run<Vector128Ops, Vector128<float>>(ref aRef, ref wRef, ref initRef, ref cRef, shape);
+                break;
+            default:
+                Run<ScalarOps, float>(ref aRef, ref wRef, ref initRef, ref cRef, shape);
+                break;
+        }
+    }
+
+    private static void RequireLength(ReadOnlySpan<float> span, long required, string name)
+    {
+        if (span.Length < required)
+        {
+            throw new ArgumentException($"{name} needs at least {required} floats for this product, but has {span.Length}.", name);
+        }
+    }
+
+    private readonly record struct GemmShape(int Rows, int Depth, int Panels, int Lda, int LdInit, int Ldc);
+
+    [SkipLocalsInit]
+    private static void Run<TOps, TVec>(ref float a, ref float w, ref float init, ref float c, GemmShape s)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        int panelStride = s.Depth * TOps.Count;
+        for (int blockStart = 0; blockStart < s.Rows; blockStart += RowBlock)
+        {
+            int blockEnd = Math.Min(s.Rows, blockStart + RowBlock);
+            int quadEnd = blockStart + ((blockEnd - blockStart) & ~3);
+            int panel = 0;
+            for (; panel + 2 <= s.Panels; panel += 2)
+            {
+                ref float w0 = ref Unsafe.Add(ref w, panel * panelStride);
+                int column = panel * TOps.Count;
+                for (int row = blockStart; row < quadEnd; row += 4)
+                {
+                    Rows4Panels2<TOps, TVec>(ref a, ref w0, panelStride, ref init, ref c, s, row, column);
+                }
+            }
+
+            if (panel < s.Panels)
+            {
+                ref float w0 = ref Unsafe.Add(ref w, panel * panelStride);
+                int column = panel * TOps.Count;
+                for (int row = blockStart; row < quadEnd; row += 4)
+                {
+                    Rows4Panels1<TOps, TVec>(ref a, ref w0, ref init, ref c, s, row, column);
+                }
+            }
+
+            for (int row = quadEnd; row < blockEnd; row++)
+            {
+                SingleRow<TOps, TVec>(ref Unsafe.Add(ref a, (nint)row * s.Lda), ref w, panelStride, ref Unsafe.Add(ref init, (nint)row * s.LdInit), ref Unsafe.Add(ref c, (nint)row * s.Ldc), s.Depth, s.Panels);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Rows4Panels2<TOps, TVec>(ref float a, ref float w0, int panelStride, ref float init, ref float c, GemmShape s, int row, int column)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        ref float w1 = ref Unsafe.Add(ref w0, panelStride);
+        ref float a0 = ref Unsafe.Add(ref a, (nint)row * s.Lda);
+        ref float a1 = ref Unsafe.Add(ref a0, s.Lda);
+        ref float a2 = ref Unsafe.Add(ref a1, s.Lda);
+        ref float a3 = ref Unsafe.Add(ref a2, s.Lda);
+        ref float i0 = ref Unsafe.Add(ref init, ((nint)row * s.LdInit) + column);
+        ref float i1 = ref Unsafe.Add(ref i0, s.LdInit);
+        ref float i2 = ref Unsafe.Add(ref i1, s.LdInit);
+        ref float i3 = ref Unsafe.Add(ref i2, s.LdInit);
+        int width = TOps.Count;
+        TVec c00 = TOps.Load(ref i0), c01 = TOps.Load(ref Unsafe.Add(ref i0, width));
+        TVec c10 = TOps.Load(ref i1), c11 = TOps.Load(ref Unsafe.Add(ref i1, width));
+        TVec c20 = TOps.Load(ref i2), c21 = TOps.Load(ref Unsafe.Add(ref i2, width));
+        TVec c30 = TOps.Load(ref i3), c31 = TOps.Load(ref Unsafe.Add(ref i3, width));
+        for (int k = 0; k < s.Depth; k++)
+        {
+            TVec b0 = TOps.Load(ref Unsafe.Add(ref w0, k * width));
+            TVec b1 = TOps.Load(ref Unsafe.Add(ref w1, k * width));
+            TVec x = TOps.Broadcast(Unsafe.Add(ref a0, k));
+            c00 = TOps.MultiplyAdd(x, b0, c00);
+            c01 = TOps.MultiplyAdd(x, b1, c01);
+            x = TOps.Broadcast(Unsafe.Add(ref a1, k));
+            c10 = TOps.MultiplyAdd(x, b0, c10);
+            c11 = TOps.MultiplyAdd(x, b1, c11);
+            x = TOps.Broadcast(Unsafe.Add(ref a2, k));
+            c20 = TOps.MultiplyAdd(x, b0, c20);
+            c21 = TOps.MultiplyAdd(x, b1, c21);
+            x = TOps.Broadcast(Unsafe.Add(ref a3, k));
+            c30 = TOps.MultiplyAdd(x, b0, c30);
+            c31 = TOps.MultiplyAdd(x, b1, c31);
+        }
+
+        ref float o0 = ref Unsafe.Add(ref c, ((nint)row * s.Ldc) + column);
+        ref float o1 = ref Unsafe.Add(ref o0, s.Ldc);
+        ref float o2 = ref Unsafe.Add(ref o1, s.Ldc);
+        ref float o3 = ref Unsafe.Add(ref o2, s.Ldc);
+        TOps.Store(c00, ref o0);
+        TOps.Store(c01, ref Unsafe.Add(ref o0, width));
+        TOps.Store(c10, ref o1);
+        TOps.Store(c11, ref Unsafe.Add(ref o1, width));
+        TOps.Store(c20, ref o2);
+        TOps.Store(c21, ref Unsafe.Add(ref o2, width));
+        TOps.Store(c30, ref o3);
+        TOps.Store(c31, ref Unsafe.Add(ref o3, width));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Rows4Panels1<TOps, TVec>(ref float a, ref float w0, ref float init, ref float c, GemmShape s, int row, int column)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        ref float a0 = ref Unsafe.Add(ref a, (nint)row * s.Lda);
+        ref float a1 = ref Unsafe.Add(ref a0, s.Lda);
+        ref float a2 = ref Unsafe.Add(ref a1, s.Lda);
+        ref float a3 = ref Unsafe.Add(ref a2, s.Lda);
+        ref float i0 = ref Unsafe.Add(ref init, ((nint)row * s.LdInit) + column);
+        TVec c0 = TOps.Load(ref i0);
+        TVec c1 = TOps.Load(ref Unsafe.Add(ref i0, s.LdInit));
+        TVec c2 = TOps.Load(ref Unsafe.Add(ref i0, 2 * s.LdInit));
+        TVec c3 = TOps.Load(ref Unsafe.Add(ref i0, 3 * s.LdInit));
+        int width = TOps.Count;
+        for (int k = 0; k < s.Depth; k++)
+        {
+            TVec b0 = TOps.Load(ref Unsafe.Add(ref w0, k * width));
+            c0 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref a0, k)), b0, c0);
+            c1 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref a1, k)), b0, c1);
+            c2 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref a2, k)), b0, c2);
+            c3 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref a3, k)), b0, c3);
+        }
+
+        ref float o0 = ref Unsafe.Add(ref c, ((nint)row * s.Ldc) + column);
+        TOps.Store(c0, ref o0);
+        TOps.Store(c1, ref Unsafe.Add(ref o0, s.Ldc));
+        TOps.Store(c2, ref Unsafe.Add(ref o0, 2 * s.Ldc));
+        TOps.Store(c3, ref Unsafe.Add(ref o0, 3 * s.Ldc));
+    }
+
+    /// <summary>
+    /// One row against every panel: y = init + W·x. Four panels at a time, each split into even and odd k,
+    /// gives eight independent FMA chains: enough to cover FMA latency at batch 1, where this is the whole step.
+    /// </summary>
+    [SkipLocalsInit]
+    internal static void SingleRow<TOps, TVec>(ref float x, ref float w, int panelStride, ref float init, ref float y, int depth, int panels)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        int width = TOps.Count;
+        int evenDepth = depth & ~1;
+        int panel = 0;
+        for (; panel + 4 <= panels; panel += 4)
+        {
+            ref float p0 = ref Unsafe.Add(ref w, panel * panelStride);
+            ref float p1 = ref Unsafe.Add(ref p0, panelStride);
+            ref float p2 = ref Unsafe.Add(ref p1, panelStride);
+            ref float p3 = ref Unsafe.Add(ref p2, panelStride);
+            ref float i0 = ref Unsafe.Add(ref init, panel * width);
+            TVec e0 = TOps.Load(ref i0), e1 = TOps.Load(ref Unsafe.Add(ref i0, width));
+            TVec e2 = TOps.Load(ref Unsafe.Add(ref i0, 2 * width)), e3 = TOps.Load(ref Unsafe.Add(ref i0, 3 * width));
+            TVec o0 = TOps.Zero, o1 = TOps.Zero, o2 = TOps.Zero, o3 = TOps.Zero;
+            for (int k = 0; k < evenDepth; k += 2)
+            {
+                TVec xe = TOps.Broadcast(Unsafe.Add(ref x, k));
+                TVec xo = TOps.Broadcast(Unsafe.Add(ref x, k + 1));
+                int offset = k * width;
+                e0 = TOps.MultiplyAdd(xe, TOps.Load(ref Unsafe.Add(ref p0, offset)), e0);
+                e1 = TOps.MultiplyAdd(xe, TOps.Load(ref Unsafe.Add(ref p1, offset)), e1);
+                e2 = TOps.MultiplyAdd(xe, TOps.Load(ref Unsafe.Add(ref p2, offset)), e2);
+                e3 = TOps.MultiplyAdd(xe, TOps.Load(ref Unsafe.Add(ref p3, offset)), e3);
+                offset += width;
+                o0 = TOps.MultiplyAdd(xo, TOps.Load(ref Unsafe.Add(ref p0, offset)), o0);
+                o1 = TOps.MultiplyAdd(xo, TOps.Load(ref Unsafe.Add(ref p1, offset)), o1);
+                o2 = TOps.MultiplyAdd(xo, TOps.Load(ref Unsafe.Add(ref p2, offset)), o2);
+                o3 = TOps.MultiplyAdd(xo, TOps.Load(ref Unsafe.Add(ref p3, offset)), o3);
+            }
+
+            if (evenDepth != depth)
+            {
+                TVec xe = TOps.Broadcast(Unsafe.Add(ref x, evenDepth));
+                int offset = evenDepth * width;
+                e0 = TOps.MultiplyAdd(xe, TOps.Load(ref Unsafe.Add(ref p0, offset)), e0);
+                e1 = TOps.MultiplyAdd(xe, TOps.Load(ref Unsafe.Add(ref p1, offset)), e1);
+                e2 = TOps.MultiplyAdd(xe, TOps.Load(ref Unsafe.Add(ref p2, offset)), e2);
+                e3 = TOps.MultiplyAdd(xe, TOps.Load(ref Unsafe.Add(ref p3, offset)), e3);
+            }
+
+            ref float out0 = ref Unsafe.Add(ref y, panel * width);
+            TOps.Store(TOps.Add(e0, o0), ref out0);
+            TOps.Store(TOps.Add(e1, o1), ref Unsafe.Add(ref out0, width));
+            TOps.Store(TOps.Add(e2, o2), ref Unsafe.Add(ref out0, 2 * width));
+            TOps.Store(TOps.Add(e3, o3), ref Unsafe.Add(ref out0, 3 * width));
+        }
+
+        for (; panel < panels; panel++)
+        {
+            ref float p0 = ref Unsafe.Add(ref w, panel * panelStride);
+            TVec e0 = TOps.Load(ref Unsafe.Add(ref init, panel * width));
+            TVec o0 = TOps.Zero;
+            for (int k = 0; k < evenDepth; k += 2)
+            {
+                e0 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref x, k)), TOps.Load(ref Unsafe.Add(ref p0, k * width)), e0);
+                o0 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref x, k + 1)), TOps.Load(ref Unsafe.Add(ref p0, (k + 1) * width)), o0);
+            }
+
+            if (evenDepth != depth)
+            {
+                e0 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref x, evenDepth)), TOps.Load(ref Unsafe.Add(ref p0, evenDepth * width)), e0);
+            }
+
+            TOps.Store(TOps.Add(e0, o0), ref Unsafe.Add(ref y, panel * width));
+        }
+    }
+}

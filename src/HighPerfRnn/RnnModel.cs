@@ -1,0 +1,143 @@
+using HighPerfRnn.Loading;
+using HighPerfRnn.Runtime;
+
+namespace HighPerfRnn;
+
+/// <summary>
+/// A recurrent model (PyTorch's <c>nn.RNN</c>; LSTM and GRU to come) of any shape, decided at run time, with its weights
+/// packed for this CPU's SIMD kernels. Immutable once built and safe to share between threads; each thread brings
+/// its own <see cref="RnnWorkspace"/> (or uses the overloads that keep one per thread).
+/// </summary>
+public sealed partial class RnnModel
+{
+    private readonly PackedLayerDirection[] _layers;
+    private readonly Dictionary<string, FloatTensor> _stateDict;
+
+    private RnnModel(RnnArchitecture architecture, Dictionary<string, FloatTensor> stateDict, SimdPath path)
+    {
+        Architecture = architecture;
+        SimdPath = path;
+        _stateDict = stateDict;
+        int panelWidth = SimdPaths.LaneCount(path);
+        _layers = new PackedLayerDirection[architecture.NumLayers * architecture.NumDirections];
+        for (int layer = 0; layer < architecture.NumLayers; layer++)
+        {
+            for (int direction = 0; direction < architecture.NumDirections; direction++)
+            {
+                _layers[(layer * architecture.NumDirections) + direction] = PackedLayerDirection.Pack(architecture, stateDict, layer, direction, panelWidth);
+            }
+        }
+    }
+
+    /// <summary>The model's shape and options.</summary>
+    public RnnArchitecture Architecture { get; }
+
+    /// <summary>The instruction-set path the weights are packed for and the kernels run on.</summary>
+    public SimdPath SimdPath { get; }
+
+    /// <summary>The weights with PyTorch's names and shapes (a copy of what the model was built from).</summary>
+    public IReadOnlyDictionary<string, FloatTensor> StateDict => _stateDict;
+
+    /// <summary>
+    /// Builds a model from a <c>state_dict</c> in memory, reading the architecture off the tensors' names and shapes.
+    /// </summary>
+    /// <exception cref="ModelWeightsException">The tensors do not form a recurrent model; the message names the tensor and the mismatch.</exception>
+    public static RnnModel FromStateDict(IReadOnlyDictionary<string, FloatTensor> stateDict, RnnLoadOptions? options = null)
+        => FromStateDict(stateDict, metadata: null, options ?? new RnnLoadOptions());
+
+    /// <summary>
+    /// Builds a model of the given architecture from a <c>state_dict</c> in memory, checking that every tensor
+    /// is there with PyTorch's shape and that there are no others.
+    /// </summary>
+    /// <exception cref="ModelWeightsException">A tensor is missing, unexpected or of the wrong shape.</exception>
+    public static RnnModel FromStateDict(RnnArchitecture architecture, IReadOnlyDictionary<string, FloatTensor> stateDict, SimdPath simdPath = SimdPath.Auto)
+    {
+        ArgumentNullException.ThrowIfNull(architecture);
+        ArgumentNullException.ThrowIfNull(stateDict);
+        SimdPath path = SimdPaths.Resolve(simdPath);
+        StateDictValidator.Validate(architecture, stateDict);
+        return new RnnModel(architecture, CopyStateDict(stateDict), path);
+    }
+
+    /// <summary>
+    /// A model with random weights drawn as PyTorch initializes them: every weight and bias uniform in
+    /// [-1/√hidden, 1/√hidden]. The same seed gives the same weights on every machine.
+    /// </summary>
+    public static RnnModel CreateRandom(RnnArchitecture architecture, int seed, SimdPath simdPath = SimdPath.Auto)
+    {
+        ArgumentNullException.ThrowIfNull(architecture);
+        var random = new Random(seed);
+        float bound = 1f / MathF.Sqrt(architecture.HiddenSize);
+        var stateDict = new Dictionary<string, FloatTensor>(StringComparer.Ordinal);
+        foreach ((string name, int[] shape) in StateDictNames.Expected(architecture))
+        {
+            int count = 1;
+            foreach (int dimension in shape)
+            {
+                count = checked(count * dimension);
+            }
+
+            var values = new float[count];
+            for (int i = 0; i < values.Length; i++)
+            {
+                values[i] = (float)(((random.NextDouble() * 2.0) - 1.0) * bound);
+            }
+
+            stateDict[name] = new FloatTensor(values, shape);
+        }
+
+        return new RnnModel(architecture, stateDict, SimdPaths.Resolve(simdPath));
+    }
+
+    /// <summary>
+    /// Like <see cref="FromStateDict(RnnArchitecture, IReadOnlyDictionary{string, FloatTensor}, SimdPath)"/>, but runs
+    /// <paramref name="path"/> even where the CPU lacks it (.NET then emulates the vectors in software: correct, slow),
+    /// so tests can check every path's logic on any machine.
+    /// </summary>
+    internal static RnnModel FromStateDictOnAnyPath(RnnArchitecture architecture, IReadOnlyDictionary<string, FloatTensor> stateDict, SimdPath path)
+    {
+        StateDictValidator.Validate(architecture, stateDict);
+        return new RnnModel(architecture, CopyStateDict(stateDict), path == SimdPath.Auto ? SimdPaths.Best : path);
+    }
+
+    internal PackedLayerDirection Layer(int layer, int direction) => _layers[(layer * Architecture.NumDirections) + direction];
+
+    internal static RnnModel FromStateDict(IReadOnlyDictionary<string, FloatTensor> stateDict, IReadOnlyDictionary<string, string>? metadata, RnnLoadOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(stateDict);
+        ArgumentNullException.ThrowIfNull(options);
+        IReadOnlyDictionary<string, FloatTensor> layerTensors = StripPrefix(stateDict, options.TensorPrefix);
+        RnnArchitecture architecture = ArchitectureInference.Infer(layerTensors, metadata, options.Nonlinearity);
+        return FromStateDict(architecture, layerTensors, options.SimdPath);
+    }
+
+    private static IReadOnlyDictionary<string, FloatTensor> StripPrefix(IReadOnlyDictionary<string, FloatTensor> stateDict, string? prefix)
+    {
+        if (string.IsNullOrEmpty(prefix))
+        {
+            return stateDict;
+        }
+
+        var stripped = new Dictionary<string, FloatTensor>(StringComparer.Ordinal);
+        foreach ((string name, FloatTensor tensor) in stateDict)
+        {
+            if (name.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                stripped[name[prefix.Length..]] = tensor;
+            }
+        }
+
+        return stripped;
+    }
+
+    private static Dictionary<string, FloatTensor> CopyStateDict(IReadOnlyDictionary<string, FloatTensor> stateDict)
+    {
+        var copy = new Dictionary<string, FloatTensor>(StringComparer.Ordinal);
+        foreach ((string name, FloatTensor tensor) in stateDict)
+        {
+            copy[name] = new FloatTensor((float[])tensor.Data.Clone(), tensor.Shape.ToArray());
+        }
+
+        return copy;
+    }
+}

@@ -1,0 +1,92 @@
+using System.Globalization;
+
+namespace HighPerfRnn.Runtime;
+
+/// <summary>
+/// The checks every forward entry point makes before touching memory. Each failure names the argument,
+/// the length the shape needs (with the arithmetic behind it) and the length it got.
+/// </summary>
+internal static class ForwardValidation
+{
+    public static SequenceShape Validate(
+        RnnArchitecture architecture,
+        ReadOnlySpan<float> input,
+        ReadOnlySpan<float> output,
+        ReadOnlySpan<float> hN,
+        ReadOnlySpan<float> h0,
+        int batch,
+        int seqLen,
+        SequenceLayout layout)
+    {
+        if (batch <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(batch), batch, "batch must be positive.");
+        }
+
+        if (seqLen <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(seqLen), seqLen, "seqLen must be positive.");
+        }
+
+        if (!Enum.IsDefined(layout))
+        {
+            throw new ArgumentOutOfRangeException(nameof(layout), layout, "Expected BatchFirst, SequenceFirst or Unbatched.");
+        }
+
+        if (layout == SequenceLayout.Unbatched && batch != 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(batch), batch, "An unbatched input is one sequence: batch must be 1.");
+        }
+
+        var shape = new SequenceShape(batch, seqLen, layout);
+        string batchText = layout == SequenceLayout.Unbatched ? string.Empty : Invariant($"batch {batch} × ");
+        RequireLength(input.Length, (long)batch * seqLen * architecture.InputSize, nameof(input), Invariant($"{batchText}seqLen {seqLen} × inputSize {architecture.InputSize}"));
+        RequireLength(output.Length, (long)batch * seqLen * architecture.OutputSize, nameof(output), Invariant($"{batchText}seqLen {seqLen} × outputSize {architecture.OutputSize}"));
+        long stateLength = (long)architecture.StateRows * batch * architecture.StateSize;
+        string stateText = Invariant($"layers × directions {architecture.StateRows} × {batchText}hidden {architecture.StateSize}");
+        RequireLength(hN.Length, stateLength, nameof(hN), stateText);
+        if (!h0.IsEmpty)
+        {
+            RequireLength(h0.Length, stateLength, nameof(h0), stateText + " (or empty for zeros)");
+        }
+
+        // Rows per buffer fit an int with room for padding; larger calls should be split by the caller.
+        if ((long)batch * seqLen * Math.Max(architecture.OutputSize, architecture.GateCount * architecture.HiddenSize + 16) > int.MaxValue / 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(seqLen), seqLen, Invariant($"batch {batch} × seqLen {seqLen} is too large for one call; split the sequence or the batch."));
+        }
+
+        RequireDisjoint(input, output, nameof(input), nameof(output));
+        RequireDisjoint(input, hN, nameof(input), nameof(hN));
+        RequireDisjoint(output, hN, nameof(output), nameof(hN));
+        RequireDisjoint(h0, output, nameof(h0), nameof(output));
+        RequireDisjoint(h0, input, nameof(h0), nameof(input));
+        if (h0.Overlaps(hN) && !IsSameSpan(h0, hN))
+        {
+            throw new ArgumentException("h0 and hN overlap without being the same span; pass the same span to update the state in place, or disjoint spans.", nameof(h0));
+        }
+
+        return shape;
+    }
+
+    private static void RequireLength(int actual, long expected, string name, string arithmetic)
+    {
+        if (actual != expected)
+        {
+            throw new ArgumentException(Invariant($"{name} must hold {arithmetic} = {expected} floats, but has {actual}."), name);
+        }
+    }
+
+    private static void RequireDisjoint(ReadOnlySpan<float> first, ReadOnlySpan<float> second, string firstName, string secondName)
+    {
+        if (first.Overlaps(second))
+        {
+            throw new ArgumentException($"{firstName} and {secondName} overlap; they must be separate memory.", firstName);
+        }
+    }
+
+    private static bool IsSameSpan(ReadOnlySpan<float> first, ReadOnlySpan<float> second)
+        => first.Length == second.Length && first.Overlaps(second, out int offset) && offset == 0;
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,39 @@
+using HighPerfRnn.Packing;
+
+namespace HighPerfRnn;
+
+/// <summary>
+/// Scratch memory for forward passes: the projected inputs of each direction and the hidden sequences
+/// between layers. Create one per thread and reuse it; it grows to the largest call it has served and then
+/// allocates nothing more. Not thread-safe: two threads must not share one workspace at the same time.
+/// </summary>
+public sealed class RnnWorkspace
+{
+    /// <summary>Offsets of carved buffers are multiples of this many floats (64 bytes), so each starts on a cache line.</summary>
+    internal const int AlignmentFloats = 16;
+
+    [ThreadStatic]
+    private static RnnWorkspace? t_threadDefault;
+
+    private AlignedBuffer? _buffer;
+
+    /// <summary>The floats this workspace holds now.</summary>
+    public int Capacity => _buffer?.Length ?? 0;
+
+    /// <summary>A workspace kept per thread, used by the overloads that take none.</summary>
+    internal static RnnWorkspace ThreadDefault => t_threadDefault ??= new RnnWorkspace();
+
+    /// <summary>Rounds a buffer length up so the next buffer carved after it stays aligned.</summary>
+    internal static int Align(int floats) => checked((floats + AlignmentFloats - 1) / AlignmentFloats * AlignmentFloats);
+
+    /// <summary>At least <paramref name="floats"/> floats of scratch, 64-byte aligned; grows (allocates) only when too small.</summary>
+    internal Span<float> Rent(int floats)
+    {
+        if (_buffer is null || _buffer.Length < floats)
+        {
+            _buffer = new AlignedBuffer(floats);
+        }
+
+        return _buffer.Span[..floats];
+    }
+}
