@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using HighPerfRnn.Kernels;
 using HighPerfRnn.Runtime;
 
 namespace HighPerfRnn;
@@ -26,8 +28,51 @@ public sealed partial class RnnModel
         SequenceLayout layout,
         ReadOnlySpan<float> h0 = default,
         RnnWorkspace? workspace = null)
+        => Forward<RuntimeStepKernel>(input, output, hN, batch, seqLen, layout, h0, workspace);
+
+    /// <summary>
+    /// Runs one time step for a batch of streams whose state the caller keeps, as PyTorch's
+    /// <c>output, state = model(x.unsqueeze(1), state)</c>: for audio, sensors, anything that arrives a step at a time.
+    /// Only unidirectional models can stream (a backward direction needs the whole sequence).
+    /// </summary>
+    /// <param name="input">This step's input: (batch, input).</param>
+    /// <param name="state">The hidden state of every layer: (layers, batch, hidden). Read as h_{t−1}, overwritten with h_t. Zeros to start.</param>
+    /// <param name="output">Receives the last layer's h_t: (batch, hidden).</param>
+    /// <param name="batch">Streams stepped together.</param>
+    /// <param name="workspace">Scratch memory; null uses one kept per thread.</param>
+    /// <exception cref="InvalidOperationException">The model is bidirectional.</exception>
+    /// <exception cref="ArgumentException">A span's length does not fit the shape, or the spans overlap.</exception>
+    public void Step(ReadOnlySpan<float> input, Span<float> state, Span<float> output, int batch = 1, RnnWorkspace? workspace = null)
+        => Step<RuntimeStepKernel>(input, state, output, batch, workspace);
+
+    /// <summary>Forward over a given step kernel: the entry point of generated, fixed-size models.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public void Forward<TKernel>(
+        ReadOnlySpan<float> input,
+        Span<float> output,
+        Span<float> hN,
+        int batch,
+        int seqLen,
+        SequenceLayout layout,
+        ReadOnlySpan<float> h0,
+        RnnWorkspace? workspace)
+        where TKernel : struct, IRecurrentStepKernel
     {
         SequenceShape shape = ForwardValidation.Validate(Architecture, input, output, hN, h0, batch, seqLen, layout);
-        RecurrentDriver.Forward(this, input, output, hN, h0, shape, workspace ?? RnnWorkspace.ThreadDefault);
+        RecurrentDriver.Forward<TKernel>(this, input, output, hN, h0, shape, workspace ?? RnnWorkspace.ThreadDefault);
+    }
+
+    /// <summary>Step over a given step kernel: the entry point of generated, fixed-size models.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public void Step<TKernel>(ReadOnlySpan<float> input, Span<float> state, Span<float> output, int batch, RnnWorkspace? workspace)
+        where TKernel : struct, IRecurrentStepKernel
+    {
+        if (Architecture.Bidirectional)
+        {
+            throw new InvalidOperationException($"Step runs one time step of a unidirectional model, but {Architecture} is bidirectional: its backward direction needs the whole sequence. Use Forward.");
+        }
+
+        // A step is a forward pass of length 1 whose initial and final states are the same buffer.
+        Forward<TKernel>(input, output, state, batch, 1, SequenceLayout.BatchFirst, state, workspace);
     }
 }

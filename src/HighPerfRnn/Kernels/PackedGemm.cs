@@ -37,26 +37,55 @@ internal static class PackedGemm
         Span<float> c,
         int ldc)
     {
-        if (rows <= 0)
-        {
-            return;
-        }
-
-        // Every access below stays inside these three checks: row r reads a[r·lda .. r·lda + K),
-        // init[r·ldInit .. + PaddedRows) and writes c[r·ldc .. + PaddedRows), r < rows.
-        RequireLength(a, ((long)(rows - 1) * lda) + w.Columns, nameof(a));
-        RequireLength(init, ((long)(rows - 1) * ldInit) + w.PaddedRows, nameof(init));
-        RequireLength(c, ((long)(rows - 1) * ldc) + w.PaddedRows, nameof(c));
         if (SimdPaths.LaneCount(path) != w.PanelWidth)
         {
             throw new ArgumentException($"The matrix was packed with panel width {w.PanelWidth}, but path {path} needs {SimdPaths.LaneCount(path)}.", nameof(w));
         }
 
+        MultiplyAdd(path, a, lda, rows, w.Data, w.Columns, init, ldInit, c, ldc);
+    }
+
+    /// <summary>
+    /// As above, with W given as its packed floats: panels of the path's lane count, each <paramref name="depth"/> deep.
+    /// </summary>
+    public static void MultiplyAdd(
+        SimdPath path,
+        ReadOnlySpan<float> a,
+        int lda,
+        int rows,
+        ReadOnlySpan<float> packedWeights,
+        int depth,
+        ReadOnlySpan<float> init,
+        int ldInit,
+        Span<float> c,
+        int ldc)
+    {
+        if (rows <= 0)
+        {
+            return;
+        }
+
+        int panelWidth = SimdPaths.LaneCount(path);
+        int panelStride = depth * panelWidth;
+        if (depth <= 0 || packedWeights.Length % panelStride != 0)
+        {
+            throw new ArgumentException($"packedWeights holds {packedWeights.Length} floats: not whole panels of depth {depth} × width {panelWidth}.", nameof(packedWeights));
+        }
+
+        int panels = packedWeights.Length / panelStride;
+        int paddedRows = panels * panelWidth;
+
+        // Every access below stays inside these three checks: row r reads a[r·lda .. r·lda + depth),
+        // init[r·ldInit .. + paddedRows) and writes c[r·ldc .. + paddedRows), r < rows.
+        RequireLength(a, ((long)(rows - 1) * lda) + depth, nameof(a));
+        RequireLength(init, ((long)(rows - 1) * ldInit) + paddedRows, nameof(init));
+        RequireLength(c, ((long)(rows - 1) * ldc) + paddedRows, nameof(c));
+
         ref float aRef = ref MemoryMarshal.GetReference(a);
-        ref float wRef = ref MemoryMarshal.GetReference(w.Data);
+        ref float wRef = ref MemoryMarshal.GetReference(packedWeights);
         ref float initRef = ref MemoryMarshal.GetReference(init);
         ref float cRef = ref MemoryMarshal.GetReference(c);
-        var shape = new GemmShape(rows, w.Columns, w.PanelCount, lda, ldInit, ldc);
+        var shape = new GemmShape(rows, depth, panels, lda, ldInit, ldc);
         switch (path)
         {
             case SimdPath.Vector512:

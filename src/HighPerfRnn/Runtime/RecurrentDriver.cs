@@ -10,7 +10,7 @@ namespace HighPerfRnn.Runtime;
 /// </summary>
 internal static class RecurrentDriver
 {
-    public static void Forward(
+    public static void Forward<TKernel>(
         RnnModel model,
         ReadOnlySpan<float> input,
         Span<float> output,
@@ -18,6 +18,7 @@ internal static class RecurrentDriver
         ReadOnlySpan<float> h0,
         SequenceShape shape,
         RnnWorkspace workspace)
+        where TKernel : struct, IRecurrentStepKernel
     {
         RnnArchitecture architecture = model.Architecture;
         SimdPath path = model.SimdPath;
@@ -45,24 +46,24 @@ internal static class RecurrentDriver
             bool lastLayer = layer == architecture.NumLayers - 1;
             Span<float> layerOutput = lastLayer ? output : ((layer & 1) == 0 ? hiddenA : hiddenB);
 
-            var forward = new DirectionRun(model.Layer(layer, 0), forwardPreact, paddedGateRows, InitialState(h0, layer, 0, directions, shape.Batch, hidden), 0);
+            var forward = new DirectionRun(model.Layer(layer, 0), layer, forwardPreact, paddedGateRows, InitialState(h0, layer, 0, directions, shape.Batch, hidden), 0);
             forward.ProjectInputs(path, layerInput, layerInputWidth, rows);
             if (directions == 2)
             {
-                var backward = new DirectionRun(model.Layer(layer, 1), backwardPreact, paddedGateRows, InitialState(h0, layer, 1, directions, shape.Batch, hidden), hidden);
+                var backward = new DirectionRun(model.Layer(layer, 1), layer, backwardPreact, paddedGateRows, InitialState(h0, layer, 1, directions, shape.Batch, hidden), hidden);
                 backward.ProjectInputs(path, layerInput, layerInputWidth, rows);
                 for (int step = 0; step < shape.SeqLen; step++)
                 {
-                    forward.Step(path, architecture.Nonlinearity, layerOutput, outputWidth, hidden, shape, step, step - 1);
+                    forward.Step<TKernel>(architecture.Nonlinearity, layerOutput, outputWidth, hidden, shape, step, step - 1);
                     int time = shape.SeqLen - 1 - step;
-                    backward.Step(path, architecture.Nonlinearity, layerOutput, outputWidth, hidden, shape, time, step == 0 ? -1 : time + 1);
+                    backward.Step<TKernel>(architecture.Nonlinearity, layerOutput, outputWidth, hidden, shape, time, step == 0 ? -1 : time + 1);
                 }
             }
             else
             {
                 for (int step = 0; step < shape.SeqLen; step++)
                 {
-                    forward.Step(path, architecture.Nonlinearity, layerOutput, outputWidth, hidden, shape, step, step - 1);
+                    forward.Step<TKernel>(architecture.Nonlinearity, layerOutput, outputWidth, hidden, shape, step, step - 1);
                 }
             }
 
@@ -98,14 +99,16 @@ internal static class RecurrentDriver
         private readonly int _preactStride;
         private readonly ReadOnlySpan<float> _initialState;
         private readonly int _outputColumn;
+        private readonly int _layer;
 
-        public DirectionRun(PackedLayerDirection weights, Span<float> preact, int preactStride, ReadOnlySpan<float> initialState, int outputColumn)
+        public DirectionRun(PackedLayerDirection weights, int layer, Span<float> preact, int preactStride, ReadOnlySpan<float> initialState, int outputColumn)
         {
             _weights = weights;
             _preact = preact;
             _preactStride = preactStride;
             _initialState = initialState;
             _outputColumn = outputColumn;
+            _layer = layer;
         }
 
         /// <summary>preact[r] = b_ih + b_hh + W_ih·x[r] for every row: the part of each step that does not depend on h.</summary>
@@ -113,29 +116,36 @@ internal static class RecurrentDriver
             => PackedGemm.MultiplyAdd(path, layerInput, inputWidth, rows, _weights.InputWeights, _weights.ProjectionBias, 0, _preact, _preactStride);
 
         /// <summary>h_t = act(preact_t + W_hh·h_prev) for every batch row, written into the direction's output columns.</summary>
-        public void Step(SimdPath path, RnnNonlinearity nonlinearity, Span<float> layerOutput, int outputWidth, int hidden, SequenceShape shape, int time, int previousTime)
+        public void Step<TKernel>(RnnNonlinearity nonlinearity, Span<float> layerOutput, int outputWidth, int hidden, SequenceShape shape, int time, int previousTime)
+            where TKernel : struct, IRecurrentStepKernel
         {
-            int firstRow = shape.Row(time, 0);
+            // Each span is cut to exactly the extent the step may touch, so the slicing itself proves the
+            // bounds that RecurrentStepArgs promises kernels (which then address them unchecked).
+            int batch = shape.Batch;
             int rowStep = shape.BatchStride;
             int preactRowStride = rowStep * _preactStride;
-            Span<float> preact = _preact[(firstRow * _preactStride)..];
+            int outputRowStride = rowStep * outputWidth;
+            Span<float> preact = _preact.Slice(shape.Row(time, 0) * _preactStride, ((batch - 1) * preactRowStride) + _preactStride);
+            Span<float> output = layerOutput.Slice((shape.Row(time, 0) * outputWidth) + _outputColumn, ((batch - 1) * outputRowStride) + hidden);
+            ReadOnlySpan<float> previous;
+            int previousStride;
             if (previousTime >= 0)
             {
-                ReadOnlySpan<float> previous = layerOutput[((shape.Row(previousTime, 0) * outputWidth) + _outputColumn)..];
-                PackedGemm.MultiplyAdd(path, previous, rowStep * outputWidth, shape.Batch, _weights.RecurrentWeights, preact, preactRowStride, preact, preactRowStride);
+                previous = layerOutput.Slice((shape.Row(previousTime, 0) * outputWidth) + _outputColumn, ((batch - 1) * outputRowStride) + hidden);
+                previousStride = outputRowStride;
             }
-            else if (!_initialState.IsEmpty)
+            else
             {
-                PackedGemm.MultiplyAdd(path, _initialState, hidden, shape.Batch, _weights.RecurrentWeights, preact, preactRowStride, preact, preactRowStride);
+                previous = _initialState;
+                previousStride = hidden;
             }
 
-            for (int batchRow = 0; batchRow < shape.Batch; batchRow++)
+            var args = new RecurrentStepArgs(
+                _layer, hidden, _weights.RecurrentWeights.PanelWidth, nonlinearity, _weights.RecurrentWeights.Data,
+                preact, preactRowStride, previous, previousStride, output, outputRowStride, batch);
+            if (!TKernel.TryStep(args))
             {
-                ActivationKernels.Apply(
-                    path,
-                    nonlinearity,
-                    preact.Slice(batchRow * preactRowStride, _preactStride),
-                    layerOutput.Slice(((firstRow + (batchRow * rowStep)) * outputWidth) + _outputColumn, hidden));
+                RuntimeStepKernel.Step(args);
             }
         }
     }

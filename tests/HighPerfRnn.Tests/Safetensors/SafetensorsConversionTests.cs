@@ -75,8 +75,8 @@ public sealed class SafetensorsConversionTests
             0x7FF0000000000000, // +inf
             0x7FF8000000000000, // NaN
             0x7E37E43C8800759C, // 1e300: overflows to +inf
-            0x3FF0000001000000, // 1 + 2^-24, halfway between 1 and 1 + 2^-23: ties to even 1
-            0x3FF0000003000000, // 1 + 3 * 2^-24, halfway: ties to even 1 + 2^-22
+            0x3FF0000010000000, // 1 + 2^-24, halfway between 1 and 1 + 2^-23: ties to even 1
+            0x3FF0000030000000, // 1 + 3 * 2^-24, halfway: ties to even 1 + 2^-22
             0x3FB999999999999A, // 0.1
         ];
         float[] values = Read("F64", bits.Length, Le64(bits));
