@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Globalization;
 using HighPerfRnn.Kernels;
 using HighPerfRnn.Runtime;
 
@@ -70,6 +71,18 @@ public sealed partial class RnnModel
         if (Architecture.Bidirectional)
         {
             throw new InvalidOperationException($"Step runs one time step of a unidirectional model, but {Architecture} is bidirectional: its backward direction needs the whole sequence. Use Forward.");
+        }
+
+        if (batch > 0)
+        {
+            // Name Step's own arguments; Forward's checks below cover the rest.
+            long stateLength = (long)Architecture.NumLayers * batch * Architecture.StateSize;
+            if (state.Length != stateLength)
+            {
+                throw new ArgumentException(
+                    string.Create(CultureInfo.InvariantCulture, $"state must hold layers {Architecture.NumLayers} × batch {batch} × hidden {Architecture.StateSize} = {stateLength} floats, but has {state.Length}."),
+                    nameof(state));
+            }
         }
 
         // A step is a forward pass of length 1 whose initial and final states are the same buffer.

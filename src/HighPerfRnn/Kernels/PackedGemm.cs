@@ -14,8 +14,9 @@ namespace HighPerfRnn.Kernels;
 /// <remarks>
 /// Rows of A, Init and C may be strided (a batch's rows at one time step sit seq rows apart in a batch_first
 /// buffer). Register blocking: 4 rows × 2 panels (8 independent accumulators) where there are 4 rows; for a
-/// single row, 4 panels × 2 interleaved halves of k (8 accumulators again), since a lone FMA chain would be
-/// latency-bound. Rows are taken in blocks of 64 so a pair of panels is reused from L1 across the block.
+/// single row, 8 panels (8 accumulators again), since a lone FMA chain would be latency-bound. Rows are taken
+/// in blocks of 64 so a pair of panels is reused from L1 across the block. All variants sum in the same order,
+/// so results do not depend on the batch size or on which variant ran.
 /// </remarks>
 internal static class PackedGemm
 {
@@ -234,77 +235,92 @@ internal static class PackedGemm
     }
 
     /// <summary>
-    /// One row against every panel: y = init + W·x. Four panels at a time, each split into even and odd k,
-    /// gives eight independent FMA chains: enough to cover FMA latency at batch 1, where this is the whole step.
+    /// One row against every panel: y = init + W·x. Eight panels at a time give eight independent FMA chains,
+    /// enough to cover FMA latency at batch 1, where this product is the whole step.
     /// </summary>
+    /// <remarks>
+    /// Every kernel here sums k in the same order (init, then k = 0, 1, …, one FMA each), so a row's result is
+    /// bit-identical whichever blocking computes it: batch 1 or 64, a step or a whole sequence.
+    /// </remarks>
     [SkipLocalsInit]
     internal static void SingleRow<TOps, TVec>(ref float x, ref float w, int panelStride, ref float init, ref float y, int depth, int panels)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
         int width = TOps.Count;
-        int evenDepth = depth & ~1;
         int panel = 0;
+        for (; panel + 8 <= panels; panel += 8)
+        {
+            ref float p0 = ref Unsafe.Add(ref w, panel * panelStride);
+            ref float i0 = ref Unsafe.Add(ref init, panel * width);
+            TVec c0 = TOps.Load(ref i0);
+            TVec c1 = TOps.Load(ref Unsafe.Add(ref i0, width));
+            TVec c2 = TOps.Load(ref Unsafe.Add(ref i0, 2 * width));
+            TVec c3 = TOps.Load(ref Unsafe.Add(ref i0, 3 * width));
+            TVec c4 = TOps.Load(ref Unsafe.Add(ref i0, 4 * width));
+            TVec c5 = TOps.Load(ref Unsafe.Add(ref i0, 5 * width));
+            TVec c6 = TOps.Load(ref Unsafe.Add(ref i0, 6 * width));
+            TVec c7 = TOps.Load(ref Unsafe.Add(ref i0, 7 * width));
+            for (int k = 0; k < depth; k++)
+            {
+                TVec xk = TOps.Broadcast(Unsafe.Add(ref x, k));
+                ref float wk = ref Unsafe.Add(ref p0, k * width);
+                c0 = TOps.MultiplyAdd(xk, TOps.Load(ref wk), c0);
+                c1 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, panelStride)), c1);
+                c2 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, 2 * panelStride)), c2);
+                c3 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, 3 * panelStride)), c3);
+                c4 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, 4 * panelStride)), c4);
+                c5 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, 5 * panelStride)), c5);
+                c6 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, 6 * panelStride)), c6);
+                c7 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, 7 * panelStride)), c7);
+            }
+
+            ref float o0 = ref Unsafe.Add(ref y, panel * width);
+            TOps.Store(c0, ref o0);
+            TOps.Store(c1, ref Unsafe.Add(ref o0, width));
+            TOps.Store(c2, ref Unsafe.Add(ref o0, 2 * width));
+            TOps.Store(c3, ref Unsafe.Add(ref o0, 3 * width));
+            TOps.Store(c4, ref Unsafe.Add(ref o0, 4 * width));
+            TOps.Store(c5, ref Unsafe.Add(ref o0, 5 * width));
+            TOps.Store(c6, ref Unsafe.Add(ref o0, 6 * width));
+            TOps.Store(c7, ref Unsafe.Add(ref o0, 7 * width));
+        }
+
         for (; panel + 4 <= panels; panel += 4)
         {
             ref float p0 = ref Unsafe.Add(ref w, panel * panelStride);
-            ref float p1 = ref Unsafe.Add(ref p0, panelStride);
-            ref float p2 = ref Unsafe.Add(ref p1, panelStride);
-            ref float p3 = ref Unsafe.Add(ref p2, panelStride);
             ref float i0 = ref Unsafe.Add(ref init, panel * width);
-            TVec e0 = TOps.Load(ref i0), e1 = TOps.Load(ref Unsafe.Add(ref i0, width));
-            TVec e2 = TOps.Load(ref Unsafe.Add(ref i0, 2 * width)), e3 = TOps.Load(ref Unsafe.Add(ref i0, 3 * width));
-            TVec o0 = TOps.Zero, o1 = TOps.Zero, o2 = TOps.Zero, o3 = TOps.Zero;
-            for (int k = 0; k < evenDepth; k += 2)
+            TVec c0 = TOps.Load(ref i0);
+            TVec c1 = TOps.Load(ref Unsafe.Add(ref i0, width));
+            TVec c2 = TOps.Load(ref Unsafe.Add(ref i0, 2 * width));
+            TVec c3 = TOps.Load(ref Unsafe.Add(ref i0, 3 * width));
+            for (int k = 0; k < depth; k++)
             {
-                TVec xe = TOps.Broadcast(Unsafe.Add(ref x, k));
-                TVec xo = TOps.Broadcast(Unsafe.Add(ref x, k + 1));
-                int offset = k * width;
-                e0 = TOps.MultiplyAdd(xe, TOps.Load(ref Unsafe.Add(ref p0, offset)), e0);
-                e1 = TOps.MultiplyAdd(xe, TOps.Load(ref Unsafe.Add(ref p1, offset)), e1);
-                e2 = TOps.MultiplyAdd(xe, TOps.Load(ref Unsafe.Add(ref p2, offset)), e2);
-                e3 = TOps.MultiplyAdd(xe, TOps.Load(ref Unsafe.Add(ref p3, offset)), e3);
-                offset += width;
-                o0 = TOps.MultiplyAdd(xo, TOps.Load(ref Unsafe.Add(ref p0, offset)), o0);
-                o1 = TOps.MultiplyAdd(xo, TOps.Load(ref Unsafe.Add(ref p1, offset)), o1);
-                o2 = TOps.MultiplyAdd(xo, TOps.Load(ref Unsafe.Add(ref p2, offset)), o2);
-                o3 = TOps.MultiplyAdd(xo, TOps.Load(ref Unsafe.Add(ref p3, offset)), o3);
+                TVec xk = TOps.Broadcast(Unsafe.Add(ref x, k));
+                ref float wk = ref Unsafe.Add(ref p0, k * width);
+                c0 = TOps.MultiplyAdd(xk, TOps.Load(ref wk), c0);
+                c1 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, panelStride)), c1);
+                c2 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, 2 * panelStride)), c2);
+                c3 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, 3 * panelStride)), c3);
             }
 
-            if (evenDepth != depth)
-            {
-                TVec xe = TOps.Broadcast(Unsafe.Add(ref x, evenDepth));
-                int offset = evenDepth * width;
-                e0 = TOps.MultiplyAdd(xe, TOps.Load(ref Unsafe.Add(ref p0, offset)), e0);
-                e1 = TOps.MultiplyAdd(xe, TOps.Load(ref Unsafe.Add(ref p1, offset)), e1);
-                e2 = TOps.MultiplyAdd(xe, TOps.Load(ref Unsafe.Add(ref p2, offset)), e2);
-                e3 = TOps.MultiplyAdd(xe, TOps.Load(ref Unsafe.Add(ref p3, offset)), e3);
-            }
-
-            ref float out0 = ref Unsafe.Add(ref y, panel * width);
-            TOps.Store(TOps.Add(e0, o0), ref out0);
-            TOps.Store(TOps.Add(e1, o1), ref Unsafe.Add(ref out0, width));
-            TOps.Store(TOps.Add(e2, o2), ref Unsafe.Add(ref out0, 2 * width));
-            TOps.Store(TOps.Add(e3, o3), ref Unsafe.Add(ref out0, 3 * width));
+            ref float o0 = ref Unsafe.Add(ref y, panel * width);
+            TOps.Store(c0, ref o0);
+            TOps.Store(c1, ref Unsafe.Add(ref o0, width));
+            TOps.Store(c2, ref Unsafe.Add(ref o0, 2 * width));
+            TOps.Store(c3, ref Unsafe.Add(ref o0, 3 * width));
         }
 
         for (; panel < panels; panel++)
         {
             ref float p0 = ref Unsafe.Add(ref w, panel * panelStride);
-            TVec e0 = TOps.Load(ref Unsafe.Add(ref init, panel * width));
-            TVec o0 = TOps.Zero;
-            for (int k = 0; k < evenDepth; k += 2)
+            TVec c0 = TOps.Load(ref Unsafe.Add(ref init, panel * width));
+            for (int k = 0; k < depth; k++)
             {
-                e0 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref x, k)), TOps.Load(ref Unsafe.Add(ref p0, k * width)), e0);
-                o0 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref x, k + 1)), TOps.Load(ref Unsafe.Add(ref p0, (k + 1) * width)), o0);
+                c0 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref x, k)), TOps.Load(ref Unsafe.Add(ref p0, k * width)), c0);
             }
 
-            if (evenDepth != depth)
-            {
-                e0 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref x, evenDepth)), TOps.Load(ref Unsafe.Add(ref p0, evenDepth * width)), e0);
-            }
-
-            TOps.Store(TOps.Add(e0, o0), ref Unsafe.Add(ref y, panel * width));
+            TOps.Store(c0, ref Unsafe.Add(ref y, panel * width));
         }
     }
 }

@@ -39,15 +39,26 @@ internal static class ForwardValidation
         }
 
         var shape = new SequenceShape(batch, seqLen, layout);
-        string batchText = layout == SequenceLayout.Unbatched ? string.Empty : Invariant($"batch {batch} × ");
-        RequireLength(input.Length, (long)batch * seqLen * architecture.InputSize, nameof(input), Invariant($"{batchText}seqLen {seqLen} × inputSize {architecture.InputSize}"));
-        RequireLength(output.Length, (long)batch * seqLen * architecture.OutputSize, nameof(output), Invariant($"{batchText}seqLen {seqLen} × outputSize {architecture.OutputSize}"));
+        bool unbatched = layout == SequenceLayout.Unbatched;
         long stateLength = (long)architecture.StateRows * batch * architecture.StateSize;
-        string stateText = Invariant($"layers × directions {architecture.StateRows} × {batchText}hidden {architecture.StateSize}");
-        RequireLength(hN.Length, stateLength, nameof(hN), stateText);
-        if (!h0.IsEmpty)
+        if (input.Length != (long)batch * seqLen * architecture.InputSize)
         {
-            RequireLength(h0.Length, stateLength, nameof(h0), stateText + " (or empty for zeros)");
+            throw LengthMismatch(nameof(input), input.Length, unbatched, batch, $"seqLen {seqLen} × inputSize {architecture.InputSize}", (long)batch * seqLen * architecture.InputSize);
+        }
+
+        if (output.Length != (long)batch * seqLen * architecture.OutputSize)
+        {
+            throw LengthMismatch(nameof(output), output.Length, unbatched, batch, $"seqLen {seqLen} × outputSize {architecture.OutputSize}", (long)batch * seqLen * architecture.OutputSize);
+        }
+
+        if (hN.Length != stateLength)
+        {
+            throw StateMismatch(nameof(hN), hN.Length, architecture, unbatched, batch, stateLength);
+        }
+
+        if (!h0.IsEmpty && h0.Length != stateLength)
+        {
+            throw StateMismatch(nameof(h0), h0.Length, architecture, unbatched, batch, stateLength);
         }
 
         // Rows per buffer fit an int with room for padding; larger calls should be split by the caller.
@@ -69,12 +80,19 @@ internal static class ForwardValidation
         return shape;
     }
 
-    private static void RequireLength(int actual, long expected, string name, string arithmetic)
+    // Messages are built only on failure: a passing call must not allocate.
+    private static ArgumentException LengthMismatch(string name, int actual, bool unbatched, int batch, FormattableString arithmetic, long expected)
     {
-        if (actual != expected)
-        {
-            throw new ArgumentException(Invariant($"{name} must hold {arithmetic} = {expected} floats, but has {actual}."), name);
-        }
+        string batchText = unbatched ? string.Empty : Invariant($"batch {batch} × ");
+        return new ArgumentException(Invariant($"{name} must hold {batchText}{arithmetic.ToString(CultureInfo.InvariantCulture)} = {expected} floats, but has {actual}."), name);
+    }
+
+    private static ArgumentException StateMismatch(string name, int actual, RnnArchitecture architecture, bool unbatched, int batch, long expected)
+    {
+        string optional = name == "h0" ? " (or be empty for zeros)" : string.Empty;
+        string batchText = unbatched ? string.Empty : Invariant($"batch {batch} × ");
+        return new ArgumentException(
+            Invariant($"{name} must hold layers × directions {architecture.StateRows} × {batchText}hidden {architecture.StateSize} = {expected} floats{optional}, but has {actual}."), name);
     }
 
     private static void RequireDisjoint(ReadOnlySpan<float> first, ReadOnlySpan<float> second, string firstName, string secondName)

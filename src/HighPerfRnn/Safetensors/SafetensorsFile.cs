@@ -214,6 +214,37 @@ public sealed class SafetensorsFile
         Convert(info, destination);
     }
 
+    /// <summary>
+    /// Reads a tensor's values as float64, row-major: F64 as stored, F32, F16 and BF16 widened exactly. For reference
+    /// values stored in double precision, which <see cref="ReadFloat32(string)"/> would round.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">There is no such tensor.</exception>
+    /// <exception cref="SafetensorsFormatException">The tensor's dtype is not F32, F64, F16 or BF16.</exception>
+    public double[] ReadFloat64(string name)
+    {
+        SafetensorsTensorInfo info = GetTensor(name);
+        CheckFloatDType(info);
+        var values = new double[info.ElementCount];
+        if (info.DType == SafetensorsDType.F64)
+        {
+            ReadOnlySpan<byte> src = _data.Span.Slice((int)info.DataBegin, (int)info.ByteLength);
+            for (int i = 0; i < values.Length; i++)
+            {
+                values[i] = BinaryPrimitives.ReadDoubleLittleEndian(src.Slice(i * 8, 8));
+            }
+        }
+        else
+        {
+            float[] narrow = ReadFloat32(name);
+            for (int i = 0; i < values.Length; i++)
+            {
+                values[i] = narrow[i];
+            }
+        }
+
+        return values;
+    }
+
     /// <summary>Reads a tensor as a <see cref="FloatTensor"/> of its shape, converting as <see cref="ReadFloat32(string)"/> does.</summary>
     /// <exception cref="KeyNotFoundException">There is no such tensor.</exception>
     /// <exception cref="SafetensorsFormatException">The tensor's dtype is not F32, F64, F16 or BF16.</exception>

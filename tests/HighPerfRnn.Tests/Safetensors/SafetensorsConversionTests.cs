@@ -94,6 +94,17 @@ public sealed class SafetensorsConversionTests
     }
 
     [Fact]
+    public void ReadFloat64_keeps_F64_exact_and_widens_the_others()
+    {
+        double[] f64 = SafetensorsFile.Parse(Build(OneTensor("d", "\"F64\"", "[3]", "[0,24]"), Le64(0x3FB999999999999A, 0x3FF0000010000000, 0xFFF0000000000000)))
+            .ReadFloat64("d");
+        Assert.Equal([0.1, 1 + Math.ScaleB(1, -24), double.NegativeInfinity], f64);
+        double[] f16 = SafetensorsFile.Parse(Build(OneTensor("h", "\"F16\"", "[2]", "[0,4]"), Le16(0x3555, 0x0001))).ReadFloat64("h");
+        Assert.Equal([1365.0 / 4096, Math.ScaleB(1, -24)], f16);
+        Assert.Throws<SafetensorsFormatException>(() => SafetensorsFile.Parse(Build(OneTensor("i", "\"I8\"", "[1]", "[0,1]"), [7])).ReadFloat64("i"));
+    }
+
+    [Fact]
     public void Read_into_a_span_matches_read_to_array_and_checks_the_length()
     {
         SafetensorsFile file = SafetensorsFile.Parse(Build(OneTensor("t", "\"F16\"", "[2,2]", "[0,8]"), Le16(0x3C00, 0xC000, 0x3800, 0x0001)));

@@ -46,18 +46,7 @@ internal sealed class PyTorchFixture
     public float[] Tensor(string name) => Io.ReadFloat32(name);
 
     /// <summary>The float64 results, read at full precision (F64 in the file).</summary>
-    public double[] Float64(string name)
-    {
-        SafetensorsTensorInfo info = Io.GetTensor(name);
-        ReadOnlySpan<byte> bytes = Io.GetTensorBytes(name).Span;
-        var values = new double[info.ElementCount];
-        for (int i = 0; i < values.Length; i++)
-        {
-            values[i] = BitConverter.ToDouble(bytes.Slice(i * 8, 8));
-        }
-
-        return values;
-    }
+    public double[] Float64(string name) => Io.ReadFloat64(name);
 
     public float[]? OptionalTensor(string name) => Io.Contains(name) ? Io.ReadFloat32(name) : null;
 

@@ -1,0 +1,41 @@
+using Xunit.Sdk;
+
+namespace HighPerfRnn.Tests.Support;
+
+/// <summary>Measures managed allocation of a call in steady state, with GC.GetAllocatedBytesForCurrentThread.</summary>
+internal static class AllocationMeter
+{
+    /// <summary>
+    /// Asserts that <paramref name="calls"/> runs of <paramref name="call"/> allocate 0 bytes once warmed up.
+    /// Warm-up is not only the first call: .NET's tiered compilation runs instrumented (PGO) code for the first
+    /// few dozen calls of each method, and that instrumentation allocates now and then until the optimized code
+    /// is installed from a background thread. So the call is measured in rounds, pausing between them for the
+    /// JIT, and the assertion is on the last round; a real per-call allocation shows in every round.
+    /// </summary>
+    public static void AssertAllocatesNothing(Action call, string what, int calls = 100)
+    {
+        long allocated = 0;
+        for (int round = 0; round < 6; round++)
+        {
+            for (int i = 0; i < 40; i++)
+            {
+                call();
+            }
+
+            Thread.Sleep(round * 100);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < calls; i++)
+            {
+                call();
+            }
+
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            if (allocated == 0)
+            {
+                return;
+            }
+        }
+
+        throw new XunitException($"{what}: {calls} calls allocated {allocated} bytes after warm-up.");
+    }
+}
