@@ -52,19 +52,16 @@ internal sealed class PyTorchFixture
 
     public static PyTorchFixture Load(string name) => new(name);
 
-    /// <summary>Case names from index.json whose mode is <paramref name="mode"/> (RNN, LSTM, GRU).</summary>
-    public static TheoryData<string> Names(string mode)
+    /// <summary>Case names from index.json whose mode is <paramref name="mode"/> (RNN, LSTM, GRU), for a theory.</summary>
+    public static TheoryData<string> Names(string mode) => new(NameList(mode));
+
+    /// <summary>Case names from index.json whose mode is <paramref name="mode"/>.</summary>
+    public static string[] NameList(string mode)
     {
         using JsonDocument index = JsonDocument.Parse(File.ReadAllText(Path.Combine(Directory, "index.json")));
-        var names = new TheoryData<string>();
-        foreach (JsonElement entry in index.RootElement.EnumerateArray())
-        {
-            if (entry.GetProperty("mode").GetString() == mode)
-            {
-                names.Add(entry.GetProperty("name").GetString()!);
-            }
-        }
-
-        return names;
+        return index.RootElement.EnumerateArray()
+            .Where(entry => entry.GetProperty("mode").GetString() == mode)
+            .Select(entry => entry.GetProperty("name").GetString()!)
+            .ToArray();
     }
 }
