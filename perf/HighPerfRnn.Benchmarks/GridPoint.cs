@@ -5,7 +5,7 @@ namespace HighPerfRnn.Benchmarks;
 /// <summary>One point of the benchmark grid (issue 4): a model exported from PyTorch, a sequence length and a batch.</summary>
 public sealed record GridPoint(string Name, string ModelFile, RnnCell Cell, int InputSize, int HiddenSize, int NumLayers, bool Bidirectional, int SeqLen, int Batch)
 {
-    /// <summary>The grid, in the issue's order. The LSTM and GRU rows run once those cells exist in the runtime.</summary>
+    /// <summary>The grid, in the issue's order.</summary>
     public static readonly GridPoint[] All =
     [
         new("seed", "rnn_i5_h8_l2_bi", RnnCell.Rnn, 5, 8, 2, true, 10, 1),

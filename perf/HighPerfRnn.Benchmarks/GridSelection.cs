@@ -1,15 +1,12 @@
 namespace HighPerfRnn.Benchmarks;
 
-/// <summary>Which grid points run: all that the runtime supports, or those named in HPRNN_BENCH_POINTS (comma-separated).</summary>
+/// <summary>Which grid points run: all, or those named in HPRNN_BENCH_POINTS (comma-separated).</summary>
 public static class GridSelection
 {
     public static IEnumerable<GridPoint> Select(IEnumerable<GridPoint> points)
     {
         string? names = Environment.GetEnvironmentVariable("HPRNN_BENCH_POINTS");
         HashSet<string>? wanted = string.IsNullOrWhiteSpace(names) ? null : names.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        return points.Where(p => IsSupported(p) && (wanted is null || wanted.Contains(p.Name)));
+        return points.Where(p => wanted is null || wanted.Contains(p.Name));
     }
-
-    /// <summary>The runtime runs the Elman RNN today; LSTM and GRU rows join when those cells land.</summary>
-    private static bool IsSupported(GridPoint point) => point.Cell == RnnCell.Rnn;
 }

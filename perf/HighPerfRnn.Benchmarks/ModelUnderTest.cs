@@ -17,6 +17,7 @@ public sealed class ModelUnderTest : IDisposable
     private readonly float[] _input;
     private readonly float[] _output;
     private readonly float[] _hN;
+    private readonly float[] _cN;
     private readonly ReferenceConfig _referenceConfig;
     private readonly Dictionary<string, double[]> _referenceWeights;
     private readonly double[] _referenceInput;
@@ -40,9 +41,12 @@ public sealed class ModelUnderTest : IDisposable
 
         _output = new float[point.Batch * point.SeqLen * a.OutputSize];
         _hN = new float[a.StateRows * point.Batch * a.StateSize];
-        Onnx = new OnnxRunner(point, _input, OnnxOutput = new float[_output.Length], OnnxHN = new float[_hN.Length], null);
+        _cN = a.Cell == RnnCell.Lstm ? new float[a.StateRows * point.Batch * a.HiddenSize] : [];
+        OnnxCN = a.Cell == RnnCell.Lstm ? new float[_cN.Length] : null;
+        Onnx = new OnnxRunner(point, _input, OnnxOutput = new float[_output.Length], OnnxHN = new float[_hN.Length], OnnxCN);
 
-        _referenceConfig = new ReferenceConfig(ReferenceCell.Rnn, a.InputSize, a.HiddenSize, a.NumLayers, a.Bidirectional, a.Bias, a.Nonlinearity == RnnNonlinearity.Relu);
+        ReferenceCell cell = a.Cell switch { RnnCell.Lstm => ReferenceCell.Lstm, RnnCell.Gru => ReferenceCell.Gru, _ => ReferenceCell.Rnn };
+        _referenceConfig = new ReferenceConfig(cell, a.InputSize, a.HiddenSize, a.NumLayers, a.Bidirectional, a.Bias, a.Nonlinearity == RnnNonlinearity.Relu, a.ProjSize);
         _referenceWeights = _runtime.StateDict.ToDictionary(p => p.Key, p => Array.ConvertAll(p.Value.Data, v => (double)v));
         _referenceInput = Array.ConvertAll(_input, v => (double)v);
 
@@ -50,6 +54,10 @@ public sealed class ModelUnderTest : IDisposable
         RunRuntimeSized();
         RequireAgreement("runtime-sized output", _output, OnnxOutput);
         RequireAgreement("runtime-sized h_n", _hN, OnnxHN);
+        if (OnnxCN is not null)
+        {
+            RequireAgreement("runtime-sized c_n", _cN, OnnxCN);
+        }
     }
 
     public OnnxRunner Onnx { get; }
@@ -58,7 +66,19 @@ public sealed class ModelUnderTest : IDisposable
 
     public float[] OnnxHN { get; }
 
-    public void RunRuntimeSized() => _runtime.Forward(_input, _output, _hN, _point.Batch, _point.SeqLen, SequenceLayout.BatchFirst, workspace: _workspace);
+    public float[]? OnnxCN { get; }
+
+    public void RunRuntimeSized()
+    {
+        if (_cN.Length > 0)
+        {
+            _runtime.Forward(_input, _output, _hN, _cN, _point.Batch, _point.SeqLen, SequenceLayout.BatchFirst, workspace: _workspace);
+        }
+        else
+        {
+            _runtime.Forward(_input, _output, _hN, _point.Batch, _point.SeqLen, SequenceLayout.BatchFirst, workspace: _workspace);
+        }
+    }
 
     public NaiveRecurrentReference.Result RunNaive()
         => NaiveRecurrentReference.Forward(_referenceConfig, _referenceWeights, _referenceInput, _point.Batch, _point.SeqLen, batchFirst: true);

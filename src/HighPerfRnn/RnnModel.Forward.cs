@@ -32,6 +32,46 @@ public sealed partial class RnnModel
         => Forward<RuntimeStepKernel>(input, output, hN, batch, seqLen, layout, h0, workspace);
 
     /// <summary>
+    /// Runs an LSTM over whole sequences and also returns the final cell states, as PyTorch's
+    /// <c>output, (h_n, c_n) = lstm(input, (h0, c0))</c>. The other overload runs an LSTM too, without c_n.
+    /// </summary>
+    /// <param name="input">As in the other overload.</param>
+    /// <param name="output">As in the other overload (features: directions × (proj_size or hidden)).</param>
+    /// <param name="hN">(layers × directions, batch, proj_size or hidden).</param>
+    /// <param name="cN">Receives the final cell states: (layers × directions, batch, hidden).</param>
+    /// <param name="batch">Sequences in the batch.</param>
+    /// <param name="seqLen">Time steps per sequence.</param>
+    /// <param name="layout">PyTorch's <c>batch_first</c>, explicitly.</param>
+    /// <param name="h0">Initial hidden states shaped as <paramref name="hN"/>, or empty for zeros.</param>
+    /// <param name="c0">Initial cell states shaped as <paramref name="cN"/>, or empty for zeros. May be the same span as <paramref name="cN"/>.</param>
+    /// <param name="workspace">Scratch memory; null uses one kept per thread.</param>
+    /// <exception cref="InvalidOperationException">The model is not an LSTM.</exception>
+    public void Forward(
+        ReadOnlySpan<float> input,
+        Span<float> output,
+        Span<float> hN,
+        Span<float> cN,
+        int batch,
+        int seqLen,
+        SequenceLayout layout,
+        ReadOnlySpan<float> h0 = default,
+        ReadOnlySpan<float> c0 = default,
+        RnnWorkspace? workspace = null)
+        => Forward<RuntimeStepKernel>(input, output, hN, cN, batch, seqLen, layout, h0, c0, workspace);
+
+    /// <summary>
+    /// Runs one LSTM time step for a batch of streams whose hidden and cell states the caller keeps.
+    /// </summary>
+    /// <param name="input">This step's input: (batch, input).</param>
+    /// <param name="state">h of every layer: (layers, batch, proj_size or hidden), read and overwritten.</param>
+    /// <param name="cellState">c of every layer: (layers, batch, hidden), read and overwritten.</param>
+    /// <param name="output">Receives the last layer's h_t: (batch, proj_size or hidden).</param>
+    /// <param name="batch">Streams stepped together.</param>
+    /// <param name="workspace">Scratch memory; null uses one kept per thread.</param>
+    public void Step(ReadOnlySpan<float> input, Span<float> state, Span<float> cellState, Span<float> output, int batch = 1, RnnWorkspace? workspace = null)
+        => Step<RuntimeStepKernel>(input, state, cellState, output, batch, workspace);
+
+    /// <summary>
     /// Runs one time step for a batch of streams whose state the caller keeps, as PyTorch's
     /// <c>output, state = model(x.unsqueeze(1), state)</c>: for audio, sensors, anything that arrives a step at a time.
     /// Only unidirectional models can stream (a backward direction needs the whole sequence).
@@ -60,7 +100,48 @@ public sealed partial class RnnModel
         where TKernel : struct, IRecurrentStepKernel
     {
         SequenceShape shape = ForwardValidation.Validate(Architecture, input, output, hN, h0, batch, seqLen, layout);
-        RecurrentDriver.Forward<TKernel>(this, input, output, hN, h0, shape, workspace ?? RnnWorkspace.ThreadDefault);
+        RecurrentDriver.Forward<TKernel>(this, input, output, hN, default, h0, default, shape, workspace ?? RnnWorkspace.ThreadDefault);
+    }
+
+    /// <summary>Forward with cell states over a given step kernel: the entry point of generated LSTM models.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public void Forward<TKernel>(
+        ReadOnlySpan<float> input,
+        Span<float> output,
+        Span<float> hN,
+        Span<float> cN,
+        int batch,
+        int seqLen,
+        SequenceLayout layout,
+        ReadOnlySpan<float> h0,
+        ReadOnlySpan<float> c0,
+        RnnWorkspace? workspace)
+        where TKernel : struct, IRecurrentStepKernel
+    {
+        if (Architecture.Cell != RnnCell.Lstm)
+        {
+            throw new InvalidOperationException($"Cell states (cN, c0) belong to LSTMs, but this model is {Architecture}. Use the overload without them.");
+        }
+
+        SequenceShape shape = ForwardValidation.Validate(Architecture, input, output, hN, h0, batch, seqLen, layout);
+        ForwardValidation.ValidateCellState(Architecture, cN, c0, batch, layout, input, output, hN, h0);
+        RecurrentDriver.Forward<TKernel>(this, input, output, hN, cN, h0, c0, shape, workspace ?? RnnWorkspace.ThreadDefault);
+    }
+
+    /// <summary>LSTM step over a given step kernel: the entry point of generated LSTM models.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public void Step<TKernel>(ReadOnlySpan<float> input, Span<float> state, Span<float> cellState, Span<float> output, int batch, RnnWorkspace? workspace)
+        where TKernel : struct, IRecurrentStepKernel
+    {
+        RequireStreamable(state, batch);
+        if (batch > 0 && cellState.Length != (long)Architecture.NumLayers * batch * Architecture.HiddenSize)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"cellState must hold layers {Architecture.NumLayers} × batch {batch} × hidden {Architecture.HiddenSize} = {(long)Architecture.NumLayers * batch * Architecture.HiddenSize} floats, but has {cellState.Length}."),
+                nameof(cellState));
+        }
+
+        Forward<TKernel>(input, output, state, cellState, batch, 1, SequenceLayout.BatchFirst, state, cellState, workspace);
     }
 
     /// <summary>Step over a given step kernel: the entry point of generated, fixed-size models.</summary>
@@ -68,24 +149,30 @@ public sealed partial class RnnModel
     public void Step<TKernel>(ReadOnlySpan<float> input, Span<float> state, Span<float> output, int batch, RnnWorkspace? workspace)
         where TKernel : struct, IRecurrentStepKernel
     {
+        RequireStreamable(state, batch);
+        if (Architecture.Cell == RnnCell.Lstm)
+        {
+            throw new InvalidOperationException($"{Architecture} is an LSTM: its step carries a cell state too. Use the Step overload with cellState.");
+        }
+
+        // A step is a forward pass of length 1 whose initial and final states are the same buffer.
+        Forward<TKernel>(input, output, state, batch, 1, SequenceLayout.BatchFirst, state, workspace);
+    }
+
+    private void RequireStreamable(ReadOnlySpan<float> state, int batch)
+    {
         if (Architecture.Bidirectional)
         {
             throw new InvalidOperationException($"Step runs one time step of a unidirectional model, but {Architecture} is bidirectional: its backward direction needs the whole sequence. Use Forward.");
         }
 
-        if (batch > 0)
+        // Name Step's own argument; Forward's checks cover the rest.
+        long stateLength = (long)Architecture.NumLayers * batch * Architecture.StateSize;
+        if (batch > 0 && state.Length != stateLength)
         {
-            // Name Step's own arguments; Forward's checks below cover the rest.
-            long stateLength = (long)Architecture.NumLayers * batch * Architecture.StateSize;
-            if (state.Length != stateLength)
-            {
-                throw new ArgumentException(
-                    string.Create(CultureInfo.InvariantCulture, $"state must hold layers {Architecture.NumLayers} × batch {batch} × hidden {Architecture.StateSize} = {stateLength} floats, but has {state.Length}."),
-                    nameof(state));
-            }
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"state must hold layers {Architecture.NumLayers} × batch {batch} × hidden {Architecture.StateSize} = {stateLength} floats, but has {state.Length}."),
+                nameof(state));
         }
-
-        // A step is a forward pass of length 1 whose initial and final states are the same buffer.
-        Forward<TKernel>(input, output, state, batch, 1, SequenceLayout.BatchFirst, state, workspace);
     }
 }

@@ -4,7 +4,7 @@ using HighPerfRnn.Runtime;
 namespace HighPerfRnn;
 
 /// <summary>
-/// A recurrent model (PyTorch's <c>nn.RNN</c>; LSTM and GRU to come) of any shape, decided at run time, with its weights
+/// A recurrent model (PyTorch's <c>nn.RNN</c>, <c>nn.LSTM</c> with optional <c>proj_size</c>, or <c>nn.GRU</c>) of any shape, decided at run time, with its weights
 /// packed for this CPU's SIMD kernels. Immutable once built and safe to share between threads; each thread brings
 /// its own <see cref="RnnWorkspace"/> (or uses the overloads that keep one per thread).
 /// </summary>

@@ -80,6 +80,45 @@ internal static class ForwardValidation
         return shape;
     }
 
+    /// <summary>The LSTM's cell-state spans: lengths, and no overlap with the other spans (c0 may be cN itself).</summary>
+    public static void ValidateCellState(
+        RnnArchitecture architecture,
+        ReadOnlySpan<float> cN,
+        ReadOnlySpan<float> c0,
+        int batch,
+        SequenceLayout layout,
+        ReadOnlySpan<float> input,
+        ReadOnlySpan<float> output,
+        ReadOnlySpan<float> hN,
+        ReadOnlySpan<float> h0)
+    {
+        bool unbatched = layout == SequenceLayout.Unbatched;
+        long cellLength = (long)architecture.StateRows * batch * architecture.HiddenSize;
+        string batchText = unbatched ? string.Empty : Invariant($"batch {batch} × ");
+        if (cN.Length != cellLength)
+        {
+            throw new ArgumentException(Invariant($"cN must hold layers × directions {architecture.StateRows} × {batchText}hidden {architecture.HiddenSize} = {cellLength} floats, but has {cN.Length}."), nameof(cN));
+        }
+
+        if (!c0.IsEmpty && c0.Length != cellLength)
+        {
+            throw new ArgumentException(Invariant($"c0 must hold layers × directions {architecture.StateRows} × {batchText}hidden {architecture.HiddenSize} = {cellLength} floats (or be empty for zeros), but has {c0.Length}."), nameof(c0));
+        }
+
+        RequireDisjoint(cN, input, nameof(cN), nameof(input));
+        RequireDisjoint(cN, output, nameof(cN), nameof(output));
+        RequireDisjoint(cN, hN, nameof(cN), nameof(hN));
+        RequireDisjoint(cN, h0, nameof(cN), nameof(h0));
+        RequireDisjoint(c0, input, nameof(c0), nameof(input));
+        RequireDisjoint(c0, output, nameof(c0), nameof(output));
+        RequireDisjoint(c0, hN, nameof(c0), nameof(hN));
+        RequireDisjoint(c0, h0, nameof(c0), nameof(h0));
+        if (c0.Overlaps(cN) && !IsSameSpan(c0, cN))
+        {
+            throw new ArgumentException("c0 and cN overlap without being the same span; pass the same span to update the state in place, or disjoint spans.", nameof(c0));
+        }
+    }
+
     // Messages are built only on failure: a passing call must not allocate.
     private static ArgumentException LengthMismatch(string name, int actual, bool unbatched, int batch, FormattableString arithmetic, long expected)
     {

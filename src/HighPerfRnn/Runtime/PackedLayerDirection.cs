@@ -8,21 +8,33 @@ namespace HighPerfRnn.Runtime;
 /// </summary>
 internal sealed class PackedLayerDirection
 {
-    private PackedLayerDirection(PackedMatrix inputWeights, PackedMatrix recurrentWeights, float[] projectionBias)
+    private PackedLayerDirection(PackedMatrix inputWeights, PackedMatrix recurrentWeights, float[] projectionBias, float[] recurrentBias, PackedMatrix? projectionWeights)
     {
         InputWeights = inputWeights;
         RecurrentWeights = recurrentWeights;
         ProjectionBias = projectionBias;
+        RecurrentBias = recurrentBias;
+        ProjectionWeights = projectionWeights;
     }
 
     /// <summary>W_ih: (gates × hidden) × layer input.</summary>
     public PackedMatrix InputWeights { get; }
 
-    /// <summary>W_hh: (gates × hidden) × state size.</summary>
+    /// <summary>W_hh: (gates × hidden) × state size (proj_size for a projected LSTM, else hidden).</summary>
     public PackedMatrix RecurrentWeights { get; }
 
-    /// <summary>b_ih + b_hh, summed once here so the input projection adds both (zeros without bias), padded to whole panels.</summary>
+    /// <summary>
+    /// The biases added by the input projection, padded to whole panels: b_ih + b_hh for every gate of the RNN and
+    /// LSTM and for r and z of the GRU; b_in alone for the GRU's n rows, whose b_hn must stay inside r⊙(W_hn·h + b_hn).
+    /// Zeros without bias.
+    /// </summary>
     public float[] ProjectionBias { get; }
+
+    /// <summary>GRU only: b_hn on the n rows, zeros elsewhere: the initial value of each step's W_hh·h product.</summary>
+    public float[] RecurrentBias { get; }
+
+    /// <summary>LSTM with proj_size only: W_hr, proj_size × hidden.</summary>
+    public PackedMatrix? ProjectionWeights { get; }
 
     /// <summary>Gate rows rounded up to whole panels: the row stride of the pre-activation buffers.</summary>
     public int PaddedGateRows => InputWeights.PaddedRows;
@@ -30,30 +42,32 @@ internal sealed class PackedLayerDirection
     public static PackedLayerDirection Pack(
         RnnArchitecture architecture, IReadOnlyDictionary<string, FloatTensor> stateDict, int layer, int direction, int panelWidth)
     {
-        if (architecture.Cell != RnnCell.Rnn)
-        {
-            throw new NotSupportedException($"The {RnnArchitecture.CellName(architecture.Cell)} cell is not implemented yet in this version; only the Elman RNN runs.");
-        }
-
-        int gateRows = architecture.GateCount * architecture.HiddenSize;
+        int hidden = architecture.HiddenSize;
+        int gateRows = architecture.GateCount * hidden;
         PackedMatrix inputWeights = PackedMatrix.Pack(
             stateDict[StateDictNames.WeightIh(layer, direction)].Data, gateRows, architecture.LayerInputSize(layer), panelWidth);
         PackedMatrix recurrentWeights = PackedMatrix.Pack(
             stateDict[StateDictNames.WeightHh(layer, direction)].Data, gateRows, architecture.StateSize, panelWidth);
 
-        var bias = new float[inputWeights.PaddedRows];
+        var projectionBias = new float[inputWeights.PaddedRows];
+        var recurrentBias = new float[inputWeights.PaddedRows];
         if (architecture.Bias)
         {
             float[] biasIh = stateDict[StateDictNames.BiasIh(layer, direction)].Data;
             float[] biasHh = stateDict[StateDictNames.BiasHh(layer, direction)].Data;
+            int summedRows = architecture.Cell == RnnCell.Gru ? 2 * hidden : gateRows;
             for (int row = 0; row < gateRows; row++)
             {
-                // PyTorch adds the two biases in float32 as separate terms; pre-summing changes the result by at
-                // most one rounding of the sum, far inside the accuracy budget.
-                bias[row] = biasIh[row] + biasHh[row];
+                // PyTorch adds the two biases as separate terms; pre-summing them changes a result by at most one
+                // rounding of the sum, far inside the accuracy budget.
+                projectionBias[row] = row < summedRows ? biasIh[row] + biasHh[row] : biasIh[row];
+                recurrentBias[row] = row < summedRows ? 0f : biasHh[row];
             }
         }
 
-        return new PackedLayerDirection(inputWeights, recurrentWeights, bias);
+        PackedMatrix? projectionWeights = architecture.ProjSize > 0
+            ? PackedMatrix.Pack(stateDict[StateDictNames.WeightHr(layer, direction)].Data, architecture.ProjSize, hidden, panelWidth)
+            : null;
+        return new PackedLayerDirection(inputWeights, recurrentWeights, projectionBias, recurrentBias, projectionWeights);
     }
 }

@@ -8,6 +8,10 @@ namespace HighPerfRnn.Runtime;
 /// The two directions of a bidirectional layer are independent chains, so each loop iteration advances both
 /// (forward at t, backward at seq − 1 − t) and the CPU overlaps their latencies.
 /// </summary>
+/// <remarks>
+/// Every buffer of a pass (input, output, scratch) shares one row order (<see cref="SequenceShape"/>), so a step
+/// reads h_{t−1} straight from the previous time row of the layer's output: no state copies.
+/// </remarks>
 internal static class RecurrentDriver
 {
     public static void Forward<TKernel>(
@@ -15,137 +19,328 @@ internal static class RecurrentDriver
         ReadOnlySpan<float> input,
         Span<float> output,
         Span<float> hN,
+        Span<float> cN,
         ReadOnlySpan<float> h0,
+        ReadOnlySpan<float> c0,
         SequenceShape shape,
         RnnWorkspace workspace)
         where TKernel : struct, IRecurrentStepKernel
     {
         RnnArchitecture architecture = model.Architecture;
-        SimdPath path = model.SimdPath;
-        int directions = architecture.NumDirections;
-        int hidden = architecture.HiddenSize;
-        int outputWidth = architecture.OutputSize;
-        int rows = shape.Rows;
-        int paddedGateRows = model.Layer(0, 0).PaddedGateRows;
-
-        // Scratch: the pre-activations of each direction, then (for stacked models) the hidden sequences
-        // between layers, ping-ponging between two buffers.
-        int preactFloats = RnnWorkspace.Align(checked(rows * paddedGateRows));
-        int layerFloats = RnnWorkspace.Align(checked(rows * outputWidth));
-        int layerBuffers = Math.Min(architecture.NumLayers - 1, 2);
-        Span<float> scratch = workspace.Rent(checked((preactFloats * directions) + (layerFloats * layerBuffers)));
-        Span<float> forwardPreact = scratch[..preactFloats];
-        Span<float> backwardPreact = directions == 2 ? scratch.Slice(preactFloats, preactFloats) : default;
-        Span<float> hiddenA = layerBuffers > 0 ? scratch.Slice(preactFloats * directions, layerFloats) : default;
-        Span<float> hiddenB = layerBuffers > 1 ? scratch.Slice((preactFloats * directions) + layerFloats, layerFloats) : default;
+        var dims = new Dimensions(architecture, model.SimdPath, model.Layer(0, 0).PaddedGateRows, shape);
+        Scratch scratch = Scratch.Carve(workspace, dims);
 
         ReadOnlySpan<float> layerInput = input;
         int layerInputWidth = architecture.InputSize;
         for (int layer = 0; layer < architecture.NumLayers; layer++)
         {
             bool lastLayer = layer == architecture.NumLayers - 1;
-            Span<float> layerOutput = lastLayer ? output : ((layer & 1) == 0 ? hiddenA : hiddenB);
+            Span<float> layerOutput = lastLayer ? output : ((layer & 1) == 0 ? scratch.HiddenA : scratch.HiddenB);
 
-            var forward = new DirectionRun(model.Layer(layer, 0), layer, forwardPreact, paddedGateRows, InitialState(h0, layer, 0, directions, shape.Batch, hidden), 0);
-            forward.ProjectInputs(path, layerInput, layerInputWidth, rows);
-            if (directions == 2)
+            var forward = new DirectionRun(model.Layer(layer, 0), layer, 0, dims, scratch.ForwardPreact, scratch.ForwardCell, h0, c0);
+            forward.ProjectInputs(layerInput, layerInputWidth);
+            if (dims.Directions == 2)
             {
-                var backward = new DirectionRun(model.Layer(layer, 1), layer, backwardPreact, paddedGateRows, InitialState(h0, layer, 1, directions, shape.Batch, hidden), hidden);
-                backward.ProjectInputs(path, layerInput, layerInputWidth, rows);
+                var backward = new DirectionRun(model.Layer(layer, 1), layer, 1, dims, scratch.BackwardPreact, scratch.BackwardCell, h0, c0);
+                backward.ProjectInputs(layerInput, layerInputWidth);
                 for (int step = 0; step < shape.SeqLen; step++)
                 {
-                    forward.Step<TKernel>(architecture.Nonlinearity, layerOutput, outputWidth, hidden, shape, step, step - 1);
+                    forward.Step<TKernel>(layerOutput, scratch, step, step - 1);
                     int time = shape.SeqLen - 1 - step;
-                    backward.Step<TKernel>(architecture.Nonlinearity, layerOutput, outputWidth, hidden, shape, time, step == 0 ? -1 : time + 1);
+                    backward.Step<TKernel>(layerOutput, scratch, time, step == 0 ? -1 : time + 1);
                 }
+
+                backward.CopyFinalState(layerOutput, hN, cN);
             }
             else
             {
                 for (int step = 0; step < shape.SeqLen; step++)
                 {
-                    forward.Step<TKernel>(architecture.Nonlinearity, layerOutput, outputWidth, hidden, shape, step, step - 1);
+                    forward.Step<TKernel>(layerOutput, scratch, step, step - 1);
                 }
             }
 
-            CopyFinalStates(layerOutput, outputWidth, hN, layer, directions, hidden, shape);
+            forward.CopyFinalState(layerOutput, hN, cN);
             layerInput = layerOutput;
-            layerInputWidth = outputWidth;
+            layerInputWidth = dims.OutputWidth;
         }
     }
 
-    /// <summary>h0 rows of (layer, direction): batch × hidden, or empty for zeros.</summary>
-    private static ReadOnlySpan<float> InitialState(ReadOnlySpan<float> h0, int layer, int direction, int directions, int batch, int hidden)
-        => h0.IsEmpty ? default : h0.Slice(((layer * directions) + direction) * batch * hidden, batch * hidden);
-
-    /// <summary>h_n[layer × directions + d, b] = the direction's last output: t = seq − 1 forward, t = 0 backward.</summary>
-    private static void CopyFinalStates(ReadOnlySpan<float> layerOutput, int outputWidth, Span<float> hN, int layer, int directions, int hidden, SequenceShape shape)
+    /// <summary>The sizes of one pass, computed once.</summary>
+    private readonly struct Dimensions
     {
-        for (int direction = 0; direction < directions; direction++)
+        public Dimensions(RnnArchitecture architecture, SimdPath path, int paddedGateRows, SequenceShape shape)
         {
-            int finalTime = direction == 0 ? shape.SeqLen - 1 : 0;
-            for (int batchRow = 0; batchRow < shape.Batch; batchRow++)
+            Cell = architecture.Cell;
+            Nonlinearity = architecture.Nonlinearity;
+            Path = path;
+            Shape = shape;
+            Directions = architecture.NumDirections;
+            Hidden = architecture.HiddenSize;
+            State = architecture.StateSize;
+            OutputWidth = architecture.OutputSize;
+            PaddedGateRows = paddedGateRows;
+            int lanes = SimdPaths.LaneCount(path);
+            PaddedHidden = (Hidden + lanes - 1) / lanes * lanes;
+            PaddedState = (State + lanes - 1) / lanes * lanes;
+            NumLayers = architecture.NumLayers;
+            Projected = architecture.ProjSize > 0;
+        }
+
+        public RnnCell Cell { get; }
+
+        public RnnNonlinearity Nonlinearity { get; }
+
+        public SimdPath Path { get; }
+
+        public SequenceShape Shape { get; }
+
+        public int NumLayers { get; }
+
+        public int Directions { get; }
+
+        public int Hidden { get; }
+
+        /// <summary>Features of h: proj_size for a projected LSTM, else hidden.</summary>
+        public int State { get; }
+
+        public int OutputWidth { get; }
+
+        public int PaddedGateRows { get; }
+
+        public int PaddedHidden { get; }
+
+        public int PaddedState { get; }
+
+        public bool Projected { get; }
+    }
+
+    /// <summary>The scratch buffers of one pass, carved from the workspace at 64-byte boundaries.</summary>
+    private readonly ref struct Scratch
+    {
+        public Span<float> ForwardPreact { get; init; }
+
+        public Span<float> BackwardPreact { get; init; }
+
+        /// <summary>Hidden sequences between layers, used alternately.</summary>
+        public Span<float> HiddenA { get; init; }
+
+        public Span<float> HiddenB { get; init; }
+
+        /// <summary>LSTM cell states, batch × hidden per direction.</summary>
+        public Span<float> ForwardCell { get; init; }
+
+        public Span<float> BackwardCell { get; init; }
+
+        /// <summary>LSTM with projection: the unprojected h of each batch row, batch × padded hidden.</summary>
+        public Span<float> FullHidden { get; init; }
+
+        /// <summary>LSTM with projection: W_hr·h of each batch row, batch × padded state.</summary>
+        public Span<float> Projected { get; init; }
+
+        /// <summary>GRU: W_hh·h + b_hn of each batch row, batch × padded gate rows.</summary>
+        public Span<float> Recurrent { get; init; }
+
+        /// <summary>Zeros: h_{−1} without h0, and the zero bias of the projection.</summary>
+        public ReadOnlySpan<float> Zeros { get; init; }
+
+        public static Scratch Carve(RnnWorkspace workspace, Dimensions d)
+        {
+            int rows = d.Shape.Rows;
+            int batch = d.Shape.Batch;
+            bool lstm = d.Cell == RnnCell.Lstm;
+            int preact = RnnWorkspace.Align(checked(rows * d.PaddedGateRows));
+            int hidden = RnnWorkspace.Align(checked(rows * d.OutputWidth));
+            int hiddenBuffers = Math.Min(d.NumLayers - 1, 2);
+            int cell = lstm ? RnnWorkspace.Align(batch * d.Hidden) : 0;
+            int fullHidden = lstm && d.Projected ? RnnWorkspace.Align(batch * d.PaddedHidden) : 0;
+            int projected = lstm && d.Projected ? RnnWorkspace.Align(batch * d.PaddedState) : 0;
+            int recurrent = d.Cell == RnnCell.Gru ? RnnWorkspace.Align(batch * d.PaddedGateRows) : 0;
+            int zeros = RnnWorkspace.Align(Math.Max(d.PaddedState, d.PaddedHidden));
+            int total = checked((preact * d.Directions) + (hidden * hiddenBuffers) + (cell * d.Directions) + fullHidden + projected + recurrent + zeros);
+
+            Span<float> all = workspace.Rent(total);
+            int offset = 0;
+            Span<float> Take(Span<float> source, int length)
             {
-                layerOutput.Slice((shape.Row(finalTime, batchRow) * outputWidth) + (direction * hidden), hidden)
-                    .CopyTo(hN.Slice((((layer * directions) + direction) * shape.Batch + batchRow) * hidden, hidden));
+                Span<float> slice = source.Slice(offset, length);
+                offset += length;
+                return slice;
             }
+
+            var scratch = new Scratch
+            {
+                ForwardPreact = Take(all, preact),
+                BackwardPreact = d.Directions == 2 ? Take(all, preact) : default,
+                HiddenA = hiddenBuffers > 0 ? Take(all, hidden) : default,
+                HiddenB = hiddenBuffers > 1 ? Take(all, hidden) : default,
+                ForwardCell = Take(all, cell),
+                BackwardCell = d.Directions == 2 ? Take(all, cell) : default,
+                FullHidden = Take(all, fullHidden),
+                Projected = Take(all, projected),
+                Recurrent = Take(all, recurrent),
+                Zeros = ClearAndReturn(Take(all, zeros)),
+            };
+            return scratch;
+        }
+
+        private static Span<float> ClearAndReturn(Span<float> span)
+        {
+            span.Clear();
+            return span;
         }
     }
 
-    /// <summary>One direction of one layer: its weights, its pre-activation rows, its initial state, its output columns.</summary>
+    /// <summary>One direction of one layer: its weights, pre-activation rows, initial state, output columns and (LSTM) cell state.</summary>
     private readonly ref struct DirectionRun
     {
         private readonly PackedLayerDirection _weights;
+        private readonly Dimensions _d;
         private readonly Span<float> _preact;
-        private readonly int _preactStride;
+        private readonly Span<float> _cell;
         private readonly ReadOnlySpan<float> _initialState;
-        private readonly int _outputColumn;
         private readonly int _layer;
+        private readonly int _stateRow;
+        private readonly int _outputColumn;
 
-        public DirectionRun(PackedLayerDirection weights, int layer, Span<float> preact, int preactStride, ReadOnlySpan<float> initialState, int outputColumn)
+        public DirectionRun(PackedLayerDirection weights, int layer, int direction, Dimensions d, Span<float> preact, Span<float> cell, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0)
         {
             _weights = weights;
+            _d = d;
             _preact = preact;
-            _preactStride = preactStride;
-            _initialState = initialState;
-            _outputColumn = outputColumn;
+            _cell = cell;
             _layer = layer;
+            _stateRow = (layer * d.Directions) + direction;
+            _outputColumn = direction * d.State;
+            int batch = d.Shape.Batch;
+            _initialState = h0.IsEmpty ? default : h0.Slice(_stateRow * batch * d.State, batch * d.State);
+            if (d.Cell == RnnCell.Lstm)
+            {
+                if (c0.IsEmpty)
+                {
+                    cell.Clear();
+                }
+                else
+                {
+                    c0.Slice(_stateRow * batch * d.Hidden, batch * d.Hidden).CopyTo(cell);
+                }
+            }
         }
 
-        /// <summary>preact[r] = b_ih + b_hh + W_ih·x[r] for every row: the part of each step that does not depend on h.</summary>
-        public void ProjectInputs(SimdPath path, ReadOnlySpan<float> layerInput, int inputWidth, int rows)
-            => PackedGemm.MultiplyAdd(path, layerInput, inputWidth, rows, _weights.InputWeights, _weights.ProjectionBias, 0, _preact, _preactStride);
+        /// <summary>preact[r] = biases + W_ih·x[r] for every row: the part of each step that does not depend on h.</summary>
+        public void ProjectInputs(ReadOnlySpan<float> layerInput, int inputWidth)
+            => PackedGemm.MultiplyAdd(_d.Path, layerInput, inputWidth, _d.Shape.Rows, _weights.InputWeights, _weights.ProjectionBias, 0, _preact, _d.PaddedGateRows);
 
-        /// <summary>h_t = act(preact_t + W_hh·h_prev) for every batch row, written into the direction's output columns.</summary>
-        public void Step<TKernel>(RnnNonlinearity nonlinearity, Span<float> layerOutput, int outputWidth, int hidden, SequenceShape shape, int time, int previousTime)
+        /// <summary>One time step for every batch row, written into the direction's output columns of row <paramref name="time"/>.</summary>
+        public void Step<TKernel>(Span<float> layerOutput, in Scratch scratch, int time, int previousTime)
             where TKernel : struct, IRecurrentStepKernel
         {
             // Each span is cut to exactly the extent the step may touch, so the slicing itself proves the
             // bounds that RecurrentStepArgs promises kernels (which then address them unchecked).
+            SequenceShape shape = _d.Shape;
             int batch = shape.Batch;
             int rowStep = shape.BatchStride;
-            int preactRowStride = rowStep * _preactStride;
-            int outputRowStride = rowStep * outputWidth;
-            Span<float> preact = _preact.Slice(shape.Row(time, 0) * _preactStride, ((batch - 1) * preactRowStride) + _preactStride);
-            Span<float> output = layerOutput.Slice((shape.Row(time, 0) * outputWidth) + _outputColumn, ((batch - 1) * outputRowStride) + hidden);
+            int preactStride = rowStep * _d.PaddedGateRows;
+            int outputStride = rowStep * _d.OutputWidth;
+            Span<float> preact = _preact.Slice(shape.Row(time, 0) * _d.PaddedGateRows, ((batch - 1) * preactStride) + _d.PaddedGateRows);
+            Span<float> output = layerOutput.Slice((shape.Row(time, 0) * _d.OutputWidth) + _outputColumn, ((batch - 1) * outputStride) + _d.State);
             ReadOnlySpan<float> previous;
             int previousStride;
             if (previousTime >= 0)
             {
-                previous = layerOutput.Slice((shape.Row(previousTime, 0) * outputWidth) + _outputColumn, ((batch - 1) * outputRowStride) + hidden);
-                previousStride = outputRowStride;
+                previous = layerOutput.Slice((shape.Row(previousTime, 0) * _d.OutputWidth) + _outputColumn, ((batch - 1) * outputStride) + _d.State);
+                previousStride = outputStride;
             }
             else
             {
                 previous = _initialState;
-                previousStride = hidden;
+                previousStride = _d.State;
             }
 
-            var args = new RecurrentStepArgs(
-                _layer, hidden, _weights.RecurrentWeights.PanelWidth, nonlinearity, _weights.RecurrentWeights.Data,
-                preact, preactRowStride, previous, previousStride, output, outputRowStride, batch);
-            if (!TKernel.TryStep(args))
+            switch (_d.Cell)
             {
-                RuntimeStepKernel.Step(args);
+                case RnnCell.Lstm:
+                    LstmStep(preact, preactStride, previous, previousStride, output, outputStride, scratch);
+                    break;
+                case RnnCell.Gru:
+                    GruStep(preact, preactStride, previous, previousStride, output, outputStride, scratch);
+                    break;
+                default:
+                    var args = new RecurrentStepArgs(
+                        _layer, _d.Hidden, _weights.RecurrentWeights.PanelWidth, _d.Nonlinearity, _weights.RecurrentWeights.Data,
+                        preact, preactStride, previous, previousStride, output, outputStride, batch);
+                    if (!TKernel.TryStep(args))
+                    {
+                        RuntimeStepKernel.Step(args);
+                    }
+
+                    break;
+            }
+        }
+
+        /// <summary>h_n (and c_n) rows of this layer and direction: the last step of the direction (t = seq − 1 forward, t = 0 backward).</summary>
+        public void CopyFinalState(ReadOnlySpan<float> layerOutput, Span<float> hN, Span<float> cN)
+        {
+            SequenceShape shape = _d.Shape;
+            int finalTime = _outputColumn == 0 ? shape.SeqLen - 1 : 0;
+            for (int batchRow = 0; batchRow < shape.Batch; batchRow++)
+            {
+                layerOutput.Slice((shape.Row(finalTime, batchRow) * _d.OutputWidth) + _outputColumn, _d.State)
+                    .CopyTo(hN.Slice(((_stateRow * shape.Batch) + batchRow) * _d.State, _d.State));
+            }
+
+            if (!cN.IsEmpty)
+            {
+                _cell[..(shape.Batch * _d.Hidden)].CopyTo(cN.Slice(_stateRow * shape.Batch * _d.Hidden, shape.Batch * _d.Hidden));
+            }
+        }
+
+        private void LstmStep(Span<float> preact, int preactStride, ReadOnlySpan<float> previous, int previousStride, Span<float> output, int outputStride, in Scratch scratch)
+        {
+            int batch = _d.Shape.Batch;
+            if (!previous.IsEmpty)
+            {
+                PackedGemm.MultiplyAdd(_d.Path, previous, previousStride, batch, _weights.RecurrentWeights, preact, preactStride, preact, preactStride);
+            }
+
+            for (int row = 0; row < batch; row++)
+            {
+                Span<float> hidden = _d.Projected ? scratch.FullHidden.Slice(row * _d.PaddedHidden, _d.Hidden) : output.Slice(row * outputStride, _d.Hidden);
+                GateKernels.Lstm(_d.Path, preact.Slice(row * preactStride, 4 * _d.Hidden), _cell.Slice(row * _d.Hidden, _d.Hidden), hidden, _d.Hidden);
+            }
+
+            if (_d.Projected)
+            {
+                // h = W_hr·h_full, then into the output columns (proj_size of them).
+                PackedGemm.MultiplyAdd(_d.Path, scratch.FullHidden, _d.PaddedHidden, batch, _weights.ProjectionWeights!, scratch.Zeros, 0, scratch.Projected, _d.PaddedState);
+                for (int row = 0; row < batch; row++)
+                {
+                    scratch.Projected.Slice(row * _d.PaddedState, _d.State).CopyTo(output.Slice(row * outputStride, _d.State));
+                }
+            }
+        }
+
+        private void GruStep(Span<float> preact, int preactStride, ReadOnlySpan<float> previous, int previousStride, Span<float> output, int outputStride, in Scratch scratch)
+        {
+            int batch = _d.Shape.Batch;
+            int recurrentStride = _d.PaddedGateRows;
+            Span<float> recurrent = scratch.Recurrent;
+            if (!previous.IsEmpty)
+            {
+                PackedGemm.MultiplyAdd(_d.Path, previous, previousStride, batch, _weights.RecurrentWeights, _weights.RecurrentBias, 0, recurrent, recurrentStride);
+            }
+            else
+            {
+                for (int row = 0; row < batch; row++)
+                {
+                    _weights.RecurrentBias.CopyTo(recurrent.Slice(row * recurrentStride, recurrentStride));
+                }
+            }
+
+            for (int row = 0; row < batch; row++)
+            {
+                ReadOnlySpan<float> hPrevious = previous.IsEmpty ? scratch.Zeros[.._d.Hidden] : previous.Slice(row * previousStride, _d.Hidden);
+                GateKernels.Gru(_d.Path, preact.Slice(row * preactStride, 3 * _d.Hidden), recurrent.Slice(row * recurrentStride, 3 * _d.Hidden), hPrevious, output.Slice(row * outputStride, _d.Hidden), _d.Hidden);
             }
         }
     }

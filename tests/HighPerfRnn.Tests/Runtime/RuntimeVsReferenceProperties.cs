@@ -6,8 +6,10 @@ using HighPerfRnn.Tests.Support;
 
 namespace HighPerfRnn.Tests.Runtime;
 
-/// <summary>One random configuration of the Elman RNN: every option PyTorch has for inference.</summary>
+/// <summary>One random configuration of a recurrent layer: every cell and every option PyTorch has for inference.</summary>
 public sealed record RnnCase(
+    RnnCell Cell,
+    int ProjSize,
     int InputSize,
     int HiddenSize,
     int NumLayers,
@@ -21,14 +23,18 @@ public sealed record RnnCase(
     int Seed)
 {
     public RnnArchitecture Architecture => new(
-        RnnCell.Rnn, InputSize, HiddenSize, NumLayers, Bidirectional, Bias, Relu ? RnnNonlinearity.Relu : RnnNonlinearity.Tanh);
+        Cell, InputSize, HiddenSize, NumLayers, Bidirectional, Bias, Relu ? RnnNonlinearity.Relu : RnnNonlinearity.Tanh, ProjSize);
 }
 
-/// <summary>Generators of <see cref="RnnCase"/>: sizes 1 to 70 cover every vector tail of every path (up to 4 panels of 16).</summary>
+/// <summary>
+/// Generators of <see cref="RnnCase"/>: the three cells; sizes 1 to 70 cover every vector tail of every path (up to
+/// 4 panels of 16, and gate offsets at every alignment); LSTMs get a proj_size in half the cases.
+/// </summary>
 public static class RnnCaseArbitrary
 {
     public static Arbitrary<RnnCase> Cases() =>
-        (from input in Gen.Choose(1, 70)
+        (from cell in Gen.Elements(RnnCell.Rnn, RnnCell.Lstm, RnnCell.Gru)
+         from input in Gen.Choose(1, 70)
          from hidden in Gen.Choose(1, 70)
          from layers in Gen.Choose(1, 3)
          from bidirectional in Gen.Elements(false, true)
@@ -39,7 +45,9 @@ public static class RnnCaseArbitrary
          from batch in Gen.Choose(1, 5)
          from withH0 in Gen.Elements(false, true)
          from seed in Gen.Choose(0, int.MaxValue)
-         select new RnnCase(input, hidden, layers, bidirectional, bias, relu, layout, seqLen, layout == SequenceLayout.Unbatched ? 1 : batch, withH0, seed))
+         from projChoice in Gen.Choose(0, 2 * hidden)
+         let projSize = cell == RnnCell.Lstm && hidden > 1 && projChoice < hidden ? Math.Max(1, projChoice) : 0
+         select new RnnCase(cell, projSize, input, hidden, layers, bidirectional, bias, relu && cell == RnnCell.Rnn, layout, seqLen, layout == SequenceLayout.Unbatched ? 1 : batch, withH0, seed))
         .ToArbitrary();
 }
 
@@ -63,7 +71,8 @@ public sealed class RuntimeVsReferenceProperties
         var random = new Random(c.Seed);
         Dictionary<string, FloatTensor> stateDict = RandomModels.StateDict(architecture, random);
         float[] input = RandomModels.Uniform(random, c.Batch * c.SeqLen * c.InputSize, 1f);
-        float[]? h0 = c.WithH0 ? RandomModels.Uniform(random, architecture.StateRows * c.Batch * c.HiddenSize, 1f) : null;
+        float[]? h0 = c.WithH0 ? RandomModels.Uniform(random, architecture.StateRows * c.Batch * architecture.StateSize, 1f) : null;
+        float[]? c0 = c.WithH0 && c.Cell == RnnCell.Lstm ? RandomModels.Uniform(random, architecture.StateRows * c.Batch * c.HiddenSize, 1f) : null;
 
         NaiveRecurrentReference.Result expected = NaiveRecurrentReference.Forward(
             RandomModels.ToReference(architecture),
@@ -72,43 +81,78 @@ public sealed class RuntimeVsReferenceProperties
             c.Batch,
             c.SeqLen,
             batchFirst: c.Layout != SequenceLayout.SequenceFirst,
-            h0 is null ? null : RandomModels.ToDouble(h0));
+            h0 is null ? null : RandomModels.ToDouble(h0),
+            c0 is null ? null : RandomModels.ToDouble(c0));
 
         foreach (SimdPath path in TestPaths.All)
         {
             RnnModel model = RnnModel.FromStateDictOnAnyPath(architecture, stateDict, path);
             var output = new float[expected.Output.Length];
             var hN = new float[expected.HN.Length];
-            model.Forward(input, output, hN, c.Batch, c.SeqLen, c.Layout, h0);
+            if (c.Cell == RnnCell.Lstm)
+            {
+                var cN = new float[expected.CN!.Length];
+                model.Forward(input, output, hN, cN, c.Batch, c.SeqLen, c.Layout, h0, c0);
+                Tolerance.AssertClose(cN, expected.CN, Absolute, Relative, $"{c} [{path}] c_n");
+            }
+            else
+            {
+                model.Forward(input, output, hN, c.Batch, c.SeqLen, c.Layout, h0);
+            }
+
             Tolerance.AssertClose(output, expected.Output, Absolute, Relative, $"{c} [{path}] output");
             Tolerance.AssertClose(hN, expected.HN, Absolute, Relative, $"{c} [{path}] h_n");
         }
     }
 
     [Property(Arbitrary = [typeof(RnnCaseArbitrary)], MaxTest = 60)]
-    public void Step_over_a_sequence_equals_forward(RnnCase c)
+    public void Step_over_a_sequence_equals_forward_bit_for_bit(RnnCase c)
     {
-        // Step streams only unidirectional models; force that and a batch-first layout.
-        RnnArchitecture architecture = c.Architecture with { };
-        architecture = new RnnArchitecture(RnnCell.Rnn, c.InputSize, c.HiddenSize, c.NumLayers, bidirectional: false, c.Bias, architecture.Nonlinearity);
+        // Step streams only unidirectional models.
+        var architecture = new RnnArchitecture(c.Cell, c.InputSize, c.HiddenSize, c.NumLayers, bidirectional: false, c.Bias, c.Architecture.Nonlinearity, c.ProjSize);
         var random = new Random(c.Seed);
         RnnModel model = RnnModel.FromStateDict(architecture, RandomModels.StateDict(architecture, random));
+        int state = architecture.StateSize;
         float[] input = RandomModels.Uniform(random, c.Batch * c.SeqLen * c.InputSize, 1f);
-        float[] h0 = c.WithH0 ? RandomModels.Uniform(random, c.NumLayers * c.Batch * c.HiddenSize, 1f) : new float[c.NumLayers * c.Batch * c.HiddenSize];
+        float[] h0 = c.WithH0 ? RandomModels.Uniform(random, c.NumLayers * c.Batch * state, 1f) : new float[c.NumLayers * c.Batch * state];
+        float[] c0 = c.WithH0 ? RandomModels.Uniform(random, c.NumLayers * c.Batch * c.HiddenSize, 1f) : new float[c.NumLayers * c.Batch * c.HiddenSize];
+        bool lstm = c.Cell == RnnCell.Lstm;
 
-        var output = new float[c.Batch * c.SeqLen * c.HiddenSize];
+        var output = new float[c.Batch * c.SeqLen * state];
         var hN = new float[h0.Length];
-        model.Forward(input, output, hN, c.Batch, c.SeqLen, SequenceLayout.SequenceFirst, h0);
-
-        // Stepping needs the input time-major: take it as (seq, batch, input), which is what Forward just read.
-        float[] state = (float[])h0.Clone();
-        var stepOutput = new float[c.Batch * c.HiddenSize];
-        for (int t = 0; t < c.SeqLen; t++)
+        var cN = new float[c0.Length];
+        if (lstm)
         {
-            model.Step(input.AsSpan(t * c.Batch * c.InputSize, c.Batch * c.InputSize), state, stepOutput, c.Batch);
-            Assert.Equal(output.AsSpan(t * c.Batch * c.HiddenSize, c.Batch * c.HiddenSize).ToArray(), stepOutput);
+            model.Forward(input, output, hN, cN, c.Batch, c.SeqLen, SequenceLayout.SequenceFirst, h0, c0);
+        }
+        else
+        {
+            model.Forward(input, output, hN, c.Batch, c.SeqLen, SequenceLayout.SequenceFirst, h0);
         }
 
-        Assert.Equal(hN, state);
+        // Stepping takes the input time-major: (seq, batch, input), which is what Forward just read.
+        float[] hidden = (float[])h0.Clone();
+        float[] cell = (float[])c0.Clone();
+        var stepOutput = new float[c.Batch * state];
+        for (int t = 0; t < c.SeqLen; t++)
+        {
+            ReadOnlySpan<float> x = input.AsSpan(t * c.Batch * c.InputSize, c.Batch * c.InputSize);
+            if (lstm)
+            {
+                model.Step(x, hidden, cell, stepOutput, c.Batch);
+            }
+            else
+            {
+                model.Step(x, hidden, stepOutput, c.Batch);
+            }
+
+            Assert.Equal(output.AsSpan(t * c.Batch * state, c.Batch * state).ToArray(), stepOutput);
+        }
+
+        Assert.Equal(hN, hidden);
+        if (lstm)
+        {
+            Assert.Equal(cN, cell);
+        }
     }
 }

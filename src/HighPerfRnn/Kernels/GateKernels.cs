@@ -1,0 +1,128 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace HighPerfRnn.Kernels;
+
+/// <summary>
+/// The LSTM and GRU step epilogues: one fused pass over a row's gate pre-activations that applies the gate
+/// activations and updates the state. Gate g of hidden unit j sits at column g·hidden + j of the row (PyTorch's
+/// gate order), so each gate is read as an unaligned vector at its own offset; whole vectors first, then the
+/// remaining units with the scalar instance of the same formulas.
+/// </summary>
+internal static class GateKernels
+{
+    /// <summary>
+    /// LSTM: i, f, g, o = σ(pre[0..H)), σ(pre[H..2H)), tanh(pre[2H..3H)), σ(pre[3H..4H));
+    /// c ← f⊙c + i⊙g; h = o⊙tanh(c). <paramref name="cell"/> is read and overwritten; <paramref name="hidden"/> receives h.
+    /// </summary>
+    public static void Lstm(SimdPath path, ReadOnlySpan<float> preactivations, Span<float> cell, Span<float> hidden, int hiddenSize)
+    {
+        // These bounds make every unchecked access below safe.
+        if (preactivations.Length < 4 * hiddenSize || cell.Length < hiddenSize || hidden.Length < hiddenSize)
+        {
+            throw new ArgumentException("LSTM step buffers are shorter than the hidden size requires.", nameof(preactivations));
+        }
+
+        ref float pre = ref MemoryMarshal.GetReference(preactivations);
+        ref float c = ref MemoryMarshal.GetReference(cell);
+        ref float h = ref MemoryMarshal.GetReference(hidden);
+        int j = path switch
+        {
+            SimdPath.Vector512 => LstmVectors<Vector512Ops, Vector512<float>>(ref pre, ref c, ref h, hiddenSize),
+            SimdPath.Vector256 => LstmVectors<Vector256Ops, Vector256<float>>(ref pre, ref c, ref h, hiddenSize),
+            SimdPath.Vector128 => LstmVectors<Vector128Ops, Vector128<float>>(ref pre, ref c, ref h, hiddenSize),
+            _ => 0,
+        };
+        for (; j < hiddenSize; j++)
+        {
+            LstmLanes<ScalarOps, float>(ref pre, ref c, ref h, j, hiddenSize);
+        }
+    }
+
+    /// <summary>
+    /// GRU: r = σ(pre_r + hh_r), z = σ(pre_z + hh_z), n = tanh(pre_n + r⊙hh_n), h = (1 − z)⊙n + z⊙h_prev,
+    /// where pre = W_ih·x + b_ih (+ b_hr, b_hz folded in) and hh = W_hh·h_prev (+ b_hn on the n rows).
+    /// </summary>
+    public static void Gru(SimdPath path, ReadOnlySpan<float> preactivations, ReadOnlySpan<float> recurrent, ReadOnlySpan<float> previous, Span<float> hidden, int hiddenSize)
+    {
+        if (preactivations.Length < 3 * hiddenSize || recurrent.Length < 3 * hiddenSize || previous.Length < hiddenSize || hidden.Length < hiddenSize)
+        {
+            throw new ArgumentException("GRU step buffers are shorter than the hidden size requires.", nameof(preactivations));
+        }
+
+        ref float pre = ref MemoryMarshal.GetReference(preactivations);
+        ref float hh = ref MemoryMarshal.GetReference(recurrent);
+        ref float prev = ref MemoryMarshal.GetReference(previous);
+        ref float h = ref MemoryMarshal.GetReference(hidden);
+        int j = path switch
+        {
+            SimdPath.Vector512 => GruVectors<Vector512Ops, Vector512<float>>(ref pre, ref hh, ref prev, ref h, hiddenSize),
+            SimdPath.Vector256 => GruVectors<Vector256Ops, Vector256<float>>(ref pre, ref hh, ref prev, ref h, hiddenSize),
+            SimdPath.Vector128 => GruVectors<Vector128Ops, Vector128<float>>(ref pre, ref hh, ref prev, ref h, hiddenSize),
+            _ => 0,
+        };
+        for (; j < hiddenSize; j++)
+        {
+            GruLanes<ScalarOps, float>(ref pre, ref hh, ref prev, ref h, j, hiddenSize);
+        }
+    }
+
+    /// <summary>Whole vectors of units; returns the first unit not done.</summary>
+    private static int LstmVectors<TOps, TVec>(ref float pre, ref float c, ref float h, int hiddenSize)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        int j = 0;
+        for (; j + TOps.Count <= hiddenSize; j += TOps.Count)
+        {
+            LstmLanes<TOps, TVec>(ref pre, ref c, ref h, j, hiddenSize);
+        }
+
+        return j;
+    }
+
+    private static int GruVectors<TOps, TVec>(ref float pre, ref float hh, ref float prev, ref float h, int hiddenSize)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        int j = 0;
+        for (; j + TOps.Count <= hiddenSize; j += TOps.Count)
+        {
+            GruLanes<TOps, TVec>(ref pre, ref hh, ref prev, ref h, j, hiddenSize);
+        }
+
+        return j;
+    }
+
+    /// <summary>Units j .. j + Count of the LSTM update (the caller keeps j + Count ≤ hiddenSize).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void LstmLanes<TOps, TVec>(ref float pre, ref float c, ref float h, int j, int hiddenSize)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        TVec i = FastActivations.Sigmoid<TOps, TVec>(TOps.Load(ref Unsafe.Add(ref pre, j)));
+        TVec f = FastActivations.Sigmoid<TOps, TVec>(TOps.Load(ref Unsafe.Add(ref pre, hiddenSize + j)));
+        TVec g = FastActivations.Tanh<TOps, TVec>(TOps.Load(ref Unsafe.Add(ref pre, (2 * hiddenSize) + j)));
+        TVec o = FastActivations.Sigmoid<TOps, TVec>(TOps.Load(ref Unsafe.Add(ref pre, (3 * hiddenSize) + j)));
+        ref float cj = ref Unsafe.Add(ref c, j);
+        TVec cNew = TOps.MultiplyAdd(f, TOps.Load(ref cj), TOps.Multiply(i, g));
+        TOps.Store(cNew, ref cj);
+        TOps.Store(TOps.Multiply(o, FastActivations.Tanh<TOps, TVec>(cNew)), ref Unsafe.Add(ref h, j));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GruLanes<TOps, TVec>(ref float pre, ref float hh, ref float prev, ref float h, int j, int hiddenSize)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        TVec r = FastActivations.Sigmoid<TOps, TVec>(TOps.Add(TOps.Load(ref Unsafe.Add(ref pre, j)), TOps.Load(ref Unsafe.Add(ref hh, j))));
+        TVec z = FastActivations.Sigmoid<TOps, TVec>(TOps.Add(TOps.Load(ref Unsafe.Add(ref pre, hiddenSize + j)), TOps.Load(ref Unsafe.Add(ref hh, hiddenSize + j))));
+        int nOffset = (2 * hiddenSize) + j;
+        TVec n = FastActivations.Tanh<TOps, TVec>(TOps.MultiplyAdd(r, TOps.Load(ref Unsafe.Add(ref hh, nOffset)), TOps.Load(ref Unsafe.Add(ref pre, nOffset))));
+        TVec hPrev = TOps.Load(ref Unsafe.Add(ref prev, j));
+
+        // (1 − z)·n + z·h, computed as n + z·(h − n): one FMA; the two forms differ by rounding only.
+        TOps.Store(TOps.MultiplyAdd(z, TOps.Subtract(hPrev, n), n), ref Unsafe.Add(ref h, j));
+    }
+}
