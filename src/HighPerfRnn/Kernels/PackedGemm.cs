@@ -239,88 +239,146 @@ internal static class PackedGemm
     /// enough to cover FMA latency at batch 1, where this product is the whole step.
     /// </summary>
     /// <remarks>
+    /// <para>
     /// Every kernel here sums k in the same order (init, then k = 0, 1, …, one FMA each), so a row's result is
     /// bit-identical whichever blocking computes it: batch 1 or 64, a step or a whole sequence.
+    /// </para>
+    /// <para>
+    /// <paramref name="reverse"/> walks the panel blocks from the last to the first. A recurrence alternates it from
+    /// step to step, so each step starts on the panels the previous step touched last, which are still in L1: with a
+    /// matrix larger than L1 (128 × 128 floats is 64 KB), that keeps a good part of it from crossing from L2 again.
+    /// The order of the panels does not change any result.
+    /// </para>
     /// </remarks>
+    internal static void SingleRow<TOps, TVec>(ref float x, ref float w, int panelStride, ref float init, ref float y, int depth, int panels, bool reverse = false)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        int blocksOf8 = panels / 8;
+        int afterEights = blocksOf8 * 8;
+        bool hasFour = panels - afterEights >= 4;
+        int firstSingle = afterEights + (hasFour ? 4 : 0);
+        if (!reverse)
+        {
+            for (int panel = 0; panel < afterEights; panel += 8)
+            {
+                Panels8<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, depth, panel);
+            }
+
+            if (hasFour)
+            {
+                Panels4<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, depth, afterEights);
+            }
+
+            for (int panel = firstSingle; panel < panels; panel++)
+            {
+                Panels1<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, depth, panel);
+            }
+        }
+        else
+        {
+            for (int panel = panels - 1; panel >= firstSingle; panel--)
+            {
+                Panels1<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, depth, panel);
+            }
+
+            if (hasFour)
+            {
+                Panels4<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, depth, afterEights);
+            }
+
+            for (int panel = afterEights - 8; panel >= 0; panel -= 8)
+            {
+                Panels8<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, depth, panel);
+            }
+        }
+    }
+
     [SkipLocalsInit]
-    internal static void SingleRow<TOps, TVec>(ref float x, ref float w, int panelStride, ref float init, ref float y, int depth, int panels)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Panels8<TOps, TVec>(ref float x, ref float w, int panelStride, ref float init, ref float y, int depth, int panel)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
         int width = TOps.Count;
-        int panel = 0;
-        for (; panel + 8 <= panels; panel += 8)
+        ref float p0 = ref Unsafe.Add(ref w, panel * panelStride);
+        ref float i0 = ref Unsafe.Add(ref init, panel * width);
+        TVec c0 = TOps.Load(ref i0);
+        TVec c1 = TOps.Load(ref Unsafe.Add(ref i0, width));
+        TVec c2 = TOps.Load(ref Unsafe.Add(ref i0, 2 * width));
+        TVec c3 = TOps.Load(ref Unsafe.Add(ref i0, 3 * width));
+        TVec c4 = TOps.Load(ref Unsafe.Add(ref i0, 4 * width));
+        TVec c5 = TOps.Load(ref Unsafe.Add(ref i0, 5 * width));
+        TVec c6 = TOps.Load(ref Unsafe.Add(ref i0, 6 * width));
+        TVec c7 = TOps.Load(ref Unsafe.Add(ref i0, 7 * width));
+        for (int k = 0; k < depth; k++)
         {
-            ref float p0 = ref Unsafe.Add(ref w, panel * panelStride);
-            ref float i0 = ref Unsafe.Add(ref init, panel * width);
-            TVec c0 = TOps.Load(ref i0);
-            TVec c1 = TOps.Load(ref Unsafe.Add(ref i0, width));
-            TVec c2 = TOps.Load(ref Unsafe.Add(ref i0, 2 * width));
-            TVec c3 = TOps.Load(ref Unsafe.Add(ref i0, 3 * width));
-            TVec c4 = TOps.Load(ref Unsafe.Add(ref i0, 4 * width));
-            TVec c5 = TOps.Load(ref Unsafe.Add(ref i0, 5 * width));
-            TVec c6 = TOps.Load(ref Unsafe.Add(ref i0, 6 * width));
-            TVec c7 = TOps.Load(ref Unsafe.Add(ref i0, 7 * width));
-            for (int k = 0; k < depth; k++)
-            {
-                TVec xk = TOps.Broadcast(Unsafe.Add(ref x, k));
-                ref float wk = ref Unsafe.Add(ref p0, k * width);
-                c0 = TOps.MultiplyAdd(xk, TOps.Load(ref wk), c0);
-                c1 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, panelStride)), c1);
-                c2 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, 2 * panelStride)), c2);
-                c3 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, 3 * panelStride)), c3);
-                c4 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, 4 * panelStride)), c4);
-                c5 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, 5 * panelStride)), c5);
-                c6 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, 6 * panelStride)), c6);
-                c7 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, 7 * panelStride)), c7);
-            }
-
-            ref float o0 = ref Unsafe.Add(ref y, panel * width);
-            TOps.Store(c0, ref o0);
-            TOps.Store(c1, ref Unsafe.Add(ref o0, width));
-            TOps.Store(c2, ref Unsafe.Add(ref o0, 2 * width));
-            TOps.Store(c3, ref Unsafe.Add(ref o0, 3 * width));
-            TOps.Store(c4, ref Unsafe.Add(ref o0, 4 * width));
-            TOps.Store(c5, ref Unsafe.Add(ref o0, 5 * width));
-            TOps.Store(c6, ref Unsafe.Add(ref o0, 6 * width));
-            TOps.Store(c7, ref Unsafe.Add(ref o0, 7 * width));
+            TVec xk = TOps.Broadcast(Unsafe.Add(ref x, k));
+            ref float wk = ref Unsafe.Add(ref p0, k * width);
+            c0 = TOps.MultiplyAdd(xk, TOps.Load(ref wk), c0);
+            c1 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, panelStride)), c1);
+            c2 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, 2 * panelStride)), c2);
+            c3 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, 3 * panelStride)), c3);
+            c4 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, 4 * panelStride)), c4);
+            c5 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, 5 * panelStride)), c5);
+            c6 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, 6 * panelStride)), c6);
+            c7 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, 7 * panelStride)), c7);
         }
 
-        for (; panel + 4 <= panels; panel += 4)
-        {
-            ref float p0 = ref Unsafe.Add(ref w, panel * panelStride);
-            ref float i0 = ref Unsafe.Add(ref init, panel * width);
-            TVec c0 = TOps.Load(ref i0);
-            TVec c1 = TOps.Load(ref Unsafe.Add(ref i0, width));
-            TVec c2 = TOps.Load(ref Unsafe.Add(ref i0, 2 * width));
-            TVec c3 = TOps.Load(ref Unsafe.Add(ref i0, 3 * width));
-            for (int k = 0; k < depth; k++)
-            {
-                TVec xk = TOps.Broadcast(Unsafe.Add(ref x, k));
-                ref float wk = ref Unsafe.Add(ref p0, k * width);
-                c0 = TOps.MultiplyAdd(xk, TOps.Load(ref wk), c0);
-                c1 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, panelStride)), c1);
-                c2 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, 2 * panelStride)), c2);
-                c3 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, 3 * panelStride)), c3);
-            }
+        ref float o0 = ref Unsafe.Add(ref y, panel * width);
+        TOps.Store(c0, ref o0);
+        TOps.Store(c1, ref Unsafe.Add(ref o0, width));
+        TOps.Store(c2, ref Unsafe.Add(ref o0, 2 * width));
+        TOps.Store(c3, ref Unsafe.Add(ref o0, 3 * width));
+        TOps.Store(c4, ref Unsafe.Add(ref o0, 4 * width));
+        TOps.Store(c5, ref Unsafe.Add(ref o0, 5 * width));
+        TOps.Store(c6, ref Unsafe.Add(ref o0, 6 * width));
+        TOps.Store(c7, ref Unsafe.Add(ref o0, 7 * width));
+    }
 
-            ref float o0 = ref Unsafe.Add(ref y, panel * width);
-            TOps.Store(c0, ref o0);
-            TOps.Store(c1, ref Unsafe.Add(ref o0, width));
-            TOps.Store(c2, ref Unsafe.Add(ref o0, 2 * width));
-            TOps.Store(c3, ref Unsafe.Add(ref o0, 3 * width));
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Panels4<TOps, TVec>(ref float x, ref float w, int panelStride, ref float init, ref float y, int depth, int panel)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        int width = TOps.Count;
+        ref float p0 = ref Unsafe.Add(ref w, panel * panelStride);
+        ref float i0 = ref Unsafe.Add(ref init, panel * width);
+        TVec c0 = TOps.Load(ref i0);
+        TVec c1 = TOps.Load(ref Unsafe.Add(ref i0, width));
+        TVec c2 = TOps.Load(ref Unsafe.Add(ref i0, 2 * width));
+        TVec c3 = TOps.Load(ref Unsafe.Add(ref i0, 3 * width));
+        for (int k = 0; k < depth; k++)
+        {
+            TVec xk = TOps.Broadcast(Unsafe.Add(ref x, k));
+            ref float wk = ref Unsafe.Add(ref p0, k * width);
+            c0 = TOps.MultiplyAdd(xk, TOps.Load(ref wk), c0);
+            c1 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, panelStride)), c1);
+            c2 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, 2 * panelStride)), c2);
+            c3 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, 3 * panelStride)), c3);
         }
 
-        for (; panel < panels; panel++)
-        {
-            ref float p0 = ref Unsafe.Add(ref w, panel * panelStride);
-            TVec c0 = TOps.Load(ref Unsafe.Add(ref init, panel * width));
-            for (int k = 0; k < depth; k++)
-            {
-                c0 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref x, k)), TOps.Load(ref Unsafe.Add(ref p0, k * width)), c0);
-            }
+        ref float o0 = ref Unsafe.Add(ref y, panel * width);
+        TOps.Store(c0, ref o0);
+        TOps.Store(c1, ref Unsafe.Add(ref o0, width));
+        TOps.Store(c2, ref Unsafe.Add(ref o0, 2 * width));
+        TOps.Store(c3, ref Unsafe.Add(ref o0, 3 * width));
+    }
 
-            TOps.Store(c0, ref Unsafe.Add(ref y, panel * width));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Panels1<TOps, TVec>(ref float x, ref float w, int panelStride, ref float init, ref float y, int depth, int panel)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        int width = TOps.Count;
+        ref float p0 = ref Unsafe.Add(ref w, panel * panelStride);
+        TVec c0 = TOps.Load(ref Unsafe.Add(ref init, panel * width));
+        for (int k = 0; k < depth; k++)
+        {
+            c0 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref x, k)), TOps.Load(ref Unsafe.Add(ref p0, k * width)), c0);
         }
+
+        TOps.Store(c0, ref Unsafe.Add(ref y, panel * width));
     }
 }

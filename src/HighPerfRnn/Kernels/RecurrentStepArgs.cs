@@ -32,8 +32,10 @@ public readonly ref struct RecurrentStepArgs
         int previousStride,
         Span<float> output,
         int outputStride,
-        int batch)
+        int batch,
+        int stepIndex)
     {
+        StepIndex = stepIndex;
         Layer = layer;
         HiddenSize = hiddenSize;
         PanelWidth = panelWidth;
@@ -83,6 +85,12 @@ public readonly ref struct RecurrentStepArgs
 
     /// <summary>Floats between batch rows of <see cref="Output"/>.</summary>
     public int OutputStride { get; }
+
+    /// <summary>
+    /// How many steps of this layer and direction came before this one. Kernels may use it to vary the order in
+    /// which they walk the weights (never the arithmetic), e.g. to start on what the previous step left in L1.
+    /// </summary>
+    public int StepIndex { get; }
 
     /// <summary>Batch rows in this step.</summary>
     public int Batch { get; }

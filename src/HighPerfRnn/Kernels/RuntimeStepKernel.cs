@@ -34,13 +34,14 @@ public readonly struct RuntimeStepKernel : IRecurrentStepKernel
             ref float p = ref MemoryMarshal.GetReference(preact);
             if (args.Batch == 1)
             {
+                bool reverse = (args.StepIndex & 1) == 1;
                 // The batch-1 step is one matrix-vector product: skip the general product's bookkeeping.
                 switch (panelWidth)
                 {
-                    case 16: PackedGemm.SingleRow<Vector512Ops, Vector512<float>>(ref x, ref w, hidden * 16, ref p, ref p, hidden, panels); break;
-                    case 8: PackedGemm.SingleRow<Vector256Ops, Vector256<float>>(ref x, ref w, hidden * 8, ref p, ref p, hidden, panels); break;
-                    case 4: PackedGemm.SingleRow<Vector128Ops, Vector128<float>>(ref x, ref w, hidden * 4, ref p, ref p, hidden, panels); break;
-                    default: PackedGemm.SingleRow<ScalarOps, float>(ref x, ref w, hidden, ref p, ref p, hidden, panels); break;
+                    case 16: PackedGemm.SingleRow<Vector512Ops, Vector512<float>>(ref x, ref w, hidden * 16, ref p, ref p, hidden, panels, reverse); break;
+                    case 8: PackedGemm.SingleRow<Vector256Ops, Vector256<float>>(ref x, ref w, hidden * 8, ref p, ref p, hidden, panels, reverse); break;
+                    case 4: PackedGemm.SingleRow<Vector128Ops, Vector128<float>>(ref x, ref w, hidden * 4, ref p, ref p, hidden, panels, reverse); break;
+                    default: PackedGemm.SingleRow<ScalarOps, float>(ref x, ref w, hidden, ref p, ref p, hidden, panels, reverse); break;
                 }
             }
             else

@@ -45,9 +45,9 @@ internal static class RecurrentDriver
                 backward.ProjectInputs(layerInput, layerInputWidth);
                 for (int step = 0; step < shape.SeqLen; step++)
                 {
-                    forward.Step<TKernel>(layerOutput, scratch, step, step - 1);
+                    forward.Step<TKernel>(layerOutput, scratch, step, step - 1, step);
                     int time = shape.SeqLen - 1 - step;
-                    backward.Step<TKernel>(layerOutput, scratch, time, step == 0 ? -1 : time + 1);
+                    backward.Step<TKernel>(layerOutput, scratch, time, step == 0 ? -1 : time + 1, step);
                 }
 
                 backward.CopyFinalState(layerOutput, hN, cN);
@@ -56,7 +56,7 @@ internal static class RecurrentDriver
             {
                 for (int step = 0; step < shape.SeqLen; step++)
                 {
-                    forward.Step<TKernel>(layerOutput, scratch, step, step - 1);
+                    forward.Step<TKernel>(layerOutput, scratch, step, step - 1, step);
                 }
             }
 
@@ -232,7 +232,7 @@ internal static class RecurrentDriver
             => PackedGemm.MultiplyAdd(_d.Path, layerInput, inputWidth, _d.Shape.Rows, _weights.InputWeights, _weights.ProjectionBias, 0, _preact, _d.PaddedGateRows);
 
         /// <summary>One time step for every batch row, written into the direction's output columns of row <paramref name="time"/>.</summary>
-        public void Step<TKernel>(Span<float> layerOutput, in Scratch scratch, int time, int previousTime)
+        public void Step<TKernel>(Span<float> layerOutput, in Scratch scratch, int time, int previousTime, int stepIndex)
             where TKernel : struct, IRecurrentStepKernel
         {
             // Each span is cut to exactly the extent the step may touch, so the slicing itself proves the
@@ -268,7 +268,7 @@ internal static class RecurrentDriver
                 default:
                     var args = new RecurrentStepArgs(
                         _layer, _d.Hidden, _weights.RecurrentWeights.PanelWidth, _d.Nonlinearity, _weights.RecurrentWeights.Data,
-                        preact, preactStride, previous, previousStride, output, outputStride, batch);
+                        preact, preactStride, previous, previousStride, output, outputStride, batch, stepIndex);
                     if (!TKernel.TryStep(args))
                     {
                         RuntimeStepKernel.Step(args);
