@@ -1,9 +1,4 @@
-using System.CommandLine;
-using HighPerfRnn.Cli.Commands;
+using HighPerfRnn.Cli;
 
 // hprnn: the HighPerfRnn command-line tool. With no arguments it runs the seed walkthrough.
-var root = new RootCommand("HighPerfRnn: PyTorch's recurrent layers on the CPU from .NET. With no command, runs the demo.");
-Command demo = DemoCommand.Create();
-root.Subcommands.Add(demo);
-root.SetAction(_ => DemoCommand.Run(Console.Out));
-return root.Parse(args).Invoke();
+return HprnnCommandLine.Invoke(args, Console.Out, Console.Error);

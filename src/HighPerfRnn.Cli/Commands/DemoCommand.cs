@@ -14,12 +14,13 @@ internal static class DemoCommand
     public static Command Create()
     {
         var command = new Command("demo", "Walk through the seed notebook's four cases: a tanh cell by hand, RNN(5, 8), two layers, bidirectional.");
-        command.SetAction(_ => Run(Console.Out));
+        command.SetAction(parseResult => Run(parseResult.InvocationConfiguration.Output));
         return command;
     }
 
     public static int Run(TextWriter output)
     {
+        ArgumentNullException.ThrowIfNull(output);
         output.WriteLine($"HighPerfRnn demo — SIMD path: {SimdPaths.Best}");
         output.WriteLine();
         TanhCellByHand(output);

@@ -27,22 +27,29 @@ internal static class RecurrentDriver
         where TKernel : struct, IRecurrentStepKernel
     {
         RnnArchitecture architecture = model.Architecture;
-        var dims = new Dimensions(architecture, model.SimdPath, model.Layer(0, 0).PaddedGateRows, shape);
+
+        // Inside, every buffer is time-major, (t, b) at row t·batch + b, so a step's batch rows are adjacent.
+        // A batch-first caller's input is projected row by row into that order, and its output copied back
+        // at the end: strided rows (seq·features apart, often a multiple of 4 KB) would thrash L1's sets.
+        bool batchFirst = shape.Layout == SequenceLayout.BatchFirst && shape.Batch > 1;
+        var inner = new SequenceShape(shape.Batch, shape.SeqLen, SequenceLayout.SequenceFirst);
+        var dims = new Dimensions(architecture, model.SimdPath, model.Layer(0, 0).PaddedGateRows, inner, batchFirst);
         Scratch scratch = Scratch.Carve(workspace, dims);
 
         ReadOnlySpan<float> layerInput = input;
         int layerInputWidth = architecture.InputSize;
+        bool inputBatchFirst = batchFirst;
         for (int layer = 0; layer < architecture.NumLayers; layer++)
         {
             bool lastLayer = layer == architecture.NumLayers - 1;
-            Span<float> layerOutput = lastLayer ? output : ((layer & 1) == 0 ? scratch.HiddenA : scratch.HiddenB);
+            Span<float> layerOutput = lastLayer && !batchFirst ? output : ((layer & 1) == 0 ? scratch.HiddenA : scratch.HiddenB);
 
             var forward = new DirectionRun(model.Layer(layer, 0), layer, 0, dims, scratch.ForwardPreact, scratch.ForwardCell, h0, c0);
-            forward.ProjectInputs(layerInput, layerInputWidth);
+            forward.ProjectInputs(layerInput, layerInputWidth, inputBatchFirst);
             if (dims.Directions == 2)
             {
                 var backward = new DirectionRun(model.Layer(layer, 1), layer, 1, dims, scratch.BackwardPreact, scratch.BackwardCell, h0, c0);
-                backward.ProjectInputs(layerInput, layerInputWidth);
+                backward.ProjectInputs(layerInput, layerInputWidth, inputBatchFirst);
                 for (int step = 0; step < shape.SeqLen; step++)
                 {
                     forward.Step<TKernel>(layerOutput, scratch, step, step - 1, step);
@@ -63,14 +70,33 @@ internal static class RecurrentDriver
             forward.CopyFinalState(layerOutput, hN, cN);
             layerInput = layerOutput;
             layerInputWidth = dims.OutputWidth;
+            inputBatchFirst = false;
+        }
+
+        if (batchFirst)
+        {
+            CopyToBatchFirst(layerInput, output, dims.OutputWidth, shape.Batch, shape.SeqLen);
+        }
+    }
+
+    /// <summary>Time-major rows (t·batch + b) to the caller's batch-first rows (b·seq + t).</summary>
+    private static void CopyToBatchFirst(ReadOnlySpan<float> timeMajor, Span<float> batchFirst, int width, int batch, int seqLen)
+    {
+        for (int b = 0; b < batch; b++)
+        {
+            for (int t = 0; t < seqLen; t++)
+            {
+                timeMajor.Slice(((t * batch) + b) * width, width).CopyTo(batchFirst.Slice(((b * seqLen) + t) * width, width));
+            }
         }
     }
 
     /// <summary>The sizes of one pass, computed once.</summary>
     private readonly struct Dimensions
     {
-        public Dimensions(RnnArchitecture architecture, SimdPath path, int paddedGateRows, SequenceShape shape)
+        public Dimensions(RnnArchitecture architecture, SimdPath path, int paddedGateRows, SequenceShape shape, bool outputNeedsCopy)
         {
+            OutputNeedsCopy = outputNeedsCopy;
             Cell = architecture.Cell;
             Nonlinearity = architecture.Nonlinearity;
             Path = path;
@@ -113,6 +139,9 @@ internal static class RecurrentDriver
         public int PaddedState { get; }
 
         public bool Projected { get; }
+
+        /// <summary>Whether the last layer writes to scratch (then copied to a batch-first output) rather than to the output itself.</summary>
+        public bool OutputNeedsCopy { get; }
     }
 
     /// <summary>The scratch buffers of one pass, carved from the workspace at 64-byte boundaries.</summary>
@@ -151,7 +180,7 @@ internal static class RecurrentDriver
             bool lstm = d.Cell == RnnCell.Lstm;
             int preact = RnnWorkspace.Align(checked(rows * d.PaddedGateRows));
             int hidden = RnnWorkspace.Align(checked(rows * d.OutputWidth));
-            int hiddenBuffers = Math.Min(d.NumLayers - 1, 2);
+            int hiddenBuffers = Math.Min(d.OutputNeedsCopy ? d.NumLayers : d.NumLayers - 1, 2);
             int cell = lstm ? RnnWorkspace.Align(batch * d.Hidden) : 0;
             int fullHidden = lstm && d.Projected ? RnnWorkspace.Align(batch * d.PaddedHidden) : 0;
             int projected = lstm && d.Projected ? RnnWorkspace.Align(batch * d.PaddedState) : 0;
@@ -227,9 +256,34 @@ internal static class RecurrentDriver
             }
         }
 
-        /// <summary>preact[r] = biases + W_ih·x[r] for every row: the part of each step that does not depend on h.</summary>
-        public void ProjectInputs(ReadOnlySpan<float> layerInput, int inputWidth)
-            => PackedGemm.MultiplyAdd(_d.Path, layerInput, inputWidth, _d.Shape.Rows, _weights.InputWeights, _weights.ProjectionBias, 0, _preact, _d.PaddedGateRows);
+        /// <summary>
+        /// preact[t·batch + b] = biases + W_ih·x[t, b] for every row: the part of each step that does not depend on h.
+        /// A batch-first input is projected one sequence at a time, each into every batch-th row.
+        /// </summary>
+        public void ProjectInputs(ReadOnlySpan<float> layerInput, int inputWidth, bool batchFirst)
+        {
+            if (!batchFirst)
+            {
+                PackedGemm.MultiplyAdd(_d.Path, layerInput, inputWidth, _d.Shape.Rows, _weights.InputWeights, _weights.ProjectionBias, 0, _preact, _d.PaddedGateRows);
+                return;
+            }
+
+            int batch = _d.Shape.Batch;
+            int seqLen = _d.Shape.SeqLen;
+            for (int b = 0; b < batch; b++)
+            {
+                PackedGemm.MultiplyAdd(
+                    _d.Path,
+                    layerInput.Slice(b * seqLen * inputWidth, seqLen * inputWidth),
+                    inputWidth,
+                    seqLen,
+                    _weights.InputWeights,
+                    _weights.ProjectionBias,
+                    0,
+                    _preact[(b * _d.PaddedGateRows)..],
+                    batch * _d.PaddedGateRows);
+            }
+        }
 
         /// <summary>One time step for every batch row, written into the direction's output columns of row <paramref name="time"/>.</summary>
         public void Step<TKernel>(Span<float> layerOutput, in Scratch scratch, int time, int previousTime, int stepIndex)

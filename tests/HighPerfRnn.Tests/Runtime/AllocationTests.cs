@@ -3,6 +3,7 @@ using HighPerfRnn.Tests.Support;
 namespace HighPerfRnn.Tests.Runtime;
 
 /// <summary>After warm-up, forward passes and steps allocate nothing: measured, not assumed.</summary>
+[Collection(AllocationMeter.Collection)]
 public sealed class AllocationTests
 {
 

@@ -1,0 +1,95 @@
+using System.CommandLine;
+using HighPerfRnn.Safetensors;
+using static HighPerfRnn.Cli.CliErrors;
+
+namespace HighPerfRnn.Cli.Commands;
+
+/// <summary><c>hprnn info MODEL</c>: the architecture a safetensors file holds, or why it holds none.</summary>
+internal static class InfoCommand
+{
+    public static Command Create()
+    {
+        Argument<FileInfo> model = ModelFiles.ModelArgument();
+        Option<string?> nonlinearity = ModelFiles.NonlinearityOption();
+        Option<string?> prefix = ModelFiles.PrefixOption();
+        var tensors = new Option<bool>("--tensors") { Description = "Also list every tensor with its dtype and shape." };
+        var command = new Command("info", "Show the architecture in a model file: cell, layers, directions, sizes, bias, proj_size, nonlinearity, parameter count, dtype.")
+        {
+            model, nonlinearity, prefix, tensors,
+        };
+        command.SetAction(parseResult =>
+        {
+            InvocationConfiguration io = parseResult.InvocationConfiguration;
+            return CliErrors.Run(io.Error, () => Run(
+                parseResult.GetValue(model)!,
+                parseResult.GetValue(nonlinearity),
+                parseResult.GetValue(prefix),
+                parseResult.GetValue(tensors),
+                io.Output));
+        });
+        return command;
+    }
+
+    public static int Run(FileInfo path, string? nonlinearity, string? prefix, bool listTensors, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        LoadedModel loaded = ModelFiles.Load(path, nonlinearity, prefix);
+        RnnArchitecture a = loaded.Architecture;
+        string directions = a.Bidirectional ? "2 (bidirectional: forward ‖ backward)" : "1";
+        string hidden = a.ProjSize > 0 ? "proj_size" : "hidden";
+
+        output.WriteLine(Invariant($"{loaded.Path.Name}: {a}"));
+        Row(output, "cell", a.Cell switch
+        {
+            RnnCell.Lstm => "LSTM (4 gates: i, f, g, o)",
+            RnnCell.Gru => "GRU (3 gates: r, z, n)",
+            _ => "RNN (Elman)",
+        });
+        Row(output, "layers", Invariant($"{a.NumLayers}"));
+        Row(output, "directions", directions);
+        Row(output, "input_size", Invariant($"{a.InputSize}"));
+        Row(output, "hidden_size", Invariant($"{a.HiddenSize}"));
+        Row(output, "proj_size", a.ProjSize > 0 ? Invariant($"{a.ProjSize}") : "0 (none)");
+        Row(output, "bias", a.Bias ? "true" : "false");
+        Row(output, "nonlinearity", a.Cell == RnnCell.Rnn
+            ? Invariant($"{(a.Nonlinearity == RnnNonlinearity.Relu ? "relu" : "tanh")} ({loaded.NonlinearitySource})")
+            : "sigmoid gates, tanh (fixed by the cell)");
+        Row(output, "parameters", Invariant($"{a.ParameterCount:N0}"));
+        Row(output, "dtype", DTypes(loaded.File, prefix));
+        Row(output, "output", Invariant($"{a.OutputSize} features per step ({a.NumDirections} direction{(a.NumDirections > 1 ? "s" : string.Empty)} × {hidden} {a.StateSize})"));
+        Row(output, "h_n", Invariant($"({a.StateRows}, batch, {a.StateSize})") +
+            (a.Cell == RnnCell.Lstm ? Invariant($"; c_n ({a.StateRows}, batch, {a.HiddenSize})") : string.Empty));
+        bool? batchFirst = ModelFiles.MetadataBool(loaded.File.Metadata, ModelFiles.BatchFirstKey);
+        if (batchFirst is not null)
+        {
+            Row(output, "batch_first", batchFirst.Value ? "true (from the file's metadata)" : "false (from the file's metadata)");
+        }
+
+        if (listTensors)
+        {
+            output.WriteLine("tensors:");
+            foreach (SafetensorsTensorInfo tensor in loaded.File.Tensors)
+            {
+                output.WriteLine(Invariant($"  {tensor.Name,-24} {tensor.DTypeName,-5} {tensor.ShapeText}"));
+            }
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private static void Row(TextWriter output, string name, string value) => output.WriteLine(Invariant($"  {name,-14}{value}"));
+
+    /// <summary>The dtypes of the model's tensors and how many of each, e.g. <c>F32 (16 tensors)</c>.</summary>
+    private static string DTypes(SafetensorsFile file, string? prefix)
+    {
+        IEnumerable<string> groups = file.Tensors
+            .Where(t => string.IsNullOrEmpty(prefix) || t.Name.StartsWith(prefix, StringComparison.Ordinal))
+            .GroupBy(t => t.DTypeName, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => Invariant($"{g.Key} ({g.Count()} tensor{(g.Count() == 1 ? string.Empty : "s")})"));
+        string text = string.Join(", ", groups);
+        return text.StartsWith("F32 ", StringComparison.Ordinal) && !text.Contains(',', StringComparison.Ordinal)
+            ? text
+            : text + "; read as float32";
+    }
+}

@@ -1,0 +1,46 @@
+using HighPerfRnn.Tests.Support;
+
+namespace HighPerfRnn.Tests.Generated;
+
+/// <summary>After warm-up, generated models' Forward and Step allocate nothing, on every path this CPU runs in hardware.</summary>
+[Trait("Category", "Kernels")]
+[Collection(AllocationMeter.Collection)]
+public sealed class GeneratedModelAllocationTests
+{
+    public static TheoryData<string> Models => [.. DeclaredCases.All.Select(c => c.Name)];
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void Forward_and_step_allocate_nothing_after_warm_up(string name)
+    {
+        DeclaredCase declared = DeclaredCases.Named(name);
+        RnnArchitecture architecture = declared.Architecture;
+        const int batch = 2;
+        const int seqLen = 6;
+        foreach (SimdPath path in TestPaths.Hardware)
+        {
+            IDeclaredModel model = declared.Wrap(RnnModel.CreateRandom(architecture, seed: 1, path));
+            var input = new float[batch * seqLen * architecture.InputSize];
+            var output = new float[batch * seqLen * architecture.OutputSize];
+            var hN = new float[architecture.StateRows * batch * architecture.HiddenSize];
+            var h0 = new float[hN.Length];
+            var workspace = new RnnWorkspace();
+            AllocationMeter.AssertAllocatesNothing(
+                () =>
+                {
+                    model.Forward(input, output, hN, batch, seqLen, SequenceLayout.BatchFirst, h0, workspace);
+                    model.Forward(input, output, hN, batch, seqLen, SequenceLayout.SequenceFirst, default, null);
+                },
+                $"{name} [{path}] Forward");
+
+            if (model is IStreamingModel streaming)
+            {
+                var state = new float[architecture.NumLayers * batch * architecture.HiddenSize];
+                var stepOutput = new float[batch * architecture.HiddenSize];
+                AllocationMeter.AssertAllocatesNothing(
+                    () => streaming.Step(input.AsSpan(0, batch * architecture.InputSize), state, stepOutput, batch, null),
+                    $"{name} [{path}] Step");
+            }
+        }
+    }
+}
