@@ -52,7 +52,7 @@ internal static class RnnKernelEmitter
                 {
                     // The model was checked against the declaration when it was built, so these hold; checking keeps the
                     // unchecked addressing below sound whatever model the kernel is handed.
-                    if (args.HiddenSize != HiddenSize || args.Nonlinearity != RnnNonlinearity.{{model.Nonlinearity}})
+                    if (args.Cell != RnnCell.Rnn || args.HiddenSize != HiddenSize || args.StateSize != HiddenSize || args.Nonlinearity != RnnNonlinearity.{{model.Nonlinearity}})
                     {
                         return false;
                     }

@@ -3,15 +3,19 @@ using System.ComponentModel;
 namespace HighPerfRnn.Kernels;
 
 /// <summary>
-/// One time step of one layer and direction of an Elman RNN, for <see cref="Batch"/> rows:
+/// One time step of one layer and direction, for <see cref="Batch"/> rows. With g = W_hh·h_{t−1} (no product, g = 0,
+/// when <see cref="Previous"/> is empty) and P = the row's <see cref="Preactivations"/> (W_ih·x_t plus biases):
 /// <code>
-/// for b &lt; Batch, j &lt; HiddenSize:
-///     pre = Preactivations[b·PreactivationStride + j] + Σₖ Previous[b·PreviousStride + k] · W_hh[j, k]   (no sum when Previous is empty: h = 0)
-///     Output[b·OutputStride + j] = act(pre)
+/// RNN:  h = act(P + g)
+/// LSTM: i, f, c̃, o = σ(P + g)[0..H), σ(P + g)[H..2H), tanh(P + g)[2H..3H), σ(P + g)[3H..4H)
+///       CellState ← f⊙CellState + i⊙c̃;  h = o⊙tanh(CellState);  with projection, h = W_hr·h
+/// GRU:  g is W_hh·h_{t−1} + RecurrentBias (b_hn on the n rows, zeros elsewhere; RecurrentBias alone without Previous)
+///       r = σ(P + g)[0..H), z = σ(P + g)[H..2H), n = tanh(P[2H..3H) + r⊙g[2H..3H)), h = (1 − z)⊙n + z⊙h_{t−1}
+/// Output[b·OutputStride + j] = h[j] for j &lt; StateSize
 /// </code>
-/// The driver guarantees every span is long enough for these indices (and Preactivations for whole padded
-/// panels of <see cref="PanelWidth"/>), so a kernel may address them unchecked; it may also overwrite
-/// Preactivations[b·PreactivationStride + j] for j &lt; padded gate rows (scratch for this step only).
+/// The driver guarantees every span is long enough for these indices (Preactivations for whole padded panels of
+/// <see cref="PanelWidth"/>), so a kernel may address them unchecked. A kernel may overwrite Preactivations rows
+/// and <see cref="Scratch"/> (both scratch for this step only); it writes nothing else but Output and CellState.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public readonly ref struct RecurrentStepArgs
@@ -21,8 +25,10 @@ public readonly ref struct RecurrentStepArgs
     /// address the spans unchecked, so the constructor stays internal.
     /// </summary>
     internal RecurrentStepArgs(
+        RnnCell cell,
         int layer,
         int hiddenSize,
+        int stateSize,
         int panelWidth,
         RnnNonlinearity nonlinearity,
         ReadOnlySpan<float> recurrentWeights,
@@ -33,11 +39,17 @@ public readonly ref struct RecurrentStepArgs
         Span<float> output,
         int outputStride,
         int batch,
-        int stepIndex)
+        int stepIndex,
+        Span<float> cellState,
+        ReadOnlySpan<float> recurrentBias,
+        ReadOnlySpan<float> projectionWeights,
+        Span<float> scratch,
+        ReadOnlySpan<float> zeros)
     {
-        StepIndex = stepIndex;
+        Cell = cell;
         Layer = layer;
         HiddenSize = hiddenSize;
+        StateSize = stateSize;
         PanelWidth = panelWidth;
         Nonlinearity = nonlinearity;
         RecurrentWeights = recurrentWeights;
@@ -48,43 +60,58 @@ public readonly ref struct RecurrentStepArgs
         Output = output;
         OutputStride = outputStride;
         Batch = batch;
+        StepIndex = stepIndex;
+        CellState = cellState;
+        RecurrentBias = recurrentBias;
+        ProjectionWeights = projectionWeights;
+        Scratch = scratch;
+        Zeros = zeros;
     }
+
+    /// <summary>The cell of the step.</summary>
+    public RnnCell Cell { get; }
 
     /// <summary>The layer index (both directions of a layer have the same sizes).</summary>
     public int Layer { get; }
 
-    /// <summary>Hidden features: the outputs per row and the length of the recurrent sum.</summary>
+    /// <summary>Hidden features H: the gate blocks are H rows each.</summary>
     public int HiddenSize { get; }
 
+    /// <summary>Features of h (and of Previous and Output rows): proj_size for a projected LSTM, else <see cref="HiddenSize"/>. Also the depth of W_hh.</summary>
+    public int StateSize { get; }
+
     /// <summary>
-    /// Outputs per panel of <see cref="RecurrentWeights"/>: W_hh[j, k] sits at
-    /// ((j / PanelWidth)·HiddenSize + k)·PanelWidth + j % PanelWidth, zero-padded to whole panels.
+    /// Outputs per panel of the packed matrices: W[j, k] of a matrix of depth K sits at
+    /// ((j / PanelWidth)·K + k)·PanelWidth + j % PanelWidth, zero-padded to whole panels.
     /// </summary>
     public int PanelWidth { get; }
 
-    /// <summary>The activation.</summary>
+    /// <summary>The Elman RNN's activation (tanh for the other cells).</summary>
     public RnnNonlinearity Nonlinearity { get; }
 
-    /// <summary>W_hh packed in column panels (see <see cref="PanelWidth"/>).</summary>
+    /// <summary>W_hh, gates × H rows by <see cref="StateSize"/> columns, packed in column panels.</summary>
     public ReadOnlySpan<float> RecurrentWeights { get; }
 
-    /// <summary>W_ih·x_t + b_ih + b_hh for each batch row, padded to whole panels.</summary>
+    /// <summary>W_ih·x_t plus the input-side biases for each batch row, gates × H floats padded to whole panels.</summary>
     public Span<float> Preactivations { get; }
 
     /// <summary>Floats between batch rows of <see cref="Preactivations"/>.</summary>
     public int PreactivationStride { get; }
 
-    /// <summary>h_{t−1} of each batch row, or empty at the first step without h0 (zeros).</summary>
+    /// <summary>h_{t−1} of each batch row (StateSize floats), or empty at the first step without h0 (zeros).</summary>
     public ReadOnlySpan<float> Previous { get; }
 
     /// <summary>Floats between batch rows of <see cref="Previous"/>.</summary>
     public int PreviousStride { get; }
 
-    /// <summary>Receives h_t of each batch row (HiddenSize floats per row, nothing else is written).</summary>
+    /// <summary>Receives h_t of each batch row (StateSize floats per row, nothing else is written).</summary>
     public Span<float> Output { get; }
 
     /// <summary>Floats between batch rows of <see cref="Output"/>.</summary>
     public int OutputStride { get; }
+
+    /// <summary>Batch rows in this step.</summary>
+    public int Batch { get; }
 
     /// <summary>
     /// How many steps of this layer and direction came before this one. Kernels may use it to vary the order in
@@ -92,6 +119,21 @@ public readonly ref struct RecurrentStepArgs
     /// </summary>
     public int StepIndex { get; }
 
-    /// <summary>Batch rows in this step.</summary>
-    public int Batch { get; }
+    /// <summary>LSTM: c of each batch row, H floats per row, rows adjacent; read and overwritten. Empty for other cells.</summary>
+    public Span<float> CellState { get; }
+
+    /// <summary>GRU: the initial value of g, gates × H floats padded to whole panels (b_hn on the n rows). Empty for other cells.</summary>
+    public ReadOnlySpan<float> RecurrentBias { get; }
+
+    /// <summary>LSTM with projection: W_hr, StateSize rows by HiddenSize columns, packed. Empty otherwise.</summary>
+    public ReadOnlySpan<float> ProjectionWeights { get; }
+
+    /// <summary>
+    /// Scratch for this step: at least Batch × (padded gate rows + padded hidden + padded state) floats,
+    /// 64-byte aligned, contents undefined on entry.
+    /// </summary>
+    public Span<float> Scratch { get; }
+
+    /// <summary>At least max(padded hidden, padded state) zeros; read only.</summary>
+    public ReadOnlySpan<float> Zeros { get; }
 }

@@ -5,8 +5,9 @@ using System.Runtime.Intrinsics;
 namespace HighPerfRnn.Kernels;
 
 /// <summary>
-/// The runtime-sized step: sizes read from the arguments, any shape, every path. The recurrent product is
-/// <see cref="PackedGemm"/> into the pre-activation rows (in place), then the activation into the output rows.
+/// The runtime-sized step: sizes read from the arguments, any shape, every cell and path. The recurrent product is
+/// <see cref="PackedGemm"/> (into the pre-activation rows in place, or for the GRU into scratch), then one fused
+/// pass applies the cell's activations and state update.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct RuntimeStepKernel : IRecurrentStepKernel
@@ -21,41 +22,117 @@ public readonly struct RuntimeStepKernel : IRecurrentStepKernel
     /// <summary>Runs the step (never declines).</summary>
     public static void Step(in RecurrentStepArgs args)
     {
-        int hidden = args.HiddenSize;
-        int panelWidth = args.PanelWidth;
-        int panels = (hidden + panelWidth - 1) / panelWidth;
-        int padded = panels * panelWidth;
-        Span<float> preact = args.Preactivations;
-
-        if (!args.Previous.IsEmpty)
+        switch (args.Cell)
         {
-            ref float x = ref MemoryMarshal.GetReference(args.Previous);
-            ref float w = ref MemoryMarshal.GetReference(args.RecurrentWeights);
-            ref float p = ref MemoryMarshal.GetReference(preact);
-            if (args.Batch == 1)
-            {
-                bool reverse = (args.StepIndex & 1) == 1;
-                // The batch-1 step is one matrix-vector product: skip the general product's bookkeeping.
-                switch (panelWidth)
-                {
-                    case 16: PackedGemm.SingleRow<Vector512Ops, Vector512<float>>(ref x, ref w, hidden * 16, ref p, ref p, hidden, panels, reverse); break;
-                    case 8: PackedGemm.SingleRow<Vector256Ops, Vector256<float>>(ref x, ref w, hidden * 8, ref p, ref p, hidden, panels, reverse); break;
-                    case 4: PackedGemm.SingleRow<Vector128Ops, Vector128<float>>(ref x, ref w, hidden * 4, ref p, ref p, hidden, panels, reverse); break;
-                    default: PackedGemm.SingleRow<ScalarOps, float>(ref x, ref w, hidden, ref p, ref p, hidden, panels, reverse); break;
-                }
-            }
-            else
-            {
-                PackedGemm.MultiplyAdd(PathOf(panelWidth), args.Previous, args.PreviousStride, args.Batch, args.RecurrentWeights, hidden, preact, args.PreactivationStride, preact, args.PreactivationStride);
-            }
-        }
-
-        SimdPath path = PathOf(panelWidth);
-        for (int row = 0; row < args.Batch; row++)
-        {
-            ActivationKernels.Apply(path, args.Nonlinearity, preact.Slice(row * args.PreactivationStride, padded), args.Output.Slice(row * args.OutputStride, hidden));
+            case RnnCell.Lstm:
+                LstmStep(args);
+                break;
+            case RnnCell.Gru:
+                GruStep(args);
+                break;
+            default:
+                ElmanStep(args);
+                break;
         }
     }
+
+    private static void ElmanStep(in RecurrentStepArgs args)
+    {
+        AddRecurrentProduct(args);
+        SimdPath path = PathOf(args.PanelWidth);
+        int padded = RoundUp(args.HiddenSize, args.PanelWidth);
+        for (int row = 0; row < args.Batch; row++)
+        {
+            ActivationKernels.Apply(path, args.Nonlinearity, args.Preactivations.Slice(row * args.PreactivationStride, padded), args.Output.Slice(row * args.OutputStride, args.HiddenSize));
+        }
+    }
+
+    private static void LstmStep(in RecurrentStepArgs args)
+    {
+        AddRecurrentProduct(args);
+        SimdPath path = PathOf(args.PanelWidth);
+        int hidden = args.HiddenSize;
+        bool projected = !args.ProjectionWeights.IsEmpty;
+        int paddedHidden = RoundUp(hidden, args.PanelWidth);
+        int paddedState = RoundUp(args.StateSize, args.PanelWidth);
+        Span<float> fullHidden = projected ? args.Scratch[..(args.Batch * paddedHidden)] : default;
+        for (int row = 0; row < args.Batch; row++)
+        {
+            Span<float> h = projected ? fullHidden.Slice(row * paddedHidden, hidden) : args.Output.Slice(row * args.OutputStride, hidden);
+            GateKernels.Lstm(path, args.Preactivations.Slice(row * args.PreactivationStride, 4 * hidden), args.CellState.Slice(row * hidden, hidden), h, hidden);
+        }
+
+        if (projected)
+        {
+            // h = W_hr·h_full for every row, then into the output columns (proj_size of them).
+            Span<float> projection = args.Scratch.Slice(args.Batch * paddedHidden, args.Batch * paddedState);
+            PackedGemm.MultiplyAdd(path, fullHidden, paddedHidden, args.Batch, args.ProjectionWeights, hidden, args.Zeros, 0, projection, paddedState);
+            for (int row = 0; row < args.Batch; row++)
+            {
+                projection.Slice(row * paddedState, args.StateSize).CopyTo(args.Output.Slice(row * args.OutputStride, args.StateSize));
+            }
+        }
+    }
+
+    private static void GruStep(in RecurrentStepArgs args)
+    {
+        SimdPath path = PathOf(args.PanelWidth);
+        int hidden = args.HiddenSize;
+        int stride = args.RecurrentBias.Length;
+        Span<float> recurrent = args.Scratch[..(args.Batch * stride)];
+        if (!args.Previous.IsEmpty)
+        {
+            PackedGemm.MultiplyAdd(path, args.Previous, args.PreviousStride, args.Batch, args.RecurrentWeights, args.StateSize, args.RecurrentBias, 0, recurrent, stride);
+        }
+        else
+        {
+            for (int row = 0; row < args.Batch; row++)
+            {
+                args.RecurrentBias.CopyTo(recurrent.Slice(row * stride, stride));
+            }
+        }
+
+        for (int row = 0; row < args.Batch; row++)
+        {
+            ReadOnlySpan<float> previous = args.Previous.IsEmpty ? args.Zeros[..hidden] : args.Previous.Slice(row * args.PreviousStride, hidden);
+            GateKernels.Gru(path, args.Preactivations.Slice(row * args.PreactivationStride, 3 * hidden), recurrent.Slice(row * stride, 3 * hidden), previous, args.Output.Slice(row * args.OutputStride, hidden), hidden);
+        }
+    }
+
+    /// <summary>Preactivations += W_hh·h_{t−1}, in place, for every row (nothing at the first step without h0).</summary>
+    private static void AddRecurrentProduct(in RecurrentStepArgs args)
+    {
+        if (args.Previous.IsEmpty)
+        {
+            return;
+        }
+
+        int panelWidth = args.PanelWidth;
+        int depth = args.StateSize;
+        if (args.Batch == 1)
+        {
+            // The batch-1 step is one matrix-vector product: skip the general product's bookkeeping. The checks that
+            // make these references safe were made by the driver when it built the arguments.
+            int panels = args.RecurrentWeights.Length / (depth * panelWidth);
+            bool reverse = (args.StepIndex & 1) == 1;
+            ref float x = ref MemoryMarshal.GetReference(args.Previous);
+            ref float w = ref MemoryMarshal.GetReference(args.RecurrentWeights);
+            ref float p = ref MemoryMarshal.GetReference(args.Preactivations);
+            switch (panelWidth)
+            {
+                case 16: PackedGemm.SingleRow<Vector512Ops, Vector512<float>>(ref x, ref w, depth * 16, ref p, ref p, depth, panels, reverse); break;
+                case 8: PackedGemm.SingleRow<Vector256Ops, Vector256<float>>(ref x, ref w, depth * 8, ref p, ref p, depth, panels, reverse); break;
+                case 4: PackedGemm.SingleRow<Vector128Ops, Vector128<float>>(ref x, ref w, depth * 4, ref p, ref p, depth, panels, reverse); break;
+                default: PackedGemm.SingleRow<ScalarOps, float>(ref x, ref w, depth, ref p, ref p, depth, panels, reverse); break;
+            }
+        }
+        else
+        {
+            PackedGemm.MultiplyAdd(PathOf(panelWidth), args.Previous, args.PreviousStride, args.Batch, args.RecurrentWeights, depth, args.Preactivations, args.PreactivationStride, args.Preactivations, args.PreactivationStride);
+        }
+    }
+
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
     private static SimdPath PathOf(int panelWidth) => panelWidth switch
     {

@@ -161,14 +161,8 @@ internal static class RecurrentDriver
 
         public Span<float> BackwardCell { get; init; }
 
-        /// <summary>LSTM with projection: the unprojected h of each batch row, batch × padded hidden.</summary>
-        public Span<float> FullHidden { get; init; }
-
-        /// <summary>LSTM with projection: W_hr·h of each batch row, batch × padded state.</summary>
-        public Span<float> Projected { get; init; }
-
-        /// <summary>GRU: W_hh·h + b_hn of each batch row, batch × padded gate rows.</summary>
-        public Span<float> Recurrent { get; init; }
+        /// <summary>Each step's scratch (RecurrentStepArgs.Scratch): batch × (padded gate rows + padded hidden + padded state).</summary>
+        public Span<float> Step { get; init; }
 
         /// <summary>Zeros: h_{−1} without h0, and the zero bias of the projection.</summary>
         public ReadOnlySpan<float> Zeros { get; init; }
@@ -182,11 +176,9 @@ internal static class RecurrentDriver
             int hidden = RnnWorkspace.Align(checked(rows * d.OutputWidth));
             int hiddenBuffers = Math.Min(d.OutputNeedsCopy ? d.NumLayers : d.NumLayers - 1, 2);
             int cell = lstm ? RnnWorkspace.Align(batch * d.Hidden) : 0;
-            int fullHidden = lstm && d.Projected ? RnnWorkspace.Align(batch * d.PaddedHidden) : 0;
-            int projected = lstm && d.Projected ? RnnWorkspace.Align(batch * d.PaddedState) : 0;
-            int recurrent = d.Cell == RnnCell.Gru ? RnnWorkspace.Align(batch * d.PaddedGateRows) : 0;
+            int step = RnnWorkspace.Align(checked(batch * (d.PaddedGateRows + d.PaddedHidden + d.PaddedState)));
             int zeros = RnnWorkspace.Align(Math.Max(d.PaddedState, d.PaddedHidden));
-            int total = checked((preact * d.Directions) + (hidden * hiddenBuffers) + (cell * d.Directions) + fullHidden + projected + recurrent + zeros);
+            int total = checked((preact * d.Directions) + (hidden * hiddenBuffers) + (cell * d.Directions) + step + zeros);
 
             Span<float> all = workspace.Rent(total);
             int offset = 0;
@@ -205,9 +197,7 @@ internal static class RecurrentDriver
                 HiddenB = hiddenBuffers > 1 ? Take(all, hidden) : default,
                 ForwardCell = Take(all, cell),
                 BackwardCell = d.Directions == 2 ? Take(all, cell) : default,
-                FullHidden = Take(all, fullHidden),
-                Projected = Take(all, projected),
-                Recurrent = Take(all, recurrent),
+                Step = Take(all, step),
                 Zeros = ClearAndReturn(Take(all, zeros)),
             };
             return scratch;
@@ -311,24 +301,31 @@ internal static class RecurrentDriver
                 previousStride = _d.State;
             }
 
-            switch (_d.Cell)
+            int batchCells = _d.Cell == RnnCell.Lstm ? batch * _d.Hidden : 0;
+            var args = new RecurrentStepArgs(
+                _d.Cell,
+                _layer,
+                _d.Hidden,
+                _d.State,
+                _weights.RecurrentWeights.PanelWidth,
+                _d.Nonlinearity,
+                _weights.RecurrentWeights.Data,
+                preact,
+                preactStride,
+                previous,
+                previousStride,
+                output,
+                outputStride,
+                batch,
+                stepIndex,
+                _cell[..batchCells],
+                _d.Cell == RnnCell.Gru ? _weights.RecurrentBias : default,
+                _weights.ProjectionWeights is { } projection ? projection.Data : default,
+                scratch.Step,
+                scratch.Zeros);
+            if (!TKernel.TryStep(args))
             {
-                case RnnCell.Lstm:
-                    LstmStep(preact, preactStride, previous, previousStride, output, outputStride, scratch);
-                    break;
-                case RnnCell.Gru:
-                    GruStep(preact, preactStride, previous, previousStride, output, outputStride, scratch);
-                    break;
-                default:
-                    var args = new RecurrentStepArgs(
-                        _layer, _d.Hidden, _weights.RecurrentWeights.PanelWidth, _d.Nonlinearity, _weights.RecurrentWeights.Data,
-                        preact, preactStride, previous, previousStride, output, outputStride, batch, stepIndex);
-                    if (!TKernel.TryStep(args))
-                    {
-                        RuntimeStepKernel.Step(args);
-                    }
-
-                    break;
+                RuntimeStepKernel.Step(args);
             }
         }
 
@@ -346,55 +343,6 @@ internal static class RecurrentDriver
             if (!cN.IsEmpty)
             {
                 _cell[..(shape.Batch * _d.Hidden)].CopyTo(cN.Slice(_stateRow * shape.Batch * _d.Hidden, shape.Batch * _d.Hidden));
-            }
-        }
-
-        private void LstmStep(Span<float> preact, int preactStride, ReadOnlySpan<float> previous, int previousStride, Span<float> output, int outputStride, in Scratch scratch)
-        {
-            int batch = _d.Shape.Batch;
-            if (!previous.IsEmpty)
-            {
-                PackedGemm.MultiplyAdd(_d.Path, previous, previousStride, batch, _weights.RecurrentWeights, preact, preactStride, preact, preactStride);
-            }
-
-            for (int row = 0; row < batch; row++)
-            {
-                Span<float> hidden = _d.Projected ? scratch.FullHidden.Slice(row * _d.PaddedHidden, _d.Hidden) : output.Slice(row * outputStride, _d.Hidden);
-                GateKernels.Lstm(_d.Path, preact.Slice(row * preactStride, 4 * _d.Hidden), _cell.Slice(row * _d.Hidden, _d.Hidden), hidden, _d.Hidden);
-            }
-
-            if (_d.Projected)
-            {
-                // h = W_hr·h_full, then into the output columns (proj_size of them).
-                PackedGemm.MultiplyAdd(_d.Path, scratch.FullHidden, _d.PaddedHidden, batch, _weights.ProjectionWeights!, scratch.Zeros, 0, scratch.Projected, _d.PaddedState);
-                for (int row = 0; row < batch; row++)
-                {
-                    scratch.Projected.Slice(row * _d.PaddedState, _d.State).CopyTo(output.Slice(row * outputStride, _d.State));
-                }
-            }
-        }
-
-        private void GruStep(Span<float> preact, int preactStride, ReadOnlySpan<float> previous, int previousStride, Span<float> output, int outputStride, in Scratch scratch)
-        {
-            int batch = _d.Shape.Batch;
-            int recurrentStride = _d.PaddedGateRows;
-            Span<float> recurrent = scratch.Recurrent;
-            if (!previous.IsEmpty)
-            {
-                PackedGemm.MultiplyAdd(_d.Path, previous, previousStride, batch, _weights.RecurrentWeights, _weights.RecurrentBias, 0, recurrent, recurrentStride);
-            }
-            else
-            {
-                for (int row = 0; row < batch; row++)
-                {
-                    _weights.RecurrentBias.CopyTo(recurrent.Slice(row * recurrentStride, recurrentStride));
-                }
-            }
-
-            for (int row = 0; row < batch; row++)
-            {
-                ReadOnlySpan<float> hPrevious = previous.IsEmpty ? scratch.Zeros[.._d.Hidden] : previous.Slice(row * previousStride, _d.Hidden);
-                GateKernels.Gru(_d.Path, preact.Slice(row * preactStride, 3 * _d.Hidden), recurrent.Slice(row * recurrentStride, 3 * _d.Hidden), hPrevious, output.Slice(row * outputStride, _d.Hidden), _d.Hidden);
             }
         }
     }
