@@ -33,6 +33,10 @@ public class ForwardBenchmarks : IDisposable
 
     [Benchmark(Description = "HighPerfRnn runtime-sized")]
     public void RuntimeSized() => _model.RunRuntimeSized();
+
+    /// <summary>The declared model with generated kernels (LSTM and GRU points run the runtime-sized model here until the generator specializes them).</summary>
+    [Benchmark(Description = "HighPerfRnn generated")]
+    public void Generated() => _model.RunGenerated();
 }
 
 /// <summary>The naive double-precision reference beside ONNX Runtime, on the points where it finishes in reasonable time.</summary>

@@ -21,6 +21,7 @@ public sealed class ModelUnderTest : IDisposable
     private readonly ReferenceConfig _referenceConfig;
     private readonly Dictionary<string, double[]> _referenceWeights;
     private readonly double[] _referenceInput;
+    private readonly GeneratedForward.Run? _generated;
 
     public ModelUnderTest(GridPoint point)
     {
@@ -54,6 +55,15 @@ public sealed class ModelUnderTest : IDisposable
         RunRuntimeSized();
         RequireAgreement("runtime-sized output", _output, OnnxOutput);
         RequireAgreement("runtime-sized h_n", _hN, OnnxHN);
+        _generated = GeneratedForward.For(point, _runtime);
+        if (_generated is not null)
+        {
+            Array.Clear(_output);
+            Array.Clear(_hN);
+            RunGenerated();
+            RequireAgreement("generated output", _output, OnnxOutput);
+            RequireAgreement("generated h_n", _hN, OnnxHN);
+        }
         if (OnnxCN is not null)
         {
             RequireAgreement("runtime-sized c_n", _cN, OnnxCN);
@@ -78,6 +88,21 @@ public sealed class ModelUnderTest : IDisposable
         {
             _runtime.Forward(_input, _output, _hN, _point.Batch, _point.SeqLen, SequenceLayout.BatchFirst, workspace: _workspace);
         }
+    }
+
+    /// <summary>Whether the grid point has a declared, generated model.</summary>
+    public bool HasGenerated => _generated is not null;
+
+    /// <summary>The declared model's forward pass; the runtime-sized one where the point has no declaration.</summary>
+    public void RunGenerated()
+    {
+        if (_generated is null)
+        {
+            RunRuntimeSized();
+            return;
+        }
+
+        _generated(_input, _output, _hN, _point.Batch, _point.SeqLen, _workspace);
     }
 
     public NaiveRecurrentReference.Result RunNaive()
