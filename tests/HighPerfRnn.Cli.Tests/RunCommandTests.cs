@@ -167,6 +167,25 @@ public sealed class RunCommandTests
     }
 
     [Fact]
+    public void An_input_of_an_integer_dtype_exits_2_naming_the_tensor_and_the_dtype()
+    {
+        using var temp = new Hprnn.TempDirectory();
+        string inPath = temp.File("in.safetensors");
+        const int count = 1 * 10 * 5;
+        byte[] header = System.Text.Encoding.UTF8.GetBytes($"{{\"input\":{{\"dtype\":\"I64\",\"shape\":[1,10,5],\"data_offsets\":[0,{count * 8}]}}}}");
+        using (var stream = File.Create(inPath))
+        {
+            stream.Write(BitConverter.GetBytes((ulong)header.Length));
+            stream.Write(header);
+            stream.Write(new byte[count * 8]);
+        }
+
+        CliResult result = Hprnn.Run("run", Hprnn.Model("rnn_seed_torch"), "-i", inPath, "-o", temp.File("out.safetensors"));
+
+        AssertOneLineError(result, "'input'", "I64");
+    }
+
+    [Fact]
     public void An_input_file_without_an_input_tensor_exits_2_listing_what_it_holds()
     {
         using var temp = new Hprnn.TempDirectory();

@@ -92,17 +92,15 @@ internal static class ForwardValidation
         ReadOnlySpan<float> hN,
         ReadOnlySpan<float> h0)
     {
-        bool unbatched = layout == SequenceLayout.Unbatched;
         long cellLength = (long)architecture.StateRows * batch * architecture.HiddenSize;
-        string batchText = unbatched ? string.Empty : Invariant($"batch {batch} × ");
         if (cN.Length != cellLength)
         {
-            throw new ArgumentException(Invariant($"cN must hold layers × directions {architecture.StateRows} × {batchText}hidden {architecture.HiddenSize} = {cellLength} floats, but has {cN.Length}."), nameof(cN));
+            throw CellMismatch(nameof(cN), cN.Length, architecture, layout == SequenceLayout.Unbatched, batch, cellLength);
         }
 
         if (!c0.IsEmpty && c0.Length != cellLength)
         {
-            throw new ArgumentException(Invariant($"c0 must hold layers × directions {architecture.StateRows} × {batchText}hidden {architecture.HiddenSize} = {cellLength} floats (or be empty for zeros), but has {c0.Length}."), nameof(c0));
+            throw CellMismatch(nameof(c0), c0.Length, architecture, layout == SequenceLayout.Unbatched, batch, cellLength);
         }
 
         RequireDisjoint(cN, input, nameof(cN), nameof(input));
@@ -124,6 +122,14 @@ internal static class ForwardValidation
     {
         string batchText = unbatched ? string.Empty : Invariant($"batch {batch} × ");
         return new ArgumentException(Invariant($"{name} must hold {batchText}{arithmetic.ToString(CultureInfo.InvariantCulture)} = {expected} floats, but has {actual}."), name);
+    }
+
+    private static ArgumentException CellMismatch(string name, int actual, RnnArchitecture architecture, bool unbatched, int batch, long expected)
+    {
+        string optional = name == "c0" ? " (or be empty for zeros)" : string.Empty;
+        string batchText = unbatched ? string.Empty : Invariant($"batch {batch} × ");
+        return new ArgumentException(
+            Invariant($"{name} must hold layers × directions {architecture.StateRows} × {batchText}hidden {architecture.HiddenSize} = {expected} floats{optional}, but has {actual}."), name);
     }
 
     private static ArgumentException StateMismatch(string name, int actual, RnnArchitecture architecture, bool unbatched, int batch, long expected)

@@ -14,6 +14,8 @@ public sealed class AllocationTests
         { "3 layers bidirectional relu, batch 4, seq first", new RnnArchitecture(RnnCell.Rnn, 33, 17, numLayers: 3, bidirectional: true, nonlinearity: RnnNonlinearity.Relu), 4, 12, SequenceLayout.SequenceFirst, true },
         { "no bias, unbatched", new RnnArchitecture(RnnCell.Rnn, 13, 64, bias: false), 1, 20, SequenceLayout.Unbatched, false },
         { "128 → 128 batch 8", new RnnArchitecture(RnnCell.Rnn, 128, 128), 8, 16, SequenceLayout.BatchFirst, true },
+        { "LSTM with projection, stacked bidirectional", new RnnArchitecture(RnnCell.Lstm, 9, 16, numLayers: 2, bidirectional: true, projSize: 5), 3, 7, SequenceLayout.BatchFirst, true },
+        { "GRU, 2 layers, seq first", new RnnArchitecture(RnnCell.Gru, 12, 20, numLayers: 2), 4, 9, SequenceLayout.SequenceFirst, true },
     };
 
     [Theory]
@@ -28,14 +30,31 @@ public sealed class AllocationTests
             var hN = new float[architecture.StateRows * batch * architecture.StateSize];
             float[] h0 = withH0 ? new float[hN.Length] : [];
             var workspace = new RnnWorkspace();
+            var cN = new float[architecture.Cell == RnnCell.Lstm ? architecture.StateRows * batch * architecture.HiddenSize : 0];
+            float[] c0 = withH0 ? new float[cN.Length] : [];
             AllocationMeter.AssertAllocatesNothing(
                 () =>
                 {
                     model.Forward(input, output, hN, batch, seqLen, layout, h0, workspace);
                     model.Forward(input, output, hN, batch, seqLen, layout, h0);
+                    if (cN.Length > 0)
+                    {
+                        model.Forward(input, output, hN, cN, batch, seqLen, layout, h0, c0, workspace);
+                    }
                 },
                 $"{name} [{path}] Forward");
         }
+    }
+
+    [Fact]
+    public void Lstm_step_allocates_nothing_after_warm_up()
+    {
+        RnnModel model = RnnModel.CreateRandom(new RnnArchitecture(RnnCell.Lstm, 6, 10, numLayers: 2, projSize: 4), seed: 4);
+        var input = new float[3 * 6];
+        var state = new float[2 * 3 * 4];
+        var cell = new float[2 * 3 * 10];
+        var output = new float[3 * 4];
+        AllocationMeter.AssertAllocatesNothing(() => model.Step(input, state, cell, output, batch: 3), "LSTM Step");
     }
 
     [Fact]
@@ -47,5 +66,18 @@ public sealed class AllocationTests
         var state = new float[2 * 2 * 32];
         var output = new float[2 * 32];
         AllocationMeter.AssertAllocatesNothing(() => model.Step(input, state, output, batch: 2), "Step");
+    }
+
+    [Fact]
+    public void Parallel_forward_allocates_nothing_after_warm_up()
+    {
+        var architecture = new RnnArchitecture(RnnCell.Lstm, 16, 32);
+        RnnModel model = RnnModel.CreateRandom(architecture, seed: 2);
+        using var runner = new RnnParallelRunner(2);
+        var input = new float[8 * 10 * 16];
+        var output = new float[8 * 10 * 32];
+        var hN = new float[8 * 32];
+        var cN = new float[8 * 32];
+        AllocationMeter.AssertAllocatesNothing(() => runner.Forward(model, input, output, hN, cN, 8, 10, SequenceLayout.SequenceFirst), "parallel LSTM forward");
     }
 }

@@ -4,9 +4,9 @@ using HighPerfRnn;
 using HighPerfRnn.Safetensors;
 
 // Native AOT smoke test: every fixture, every SIMD path this CPU runs, against PyTorch's float64 results.
-if (args.Length != 1 || !Directory.Exists(args[0]))
+if (!(args.Length == 1 || (args.Length == 3 && args[1] == "--expect-best")) || !Directory.Exists(args[0]))
 {
-    Console.Error.WriteLine("usage: AotSmoke FIXTURES_DIR (tests/HighPerfRnn.Tests/Fixtures/pytorch)");
+    Console.Error.WriteLine("usage: AotSmoke FIXTURES_DIR [--expect-best Vector256]   (FIXTURES_DIR: tests/HighPerfRnn.Tests/Fixtures/pytorch)");
     return 2;
 }
 
@@ -15,6 +15,12 @@ string fixtures = args[0];
 int passed = 0, failed = 0;
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"Native AOT: {!RuntimeFeature.IsDynamicCodeSupported}; SimdPaths.Best = {SimdPaths.Best}; {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}"));
+
+if (args.Length == 3 && !string.Equals(SimdPaths.Best.ToString(), args[2], StringComparison.Ordinal))
+{
+    Console.Error.WriteLine($"FAIL: this build runs on {SimdPaths.Best}, expected {args[2]}");
+    return 1;
+}
 
 SimdPath[] paths = [.. Enum.GetValues<SimdPath>().Where(p => p != SimdPath.Auto && SimdPaths.IsSupported(p))];
 string[] names = [.. Directory.GetFiles(fixtures, "*.model.safetensors").Select(p => Path.GetFileName(p)[..^".model.safetensors".Length]).Order(StringComparer.Ordinal)];

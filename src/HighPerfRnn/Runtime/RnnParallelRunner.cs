@@ -1,0 +1,374 @@
+using System.Runtime.ExceptionServices;
+using HighPerfRnn.Kernels;
+
+namespace HighPerfRnn;
+
+/// <summary>
+/// Spreads the batch rows of a forward pass over several cores. Batch rows are independent sequences, so each
+/// thread runs a contiguous share of them through the same model, with its own workspace. The threads are
+/// dedicated and started once; a call signals them and waits, so after warm-up a call allocates nothing.
+/// </summary>
+/// <remarks>
+/// Worth it when each thread gets enough work (batch × seq × hidden² in the millions of multiply-adds); a
+/// batch-1 call runs on the calling thread alone. A runner serves one call at a time: share it between threads
+/// only with your own lock. Dispose it to stop its threads.
+/// </remarks>
+public sealed unsafe class RnnParallelRunner : IDisposable
+{
+    private readonly Worker[] _workers;
+    private readonly ChunkBuffers _callerBuffers = new();
+    private readonly object _callGate = new();
+    private bool _disposed;
+
+    /// <summary>Starts a runner that uses <paramref name="threadCount"/> threads: the caller's and threadCount − 1 dedicated ones.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threadCount"/> is not between 1 and 256.</exception>
+    public RnnParallelRunner(int threadCount)
+    {
+        if (threadCount is < 1 or > 256)
+        {
+            throw new ArgumentOutOfRangeException(nameof(threadCount), threadCount, "threadCount must be between 1 and 256.");
+        }
+
+        ThreadCount = threadCount;
+        _workers = new Worker[threadCount - 1];
+        for (int i = 0; i < _workers.Length; i++)
+        {
+            _workers[i] = new Worker(i + 1);
+        }
+    }
+
+    /// <summary>Threads a call may use, the caller's included.</summary>
+    public int ThreadCount { get; }
+
+    /// <summary>
+    /// As <see cref="RnnModel.Forward(ReadOnlySpan{float}, Span{float}, Span{float}, int, int, SequenceLayout, ReadOnlySpan{float}, RnnWorkspace?)"/>,
+    /// with the batch spread over the runner's threads. Results are bit-identical to the single-threaded call.
+    /// </summary>
+    public void Forward(RnnModel model, ReadOnlySpan<float> input, Span<float> output, Span<float> hN, int batch, int seqLen, SequenceLayout layout, ReadOnlySpan<float> h0 = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        _ = Runtime.ForwardValidation.Validate(model.Architecture, input, output, hN, h0, batch, seqLen, layout);
+        Run(model, input, output, hN, default, h0, default, batch, seqLen, layout);
+    }
+
+    /// <summary>The LSTM overload with cell states; see <see cref="RnnModel.Forward(ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, int, int, SequenceLayout, ReadOnlySpan{float}, ReadOnlySpan{float}, RnnWorkspace?)"/>.</summary>
+    public void Forward(RnnModel model, ReadOnlySpan<float> input, Span<float> output, Span<float> hN, Span<float> cN, int batch, int seqLen, SequenceLayout layout, ReadOnlySpan<float> h0 = default, ReadOnlySpan<float> c0 = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (model.Architecture.Cell != RnnCell.Lstm)
+        {
+            throw new InvalidOperationException($"Cell states (cN, c0) belong to LSTMs, but this model is {model.Architecture}. Use the overload without them.");
+        }
+
+        _ = Runtime.ForwardValidation.Validate(model.Architecture, input, output, hN, h0, batch, seqLen, layout);
+        Runtime.ForwardValidation.ValidateCellState(model.Architecture, cN, c0, batch, layout, input, output, hN, h0);
+        Run(model, input, output, hN, cN, h0, c0, batch, seqLen, layout);
+    }
+
+    /// <summary>Stops the dedicated threads.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        foreach (Worker worker in _workers)
+        {
+            worker.Dispose();
+        }
+    }
+
+    private void Run(RnnModel model, ReadOnlySpan<float> input, Span<float> output, Span<float> hN, Span<float> cN, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, int batch, int seqLen, SequenceLayout layout)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        int threads = Math.Min(ThreadCount, batch);
+        if (threads == 1)
+        {
+            _callerBuffers.Run(model, new Call(input, output, hN, cN, h0, c0, batch, seqLen, layout), 0, batch);
+            return;
+        }
+
+        lock (_callGate)
+        {
+            // The caller stays blocked in this frame until every worker is done, so pointers to its spans stay valid
+            // (fixed pins managed memory; stack memory lives as long as the frame).
+            fixed (float* inputPointer = input)
+            fixed (float* outputPointer = output)
+            fixed (float* hNPointer = hN)
+            fixed (float* cNPointer = cN)
+            fixed (float* h0Pointer = h0)
+            fixed (float* c0Pointer = c0)
+            {
+                var call = new PinnedCall(
+                    inputPointer, input.Length, outputPointer, output.Length, hNPointer, hN.Length, cNPointer, cN.Length,
+                    h0Pointer, h0.Length, c0Pointer, c0.Length, batch, seqLen, layout);
+                for (int t = 1; t < threads; t++)
+                {
+                    (int start, int end) = Share(batch, threads, t);
+                    _workers[t - 1].Start(model, call, start, end);
+                }
+
+                (int callerStart, int callerEnd) = Share(batch, threads, 0);
+                Exception? failure = null;
+                try
+                {
+                    _callerBuffers.Run(model, call.ToCall(), callerStart, callerEnd);
+                }
+                catch (Exception error) when (error is not OutOfMemoryException)
+                {
+                    failure = error;
+                }
+
+                for (int t = 1; t < threads; t++)
+                {
+                    failure ??= _workers[t - 1].Wait();
+                }
+
+                if (failure is not null)
+                {
+                    ExceptionDispatchInfo.Throw(failure);
+                }
+            }
+        }
+    }
+
+    /// <summary>Batch rows [start, end) of thread <paramref name="index"/>: contiguous, as even as can be.</summary>
+    private static (int Start, int End) Share(int batch, int threads, int index)
+        => ((int)((long)batch * index / threads), (int)((long)batch * (index + 1) / threads));
+
+    /// <summary>One call's spans as pointers, for the worker threads (valid while the caller waits).</summary>
+    private readonly struct PinnedCall(
+        float* input, int inputLength, float* output, int outputLength, float* hN, int hNLength, float* cN, int cNLength,
+        float* h0, int h0Length, float* c0, int c0Length, int batch, int seqLen, SequenceLayout layout)
+    {
+        public Call ToCall() => new(
+            new ReadOnlySpan<float>(input, inputLength), new Span<float>(output, outputLength), new Span<float>(hN, hNLength),
+            new Span<float>(cN, cNLength), new ReadOnlySpan<float>(h0, h0Length), new ReadOnlySpan<float>(c0, c0Length), batch, seqLen, layout);
+    }
+
+    /// <summary>One validated call's spans and shape.</summary>
+    private readonly ref struct Call(
+        ReadOnlySpan<float> input, Span<float> output, Span<float> hN, Span<float> cN, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, int batch, int seqLen, SequenceLayout layout)
+    {
+        public ReadOnlySpan<float> Input { get; } = input;
+
+        public Span<float> Output { get; } = output;
+
+        public Span<float> HN { get; } = hN;
+
+        public Span<float> CN { get; } = cN;
+
+        public ReadOnlySpan<float> H0 { get; } = h0;
+
+        public ReadOnlySpan<float> C0 { get; } = c0;
+
+        public int Batch { get; } = batch;
+
+        public int SeqLen { get; } = seqLen;
+
+        public SequenceLayout Layout { get; } = layout;
+    }
+
+    /// <summary>
+    /// A thread's workspace and the buffers its share of the batch is gathered into: its rows of the input (when not
+    /// batch-first, where they are not contiguous), of h0 and c0, and the results before they are scattered back.
+    /// </summary>
+    private sealed class ChunkBuffers
+    {
+        private readonly RnnWorkspace _workspace = new();
+        private float[] _buffer = [];
+
+        public void Run(RnnModel model, Call call, int start, int end)
+        {
+            RnnArchitecture a = model.Architecture;
+            int rows = end - start;
+            if (rows == call.Batch)
+            {
+                RunWhole(model, call);
+                return;
+            }
+
+            int seq = call.SeqLen;
+            int stateRows = a.StateRows;
+            bool lstm = a.Cell == RnnCell.Lstm;
+            bool batchFirst = call.Layout != SequenceLayout.SequenceFirst;
+            int inputLength = batchFirst ? 0 : rows * seq * a.InputSize;
+            int outputLength = batchFirst ? 0 : rows * seq * a.OutputSize;
+            int hLength = stateRows * rows * a.StateSize;
+            int cLength = lstm ? stateRows * rows * a.HiddenSize : 0;
+            int h0Length = call.H0.IsEmpty ? 0 : hLength;
+            int c0Length = call.C0.IsEmpty ? 0 : cLength;
+            int total = inputLength + outputLength + hLength + cLength + h0Length + c0Length;
+            if (_buffer.Length < total)
+            {
+                _buffer = new float[total];
+            }
+
+            Span<float> buffer = _buffer;
+            Span<float> input = buffer[..inputLength];
+            Span<float> output = buffer.Slice(inputLength, outputLength);
+            Span<float> hN = buffer.Slice(inputLength + outputLength, hLength);
+            Span<float> cN = buffer.Slice(inputLength + outputLength + hLength, cLength);
+            Span<float> h0 = buffer.Slice(inputLength + outputLength + hLength + cLength, h0Length);
+            Span<float> c0 = buffer.Slice(inputLength + outputLength + hLength + cLength + h0Length, c0Length);
+
+            ReadOnlySpan<float> chunkInput;
+            Span<float> chunkOutput;
+            SequenceLayout layout;
+            if (batchFirst)
+            {
+                // (batch, seq, features): the share's rows are one contiguous block of input and output.
+                chunkInput = call.Input.Slice(start * seq * a.InputSize, rows * seq * a.InputSize);
+                chunkOutput = call.Output.Slice(start * seq * a.OutputSize, rows * seq * a.OutputSize);
+                layout = SequenceLayout.BatchFirst;
+            }
+            else
+            {
+                // (seq, batch, features): gather the share's rows of every time step.
+                for (int t = 0; t < seq; t++)
+                {
+                    call.Input.Slice(((t * call.Batch) + start) * a.InputSize, rows * a.InputSize).CopyTo(input.Slice(t * rows * a.InputSize, rows * a.InputSize));
+                }
+
+                chunkInput = input;
+                chunkOutput = output;
+                layout = SequenceLayout.SequenceFirst;
+            }
+
+            GatherStates(call.H0, h0, stateRows, call.Batch, start, rows, a.StateSize);
+            GatherStates(call.C0, c0, stateRows, call.Batch, start, rows, a.HiddenSize);
+            if (lstm)
+            {
+                model.Forward<RuntimeStepKernel>(chunkInput, chunkOutput, hN, cN, rows, seq, layout, h0, c0, _workspace);
+            }
+            else
+            {
+                model.Forward<RuntimeStepKernel>(chunkInput, chunkOutput, hN, rows, seq, layout, h0, _workspace);
+            }
+
+            if (!batchFirst)
+            {
+                for (int t = 0; t < seq; t++)
+                {
+                    output.Slice(t * rows * a.OutputSize, rows * a.OutputSize).CopyTo(call.Output.Slice(((t * call.Batch) + start) * a.OutputSize, rows * a.OutputSize));
+                }
+            }
+
+            ScatterStates(hN, call.HN, stateRows, call.Batch, start, rows, a.StateSize);
+            if (!call.CN.IsEmpty)
+            {
+                ScatterStates(cN, call.CN, stateRows, call.Batch, start, rows, a.HiddenSize);
+            }
+        }
+
+        private void RunWhole(RnnModel model, Call call)
+        {
+            if (model.Architecture.Cell == RnnCell.Lstm && !call.CN.IsEmpty)
+            {
+                model.Forward<RuntimeStepKernel>(call.Input, call.Output, call.HN, call.CN, call.Batch, call.SeqLen, call.Layout, call.H0, call.C0, _workspace);
+            }
+            else
+            {
+                model.Forward<RuntimeStepKernel>(call.Input, call.Output, call.HN, call.Batch, call.SeqLen, call.Layout, call.H0, _workspace);
+            }
+        }
+
+        /// <summary>Rows [start, start + rows) of each of the (stateRows, batch, width) state's stateRows blocks.</summary>
+        private static void GatherStates(ReadOnlySpan<float> source, Span<float> destination, int stateRows, int batch, int start, int rows, int width)
+        {
+            if (source.IsEmpty)
+            {
+                return;
+            }
+
+            for (int r = 0; r < stateRows; r++)
+            {
+                source.Slice(((r * batch) + start) * width, rows * width).CopyTo(destination.Slice(r * rows * width, rows * width));
+            }
+        }
+
+        private static void ScatterStates(ReadOnlySpan<float> source, Span<float> destination, int stateRows, int batch, int start, int rows, int width)
+        {
+            for (int r = 0; r < stateRows; r++)
+            {
+                source.Slice(r * rows * width, rows * width).CopyTo(destination.Slice(((r * batch) + start) * width, rows * width));
+            }
+        }
+    }
+
+    /// <summary>A dedicated thread that runs one share of a call when signalled.</summary>
+    private sealed class Worker : IDisposable
+    {
+        private readonly ChunkBuffers _buffers = new();
+        private readonly ManualResetEventSlim _start = new(false);
+        private readonly ManualResetEventSlim _done = new(false);
+        private readonly Thread _thread;
+        private RnnModel? _model;
+        private PinnedCall _call;
+        private int _begin;
+        private int _end;
+        private Exception? _failure;
+        private volatile bool _stopping;
+
+        public Worker(int index)
+        {
+            _thread = new Thread(Loop) { IsBackground = true, Name = $"HighPerfRnn worker {index}" };
+            _thread.Start();
+        }
+
+        public void Start(RnnModel model, PinnedCall call, int begin, int end)
+        {
+            _model = model;
+            _call = call;
+            _begin = begin;
+            _end = end;
+            _failure = null;
+            _done.Reset();
+            _start.Set();
+        }
+
+        public Exception? Wait()
+        {
+            _done.Wait();
+            return _failure;
+        }
+
+        public void Dispose()
+        {
+            _stopping = true;
+            _start.Set();
+            _thread.Join();
+            _start.Dispose();
+            _done.Dispose();
+        }
+
+        private void Loop()
+        {
+            while (true)
+            {
+                _start.Wait();
+                _start.Reset();
+                if (_stopping)
+                {
+                    return;
+                }
+
+                try
+                {
+                    _buffers.Run(_model!, _call.ToCall(), _begin, _end);
+                }
+                catch (Exception error) when (error is not OutOfMemoryException)
+                {
+                    _failure = error;
+                }
+                finally
+                {
+                    _model = null;
+                    _done.Set();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+using HighPerfRnn.Tests.Support;
+
+namespace HighPerfRnn.Tests.Runtime;
+
+/// <summary>The batch spread over threads gives bit-identical results to one thread, in every layout, for every cell.</summary>
+public sealed class ParallelRunnerTests
+{
+    public static TheoryData<RnnArchitecture, int, SequenceLayout, bool> Cases => new()
+    {
+        { new RnnArchitecture(RnnCell.Rnn, 13, 33, numLayers: 2, bidirectional: true), 7, SequenceLayout.BatchFirst, true },
+        { new RnnArchitecture(RnnCell.Rnn, 5, 8), 5, SequenceLayout.SequenceFirst, false },
+        { new RnnArchitecture(RnnCell.Lstm, 9, 16, numLayers: 2, projSize: 5), 6, SequenceLayout.SequenceFirst, true },
+        { new RnnArchitecture(RnnCell.Lstm, 4, 12, bidirectional: true), 3, SequenceLayout.BatchFirst, false },
+        { new RnnArchitecture(RnnCell.Gru, 7, 20, numLayers: 3), 9, SequenceLayout.BatchFirst, true },
+        { new RnnArchitecture(RnnCell.Gru, 7, 20), 1, SequenceLayout.Unbatched, true },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Parallel_forward_is_bit_identical_to_one_thread(RnnArchitecture architecture, int batch, SequenceLayout layout, bool withInitialState)
+    {
+        const int seqLen = 11;
+        var random = new Random(batch);
+        RnnModel model = RnnModel.FromStateDict(architecture, RandomModels.StateDict(architecture, random));
+        float[] input = RandomModels.Uniform(random, batch * seqLen * architecture.InputSize, 1f);
+        float[] h0 = withInitialState ? RandomModels.Uniform(random, architecture.StateRows * batch * architecture.StateSize, 1f) : [];
+        float[] c0 = withInitialState && architecture.Cell == RnnCell.Lstm ? RandomModels.Uniform(random, architecture.StateRows * batch * architecture.HiddenSize, 1f) : [];
+        bool lstm = architecture.Cell == RnnCell.Lstm;
+
+        var expectedOutput = new float[batch * seqLen * architecture.OutputSize];
+        var expectedHN = new float[architecture.StateRows * batch * architecture.StateSize];
+        var expectedCN = new float[lstm ? architecture.StateRows * batch * architecture.HiddenSize : 0];
+        if (lstm)
+        {
+            model.Forward(input, expectedOutput, expectedHN, expectedCN, batch, seqLen, layout, h0, c0);
+        }
+        else
+        {
+            model.Forward(input, expectedOutput, expectedHN, batch, seqLen, layout, h0);
+        }
+
+        foreach (int threads in new[] { 1, 2, 3, 8 })
+        {
+            using var runner = new RnnParallelRunner(threads);
+            for (int repeat = 0; repeat < 2; repeat++)
+            {
+                var output = new float[expectedOutput.Length];
+                var hN = new float[expectedHN.Length];
+                var cN = new float[expectedCN.Length];
+                if (lstm)
+                {
+                    runner.Forward(model, input, output, hN, cN, batch, seqLen, layout, h0, c0);
+                    Assert.Equal(expectedCN, cN);
+                }
+                else
+                {
+                    runner.Forward(model, input, output, hN, batch, seqLen, layout, h0);
+                }
+
+                Assert.Equal(expectedOutput, output);
+                Assert.Equal(expectedHN, hN);
+            }
+        }
+    }
+
+    [Fact]
+    public void Bad_arguments_are_rejected_before_any_thread_starts()
+    {
+        using var runner = new RnnParallelRunner(2);
+        RnnModel model = RnnModel.CreateRandom(new RnnArchitecture(RnnCell.Rnn, 3, 4), seed: 1);
+        var error = Assert.Throws<ArgumentException>(() => runner.Forward(model, new float[5], new float[8], new float[8], 2, 1, SequenceLayout.BatchFirst));
+        Assert.Equal("input", error.ParamName);
+        Assert.Throws<ArgumentNullException>(() => runner.Forward(null!, new float[6], new float[8], new float[8], 2, 1, SequenceLayout.BatchFirst));
+        Assert.Throws<InvalidOperationException>(() => runner.Forward(model, new float[6], new float[8], new float[8], new float[8], 2, 1, SequenceLayout.BatchFirst));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RnnParallelRunner(0));
+    }
+
+    [Fact]
+    public void A_disposed_runner_refuses_calls()
+    {
+        var runner = new RnnParallelRunner(2);
+        runner.Dispose();
+        runner.Dispose();
+        RnnModel model = RnnModel.CreateRandom(new RnnArchitecture(RnnCell.Rnn, 3, 4), seed: 1);
+        Assert.Throws<ObjectDisposedException>(() => runner.Forward(model, new float[6], new float[8], new float[8], 2, 1, SequenceLayout.BatchFirst));
+    }
+}
