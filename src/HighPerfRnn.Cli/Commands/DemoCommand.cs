@@ -80,40 +80,43 @@ internal static class DemoCommand
             ["bias_ih_l0"] = new(b, hiddenSize),
             ["bias_hh_l0"] = new(new float[hiddenSize], hiddenSize),
         };
-        RnnModel model = RnnModel.FromStateDict(stateDict);
+        SeedCell model = SeedCell.FromStateDict(stateDict);
         var modelOutput = new float[steps * hiddenSize];
         var hN = new float[hiddenSize];
         model.Forward(x, modelOutput, hN, batch: 1, seqLen: steps, SequenceLayout.BatchFirst);
-        output.WriteLine($"   the same weights in {model.Architecture}: max |h_n - h_9| = {MaxDifference(hN, h).ToString("0.0e+00", CultureInfo.InvariantCulture)}");
+        output.WriteLine($"   the same weights in {SeedCell.Architecture} (declared, generated kernels): max |h_n - h_9| = {MaxDifference(hN, h).ToString("0.0e+00", CultureInfo.InvariantCulture)}");
         output.WriteLine();
     }
 
     private static void SingleLayer(TextWriter output)
     {
         output.WriteLine("2. rnn = nn.RNN(5, 8, batch_first=True); output, h_n = rnn(x) with x of shape (1, 10, 5)");
-        Show(output, new RnnArchitecture(RnnCell.Rnn, 5, 8), seed: 1);
+        SeedRnn model = SeedRnn.CreateRandom(seed: 1);
+        Show(output, SeedRnn.Architecture, (x, y, hN) => model.Forward(x, y, hN, 1, 10, SequenceLayout.BatchFirst));
     }
 
     private static void TwoLayers(TextWriter output)
     {
         output.WriteLine("3. deep = nn.RNN(5, 8, num_layers=2, batch_first=True)");
-        Show(output, new RnnArchitecture(RnnCell.Rnn, 5, 8, numLayers: 2), seed: 2);
+        SeedDeepRnn model = SeedDeepRnn.CreateRandom(seed: 2);
+        Show(output, SeedDeepRnn.Architecture, (x, y, hN) => model.Forward(x, y, hN, 1, 10, SequenceLayout.BatchFirst));
     }
 
     private static void Bidirectional(TextWriter output)
     {
         output.WriteLine("4. bi = nn.RNN(5, 8, num_layers=2, bidirectional=True, batch_first=True)");
-        Show(output, new RnnArchitecture(RnnCell.Rnn, 5, 8, numLayers: 2, bidirectional: true), seed: 3);
+        SeedBiRnn model = SeedBiRnn.CreateRandom(seed: 3);
+        Show(output, SeedBiRnn.Architecture, (x, y, hN) => model.Forward(x, y, hN, 1, 10, SequenceLayout.BatchFirst));
     }
 
-    private static void Show(TextWriter output, RnnArchitecture architecture, int seed)
+    /// <summary>Runs a declared model over a (1, 10, input) sequence and prints what the notebook prints.</summary>
+    private static void Show(TextWriter output, RnnArchitecture architecture, Action<float[], float[], float[]> forward)
     {
         const int batch = 1, seqLen = 10;
-        RnnModel model = RnnModel.CreateRandom(architecture, seed);
-        float[] x = Uniform(new Random(100 + seed), batch * seqLen * architecture.InputSize, 1f);
+        float[] x = Uniform(new Random(100 + architecture.NumLayers + architecture.NumDirections), batch * seqLen * architecture.InputSize, 1f);
         var y = new float[batch * seqLen * architecture.OutputSize];
         var hN = new float[architecture.StateRows * batch * architecture.HiddenSize];
-        model.Forward(x, y, hN, batch, seqLen, SequenceLayout.BatchFirst);
+        forward(x, y, hN);
 
         int width = architecture.OutputSize;
         int hidden = architecture.HiddenSize;
