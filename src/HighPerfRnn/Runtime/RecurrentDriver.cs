@@ -50,11 +50,27 @@ internal static class RecurrentDriver
             {
                 var backward = new DirectionRun(model.Layer(layer, 1), layer, 1, dims, scratch.BackwardPreact, scratch.BackwardCell, h0, c0);
                 backward.ProjectInputs(layerInput, layerInputWidth, inputBatchFirst);
-                for (int step = 0; step < shape.SeqLen; step++)
+                if (InterleaveDirections(model.Layer(layer, 0)))
                 {
-                    forward.Step<TKernel>(layerOutput, scratch, step, step - 1, step);
-                    int time = shape.SeqLen - 1 - step;
-                    backward.Step<TKernel>(layerOutput, scratch, time, step == 0 ? -1 : time + 1, step);
+                    for (int step = 0; step < shape.SeqLen; step++)
+                    {
+                        forward.Step<TKernel>(layerOutput, scratch, step, step - 1, step);
+                        int time = shape.SeqLen - 1 - step;
+                        backward.Step<TKernel>(layerOutput, scratch, time, step == 0 ? -1 : time + 1, step);
+                    }
+                }
+                else
+                {
+                    for (int step = 0; step < shape.SeqLen; step++)
+                    {
+                        forward.Step<TKernel>(layerOutput, scratch, step, step - 1, step);
+                    }
+
+                    for (int step = 0; step < shape.SeqLen; step++)
+                    {
+                        int time = shape.SeqLen - 1 - step;
+                        backward.Step<TKernel>(layerOutput, scratch, time, step == 0 ? -1 : time + 1, step);
+                    }
                 }
 
                 backward.CopyFinalState(layerOutput, hN, cN);
@@ -78,6 +94,18 @@ internal static class RecurrentDriver
             CopyToBatchFirst(layerInput, output, dims.OutputWidth, shape.Batch, shape.SeqLen);
         }
     }
+
+    /// <summary>
+    /// Whether to advance a bidirectional layer's two directions in one loop. Interleaving overlaps the two
+    /// dependency chains, which is what small models are bound by; but each direction streams its own W_hh every
+    /// step, and once the two no longer fit in L2 together (256 × 256 floats is 256 KB each; L2 is 512 KB to 1 MB
+    /// per core today) they evict each other, so large layers run one direction after the other instead.
+    /// </summary>
+    private static bool InterleaveDirections(PackedLayerDirection layer)
+        => 2L * layer.RecurrentWeights.Data.Length * sizeof(float) <= InterleaveBudgetBytes;
+
+    /// <summary>The most recurrent weight bytes (both directions) that run interleaved: well inside a 512 KB L2.</summary>
+    private const long InterleaveBudgetBytes = 192 * 1024;
 
     /// <summary>Time-major rows (t·batch + b) to the caller's batch-first rows (b·seq + t).</summary>
     private static void CopyToBatchFirst(ReadOnlySpan<float> timeMajor, Span<float> batchFirst, int width, int batch, int seqLen)
