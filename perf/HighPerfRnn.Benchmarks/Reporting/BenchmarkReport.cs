@@ -1,0 +1,209 @@
+using System.Globalization;
+using System.Text;
+using BenchmarkDotNet.Reports;
+
+namespace HighPerfRnn.Benchmarks.Reporting;
+
+/// <summary>
+/// Writes docs/benchmarks.md and docs/benchmarks.svg from a BenchmarkDotNet run: the medians, allocations and
+/// ratios to ONNX Runtime as measured, the machine, the command, and each point's arithmetic limit.
+/// </summary>
+public static class BenchmarkReport
+{
+    /// <summary>Targets of issue 4: at least this many times faster than ONNX Runtime.</summary>
+    private static readonly Dictionary<string, double> Targets = new()
+    {
+        ["seed"] = 30, ["small"] = 8, ["medium"] = 6, ["deep-bi"] = 3.5, ["batch"] = 3, ["large"] = 2,
+        ["lstm"] = 1.4, ["lstm-big"] = 1.2, ["gru"] = 2.2,
+    };
+
+    /// <summary>RTNeural's compile-time layers per step (ns), g++ 12 -O3, measured on this machine type (issue 4).</summary>
+    private static readonly Dictionary<(RnnCell Cell, int Hidden), double> RtNeural = new()
+    {
+        [(RnnCell.Lstm, 8)] = 112, [(RnnCell.Lstm, 16)] = 149, [(RnnCell.Lstm, 32)] = 480, [(RnnCell.Lstm, 64)] = 1705, [(RnnCell.Lstm, 128)] = 6471,
+        [(RnnCell.Gru, 8)] = 94, [(RnnCell.Gru, 16)] = 167, [(RnnCell.Gru, 32)] = 344, [(RnnCell.Gru, 64)] = 1274, [(RnnCell.Gru, 128)] = 4684,
+    };
+
+    public static void Write(IEnumerable<Summary> summaries, string command, double peakGflops)
+    {
+        Summary[] all = summaries.ToArray();
+        var medians = new Dictionary<(string Class, string Method, string Parameters), (double MedianNs, long? Bytes)>();
+        foreach (Summary summary in all)
+        {
+            foreach (BenchmarkDotNet.Reports.BenchmarkReport report in summary.Reports)
+            {
+                if (report.ResultStatistics is null)
+                {
+                    continue;
+                }
+
+                var benchmark = report.BenchmarkCase;
+                string parameters = string.Join(",", benchmark.Parameters.Items.Select(p => $"{p.Name}={p.Value}"));
+                long? bytes = report.GcStats.GetBytesAllocatedPerOperation(benchmark);
+                medians[(benchmark.Descriptor.Type.Name, benchmark.Descriptor.WorkloadMethod.Name, parameters)] = (report.ResultStatistics.Median, bytes);
+            }
+        }
+
+        string root = RepositoryRoot();
+        string docs = Path.Combine(root, "docs");
+        Directory.CreateDirectory(docs);
+        var rows = ForwardRows(medians, peakGflops).ToList();
+        File.WriteAllText(Path.Combine(docs, "benchmarks.md"), Markdown(all, command, peakGflops, rows, StepRows(medians).ToList()));
+        File.WriteAllText(Path.Combine(docs, "benchmarks.svg"), Svg(rows));
+        Console.WriteLine($"// wrote {Path.Combine(docs, "benchmarks.md")} and benchmarks.svg");
+    }
+
+    private sealed record ForwardRow(GridPoint Point, double Onnx, double Runtime, double Generated, double? Naive, long? RuntimeBytes, long? GeneratedBytes, double LimitNs, double Target)
+    {
+        public double RuntimeSpeedup => Onnx / Runtime;
+
+        public double GeneratedSpeedup => Onnx / Generated;
+
+        public double Best => Math.Min(Runtime, Generated);
+    }
+
+    private sealed record StepRow(RnnCell Cell, int Hidden, double Runtime, double Generated, long? Bytes, double? RtNeuralNs);
+
+    private static IEnumerable<ForwardRow> ForwardRows(Dictionary<(string, string, string), (double MedianNs, long? Bytes)> m, double peak)
+    {
+        foreach (GridPoint point in GridPoint.All)
+        {
+            string key = $"Point={point.Name}";
+            if (!m.TryGetValue((nameof(ForwardBenchmarks), nameof(ForwardBenchmarks.OnnxRuntime), key), out var onnx)
+                || !m.TryGetValue((nameof(ForwardBenchmarks), nameof(ForwardBenchmarks.RuntimeSized), key), out var runtime)
+                || !m.TryGetValue((nameof(ForwardBenchmarks), nameof(ForwardBenchmarks.Generated), key), out var generated))
+            {
+                continue;
+            }
+
+            double? naive = m.TryGetValue((nameof(NaiveReferenceBenchmarks), nameof(NaiveReferenceBenchmarks.Naive), key), out var n) ? n.MedianNs : null;
+            yield return new ForwardRow(point, onnx.MedianNs, runtime.MedianNs, generated.MedianNs, naive, runtime.Bytes, generated.Bytes, point.Flops / peak, Targets[point.Name]);
+        }
+    }
+
+    private static IEnumerable<StepRow> StepRows(Dictionary<(string, string, string), (double MedianNs, long? Bytes)> m)
+    {
+        foreach (RnnCell cell in new[] { RnnCell.Rnn, RnnCell.Lstm, RnnCell.Gru })
+        {
+            foreach (int hidden in new[] { 8, 16, 32, 64, 128 })
+            {
+                string key = $"Cell={cell},Hidden={hidden}";
+                if (m.TryGetValue((nameof(StepBenchmarks), nameof(StepBenchmarks.RuntimeSized), key), out var runtime)
+                    && m.TryGetValue((nameof(StepBenchmarks), nameof(StepBenchmarks.Generated), key), out var generated))
+                {
+                    yield return new StepRow(cell, hidden, runtime.MedianNs, generated.MedianNs, Math.Max(runtime.Bytes ?? 0, generated.Bytes ?? 0),
+                        RtNeural.TryGetValue((cell, hidden), out double reference) ? reference : null);
+                }
+            }
+        }
+    }
+
+    private static string Markdown(Summary[] summaries, string command, double peak, List<ForwardRow> rows, List<StepRow> steps)
+    {
+        var host = summaries.FirstOrDefault()?.HostEnvironmentInfo;
+        var text = new StringBuilder();
+        var c = CultureInfo.InvariantCulture;
+        text.AppendLine("# Benchmarks");
+        text.AppendLine();
+        text.AppendLine("Written by the benchmark itself (`perf/HighPerfRnn.Benchmarks`, `--report`): do not edit by hand.");
+        text.AppendLine();
+        text.AppendLine(c, $"- Measured: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, with `{command}`");
+        text.AppendLine(c, $"- CPU: {host?.Cpu.Value.ProcessorName ?? "unknown"} ({Environment.ProcessorCount} logical cores); HighPerfRnn path: {SimdPaths.Best}; hardware intrinsics: {host?.HardwareIntrinsicsShort ?? "?"}");
+        text.AppendLine(c, $"- .NET {Environment.Version} ({host?.RuntimeVersion ?? "?"}), {System.Runtime.InteropServices.RuntimeInformation.OSDescription}; ONNX Runtime {typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly.GetName().Version}, CPU provider, 1 thread");
+        text.AppendLine(c, $"- Measured FMA peak of one core on that path: {peak:F1} GFLOP/s. *Limit* = the point's flops ÷ that peak: no kernel can beat it.");
+        text.AppendLine("- The machine is shared and noisy: compare ratios within a run, not absolute times across runs.");
+        text.AppendLine();
+        text.AppendLine("## Forward pass over a sequence (one thread)");
+        text.AppendLine();
+        text.AppendLine("Median time per forward pass. *×ORT* = ONNX Runtime's median ÷ HighPerfRnn's (higher is better); *target* from issue 4. Allocated = bytes per call in HighPerfRnn rows.");
+        text.AppendLine();
+        text.AppendLine("| point | model | ONNX Runtime | runtime-sized | generated | naive (double) | ×ORT runtime | ×ORT generated | target | met | allocated | limit | % of peak |");
+        text.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |");
+        foreach (ForwardRow r in rows)
+        {
+            double best = Math.Max(r.RuntimeSpeedup, r.GeneratedSpeedup);
+            string met = best >= r.Target ? "yes" : "no";
+            text.AppendLine(c, $"| {r.Point.Name} | {r.Point.Description} | {Time(r.Onnx)} | {Time(r.Runtime)} | {Time(r.Generated)} | {(r.Naive is { } n ? Time(n) : "—")} | {r.RuntimeSpeedup:F2}× | {r.GeneratedSpeedup:F2}× | {r.Target:0.#}× | {met} | {Bytes(r.RuntimeBytes)} / {Bytes(r.GeneratedBytes)} | {Time(r.LimitNs)} | {100 * r.LimitNs / r.Best:F0}% |");
+        }
+
+        text.AppendLine();
+        text.AppendLine("![speed-up over ONNX Runtime](benchmarks.svg)");
+        text.AppendLine();
+        if (steps.Count > 0)
+        {
+            text.AppendLine("## Streaming: one `Step` (batch 1, input = hidden)");
+            text.AppendLine();
+            text.AppendLine("RTNeural = its compile-time layers (g++ 12 -O3, best of Eigen/xsimd) measured on this machine type, from issue 4; the Elman RNN is not in RTNeural. Target: 1.5× faster than RTNeural.");
+            text.AppendLine();
+            text.AppendLine("| cell | hidden | runtime-sized | generated | allocated | RTNeural | ×RTNeural (best) |");
+            text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+            foreach (StepRow s in steps)
+            {
+                double best = Math.Min(s.Runtime, s.Generated);
+                string versus = s.RtNeuralNs is { } reference ? $"{reference / best:F2}×" : "—";
+                text.AppendLine(c, $"| {s.Cell} | {s.Hidden} | {Time(s.Runtime)} | {Time(s.Generated)} | {Bytes(s.Bytes)} | {(s.RtNeuralNs is { } rt ? Time(rt) : "—")} | {versus} |");
+            }
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>A bar chart: speed-up over ONNX Runtime per point, runtime-sized and generated, with the target as a tick.</summary>
+    private static string Svg(List<ForwardRow> rows)
+    {
+        var c = CultureInfo.InvariantCulture;
+        const int width = 760, rowHeight = 34, left = 90, top = 40, plotWidth = 600;
+        int height = top + (rows.Count * rowHeight) + 40;
+        double max = Math.Max(2, rows.Count == 0 ? 2 : rows.Max(r => Math.Max(Math.Max(r.RuntimeSpeedup, r.GeneratedSpeedup), r.Target)) * 1.1);
+        double Scale(double v) => left + (plotWidth * Math.Log(1 + v) / Math.Log(1 + max));
+        var svg = new StringBuilder();
+        svg.AppendLine(c, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"12\">");
+        svg.AppendLine("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>");
+        svg.AppendLine(c, $"<text x=\"{left}\" y=\"20\" font-size=\"14\">HighPerfRnn speed-up over ONNX Runtime (1 thread; log scale; | = target)</text>");
+        foreach (double tick in new[] { 1.0, 2, 5, 10, 20, 50, 100 }.Where(t => t <= max))
+        {
+            double x = Scale(tick);
+            svg.AppendLine(c, $"<line x1=\"{x:F1}\" y1=\"{top - 5}\" x2=\"{x:F1}\" y2=\"{height - 30}\" stroke=\"#ddd\"/>");
+            svg.AppendLine(c, $"<text x=\"{x:F1}\" y=\"{height - 15}\" text-anchor=\"middle\">{tick}×</text>");
+        }
+
+        for (int i = 0; i < rows.Count; i++)
+        {
+            ForwardRow r = rows[i];
+            double y = top + (i * rowHeight);
+            svg.AppendLine(c, $"<text x=\"{left - 8}\" y=\"{y + 16:F1}\" text-anchor=\"end\">{r.Point.Name}</text>");
+            svg.AppendLine(c, $"<rect x=\"{left}\" y=\"{y + 2:F1}\" width=\"{Scale(r.RuntimeSpeedup) - left:F1}\" height=\"12\" fill=\"#7aa6d6\"/>");
+            svg.AppendLine(c, $"<rect x=\"{left}\" y=\"{y + 15:F1}\" width=\"{Scale(r.GeneratedSpeedup) - left:F1}\" height=\"12\" fill=\"#e0894c\"/>");
+            svg.AppendLine(c, $"<text x=\"{Scale(Math.Max(r.RuntimeSpeedup, r.GeneratedSpeedup)) + 4:F1}\" y=\"{y + 20:F1}\">{Math.Max(r.RuntimeSpeedup, r.GeneratedSpeedup):F1}×</text>");
+            double t = Scale(r.Target);
+            svg.AppendLine(c, $"<line x1=\"{t:F1}\" y1=\"{y:F1}\" x2=\"{t:F1}\" y2=\"{y + 29:F1}\" stroke=\"black\" stroke-width=\"2\"/>");
+        }
+
+        svg.AppendLine(c, $"<rect x=\"{left + 380}\" y=\"{height - 28}\" width=\"10\" height=\"10\" fill=\"#7aa6d6\"/><text x=\"{left + 394}\" y=\"{height - 19}\">runtime-sized</text>");
+        svg.AppendLine(c, $"<rect x=\"{left + 480}\" y=\"{height - 28}\" width=\"10\" height=\"10\" fill=\"#e0894c\"/><text x=\"{left + 494}\" y=\"{height - 19}\">generated</text>");
+        svg.AppendLine("</svg>");
+        return svg.ToString();
+    }
+
+    private static string Time(double ns) => ns switch
+    {
+        >= 1e6 => (ns / 1e6).ToString("F2", CultureInfo.InvariantCulture) + " ms",
+        >= 1e3 => (ns / 1e3).ToString("F2", CultureInfo.InvariantCulture) + " µs",
+        _ => ns.ToString("F0", CultureInfo.InvariantCulture) + " ns",
+    };
+
+    private static string Bytes(long? bytes) => bytes is null ? "?" : bytes.Value.ToString(CultureInfo.InvariantCulture) + " B";
+
+    private static string RepositoryRoot()
+    {
+        for (string? directory = Environment.CurrentDirectory; directory is not null; directory = Path.GetDirectoryName(directory))
+        {
+            if (File.Exists(Path.Combine(directory, "HighPerfRnn.sln")))
+            {
+                return directory;
+            }
+        }
+
+        return Environment.CurrentDirectory;
+    }
+}
