@@ -22,6 +22,13 @@ public readonly struct RuntimeStepKernel : IRecurrentStepKernel
     /// <summary>Runs the step (never declines).</summary>
     public static void Step(in RecurrentStepArgs args)
     {
+        // A step of no rows touches nothing. This is also the only RecurrentStepArgs code outside the library can
+        // make (default: no spans, panel width 0), which must not reach the size arithmetic below.
+        if (args.Batch <= 0)
+        {
+            return;
+        }
+
         switch (args.Cell)
         {
             case RnnCell.Lstm:
@@ -80,7 +87,11 @@ public readonly struct RuntimeStepKernel : IRecurrentStepKernel
         int hidden = args.HiddenSize;
         int stride = args.RecurrentBias.Length;
         Span<float> recurrent = args.Scratch[..(args.Batch * stride)];
-        if (!args.Previous.IsEmpty)
+        if (!args.Previous.IsEmpty && args.Batch == 1)
+        {
+            MatrixVector(args, ref MemoryMarshal.GetReference(args.RecurrentBias), ref MemoryMarshal.GetReference(recurrent));
+        }
+        else if (!args.Previous.IsEmpty)
         {
             PackedGemm.MultiplyAdd(path, args.Previous, args.PreviousStride, args.Batch, args.RecurrentWeights, args.StateSize, args.RecurrentBias, 0, recurrent, stride);
         }
@@ -107,28 +118,36 @@ public readonly struct RuntimeStepKernel : IRecurrentStepKernel
             return;
         }
 
-        int panelWidth = args.PanelWidth;
-        int depth = args.StateSize;
         if (args.Batch == 1)
         {
-            // The batch-1 step is one matrix-vector product: skip the general product's bookkeeping. The checks that
-            // make these references safe were made by the driver when it built the arguments.
-            int panels = args.RecurrentWeights.Length / (depth * panelWidth);
-            bool reverse = (args.StepIndex & 1) == 1;
-            ref float x = ref MemoryMarshal.GetReference(args.Previous);
-            ref float w = ref MemoryMarshal.GetReference(args.RecurrentWeights);
             ref float p = ref MemoryMarshal.GetReference(args.Preactivations);
-            switch (panelWidth)
-            {
-                case 16: PackedGemm.SingleRow<Vector512Ops, Vector512<float>>(ref x, ref w, depth * 16, ref p, ref p, depth, panels, reverse); break;
-                case 8: PackedGemm.SingleRow<Vector256Ops, Vector256<float>>(ref x, ref w, depth * 8, ref p, ref p, depth, panels, reverse); break;
-                case 4: PackedGemm.SingleRow<Vector128Ops, Vector128<float>>(ref x, ref w, depth * 4, ref p, ref p, depth, panels, reverse); break;
-                default: PackedGemm.SingleRow<ScalarOps, float>(ref x, ref w, depth, ref p, ref p, depth, panels, reverse); break;
-            }
+            MatrixVector(args, ref p, ref p);
         }
         else
         {
-            PackedGemm.MultiplyAdd(PathOf(panelWidth), args.Previous, args.PreviousStride, args.Batch, args.RecurrentWeights, depth, args.Preactivations, args.PreactivationStride, args.Preactivations, args.PreactivationStride);
+            PackedGemm.MultiplyAdd(PathOf(args.PanelWidth), args.Previous, args.PreviousStride, args.Batch, args.RecurrentWeights, args.StateSize, args.Preactivations, args.PreactivationStride, args.Preactivations, args.PreactivationStride);
+        }
+    }
+
+    /// <summary>
+    /// y = init + W_hh·h_{t−1} for the single batch row: one matrix-vector product, without the general product's
+    /// bookkeeping, walking the panels in alternating order from step to step (see PackedGemm.SingleRow). The driver
+    /// checked every length when it built the arguments: init and y hold whole panels of the gate rows.
+    /// </summary>
+    private static void MatrixVector(in RecurrentStepArgs args, ref float init, ref float y)
+    {
+        int panelWidth = args.PanelWidth;
+        int depth = args.StateSize;
+        int panels = args.RecurrentWeights.Length / (depth * panelWidth);
+        bool reverse = (args.StepIndex & 1) == 1;
+        ref float x = ref MemoryMarshal.GetReference(args.Previous);
+        ref float w = ref MemoryMarshal.GetReference(args.RecurrentWeights);
+        switch (panelWidth)
+        {
+            case 16: PackedGemm.SingleRow<Vector512Ops, Vector512<float>>(ref x, ref w, depth * 16, ref init, ref y, depth, panels, reverse); break;
+            case 8: PackedGemm.SingleRow<Vector256Ops, Vector256<float>>(ref x, ref w, depth * 8, ref init, ref y, depth, panels, reverse); break;
+            case 4: PackedGemm.SingleRow<Vector128Ops, Vector128<float>>(ref x, ref w, depth * 4, ref init, ref y, depth, panels, reverse); break;
+            default: PackedGemm.SingleRow<ScalarOps, float>(ref x, ref w, depth, ref init, ref y, depth, panels, reverse); break;
         }
     }
 
