@@ -3,11 +3,10 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using HighPerfRnn.Benchmarks;
 using HighPerfRnn.Benchmarks.Reporting;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Perfolizer.Horology;
 
 // dotnet run -c Release --project perf/HighPerfRnn.Benchmarks -- [--quick] [--report] [BenchmarkDotNet options, e.g. --filter *Forward*]
-//   --quick:  in process, 3 warm-ups, 7 iterations of about 150 ms: the whole grid in a few minutes on 2 cores.
+//   --quick:  one launch, 3 warm-ups, 7 iterations of about 150 ms: the whole grid in a few minutes on 2 cores.
 //             Without it: BenchmarkDotNet's defaults (the full configuration).
 //   --report: write docs/benchmarks.md and docs/benchmarks.svg from this run (run from the repository).
 bool quick = args.Contains("--quick");
@@ -21,17 +20,14 @@ if (quick)
         .WithWarmupCount(3)
         .WithIterationCount(7)
         .WithIterationTime(TimeInterval.FromMilliseconds(150))
-        .WithToolchain(InProcessEmitToolchain.Instance)
         .WithId("Quick"));
 }
-else
-{
-    // BenchmarkDotNet rebuilds the project for its child process; on a loaded 2-core machine that can pass the
-    // default two-minute limit.
-    var manual = ManualConfig.Create(config);
-    manual.BuildTimeout = TimeSpan.FromMinutes(15);
-    config = manual;
-}
+
+// BenchmarkDotNet rebuilds the project for its child process; on a loaded 2-core machine that can pass the
+// default two-minute limit.
+var manual = ManualConfig.Create(config);
+manual.BuildTimeout = TimeSpan.FromMinutes(15);
+config = manual;
 
 if (benchmarkArgs.Length == 0)
 {
