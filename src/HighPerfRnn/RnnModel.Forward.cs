@@ -141,7 +141,9 @@ public sealed partial class RnnModel
                 nameof(cellState));
         }
 
-        Forward<TKernel>(input, output, state, cellState, batch, 1, SequenceLayout.BatchFirst, state, cellState, workspace);
+        ValidateStep(input, state, output, batch);
+        ForwardValidation.ValidateCellState(Architecture, cellState, default, batch, SequenceLayout.BatchFirst, input, output, state, default);
+        StreamingStep.Run<TKernel>(this, input, state, cellState, output, batch, workspace ?? RnnWorkspace.ThreadDefault);
     }
 
     /// <summary>Step over a given step kernel: the entry point of generated, fixed-size models.</summary>
@@ -155,9 +157,16 @@ public sealed partial class RnnModel
             throw new InvalidOperationException($"{Architecture} is an LSTM: its step carries a cell state too. Use the Step overload with cellState.");
         }
 
-        // A step is a forward pass of length 1 whose initial and final states are the same buffer.
-        Forward<TKernel>(input, output, state, batch, 1, SequenceLayout.BatchFirst, state, workspace);
+        ValidateStep(input, state, output, batch);
+        StreamingStep.Run<TKernel>(this, input, state, default, output, batch, workspace ?? RnnWorkspace.ThreadDefault);
     }
+
+    /// <summary>
+    /// Step's checks: those of a forward pass over one time step whose initial and final states are one buffer
+    /// (the state, updated in place), with the messages naming Forward's arguments where Step has the same ones.
+    /// </summary>
+    private void ValidateStep(ReadOnlySpan<float> input, ReadOnlySpan<float> state, ReadOnlySpan<float> output, int batch)
+        => _ = ForwardValidation.Validate(Architecture, input, output, state, state, batch, 1, SequenceLayout.BatchFirst);
 
     private void RequireStreamable(ReadOnlySpan<float> state, int batch)
     {

@@ -1,0 +1,77 @@
+using HighPerfRnn.Kernels;
+
+namespace HighPerfRnn.Runtime;
+
+/// <summary>
+/// One time step of a unidirectional model for streaming callers: per layer, the input product, the step kernel and
+/// the state update, with none of the sequence machinery (row maps, direction runs, final-state copies) that a
+/// whole-sequence pass needs. For small models that machinery is most of the cost of a step.
+/// </summary>
+/// <remarks>The arithmetic is the sequence pass's, in the same order: a step equals Forward over one time step bit for bit.</remarks>
+internal static class StreamingStep
+{
+    public static void Run<TKernel>(RnnModel model, ReadOnlySpan<float> input, Span<float> state, Span<float> cellState, Span<float> output, int batch, RnnWorkspace workspace)
+        where TKernel : struct, IRecurrentStepKernel
+    {
+        RnnArchitecture architecture = model.Architecture;
+        SimdPath path = model.SimdPath;
+        int lanes = SimdPaths.LaneCount(path);
+        int hidden = architecture.HiddenSize;
+        int stateSize = architecture.StateSize;
+        int paddedGateRows = model.Layer(0, 0).PaddedGateRows;
+        int paddedHidden = (hidden + lanes - 1) / lanes * lanes;
+        int paddedState = (stateSize + lanes - 1) / lanes * lanes;
+
+        int preactFloats = RnnWorkspace.Align(batch * paddedGateRows);
+        int hiddenFloats = RnnWorkspace.Align(batch * stateSize);
+        int stepFloats = RnnWorkspace.Align(batch * (paddedGateRows + paddedHidden + paddedState));
+        int zeroFloats = RnnWorkspace.Align(Math.Max(paddedHidden, paddedState));
+        Span<float> all = workspace.Rent(checked(preactFloats + hiddenFloats + stepFloats + zeroFloats));
+        Span<float> preact = all[..preactFloats];
+        Span<float> between = all.Slice(preactFloats, batch * stateSize);
+        Span<float> stepScratch = all.Slice(preactFloats + hiddenFloats, stepFloats);
+        Span<float> zeros = all.Slice(preactFloats + hiddenFloats + stepFloats, zeroFloats);
+        zeros.Clear();
+
+        ReadOnlySpan<float> layerInput = input;
+        int layerInputWidth = architecture.InputSize;
+        bool lstm = architecture.Cell == RnnCell.Lstm;
+        for (int layer = 0; layer < architecture.NumLayers; layer++)
+        {
+            PackedLayerDirection weights = model.Layer(layer, 0);
+            PackedGemm.MultiplyAdd(path, layerInput, layerInputWidth, batch, weights.InputWeights, weights.ProjectionBias, 0, preact, paddedGateRows);
+
+            Span<float> layerState = state.Slice(layer * batch * stateSize, batch * stateSize);
+            Span<float> layerOutput = layer == architecture.NumLayers - 1 ? output : between;
+            var args = new RecurrentStepArgs(
+                architecture.Cell,
+                layer,
+                hidden,
+                stateSize,
+                weights.RecurrentWeights.PanelWidth,
+                architecture.Nonlinearity,
+                weights.RecurrentWeights.Data,
+                preact,
+                paddedGateRows,
+                layerState,
+                stateSize,
+                layerOutput,
+                stateSize,
+                batch,
+                0,
+                lstm ? cellState.Slice(layer * batch * hidden, batch * hidden) : default,
+                architecture.Cell == RnnCell.Gru ? weights.RecurrentBias : default,
+                weights.ProjectionWeights is { } projection ? projection.Data : default,
+                stepScratch,
+                zeros);
+            if (!TKernel.TryStep(args))
+            {
+                RuntimeStepKernel.Step(args);
+            }
+
+            layerOutput.CopyTo(layerState);
+            layerInput = layerOutput;
+            layerInputWidth = stateSize;
+        }
+    }
+}
