@@ -48,7 +48,7 @@ public static class BenchmarkReport
         string docs = Path.Combine(root, "docs");
         Directory.CreateDirectory(docs);
         var rows = ForwardRows(medians, peakGflops).ToList();
-        File.WriteAllText(Path.Combine(docs, "benchmarks.md"), Markdown(all, command, peakGflops, rows, StepRows(medians).ToList()));
+        File.WriteAllText(Path.Combine(docs, "benchmarks.md"), Markdown(all, command, peakGflops, rows, StepRows(medians).ToList(), ParallelRows(medians).ToList()));
         File.WriteAllText(Path.Combine(docs, "benchmarks.svg"), Svg(rows));
         Console.WriteLine($"// wrote {Path.Combine(docs, "benchmarks.md")} and benchmarks.svg");
     }
@@ -60,6 +60,21 @@ public static class BenchmarkReport
         public double GeneratedSpeedup => Onnx / Generated;
 
         public double Best => Math.Min(Runtime, Generated);
+    }
+
+    private sealed record ParallelRow(GridPoint Point, double OneThread, double TwoThreads, long? Bytes);
+
+    private static IEnumerable<ParallelRow> ParallelRows(Dictionary<(string, string, string), (double MedianNs, long? Bytes)> m)
+    {
+        foreach (GridPoint point in GridPoint.All)
+        {
+            string key = $"Point={point.Name}";
+            if (m.TryGetValue((nameof(ParallelBenchmarks), nameof(ParallelBenchmarks.OneThread), key), out var one)
+                && m.TryGetValue((nameof(ParallelBenchmarks), nameof(ParallelBenchmarks.TwoThreads), key), out var two))
+            {
+                yield return new ParallelRow(point, one.MedianNs, two.MedianNs, two.Bytes);
+            }
+        }
     }
 
     private sealed record StepRow(RnnCell Cell, int Hidden, double Runtime, double Generated, long? Bytes, double? RtNeuralNs);
@@ -98,7 +113,7 @@ public static class BenchmarkReport
         }
     }
 
-    private static string Markdown(Summary[] summaries, string command, double peak, List<ForwardRow> rows, List<StepRow> steps)
+    private static string Markdown(Summary[] summaries, string command, double peak, List<ForwardRow> rows, List<StepRow> steps, List<ParallelRow> parallel)
     {
         var host = summaries.FirstOrDefault()?.HostEnvironmentInfo;
         var text = new StringBuilder();
@@ -129,6 +144,20 @@ public static class BenchmarkReport
         text.AppendLine();
         text.AppendLine("![speed-up over ONNX Runtime](benchmarks.svg)");
         text.AppendLine();
+        if (parallel.Count > 0)
+        {
+            text.AppendLine("## Batches over two cores (`RnnParallelRunner`)");
+            text.AppendLine();
+            text.AppendLine("| point | 1 thread | 2 threads | speed-up | allocated (2 threads) |");
+            text.AppendLine("| --- | ---: | ---: | ---: | ---: |");
+            foreach (ParallelRow p in parallel)
+            {
+                text.AppendLine(c, $"| {p.Point.Name} | {Time(p.OneThread)} | {Time(p.TwoThreads)} | {p.OneThread / p.TwoThreads:F2}× | {Bytes(p.Bytes)} |");
+            }
+
+            text.AppendLine();
+        }
+
         if (steps.Count > 0)
         {
             text.AppendLine("## Streaming: one `Step` (batch 1, input = hidden)");
