@@ -4,65 +4,57 @@ using HighPerfRnn.Reference;
 namespace HighPerfRnn.Benchmarks;
 
 /// <summary>
-/// The grid of issue 4: one forward pass over a whole sequence, HighPerfRnn against ONNX Runtime (the baseline,
-/// one thread) on the same PyTorch-exported weights and the same input. Before timing, the outputs are compared
-/// and the run stops if they differ by more than 1e-4.
+/// What every grid benchmark shares: the point as a parameter, the model loaded into every engine and checked
+/// to agree before anything is timed, and ONNX Runtime (one thread) as the baseline.
 /// </summary>
-[MemoryDiagnoser]
-public class ForwardBenchmarks : IDisposable
+public abstract class GridBenchmark : IDisposable
 {
-    private ModelUnderTest _model = null!;
+    protected ModelUnderTest Model { get; private set; } = null!;
 
-    [ParamsSource(nameof(Points))]
+    [ParamsSource(nameof(SelectedPoints))]
     public GridPoint Point { get; set; } = null!;
 
-    public static IEnumerable<GridPoint> Points => GridSelection.Select(GridPoint.All);
+    /// <summary>The points this benchmark runs (BenchmarkDotNet reads it through <see cref="SelectedPoints"/>).</summary>
+    public IEnumerable<GridPoint> SelectedPoints => GridSelection.Select(GridPoint.All.Where(Includes));
 
     [GlobalSetup]
-    public void Setup() => _model = new ModelUnderTest(Point);
+    public void Setup() => Model = new ModelUnderTest(Point);
 
     [GlobalCleanup]
     public void Dispose()
     {
-        _model?.Dispose();
+        Model?.Dispose();
         GC.SuppressFinalize(this);
     }
 
     [Benchmark(Baseline = true, Description = "ONNX Runtime")]
-    public void OnnxRuntime() => _model.Onnx.Run();
+    public void OnnxRuntime() => Model.Onnx.Run();
 
+    protected virtual bool Includes(GridPoint point) => true;
+}
+
+/// <summary>
+/// The grid of issue 4: one forward pass over a whole sequence, HighPerfRnn against ONNX Runtime on the same
+/// PyTorch-exported weights and the same input. Before timing, the outputs are compared and the run stops if they
+/// differ by more than 1e-4.
+/// </summary>
+[MemoryDiagnoser]
+public class ForwardBenchmarks : GridBenchmark
+{
     [Benchmark(Description = "HighPerfRnn runtime-sized")]
-    public void RuntimeSized() => _model.RunRuntimeSized();
+    public void RuntimeSized() => Model.RunRuntimeSized();
 
-    /// <summary>The declared model with generated kernels (LSTM and GRU points run the runtime-sized model here until the generator specializes them).</summary>
+    /// <summary>The declared model with generated kernels (points without a declaration run the runtime-sized model).</summary>
     [Benchmark(Description = "HighPerfRnn generated")]
-    public void Generated() => _model.RunGenerated();
+    public void Generated() => Model.RunGenerated();
 }
 
 /// <summary>The naive double-precision reference beside ONNX Runtime, on the points where it finishes in reasonable time.</summary>
 [MemoryDiagnoser]
-public class NaiveReferenceBenchmarks : IDisposable
+public class NaiveReferenceBenchmarks : GridBenchmark
 {
-    private ModelUnderTest _model = null!;
-
-    [ParamsSource(nameof(Points))]
-    public GridPoint Point { get; set; } = null!;
-
-    public static IEnumerable<GridPoint> Points => GridSelection.Select(GridPoint.All.Where(p => p.Flops < 1e8));
-
-    [GlobalSetup]
-    public void Setup() => _model = new ModelUnderTest(Point);
-
-    [GlobalCleanup]
-    public void Dispose()
-    {
-        _model?.Dispose();
-        GC.SuppressFinalize(this);
-    }
-
-    [Benchmark(Baseline = true, Description = "ONNX Runtime")]
-    public void OnnxRuntime() => _model.Onnx.Run();
-
     [Benchmark(Description = "naive reference (double)")]
-    public NaiveRecurrentReference.Result Naive() => _model.RunNaive();
+    public NaiveRecurrentReference.Result Naive() => Model.RunNaive();
+
+    protected override bool Includes(GridPoint point) => point.Flops < 1e8;
 }
