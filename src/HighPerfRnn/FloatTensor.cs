@@ -14,7 +14,9 @@ public sealed class FloatTensor
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(shape);
-        long count = 1;
+        // A shape with a zero dimension holds no elements, however large the others (as the safetensors reader
+        // accepts): only a shape without zeros can exceed int.MaxValue elements.
+        long count = Array.IndexOf(shape, 0) >= 0 ? 0 : 1;
         for (int i = 0; i < shape.Length; i++)
         {
             if (shape[i] < 0)

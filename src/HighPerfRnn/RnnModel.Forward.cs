@@ -134,6 +134,11 @@ public sealed partial class RnnModel
         where TKernel : struct, IRecurrentStepKernel
     {
         RequireStreamable(state, batch);
+        if (Architecture.Cell != RnnCell.Lstm)
+        {
+            throw new InvalidOperationException($"A cell state belongs to LSTMs, but this model is {Architecture}. Use the Step overload without cellState.");
+        }
+
         if (batch > 0 && cellState.Length != (long)Architecture.NumLayers * batch * Architecture.HiddenSize)
         {
             throw new ArgumentException(

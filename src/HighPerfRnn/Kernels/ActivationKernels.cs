@@ -58,7 +58,8 @@ internal static class ActivationKernels
 
         if (j < count)
         {
-            // Partial last vector: compute all lanes from the padded source, keep the ones that exist.
+            // Partial last vector: compute all lanes from the padded source, keep the ones that exist. 16 floats hold
+            // the widest vector (512-bit).
             Span<float> last = stackalloc float[16];
             TOps.Store(TActivation.Invoke<TOps, TVec>(TOps.Load(ref Unsafe.Add(ref source, j))), ref MemoryMarshal.GetReference(last));
             last[..(count - j)].CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref destination, j), count - j));

@@ -46,6 +46,8 @@ internal static class GateKernels
     /// </summary>
     public static void Gru(SimdPath path, ReadOnlySpan<float> preactivations, ReadOnlySpan<float> recurrent, ReadOnlySpan<float> previous, Span<float> hidden, int hiddenSize)
     {
+        // These bounds make every unchecked access below safe: GruLanes reads gate rows j .. j + Count of three
+        // gate blocks and writes j .. j + Count of h, with j + Count ≤ hiddenSize.
         if (preactivations.Length < 3 * hiddenSize || recurrent.Length < 3 * hiddenSize || previous.Length < hiddenSize || hidden.Length < hiddenSize)
         {
             throw new ArgumentException("GRU step buffers are shorter than the hidden size requires.", nameof(preactivations));

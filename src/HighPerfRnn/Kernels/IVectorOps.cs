@@ -16,10 +16,10 @@ internal interface IVectorOps<TVec>
 
     static abstract TVec Broadcast(float value);
 
-    /// <summary>Loads <see cref="Count"/> floats; no alignment required.</summary>
+    /// <summary>Loads <see cref="Count"/> floats; no alignment required. Unchecked: the caller guarantees Count floats are in bounds.</summary>
     static abstract TVec Load(ref readonly float source);
 
-    /// <summary>Stores <see cref="Count"/> floats; no alignment required.</summary>
+    /// <summary>Stores <see cref="Count"/> floats; no alignment required. Unchecked: the caller guarantees Count floats are in bounds.</summary>
     static abstract void Store(TVec value, ref float destination);
 
     static abstract TVec Add(TVec left, TVec right);
@@ -38,6 +38,9 @@ internal interface IVectorOps<TVec>
 
     /// <summary>Per lane: <paramref name="value"/> where |value| is not ≥ <paramref name="threshold"/> (small values and NaN), else <paramref name="otherwise"/>.</summary>
     static abstract TVec SelectWhereSmallOrNaN(TVec value, TVec threshold, TVec otherwise);
+
+    /// <summary>Per lane: ±1 with the sign of <paramref name="value"/> where |value| ≥ <paramref name="threshold"/>, else <paramref name="otherwise"/> (NaN gives otherwise).</summary>
+    static abstract TVec SaturateWhereLarge(TVec value, TVec threshold, TVec otherwise);
 
     /// <summary>max(value, 0) with NaN passed through, as <c>torch.relu</c>.</summary>
     static abstract TVec Relu(TVec value);

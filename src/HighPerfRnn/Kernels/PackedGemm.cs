@@ -66,9 +66,17 @@ internal static class PackedGemm
             return;
         }
 
+        ArgumentOutOfRangeException.ThrowIfNegative(lda);
+        ArgumentOutOfRangeException.ThrowIfNegative(ldInit);
+        ArgumentOutOfRangeException.ThrowIfNegative(ldc);
         int panelWidth = SimdPaths.LaneCount(path);
+        if (depth <= 0 || depth > int.MaxValue / panelWidth)
+        {
+            throw new ArgumentOutOfRangeException(nameof(depth), depth, $"depth must be between 1 and {int.MaxValue / panelWidth}.");
+        }
+
         int panelStride = depth * panelWidth;
-        if (depth <= 0 || packedWeights.Length % panelStride != 0)
+        if (packedWeights.Length % panelStride != 0)
         {
             throw new ArgumentException($"packedWeights holds {packedWeights.Length} floats: not whole panels of depth {depth} × width {panelWidth}.", nameof(packedWeights));
         }
@@ -76,8 +84,8 @@ internal static class PackedGemm
         int panels = packedWeights.Length / panelStride;
         int paddedRows = panels * panelWidth;
 
-        // Every access below stays inside these three checks: row r reads a[r·lda .. r·lda + depth),
-        // init[r·ldInit .. + paddedRows) and writes c[r·ldc .. + paddedRows), r < rows.
+        // Every access below stays inside these three checks (with the strides non-negative, checked above): row r
+        // reads a[r·lda .. r·lda + depth), init[r·ldInit .. + paddedRows) and writes c[r·ldc .. + paddedRows), r < rows.
         RequireLength(a, ((long)(rows - 1) * lda) + depth, nameof(a));
         RequireLength(init, ((long)(rows - 1) * ldInit) + paddedRows, nameof(init));
         RequireLength(c, ((long)(rows - 1) * ldc) + paddedRows, nameof(c));
@@ -239,6 +247,11 @@ internal static class PackedGemm
     /// enough to cover FMA latency at batch 1, where this product is the whole step.
     /// </summary>
     /// <remarks>
+    /// <para>
+    /// Unchecked: the caller guarantees x holds <paramref name="depth"/> floats, w holds <paramref name="panels"/>
+    /// panels of <paramref name="panelStride"/> floats, and init and y hold panels × vector width floats (init may be y:
+    /// each panel is read before it is written). RuntimeStepKernel.MatrixVector and the checked MultiplyAdd are the callers.
+    /// </para>
     /// <para>
     /// Every kernel here sums k in the same order (init, then k = 0, 1, …, one FMA each), so a row's result is
     /// bit-identical whichever blocking computes it: batch 1 or 64, a step or a whole sequence.

@@ -47,6 +47,10 @@ internal readonly struct Vector512Ops : IVectorOps<Vector512<float>>
         => Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(Vector512.Abs(value), threshold), otherwise, value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> SaturateWhereLarge(Vector512<float> value, Vector512<float> threshold, Vector512<float> otherwise)
+        => Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(Vector512.Abs(value), threshold), Vector512.CopySign(Vector512<float>.One, value), otherwise);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Relu(Vector512<float> value) => Vector512.Max(value, Vector512<float>.Zero);
 }
 
@@ -89,6 +93,10 @@ internal readonly struct Vector256Ops : IVectorOps<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> SelectWhereSmallOrNaN(Vector256<float> value, Vector256<float> threshold, Vector256<float> otherwise)
         => Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(Vector256.Abs(value), threshold), otherwise, value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> SaturateWhereLarge(Vector256<float> value, Vector256<float> threshold, Vector256<float> otherwise)
+        => Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(Vector256.Abs(value), threshold), Vector256.CopySign(Vector256<float>.One, value), otherwise);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Relu(Vector256<float> value) => Vector256.Max(value, Vector256<float>.Zero);
@@ -135,6 +143,10 @@ internal readonly struct Vector128Ops : IVectorOps<Vector128<float>>
         => Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(Vector128.Abs(value), threshold), otherwise, value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> SaturateWhereLarge(Vector128<float> value, Vector128<float> threshold, Vector128<float> otherwise)
+        => Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(Vector128.Abs(value), threshold), Vector128.CopySign(Vector128<float>.One, value), otherwise);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Relu(Vector128<float> value) => Vector128.Max(value, Vector128<float>.Zero);
 }
 
@@ -175,6 +187,10 @@ internal readonly struct ScalarOps : IVectorOps<float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float SelectWhereSmallOrNaN(float value, float threshold, float otherwise)
         => MathF.Abs(value) >= threshold ? otherwise : value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float SaturateWhereLarge(float value, float threshold, float otherwise)
+        => MathF.Abs(value) >= threshold ? MathF.CopySign(1f, value) : otherwise;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Relu(float value) => value > 0f || float.IsNaN(value) ? value : 0f;

@@ -1,0 +1,105 @@
+using HighPerfRnn.Tests.Support;
+using Xunit.Sdk;
+
+namespace HighPerfRnn.Tests.Robustness;
+
+/// <summary>
+/// Issue 7, determinism: on one machine and one SIMD path, the same input gives bit-identical results on every run,
+/// whatever ran before: a reused workspace left dirty by a larger call, a fresh workspace, the per-thread default,
+/// a model re-packed from the same weights, and as one row of a larger batch (the README promises results that do
+/// not depend on the batch size). Checked on every path, the missing ones emulated.
+/// </summary>
+[Trait("Category", "Kernels")]
+public sealed class DeterminismTests
+{
+    public static TheoryData<string, RnnArchitecture> Models => new()
+    {
+        { "RNN tanh 2 layers bidirectional", new RnnArchitecture(RnnCell.Rnn, 5, 19, numLayers: 2, bidirectional: true) },
+        { "RNN relu", new RnnArchitecture(RnnCell.Rnn, 7, 33, nonlinearity: RnnNonlinearity.Relu) },
+        { "LSTM 2 layers", new RnnArchitecture(RnnCell.Lstm, 6, 17, numLayers: 2) },
+        { "LSTM proj_size bidirectional", new RnnArchitecture(RnnCell.Lstm, 4, 21, bidirectional: true, projSize: 5) },
+        { "GRU bidirectional", new RnnArchitecture(RnnCell.Gru, 3, 18, bidirectional: true) },
+        { "GRU 2 layers no bias", new RnnArchitecture(RnnCell.Gru, 9, 12, numLayers: 2, bias: false) },
+    };
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void The_same_input_gives_the_same_bits_on_every_run_and_workspace(string name, RnnArchitecture architecture)
+    {
+        Dictionary<string, FloatTensor> stateDict = RandomModels.StateDict(architecture, new Random(name.Length));
+        const int Batch = 3, SeqLen = 7;
+        var random = new Random(17);
+        float[] input = RandomModels.Uniform(random, Batch * SeqLen * architecture.InputSize, 1f);
+        float[] h0 = RandomModels.Uniform(random, architecture.StateRows * Batch * architecture.StateSize, 1f);
+        float[] c0 = RandomModels.Uniform(random, architecture.StateRows * Batch * architecture.HiddenSize, 1f);
+
+        // A larger call with other data, to leave a workspace full of stale values.
+        float[] bigInput = RandomModels.Uniform(random, 5 * 11 * architecture.InputSize, 100f);
+
+        foreach (SimdPath path in TestPaths.All)
+        {
+            RnnModel model = RnnModel.FromStateDictOnAnyPath(architecture, stateDict, path);
+            foreach (SequenceLayout layout in new[] { SequenceLayout.BatchFirst, SequenceLayout.SequenceFirst })
+            {
+                float[] first = Run(model, input, h0, c0, Batch, SeqLen, layout, new RnnWorkspace());
+                var dirty = new RnnWorkspace();
+                Run(model, bigInput, null, null, 5, 11, layout, dirty);
+                for (int run = 0; run < 5; run++)
+                {
+                    AssertBits(first, Run(model, input, h0, c0, Batch, SeqLen, layout, dirty), $"{name} [{path}, {layout}] run {run}, reused dirty workspace");
+                    AssertBits(first, Run(model, input, h0, c0, Batch, SeqLen, layout, null), $"{name} [{path}, {layout}] run {run}, per-thread workspace");
+                }
+
+                RnnModel repacked = RnnModel.FromStateDictOnAnyPath(architecture, stateDict, path);
+                AssertBits(first, Run(repacked, input, h0, c0, Batch, SeqLen, layout, new RnnWorkspace()), $"{name} [{path}, {layout}] re-packed model");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void A_sequence_gives_the_same_bits_alone_and_in_any_batch(string name, RnnArchitecture architecture)
+    {
+        Dictionary<string, FloatTensor> stateDict = RandomModels.StateDict(architecture, new Random(name.Length + 1));
+        const int Batch = 6, SeqLen = 5;
+        var random = new Random(3);
+        float[] input = RandomModels.Uniform(random, Batch * SeqLen * architecture.InputSize, 1f);
+        int inputRow = SeqLen * architecture.InputSize, outputRow = SeqLen * architecture.OutputSize;
+        foreach (SimdPath path in TestPaths.All)
+        {
+            RnnModel model = RnnModel.FromStateDictOnAnyPath(architecture, stateDict, path);
+            float[] batched = Run(model, input, null, null, Batch, SeqLen, SequenceLayout.BatchFirst, null);
+            for (int b = 0; b < Batch; b++)
+            {
+                float[] alone = Run(model, input.AsSpan(b * inputRow, inputRow).ToArray(), null, null, 1, SeqLen, SequenceLayout.BatchFirst, null);
+                AssertBits(batched.AsSpan(b * outputRow, outputRow).ToArray(), alone.AsSpan(0, outputRow).ToArray(), $"{name} [{path}] sequence {b} of {Batch} vs alone");
+            }
+        }
+    }
+
+    /// <summary>Runs a pass; returns output ‖ h_n (‖ c_n for an LSTM).</summary>
+    private static float[] Run(RnnModel model, float[] input, float[]? h0, float[]? c0, int batch, int seqLen, SequenceLayout layout, RnnWorkspace? workspace)
+    {
+        RnnArchitecture a = model.Architecture;
+        var output = new float[batch * seqLen * a.OutputSize];
+        var hN = new float[a.StateRows * batch * a.StateSize];
+        if (a.Cell == RnnCell.Lstm)
+        {
+            var cN = new float[a.StateRows * batch * a.HiddenSize];
+            model.Forward(input, output, hN, cN, batch, seqLen, layout, h0, c0, workspace);
+            return [.. output, .. hN, .. cN];
+        }
+
+        model.Forward(input, output, hN, batch, seqLen, layout, h0, workspace);
+        return [.. output, .. hN];
+    }
+
+    private static void AssertBits(float[] expected, float[] actual, string what)
+    {
+        if (!ConcurrencyTests.BitEqual(expected, actual))
+        {
+            int i = Enumerable.Range(0, expected.Length).First(k => BitConverter.SingleToInt32Bits(expected[k]) != BitConverter.SingleToInt32Bits(actual[k]));
+            throw new XunitException($"{what}: element {i} is {actual[i]:R}, earlier {expected[i]:R}.");
+        }
+    }
+}
