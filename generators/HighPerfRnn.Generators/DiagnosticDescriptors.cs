@@ -65,13 +65,8 @@ internal static class DiagnosticDescriptors
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true);
 
-    public static readonly DiagnosticDescriptor CellNotYetSupported = new(
-        id: "HPRNN007",
-        title: "[RnnModel] cell not yet supported by the generator",
-        messageFormat: "The {0} cell of '{1}' is not yet supported by the generator, which emits the Elman RNN cell (RnnCell.Rnn) only in this version",
-        category: Category,
-        defaultSeverity: DiagnosticSeverity.Error,
-        isEnabledByDefault: true);
+    // HPRNN007 ("cell not yet supported by the generator") was retired before any release, when the generator
+    // learned the LSTM and GRU cells; the ID is not reused.
 
     public static readonly DiagnosticDescriptor UnsupportedTypeKind = new(
         id: "HPRNN008",

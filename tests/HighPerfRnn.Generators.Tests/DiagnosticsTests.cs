@@ -15,6 +15,17 @@ public sealed class DiagnosticsTests
         public partial class Sound;
         """;
 
+    private const string SoundGated = """
+
+        /// <summary>Sound LSTM and GRU declarations.</summary>
+        [RnnModel(5, 8, Cell = RnnCell.Lstm, ProjSize = 3)]
+        public partial class SoundLstm;
+
+        /// <summary>A GRU.</summary>
+        [RnnModel(5, 8, Cell = RnnCell.Gru, NumLayers = 2, Bidirectional = true, Bias = false)]
+        public partial class SoundGru;
+        """;
+
     public static TheoryData<string, string, string[]> Cases => new()
     {
         { "[RnnModel(5, 8)] public class NotPartial;", "NotPartial", ["HPRNN001@NotPartial"] },
@@ -31,10 +42,12 @@ public sealed class DiagnosticsTests
         { "[RnnModel(5, 8, ProjSize = 4)] public partial class ProjectedRnn;", "ProjectedRnn", ["HPRNN006@ProjSize = 4"] },
         { "[RnnModel(5, 8, Nonlinearity = (RnnNonlinearity)3)] public partial class OddActivation;", "OddActivation", ["HPRNN006@Nonlinearity = (RnnNonlinearity)3"] },
         { "[RnnModel(5, 8, Cell = (RnnCell)9)] public partial class OddCell;", "OddCell", ["HPRNN006@Cell = (RnnCell)9"] },
-        { "[RnnModel(5, 8, Cell = RnnCell.Gru, Nonlinearity = RnnNonlinearity.Relu)] public partial class ReluGru;", "ReluGru", ["HPRNN006@Nonlinearity = RnnNonlinearity.Relu", "HPRNN007@Cell = RnnCell.Gru"] },
-        { "[RnnModel(5, 8, Cell = RnnCell.Lstm, ProjSize = 8)] public partial class WideProjection;", "WideProjection", ["HPRNN006@ProjSize = 8", "HPRNN007@Cell = RnnCell.Lstm"] },
-        { "[RnnModel(5, 8, Cell = RnnCell.Lstm)] public partial class Lstm;", "Lstm", ["HPRNN007@Cell = RnnCell.Lstm"] },
-        { "[RnnModel(5, 8, Cell = RnnCell.Gru)] public partial class Gru;", "Gru", ["HPRNN007@Cell = RnnCell.Gru"] },
+        { "[RnnModel(5, 8, Cell = RnnCell.Gru, ProjSize = 4)] public partial class ProjectedGru;", "ProjectedGru", ["HPRNN006@ProjSize = 4"] },
+        { "[RnnModel(5, 8, Cell = RnnCell.Gru, Nonlinearity = RnnNonlinearity.Relu)] public partial class ReluGru;", "ReluGru", ["HPRNN006@Nonlinearity = RnnNonlinearity.Relu"] },
+        { "[RnnModel(5, 8, Cell = RnnCell.Lstm, Nonlinearity = RnnNonlinearity.Relu)] public partial class ReluLstm;", "ReluLstm", ["HPRNN006@Nonlinearity = RnnNonlinearity.Relu"] },
+        { "[RnnModel(5, 8, Cell = RnnCell.Lstm, ProjSize = 8)] public partial class WideProjection;", "WideProjection", ["HPRNN006@ProjSize = 8"] },
+        { "[RnnModel(5, 8, Cell = RnnCell.Lstm, ProjSize = -1)] public partial class NegativeProjection;", "NegativeProjection", ["HPRNN006@ProjSize = -1"] },
+        { "[RnnModel(5, 8, Cell = RnnCell.Lstm, ProjSize = 9, Nonlinearity = RnnNonlinearity.Relu)] public partial class TwoWrongOptions;", "TwoWrongOptions", ["HPRNN006@Nonlinearity = RnnNonlinearity.Relu", "HPRNN006@ProjSize = 9"] },
         { "[RnnModel(5, 8)] public static partial class StaticModel;", "StaticModel", ["HPRNN008@StaticModel"] },
         { "[RnnModel(5, 8)] public abstract partial class AbstractModel;", "AbstractModel", ["HPRNN008@AbstractModel"] },
         { "[RnnModel(5, 8)] public partial class PrimaryModel(int seed);", "PrimaryModel", ["HPRNN008@PrimaryModel"] },
@@ -73,16 +86,45 @@ public sealed class DiagnosticsTests
 
         Assert.Contains(messages, m => m.Contains("hiddenSize of 'TooWide' is 5000", StringComparison.Ordinal) && m.Contains("(4096)", StringComparison.Ordinal));
         Assert.Contains(messages, m => m.Contains("Nonlinearity Relu of 'ReluGru' applies only to the Elman RNN cell", StringComparison.Ordinal) && m.Contains("Gru", StringComparison.Ordinal));
-        Assert.Contains(messages, m => m.Contains("The Gru cell of 'ReluGru' is not yet supported by the generator", StringComparison.Ordinal));
+        Assert.DoesNotContain(messages, m => m.Contains("not yet supported", StringComparison.Ordinal));
         Assert.Contains(messages, m => m.Contains("'Inner' is nested in 'Outer', which is not partial", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Projection_messages_state_the_allowed_range()
+    {
+        const string source = """
+            using HighPerfRnn;
+            [RnnModel(5, 8, Cell = RnnCell.Lstm, ProjSize = 8)] public partial class WideProjection;
+            [RnnModel(5, 8, Cell = RnnCell.Gru, ProjSize = 4)] public partial class ProjectedGru;
+            """;
+        (_, GeneratorDriverRunResult result, _) = GeneratorHarness.Run(GeneratorHarness.Compile(source));
+        string[] messages = [.. result.Diagnostics.Select(d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture))];
+
+        Assert.Contains(messages, m => m.Contains("ProjSize of 'WideProjection' is 8", StringComparison.Ordinal) && m.Contains("between 1 and hiddenSize - 1 (7)", StringComparison.Ordinal));
+        Assert.Contains(messages, m => m.Contains("ProjSize of 'ProjectedGru' applies only to the LSTM cell", StringComparison.Ordinal) && m.Contains("Gru", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_retired_cell_diagnostic_stays_retired()
+    {
+        // HPRNN007 (LSTM and GRU "not yet supported") was never shipped; its ID must not come back with another meaning.
+        string[] ids = [.. typeof(RnnModelGenerator).Assembly.GetType("HighPerfRnn.Generators.DiagnosticDescriptors")!
+            .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+            .Select(f => f.GetValue(null))
+            .OfType<DiagnosticDescriptor>()
+            .Select(d => d.Id)];
+
+        Assert.Equal(["HPRNN001", "HPRNN002", "HPRNN003", "HPRNN004", "HPRNN005", "HPRNN006", "HPRNN008"], ids.Order(StringComparer.Ordinal));
     }
 
     [Fact]
     public void Sound_declarations_get_no_diagnostics()
     {
-        (_, GeneratorDriverRunResult result, Compilation output) = GeneratorHarness.Run(GeneratorHarness.Compile("using HighPerfRnn;\n" + Sound));
+        (_, GeneratorDriverRunResult result, Compilation output) = GeneratorHarness.Run(GeneratorHarness.Compile("using HighPerfRnn;\n" + Sound + SoundGated));
 
         Assert.Empty(result.Diagnostics);
+        Assert.Equal(3, result.GeneratedTrees.Length);
         Assert.Empty(GeneratorHarness.WarningsAndErrors(output));
     }
 }

@@ -8,7 +8,8 @@ public sealed class GeneratedCodeCompilesTests
     /// <summary>
     /// Declarations covering every emitter branch: the seed's shapes, global namespace, nested types, records,
     /// keyword names, relu, no bias, sizes around the unrolling lines (64/65 at 256-bit, 22/23 scalar, 80/96 at
-    /// 512-bit), partial last vectors, and the largest supported size.
+    /// 512-bit), partial last vectors, and the largest supported size; LSTMs (projected or not) and GRUs on both
+    /// sides of the unrolling and specialization lines.
     /// </summary>
     private const string Declarations = """
         using HighPerfRnn;
@@ -59,6 +60,40 @@ public sealed class GeneratedCodeCompilesTests
             [RnnModel(4096, 4096)] public partial class Largest;
         }
 
+        namespace Gated
+        {
+            /// <summary>The smallest LSTM: all gates in one vector.</summary>
+            [RnnModel(1, 1, Cell = RnnCell.Lstm)] public partial class Lstm1;
+            /// <summary>Gate blocks straddling vectors; stacked, bidirectional, no bias.</summary>
+            [RnnModel(3, 9, Cell = RnnCell.Lstm, NumLayers = 2, Bidirectional = true, Bias = false)] public partial class Lstm9;
+            /// <summary>Projected, with a partial last projection vector.</summary>
+            [RnnModel(13, 9, Cell = RnnCell.Lstm, ProjSize = 4)] public partial class Lstm9Proj4;
+            /// <summary>Looped gate product (4·33 rows × 33).</summary>
+            [RnnModel(5, 33, Cell = RnnCell.Lstm)] public partial class Lstm33;
+            /// <summary>Looped scalar projection (13 × 40), unrolled vector ones.</summary>
+            [RnnModel(3, 40, Cell = RnnCell.Lstm, ProjSize = 13)] public partial class Lstm40Proj13;
+            /// <summary>A looped 256-bit projection of one partial vector (3 × 1000), just under the line (12000 weights).</summary>
+            [RnnModel(2, 1000, Cell = RnnCell.Lstm, ProjSize = 3)] public partial class Lstm1000Proj3;
+            /// <summary>The last specialized LSTM without projection: 4·55·55 = 12100 weights.</summary>
+            [RnnModel(3, 55, Cell = RnnCell.Lstm)] public partial class Lstm55;
+            /// <summary>The first LSTM past the specialization line: 4·56·56 = 12544 weights.</summary>
+            [RnnModel(3, 56, Cell = RnnCell.Lstm)] public partial class Lstm56;
+            /// <summary>Past the specialization line: a kernel that declines.</summary>
+            [RnnModel(64, 128, Cell = RnnCell.Lstm)] public partial class Lstm128;
+            /// <summary>The largest LSTM.</summary>
+            [RnnModel(4096, 4096, Cell = RnnCell.Lstm, ProjSize = 4095)] public partial class LargestLstm;
+            /// <summary>The smallest GRU.</summary>
+            [RnnModel(1, 1, Cell = RnnCell.Gru)] public partial class Gru1;
+            /// <summary>A GRU with 16-float gate blocks.</summary>
+            [RnnModel(1, 16, Cell = RnnCell.Gru, Bidirectional = true)] public partial class Gru16;
+            /// <summary>A looped GRU.</summary>
+            [RnnModel(7, 45, Cell = RnnCell.Gru, Bias = false)] public partial class Gru45;
+            /// <summary>The last specialized GRU: 3·64·64 = 12288 weights, 48 KB.</summary>
+            [RnnModel(7, 64, Cell = RnnCell.Gru)] public partial class Gru64;
+            /// <summary>Past the line.</summary>
+            [RnnModel(7, 128, Cell = RnnCell.Gru)] public partial class Gru128;
+        }
+
         namespace @event
         {
             /// <summary>Keyword names.</summary>
@@ -73,7 +108,7 @@ public sealed class GeneratedCodeCompilesTests
         (_, GeneratorDriverRunResult result, Compilation output) = GeneratorHarness.Run(GeneratorHarness.Compile(Declarations));
 
         Assert.Empty(result.Diagnostics);
-        Assert.Equal(13, result.GeneratedTrees.Length);
+        Assert.Equal(28, result.GeneratedTrees.Length);
         Assert.Empty(GeneratorHarness.WarningsAndErrors(output));
 
         using var assembly = new MemoryStream();
@@ -131,6 +166,81 @@ public sealed class GeneratedCodeCompilesTests
         // Scalar: 22 × 22 = 484 unrolled, 23 × 23 = 529 looped.
         Assert.DoesNotContain("for (int k = 0;", Section(Source("Demo.H22.g.cs"), "StepScalar("), StringComparison.Ordinal);
         Assert.Contains("for (int k = 0;", Section(Source("Demo.H23.g.cs"), "StepScalar("), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Lstm_models_get_cell_state_overloads_and_a_fused_kernel()
+    {
+        (_, GeneratorDriverRunResult result, _) = GeneratorHarness.Run(GeneratorHarness.Compile(Declarations));
+        string Source(string hint) => result.Results.Single().GeneratedSources.Single(s => s.HintName == hint).SourceText.ToString();
+        string projected = Source("Gated.Lstm9Proj4.g.cs");
+
+        Assert.Contains("public const int ProjSize = 4;", projected, StringComparison.Ordinal);
+        Assert.Contains("public const int StateSize = 4;", projected, StringComparison.Ordinal);
+        Assert.Contains("public const int OutputSize = 4;", projected, StringComparison.Ordinal);
+        Assert.Contains("projSize: ProjSize", projected, StringComparison.Ordinal);
+        Assert.Contains("nn.LSTM(13, 9, proj_size=4)", projected, StringComparison.Ordinal);
+        Assert.Contains("file readonly struct LstmStepKernelH9P4 : IRecurrentStepKernel", projected, StringComparison.Ordinal);
+        Assert.Contains("args.Cell != RnnCell.Lstm || args.HiddenSize != HiddenSize || args.StateSize != StateSize || args.ProjectionWeights.IsEmpty", projected, StringComparison.Ordinal);
+        Assert.Contains("global::System.Span<float> cN,", projected, StringComparison.Ordinal);
+        Assert.Contains("global::System.Span<float> cellState,", projected, StringComparison.Ordinal);
+        foreach (string method in new[] { "Step512(", "Step256(", "StepScalar(" })
+        {
+            string body = Section(projected, method);
+            Assert.Contains("RnnMath.Sigmoid(", body, StringComparison.Ordinal);
+            Assert.Contains("// h = W_hr·h_full", body, StringComparison.Ordinal);
+        }
+
+        // The output row holds exactly proj_size floats: the 256-bit projection vector is stored as its lower half.
+        Assert.Contains("a0_0.GetLower().StoreUnsafe(ref o, 0);", Section(projected, "Step256("), StringComparison.Ordinal);
+
+        // Bidirectional LSTMs keep Forward with cell states but cannot stream.
+        string bidirectional = Source("Gated.Lstm9.g.cs");
+        Assert.Contains("global::System.Span<float> cN,", bidirectional, StringComparison.Ordinal);
+        Assert.DoesNotContain("public void Step(", bidirectional, StringComparison.Ordinal);
+        Assert.Contains("public const int ProjSize = 0;", bidirectional, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Gru_models_get_the_rnn_s_members_and_a_fused_kernel()
+    {
+        (_, GeneratorDriverRunResult result, _) = GeneratorHarness.Run(GeneratorHarness.Compile(Declarations));
+        string gru = result.Results.Single().GeneratedSources.Single(s => s.HintName == "Gated.Gru1.g.cs").SourceText.ToString();
+
+        Assert.Contains("file readonly struct GruStepKernelH1 : IRecurrentStepKernel", gru, StringComparison.Ordinal);
+        Assert.Contains("nn.GRU(1, 1)", gru, StringComparison.Ordinal);
+        Assert.Contains("public void Step(", gru, StringComparison.Ordinal);
+        Assert.DoesNotContain("cellState", gru, StringComparison.Ordinal);
+        Assert.DoesNotContain("ProjSize", gru, StringComparison.Ordinal);
+        Assert.Contains("RnnMath.Tanh(float.MultiplyAddEstimate(resetGate,", Section(gru, "StepScalar("), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Gated_kernels_loop_above_the_unrolling_line_and_decline_above_the_specialization_line()
+    {
+        (_, GeneratorDriverRunResult result, _) = GeneratorHarness.Run(GeneratorHarness.Compile(Declarations));
+        string Source(string hint) => result.Results.Single().GeneratedSources.Single(s => s.HintName == hint).SourceText.ToString();
+
+        // 256-bit: 4·9 = 36 rows (5 vectors) × 9 deep is unrolled; 4·33 = 132 rows (17 vectors) × 33 is looped.
+        Assert.DoesNotContain("for (int k = 0;", Section(Source("Gated.Lstm9.g.cs"), "Step256("), StringComparison.Ordinal);
+        Assert.Contains("for (int k = 0;", Section(Source("Gated.Lstm33.g.cs"), "Step256("), StringComparison.Ordinal);
+        Assert.Contains("for (int k = 0;", Section(Source("Gated.Gru45.g.cs"), "Step256("), StringComparison.Ordinal);
+
+        Assert.Contains("for (int k = 0;", Section(Source("Gated.Lstm40Proj13.g.cs"), "StepScalar("), StringComparison.Ordinal);
+        string longProjection = Section(Source("Gated.Lstm1000Proj3.g.cs"), "Step256(");
+        Assert.Contains("// The last 1 output vector.", longProjection, StringComparison.Ordinal);
+        Assert.Contains("a0_0.GetLower().GetElement(2)", longProjection, StringComparison.Ordinal);
+        foreach (string hint in new[] { "Gated.Lstm56.g.cs", "Gated.Lstm128.g.cs", "Gated.Gru128.g.cs", "Gated.LargestLstm.g.cs" })
+        {
+            string text = Source(hint);
+            Assert.Contains("public static bool TryStep(in RecurrentStepArgs args) => false;", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("void Step256(", text, StringComparison.Ordinal);
+        }
+
+        foreach (string hint in new[] { "Gated.Lstm33.g.cs", "Gated.Lstm55.g.cs", "Gated.Gru64.g.cs" })
+        {
+            Assert.DoesNotContain("=> false;", Source(hint), StringComparison.Ordinal);
+        }
     }
 
     /// <summary>The text of the method whose signature contains <paramref name="signature"/> (up to the next method's doc comment).</summary>

@@ -25,6 +25,12 @@ public sealed class IncrementalityTests
 
             [RnnModel(5, 8)]
             public class NotPartial;
+
+            [RnnModel(3, 9, Cell = RnnCell.Lstm, ProjSize = 4)]
+            public partial class ProjectedLstm;
+
+            [RnnModel(3, 17, Cell = RnnCell.Gru, Bidirectional = true)]
+            public partial class BiGru;
         }
         """;
 
@@ -45,7 +51,7 @@ public sealed class IncrementalityTests
     {
         CSharpCompilation compilation = GeneratorHarness.Compile(Models, Other);
         (GeneratorDriver driver, GeneratorDriverRunResult first, _) = GeneratorHarness.Run(compilation);
-        Assert.Equal(2, first.GeneratedTrees.Length);
+        Assert.Equal(4, first.GeneratedTrees.Length);
 
         GeneratorDriverRunResult second = driver.RunGenerators(compilation.Clone()).GetRunResult();
 
@@ -78,7 +84,7 @@ public sealed class IncrementalityTests
         Assert.All(run.TrackedSteps[TrackingNames.Models].SelectMany(step => step.Outputs), output =>
             Assert.True(output.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"Models step output was {output.Reason}"));
         AssertAllCachedOrUnchanged(run.TrackedOutputSteps.Where(pair => pair.Key == "SourceOutput" && pair.Value.Any(s => s.Inputs.Any(i => i.Source.Name == TrackingNames.Models))));
-        Assert.Equal(2, run.GeneratedSources.Length);
+        Assert.Equal(4, run.GeneratedSources.Length);
     }
 
     [Fact]
@@ -112,6 +118,23 @@ public sealed class IncrementalityTests
 
         Assert.Contains(run.TrackedSteps[TrackingNames.Models].SelectMany(step => step.Outputs), output => output.Reason == IncrementalStepRunReason.Modified);
         Assert.Contains("public const int HiddenSize = 17;", run.GeneratedSources.Single(s => s.HintName == "Demo.Streamer.g.cs").SourceText.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_edit_of_one_gated_declaration_re_emits_only_that_model()
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compile(Models, Other);
+        (GeneratorDriver driver, _, _) = GeneratorHarness.Run(compilation);
+        SyntaxTree declarations = compilation.SyntaxTrees.First();
+        string text = declarations.GetText().ToString().Replace("ProjSize = 4)", "ProjSize = 5)", StringComparison.Ordinal);
+        CSharpCompilation changed = compilation.ReplaceSyntaxTree(declarations, declarations.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(text)));
+
+        GeneratorRunResult run = driver.RunGenerators(changed).GetRunResult().Results.Single();
+
+        IncrementalStepRunReason[] reasons = [.. run.TrackedSteps[TrackingNames.Models].SelectMany(step => step.Outputs).Select(output => output.Reason)];
+        Assert.Equal(1, reasons.Count(reason => reason == IncrementalStepRunReason.Modified));
+        Assert.All(reasons, reason => Assert.True(reason is IncrementalStepRunReason.Modified or IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"Models step output was {reason}"));
+        Assert.Contains("public const int ProjSize = 5;", run.GeneratedSources.Single(s => s.HintName == "Demo.ProjectedLstm.g.cs").SourceText.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -3,9 +3,10 @@ using System;
 namespace HighPerfRnn.Generators.Emitting;
 
 /// <summary>
-/// How one step kernel computes y = pre + W_hh·h for a fixed hidden size on one vector width: how many output
-/// vectors, how many are accumulated at once (a group), into how many independent partial sums (chains) each,
-/// and whether the k loop is unrolled completely or kept as a loop with constant bounds.
+/// How one step kernel computes a matrix-vector product y = init + W·x of fixed sizes on one vector width (W_hh·h of
+/// the RNN, the LSTM's and GRU's gate rows, the LSTM's projection W_hr·h): how many output vectors, how many are
+/// accumulated at once (a group), into how many independent partial sums (chains) each, and whether the k loop is
+/// unrolled completely or kept as a loop with constant bounds.
 /// </summary>
 internal sealed class KernelPlan
 {
@@ -31,7 +32,14 @@ internal sealed class KernelPlan
     // FMAs issued per cycle (two FMA ports).
     private const double FmaThroughput = 2.0;
 
+    /// <summary>The plan of the Elman RNN's square product (hidden outputs, hidden deep).</summary>
     public KernelPlan(SimdFlavor flavor, int hiddenSize, int panelWidth)
+        : this(flavor, hiddenSize, hiddenSize, panelWidth)
+    {
+    }
+
+    /// <summary>The plan of a product with <paramref name="outputs"/> rows (the packed matrix's rows) and <paramref name="depth"/> columns.</summary>
+    public KernelPlan(SimdFlavor flavor, int outputs, int depth, int panelWidth)
     {
         if (panelWidth % flavor.Lanes != 0)
         {
@@ -39,31 +47,36 @@ internal sealed class KernelPlan
         }
 
         Flavor = flavor;
-        HiddenSize = hiddenSize;
+        Outputs = outputs;
+        Depth = depth;
         PanelWidth = panelWidth;
-        Vectors = (hiddenSize + flavor.Lanes - 1) / flavor.Lanes;
-        LastVectorLanes = hiddenSize - ((Vectors - 1) * flavor.Lanes);
-        Unrolled = (long)Vectors * hiddenSize <= UnrollLimit;
+        Vectors = (outputs + flavor.Lanes - 1) / flavor.Lanes;
+        LastVectorLanes = outputs - ((Vectors - 1) * flavor.Lanes);
+        Unrolled = (long)Vectors * depth <= UnrollLimit;
         if (Unrolled)
         {
             GroupSize = Math.Min(Vectors, flavor.AccumulatorBudget);
-            Chains = ChooseChains(GroupSize, hiddenSize, flavor.AccumulatorBudget);
+            Chains = ChooseChains(GroupSize, depth, flavor.AccumulatorBudget);
         }
         else
         {
             GroupSize = Math.Min(Vectors, LoopGroup);
-            Chains = Math.Min(LoopChains, hiddenSize);
+            Chains = Math.Min(LoopChains, depth);
         }
     }
 
     public SimdFlavor Flavor { get; }
 
-    public int HiddenSize { get; }
+    /// <summary>Rows of the product (hidden for the RNN, gates × hidden for LSTM and GRU, proj_size for the projection).</summary>
+    public int Outputs { get; }
 
-    /// <summary>Outputs per packed panel of W_hh (16, 8 or 1): may be wider than the flavor's vectors.</summary>
+    /// <summary>Columns of the matrix: the length of each output's sum (the state size, or hidden for the projection).</summary>
+    public int Depth { get; }
+
+    /// <summary>Outputs per packed panel of the matrix (16, 8 or 1): may be wider than the flavor's vectors.</summary>
     public int PanelWidth { get; }
 
-    /// <summary>Output vectors per batch row: HiddenSize rounded up to whole vectors.</summary>
+    /// <summary>Output vectors per batch row: Outputs rounded up to whole vectors.</summary>
     public int Vectors { get; }
 
     /// <summary>The lanes of the last output vector that are real outputs (the rest is panel padding).</summary>
@@ -81,16 +94,16 @@ internal sealed class KernelPlan
     /// <summary>Groups per batch row.</summary>
     public int Groups => (Vectors + GroupSize - 1) / GroupSize;
 
-    /// <summary>Floats of W_hh per panel: HiddenSize inputs × PanelWidth outputs.</summary>
-    public int PanelStride => HiddenSize * PanelWidth;
+    /// <summary>Floats of the matrix per panel: Depth inputs × PanelWidth outputs.</summary>
+    public int PanelStride => Depth * PanelWidth;
 
-    /// <summary>Where W_hh[first output of vector <paramref name="vector"/>, <paramref name="k"/>] sits in the packed weights.</summary>
+    /// <summary>Where W[first output of vector <paramref name="vector"/>, <paramref name="k"/>] sits in the packed weights.</summary>
     public int WeightOffset(int vector, int k)
     {
         int firstOutput = vector * Flavor.Lanes;
         int panel = firstOutput / PanelWidth;
         int lane = firstOutput % PanelWidth;
-        return (((panel * HiddenSize) + k) * PanelWidth) + lane;
+        return (((panel * Depth) + k) * PanelWidth) + lane;
     }
 
     /// <summary>

@@ -23,7 +23,8 @@ internal static class ModelEmitter
             """);
         writer.Line();
 
-        string kernel = $"global::{KernelNamespace}.{RnnKernelEmitter.KernelName(model)}";
+        bool gated = model.Cell != "Rnn";
+        string kernel = $"global::{KernelNamespace}.{(gated ? GateKernelEmitter.KernelName(model) : RnnKernelEmitter.KernelName(model))}";
         var scopes = new Stack<IndentedWriter.Scope>();
         if (model.Namespace.Length > 0)
         {
@@ -52,7 +53,14 @@ internal static class ModelEmitter
                 using HighPerfRnn.Kernels;
                 """);
             writer.Line();
-            RnnKernelEmitter.Emit(writer, model);
+            if (gated)
+            {
+                GateKernelEmitter.Emit(writer, model);
+            }
+            else
+            {
+                RnnKernelEmitter.Emit(writer, model);
+            }
         }
 
         return writer.ToString();
@@ -66,12 +74,21 @@ internal static class ModelEmitter
         writer.Line($$"""
             /// <summary>
             /// <c>{{pytorch}}</c> with its sizes fixed at compile time: generated from the type's <c>[RnnModel]</c> declaration,
-            /// with step kernels specialized for hidden size {{model.HiddenSize}}. Build it with <see cref="Load"/>, <see cref="FromStateDict"/> or
+            /// with step kernels specialized for hidden size {{model.HiddenSize}}{{(model.ProjSize > 0 ? $" and proj_size {model.ProjSize}" : string.Empty)}}. Build it with <see cref="Load"/>, <see cref="FromStateDict"/> or
             /// <see cref="CreateRandom"/>; it is immutable and safe to share between threads.
             /// </summary>
             """);
         using (writer.Block($"partial {model.TypeKeyword} {type}"))
         {
+            if (model.Cell == "Lstm")
+            {
+                writer.Line($$"""
+                    /// <summary>Features h is projected to (<c>proj_size</c>); 0 for none.</summary>
+                    public const int ProjSize = {{Int(model.ProjSize)}};
+
+                    """);
+            }
+
             writer.Line($$"""
                 /// <summary>Features per time step of the input (<c>input_size</c>).</summary>
                 public const int InputSize = {{Int(model.InputSize)}};
@@ -85,7 +102,10 @@ internal static class ModelEmitter
                 /// <summary>Directions per layer: {{(model.Bidirectional ? "2 (bidirectional)" : "1")}}.</summary>
                 public const int NumDirections = {{Int(model.NumDirections)}};
 
-                /// <summary>Features per time step of the output: directions × hidden.</summary>
+                /// <summary>Features of h{{(model.ProjSize > 0 ? " (proj_size): of h0, h_n, the state and each direction's output" : ": of h0, h_n, the state and each direction's output (the hidden size)")}}.</summary>
+                public const int StateSize = {{Int(model.StateSize)}};
+
+                /// <summary>Features per time step of the output: directions × {{(model.ProjSize > 0 ? "proj_size" : "hidden")}}.</summary>
                 public const int OutputSize = {{Int(model.OutputSize)}};
 
                 /// <summary>The declared architecture, <c>{{pytorch}}</c>.</summary>
@@ -96,7 +116,7 @@ internal static class ModelEmitter
                     numLayers: NumLayers,
                     bidirectional: {{Bool(model.Bidirectional)}},
                     bias: {{Bool(model.Bias)}},
-                    nonlinearity: global::HighPerfRnn.RnnNonlinearity.{{model.Nonlinearity}});
+                    nonlinearity: global::HighPerfRnn.RnnNonlinearity.{{model.Nonlinearity}}{{(model.ProjSize > 0 ? ",\n    projSize: ProjSize" : string.Empty)}});
 
                 private const string DeclaredName = "{{displayName}}";
 
@@ -138,12 +158,12 @@ internal static class ModelEmitter
                     => new(global::HighPerfRnn.RnnModel.CreateRandom(Architecture, seed, simdPath));
 
                 /// <summary>
-                /// Runs the model over whole sequences, as PyTorch's <c>output, h_n = model(input, h0)</c>, with the generated kernels.
+                /// Runs the model over whole sequences, as PyTorch's <c>output, h_n = model(input, h0)</c>, with the generated kernels{{(model.Cell == "Lstm" ? " (the cell states start at zero and are not returned: the other overload takes c0 and returns c_n)" : string.Empty)}}.
                 /// Same spans, checks and options as <see cref="global::HighPerfRnn.RnnModel.Forward(global::System.ReadOnlySpan{float}, global::System.Span{float}, global::System.Span{float}, int, int, global::HighPerfRnn.SequenceLayout, global::System.ReadOnlySpan{float}, global::HighPerfRnn.RnnWorkspace?)"/>.
                 /// </summary>
                 /// <param name="input">(batch, seq, {{Int(model.InputSize)}}) batch first, (seq, batch, {{Int(model.InputSize)}}) sequence first, (seq, {{Int(model.InputSize)}}) unbatched.</param>
                 /// <param name="output">Receives the last layer's hidden states: the input's layout with {{Int(model.OutputSize)}} features.</param>
-                /// <param name="hN">Receives the final hidden states: ({{Int(model.NumLayers * model.NumDirections)}}, batch, {{Int(model.HiddenSize)}}).</param>
+                /// <param name="hN">Receives the final hidden states: ({{Int(model.NumLayers * model.NumDirections)}}, batch, {{Int(model.StateSize)}}).</param>
                 /// <param name="batch">Sequences in the batch (1 for unbatched).</param>
                 /// <param name="seqLen">Time steps per sequence.</param>
                 /// <param name="layout">The memory layout of <paramref name="input"/> and <paramref name="output"/>.</param>
@@ -160,6 +180,12 @@ internal static class ModelEmitter
                     global::HighPerfRnn.RnnWorkspace? workspace = null)
                     => _model.Forward<{{kernel}}>(input, output, hN, batch, seqLen, layout, h0, workspace);
                 """);
+            if (model.Cell == "Lstm")
+            {
+                EmitLstmMembers(writer, model, kernel);
+                return;
+            }
+
             if (!model.Bidirectional)
             {
                 writer.Line();
@@ -169,8 +195,8 @@ internal static class ModelEmitter
                     /// <c>output, state = model(x.unsqueeze(1), state)</c>.
                     /// </summary>
                     /// <param name="input">This step's input: (batch, {{Int(model.InputSize)}}).</param>
-                    /// <param name="state">The hidden state of every layer: ({{Int(model.NumLayers)}}, batch, {{Int(model.HiddenSize)}}); read as h_{t−1}, overwritten with h_t. Zeros to start.</param>
-                    /// <param name="output">Receives the last layer's h_t: (batch, {{Int(model.HiddenSize)}}).</param>
+                    /// <param name="state">The hidden state of every layer: ({{Int(model.NumLayers)}}, batch, {{Int(model.StateSize)}}); read as h_{t−1}, overwritten with h_t. Zeros to start.</param>
+                    /// <param name="output">Receives the last layer's h_t: (batch, {{Int(model.StateSize)}}).</param>
                     /// <param name="batch">Streams stepped together.</param>
                     /// <param name="workspace">Scratch memory; null uses one kept per thread.</param>
                     public void Step(
@@ -183,6 +209,69 @@ internal static class ModelEmitter
                     """);
             }
         }
+    }
+
+    /// <summary>The LSTM's members beyond the common ones: Forward with cell states, and Step with h and c (unidirectional).</summary>
+    private static void EmitLstmMembers(IndentedWriter writer, RnnModelDeclaration model, string kernel)
+    {
+        string state = Int(model.StateSize);
+        string hidden = Int(model.HiddenSize);
+        string rows = Int(model.NumLayers * model.NumDirections);
+        writer.Line();
+        writer.Line($$"""
+            /// <summary>
+            /// Runs the LSTM over whole sequences and also returns the final cell states, as PyTorch's
+            /// <c>output, (h_n, c_n) = lstm(input, (h0, c0))</c>, with the generated kernels.
+            /// </summary>
+            /// <param name="input">(batch, seq, {{Int(model.InputSize)}}) batch first, (seq, batch, {{Int(model.InputSize)}}) sequence first, (seq, {{Int(model.InputSize)}}) unbatched.</param>
+            /// <param name="output">Receives the last layer's hidden states: the input's layout with {{Int(model.OutputSize)}} features.</param>
+            /// <param name="hN">Receives the final hidden states: ({{rows}}, batch, {{state}}).</param>
+            /// <param name="cN">Receives the final cell states: ({{rows}}, batch, {{hidden}}).</param>
+            /// <param name="batch">Sequences in the batch (1 for unbatched).</param>
+            /// <param name="seqLen">Time steps per sequence.</param>
+            /// <param name="layout">The memory layout of <paramref name="input"/> and <paramref name="output"/>.</param>
+            /// <param name="h0">The initial hidden states, shaped as <paramref name="hN"/>; empty for zeros; may be the same span as <paramref name="hN"/>.</param>
+            /// <param name="c0">The initial cell states, shaped as <paramref name="cN"/>; empty for zeros; may be the same span as <paramref name="cN"/>.</param>
+            /// <param name="workspace">Scratch memory; null uses one kept per thread.</param>
+            public void Forward(
+                global::System.ReadOnlySpan<float> input,
+                global::System.Span<float> output,
+                global::System.Span<float> hN,
+                global::System.Span<float> cN,
+                int batch,
+                int seqLen,
+                global::HighPerfRnn.SequenceLayout layout,
+                global::System.ReadOnlySpan<float> h0 = default,
+                global::System.ReadOnlySpan<float> c0 = default,
+                global::HighPerfRnn.RnnWorkspace? workspace = null)
+                => _model.Forward<{{kernel}}>(input, output, hN, cN, batch, seqLen, layout, h0, c0, workspace);
+            """);
+        if (model.Bidirectional)
+        {
+            return;
+        }
+
+        writer.Line();
+        writer.Line($$"""
+            /// <summary>
+            /// Runs one LSTM time step for a batch of streams whose hidden and cell states the caller keeps (audio, sensors), as
+            /// PyTorch's <c>output, (h, c) = lstm(x.unsqueeze(1), (h, c))</c>.
+            /// </summary>
+            /// <param name="input">This step's input: (batch, {{Int(model.InputSize)}}).</param>
+            /// <param name="state">h of every layer: ({{Int(model.NumLayers)}}, batch, {{state}}); read as h_{t−1}, overwritten with h_t. Zeros to start.</param>
+            /// <param name="cellState">c of every layer: ({{Int(model.NumLayers)}}, batch, {{hidden}}); read and overwritten. Zeros to start.</param>
+            /// <param name="output">Receives the last layer's h_t: (batch, {{state}}).</param>
+            /// <param name="batch">Streams stepped together.</param>
+            /// <param name="workspace">Scratch memory; null uses one kept per thread.</param>
+            public void Step(
+                global::System.ReadOnlySpan<float> input,
+                global::System.Span<float> state,
+                global::System.Span<float> cellState,
+                global::System.Span<float> output,
+                int batch = 1,
+                global::HighPerfRnn.RnnWorkspace? workspace = null)
+                => _model.Step<{{kernel}}>(input, state, cellState, output, batch, workspace);
+            """);
     }
 
     /// <summary>The PyTorch constructor call, as <c>RnnArchitecture.ToString()</c> prints it.</summary>
@@ -208,6 +297,11 @@ internal static class ModelEmitter
         if (model.Bidirectional)
         {
             text += ", bidirectional=True";
+        }
+
+        if (model.ProjSize > 0)
+        {
+            text += $", proj_size={Int(model.ProjSize)}";
         }
 
         return text + ")";

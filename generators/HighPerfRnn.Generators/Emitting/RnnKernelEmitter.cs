@@ -203,7 +203,7 @@ internal static class RnnKernelEmitter
             }
 
             writer.Line($"{flavor.VectorType} x;");
-            for (int k = 0; k < plan.HiddenSize; k++)
+            for (int k = 0; k < plan.Depth; k++)
             {
                 int chain = k % plan.Chains;
                 writer.Line($"x = {flavor.Broadcast(SimdFlavor.Element("h", k))};");
@@ -289,7 +289,7 @@ internal static class RnnKernelEmitter
             }
         }
 
-        int mainDepth = plan.HiddenSize - (plan.HiddenSize % chains);
+        int mainDepth = plan.Depth - (plan.Depth % chains);
         using (writer.Block($"for (int k = 0; k < {mainDepth}; k += {chains})"))
         {
             writer.Line($"""
@@ -311,7 +311,7 @@ internal static class RnnKernelEmitter
             }
         }
 
-        for (int k = mainDepth; k < plan.HiddenSize; k++)
+        for (int k = mainDepth; k < plan.Depth; k++)
         {
             writer.Line($"{flavor.VectorType} xTail{k - mainDepth} = {flavor.Broadcast(SimdFlavor.Element("h", k))};");
             for (int vector = 0; vector < count; vector++)
@@ -329,7 +329,7 @@ internal static class RnnKernelEmitter
     }
 
     /// <summary>Joins each output vector's chains pairwise into chain 0 (a tree, so the adds overlap).</summary>
-    private static void EmitChainSums(IndentedWriter writer, int first, int count, int chains)
+    internal static void EmitChainSums(IndentedWriter writer, int first, int count, int chains)
     {
         if (chains == 1)
         {

@@ -15,6 +15,9 @@ internal sealed class SimdFlavor
     /// <summary>256-bit vectors: 16 registers; 12 accumulators leave room for the broadcast, a weight and the tanh's temporaries.</summary>
     public static readonly SimdFlavor Vector256 = new("Vector256", 8, accumulatorBudget: 12);
 
+    /// <summary>128-bit vectors: used only for the LSTM and GRU gate passes, on the units left after the wider vectors.</summary>
+    public static readonly SimdFlavor Vector128 = new("Vector128", 4, accumulatorBudget: 12);
+
     /// <summary>Plain floats (16 xmm registers on x64; 8 accumulators keep the scalar code free of spills).</summary>
     public static readonly SimdFlavor Scalar = new("Scalar", 1, accumulatorBudget: 8);
 

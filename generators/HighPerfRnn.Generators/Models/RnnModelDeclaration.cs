@@ -9,7 +9,8 @@ namespace HighPerfRnn.Generators.Models;
 /// <param name="TypeName">The declared type's name.</param>
 /// <param name="TypeKeyword">What follows <c>partial</c> in the type's declaration: <c>class</c> or <c>record</c>.</param>
 /// <param name="ContainingTypes">Enclosing types, outermost first.</param>
-/// <param name="Cell">The cell: <c>Rnn</c> (the only one the generator emits yet), <c>Lstm</c> or <c>Gru</c>.</param>
+/// <param name="Cell">The cell: <c>Rnn</c>, <c>Lstm</c> or <c>Gru</c> (the names of HighPerfRnn.RnnCell).</param>
+/// <param name="ProjSize">The LSTM projection size, 0 for none.</param>
 /// <param name="Nonlinearity"><c>Tanh</c> or <c>Relu</c>.</param>
 /// <param name="Layers">Each layer's (input, hidden) sizes, bottom first.</param>
 internal sealed record RnnModelDeclaration(

@@ -147,11 +147,6 @@ internal static class DeclarationParser
             }
         }
 
-        if (cellKnown && cellName != "Rnn")
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.CellNotYetSupported, arguments.Named("Cell"), cellName, typeName));
-        }
-
         if (diagnostics.Count > 0)
         {
             return Result(null, diagnostics);

@@ -8,7 +8,8 @@ namespace HighPerfRnn.Kernels;
 /// The runtime's activations as public, inlinable functions, for the step kernels the source generator emits into
 /// user assemblies (which can only call public API). Each overload forwards to the very code the runtime kernels run
 /// (<c>FastActivations</c> and the per-width vector operations), so generated and runtime-sized models share
-/// one approximation of tanh, with its error bound (below 1e-6 absolute), and one NaN behaviour.
+/// one approximation of tanh, with its error bound (below 1e-6 absolute), one sigmoid (0.5 + 0.5·tanh(x/2), below
+/// 5e-7 absolute), and one NaN behaviour.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class RnnMath
@@ -28,6 +29,22 @@ public static class RnnMath
     /// <summary>tanh with exactly the vector paths' arithmetic.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Tanh(float x) => FastActivations.Tanh<ScalarOps, float>(x);
+
+    /// <summary>sigmoid of each lane, 0.5 + 0.5·tanh(x/2): the LSTM and GRU gates of the runtime kernels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Sigmoid(Vector512<float> x) => FastActivations.Sigmoid<Vector512Ops, Vector512<float>>(x);
+
+    /// <summary>sigmoid of each lane, 0.5 + 0.5·tanh(x/2): the LSTM and GRU gates of the runtime kernels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Sigmoid(Vector256<float> x) => FastActivations.Sigmoid<Vector256Ops, Vector256<float>>(x);
+
+    /// <summary>sigmoid of each lane, 0.5 + 0.5·tanh(x/2): the LSTM and GRU gates of the runtime kernels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Sigmoid(Vector128<float> x) => FastActivations.Sigmoid<Vector128Ops, Vector128<float>>(x);
+
+    /// <summary>sigmoid with exactly the vector paths' arithmetic.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sigmoid(float x) => FastActivations.Sigmoid<ScalarOps, float>(x);
 
     /// <summary>max(x, 0) per lane, NaN passed through, as <c>torch.relu</c> and the runtime kernels.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -2,7 +2,7 @@ using HighPerfRnn.Tests.Support;
 
 namespace HighPerfRnn.Tests.Generated;
 
-/// <summary>After warm-up, generated models' Forward and Step allocate nothing, on every path this CPU runs in hardware.</summary>
+/// <summary>After warm-up, generated models' Forward and Step (with cell states for LSTMs) allocate nothing, on every path this CPU runs in hardware.</summary>
 [Trait("Category", "Kernels")]
 [Collection(AllocationMeter.Collection)]
 public sealed class GeneratedModelAllocationTests
@@ -20,25 +20,29 @@ public sealed class GeneratedModelAllocationTests
         foreach (SimdPath path in TestPaths.Hardware)
         {
             IDeclaredModel model = declared.Wrap(RnnModel.CreateRandom(architecture, seed: 1, path));
+            int cells = architecture.Cell == RnnCell.Lstm ? architecture.StateRows * batch * architecture.HiddenSize : 0;
             var input = new float[batch * seqLen * architecture.InputSize];
             var output = new float[batch * seqLen * architecture.OutputSize];
-            var hN = new float[architecture.StateRows * batch * architecture.HiddenSize];
+            var hN = new float[architecture.StateRows * batch * architecture.StateSize];
             var h0 = new float[hN.Length];
+            var cN = new float[cells];
+            var c0 = new float[cells];
             var workspace = new RnnWorkspace();
             AllocationMeter.AssertAllocatesNothing(
                 () =>
                 {
-                    model.Forward(input, output, hN, batch, seqLen, SequenceLayout.BatchFirst, h0, workspace);
+                    model.Forward(input, output, hN, cN, batch, seqLen, SequenceLayout.BatchFirst, h0, c0, workspace);
                     model.Forward(input, output, hN, batch, seqLen, SequenceLayout.SequenceFirst, default, null);
                 },
                 $"{name} [{path}] Forward");
 
-            if (model is IStreamingModel streaming)
+            if (model.Streams())
             {
-                var state = new float[architecture.NumLayers * batch * architecture.HiddenSize];
-                var stepOutput = new float[batch * architecture.HiddenSize];
+                var state = new float[architecture.NumLayers * batch * architecture.StateSize];
+                var cellState = new float[cells];
+                var stepOutput = new float[batch * architecture.StateSize];
                 AllocationMeter.AssertAllocatesNothing(
-                    () => streaming.Step(input.AsSpan(0, batch * architecture.InputSize), state, stepOutput, batch, null),
+                    () => model.Step(input.AsSpan(0, batch * architecture.InputSize), state, cellState, stepOutput, batch, null),
                     $"{name} [{path}] Step");
             }
         }

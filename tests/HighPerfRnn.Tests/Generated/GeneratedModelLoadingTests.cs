@@ -19,6 +19,51 @@ public sealed class GeneratedModelLoadingTests
     }
 
     [Fact]
+    public void Lstm_and_gru_constants_describe_the_declaration()
+    {
+        Assert.Equal(9, LstmHidden9Proj4.HiddenSize);
+        Assert.Equal(4, LstmHidden9Proj4.ProjSize);
+        Assert.Equal(4, LstmHidden9Proj4.StateSize);
+        Assert.Equal(4, LstmHidden9Proj4.OutputSize);
+        Assert.Equal(new RnnArchitecture(RnnCell.Lstm, 13, 9, projSize: 4), LstmHidden9Proj4.Architecture);
+        Assert.Equal(0, FixtureLstmBasic.ProjSize);
+        Assert.Equal(8, FixtureLstmBasic.StateSize);
+        Assert.Equal(14, FixtureLstmProj.OutputSize);
+        Assert.Equal(new RnnArchitecture(RnnCell.Lstm, 10, 20, 2, bidirectional: true, projSize: 7), FixtureLstmProj.Architecture);
+        Assert.Equal(new RnnArchitecture(RnnCell.Gru, 12, 20, 3, bidirectional: true, bias: false), FixtureGruDeepBidirNoBias.Architecture);
+        Assert.Equal(40, FixtureGruDeepBidirNoBias.OutputSize);
+        Assert.Equal(20, FixtureGruDeepBidirNoBias.StateSize);
+    }
+
+    [Fact]
+    public void Loading_a_file_of_another_cell_names_both_architectures()
+    {
+        string lstm = PyTorchFixture.Load("lstm_basic").ModelPath;
+        string gru = PyTorchFixture.Load("gru_basic").ModelPath;
+
+        ModelWeightsException lstmIntoGru = Assert.Throws<ModelWeightsException>(() => FixtureGruBasic.Load(lstm));
+        ModelWeightsException gruIntoLstm = Assert.Throws<ModelWeightsException>(() => FixtureLstmBasic.Load(gru));
+        ModelWeightsException unprojected = Assert.Throws<ModelWeightsException>(() => LstmHidden9Proj4.FromStateDict(RnnModel.CreateRandom(new RnnArchitecture(RnnCell.Lstm, 13, 9), seed: 1).StateDict));
+
+        Assert.Contains("nn.LSTM(5, 8)", lstmIntoGru.Message, StringComparison.Ordinal);
+        Assert.Contains("nn.GRU(5, 8)", lstmIntoGru.Message, StringComparison.Ordinal);
+        Assert.Contains("FixtureGruBasic", lstmIntoGru.Message, StringComparison.Ordinal);
+        Assert.Contains("nn.GRU(5, 8)", gruIntoLstm.Message, StringComparison.Ordinal);
+        Assert.Contains("nn.LSTM(5, 8)", gruIntoLstm.Message, StringComparison.Ordinal);
+        Assert.Contains("nn.LSTM(13, 9, proj_size=4)", unprojected.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Lstm_declarations_step_with_cell_states_and_bidirectional_ones_do_not_step()
+    {
+        Assert.NotNull(typeof(FixtureLstmBasic).GetMethod("Step", [typeof(ReadOnlySpan<float>), typeof(Span<float>), typeof(Span<float>), typeof(Span<float>), typeof(int), typeof(RnnWorkspace)]));
+        Assert.Null(typeof(FixtureLstmBasic).GetMethod("Step", [typeof(ReadOnlySpan<float>), typeof(Span<float>), typeof(Span<float>), typeof(int), typeof(RnnWorkspace)]));
+        Assert.Null(typeof(FixtureLstmProj).GetMethod("Step"));
+        Assert.NotNull(typeof(FixtureGruBasic).GetMethod("Step"));
+        Assert.Null(typeof(GruHidden16Bidirectional).GetMethod("Step"));
+    }
+
+    [Fact]
     public void Loading_a_file_of_another_shape_names_both_architectures()
     {
         string path = PyTorchFixture.Load("rnn_seed_torch").ModelPath;

@@ -11,7 +11,8 @@ public sealed record GeneratedRun(SequenceLayout Layout, int SeqLen, int Batch, 
 /// <summary>
 /// Each declared model, on every SIMD path (the ones this CPU lacks are emulated by .NET, so every generated variant
 /// runs here: 512-bit, 256-bit, scalar; and 128-bit, where the generated kernel declines and the runtime's runs),
-/// against the naive double-precision reference and against the runtime-sized model with the same weights.
+/// against the naive double-precision reference and against the runtime-sized model with the same weights: RNN,
+/// LSTM (with c0 and c_n, with and without projection) and GRU alike.
 /// </summary>
 [Trait("Category", "Kernels")]
 public sealed class GeneratedModelProperties
@@ -70,10 +71,12 @@ public sealed class GeneratedModelProperties
     private static void AgreesOnEveryPath(DeclaredCase declared, GeneratedRun run)
     {
         RnnArchitecture architecture = declared.Architecture;
+        bool lstm = architecture.Cell == RnnCell.Lstm;
         var random = new Random(run.Seed);
         Dictionary<string, FloatTensor> stateDict = RandomModels.StateDict(architecture, random);
         float[] input = RandomModels.Uniform(random, run.Batch * run.SeqLen * architecture.InputSize, 1f);
-        float[] h0 = run.WithH0 ? RandomModels.Uniform(random, architecture.StateRows * run.Batch * architecture.HiddenSize, 1f) : [];
+        float[] h0 = run.WithH0 ? RandomModels.Uniform(random, architecture.StateRows * run.Batch * architecture.StateSize, 1f) : [];
+        float[] c0 = run.WithH0 && lstm ? RandomModels.Uniform(random, architecture.StateRows * run.Batch * architecture.HiddenSize, 1f) : [];
         NaiveRecurrentReference.Result expected = NaiveRecurrentReference.Forward(
             RandomModels.ToReference(architecture),
             RandomModels.ToDouble(stateDict),
@@ -81,7 +84,8 @@ public sealed class GeneratedModelProperties
             run.Batch,
             run.SeqLen,
             batchFirst: run.Layout != SequenceLayout.SequenceFirst,
-            run.WithH0 ? RandomModels.ToDouble(h0) : null);
+            run.WithH0 ? RandomModels.ToDouble(h0) : null,
+            c0.Length > 0 ? RandomModels.ToDouble(c0) : null);
 
         foreach (SimdPath path in TestPaths.All)
         {
@@ -91,15 +95,29 @@ public sealed class GeneratedModelProperties
 
             var output = new float[expected.Output.Length];
             var hN = new float[expected.HN.Length];
-            generated.Forward(input, output, hN, run.Batch, run.SeqLen, run.Layout, h0, null);
+            var cN = new float[lstm ? expected.CN!.Length : 0];
+            generated.Forward(input, output, hN, cN, run.Batch, run.SeqLen, run.Layout, h0, c0, null);
             var runtimeOutput = new float[expected.Output.Length];
             var runtimeHN = new float[expected.HN.Length];
-            runtime.Forward(input, runtimeOutput, runtimeHN, run.Batch, run.SeqLen, run.Layout, h0);
+            var runtimeCN = new float[cN.Length];
+            if (lstm)
+            {
+                runtime.Forward(input, runtimeOutput, runtimeHN, runtimeCN, run.Batch, run.SeqLen, run.Layout, h0, c0);
+            }
+            else
+            {
+                runtime.Forward(input, runtimeOutput, runtimeHN, run.Batch, run.SeqLen, run.Layout, h0);
+            }
 
             Tolerance.AssertClose(output, expected.Output, ReferenceAbsolute, ReferenceRelative, what + " output vs reference");
             Tolerance.AssertClose(hN, expected.HN, ReferenceAbsolute, ReferenceRelative, what + " h_n vs reference");
             Tolerance.AssertClose(output, RandomModels.ToDouble(runtimeOutput), RuntimeAbsolute, RuntimeRelative, what + " output vs runtime model");
             Tolerance.AssertClose(hN, RandomModels.ToDouble(runtimeHN), RuntimeAbsolute, RuntimeRelative, what + " h_n vs runtime model");
+            if (lstm)
+            {
+                Tolerance.AssertClose(cN, expected.CN, ReferenceAbsolute, ReferenceRelative, what + " c_n vs reference");
+                Tolerance.AssertClose(cN, RandomModels.ToDouble(runtimeCN), RuntimeAbsolute, RuntimeRelative, what + " c_n vs runtime model");
+            }
         }
     }
 
@@ -107,30 +125,35 @@ public sealed class GeneratedModelProperties
     private static void StepEqualsForward(DeclaredCase declared, GeneratedRun run)
     {
         RnnArchitecture architecture = declared.Architecture;
+        bool lstm = architecture.Cell == RnnCell.Lstm;
         var random = new Random(run.Seed);
         Dictionary<string, FloatTensor> stateDict = RandomModels.StateDict(architecture, random);
-        int hidden = architecture.HiddenSize;
+        int state = architecture.StateSize;
+        int cells = lstm ? architecture.NumLayers * run.Batch * architecture.HiddenSize : 0;
         float[] input = RandomModels.Uniform(random, run.Batch * run.SeqLen * architecture.InputSize, 1f);
-        float[] h0 = run.WithH0 ? RandomModels.Uniform(random, architecture.NumLayers * run.Batch * hidden, 1f) : new float[architecture.NumLayers * run.Batch * hidden];
+        float[] h0 = run.WithH0 ? RandomModels.Uniform(random, architecture.NumLayers * run.Batch * state, 1f) : new float[architecture.NumLayers * run.Batch * state];
+        float[] c0 = run.WithH0 ? RandomModels.Uniform(random, cells, 1f) : new float[cells];
 
         foreach (SimdPath path in TestPaths.All)
         {
             IDeclaredModel generated = declared.Wrap(RnnModel.FromStateDictOnAnyPath(architecture, stateDict, path));
-            var streaming = (IStreamingModel)generated;
-            var output = new float[run.Batch * run.SeqLen * hidden];
+            var output = new float[run.Batch * run.SeqLen * state];
             var hN = new float[h0.Length];
-            generated.Forward(input, output, hN, run.Batch, run.SeqLen, SequenceLayout.SequenceFirst, h0, null);
+            var cN = new float[c0.Length];
+            generated.Forward(input, output, hN, cN, run.Batch, run.SeqLen, SequenceLayout.SequenceFirst, h0, c0, null);
 
             // Stepping takes the input time-major, (seq, batch, input): what Forward just read.
-            float[] state = (float[])h0.Clone();
-            var stepOutput = new float[run.Batch * hidden];
+            float[] hidden = (float[])h0.Clone();
+            float[] cell = (float[])c0.Clone();
+            var stepOutput = new float[run.Batch * state];
             for (int t = 0; t < run.SeqLen; t++)
             {
-                streaming.Step(input.AsSpan(t * run.Batch * architecture.InputSize, run.Batch * architecture.InputSize), state, stepOutput, run.Batch, null);
-                Assert.Equal(output.AsSpan(t * run.Batch * hidden, run.Batch * hidden).ToArray(), stepOutput);
+                generated.Step(input.AsSpan(t * run.Batch * architecture.InputSize, run.Batch * architecture.InputSize), hidden, cell, stepOutput, run.Batch, null);
+                Assert.Equal(output.AsSpan(t * run.Batch * state, run.Batch * state).ToArray(), stepOutput);
             }
 
-            Assert.Equal(hN, state);
+            Assert.Equal(hN, hidden);
+            Assert.Equal(cN, cell);
         }
     }
 }

@@ -1,0 +1,97 @@
+namespace HighPerfRnn.Tests.Generated;
+
+// The LSTM and GRU models the tests declare. Between them they cover hidden sizes on both sides of every vector width
+// (1, 7, 8, 9, 16, 17, 33, 64: gate passes of single units, of 128-, 256- and 512-bit vectors and of their mixes;
+// gate rows that straddle panels), both sides of the generator's specialization line (GRU 64 specialized; LSTM 64 and
+// hidden 128 decline, so the runtime's kernel runs), inputs 1, 3, 13, stacked and bidirectional layers, no bias, LSTM
+// projections (9 → 4, 16 → 8, 20 → 7, 40 → 13 with a looped scalar projection), and the
+// shapes of the LSTM and GRU cases made by PyTorch (Fixture*). Each implements the tests' interfaces with the
+// generated members, so the RNN's properties serve them too.
+
+/// <summary>The PyTorch case <c>lstm_basic</c>: <c>nn.LSTM(5, 8)</c>.</summary>
+[RnnModel(5, 8, Cell = RnnCell.Lstm)]
+public sealed partial class FixtureLstmBasic : ILstmModel<FixtureLstmBasic>, IStreamingLstmModel;
+
+/// <summary>The PyTorch case <c>lstm_medium</c>: hidden 128, past the specialization line.</summary>
+[RnnModel(64, 128, Cell = RnnCell.Lstm)]
+public sealed partial class FixtureLstmMedium : ILstmModel<FixtureLstmMedium>, IStreamingLstmModel;
+
+/// <summary>The PyTorch case <c>lstm_proj</c>: stacked, bidirectional, projected 20 → 7.</summary>
+[RnnModel(10, 20, Cell = RnnCell.Lstm, NumLayers = 2, Bidirectional = true, ProjSize = 7)]
+public sealed partial class FixtureLstmProj : ILstmModel<FixtureLstmProj>;
+
+/// <summary>The PyTorch case <c>lstm_deep_bidir_h0</c>: hidden 24 (three 256-bit vectors per gate).</summary>
+[RnnModel(16, 24, Cell = RnnCell.Lstm, NumLayers = 2, Bidirectional = true)]
+public sealed partial class FixtureLstmDeepBidir : ILstmModel<FixtureLstmDeepBidir>;
+
+/// <summary>The smallest LSTM: one input, one unit (all gates in one vector).</summary>
+[RnnModel(1, 1, Cell = RnnCell.Lstm)]
+public sealed partial class LstmHidden1 : ILstmModel<LstmHidden1>, IStreamingLstmModel;
+
+/// <summary>One unit short of a 256-bit vector per gate; two layers.</summary>
+[RnnModel(3, 7, Cell = RnnCell.Lstm, NumLayers = 2)]
+public sealed partial class LstmHidden7Deep : ILstmModel<LstmHidden7Deep>, IStreamingLstmModel;
+
+/// <summary>One unit past a 256-bit vector, projected to 4 features (a 128-bit projection row).</summary>
+[RnnModel(13, 9, Cell = RnnCell.Lstm, ProjSize = 4)]
+public sealed partial class LstmHidden9Proj4 : ILstmModel<LstmHidden9Proj4>, IStreamingLstmModel;
+
+/// <summary>One 512-bit vector per gate, projected to 8; bidirectional.</summary>
+[RnnModel(3, 16, Cell = RnnCell.Lstm, ProjSize = 8, Bidirectional = true)]
+public sealed partial class LstmHidden16Proj8 : ILstmModel<LstmHidden16Proj8>;
+
+/// <summary>One unit past a 512-bit vector; no bias.</summary>
+[RnnModel(13, 17, Cell = RnnCell.Lstm, Bias = false)]
+public sealed partial class LstmHidden17NoBias : ILstmModel<LstmHidden17NoBias>, IStreamingLstmModel;
+
+/// <summary>Past four 256-bit vectors per gate; stacked and bidirectional.</summary>
+[RnnModel(3, 33, Cell = RnnCell.Lstm, NumLayers = 2, Bidirectional = true)]
+public sealed partial class LstmHidden33Bidirectional : ILstmModel<LstmHidden33Bidirectional>;
+
+/// <summary>Looped scalar projection (13 × 40); two layers.</summary>
+[RnnModel(3, 40, Cell = RnnCell.Lstm, ProjSize = 13, NumLayers = 2)]
+public sealed partial class LstmHidden40Proj13 : ILstmModel<LstmHidden40Proj13>, IStreamingLstmModel;
+
+/// <summary>The streaming shape (one input per sample) at hidden 64: past the specialization line (64 KB of W_hh), the runtime kernel runs.</summary>
+[RnnModel(1, 64, Cell = RnnCell.Lstm)]
+public sealed partial class LstmHidden64 : ILstmModel<LstmHidden64>, IStreamingLstmModel;
+
+/// <summary>The PyTorch case <c>gru_basic</c>: <c>nn.GRU(5, 8)</c>.</summary>
+[RnnModel(5, 8, Cell = RnnCell.Gru)]
+public sealed partial class FixtureGruBasic : IDeclaredModel<FixtureGruBasic>, IStreamingModel;
+
+/// <summary>The PyTorch case <c>gru_medium</c>: hidden 128, past the specialization line.</summary>
+[RnnModel(64, 128, Cell = RnnCell.Gru)]
+public sealed partial class FixtureGruMedium : IDeclaredModel<FixtureGruMedium>, IStreamingModel;
+
+/// <summary>The PyTorch case <c>gru_deep_bidir_nobias</c>: three bidirectional layers without bias.</summary>
+[RnnModel(12, 20, Cell = RnnCell.Gru, NumLayers = 3, Bidirectional = true, Bias = false)]
+public sealed partial class FixtureGruDeepBidirNoBias : IDeclaredModel<FixtureGruDeepBidirNoBias>;
+
+/// <summary>The smallest GRU.</summary>
+[RnnModel(1, 1, Cell = RnnCell.Gru)]
+public sealed partial class GruHidden1 : IDeclaredModel<GruHidden1>, IStreamingModel;
+
+/// <summary>One unit short of a 256-bit vector per gate; no bias.</summary>
+[RnnModel(3, 7, Cell = RnnCell.Gru, Bias = false)]
+public sealed partial class GruHidden7NoBias : IDeclaredModel<GruHidden7NoBias>, IStreamingModel;
+
+/// <summary>One unit past a 256-bit vector; three layers.</summary>
+[RnnModel(13, 9, Cell = RnnCell.Gru, NumLayers = 3)]
+public sealed partial class GruHidden9Deep : IDeclaredModel<GruHidden9Deep>, IStreamingModel;
+
+/// <summary>One 512-bit vector per gate; the streaming shape; bidirectional.</summary>
+[RnnModel(1, 16, Cell = RnnCell.Gru, Bidirectional = true)]
+public sealed partial class GruHidden16Bidirectional : IDeclaredModel<GruHidden16Bidirectional>;
+
+/// <summary>One unit past a 512-bit vector.</summary>
+[RnnModel(3, 17, Cell = RnnCell.Gru)]
+public sealed partial class GruHidden17 : IDeclaredModel<GruHidden17>, IStreamingModel;
+
+/// <summary>Past four 256-bit vectors per gate; stacked, bidirectional, no bias.</summary>
+[RnnModel(13, 33, Cell = RnnCell.Gru, NumLayers = 2, Bidirectional = true, Bias = false)]
+public sealed partial class GruHidden33Everything : IDeclaredModel<GruHidden33Everything>;
+
+/// <summary>Hidden 64, two layers: the largest specialized GRU (48 KB of W_hh), looped products.</summary>
+[RnnModel(3, 64, Cell = RnnCell.Gru, NumLayers = 2)]
+public sealed partial class GruHidden64Deep : IDeclaredModel<GruHidden64Deep>, IStreamingModel;
