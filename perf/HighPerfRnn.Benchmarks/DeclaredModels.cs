@@ -1,6 +1,7 @@
 namespace HighPerfRnn.Benchmarks;
 
-// The grid's Elman RNN shapes declared for the source generator: each gets kernels specialized for its sizes.
+// The grid's shapes declared for the source generator: each gets kernels specialized for its sizes (or, above the
+// generator's line for gated cells, the runtime's kernels through the declared type).
 
 [RnnModel(inputSize: 5, hiddenSize: 8, NumLayers = 2, Bidirectional = true)]
 public partial class SeedRnn;
@@ -16,6 +17,15 @@ public partial class DeepBiRnn;
 
 [RnnModel(inputSize: 512, hiddenSize: 512)]
 public partial class LargeRnn;
+
+[RnnModel(inputSize: 128, hiddenSize: 128, Cell = RnnCell.Lstm)]
+public partial class LstmGridModel;
+
+[RnnModel(inputSize: 256, hiddenSize: 256, NumLayers = 2, Bidirectional = true, Cell = RnnCell.Lstm)]
+public partial class LstmBigGridModel;
+
+[RnnModel(inputSize: 128, hiddenSize: 128, Cell = RnnCell.Gru)]
+public partial class GruGridModel;
 
 // Streaming shapes (input = hidden), for the Step latency benchmark.
 
@@ -33,3 +43,33 @@ public partial class StreamRnn64;
 
 [RnnModel(inputSize: 128, hiddenSize: 128)]
 public partial class StreamRnn128;
+
+[RnnModel(inputSize: 8, hiddenSize: 8, Cell = RnnCell.Lstm)]
+public partial class StreamLstm8;
+
+[RnnModel(inputSize: 16, hiddenSize: 16, Cell = RnnCell.Lstm)]
+public partial class StreamLstm16;
+
+[RnnModel(inputSize: 32, hiddenSize: 32, Cell = RnnCell.Lstm)]
+public partial class StreamLstm32;
+
+[RnnModel(inputSize: 64, hiddenSize: 64, Cell = RnnCell.Lstm)]
+public partial class StreamLstm64;
+
+[RnnModel(inputSize: 128, hiddenSize: 128, Cell = RnnCell.Lstm)]
+public partial class StreamLstm128;
+
+[RnnModel(inputSize: 8, hiddenSize: 8, Cell = RnnCell.Gru)]
+public partial class StreamGru8;
+
+[RnnModel(inputSize: 16, hiddenSize: 16, Cell = RnnCell.Gru)]
+public partial class StreamGru16;
+
+[RnnModel(inputSize: 32, hiddenSize: 32, Cell = RnnCell.Gru)]
+public partial class StreamGru32;
+
+[RnnModel(inputSize: 64, hiddenSize: 64, Cell = RnnCell.Gru)]
+public partial class StreamGru64;
+
+[RnnModel(inputSize: 128, hiddenSize: 128, Cell = RnnCell.Gru)]
+public partial class StreamGru128;

@@ -1,28 +1,20 @@
 namespace HighPerfRnn.Benchmarks;
 
-/// <summary>
-/// A grid point's declared, generated model as a forward pass over fixed buffers, or null where the grid point's
-/// shape has no declaration (LSTM and GRU, until the generator specializes them).
-/// </summary>
+/// <summary>A grid point's declared, generated model as a forward pass over fixed buffers.</summary>
 public static class GeneratedForward
 {
-    public delegate void Run(float[] input, float[] output, float[] hN, int batch, int seqLen, RnnWorkspace workspace);
+    public delegate void Run(float[] input, float[] output, float[] hN, float[] cN, int batch, int seqLen, RnnWorkspace workspace);
 
-    public static Run? For(GridPoint point, RnnModel runtime)
+    public static Run For(GridPoint point, RnnModel runtime) => (point.Cell, point.InputSize, point.NumLayers) switch
     {
-        if (point.Cell != RnnCell.Rnn)
-        {
-            return null;
-        }
-
-        return (point.InputSize, point.HiddenSize) switch
-        {
-            (5, 8) => SeedRnn.FromRuntimeModel(runtime) is var m ? (i, o, h, b, s, w) => m.Forward(i, o, h, b, s, SequenceLayout.BatchFirst, default, w) : null,
-            (64, 64) => SmallRnn.FromRuntimeModel(runtime) is var m ? (i, o, h, b, s, w) => m.Forward(i, o, h, b, s, SequenceLayout.BatchFirst, default, w) : null,
-            (128, 128) => MediumRnn.FromRuntimeModel(runtime) is var m ? (i, o, h, b, s, w) => m.Forward(i, o, h, b, s, SequenceLayout.BatchFirst, default, w) : null,
-            (256, 256) => DeepBiRnn.FromRuntimeModel(runtime) is var m ? (i, o, h, b, s, w) => m.Forward(i, o, h, b, s, SequenceLayout.BatchFirst, default, w) : null,
-            (512, 512) => LargeRnn.FromRuntimeModel(runtime) is var m ? (i, o, h, b, s, w) => m.Forward(i, o, h, b, s, SequenceLayout.BatchFirst, default, w) : null,
-            _ => null,
-        };
-    }
+        (RnnCell.Rnn, 5, _) => SeedRnn.FromRuntimeModel(runtime) is var m ? (i, o, h, c, b, s, w) => m.Forward(i, o, h, b, s, SequenceLayout.BatchFirst, default, w) : null!,
+        (RnnCell.Rnn, 64, _) => SmallRnn.FromRuntimeModel(runtime) is var m ? (i, o, h, c, b, s, w) => m.Forward(i, o, h, b, s, SequenceLayout.BatchFirst, default, w) : null!,
+        (RnnCell.Rnn, 128, _) => MediumRnn.FromRuntimeModel(runtime) is var m ? (i, o, h, c, b, s, w) => m.Forward(i, o, h, b, s, SequenceLayout.BatchFirst, default, w) : null!,
+        (RnnCell.Rnn, 256, _) => DeepBiRnn.FromRuntimeModel(runtime) is var m ? (i, o, h, c, b, s, w) => m.Forward(i, o, h, b, s, SequenceLayout.BatchFirst, default, w) : null!,
+        (RnnCell.Rnn, 512, _) => LargeRnn.FromRuntimeModel(runtime) is var m ? (i, o, h, c, b, s, w) => m.Forward(i, o, h, b, s, SequenceLayout.BatchFirst, default, w) : null!,
+        (RnnCell.Lstm, 128, _) => LstmGridModel.FromRuntimeModel(runtime) is var m ? (i, o, h, c, b, s, w) => m.Forward(i, o, h, c, b, s, SequenceLayout.BatchFirst, default, default, w) : null!,
+        (RnnCell.Lstm, 256, _) => LstmBigGridModel.FromRuntimeModel(runtime) is var m ? (i, o, h, c, b, s, w) => m.Forward(i, o, h, c, b, s, SequenceLayout.BatchFirst, default, default, w) : null!,
+        (RnnCell.Gru, 128, _) => GruGridModel.FromRuntimeModel(runtime) is var m ? (i, o, h, c, b, s, w) => m.Forward(i, o, h, b, s, SequenceLayout.BatchFirst, default, w) : null!,
+        _ => throw new InvalidOperationException($"No declared model for grid point {point.Name}."),
+    };
 }

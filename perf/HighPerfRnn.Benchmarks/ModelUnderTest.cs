@@ -21,7 +21,7 @@ public sealed class ModelUnderTest : IDisposable
     private readonly ReferenceConfig _referenceConfig;
     private readonly Dictionary<string, double[]> _referenceWeights;
     private readonly double[] _referenceInput;
-    private readonly GeneratedForward.Run? _generated;
+    private readonly GeneratedForward.Run _generated;
 
     public ModelUnderTest(GridPoint point)
     {
@@ -56,13 +56,14 @@ public sealed class ModelUnderTest : IDisposable
         RequireAgreement("runtime-sized output", _output, OnnxOutput);
         RequireAgreement("runtime-sized h_n", _hN, OnnxHN);
         _generated = GeneratedForward.For(point, _runtime);
-        if (_generated is not null)
+        Array.Clear(_output);
+        Array.Clear(_hN);
+        RunGenerated();
+        RequireAgreement("generated output", _output, OnnxOutput);
+        RequireAgreement("generated h_n", _hN, OnnxHN);
+        if (OnnxCN is not null)
         {
-            Array.Clear(_output);
-            Array.Clear(_hN);
-            RunGenerated();
-            RequireAgreement("generated output", _output, OnnxOutput);
-            RequireAgreement("generated h_n", _hN, OnnxHN);
+            RequireAgreement("generated c_n", _cN, OnnxCN);
         }
         if (OnnxCN is not null)
         {
@@ -90,20 +91,8 @@ public sealed class ModelUnderTest : IDisposable
         }
     }
 
-    /// <summary>Whether the grid point has a declared, generated model.</summary>
-    public bool HasGenerated => _generated is not null;
-
-    /// <summary>The declared model's forward pass; the runtime-sized one where the point has no declaration.</summary>
-    public void RunGenerated()
-    {
-        if (_generated is null)
-        {
-            RunRuntimeSized();
-            return;
-        }
-
-        _generated(_input, _output, _hN, _point.Batch, _point.SeqLen, _workspace);
-    }
+    /// <summary>The declared model's forward pass (its generated kernels).</summary>
+    public void RunGenerated() => _generated(_input, _output, _hN, _cN, _point.Batch, _point.SeqLen, _workspace);
 
     public NaiveRecurrentReference.Result RunNaive()
         => NaiveRecurrentReference.Forward(_referenceConfig, _referenceWeights, _referenceInput, _point.Batch, _point.SeqLen, batchFirst: true);

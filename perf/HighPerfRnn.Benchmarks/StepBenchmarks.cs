@@ -55,21 +55,31 @@ public class StepBenchmarks
     [Benchmark(Description = "generated Step")]
     public void Generated() => _generated();
 
-    /// <summary>The declared model's Step where the shape is declared (RNN); the runtime-sized Step otherwise.</summary>
-    private Action GeneratedStep()
+    /// <summary>The declared model's Step for this cell and size (its generated kernel, or the runtime's where it declines).</summary>
+    private Action GeneratedStep() => (Cell, Hidden) switch
     {
-        if (Cell != RnnCell.Rnn)
-        {
-            return RuntimeSized;
-        }
+        (RnnCell.Rnn, 8) => Rnn(StreamRnn8.FromRuntimeModel(_runtime).Step),
+        (RnnCell.Rnn, 16) => Rnn(StreamRnn16.FromRuntimeModel(_runtime).Step),
+        (RnnCell.Rnn, 32) => Rnn(StreamRnn32.FromRuntimeModel(_runtime).Step),
+        (RnnCell.Rnn, 64) => Rnn(StreamRnn64.FromRuntimeModel(_runtime).Step),
+        (RnnCell.Rnn, _) => Rnn(StreamRnn128.FromRuntimeModel(_runtime).Step),
+        (RnnCell.Gru, 8) => Rnn(StreamGru8.FromRuntimeModel(_runtime).Step),
+        (RnnCell.Gru, 16) => Rnn(StreamGru16.FromRuntimeModel(_runtime).Step),
+        (RnnCell.Gru, 32) => Rnn(StreamGru32.FromRuntimeModel(_runtime).Step),
+        (RnnCell.Gru, 64) => Rnn(StreamGru64.FromRuntimeModel(_runtime).Step),
+        (RnnCell.Gru, _) => Rnn(StreamGru128.FromRuntimeModel(_runtime).Step),
+        (_, 8) => Lstm(StreamLstm8.FromRuntimeModel(_runtime).Step),
+        (_, 16) => Lstm(StreamLstm16.FromRuntimeModel(_runtime).Step),
+        (_, 32) => Lstm(StreamLstm32.FromRuntimeModel(_runtime).Step),
+        (_, 64) => Lstm(StreamLstm64.FromRuntimeModel(_runtime).Step),
+        _ => Lstm(StreamLstm128.FromRuntimeModel(_runtime).Step),
+    };
 
-        return Hidden switch
-        {
-            8 => StreamRnn8.FromRuntimeModel(_runtime) is var m ? () => m.Step(_input, _state, _output, 1, _workspace) : RuntimeSized,
-            16 => StreamRnn16.FromRuntimeModel(_runtime) is var m ? () => m.Step(_input, _state, _output, 1, _workspace) : RuntimeSized,
-            32 => StreamRnn32.FromRuntimeModel(_runtime) is var m ? () => m.Step(_input, _state, _output, 1, _workspace) : RuntimeSized,
-            64 => StreamRnn64.FromRuntimeModel(_runtime) is var m ? () => m.Step(_input, _state, _output, 1, _workspace) : RuntimeSized,
-            _ => StreamRnn128.FromRuntimeModel(_runtime) is var m ? () => m.Step(_input, _state, _output, 1, _workspace) : RuntimeSized,
-        };
-    }
+    private delegate void StateStep(ReadOnlySpan<float> input, Span<float> state, Span<float> output, int batch, RnnWorkspace? workspace);
+
+    private delegate void CellStep(ReadOnlySpan<float> input, Span<float> state, Span<float> cellState, Span<float> output, int batch, RnnWorkspace? workspace);
+
+    private Action Rnn(StateStep step) => () => step(_input, _state, _output, 1, _workspace);
+
+    private Action Lstm(CellStep step) => () => step(_input, _state, _cell, _output, 1, _workspace);
 }
