@@ -17,8 +17,15 @@ public abstract class GridBenchmark : IDisposable
     /// <summary>The points this benchmark runs (BenchmarkDotNet reads it through <see cref="SelectedPoints"/>).</summary>
     public IEnumerable<GridPoint> SelectedPoints => GridSelection.Select(GridPoint.All.Where(Includes));
 
-    [GlobalSetup]
-    public void Setup() => Model = new ModelUnderTest(Point);
+    /// <summary>Loads the point into every engine and checks they agree; then warms the measured call to its steady state.</summary>
+    [GlobalSetup(Target = nameof(OnnxRuntime))]
+    public void SetupOnnxRuntime() => Setup(() => Model.Onnx.Run());
+
+    protected void Setup(Action measured)
+    {
+        Model = new ModelUnderTest(Point);
+        JitWarmup.Run(measured);
+    }
 
     [GlobalCleanup]
     public void Dispose()
@@ -41,6 +48,12 @@ public abstract class GridBenchmark : IDisposable
 [MemoryDiagnoser]
 public class ForwardBenchmarks : GridBenchmark
 {
+    [GlobalSetup(Target = nameof(RuntimeSized))]
+    public void SetupRuntimeSized() => Setup(() => Model.RunRuntimeSized());
+
+    [GlobalSetup(Target = nameof(Generated))]
+    public void SetupGenerated() => Setup(() => Model.RunGenerated());
+
     [Benchmark(Description = "HighPerfRnn runtime-sized")]
     public void RuntimeSized() => Model.RunRuntimeSized();
 
@@ -53,6 +66,9 @@ public class ForwardBenchmarks : GridBenchmark
 [MemoryDiagnoser]
 public class NaiveReferenceBenchmarks : GridBenchmark
 {
+    [GlobalSetup(Target = nameof(Naive))]
+    public void SetupNaive() => Setup(() => Model.RunNaive());
+
     [Benchmark(Description = "naive reference (double)")]
     public NaiveRecurrentReference.Result Naive() => Model.RunNaive();
 

@@ -187,6 +187,8 @@ internal static class GateKernelEmitter
         bool projected = method.Projection is not null;
         writer.Line();
         writer.Line($"/// <summary>{method.PanelWidth}-float panels: the product, the gate pass{(projected ? ", the projection" : string.Empty)}, row by row.</summary>");
+        // Compiled optimized at once: a kernel is hot from its first call, and unoptimized SIMD code is many times slower.
+        writer.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
         using (writer.Block($"private static void {method.Name}(in RecurrentStepArgs args)"))
         {
             writer.Line("""
@@ -244,6 +246,8 @@ internal static class GateKernelEmitter
     {
         writer.Line();
         writer.Line($"/// <summary>{method.PanelWidth}-float panels: the product, then the gate pass, row by row.</summary>");
+        // Compiled optimized at once: a kernel is hot from its first call, and unoptimized SIMD code is many times slower.
+        writer.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
         using (writer.Block($"private static void {method.Name}(in RecurrentStepArgs args)"))
         {
             writer.Line("""

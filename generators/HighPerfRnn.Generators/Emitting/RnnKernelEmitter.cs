@@ -96,6 +96,8 @@ internal static class RnnKernelEmitter
     {
         writer.Line();
         writer.Line($"/// <summary>{Describe(plan, name)}</summary>");
+        // Compiled optimized at once: a kernel is hot from its first call, and unoptimized SIMD code is many times slower.
+        writer.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
         using (writer.Block($"private static void {name}(in RecurrentStepArgs args)"))
         {
             writer.Line("""
