@@ -126,7 +126,9 @@ public static class BenchmarkReport
         text.AppendLine(c, $"- CPU: {host?.Cpu.Value.ProcessorName ?? "unknown"} ({Environment.ProcessorCount} logical cores); HighPerfRnn path: {SimdPaths.Best}; hardware intrinsics: {host?.HardwareIntrinsicsShort ?? "?"}");
         text.AppendLine(c, $"- .NET {Environment.Version} ({host?.RuntimeVersion ?? "?"}), {System.Runtime.InteropServices.RuntimeInformation.OSDescription}; ONNX Runtime {typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly.GetName().Version}, CPU provider, 1 thread");
         text.AppendLine(c, $"- Measured FMA peak of one core on that path: {peak:F1} GFLOP/s. *Limit* = the point's flops ÷ that peak: no kernel can beat it.");
-        text.AppendLine("- The machine is shared and noisy: compare ratios within a run, not absolute times across runs.");
+        text.AppendLine("- The machine is shared and noisy: compare ratios within a run, not absolute times across runs. Where the generated and");
+        text.AppendLine("  runtime-sized columns run the same kernels (LSTM and GRU above 48 KB of recurrent weights, where generated kernels");
+        text.AppendLine("  hand over to the runtime's), their difference is the noise of the run.");
         text.AppendLine();
         text.AppendLine("## Forward pass over a sequence (one thread)");
         text.AppendLine();
