@@ -197,17 +197,24 @@ internal static class RecurrentDriver
 
         public static Scratch Carve(RnnWorkspace workspace, Dimensions d)
         {
-            int rows = d.Shape.Rows;
-            int batch = d.Shape.Batch;
+            long rows = d.Shape.Rows;
+            long batch = d.Shape.Batch;
             bool lstm = d.Cell == RnnCell.Lstm;
-            int preact = RnnWorkspace.Align(checked(rows * d.PaddedGateRows));
-            int hidden = RnnWorkspace.Align(checked(rows * d.OutputWidth));
+            long preactLong = RnnWorkspace.Align(rows * d.PaddedGateRows);
+            long hiddenLong = RnnWorkspace.Align(rows * d.OutputWidth);
             int hiddenBuffers = Math.Min(d.OutputNeedsCopy ? d.NumLayers : d.NumLayers - 1, 2);
-            int cell = lstm ? RnnWorkspace.Align(batch * d.Hidden) : 0;
-            int step = RnnWorkspace.Align(checked(batch * (d.PaddedGateRows + d.PaddedHidden + d.PaddedState)));
-            int zeros = RnnWorkspace.Align(Math.Max(d.PaddedState, d.PaddedHidden));
-            int total = checked((preact * d.Directions) + (hidden * hiddenBuffers) + (cell * d.Directions) + step + zeros);
+            long cellLong = lstm ? RnnWorkspace.Align(batch * d.Hidden) : 0;
+            long stepLong = RnnWorkspace.Align(batch * (d.PaddedGateRows + d.PaddedHidden + d.PaddedState));
+            long zerosLong = RnnWorkspace.Align((long)Math.Max(d.PaddedState, d.PaddedHidden));
+            int total = RnnWorkspace.RequireScratch(
+                (preactLong * d.Directions) + (hiddenLong * hiddenBuffers) + (cellLong * d.Directions) + stepLong + zerosLong, "seqLen", d.Shape.SeqLen);
 
+            // Each part is at most the total, so the casts below are exact.
+            int preact = (int)preactLong;
+            int hidden = (int)hiddenLong;
+            int cell = (int)cellLong;
+            int step = (int)stepLong;
+            int zeros = (int)zerosLong;
             Span<float> all = workspace.Rent(total);
             int offset = 0;
             Span<float> Take(Span<float> source, int length)

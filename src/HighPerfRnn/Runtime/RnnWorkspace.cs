@@ -23,8 +23,31 @@ public sealed class RnnWorkspace
     /// <summary>A workspace kept per thread, used by the overloads that take none.</summary>
     internal static RnnWorkspace ThreadDefault => t_threadDefault ??= new RnnWorkspace();
 
+    /// <summary>The most scratch one workspace holds: one .NET array, less the alignment margin.</summary>
+    internal const long MaxFloats = 0x7FFFFFC7L - AlignmentFloats;
+
     /// <summary>Rounds a buffer length up so the next buffer carved after it stays aligned.</summary>
     internal static int Align(int floats) => checked((floats + AlignmentFloats - 1) / AlignmentFloats * AlignmentFloats);
+
+    /// <summary>Rounds a buffer length up so the next buffer carved after it stays aligned (no overflow for any call's sizes).</summary>
+    internal static long Align(long floats) => (floats + AlignmentFloats - 1) / AlignmentFloats * AlignmentFloats;
+
+    /// <summary>
+    /// The scratch a call needs, as an int, or an <see cref="ArgumentOutOfRangeException"/> naming the argument to
+    /// shrink when it needs more than one array holds (so such a call fails clearly before touching memory).
+    /// </summary>
+    internal static int RequireScratch(long floats, string parameterName, int actualValue)
+    {
+        if (floats > MaxFloats)
+        {
+            throw new ArgumentOutOfRangeException(
+                parameterName,
+                actualValue,
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"This call needs {floats} floats of scratch, more than one workspace holds ({MaxFloats}); split the batch or the sequence."));
+        }
+
+        return (int)floats;
+    }
 
     /// <summary>At least <paramref name="floats"/> floats of scratch, 64-byte aligned; grows (allocates) only when too small.</summary>
     internal Span<float> Rent(int floats)

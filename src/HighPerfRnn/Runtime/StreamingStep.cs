@@ -22,11 +22,15 @@ internal static class StreamingStep
         int paddedHidden = (hidden + lanes - 1) / lanes * lanes;
         int paddedState = (stateSize + lanes - 1) / lanes * lanes;
 
-        int preactFloats = RnnWorkspace.Align(batch * paddedGateRows);
-        int hiddenFloats = RnnWorkspace.Align(batch * stateSize);
-        int stepFloats = RnnWorkspace.Align(batch * (paddedGateRows + paddedHidden + paddedState));
-        int zeroFloats = RnnWorkspace.Align(Math.Max(paddedHidden, paddedState));
-        Span<float> all = workspace.Rent(checked(preactFloats + hiddenFloats + stepFloats + zeroFloats));
+        long preactLong = RnnWorkspace.Align((long)batch * paddedGateRows);
+        long hiddenLong = RnnWorkspace.Align((long)batch * stateSize);
+        long stepLong = RnnWorkspace.Align((long)batch * (paddedGateRows + paddedHidden + paddedState));
+        long zeroLong = RnnWorkspace.Align((long)Math.Max(paddedHidden, paddedState));
+        Span<float> all = workspace.Rent(RnnWorkspace.RequireScratch(preactLong + hiddenLong + stepLong + zeroLong, nameof(batch), batch));
+        int preactFloats = (int)preactLong;
+        int hiddenFloats = (int)hiddenLong;
+        int stepFloats = (int)stepLong;
+        int zeroFloats = (int)zeroLong;
         Span<float> preact = all[..preactFloats];
         Span<float> between = all.Slice(preactFloats, batch * stateSize);
         Span<float> stepScratch = all.Slice(preactFloats + hiddenFloats, stepFloats);

@@ -139,4 +139,14 @@ public sealed class ForwardValidationTests
         Model.Forward(input, again, hN, 2, 3, SequenceLayout.BatchFirst, workspace: workspace);
         Assert.Equal(small, again);
     }
+
+    [Fact]
+    public void Scratch_beyond_one_array_is_refused_with_the_argument_to_shrink()
+    {
+        Assert.Equal(1000, RnnWorkspace.RequireScratch(1000, "seqLen", 10));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => RnnWorkspace.RequireScratch(RnnWorkspace.MaxFloats + 1, "seqLen", 123_456));
+        Assert.Equal("seqLen", error.ParamName);
+        Assert.Equal(123_456, error.ActualValue);
+        Assert.Contains("split the batch or the sequence", error.Message);
+    }
 }
