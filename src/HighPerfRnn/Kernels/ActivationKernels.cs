@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using HighPerfRnn.Packing;
 
 namespace HighPerfRnn.Kernels;
 
@@ -15,7 +16,7 @@ internal static class ActivationKernels
     public static void Apply(SimdPath path, RnnNonlinearity nonlinearity, ReadOnlySpan<float> source, Span<float> destination)
     {
         int lanes = SimdPaths.LaneCount(path);
-        int padded = (destination.Length + lanes - 1) / lanes * lanes;
+        int padded = PackedMatrix.PadToPanels(destination.Length, lanes);
         if (source.Length < padded)
         {
             throw new ArgumentException($"source needs {padded} floats (destination rounded up to {lanes}-float vectors), but has {source.Length}.", nameof(source));

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using HighPerfRnn.Packing;
 
 namespace HighPerfRnn.Kernels;
 
@@ -47,7 +48,7 @@ public readonly struct RuntimeStepKernel : IRecurrentStepKernel
     {
         AddRecurrentProduct(args);
         SimdPath path = PathOf(args.PanelWidth);
-        int padded = RoundUp(args.HiddenSize, args.PanelWidth);
+        int padded = PackedMatrix.PadToPanels(args.HiddenSize, args.PanelWidth);
         for (int row = 0; row < args.Batch; row++)
         {
             ActivationKernels.Apply(path, args.Nonlinearity, args.Preactivations.Slice(row * args.PreactivationStride, padded), args.Output.Slice(row * args.OutputStride, args.HiddenSize));
@@ -60,8 +61,8 @@ public readonly struct RuntimeStepKernel : IRecurrentStepKernel
         SimdPath path = PathOf(args.PanelWidth);
         int hidden = args.HiddenSize;
         bool projected = !args.ProjectionWeights.IsEmpty;
-        int paddedHidden = RoundUp(hidden, args.PanelWidth);
-        int paddedState = RoundUp(args.StateSize, args.PanelWidth);
+        int paddedHidden = PackedMatrix.PadToPanels(hidden, args.PanelWidth);
+        int paddedState = PackedMatrix.PadToPanels(args.StateSize, args.PanelWidth);
         Span<float> fullHidden = projected ? args.Scratch[..(args.Batch * paddedHidden)] : default;
         for (int row = 0; row < args.Batch; row++)
         {
@@ -150,8 +151,6 @@ public readonly struct RuntimeStepKernel : IRecurrentStepKernel
             default: PackedGemm.SingleRow<ScalarOps, float>(ref x, ref w, depth, ref init, ref y, depth, panels, reverse); break;
         }
     }
-
-    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
     private static SimdPath PathOf(int panelWidth) => panelWidth switch
     {

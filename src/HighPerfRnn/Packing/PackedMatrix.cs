@@ -43,6 +43,12 @@ internal sealed class PackedMatrix
 
     public ReadOnlySpan<float> Data => _data.Span;
 
+    /// <summary>
+    /// <paramref name="count"/> rounded up to whole panels of <paramref name="panelWidth"/>: the length every padded
+    /// row (pre-activations, scratch) has, so that kernels can load and store whole vectors.
+    /// </summary>
+    public static int PadToPanels(int count, int panelWidth) => (count + panelWidth - 1) / panelWidth * panelWidth;
+
     /// <summary>Packs a row-major <paramref name="rows"/> × <paramref name="columns"/> matrix.</summary>
     public static PackedMatrix Pack(ReadOnlySpan<float> rowMajor, int rows, int columns, int panelWidth)
     {

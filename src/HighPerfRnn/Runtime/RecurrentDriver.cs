@@ -1,4 +1,5 @@
 using HighPerfRnn.Kernels;
+using HighPerfRnn.Packing;
 
 namespace HighPerfRnn.Runtime;
 
@@ -135,8 +136,8 @@ internal static class RecurrentDriver
             OutputWidth = architecture.OutputSize;
             PaddedGateRows = paddedGateRows;
             int lanes = SimdPaths.LaneCount(path);
-            PaddedHidden = (Hidden + lanes - 1) / lanes * lanes;
-            PaddedState = (State + lanes - 1) / lanes * lanes;
+            PaddedHidden = PackedMatrix.PadToPanels(Hidden, lanes);
+            PaddedState = PackedMatrix.PadToPanels(State, lanes);
             NumLayers = architecture.NumLayers;
             Projected = architecture.ProjSize > 0;
         }

@@ -26,9 +26,6 @@ public sealed class RnnWorkspace
     /// <summary>The most scratch one workspace holds: one .NET array, less the alignment margin.</summary>
     internal const long MaxFloats = 0x7FFFFFC7L - AlignmentFloats;
 
-    /// <summary>Rounds a buffer length up so the next buffer carved after it stays aligned.</summary>
-    internal static int Align(int floats) => checked((floats + AlignmentFloats - 1) / AlignmentFloats * AlignmentFloats);
-
     /// <summary>Rounds a buffer length up so the next buffer carved after it stays aligned (no overflow for any call's sizes).</summary>
     internal static long Align(long floats) => (floats + AlignmentFloats - 1) / AlignmentFloats * AlignmentFloats;
 

@@ -1,4 +1,5 @@
 using HighPerfRnn.Kernels;
+using HighPerfRnn.Packing;
 
 namespace HighPerfRnn.Runtime;
 
@@ -19,8 +20,8 @@ internal static class StreamingStep
         int hidden = architecture.HiddenSize;
         int stateSize = architecture.StateSize;
         int paddedGateRows = model.Layer(0, 0).PaddedGateRows;
-        int paddedHidden = (hidden + lanes - 1) / lanes * lanes;
-        int paddedState = (stateSize + lanes - 1) / lanes * lanes;
+        int paddedHidden = PackedMatrix.PadToPanels(hidden, lanes);
+        int paddedState = PackedMatrix.PadToPanels(stateSize, lanes);
 
         long preactLong = RnnWorkspace.Align((long)batch * paddedGateRows);
         long hiddenLong = RnnWorkspace.Align((long)batch * stateSize);
