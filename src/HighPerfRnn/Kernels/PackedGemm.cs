@@ -112,6 +112,44 @@ internal static class PackedGemm
         }
     }
 
+    /// <summary>
+    /// y = init + W·x for a single row (x: w.Columns floats; init and y: w.PaddedRows floats; init may be y): the
+    /// streaming step's input product, without the general product's blocking. Same arithmetic as
+    /// <see cref="MultiplyAdd(SimdPath, ReadOnlySpan{float}, int, int, PackedMatrix, ReadOnlySpan{float}, int, Span{float}, int)"/> with one row.
+    /// </summary>
+    public static void MultiplyAddRow(SimdPath path, ReadOnlySpan<float> x, PackedMatrix w, ReadOnlySpan<float> init, Span<float> y)
+    {
+        if (SimdPaths.LaneCount(path) != w.PanelWidth)
+        {
+            throw new ArgumentException($"The matrix was packed with panel width {w.PanelWidth}, but path {path} needs {SimdPaths.LaneCount(path)}.", nameof(w));
+        }
+
+        RequireLength(x, w.Columns, nameof(x));
+        RequireLength(init, w.PaddedRows, nameof(init));
+        RequireLength(y, w.PaddedRows, nameof(y));
+        ref float xRef = ref MemoryMarshal.GetReference(x);
+        ref float wRef = ref MemoryMarshal.GetReference(w.Data);
+        ref float initRef = ref MemoryMarshal.GetReference(init);
+        ref float yRef = ref MemoryMarshal.GetReference(y);
+        int depth = w.Columns;
+        int panels = w.PanelCount;
+        switch (path)
+        {
+            case SimdPath.Vector512:
+                SingleRow<Vector512Ops, Vector512<float>>(ref xRef, ref wRef, w.PanelStride, ref initRef, ref yRef, depth, panels);
+                break;
+            case SimdPath.Vector256:
+                SingleRow<Vector256Ops, Vector256<float>>(ref xRef, ref wRef, w.PanelStride, ref initRef, ref yRef, depth, panels);
+                break;
+            case SimdPath.Vector128:
+                SingleRow<Vector128Ops, Vector128<float>>(ref xRef, ref wRef, w.PanelStride, ref initRef, ref yRef, depth, panels);
+                break;
+            default:
+                SingleRow<ScalarOps, float>(ref xRef, ref wRef, w.PanelStride, ref initRef, ref yRef, depth, panels);
+                break;
+        }
+    }
+
     private static void RequireLength(ReadOnlySpan<float> span, long required, string name)
     {
         if (span.Length < required)
@@ -266,6 +304,16 @@ internal static class PackedGemm
     internal static void SingleRow<TOps, TVec>(ref float x, ref float w, int panelStride, ref float init, ref float y, int depth, int panels, bool reverse = false)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
+        => SingleRow<TOps, TVec, ActivationKernels.Identity>(ref x, ref w, panelStride, ref init, ref y, depth, panels, reverse);
+
+    /// <summary>
+    /// As <see cref="SingleRow{TOps, TVec}"/>, with an activation applied to each panel's sums in registers before they
+    /// are stored: y = act(init + W·x). The Elman recurrence runs its whole step this way (no second pass over y).
+    /// </summary>
+    internal static void SingleRow<TOps, TVec, TActivation>(ref float x, ref float w, int panelStride, ref float init, ref float y, int depth, int panels, bool reverse)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+        where TActivation : struct, ActivationKernels.IActivation
     {
         int blocksOf8 = panels / 8;
         int afterEights = blocksOf8 * 8;
@@ -275,43 +323,44 @@ internal static class PackedGemm
         {
             for (int panel = 0; panel < afterEights; panel += 8)
             {
-                Panels8<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, depth, panel);
+                Panels8<TOps, TVec, TActivation>(ref x, ref w, panelStride, ref init, ref y, depth, panel);
             }
 
             if (hasFour)
             {
-                Panels4<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, depth, afterEights);
+                Panels4<TOps, TVec, TActivation>(ref x, ref w, panelStride, ref init, ref y, depth, afterEights);
             }
 
             for (int panel = firstSingle; panel < panels; panel++)
             {
-                Panels1<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, depth, panel);
+                Panels1<TOps, TVec, TActivation>(ref x, ref w, panelStride, ref init, ref y, depth, panel);
             }
         }
         else
         {
             for (int panel = panels - 1; panel >= firstSingle; panel--)
             {
-                Panels1<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, depth, panel);
+                Panels1<TOps, TVec, TActivation>(ref x, ref w, panelStride, ref init, ref y, depth, panel);
             }
 
             if (hasFour)
             {
-                Panels4<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, depth, afterEights);
+                Panels4<TOps, TVec, TActivation>(ref x, ref w, panelStride, ref init, ref y, depth, afterEights);
             }
 
             for (int panel = afterEights - 8; panel >= 0; panel -= 8)
             {
-                Panels8<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, depth, panel);
+                Panels8<TOps, TVec, TActivation>(ref x, ref w, panelStride, ref init, ref y, depth, panel);
             }
         }
     }
 
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Panels8<TOps, TVec>(ref float x, ref float w, int panelStride, ref float init, ref float y, int depth, int panel)
+    private static void Panels8<TOps, TVec, TActivation>(ref float x, ref float w, int panelStride, ref float init, ref float y, int depth, int panel)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
+        where TActivation : struct, ActivationKernels.IActivation
     {
         int width = TOps.Count;
         ref float p0 = ref Unsafe.Add(ref w, panel * panelStride);
@@ -339,21 +388,22 @@ internal static class PackedGemm
         }
 
         ref float o0 = ref Unsafe.Add(ref y, panel * width);
-        TOps.Store(c0, ref o0);
-        TOps.Store(c1, ref Unsafe.Add(ref o0, width));
-        TOps.Store(c2, ref Unsafe.Add(ref o0, 2 * width));
-        TOps.Store(c3, ref Unsafe.Add(ref o0, 3 * width));
-        TOps.Store(c4, ref Unsafe.Add(ref o0, 4 * width));
-        TOps.Store(c5, ref Unsafe.Add(ref o0, 5 * width));
-        TOps.Store(c6, ref Unsafe.Add(ref o0, 6 * width));
-        TOps.Store(c7, ref Unsafe.Add(ref o0, 7 * width));
+        TOps.Store(TActivation.Invoke<TOps, TVec>(c0), ref o0);
+        TOps.Store(TActivation.Invoke<TOps, TVec>(c1), ref Unsafe.Add(ref o0, width));
+        TOps.Store(TActivation.Invoke<TOps, TVec>(c2), ref Unsafe.Add(ref o0, 2 * width));
+        TOps.Store(TActivation.Invoke<TOps, TVec>(c3), ref Unsafe.Add(ref o0, 3 * width));
+        TOps.Store(TActivation.Invoke<TOps, TVec>(c4), ref Unsafe.Add(ref o0, 4 * width));
+        TOps.Store(TActivation.Invoke<TOps, TVec>(c5), ref Unsafe.Add(ref o0, 5 * width));
+        TOps.Store(TActivation.Invoke<TOps, TVec>(c6), ref Unsafe.Add(ref o0, 6 * width));
+        TOps.Store(TActivation.Invoke<TOps, TVec>(c7), ref Unsafe.Add(ref o0, 7 * width));
     }
 
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Panels4<TOps, TVec>(ref float x, ref float w, int panelStride, ref float init, ref float y, int depth, int panel)
+    private static void Panels4<TOps, TVec, TActivation>(ref float x, ref float w, int panelStride, ref float init, ref float y, int depth, int panel)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
+        where TActivation : struct, ActivationKernels.IActivation
     {
         int width = TOps.Count;
         ref float p0 = ref Unsafe.Add(ref w, panel * panelStride);
@@ -373,16 +423,17 @@ internal static class PackedGemm
         }
 
         ref float o0 = ref Unsafe.Add(ref y, panel * width);
-        TOps.Store(c0, ref o0);
-        TOps.Store(c1, ref Unsafe.Add(ref o0, width));
-        TOps.Store(c2, ref Unsafe.Add(ref o0, 2 * width));
-        TOps.Store(c3, ref Unsafe.Add(ref o0, 3 * width));
+        TOps.Store(TActivation.Invoke<TOps, TVec>(c0), ref o0);
+        TOps.Store(TActivation.Invoke<TOps, TVec>(c1), ref Unsafe.Add(ref o0, width));
+        TOps.Store(TActivation.Invoke<TOps, TVec>(c2), ref Unsafe.Add(ref o0, 2 * width));
+        TOps.Store(TActivation.Invoke<TOps, TVec>(c3), ref Unsafe.Add(ref o0, 3 * width));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Panels1<TOps, TVec>(ref float x, ref float w, int panelStride, ref float init, ref float y, int depth, int panel)
+    private static void Panels1<TOps, TVec, TActivation>(ref float x, ref float w, int panelStride, ref float init, ref float y, int depth, int panel)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
+        where TActivation : struct, ActivationKernels.IActivation
     {
         int width = TOps.Count;
         ref float p0 = ref Unsafe.Add(ref w, panel * panelStride);
@@ -392,6 +443,6 @@ internal static class PackedGemm
             c0 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref x, k)), TOps.Load(ref Unsafe.Add(ref p0, k * width)), c0);
         }
 
-        TOps.Store(c0, ref Unsafe.Add(ref y, panel * width));
+        TOps.Store(TActivation.Invoke<TOps, TVec>(c0), ref Unsafe.Add(ref y, panel * width));
     }
 }

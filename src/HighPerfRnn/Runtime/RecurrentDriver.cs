@@ -40,6 +40,10 @@ internal static class RecurrentDriver
         ReadOnlySpan<float> layerInput = input;
         int layerInputWidth = architecture.InputSize;
         bool inputBatchFirst = batchFirst;
+
+        // A batch-1 Elman layer runs each direction's whole time loop in one kernel call (the runtime's own kernel
+        // only: a generated kernel is given every step).
+        bool runsWholeSequences = typeof(TKernel) == typeof(RuntimeStepKernel) && architecture.Cell == RnnCell.Rnn && shape.Batch == 1;
         for (int layer = 0; layer < architecture.NumLayers; layer++)
         {
             bool lastLayer = layer == architecture.NumLayers - 1;
@@ -47,7 +51,11 @@ internal static class RecurrentDriver
 
             var forward = new DirectionRun(model.Layer(layer, 0), layer, 0, dims, scratch.ForwardPreact, scratch.ForwardCell, h0, c0);
             forward.ProjectInputs(layerInput, layerInputWidth, inputBatchFirst);
-            if (dims.Directions == 2)
+            if (runsWholeSequences)
+            {
+                RunElmanSequences(model, layer, dims, scratch, forward, layerInput, layerInputWidth, h0, layerOutput, hN);
+            }
+            else if (dims.Directions == 2)
             {
                 var backward = new DirectionRun(model.Layer(layer, 1), layer, 1, dims, scratch.BackwardPreact, scratch.BackwardCell, h0, c0);
                 backward.ProjectInputs(layerInput, layerInputWidth, inputBatchFirst);
@@ -84,7 +92,11 @@ internal static class RecurrentDriver
                 }
             }
 
-            forward.CopyFinalState(layerOutput, hN, cN);
+            if (!runsWholeSequences)
+            {
+                forward.CopyFinalState(layerOutput, hN, cN);
+            }
+
             layerInput = layerOutput;
             layerInputWidth = dims.OutputWidth;
             inputBatchFirst = false;
@@ -94,6 +106,42 @@ internal static class RecurrentDriver
         {
             CopyToBatchFirst(layerInput, output, dims.OutputWidth, shape.Batch, shape.SeqLen);
         }
+    }
+
+    /// <summary>
+    /// A batch-1 Elman layer through <see cref="ElmanSequenceKernel"/>: the whole time loop per direction (both together
+    /// where <see cref="InterleaveDirections"/> says so), in place on the pre-activation rows; then h into the output.
+    /// </summary>
+    private static void RunElmanSequences(
+        RnnModel model, int layer, Dimensions dims, in Scratch scratch, DirectionRun forward, ReadOnlySpan<float> layerInput, int layerInputWidth, ReadOnlySpan<float> h0, Span<float> layerOutput, Span<float> hN)
+    {
+        int seqLen = dims.Shape.SeqLen;
+        ElmanSequenceKernel.Direction forwardSequence = forward.AsElmanSequence();
+        if (dims.Directions == 1)
+        {
+            ElmanSequenceKernel.Run(dims.Path, dims.Nonlinearity, forwardSequence, default, hasSecond: false, seqLen);
+            forward.CopyRowsToOutput(layerOutput);
+            forward.CopyFinalState(layerOutput, hN, default);
+            return;
+        }
+
+        var backward = new DirectionRun(model.Layer(layer, 1), layer, 1, dims, scratch.BackwardPreact, scratch.BackwardCell, h0, default);
+        backward.ProjectInputs(layerInput, layerInputWidth, batchFirst: false); // batch 1: rows are time-major already
+        ElmanSequenceKernel.Direction backwardSequence = backward.AsElmanSequence();
+        if (InterleaveDirections(model.Layer(layer, 0)))
+        {
+            ElmanSequenceKernel.Run(dims.Path, dims.Nonlinearity, forwardSequence, backwardSequence, hasSecond: true, seqLen);
+        }
+        else
+        {
+            ElmanSequenceKernel.Run(dims.Path, dims.Nonlinearity, forwardSequence, default, hasSecond: false, seqLen);
+            ElmanSequenceKernel.Run(dims.Path, dims.Nonlinearity, backwardSequence, default, hasSecond: false, seqLen);
+        }
+
+        forward.CopyRowsToOutput(layerOutput);
+        backward.CopyRowsToOutput(layerOutput);
+        forward.CopyFinalState(layerOutput, hN, default);
+        backward.CopyFinalState(layerOutput, hN, default);
     }
 
     /// <summary>
@@ -362,6 +410,20 @@ internal static class RecurrentDriver
             if (!TKernel.TryStep(args))
             {
                 RuntimeStepKernel.Step(args);
+            }
+        }
+
+        /// <summary>This direction for <see cref="ElmanSequenceKernel"/> (batch 1): its pre-activation rows become h in place.</summary>
+        public ElmanSequenceKernel.Direction AsElmanSequence()
+            => new(_weights.RecurrentWeights.Data, _preact, _d.PaddedGateRows, _d.Hidden, _d.Shape.SeqLen, _initialState, backward: _outputColumn != 0);
+
+        /// <summary>After <see cref="AsElmanSequence"/> ran: h of every time step from the rows into this direction's output columns.</summary>
+        public void CopyRowsToOutput(Span<float> layerOutput)
+        {
+            int rows = _d.Shape.Rows;
+            for (int row = 0; row < rows; row++)
+            {
+                _preact.Slice(row * _d.PaddedGateRows, _d.State).CopyTo(layerOutput.Slice((row * _d.OutputWidth) + _outputColumn, _d.State));
             }
         }
 

@@ -41,13 +41,33 @@ internal static class StreamingStep
         ReadOnlySpan<float> layerInput = input;
         int layerInputWidth = architecture.InputSize;
         bool lstm = architecture.Cell == RnnCell.Lstm;
+        bool elmanWithRuntimeKernel = typeof(TKernel) == typeof(RuntimeStepKernel) && architecture.Cell == RnnCell.Rnn;
         for (int layer = 0; layer < architecture.NumLayers; layer++)
         {
             PackedLayerDirection weights = model.Layer(layer, 0);
-            PackedGemm.MultiplyAdd(path, layerInput, layerInputWidth, batch, weights.InputWeights, weights.ProjectionBias, 0, preact, paddedGateRows);
+            if (batch == 1)
+            {
+                PackedGemm.MultiplyAddRow(path, layerInput, weights.InputWeights, weights.ProjectionBias, preact);
+            }
+            else
+            {
+                PackedGemm.MultiplyAdd(path, layerInput, layerInputWidth, batch, weights.InputWeights, weights.ProjectionBias, 0, preact, paddedGateRows);
+            }
 
             Span<float> layerState = state.Slice(layer * batch * stateSize, batch * stateSize);
             Span<float> layerOutput = layer == architecture.NumLayers - 1 ? output : between;
+            if (batch == 1 && elmanWithRuntimeKernel)
+            {
+                // The sequence kernel over a sequence of one: the product and the activation in one pass.
+                var sequence = new ElmanSequenceKernel.Direction(weights.RecurrentWeights.Data, preact, paddedGateRows, hidden, 1, layerState, backward: false);
+                ElmanSequenceKernel.Run(path, architecture.Nonlinearity, sequence, default, hasSecond: false, 1);
+                preact[..hidden].CopyTo(layerOutput);
+                layerOutput.CopyTo(layerState);
+                layerInput = layerOutput;
+                layerInputWidth = stateSize;
+                continue;
+            }
+
             var args = new RecurrentStepArgs(
                 architecture.Cell,
                 layer,

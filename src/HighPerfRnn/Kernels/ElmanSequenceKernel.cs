@@ -1,0 +1,130 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace HighPerfRnn.Kernels;
+
+/// <summary>
+/// The whole time loop of a batch-1 Elman layer: one direction, or both advanced together. At batch 1 a step is one
+/// matrix-vector product and an activation, a few hundred nanoseconds or less, so what a general step costs around
+/// that (building its arguments, slicing, a second pass for the activation) is a large share of it. Here each step
+/// is one call of the activated single-row product, in place on the step's pre-activation row: that row becomes
+/// h_t, and the next step reads it as h_{t−1}.
+/// </summary>
+/// <remarks>
+/// The arithmetic is exactly the general step's (<see cref="RuntimeStepKernel"/>): the same single-row product,
+/// the same panel order per step, the same activation, so results are bit-identical to it (and to Step).
+/// </remarks>
+internal static class ElmanSequenceKernel
+{
+    /// <summary>One direction of the layer: its recurrent weights, its pre-activation rows (which it turns into h) and its initial state.</summary>
+    internal readonly ref struct Direction
+    {
+        /// <param name="recurrentWeights">W_hh packed in panels of the path's width, <paramref name="hidden"/> deep.</param>
+        /// <param name="rows">Pre-activations, <paramref name="seqLen"/> rows of <paramref name="rowStride"/> floats (whole panels); overwritten with h.</param>
+        /// <param name="rowStride">Floats per row: the gate rows padded to whole panels.</param>
+        /// <param name="hidden">Hidden features: the depth of the product.</param>
+        /// <param name="seqLen">Rows of <paramref name="rows"/>.</param>
+        /// <param name="initialState">h0 of this direction (hidden floats), or empty for zeros.</param>
+        /// <param name="backward">Whether time runs from the last row to the first.</param>
+        public Direction(ReadOnlySpan<float> recurrentWeights, Span<float> rows, int rowStride, int hidden, int seqLen, ReadOnlySpan<float> initialState, bool backward)
+        {
+            // These checks are what make the unchecked addressing in the loop sound.
+            ArgumentOutOfRangeException.ThrowIfLessThan(rowStride, hidden);
+            ArgumentOutOfRangeException.ThrowIfLessThan(rows.Length, (long)rowStride * seqLen, nameof(rows));
+            ArgumentOutOfRangeException.ThrowIfLessThan(recurrentWeights.Length, (long)rowStride * hidden, nameof(recurrentWeights));
+            if (!initialState.IsEmpty)
+            {
+                ArgumentOutOfRangeException.ThrowIfLessThan(initialState.Length, hidden, nameof(initialState));
+            }
+
+            RecurrentWeights = recurrentWeights;
+            Rows = rows;
+            RowStride = rowStride;
+            Hidden = hidden;
+            InitialState = initialState;
+            Backward = backward;
+        }
+
+        public ReadOnlySpan<float> RecurrentWeights { get; }
+
+        public Span<float> Rows { get; }
+
+        public int RowStride { get; }
+
+        public int Hidden { get; }
+
+        public ReadOnlySpan<float> InitialState { get; }
+
+        public bool Backward { get; }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="seqLen"/> steps of <paramref name="first"/> and, if <paramref name="hasSecond"/>, of
+    /// <paramref name="second"/> in the same loop (their dependency chains are independent, so the CPU overlaps them).
+    /// </summary>
+    public static void Run(SimdPath path, RnnNonlinearity nonlinearity, in Direction first, in Direction second, bool hasSecond, int seqLen)
+    {
+        bool relu = nonlinearity == RnnNonlinearity.Relu;
+        switch (path)
+        {
+            case SimdPath.Vector512:
+                if (relu) { Run<Vector512Ops, Vector512<float>, ActivationKernels.Relu>(first, second, hasSecond, seqLen); } else { Run<Vector512Ops, Vector512<float>, ActivationKernels.Tanh>(first, second, hasSecond, seqLen); }
+                break;
+            case SimdPath.Vector256:
+                if (relu) { Run<Vector256Ops, Vector256<float>, ActivationKernels.Relu>(first, second, hasSecond, seqLen); } else { Run<Vector256Ops, Vector256<float>, ActivationKernels.Tanh>(first, second, hasSecond, seqLen); }
+                break;
+            case SimdPath.Vector128:
+                if (relu) { Run<Vector128Ops, Vector128<float>, ActivationKernels.Relu>(first, second, hasSecond, seqLen); } else { Run<Vector128Ops, Vector128<float>, ActivationKernels.Tanh>(first, second, hasSecond, seqLen); }
+                break;
+            default:
+                if (relu) { Run<ScalarOps, float, ActivationKernels.Relu>(first, second, hasSecond, seqLen); } else { Run<ScalarOps, float, ActivationKernels.Tanh>(first, second, hasSecond, seqLen); }
+                break;
+        }
+    }
+
+    private static void Run<TOps, TVec, TActivation>(in Direction first, in Direction second, bool hasSecond, int seqLen)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+        where TActivation : struct, ActivationKernels.IActivation
+    {
+        for (int step = 0; step < seqLen; step++)
+        {
+            Step<TOps, TVec, TActivation>(first, step, seqLen);
+            if (hasSecond)
+            {
+                Step<TOps, TVec, TActivation>(second, step, seqLen);
+            }
+        }
+    }
+
+    private static void Step<TOps, TVec, TActivation>(in Direction d, int step, int seqLen)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+        where TActivation : struct, ActivationKernels.IActivation
+    {
+        int width = TOps.Count;
+        int stride = d.RowStride;
+        int panels = stride / width;
+        int time = d.Backward ? seqLen - 1 - step : step;
+        ref float rows = ref MemoryMarshal.GetReference(d.Rows);
+        ref float row = ref Unsafe.Add(ref rows, time * stride);
+        if (step == 0 && d.InitialState.IsEmpty)
+        {
+            // h_{−1} = 0: no product, as the general step (h_t = act(pre_t)).
+            for (int panel = 0; panel < panels; panel++)
+            {
+                ref float p = ref Unsafe.Add(ref row, panel * width);
+                TOps.Store(TActivation.Invoke<TOps, TVec>(TOps.Load(ref p)), ref p);
+            }
+
+            return;
+        }
+
+        ref float previous = ref step == 0
+            ? ref MemoryMarshal.GetReference(d.InitialState)
+            : ref Unsafe.Add(ref rows, (d.Backward ? time + 1 : time - 1) * stride);
+        PackedGemm.SingleRow<TOps, TVec, TActivation>(
+            ref previous, ref MemoryMarshal.GetReference(d.RecurrentWeights), d.Hidden * width, ref row, ref row, d.Hidden, panels, reverse: (step & 1) == 1);
+    }
+}
