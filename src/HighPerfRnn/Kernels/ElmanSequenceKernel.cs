@@ -83,6 +83,47 @@ internal static class ElmanSequenceKernel
         }
     }
 
+    /// <summary>
+    /// As <see cref="Run(SimdPath, RnnNonlinearity, in Direction, in Direction, bool, int)"/>, over a given step kernel: a
+    /// generated kernel is handed each step in place (its output is the step's own pre-activation row), without the
+    /// general driver's per-step slicing; the runtime's kernel runs the loop above.
+    /// </summary>
+    public static void Run<TKernel>(
+        SimdPath path, RnnNonlinearity nonlinearity, int layer, in Direction first, in Direction second, bool hasSecond, int seqLen, Span<float> stepScratch, ReadOnlySpan<float> zeros)
+        where TKernel : struct, IRecurrentStepKernel
+    {
+        if (typeof(TKernel) == typeof(RuntimeStepKernel))
+        {
+            Run(path, nonlinearity, first, second, hasSecond, seqLen);
+            return;
+        }
+
+        int panelWidth = SimdPaths.LaneCount(path);
+        for (int step = 0; step < seqLen; step++)
+        {
+            StepWith<TKernel>(first, layer, step, seqLen, panelWidth, nonlinearity, stepScratch, zeros);
+            if (hasSecond)
+            {
+                StepWith<TKernel>(second, layer, step, seqLen, panelWidth, nonlinearity, stepScratch, zeros);
+            }
+        }
+    }
+
+    private static void StepWith<TKernel>(in Direction d, int layer, int step, int seqLen, int panelWidth, RnnNonlinearity nonlinearity, Span<float> stepScratch, ReadOnlySpan<float> zeros)
+        where TKernel : struct, IRecurrentStepKernel
+    {
+        int stride = d.RowStride;
+        int time = d.Backward ? seqLen - 1 - step : step;
+        Span<float> row = d.Rows.Slice(time * stride, stride);
+        ReadOnlySpan<float> previous = step == 0 ? d.InitialState : d.Rows.Slice((d.Backward ? time + 1 : time - 1) * stride, d.Hidden);
+        var args = new RecurrentStepArgs(
+            RnnCell.Rnn, layer, d.Hidden, d.Hidden, panelWidth, nonlinearity, d.RecurrentWeights, row, stride, previous, d.Hidden, row, stride, 1, step, default, default, default, stepScratch, zeros);
+        if (!TKernel.TryStep(args))
+        {
+            RuntimeStepKernel.Step(args);
+        }
+    }
+
     private static void Run<TOps, TVec, TActivation>(in Direction first, in Direction second, bool hasSecond, int seqLen)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct

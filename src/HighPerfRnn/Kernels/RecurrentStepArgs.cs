@@ -16,6 +16,8 @@ namespace HighPerfRnn.Kernels;
 /// The driver guarantees every span is long enough for these indices (Preactivations for whole padded panels of
 /// <see cref="PanelWidth"/>), so a kernel may address them unchecked. A kernel may overwrite Preactivations rows
 /// and <see cref="Scratch"/> (both scratch for this step only); it writes nothing else but Output and CellState.
+/// For the Elman cell at batch 1, Output may be the Preactivations row itself (the sequence loop runs in place):
+/// a kernel reads the pre-activations of an output vector before it stores that vector.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public readonly ref struct RecurrentStepArgs

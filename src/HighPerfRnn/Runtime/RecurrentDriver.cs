@@ -41,9 +41,8 @@ internal static class RecurrentDriver
         int layerInputWidth = architecture.InputSize;
         bool inputBatchFirst = batchFirst;
 
-        // A batch-1 Elman layer runs each direction's whole time loop in one kernel call (the runtime's own kernel
-        // only: a generated kernel is given every step).
-        bool runsWholeSequences = typeof(TKernel) == typeof(RuntimeStepKernel) && architecture.Cell == RnnCell.Rnn && shape.Batch == 1;
+        // A batch-1 Elman layer runs each direction's whole time loop in one kernel call.
+        bool runsWholeSequences = architecture.Cell == RnnCell.Rnn && shape.Batch == 1;
         for (int layer = 0; layer < architecture.NumLayers; layer++)
         {
             bool lastLayer = layer == architecture.NumLayers - 1;
@@ -53,7 +52,7 @@ internal static class RecurrentDriver
             forward.ProjectInputs(layerInput, layerInputWidth, inputBatchFirst);
             if (runsWholeSequences)
             {
-                RunElmanSequences(model, layer, dims, scratch, forward, layerInput, layerInputWidth, h0, layerOutput, hN);
+                RunElmanSequences<TKernel>(model, layer, dims, scratch, forward, layerInput, layerInputWidth, h0, layerOutput, hN);
             }
             else if (dims.Directions == 2)
             {
@@ -112,14 +111,15 @@ internal static class RecurrentDriver
     /// A batch-1 Elman layer through <see cref="ElmanSequenceKernel"/>: the whole time loop per direction (both together
     /// where <see cref="InterleaveDirections"/> says so), in place on the pre-activation rows; then h into the output.
     /// </summary>
-    private static void RunElmanSequences(
+    private static void RunElmanSequences<TKernel>(
         RnnModel model, int layer, Dimensions dims, in Scratch scratch, DirectionRun forward, ReadOnlySpan<float> layerInput, int layerInputWidth, ReadOnlySpan<float> h0, Span<float> layerOutput, Span<float> hN)
+        where TKernel : struct, IRecurrentStepKernel
     {
         int seqLen = dims.Shape.SeqLen;
         ElmanSequenceKernel.Direction forwardSequence = forward.AsElmanSequence();
         if (dims.Directions == 1)
         {
-            ElmanSequenceKernel.Run(dims.Path, dims.Nonlinearity, forwardSequence, default, hasSecond: false, seqLen);
+            ElmanSequenceKernel.Run<TKernel>(dims.Path, dims.Nonlinearity, layer, forwardSequence, default, hasSecond: false, seqLen, scratch.Step, scratch.Zeros);
             forward.CopyRowsToOutput(layerOutput);
             forward.CopyFinalState(layerOutput, hN, default);
             return;
@@ -130,12 +130,12 @@ internal static class RecurrentDriver
         ElmanSequenceKernel.Direction backwardSequence = backward.AsElmanSequence();
         if (InterleaveDirections(model.Layer(layer, 0)))
         {
-            ElmanSequenceKernel.Run(dims.Path, dims.Nonlinearity, forwardSequence, backwardSequence, hasSecond: true, seqLen);
+            ElmanSequenceKernel.Run<TKernel>(dims.Path, dims.Nonlinearity, layer, forwardSequence, backwardSequence, hasSecond: true, seqLen, scratch.Step, scratch.Zeros);
         }
         else
         {
-            ElmanSequenceKernel.Run(dims.Path, dims.Nonlinearity, forwardSequence, default, hasSecond: false, seqLen);
-            ElmanSequenceKernel.Run(dims.Path, dims.Nonlinearity, backwardSequence, default, hasSecond: false, seqLen);
+            ElmanSequenceKernel.Run<TKernel>(dims.Path, dims.Nonlinearity, layer, forwardSequence, default, hasSecond: false, seqLen, scratch.Step, scratch.Zeros);
+            ElmanSequenceKernel.Run<TKernel>(dims.Path, dims.Nonlinearity, layer, backwardSequence, default, hasSecond: false, seqLen, scratch.Step, scratch.Zeros);
         }
 
         forward.CopyRowsToOutput(layerOutput);
