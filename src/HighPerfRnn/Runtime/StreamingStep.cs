@@ -42,9 +42,30 @@ internal static class StreamingStep
         int layerInputWidth = architecture.InputSize;
         bool lstm = architecture.Cell == RnnCell.Lstm;
         bool elmanWithRuntimeKernel = typeof(TKernel) == typeof(RuntimeStepKernel) && architecture.Cell == RnnCell.Rnn;
+        bool fusedGates = batch == 1 && typeof(TKernel) == typeof(RuntimeStepKernel) && FusedGateStep.Serves(architecture, lanes);
         for (int layer = 0; layer < architecture.NumLayers; layer++)
         {
             PackedLayerDirection weights = model.Layer(layer, 0);
+            if (fusedGates)
+            {
+                // One pass per layer: input and recurrent sums in registers, gates applied there.
+                Span<float> state1 = state.Slice(layer * stateSize, stateSize);
+                // Between layers, h alternates between two scratch rows: a layer reads its input while it writes h.
+                Span<float> out1 = layer == architecture.NumLayers - 1 ? output : ((layer & 1) == 0 ? between : preact[..stateSize]);
+                if (lstm)
+                {
+                    FusedGateStep.Lstm(path, layerInput, weights.InputWeights, state1, weights.RecurrentWeights, weights.ProjectionBias, cellState.Slice(layer * hidden, hidden), out1, hidden);
+                }
+                else
+                {
+                    FusedGateStep.Gru(path, layerInput, weights.InputWeights, state1, weights.RecurrentWeights, weights.ProjectionBias, weights.RecurrentBias, out1, hidden);
+                }
+
+                out1.CopyTo(state1);
+                layerInput = out1;
+                continue;
+            }
+
             if (batch == 1)
             {
                 PackedGemm.MultiplyAddRow(path, layerInput, weights.InputWeights, weights.ProjectionBias, preact);

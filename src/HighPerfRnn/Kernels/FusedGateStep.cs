@@ -1,0 +1,209 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using HighPerfRnn.Packing;
+
+namespace HighPerfRnn.Kernels;
+
+/// <summary>
+/// A whole LSTM or GRU step for one batch row in one pass: for each vector of hidden units, the gate sums of
+/// W_ih·x and W_hh·h are accumulated in registers and the gates applied right there, with no pre-activation row
+/// written and read back. For the small layers a streaming caller steps (hidden 8 to 64) the separate passes of the
+/// general step (input product, recurrent product, gates) cost more than their arithmetic.
+/// </summary>
+/// <remarks>
+/// Each gate sum is the general step's, in the same order (bias, then k = 0, 1, … of x, then of h, one FMA each), and
+/// the gates are <see cref="GateKernels"/>' formulas: the result is bit-identical to the general step's. It needs the
+/// hidden size to be a multiple of the vector width (each gate block then starts on a panel), and no LSTM projection.
+/// </remarks>
+internal static class FusedGateStep
+{
+    /// <summary>Whether the fused step serves this layer: hidden a whole number of panels, and no LSTM projection.</summary>
+    public static bool Serves(RnnArchitecture architecture, int panelWidth)
+        => architecture.Cell != RnnCell.Rnn && architecture.ProjSize == 0 && architecture.HiddenSize % panelWidth == 0;
+
+    /// <summary>
+    /// LSTM: gates = bias + W_ih·x + W_hh·h; c ← f⊙c + i⊙g; <paramref name="hiddenOut"/> = o⊙tanh(c).
+    /// <paramref name="hiddenOut"/> must not overlap <paramref name="h"/> or <paramref name="x"/> (other units still read them).
+    /// </summary>
+    public static void Lstm(SimdPath path, ReadOnlySpan<float> x, PackedMatrix inputWeights, ReadOnlySpan<float> h, PackedMatrix recurrentWeights, ReadOnlySpan<float> bias, Span<float> cell, Span<float> hiddenOut, int hidden)
+    {
+        Check(path, x, inputWeights, h, recurrentWeights, bias, hiddenOut, hidden, gates: 4);
+        ArgumentOutOfRangeException.ThrowIfLessThan(cell.Length, hidden, nameof(cell));
+        var refs = new Operands(x, inputWeights, h, recurrentWeights, bias, default, hiddenOut, hidden);
+        ref float c = ref MemoryMarshal.GetReference(cell);
+        switch (path)
+        {
+            case SimdPath.Vector512: LstmUnits<Vector512Ops, Vector512<float>>(refs, ref c); break;
+            case SimdPath.Vector256: LstmUnits<Vector256Ops, Vector256<float>>(refs, ref c); break;
+            case SimdPath.Vector128: LstmUnits<Vector128Ops, Vector128<float>>(refs, ref c); break;
+            default: LstmUnits<ScalarOps, float>(refs, ref c); break;
+        }
+    }
+
+    /// <summary>
+    /// GRU: p = bias + W_ih·x, q = <paramref name="recurrentBias"/> + W_hh·h; r = σ(p_r + q_r), z = σ(p_z + q_z),
+    /// n = tanh(p_n + r⊙q_n), <paramref name="hiddenOut"/> = n + z⊙(h − n). <paramref name="hiddenOut"/> must not overlap <paramref name="h"/> or <paramref name="x"/>.
+    /// </summary>
+    public static void Gru(SimdPath path, ReadOnlySpan<float> x, PackedMatrix inputWeights, ReadOnlySpan<float> h, PackedMatrix recurrentWeights, ReadOnlySpan<float> bias, ReadOnlySpan<float> recurrentBias, Span<float> hiddenOut, int hidden)
+    {
+        Check(path, x, inputWeights, h, recurrentWeights, bias, hiddenOut, hidden, gates: 3);
+        ArgumentOutOfRangeException.ThrowIfLessThan(recurrentBias.Length, 3 * hidden, nameof(recurrentBias));
+        var refs = new Operands(x, inputWeights, h, recurrentWeights, bias, recurrentBias, hiddenOut, hidden);
+        switch (path)
+        {
+            case SimdPath.Vector512: GruUnits<Vector512Ops, Vector512<float>>(refs); break;
+            case SimdPath.Vector256: GruUnits<Vector256Ops, Vector256<float>>(refs); break;
+            case SimdPath.Vector128: GruUnits<Vector128Ops, Vector128<float>>(refs); break;
+            default: GruUnits<ScalarOps, float>(refs); break;
+        }
+    }
+
+    // These checks are what make the unchecked addressing below sound.
+    private static void Check(SimdPath path, ReadOnlySpan<float> x, PackedMatrix inputWeights, ReadOnlySpan<float> h, PackedMatrix recurrentWeights, ReadOnlySpan<float> bias, Span<float> hiddenOut, int hidden, int gates)
+    {
+        int width = SimdPaths.LaneCount(path);
+        if (inputWeights.PanelWidth != width || recurrentWeights.PanelWidth != width || hidden % width != 0
+            || inputWeights.PaddedRows != gates * hidden || recurrentWeights.PaddedRows != gates * hidden)
+        {
+            throw new ArgumentException($"The fused step needs {gates} × hidden {hidden} gate rows in whole {width}-float panels.", nameof(hidden));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(x.Length, inputWeights.Columns, nameof(x));
+        ArgumentOutOfRangeException.ThrowIfLessThan(h.Length, recurrentWeights.Columns, nameof(h));
+        ArgumentOutOfRangeException.ThrowIfLessThan(bias.Length, gates * hidden, nameof(bias));
+        ArgumentOutOfRangeException.ThrowIfLessThan(hiddenOut.Length, hidden, nameof(hiddenOut));
+        if (hiddenOut.Overlaps(h) || hiddenOut.Overlaps(x))
+        {
+            throw new ArgumentException("hiddenOut must not overlap h or x: they are read while it is written.", nameof(hiddenOut));
+        }
+    }
+
+    private readonly ref struct Operands
+    {
+        public Operands(ReadOnlySpan<float> x, PackedMatrix inputWeights, ReadOnlySpan<float> h, PackedMatrix recurrentWeights, ReadOnlySpan<float> bias, ReadOnlySpan<float> recurrentBias, Span<float> hiddenOut, int hidden)
+        {
+            X = ref MemoryMarshal.GetReference(x);
+            InputWeights = ref MemoryMarshal.GetReference(inputWeights.Data);
+            InputDepth = inputWeights.Columns;
+            H = ref MemoryMarshal.GetReference(h);
+            RecurrentWeights = ref MemoryMarshal.GetReference(recurrentWeights.Data);
+            RecurrentDepth = recurrentWeights.Columns;
+            Bias = ref MemoryMarshal.GetReference(bias);
+            RecurrentBias = ref MemoryMarshal.GetReference(recurrentBias);
+            HiddenOut = ref MemoryMarshal.GetReference(hiddenOut);
+            Hidden = hidden;
+        }
+
+        public readonly ref float X;
+        public readonly ref float InputWeights;
+        public readonly int InputDepth;
+        public readonly ref float H;
+        public readonly ref float RecurrentWeights;
+        public readonly int RecurrentDepth;
+        public readonly ref float Bias;
+        public readonly ref float RecurrentBias;
+        public readonly ref float HiddenOut;
+        public readonly int Hidden;
+    }
+
+    private static void LstmUnits<TOps, TVec>(in Operands o, ref float c)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        int width = TOps.Count;
+        int gatePanels = o.Hidden / width;
+        for (int unitPanel = 0; unitPanel < gatePanels; unitPanel++)
+        {
+            // The four gate panels of these units (i, f, g, o blocks, gatePanels panels apart), as four chains in one loop.
+            var sums = new GateSums<TVec>(
+                TOps.Load(ref Unsafe.Add(ref o.Bias, unitPanel * width)),
+                TOps.Load(ref Unsafe.Add(ref o.Bias, (gatePanels + unitPanel) * width)),
+                TOps.Load(ref Unsafe.Add(ref o.Bias, ((2 * gatePanels) + unitPanel) * width)),
+                TOps.Load(ref Unsafe.Add(ref o.Bias, ((3 * gatePanels) + unitPanel) * width)));
+            sums = Accumulate<TOps, TVec>(sums, ref o.X, ref o.InputWeights, o.InputDepth, unitPanel, gatePanels, gates: 4);
+            sums = Accumulate<TOps, TVec>(sums, ref o.H, ref o.RecurrentWeights, o.RecurrentDepth, unitPanel, gatePanels, gates: 4);
+            TVec i = FastActivations.Sigmoid<TOps, TVec>(sums.A);
+            TVec f = FastActivations.Sigmoid<TOps, TVec>(sums.B);
+            TVec g = FastActivations.Tanh<TOps, TVec>(sums.C);
+            TVec output = FastActivations.Sigmoid<TOps, TVec>(sums.D);
+            ref float cj = ref Unsafe.Add(ref c, unitPanel * width);
+            TVec cNew = TOps.MultiplyAdd(f, TOps.Load(ref cj), TOps.Multiply(i, g));
+            TOps.Store(cNew, ref cj);
+            TOps.Store(TOps.Multiply(output, FastActivations.Tanh<TOps, TVec>(cNew)), ref Unsafe.Add(ref o.HiddenOut, unitPanel * width));
+        }
+    }
+
+    private static void GruUnits<TOps, TVec>(in Operands o)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        int width = TOps.Count;
+        int gatePanels = o.Hidden / width;
+        for (int unitPanel = 0; unitPanel < gatePanels; unitPanel++)
+        {
+            // r, z, n panels: p = bias + W_ih·x and q = recurrent bias + W_hh·h, kept apart (n needs r⊙q_n).
+            var p = new GateSums<TVec>(
+                TOps.Load(ref Unsafe.Add(ref o.Bias, unitPanel * width)),
+                TOps.Load(ref Unsafe.Add(ref o.Bias, (gatePanels + unitPanel) * width)),
+                TOps.Load(ref Unsafe.Add(ref o.Bias, ((2 * gatePanels) + unitPanel) * width)),
+                TOps.Zero);
+            var q = new GateSums<TVec>(
+                TOps.Load(ref Unsafe.Add(ref o.RecurrentBias, unitPanel * width)),
+                TOps.Load(ref Unsafe.Add(ref o.RecurrentBias, (gatePanels + unitPanel) * width)),
+                TOps.Load(ref Unsafe.Add(ref o.RecurrentBias, ((2 * gatePanels) + unitPanel) * width)),
+                TOps.Zero);
+            p = Accumulate<TOps, TVec>(p, ref o.X, ref o.InputWeights, o.InputDepth, unitPanel, gatePanels, gates: 3);
+            q = Accumulate<TOps, TVec>(q, ref o.H, ref o.RecurrentWeights, o.RecurrentDepth, unitPanel, gatePanels, gates: 3);
+            TVec r = FastActivations.Sigmoid<TOps, TVec>(TOps.Add(p.A, q.A));
+            TVec z = FastActivations.Sigmoid<TOps, TVec>(TOps.Add(p.B, q.B));
+            TVec n = FastActivations.Tanh<TOps, TVec>(TOps.MultiplyAdd(r, q.C, p.C));
+            TVec hPrev = TOps.Load(ref Unsafe.Add(ref o.H, unitPanel * width));
+            TOps.Store(TOps.MultiplyAdd(z, TOps.Subtract(hPrev, n), n), ref Unsafe.Add(ref o.HiddenOut, unitPanel * width));
+        }
+    }
+
+    /// <summary>Up to four gate sums of one panel of units, carried through the loops in registers.</summary>
+    private readonly record struct GateSums<TVec>(TVec A, TVec B, TVec C, TVec D)
+        where TVec : struct;
+
+    /// <summary>
+    /// sums += W·v for the panel of units in each of the first <paramref name="gates"/> gate blocks: one FMA per gate and k,
+    /// k in order, so each sum is the same chain the general product computes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static GateSums<TVec> Accumulate<TOps, TVec>(GateSums<TVec> sums, ref float v, ref float weights, int depth, int unitPanel, int gatePanels, int gates)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        int width = TOps.Count;
+        int gateStride = gatePanels * depth * width;
+        ref float w = ref Unsafe.Add(ref weights, unitPanel * depth * width);
+        TVec a = sums.A, b = sums.B, c = sums.C, d = sums.D;
+        if (gates == 4)
+        {
+            for (int k = 0; k < depth; k++)
+            {
+                TVec vk = TOps.Broadcast(Unsafe.Add(ref v, k));
+                ref float wk = ref Unsafe.Add(ref w, k * width);
+                a = TOps.MultiplyAdd(vk, TOps.Load(ref wk), a);
+                b = TOps.MultiplyAdd(vk, TOps.Load(ref Unsafe.Add(ref wk, gateStride)), b);
+                c = TOps.MultiplyAdd(vk, TOps.Load(ref Unsafe.Add(ref wk, 2 * gateStride)), c);
+                d = TOps.MultiplyAdd(vk, TOps.Load(ref Unsafe.Add(ref wk, 3 * gateStride)), d);
+            }
+        }
+        else
+        {
+            for (int k = 0; k < depth; k++)
+            {
+                TVec vk = TOps.Broadcast(Unsafe.Add(ref v, k));
+                ref float wk = ref Unsafe.Add(ref w, k * width);
+                a = TOps.MultiplyAdd(vk, TOps.Load(ref wk), a);
+                b = TOps.MultiplyAdd(vk, TOps.Load(ref Unsafe.Add(ref wk, gateStride)), b);
+                c = TOps.MultiplyAdd(vk, TOps.Load(ref Unsafe.Add(ref wk, 2 * gateStride)), c);
+            }
+        }
+
+        return new GateSums<TVec>(a, b, c, d);
+    }
+}
