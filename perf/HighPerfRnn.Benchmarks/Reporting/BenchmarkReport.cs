@@ -132,7 +132,7 @@ public static class BenchmarkReport
         text.AppendLine();
         text.AppendLine("## Forward pass over a sequence (one thread)");
         text.AppendLine();
-        text.AppendLine("Median time per forward pass. *×ORT* = ONNX Runtime's median ÷ HighPerfRnn's (higher is better); *target* from issue 4. Allocated = bytes per call in HighPerfRnn rows.");
+        text.AppendLine("Median time per forward pass. *×ORT* = ONNX Runtime's median ÷ HighPerfRnn's (higher is better); *target* from issue 4. Allocated = bytes per call in HighPerfRnn rows (MemoryDiagnoser, whole process, finalizer thread held during its iteration: see Program.cs).");
         text.AppendLine();
         text.AppendLine("| point | model | ONNX Runtime | runtime-sized | generated | naive (double) | ×ORT runtime | ×ORT generated | target | met | allocated | limit | % of peak |");
         text.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |");
