@@ -139,7 +139,7 @@ public static class BenchmarkReport
         text.AppendLine();
         text.AppendLine("## Forward pass over a sequence (one thread)");
         text.AppendLine();
-        text.AppendLine("Median time per forward pass. *×ORT* = ONNX Runtime's median ÷ HighPerfRnn's (higher is better); *target* from issue 4. Allocated = bytes per call in HighPerfRnn rows.");
+        text.AppendLine("Median time per forward pass. *×ORT* = ONNX Runtime's median ÷ HighPerfRnn's (higher is better); *target* from issue 4. Allocated = bytes per call in HighPerfRnn rows (MemoryDiagnoser, whole process, finalizer thread held during its iteration: see Program.cs).");
         text.AppendLine();
         text.AppendLine("*Ceiling* = ONNX Runtime's median ÷ the limit: the ratio a kernel running at the measured FMA peak the whole time would reach. Where it is below the target, no float32 kernel can meet the target against this run's ONNX Runtime on this CPU.");
         text.AppendLine();
