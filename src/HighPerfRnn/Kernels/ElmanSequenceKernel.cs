@@ -165,6 +165,21 @@ internal static class ElmanSequenceKernel
         ref float previous = ref step == 0
             ? ref MemoryMarshal.GetReference(d.InitialState)
             : ref Unsafe.Add(ref rows, (d.Backward ? time + 1 : time - 1) * stride);
+        if (panels == 1)
+        {
+            // Hidden within one vector (the smallest models, where a step is a few dozen nanoseconds): the one chain
+            // written out here, small enough for the JIT to inline the activation, which it does not in SingleRow.
+            ref float w = ref MemoryMarshal.GetReference(d.RecurrentWeights);
+            TVec sum = TOps.Load(ref row);
+            for (int k = 0; k < d.Hidden; k++)
+            {
+                sum = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref previous, k)), TOps.Load(ref Unsafe.Add(ref w, k * width)), sum);
+            }
+
+            TOps.Store(TActivation.Invoke<TOps, TVec>(sum), ref row);
+            return;
+        }
+
         PackedGemm.SingleRow<TOps, TVec, TActivation>(
             ref previous, ref MemoryMarshal.GetReference(d.RecurrentWeights), d.Hidden * width, ref row, ref row, d.Hidden, panels, reverse: (step & 1) == 1);
     }

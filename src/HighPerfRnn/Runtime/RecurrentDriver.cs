@@ -421,9 +421,23 @@ internal static class RecurrentDriver
         public void CopyRowsToOutput(Span<float> layerOutput)
         {
             int rows = _d.Shape.Rows;
+            int state = _d.State;
             for (int row = 0; row < rows; row++)
             {
-                _preact.Slice(row * _d.PaddedGateRows, _d.State).CopyTo(layerOutput.Slice((row * _d.OutputWidth) + _outputColumn, _d.State));
+                ReadOnlySpan<float> source = _preact.Slice(row * _d.PaddedGateRows, state);
+                Span<float> destination = layerOutput.Slice((row * _d.OutputWidth) + _outputColumn, state);
+                if (state <= 16)
+                {
+                    // A few floats: a call to memmove per row would cost more than the copy.
+                    for (int j = 0; j < source.Length; j++)
+                    {
+                        destination[j] = source[j];
+                    }
+                }
+                else
+                {
+                    source.CopyTo(destination);
+                }
             }
         }
 
