@@ -46,13 +46,17 @@ internal static class FastActivations
         TVec clamped = TOps.ClampSymmetric(x, TOps.Broadcast(ClampLimit));
         TVec x2 = TOps.Multiply(clamped, clamped);
 
-        TVec p = TOps.MultiplyAdd(x2, TOps.Broadcast(Alpha13), TOps.Broadcast(Alpha11));
-        p = TOps.MultiplyAdd(x2, p, TOps.Broadcast(Alpha9));
-        p = TOps.MultiplyAdd(x2, p, TOps.Broadcast(Alpha7));
-        p = TOps.MultiplyAdd(x2, p, TOps.Broadcast(Alpha5));
-        p = TOps.MultiplyAdd(x2, p, TOps.Broadcast(Alpha3));
-        p = TOps.MultiplyAdd(x2, p, TOps.Broadcast(Alpha1));
-        p = TOps.Multiply(clamped, p);
+        // The numerator's polynomial in x² by Estrin's scheme rather than Horner's: three levels of independent
+        // FMAs instead of a chain of six. At batch 1 a step's latency is this chain plus the dot product's, so the
+        // shorter chain is a shorter step; the rounding differs from Horner's far below the error bound.
+        TVec x4 = TOps.Multiply(x2, x2);
+        TVec low = TOps.MultiplyAdd(x2, TOps.Broadcast(Alpha3), TOps.Broadcast(Alpha1));
+        TVec middle = TOps.MultiplyAdd(x2, TOps.Broadcast(Alpha7), TOps.Broadcast(Alpha5));
+        TVec high = TOps.MultiplyAdd(x2, TOps.Broadcast(Alpha11), TOps.Broadcast(Alpha9));
+        TVec x8 = TOps.Multiply(x4, x4);
+        low = TOps.MultiplyAdd(x4, middle, low);
+        high = TOps.MultiplyAdd(x4, TOps.Broadcast(Alpha13), high);
+        TVec p = TOps.Multiply(clamped, TOps.MultiplyAdd(x8, high, low));
 
         TVec q = TOps.MultiplyAdd(x2, TOps.Broadcast(Beta6), TOps.Broadcast(Beta4));
         q = TOps.MultiplyAdd(x2, q, TOps.Broadcast(Beta2));

@@ -116,7 +116,7 @@ internal static class RecurrentDriver
         where TKernel : struct, IRecurrentStepKernel
     {
         int seqLen = dims.Shape.SeqLen;
-        ElmanSequenceKernel.Direction forwardSequence = forward.AsElmanSequence();
+        ElmanSequenceKernel.Direction forwardSequence = forward.AsElmanSequence(layerOutput);
         if (dims.Directions == 1)
         {
             ElmanSequenceKernel.Run<TKernel>(dims.Path, dims.Nonlinearity, layer, forwardSequence, default, hasSecond: false, seqLen, scratch.Step, scratch.Zeros);
@@ -127,7 +127,7 @@ internal static class RecurrentDriver
 
         var backward = new DirectionRun(model.Layer(layer, 1), layer, 1, dims, scratch.BackwardPreact, scratch.BackwardCell, h0, default);
         backward.ProjectInputs(layerInput, layerInputWidth, batchFirst: false); // batch 1: rows are time-major already
-        ElmanSequenceKernel.Direction backwardSequence = backward.AsElmanSequence();
+        ElmanSequenceKernel.Direction backwardSequence = backward.AsElmanSequence(layerOutput);
         if (InterleaveDirections(model.Layer(layer, 0)))
         {
             ElmanSequenceKernel.Run<TKernel>(dims.Path, dims.Nonlinearity, layer, forwardSequence, backwardSequence, hasSecond: true, seqLen, scratch.Step, scratch.Zeros);
@@ -413,13 +413,25 @@ internal static class RecurrentDriver
             }
         }
 
-        /// <summary>This direction for <see cref="ElmanSequenceKernel"/> (batch 1): its pre-activation rows become h in place.</summary>
-        public ElmanSequenceKernel.Direction AsElmanSequence()
-            => new(_weights.RecurrentWeights.Data, _preact, _d.PaddedGateRows, _d.Hidden, _d.Shape.SeqLen, _initialState, backward: _outputColumn != 0);
+        /// <summary>
+        /// This direction for <see cref="ElmanSequenceKernel"/> (batch 1): its pre-activation rows become h in place;
+        /// a layer of exactly one vector also stores h straight into <paramref name="layerOutput"/>.
+        /// </summary>
+        public ElmanSequenceKernel.Direction AsElmanSequence(Span<float> layerOutput)
+            => WritesOutputDirectly
+                ? new(_weights.RecurrentWeights.Data, _preact, _d.PaddedGateRows, _d.Hidden, _d.Shape.SeqLen, _initialState, backward: _outputColumn != 0, layerOutput[_outputColumn..], _d.OutputWidth)
+                : new(_weights.RecurrentWeights.Data, _preact, _d.PaddedGateRows, _d.Hidden, _d.Shape.SeqLen, _initialState, backward: _outputColumn != 0);
+
+        private bool WritesOutputDirectly => _d.Hidden == _d.PaddedGateRows && _d.Hidden == SimdPaths.LaneCount(_d.Path);
 
         /// <summary>After <see cref="AsElmanSequence"/> ran: h of every time step from the rows into this direction's output columns.</summary>
         public void CopyRowsToOutput(Span<float> layerOutput)
         {
+            if (WritesOutputDirectly)
+            {
+                return;
+            }
+
             int rows = _d.Shape.Rows;
             int state = _d.State;
             for (int row = 0; row < rows; row++)

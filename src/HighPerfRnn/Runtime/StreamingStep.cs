@@ -41,7 +41,9 @@ internal static class StreamingStep
         ReadOnlySpan<float> layerInput = input;
         int layerInputWidth = architecture.InputSize;
         bool lstm = architecture.Cell == RnnCell.Lstm;
-        bool elmanWithRuntimeKernel = typeof(TKernel) == typeof(RuntimeStepKernel) && architecture.Cell == RnnCell.Rnn;
+        // As in the sequence kernel: layers of one vector take the shared single-row step whatever the kernel, so
+        // that a declared model's Step and Forward stay bit-identical.
+        bool elmanWithRuntimeKernel = architecture.Cell == RnnCell.Rnn && (typeof(TKernel) == typeof(RuntimeStepKernel) || paddedGateRows == lanes);
         bool fusedGates = batch == 1 && typeof(TKernel) == typeof(RuntimeStepKernel) && FusedGateStep.Serves(architecture, lanes);
         for (int layer = 0; layer < architecture.NumLayers; layer++)
         {
