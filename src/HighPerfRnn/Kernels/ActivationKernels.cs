@@ -75,15 +75,6 @@ internal static class ActivationKernels
             where TVec : struct;
     }
 
-    /// <summary>No activation: the plain product kernels are the activated ones with this.</summary>
-    internal readonly struct Identity : IActivation
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static TVec Invoke<TOps, TVec>(TVec x)
-            where TOps : struct, IVectorOps<TVec>
-            where TVec : struct => x;
-    }
-
     internal readonly struct Tanh : IActivation
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

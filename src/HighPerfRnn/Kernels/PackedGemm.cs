@@ -304,16 +304,6 @@ internal static class PackedGemm
     internal static void SingleRow<TOps, TVec>(ref float x, ref float w, int panelStride, ref float init, ref float y, int depth, int panels, bool reverse = false)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
-        => SingleRow<TOps, TVec, ActivationKernels.Identity>(ref x, ref w, panelStride, ref init, ref y, depth, panels, reverse);
-
-    /// <summary>
-    /// As <see cref="SingleRow{TOps, TVec}"/>, with an activation applied to each panel's sums in registers before they
-    /// are stored: y = act(init + W·x). The Elman recurrence runs its whole step this way (no second pass over y).
-    /// </summary>
-    internal static void SingleRow<TOps, TVec, TActivation>(ref float x, ref float w, int panelStride, ref float init, ref float y, int depth, int panels, bool reverse)
-        where TOps : struct, IVectorOps<TVec>
-        where TVec : struct
-        where TActivation : struct, ActivationKernels.IActivation
     {
         int blocksOf8 = panels / 8;
         int afterEights = blocksOf8 * 8;
@@ -323,44 +313,61 @@ internal static class PackedGemm
         {
             for (int panel = 0; panel < afterEights; panel += 8)
             {
-                Panels8<TOps, TVec, TActivation>(ref x, ref w, panelStride, ref init, ref y, depth, panel);
+                Panels8<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, depth, panel);
             }
 
             if (hasFour)
             {
-                Panels4<TOps, TVec, TActivation>(ref x, ref w, panelStride, ref init, ref y, depth, afterEights);
+                Panels4<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, depth, afterEights);
             }
 
             for (int panel = firstSingle; panel < panels; panel++)
             {
-                Panels1<TOps, TVec, TActivation>(ref x, ref w, panelStride, ref init, ref y, depth, panel);
+                Panels1<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, depth, panel);
             }
         }
         else
         {
             for (int panel = panels - 1; panel >= firstSingle; panel--)
             {
-                Panels1<TOps, TVec, TActivation>(ref x, ref w, panelStride, ref init, ref y, depth, panel);
+                Panels1<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, depth, panel);
             }
 
             if (hasFour)
             {
-                Panels4<TOps, TVec, TActivation>(ref x, ref w, panelStride, ref init, ref y, depth, afterEights);
+                Panels4<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, depth, afterEights);
             }
 
             for (int panel = afterEights - 8; panel >= 0; panel -= 8)
             {
-                Panels8<TOps, TVec, TActivation>(ref x, ref w, panelStride, ref init, ref y, depth, panel);
+                Panels8<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, depth, panel);
             }
+        }
+    }
+
+    /// <summary>
+    /// y = act(init + W·x): the product above, then the activation over y's panels while they are still in L1. (Applied
+    /// inside the panel blocks instead, the activation's code outgrew what the JIT inlines, and became a call per vector.)
+    /// </summary>
+    internal static void SingleRow<TOps, TVec, TActivation>(ref float x, ref float w, int panelStride, ref float init, ref float y, int depth, int panels, bool reverse)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+        where TActivation : struct, ActivationKernels.IActivation
+    {
+        SingleRow<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, depth, panels, reverse);
+        int width = TOps.Count;
+        for (int panel = 0; panel < panels; panel++)
+        {
+            ref float p = ref Unsafe.Add(ref y, panel * width);
+            TOps.Store(TActivation.Invoke<TOps, TVec>(TOps.Load(ref p)), ref p);
         }
     }
 
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Panels8<TOps, TVec, TActivation>(ref float x, ref float w, int panelStride, ref float init, ref float y, int depth, int panel)
+    private static void Panels8<TOps, TVec>(ref float x, ref float w, int panelStride, ref float init, ref float y, int depth, int panel)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
-        where TActivation : struct, ActivationKernels.IActivation
     {
         int width = TOps.Count;
         ref float p0 = ref Unsafe.Add(ref w, panel * panelStride);
@@ -388,22 +395,21 @@ internal static class PackedGemm
         }
 
         ref float o0 = ref Unsafe.Add(ref y, panel * width);
-        TOps.Store(TActivation.Invoke<TOps, TVec>(c0), ref o0);
-        TOps.Store(TActivation.Invoke<TOps, TVec>(c1), ref Unsafe.Add(ref o0, width));
-        TOps.Store(TActivation.Invoke<TOps, TVec>(c2), ref Unsafe.Add(ref o0, 2 * width));
-        TOps.Store(TActivation.Invoke<TOps, TVec>(c3), ref Unsafe.Add(ref o0, 3 * width));
-        TOps.Store(TActivation.Invoke<TOps, TVec>(c4), ref Unsafe.Add(ref o0, 4 * width));
-        TOps.Store(TActivation.Invoke<TOps, TVec>(c5), ref Unsafe.Add(ref o0, 5 * width));
-        TOps.Store(TActivation.Invoke<TOps, TVec>(c6), ref Unsafe.Add(ref o0, 6 * width));
-        TOps.Store(TActivation.Invoke<TOps, TVec>(c7), ref Unsafe.Add(ref o0, 7 * width));
+        TOps.Store(c0, ref o0);
+        TOps.Store(c1, ref Unsafe.Add(ref o0, width));
+        TOps.Store(c2, ref Unsafe.Add(ref o0, 2 * width));
+        TOps.Store(c3, ref Unsafe.Add(ref o0, 3 * width));
+        TOps.Store(c4, ref Unsafe.Add(ref o0, 4 * width));
+        TOps.Store(c5, ref Unsafe.Add(ref o0, 5 * width));
+        TOps.Store(c6, ref Unsafe.Add(ref o0, 6 * width));
+        TOps.Store(c7, ref Unsafe.Add(ref o0, 7 * width));
     }
 
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Panels4<TOps, TVec, TActivation>(ref float x, ref float w, int panelStride, ref float init, ref float y, int depth, int panel)
+    private static void Panels4<TOps, TVec>(ref float x, ref float w, int panelStride, ref float init, ref float y, int depth, int panel)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
-        where TActivation : struct, ActivationKernels.IActivation
     {
         int width = TOps.Count;
         ref float p0 = ref Unsafe.Add(ref w, panel * panelStride);
@@ -423,17 +429,16 @@ internal static class PackedGemm
         }
 
         ref float o0 = ref Unsafe.Add(ref y, panel * width);
-        TOps.Store(TActivation.Invoke<TOps, TVec>(c0), ref o0);
-        TOps.Store(TActivation.Invoke<TOps, TVec>(c1), ref Unsafe.Add(ref o0, width));
-        TOps.Store(TActivation.Invoke<TOps, TVec>(c2), ref Unsafe.Add(ref o0, 2 * width));
-        TOps.Store(TActivation.Invoke<TOps, TVec>(c3), ref Unsafe.Add(ref o0, 3 * width));
+        TOps.Store(c0, ref o0);
+        TOps.Store(c1, ref Unsafe.Add(ref o0, width));
+        TOps.Store(c2, ref Unsafe.Add(ref o0, 2 * width));
+        TOps.Store(c3, ref Unsafe.Add(ref o0, 3 * width));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Panels1<TOps, TVec, TActivation>(ref float x, ref float w, int panelStride, ref float init, ref float y, int depth, int panel)
+    private static void Panels1<TOps, TVec>(ref float x, ref float w, int panelStride, ref float init, ref float y, int depth, int panel)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
-        where TActivation : struct, ActivationKernels.IActivation
     {
         int width = TOps.Count;
         ref float p0 = ref Unsafe.Add(ref w, panel * panelStride);
@@ -443,6 +448,6 @@ internal static class PackedGemm
             c0 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref x, k)), TOps.Load(ref Unsafe.Add(ref p0, k * width)), c0);
         }
 
-        TOps.Store(TActivation.Invoke<TOps, TVec>(c0), ref Unsafe.Add(ref y, panel * width));
+        TOps.Store(c0, ref Unsafe.Add(ref y, panel * width));
     }
 }
