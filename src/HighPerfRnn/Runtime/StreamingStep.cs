@@ -17,6 +17,15 @@ internal static class StreamingStep
         RnnArchitecture architecture = model.Architecture;
         SimdPath path = model.SimdPath;
         int lanes = SimdPaths.LaneCount(path);
+        bool fusedGates = batch == 1 && typeof(TKernel) == typeof(RuntimeStepKernel) && FusedGateStep.Serves(architecture, lanes);
+        if (fusedGates && architecture.NumLayers == 1)
+        {
+            // The common streaming case, one gated layer: the fused kernel straight from the caller's buffers, no scratch.
+            RunFusedLayer(model.Layer(0, 0), path, input, state, cellState, output, architecture.Cell == RnnCell.Lstm, architecture.HiddenSize);
+            output.CopyTo(state);
+            return;
+        }
+
         int hidden = architecture.HiddenSize;
         int stateSize = architecture.StateSize;
         int paddedGateRows = model.Layer(0, 0).PaddedGateRows;
@@ -44,7 +53,6 @@ internal static class StreamingStep
         // As in the sequence kernel: layers of one vector take the shared single-row step whatever the kernel, so
         // that a declared model's Step and Forward stay bit-identical.
         bool elmanWithRuntimeKernel = architecture.Cell == RnnCell.Rnn && (typeof(TKernel) == typeof(RuntimeStepKernel) || paddedGateRows == lanes);
-        bool fusedGates = batch == 1 && typeof(TKernel) == typeof(RuntimeStepKernel) && FusedGateStep.Serves(architecture, lanes);
         for (int layer = 0; layer < architecture.NumLayers; layer++)
         {
             PackedLayerDirection weights = model.Layer(layer, 0);
@@ -54,14 +62,7 @@ internal static class StreamingStep
                 Span<float> state1 = state.Slice(layer * stateSize, stateSize);
                 // Between layers, h alternates between two scratch rows: a layer reads its input while it writes h.
                 Span<float> out1 = layer == architecture.NumLayers - 1 ? output : ((layer & 1) == 0 ? between : preact[..stateSize]);
-                if (lstm)
-                {
-                    FusedGateStep.Lstm(path, layerInput, weights.InputWeights, state1, weights.RecurrentWeights, weights.ProjectionBias, cellState.Slice(layer * hidden, hidden), out1, hidden);
-                }
-                else
-                {
-                    FusedGateStep.Gru(path, layerInput, weights.InputWeights, state1, weights.RecurrentWeights, weights.ProjectionBias, weights.RecurrentBias, out1, hidden);
-                }
+                RunFusedLayer(weights, path, layerInput, state1, lstm ? cellState.Slice(layer * hidden, hidden) : default, out1, lstm, hidden);
 
                 out1.CopyTo(state1);
                 layerInput = out1;
@@ -120,6 +121,18 @@ internal static class StreamingStep
             layerOutput.CopyTo(layerState);
             layerInput = layerOutput;
             layerInputWidth = stateSize;
+        }
+    }
+
+    private static void RunFusedLayer(PackedLayerDirection weights, SimdPath path, ReadOnlySpan<float> input, ReadOnlySpan<float> state, Span<float> cellState, Span<float> output, bool lstm, int hidden)
+    {
+        if (lstm)
+        {
+            FusedGateStep.Lstm(path, input, weights.InputWeights, state, weights.RecurrentWeights, weights.ProjectionBias, cellState, output, hidden);
+        }
+        else
+        {
+            FusedGateStep.Gru(path, input, weights.InputWeights, state, weights.RecurrentWeights, weights.ProjectionBias, weights.RecurrentBias, output, hidden);
         }
     }
 }
