@@ -59,6 +59,56 @@ internal static class FusedGateStep
         }
     }
 
+    /// <summary>
+    /// One step of a sequence at batch 1, from the step's pre-activations (biases + W_ih·x, projected for the whole
+    /// sequence beforehand): gates = <paramref name="preactivations"/> + W_hh·h, then as <see cref="Lstm"/> or
+    /// <see cref="Gru"/>. The same sums and gates as the general step, without writing the gate sums out and reading them back.
+    /// </summary>
+    public static void FromPreactivations(
+        RnnCell cell, SimdPath path, ReadOnlySpan<float> preactivations, ReadOnlySpan<float> h, PackedMatrix recurrentWeights, ReadOnlySpan<float> recurrentBias, Span<float> cellState, Span<float> hiddenOut, int hidden)
+    {
+        int gates = cell == RnnCell.Lstm ? 4 : 3;
+        int width = SimdPaths.LaneCount(path);
+        if (cell == RnnCell.Rnn || recurrentWeights.PanelWidth != width || hidden % width != 0 || recurrentWeights.PaddedRows != gates * hidden)
+        {
+            throw new ArgumentException($"The fused step needs a gated cell with {gates} × hidden {hidden} gate rows in whole {width}-float panels.", nameof(hidden));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(preactivations.Length, gates * hidden, nameof(preactivations));
+        ArgumentOutOfRangeException.ThrowIfLessThan(h.Length, recurrentWeights.Columns, nameof(h));
+        ArgumentOutOfRangeException.ThrowIfLessThan(hiddenOut.Length, hidden, nameof(hiddenOut));
+        if (hiddenOut.Overlaps(h) || hiddenOut.Overlaps(preactivations))
+        {
+            throw new ArgumentException("hiddenOut must not overlap h or the pre-activations: they are read while it is written.", nameof(hiddenOut));
+        }
+
+        // No input product here: the pre-activations stand where the bias stood, with an input of depth 0.
+        var refs = new Operands(default, default, h, recurrentWeights, preactivations, recurrentBias, hiddenOut, hidden);
+        if (cell == RnnCell.Lstm)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(cellState.Length, hidden, nameof(cellState));
+            ref float c = ref MemoryMarshal.GetReference(cellState);
+            switch (path)
+            {
+                case SimdPath.Vector512: LstmUnits<Vector512Ops, Vector512<float>>(refs, ref c); break;
+                case SimdPath.Vector256: LstmUnits<Vector256Ops, Vector256<float>>(refs, ref c); break;
+                case SimdPath.Vector128: LstmUnits<Vector128Ops, Vector128<float>>(refs, ref c); break;
+                default: LstmUnits<ScalarOps, float>(refs, ref c); break;
+            }
+        }
+        else
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(recurrentBias.Length, 3 * hidden, nameof(recurrentBias));
+            switch (path)
+            {
+                case SimdPath.Vector512: GruUnits<Vector512Ops, Vector512<float>>(refs); break;
+                case SimdPath.Vector256: GruUnits<Vector256Ops, Vector256<float>>(refs); break;
+                case SimdPath.Vector128: GruUnits<Vector128Ops, Vector128<float>>(refs); break;
+                default: GruUnits<ScalarOps, float>(refs); break;
+            }
+        }
+    }
+
     // These checks are what make the unchecked addressing below sound.
     private static void Check(SimdPath path, ReadOnlySpan<float> x, PackedMatrix inputWeights, ReadOnlySpan<float> h, PackedMatrix recurrentWeights, ReadOnlySpan<float> bias, Span<float> hiddenOut, int hidden, int gates)
     {
@@ -81,11 +131,11 @@ internal static class FusedGateStep
 
     private readonly ref struct Operands
     {
-        public Operands(ReadOnlySpan<float> x, PackedMatrix inputWeights, ReadOnlySpan<float> h, PackedMatrix recurrentWeights, ReadOnlySpan<float> bias, ReadOnlySpan<float> recurrentBias, Span<float> hiddenOut, int hidden)
+        public Operands(ReadOnlySpan<float> x, PackedMatrix? inputWeights, ReadOnlySpan<float> h, PackedMatrix recurrentWeights, ReadOnlySpan<float> bias, ReadOnlySpan<float> recurrentBias, Span<float> hiddenOut, int hidden)
         {
             X = ref MemoryMarshal.GetReference(x);
-            InputWeights = ref MemoryMarshal.GetReference(inputWeights.Data);
-            InputDepth = inputWeights.Columns;
+            InputWeights = ref MemoryMarshal.GetReference(inputWeights is null ? default : inputWeights.Data);
+            InputDepth = inputWeights?.Columns ?? 0;
             H = ref MemoryMarshal.GetReference(h);
             RecurrentWeights = ref MemoryMarshal.GetReference(recurrentWeights.Data);
             RecurrentDepth = recurrentWeights.Columns;

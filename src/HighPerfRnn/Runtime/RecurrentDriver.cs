@@ -385,6 +385,13 @@ internal static class RecurrentDriver
                 previousStride = _d.State;
             }
 
+            if (typeof(TKernel) == typeof(RuntimeStepKernel) && batch == 1 && !previous.IsEmpty && FusesGates)
+            {
+                FusedGateStep.FromPreactivations(
+                    _d.Cell, _d.Path, preact, previous[.._d.State], _weights.RecurrentWeights, _weights.RecurrentBias, _cell[..(_d.Cell == RnnCell.Lstm ? _d.Hidden : 0)], output[.._d.State], _d.Hidden);
+                return;
+            }
+
             int batchCells = _d.Cell == RnnCell.Lstm ? batch * _d.Hidden : 0;
             var args = new RecurrentStepArgs(
                 _d.Cell,
@@ -452,6 +459,9 @@ internal static class RecurrentDriver
                 }
             }
         }
+
+        /// <summary>Whether a batch-1 step of this layer runs <see cref="FusedGateStep"/>: a gated cell without projection, hidden in whole vectors.</summary>
+        private bool FusesGates => _d.Cell != RnnCell.Rnn && !_d.Projected && _d.Hidden % SimdPaths.LaneCount(_d.Path) == 0;
 
         /// <summary>h_n (and c_n) rows of this layer and direction: the last step of the direction (t = seq − 1 forward, t = 0 backward).</summary>
         public void CopyFinalState(ReadOnlySpan<float> layerOutput, Span<float> hN, Span<float> cN)

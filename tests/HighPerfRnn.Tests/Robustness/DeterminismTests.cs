@@ -20,6 +20,12 @@ public sealed class DeterminismTests
         { "LSTM proj_size bidirectional", new RnnArchitecture(RnnCell.Lstm, 4, 21, bidirectional: true, projSize: 5) },
         { "GRU bidirectional", new RnnArchitecture(RnnCell.Gru, 3, 18, bidirectional: true) },
         { "GRU 2 layers no bias", new RnnArchitecture(RnnCell.Gru, 9, 12, numLayers: 2, bias: false) },
+
+        // Hidden in whole vectors: at batch 1 these run the fused gate step and the one-vector Elman chain.
+        { "RNN one vector, 2 layers bidirectional", new RnnArchitecture(RnnCell.Rnn, 5, 8, numLayers: 2, bidirectional: true) },
+        { "RNN 64", new RnnArchitecture(RnnCell.Rnn, 16, 64) },
+        { "LSTM whole vectors, 2 layers", new RnnArchitecture(RnnCell.Lstm, 6, 16, numLayers: 2) },
+        { "GRU whole vectors bidirectional", new RnnArchitecture(RnnCell.Gru, 5, 32, bidirectional: true) },
     };
 
     [Theory]
