@@ -161,26 +161,26 @@ internal static class FusedGateStep
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
-        int width = TOps.Count;
-        int gatePanels = o.Hidden / width;
-        for (int unitPanel = 0; unitPanel < gatePanels; unitPanel++)
+        int gatePanels = o.Hidden / TOps.Count;
+        int unitPanel = 0;
+
+        // Two panels of units at a time: eight independent chains (four gates each), enough to cover FMA latency.
+        for (; unitPanel + 2 <= gatePanels; unitPanel += 2)
         {
-            // The four gate panels of these units (i, f, g, o blocks, gatePanels panels apart), as four chains in one loop.
-            var sums = new GateSums<TVec>(
-                TOps.Load(ref Unsafe.Add(ref o.Bias, unitPanel * width)),
-                TOps.Load(ref Unsafe.Add(ref o.Bias, (gatePanels + unitPanel) * width)),
-                TOps.Load(ref Unsafe.Add(ref o.Bias, ((2 * gatePanels) + unitPanel) * width)),
-                TOps.Load(ref Unsafe.Add(ref o.Bias, ((3 * gatePanels) + unitPanel) * width)));
-            sums = Accumulate<TOps, TVec>(sums, ref o.X, ref o.InputWeights, o.InputDepth, unitPanel, gatePanels, gates: 4);
-            sums = Accumulate<TOps, TVec>(sums, ref o.H, ref o.RecurrentWeights, o.RecurrentDepth, unitPanel, gatePanels, gates: 4);
-            TVec i = FastActivations.Sigmoid<TOps, TVec>(sums.A);
-            TVec f = FastActivations.Sigmoid<TOps, TVec>(sums.B);
-            TVec g = FastActivations.Tanh<TOps, TVec>(sums.C);
-            TVec output = FastActivations.Sigmoid<TOps, TVec>(sums.D);
-            ref float cj = ref Unsafe.Add(ref c, unitPanel * width);
-            TVec cNew = TOps.MultiplyAdd(f, TOps.Load(ref cj), TOps.Multiply(i, g));
-            TOps.Store(cNew, ref cj);
-            TOps.Store(TOps.Multiply(output, FastActivations.Tanh<TOps, TVec>(cNew)), ref Unsafe.Add(ref o.HiddenOut, unitPanel * width));
+            GateSums<TVec> first = Initial<TOps, TVec>(ref o.Bias, unitPanel, gatePanels, gates: 4);
+            GateSums<TVec> second = Initial<TOps, TVec>(ref o.Bias, unitPanel + 1, gatePanels, gates: 4);
+            AccumulatePair<TOps, TVec>(ref first, ref second, ref o.X, ref o.InputWeights, o.InputDepth, unitPanel, gatePanels, gates: 4);
+            AccumulatePair<TOps, TVec>(ref first, ref second, ref o.H, ref o.RecurrentWeights, o.RecurrentDepth, unitPanel, gatePanels, gates: 4);
+            FinishLstm<TOps, TVec>(o, first, ref c, unitPanel);
+            FinishLstm<TOps, TVec>(o, second, ref c, unitPanel + 1);
+        }
+
+        if (unitPanel < gatePanels)
+        {
+            GateSums<TVec> last = Initial<TOps, TVec>(ref o.Bias, unitPanel, gatePanels, gates: 4);
+            last = Accumulate<TOps, TVec>(last, ref o.X, ref o.InputWeights, o.InputDepth, unitPanel, gatePanels, gates: 4);
+            last = Accumulate<TOps, TVec>(last, ref o.H, ref o.RecurrentWeights, o.RecurrentDepth, unitPanel, gatePanels, gates: 4);
+            FinishLstm<TOps, TVec>(o, last, ref c, unitPanel);
         }
     }
 
@@ -188,34 +188,149 @@ internal static class FusedGateStep
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
-        int width = TOps.Count;
-        int gatePanels = o.Hidden / width;
-        for (int unitPanel = 0; unitPanel < gatePanels; unitPanel++)
+        // r, z, n panels: p = bias + W_ih·x and q = recurrent bias + W_hh·h, kept apart (n needs r⊙q_n).
+        int gatePanels = o.Hidden / TOps.Count;
+        int unitPanel = 0;
+        for (; unitPanel + 2 <= gatePanels; unitPanel += 2)
         {
-            // r, z, n panels: p = bias + W_ih·x and q = recurrent bias + W_hh·h, kept apart (n needs r⊙q_n).
-            var p = new GateSums<TVec>(
-                TOps.Load(ref Unsafe.Add(ref o.Bias, unitPanel * width)),
-                TOps.Load(ref Unsafe.Add(ref o.Bias, (gatePanels + unitPanel) * width)),
-                TOps.Load(ref Unsafe.Add(ref o.Bias, ((2 * gatePanels) + unitPanel) * width)),
-                TOps.Zero);
-            var q = new GateSums<TVec>(
-                TOps.Load(ref Unsafe.Add(ref o.RecurrentBias, unitPanel * width)),
-                TOps.Load(ref Unsafe.Add(ref o.RecurrentBias, (gatePanels + unitPanel) * width)),
-                TOps.Load(ref Unsafe.Add(ref o.RecurrentBias, ((2 * gatePanels) + unitPanel) * width)),
-                TOps.Zero);
+            GateSums<TVec> p0 = Initial<TOps, TVec>(ref o.Bias, unitPanel, gatePanels, gates: 3);
+            GateSums<TVec> p1 = Initial<TOps, TVec>(ref o.Bias, unitPanel + 1, gatePanels, gates: 3);
+            GateSums<TVec> q0 = Initial<TOps, TVec>(ref o.RecurrentBias, unitPanel, gatePanels, gates: 3);
+            GateSums<TVec> q1 = Initial<TOps, TVec>(ref o.RecurrentBias, unitPanel + 1, gatePanels, gates: 3);
+            AccumulatePair<TOps, TVec>(ref p0, ref p1, ref o.X, ref o.InputWeights, o.InputDepth, unitPanel, gatePanels, gates: 3);
+            AccumulatePair<TOps, TVec>(ref q0, ref q1, ref o.H, ref o.RecurrentWeights, o.RecurrentDepth, unitPanel, gatePanels, gates: 3);
+            FinishGru<TOps, TVec>(o, p0, q0, unitPanel);
+            FinishGru<TOps, TVec>(o, p1, q1, unitPanel + 1);
+        }
+
+        if (unitPanel < gatePanels)
+        {
+            GateSums<TVec> p = Initial<TOps, TVec>(ref o.Bias, unitPanel, gatePanels, gates: 3);
+            GateSums<TVec> q = Initial<TOps, TVec>(ref o.RecurrentBias, unitPanel, gatePanels, gates: 3);
             p = Accumulate<TOps, TVec>(p, ref o.X, ref o.InputWeights, o.InputDepth, unitPanel, gatePanels, gates: 3);
             q = Accumulate<TOps, TVec>(q, ref o.H, ref o.RecurrentWeights, o.RecurrentDepth, unitPanel, gatePanels, gates: 3);
-            TVec r = FastActivations.Sigmoid<TOps, TVec>(TOps.Add(p.A, q.A));
-            TVec z = FastActivations.Sigmoid<TOps, TVec>(TOps.Add(p.B, q.B));
-            TVec n = FastActivations.Tanh<TOps, TVec>(TOps.MultiplyAdd(r, q.C, p.C));
-            TVec hPrev = TOps.Load(ref Unsafe.Add(ref o.H, unitPanel * width));
-            TOps.Store(TOps.MultiplyAdd(z, TOps.Subtract(hPrev, n), n), ref Unsafe.Add(ref o.HiddenOut, unitPanel * width));
+            FinishGru<TOps, TVec>(o, p, q, unitPanel);
         }
     }
 
-    /// <summary>Up to four gate sums of one panel of units, carried through the loops in registers.</summary>
-    private readonly record struct GateSums<TVec>(TVec A, TVec B, TVec C, TVec D)
-        where TVec : struct;
+    /// <summary>The starting sums of one panel of units in each gate block: that panel of <paramref name="init"/> (biases or pre-activations).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static GateSums<TVec> Initial<TOps, TVec>(ref float init, int unitPanel, int gatePanels, int gates)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        int width = TOps.Count;
+        return GateSums<TVec>.Of(
+            TOps.Load(ref Unsafe.Add(ref init, unitPanel * width)),
+            TOps.Load(ref Unsafe.Add(ref init, (gatePanels + unitPanel) * width)),
+            TOps.Load(ref Unsafe.Add(ref init, ((2 * gatePanels) + unitPanel) * width)),
+            gates == 4 ? TOps.Load(ref Unsafe.Add(ref init, ((3 * gatePanels) + unitPanel) * width)) : TOps.Zero);
+    }
+
+    /// <summary>i, f, g, o from the gate sums; c ← f⊙c + i⊙g; h = o⊙tanh(c): <see cref="GateKernels"/>' formulas.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FinishLstm<TOps, TVec>(in Operands o, GateSums<TVec> sums, ref float c, int unitPanel)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        int width = TOps.Count;
+        TVec i = FastActivations.Sigmoid<TOps, TVec>(sums.A);
+        TVec f = FastActivations.Sigmoid<TOps, TVec>(sums.B);
+        TVec g = FastActivations.Tanh<TOps, TVec>(sums.C);
+        TVec output = FastActivations.Sigmoid<TOps, TVec>(sums.D);
+        ref float cj = ref Unsafe.Add(ref c, unitPanel * width);
+        TVec cNew = TOps.MultiplyAdd(f, TOps.Load(ref cj), TOps.Multiply(i, g));
+        TOps.Store(cNew, ref cj);
+        TOps.Store(TOps.Multiply(output, FastActivations.Tanh<TOps, TVec>(cNew)), ref Unsafe.Add(ref o.HiddenOut, unitPanel * width));
+    }
+
+    /// <summary>r, z, n and h from p and q: <see cref="GateKernels"/>' formulas.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FinishGru<TOps, TVec>(in Operands o, GateSums<TVec> p, GateSums<TVec> q, int unitPanel)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        int width = TOps.Count;
+        TVec r = FastActivations.Sigmoid<TOps, TVec>(TOps.Add(p.A, q.A));
+        TVec z = FastActivations.Sigmoid<TOps, TVec>(TOps.Add(p.B, q.B));
+        TVec n = FastActivations.Tanh<TOps, TVec>(TOps.MultiplyAdd(r, q.C, p.C));
+        TVec hPrev = TOps.Load(ref Unsafe.Add(ref o.H, unitPanel * width));
+        TOps.Store(TOps.MultiplyAdd(z, TOps.Subtract(hPrev, n), n), ref Unsafe.Add(ref o.HiddenOut, unitPanel * width));
+    }
+
+    /// <summary>
+    /// <see cref="Accumulate"/> for two adjacent panels of units at once (2 × <paramref name="gates"/> chains in one loop),
+    /// each chain in the same order as alone.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AccumulatePair<TOps, TVec>(ref GateSums<TVec> first, ref GateSums<TVec> second, ref float v, ref float weights, int depth, int unitPanel, int gatePanels, int gates)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        int width = TOps.Count;
+        int panelStride = depth * width;
+        int gateStride = gatePanels * panelStride;
+        ref float w = ref Unsafe.Add(ref weights, unitPanel * panelStride);
+        TVec a0 = first.A, b0 = first.B, c0 = first.C, d0 = first.D;
+        TVec a1 = second.A, b1 = second.B, c1 = second.C, d1 = second.D;
+        if (gates == 4)
+        {
+            for (int k = 0; k < depth; k++)
+            {
+                TVec vk = TOps.Broadcast(Unsafe.Add(ref v, k));
+                ref float wk = ref Unsafe.Add(ref w, k * width);
+                a0 = TOps.MultiplyAdd(vk, TOps.Load(ref wk), a0);
+                a1 = TOps.MultiplyAdd(vk, TOps.Load(ref Unsafe.Add(ref wk, panelStride)), a1);
+                b0 = TOps.MultiplyAdd(vk, TOps.Load(ref Unsafe.Add(ref wk, gateStride)), b0);
+                b1 = TOps.MultiplyAdd(vk, TOps.Load(ref Unsafe.Add(ref wk, gateStride + panelStride)), b1);
+                c0 = TOps.MultiplyAdd(vk, TOps.Load(ref Unsafe.Add(ref wk, 2 * gateStride)), c0);
+                c1 = TOps.MultiplyAdd(vk, TOps.Load(ref Unsafe.Add(ref wk, (2 * gateStride) + panelStride)), c1);
+                d0 = TOps.MultiplyAdd(vk, TOps.Load(ref Unsafe.Add(ref wk, 3 * gateStride)), d0);
+                d1 = TOps.MultiplyAdd(vk, TOps.Load(ref Unsafe.Add(ref wk, (3 * gateStride) + panelStride)), d1);
+            }
+        }
+        else
+        {
+            for (int k = 0; k < depth; k++)
+            {
+                TVec vk = TOps.Broadcast(Unsafe.Add(ref v, k));
+                ref float wk = ref Unsafe.Add(ref w, k * width);
+                a0 = TOps.MultiplyAdd(vk, TOps.Load(ref wk), a0);
+                a1 = TOps.MultiplyAdd(vk, TOps.Load(ref Unsafe.Add(ref wk, panelStride)), a1);
+                b0 = TOps.MultiplyAdd(vk, TOps.Load(ref Unsafe.Add(ref wk, gateStride)), b0);
+                b1 = TOps.MultiplyAdd(vk, TOps.Load(ref Unsafe.Add(ref wk, gateStride + panelStride)), b1);
+                c0 = TOps.MultiplyAdd(vk, TOps.Load(ref Unsafe.Add(ref wk, 2 * gateStride)), c0);
+                c1 = TOps.MultiplyAdd(vk, TOps.Load(ref Unsafe.Add(ref wk, (2 * gateStride) + panelStride)), c1);
+            }
+        }
+
+        first = GateSums<TVec>.Of(a0, b0, c0, d0);
+        second = GateSums<TVec>.Of(a1, b1, c1, d1);
+    }
+
+    /// <summary>
+    /// Up to four gate sums of one panel of units, carried through the loops in registers. Plain fields set by
+    /// <see cref="Of"/>, no constructor: in these large kernels the JIT stops inlining calls, constructors included.
+    /// </summary>
+    private struct GateSums<TVec>
+        where TVec : struct
+    {
+        public TVec A;
+        public TVec B;
+        public TVec C;
+        public TVec D;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static GateSums<TVec> Of(TVec a, TVec b, TVec c, TVec d)
+        {
+            GateSums<TVec> sums;
+            sums.A = a;
+            sums.B = b;
+            sums.C = c;
+            sums.D = d;
+            return sums;
+        }
+    }
 
     /// <summary>
     /// sums += W·v for the panel of units in each of the first <paramref name="gates"/> gate blocks: one FMA per gate and k,
@@ -254,6 +369,6 @@ internal static class FusedGateStep
             }
         }
 
-        return new GateSums<TVec>(a, b, c, d);
+        return GateSums<TVec>.Of(a, b, c, d);
     }
 }
