@@ -9,6 +9,7 @@ namespace HighPerfRnn.Tests.Runtime;
 /// general step) and stay within the accuracy budget of the naive reference, on every instruction-set path and with
 /// layers stacked (where a layer's output is the next one's input, in scratch).
 /// </summary>
+[Trait("Category", "Kernels")]
 public sealed class StreamingStepFastPathTests
 {
     // The accuracy budget against the float64 reference, as everywhere else.
