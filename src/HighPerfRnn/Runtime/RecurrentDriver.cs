@@ -460,8 +460,8 @@ internal static class RecurrentDriver
             }
         }
 
-        /// <summary>Whether a batch-1 step of this layer runs <see cref="FusedGateStep"/>: a gated cell without projection, hidden in whole vectors.</summary>
-        private bool FusesGates => _d.Cell != RnnCell.Rnn && !_d.Projected && _d.Hidden % SimdPaths.LaneCount(_d.Path) == 0;
+        /// <summary>Whether a batch-1 step of this layer runs <see cref="FusedGateStep"/> (see <see cref="FusedGateStep.Serves"/>).</summary>
+        private bool FusesGates => FusedGateStep.Serves(_d.Cell, _d.Projected, _d.Hidden, SimdPaths.LaneCount(_d.Path));
 
         /// <summary>h_n (and c_n) rows of this layer and direction: the last step of the direction (t = seq − 1 forward, t = 0 backward).</summary>
         public void CopyFinalState(ReadOnlySpan<float> layerOutput, Span<float> hN, Span<float> cN)
