@@ -44,6 +44,9 @@ internal static class ActivationKernels
     }
 
     [SkipLocalsInit]
+    // Fully optimized from the first call: tier-0 SIMD code is tens of times slower, and on a busy machine a kernel was
+    // seen to stay there (or in OSR) for a second of calls after warm-up.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run<TOps, TVec, TActivation>(ref float source, ref float destination, int count)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct

@@ -146,6 +146,9 @@ internal static class ElmanSequenceKernel
         }
     }
 
+    // Fully optimized from the first call: tier-0 SIMD code is tens of times slower, and on a busy machine a kernel was
+    // seen to stay there (or in OSR) for a second of calls after warm-up.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run<TOps, TVec, TActivation>(in Direction first, in Direction second, bool hasSecond, int seqLen)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct

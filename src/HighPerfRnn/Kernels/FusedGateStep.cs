@@ -168,6 +168,9 @@ internal static class FusedGateStep
         public readonly int Hidden;
     }
 
+    // Fully optimized from the first call: tier-0 SIMD code is tens of times slower, and on a busy machine a kernel was
+    // seen to stay there (or in OSR) for a second of calls after warm-up.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LstmUnits<TOps, TVec>(in Operands o, ref float c)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
@@ -195,6 +198,9 @@ internal static class FusedGateStep
         }
     }
 
+    // Fully optimized from the first call: tier-0 SIMD code is tens of times slower, and on a busy machine a kernel was
+    // seen to stay there (or in OSR) for a second of calls after warm-up.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GruUnits<TOps, TVec>(in Operands o)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct

@@ -71,6 +71,9 @@ internal static class GateKernels
     }
 
     /// <summary>Whole vectors of units; returns the first unit not done.</summary>
+    // Fully optimized from the first call: tier-0 SIMD code is tens of times slower, and on a busy machine a kernel was
+    // seen to stay there (or in OSR) for a second of calls after warm-up.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int LstmVectors<TOps, TVec>(ref float pre, ref float c, ref float h, int hiddenSize)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
@@ -84,6 +87,9 @@ internal static class GateKernels
         return j;
     }
 
+    // Fully optimized from the first call: tier-0 SIMD code is tens of times slower, and on a busy machine a kernel was
+    // seen to stay there (or in OSR) for a second of calls after warm-up.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int GruVectors<TOps, TVec>(ref float pre, ref float hh, ref float prev, ref float h, int hiddenSize)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct

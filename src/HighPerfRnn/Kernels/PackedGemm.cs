@@ -161,6 +161,9 @@ internal static class PackedGemm
     private readonly record struct GemmShape(int Rows, int Depth, int Panels, int Lda, int LdInit, int Ldc);
 
     [SkipLocalsInit]
+    // Fully optimized from the first call: tier-0 SIMD code is tens of times slower, and on a busy machine a kernel was
+    // seen to stay there (or in OSR) for a second of calls after warm-up.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run<TOps, TVec>(ref float a, ref float w, ref float init, ref float c, GemmShape s)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
@@ -301,6 +304,9 @@ internal static class PackedGemm
     /// The order of the panels does not change any result.
     /// </para>
     /// </remarks>
+    // Fully optimized from the first call: tier-0 SIMD code is tens of times slower, and on a busy machine a kernel was
+    // seen to stay there (or in OSR) for a second of calls after warm-up.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void SingleRow<TOps, TVec>(ref float x, ref float w, int panelStride, ref float init, ref float y, int depth, int panels, bool reverse = false)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
