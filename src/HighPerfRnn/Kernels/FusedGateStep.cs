@@ -39,17 +39,8 @@ internal static class FusedGateStep
     /// </summary>
     public static void Lstm(SimdPath path, ReadOnlySpan<float> x, PackedMatrix inputWeights, ReadOnlySpan<float> h, PackedMatrix recurrentWeights, ReadOnlySpan<float> bias, Span<float> cell, Span<float> hiddenOut, int hidden)
     {
-        Check(path, x, inputWeights, h, recurrentWeights, bias, hiddenOut, hidden, gates: 4);
-        ArgumentOutOfRangeException.ThrowIfLessThan(cell.Length, hidden, nameof(cell));
-        var refs = new Operands(x, inputWeights, h, recurrentWeights, bias, default, hiddenOut, hidden);
-        ref float c = ref MemoryMarshal.GetReference(cell);
-        switch (path)
-        {
-            case SimdPath.Vector512: LstmUnits<Vector512Ops, Vector512<float>>(refs, ref c); break;
-            case SimdPath.Vector256: LstmUnits<Vector256Ops, Vector256<float>>(refs, ref c); break;
-            case SimdPath.Vector128: LstmUnits<Vector128Ops, Vector128<float>>(refs, ref c); break;
-            default: LstmUnits<ScalarOps, float>(refs, ref c); break;
-        }
+        CheckInput(path, x, inputWeights, hiddenOut, hidden, gates: 4);
+        Run(RnnCell.Lstm, path, new Operands(x, inputWeights, h, recurrentWeights, bias, default, hiddenOut, hidden), h, recurrentWeights, bias, default, cell, hiddenOut, hidden);
     }
 
     /// <summary>
@@ -58,16 +49,8 @@ internal static class FusedGateStep
     /// </summary>
     public static void Gru(SimdPath path, ReadOnlySpan<float> x, PackedMatrix inputWeights, ReadOnlySpan<float> h, PackedMatrix recurrentWeights, ReadOnlySpan<float> bias, ReadOnlySpan<float> recurrentBias, Span<float> hiddenOut, int hidden)
     {
-        Check(path, x, inputWeights, h, recurrentWeights, bias, hiddenOut, hidden, gates: 3);
-        ArgumentOutOfRangeException.ThrowIfLessThan(recurrentBias.Length, 3 * hidden, nameof(recurrentBias));
-        var refs = new Operands(x, inputWeights, h, recurrentWeights, bias, recurrentBias, hiddenOut, hidden);
-        switch (path)
-        {
-            case SimdPath.Vector512: GruUnits<Vector512Ops, Vector512<float>>(refs); break;
-            case SimdPath.Vector256: GruUnits<Vector256Ops, Vector256<float>>(refs); break;
-            case SimdPath.Vector128: GruUnits<Vector128Ops, Vector128<float>>(refs); break;
-            default: GruUnits<ScalarOps, float>(refs); break;
-        }
+        CheckInput(path, x, inputWeights, hiddenOut, hidden, gates: 3);
+        Run(RnnCell.Gru, path, new Operands(x, inputWeights, h, recurrentWeights, bias, recurrentBias, hiddenOut, hidden), h, recurrentWeights, bias, recurrentBias, default, hiddenOut, hidden);
     }
 
     /// <summary>
@@ -78,65 +61,79 @@ internal static class FusedGateStep
     public static void FromPreactivations(
         RnnCell cell, SimdPath path, ReadOnlySpan<float> preactivations, ReadOnlySpan<float> h, PackedMatrix recurrentWeights, ReadOnlySpan<float> recurrentBias, Span<float> cellState, Span<float> hiddenOut, int hidden)
     {
-        int gates = cell == RnnCell.Lstm ? 4 : 3;
-        int width = SimdPaths.LaneCount(path);
-        if (cell == RnnCell.Rnn || recurrentWeights.PanelWidth != width || hidden % width != 0 || recurrentWeights.PaddedRows != gates * hidden)
+        if (cell == RnnCell.Rnn)
         {
-            throw new ArgumentException($"The fused step needs a gated cell with {gates} × hidden {hidden} gate rows in whole {width}-float panels.", nameof(hidden));
-        }
-
-        ArgumentOutOfRangeException.ThrowIfLessThan(preactivations.Length, gates * hidden, nameof(preactivations));
-        ArgumentOutOfRangeException.ThrowIfLessThan(h.Length, recurrentWeights.Columns, nameof(h));
-        ArgumentOutOfRangeException.ThrowIfLessThan(hiddenOut.Length, hidden, nameof(hiddenOut));
-        if (hiddenOut.Overlaps(h) || hiddenOut.Overlaps(preactivations))
-        {
-            throw new ArgumentException("hiddenOut must not overlap h or the pre-activations: they are read while it is written.", nameof(hiddenOut));
+            throw new ArgumentException("The fused step is for the LSTM and the GRU.", nameof(cell));
         }
 
         // No input product here: the pre-activations stand where the bias stood, with an input of depth 0.
-        var refs = new Operands(default, default, h, recurrentWeights, preactivations, recurrentBias, hiddenOut, hidden);
+        Run(cell, path, new Operands(default, null, h, recurrentWeights, preactivations, recurrentBias, hiddenOut, hidden), h, recurrentWeights, preactivations, recurrentBias, cellState, hiddenOut, hidden);
+    }
+
+    /// <summary>The checks every entry shares (they make the unchecked addressing below sound), then the cell's kernel for the path.</summary>
+    private static void Run(
+        RnnCell cell, SimdPath path, in Operands refs, ReadOnlySpan<float> h, PackedMatrix recurrentWeights, ReadOnlySpan<float> init, ReadOnlySpan<float> recurrentBias, Span<float> cellState, Span<float> hiddenOut, int hidden)
+    {
+        int gates = cell == RnnCell.Lstm ? 4 : 3;
+        RequirePanels(path, recurrentWeights, hidden, gates);
+        ArgumentOutOfRangeException.ThrowIfLessThan(h.Length, recurrentWeights.Columns, nameof(h));
+        ArgumentOutOfRangeException.ThrowIfLessThan(init.Length, gates * hidden, nameof(init));
+        ArgumentOutOfRangeException.ThrowIfLessThan(hiddenOut.Length, hidden, nameof(hiddenOut));
+        if (hiddenOut.Overlaps(h) || hiddenOut.Overlaps(init))
+        {
+            throw new ArgumentException("hiddenOut must not overlap h or the gate sums' starting values: they are read while it is written.", nameof(hiddenOut));
+        }
+
         if (cell == RnnCell.Lstm)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(cellState.Length, hidden, nameof(cellState));
-            ref float c = ref MemoryMarshal.GetReference(cellState);
-            switch (path)
-            {
-                case SimdPath.Vector512: LstmUnits<Vector512Ops, Vector512<float>>(refs, ref c); break;
-                case SimdPath.Vector256: LstmUnits<Vector256Ops, Vector256<float>>(refs, ref c); break;
-                case SimdPath.Vector128: LstmUnits<Vector128Ops, Vector128<float>>(refs, ref c); break;
-                default: LstmUnits<ScalarOps, float>(refs, ref c); break;
-            }
         }
         else
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(recurrentBias.Length, 3 * hidden, nameof(recurrentBias));
-            switch (path)
-            {
-                case SimdPath.Vector512: GruUnits<Vector512Ops, Vector512<float>>(refs); break;
-                case SimdPath.Vector256: GruUnits<Vector256Ops, Vector256<float>>(refs); break;
-                case SimdPath.Vector128: GruUnits<Vector128Ops, Vector128<float>>(refs); break;
-                default: GruUnits<ScalarOps, float>(refs); break;
-            }
+        }
+
+        ref float c = ref MemoryMarshal.GetReference(cellState);
+        switch (path)
+        {
+            case SimdPath.Vector512: Units<Vector512Ops, Vector512<float>>(cell, refs, ref c); break;
+            case SimdPath.Vector256: Units<Vector256Ops, Vector256<float>>(cell, refs, ref c); break;
+            case SimdPath.Vector128: Units<Vector128Ops, Vector128<float>>(cell, refs, ref c); break;
+            default: Units<ScalarOps, float>(cell, refs, ref c); break;
         }
     }
 
-    // These checks are what make the unchecked addressing below sound.
-    private static void Check(SimdPath path, ReadOnlySpan<float> x, PackedMatrix inputWeights, ReadOnlySpan<float> h, PackedMatrix recurrentWeights, ReadOnlySpan<float> bias, Span<float> hiddenOut, int hidden, int gates)
+    private static void Units<TOps, TVec>(RnnCell cell, in Operands refs, ref float c)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        if (cell == RnnCell.Lstm)
+        {
+            LstmUnits<TOps, TVec>(refs, ref c);
+        }
+        else
+        {
+            GruUnits<TOps, TVec>(refs);
+        }
+    }
+
+    /// <summary>The input side of <see cref="Lstm"/> and <see cref="Gru"/>: W_ih's panels and x's length, and hiddenOut apart from x.</summary>
+    private static void CheckInput(SimdPath path, ReadOnlySpan<float> x, PackedMatrix inputWeights, Span<float> hiddenOut, int hidden, int gates)
+    {
+        RequirePanels(path, inputWeights, hidden, gates);
+        ArgumentOutOfRangeException.ThrowIfLessThan(x.Length, inputWeights.Columns, nameof(x));
+        if (hiddenOut.Overlaps(x))
+        {
+            throw new ArgumentException("hiddenOut must not overlap x: it is read while hiddenOut is written.", nameof(hiddenOut));
+        }
+    }
+
+    private static void RequirePanels(SimdPath path, PackedMatrix weights, int hidden, int gates)
     {
         int width = SimdPaths.LaneCount(path);
-        if (inputWeights.PanelWidth != width || recurrentWeights.PanelWidth != width || hidden % width != 0
-            || inputWeights.PaddedRows != gates * hidden || recurrentWeights.PaddedRows != gates * hidden)
+        if (weights.PanelWidth != width || hidden % width != 0 || weights.PaddedRows != gates * hidden)
         {
             throw new ArgumentException($"The fused step needs {gates} × hidden {hidden} gate rows in whole {width}-float panels.", nameof(hidden));
-        }
-
-        ArgumentOutOfRangeException.ThrowIfLessThan(x.Length, inputWeights.Columns, nameof(x));
-        ArgumentOutOfRangeException.ThrowIfLessThan(h.Length, recurrentWeights.Columns, nameof(h));
-        ArgumentOutOfRangeException.ThrowIfLessThan(bias.Length, gates * hidden, nameof(bias));
-        ArgumentOutOfRangeException.ThrowIfLessThan(hiddenOut.Length, hidden, nameof(hiddenOut));
-        if (hiddenOut.Overlaps(h) || hiddenOut.Overlaps(x))
-        {
-            throw new ArgumentException("hiddenOut must not overlap h or x: they are read while it is written.", nameof(hiddenOut));
         }
     }
 
