@@ -112,9 +112,7 @@ internal static class ElmanSequenceKernel
         SimdPath path, RnnNonlinearity nonlinearity, int layer, in Direction first, in Direction second, bool hasSecond, int seqLen, Span<float> stepScratch, ReadOnlySpan<float> zeros)
         where TKernel : struct, IRecurrentStepKernel
     {
-        // Layers within one vector run the inlined chain above whatever the kernel: measured faster than a generated
-        // kernel handed every step (the seed model: 1.8 µs against 2.9 µs per forward pass in one BenchmarkDotNet run).
-        if (typeof(TKernel) == typeof(RuntimeStepKernel) || first.RowStride == SimdPaths.LaneCount(path))
+        if (RunsOwnChain<TKernel>(first.RowStride, SimdPaths.LaneCount(path)))
         {
             Run(path, nonlinearity, first, second, hasSecond, seqLen);
             return;
@@ -130,6 +128,16 @@ internal static class ElmanSequenceKernel
             }
         }
     }
+
+    /// <summary>
+    /// Whether a batch-1 Elman layer runs this kernel's own chain rather than <typeparamref name="TKernel"/>'s steps: always
+    /// for the runtime's kernel, and for layers within one vector whatever the kernel (measured faster than a generated
+    /// kernel handed every step: the seed model, 1.8 µs against 2.9 µs per forward pass in one BenchmarkDotNet run).
+    /// Forward and Step both ask here, so a declared model's two stay bit-identical.
+    /// </summary>
+    public static bool RunsOwnChain<TKernel>(int rowStride, int panelWidth)
+        where TKernel : struct, IRecurrentStepKernel
+        => typeof(TKernel) == typeof(RuntimeStepKernel) || rowStride == panelWidth;
 
     private static void StepWith<TKernel>(in Direction d, int layer, int step, int seqLen, int panelWidth, RnnNonlinearity nonlinearity, Span<float> stepScratch, ReadOnlySpan<float> zeros)
         where TKernel : struct, IRecurrentStepKernel

@@ -91,11 +91,7 @@ internal static class RecurrentDriver
                 }
             }
 
-            if (!runsWholeSequences)
-            {
-                forward.CopyFinalState(layerOutput, hN, cN);
-            }
-
+            forward.CopyFinalState(layerOutput, hN, cN);
             layerInput = layerOutput;
             layerInputWidth = dims.OutputWidth;
             inputBatchFirst = false;
@@ -109,7 +105,8 @@ internal static class RecurrentDriver
 
     /// <summary>
     /// A batch-1 Elman layer through <see cref="ElmanSequenceKernel"/>: the whole time loop per direction (both together
-    /// where <see cref="InterleaveDirections"/> says so), in place on the pre-activation rows; then h into the output.
+    /// where <see cref="InterleaveDirections"/> says so), in place on the pre-activation rows; then h into the output
+    /// (and the backward direction's h_n; the caller copies the forward one's, as for every layer).
     /// </summary>
     private static void RunElmanSequences<TKernel>(
         RnnModel model, int layer, Dimensions dims, in Scratch scratch, DirectionRun forward, ReadOnlySpan<float> layerInput, int layerInputWidth, ReadOnlySpan<float> h0, Span<float> layerOutput, Span<float> hN)
@@ -121,7 +118,6 @@ internal static class RecurrentDriver
         {
             ElmanSequenceKernel.Run<TKernel>(dims.Path, dims.Nonlinearity, layer, forwardSequence, default, hasSecond: false, seqLen, scratch.Step, scratch.Zeros);
             forward.CopyRowsToOutput(layerOutput);
-            forward.CopyFinalState(layerOutput, hN, default);
             return;
         }
 
@@ -140,7 +136,6 @@ internal static class RecurrentDriver
 
         forward.CopyRowsToOutput(layerOutput);
         backward.CopyRowsToOutput(layerOutput);
-        forward.CopyFinalState(layerOutput, hN, default);
         backward.CopyFinalState(layerOutput, hN, default);
     }
 

@@ -50,9 +50,7 @@ internal static class StreamingStep
         ReadOnlySpan<float> layerInput = input;
         int layerInputWidth = architecture.InputSize;
         bool lstm = architecture.Cell == RnnCell.Lstm;
-        // As in the sequence kernel: layers of one vector take the shared single-row step whatever the kernel, so
-        // that a declared model's Step and Forward stay bit-identical.
-        bool elmanWithRuntimeKernel = architecture.Cell == RnnCell.Rnn && (typeof(TKernel) == typeof(RuntimeStepKernel) || paddedGateRows == lanes);
+        bool elmanOwnChain = architecture.Cell == RnnCell.Rnn && ElmanSequenceKernel.RunsOwnChain<TKernel>(paddedGateRows, lanes);
         for (int layer = 0; layer < architecture.NumLayers; layer++)
         {
             PackedLayerDirection weights = model.Layer(layer, 0);
@@ -80,7 +78,7 @@ internal static class StreamingStep
 
             Span<float> layerState = state.Slice(layer * batch * stateSize, batch * stateSize);
             Span<float> layerOutput = layer == architecture.NumLayers - 1 ? output : between;
-            if (batch == 1 && elmanWithRuntimeKernel)
+            if (batch == 1 && elmanOwnChain)
             {
                 // The sequence kernel over a sequence of one: the product and the activation in one pass.
                 var sequence = new ElmanSequenceKernel.Direction(weights.RecurrentWeights.Data, preact, paddedGateRows, hidden, 1, layerState, backward: false);
