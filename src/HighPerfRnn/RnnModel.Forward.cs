@@ -133,6 +133,11 @@ public sealed partial class RnnModel
     public void Step<TKernel>(ReadOnlySpan<float> input, Span<float> state, Span<float> cellState, Span<float> output, int batch, RnnWorkspace? workspace)
         where TKernel : struct, IRecurrentStepKernel
     {
+        if (batch == 1 && _singleLayerStep is { } fast && fast.TryStep(input, state, cellState, output))
+        {
+            return;
+        }
+
         RequireStreamable(state, batch);
         if (Architecture.Cell != RnnCell.Lstm)
         {
@@ -156,6 +161,11 @@ public sealed partial class RnnModel
     public void Step<TKernel>(ReadOnlySpan<float> input, Span<float> state, Span<float> output, int batch, RnnWorkspace? workspace)
         where TKernel : struct, IRecurrentStepKernel
     {
+        if (batch == 1 && _singleLayerStep is { } fast && fast.TryStep<TKernel>(input, state, output, workspace))
+        {
+            return;
+        }
+
         RequireStreamable(state, batch);
         if (Architecture.Cell == RnnCell.Lstm)
         {

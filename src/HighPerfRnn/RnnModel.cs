@@ -13,6 +13,9 @@ public sealed partial class RnnModel
     private readonly PackedLayerDirection[] _layers;
     private readonly Dictionary<string, FloatTensor> _stateDict;
 
+    /// <summary>Step's fast path for one-layer unidirectional models at batch 1 (null for other shapes).</summary>
+    private readonly SingleLayerStep? _singleLayerStep;
+
     private RnnModel(RnnArchitecture architecture, Dictionary<string, FloatTensor> stateDict, SimdPath path)
     {
         Architecture = architecture;
@@ -27,6 +30,8 @@ public sealed partial class RnnModel
                 _layers[(layer * architecture.NumDirections) + direction] = PackedLayerDirection.Pack(architecture, stateDict, layer, direction, panelWidth);
             }
         }
+
+        _singleLayerStep = SingleLayerStep.For(this);
     }
 
     /// <summary>The model's shape and options.</summary>

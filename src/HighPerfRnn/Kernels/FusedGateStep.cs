@@ -6,10 +6,10 @@ using HighPerfRnn.Packing;
 namespace HighPerfRnn.Kernels;
 
 /// <summary>
-/// A whole LSTM or GRU step for one batch row in one pass: for each vector of hidden units, the gate sums of
-/// W_ih·x and W_hh·h are accumulated in registers and the gates applied right there, with no pre-activation row
-/// written and read back. For the small layers a streaming caller steps (hidden 8 to 64) the separate passes of the
-/// general step (input product, recurrent product, gates) cost more than their arithmetic.
+/// A whole LSTM or GRU step for one batch row: for each vector of hidden units, the gate sums of W_ih·x and W_hh·h
+/// are accumulated together in registers (one pass over both matrices, eight chains at a time), stored to a small
+/// stack row, and the gates applied by <see cref="GateKernels"/>' passes. For the small layers a streaming caller
+/// steps (hidden 8 to 32) the general step's separate products and its scratch layout cost more than their arithmetic.
 /// </summary>
 /// <remarks>
 /// Each gate sum is the general step's, in the same order (bias, then k = 0, 1, … of x, then of h, one FMA each), and
@@ -32,6 +32,9 @@ internal static class FusedGateStep
     /// about 10% slower fused, LSTM and GRU). Below it (hidden ≤ 32), W_hh stays in L1 and the fused pass wins.
     /// </summary>
     private const long RecurrentWeightBudgetBytes = 16 * 1024;
+
+    /// <summary>The stack buffer of gate sums: two rows of gates × hidden (the GRU's p and q) at the largest hidden the budget admits (LSTM 32, GRU 36).</summary>
+    private const int MaxSumFloats = 256;
 
     /// <summary>
     /// LSTM: gates = bias + W_ih·x + W_hh·h; c ← f⊙c + i⊙g; <paramref name="hiddenOut"/> = o⊙tanh(c).
@@ -56,7 +59,7 @@ internal static class FusedGateStep
     /// <summary>
     /// One step of a sequence at batch 1, from the step's pre-activations (biases + W_ih·x, projected for the whole
     /// sequence beforehand): gates = <paramref name="preactivations"/> + W_hh·h, then as <see cref="Lstm"/> or
-    /// <see cref="Gru"/>. The same sums and gates as the general step, without writing the gate sums out and reading them back.
+    /// <see cref="Gru"/>. The same sums and gates as the general step, with no separate product pass over W_hh.
     /// </summary>
     public static void FromPreactivations(
         RnnCell cell, SimdPath path, ReadOnlySpan<float> preactivations, ReadOnlySpan<float> h, PackedMatrix recurrentWeights, ReadOnlySpan<float> recurrentBias, Span<float> cellState, Span<float> hiddenOut, int hidden)
@@ -71,6 +74,7 @@ internal static class FusedGateStep
     }
 
     /// <summary>The checks every entry shares (they make the unchecked addressing below sound), then the cell's kernel for the path.</summary>
+    [SkipLocalsInit]
     private static void Run(
         RnnCell cell, SimdPath path, in Operands refs, ReadOnlySpan<float> h, PackedMatrix recurrentWeights, ReadOnlySpan<float> init, ReadOnlySpan<float> recurrentBias, Span<float> cellState, Span<float> hiddenOut, int hidden)
     {
@@ -93,27 +97,36 @@ internal static class FusedGateStep
             ArgumentOutOfRangeException.ThrowIfLessThan(recurrentBias.Length, 3 * hidden, nameof(recurrentBias));
         }
 
+        // The gate sums go to a small stack buffer, gate-major like a pre-activation row, for GateKernels' passes.
+        int sumFloats = 2 * gates * hidden;
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(sumFloats, MaxSumFloats, nameof(hidden));
+        Span<float> sums = stackalloc float[sumFloats];
         ref float c = ref MemoryMarshal.GetReference(cellState);
+        ref float s = ref MemoryMarshal.GetReference(sums);
         switch (path)
         {
-            case SimdPath.Vector512: Units<Vector512Ops, Vector512<float>>(cell, refs, ref c); break;
-            case SimdPath.Vector256: Units<Vector256Ops, Vector256<float>>(cell, refs, ref c); break;
-            case SimdPath.Vector128: Units<Vector128Ops, Vector128<float>>(cell, refs, ref c); break;
-            default: Units<ScalarOps, float>(cell, refs, ref c); break;
+            case SimdPath.Vector512: Units<Vector512Ops, Vector512<float>>(cell, refs, ref c, ref s); break;
+            case SimdPath.Vector256: Units<Vector256Ops, Vector256<float>>(cell, refs, ref c, ref s); break;
+            case SimdPath.Vector128: Units<Vector128Ops, Vector128<float>>(cell, refs, ref c, ref s); break;
+            default: Units<ScalarOps, float>(cell, refs, ref c, ref s); break;
         }
     }
 
-    private static void Units<TOps, TVec>(RnnCell cell, in Operands refs, ref float c)
+    private static void Units<TOps, TVec>(RnnCell cell, in Operands refs, ref float c, ref float sums)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
         if (cell == RnnCell.Lstm)
         {
-            LstmUnits<TOps, TVec>(refs, ref c);
+            LstmUnits<TOps, TVec>(refs, ref sums);
+            GateKernels.LstmVectors<TOps, TVec>(ref sums, ref c, ref refs.HiddenOut, refs.Hidden);
         }
         else
         {
-            GruUnits<TOps, TVec>(refs);
+            // p = bias + W_ih·x in the first 3·hidden floats, q = recurrent bias + W_hh·h in the next.
+            ref float q = ref Unsafe.Add(ref sums, 3 * refs.Hidden);
+            GruUnits<TOps, TVec>(refs, ref sums, ref q);
+            GateKernels.GruVectors<TOps, TVec>(ref sums, ref q, ref refs.H, ref refs.HiddenOut, refs.Hidden);
         }
     }
 
@@ -168,7 +181,7 @@ internal static class FusedGateStep
     // Fully optimized from the first call: tier-0 SIMD code is tens of times slower, and on a busy machine a kernel was
     // seen to stay there (or in OSR) for a second of calls after warm-up.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void LstmUnits<TOps, TVec>(in Operands o, ref float c)
+    private static void LstmUnits<TOps, TVec>(in Operands o, ref float sums)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
@@ -182,8 +195,8 @@ internal static class FusedGateStep
             GateSums<TVec> second = Initial<TOps, TVec>(ref o.Bias, unitPanel + 1, gatePanels, gates: 4);
             AccumulatePair<TOps, TVec>(ref first, ref second, ref o.X, ref o.InputWeights, o.InputDepth, unitPanel, gatePanels, gates: 4);
             AccumulatePair<TOps, TVec>(ref first, ref second, ref o.H, ref o.RecurrentWeights, o.RecurrentDepth, unitPanel, gatePanels, gates: 4);
-            FinishLstm<TOps, TVec>(o, first, ref c, unitPanel);
-            FinishLstm<TOps, TVec>(o, second, ref c, unitPanel + 1);
+            Store<TOps, TVec>(first, ref sums, unitPanel, gatePanels, gates: 4);
+            Store<TOps, TVec>(second, ref sums, unitPanel + 1, gatePanels, gates: 4);
         }
 
         if (unitPanel < gatePanels)
@@ -191,14 +204,14 @@ internal static class FusedGateStep
             GateSums<TVec> last = Initial<TOps, TVec>(ref o.Bias, unitPanel, gatePanels, gates: 4);
             last = Accumulate<TOps, TVec>(last, ref o.X, ref o.InputWeights, o.InputDepth, unitPanel, gatePanels, gates: 4);
             last = Accumulate<TOps, TVec>(last, ref o.H, ref o.RecurrentWeights, o.RecurrentDepth, unitPanel, gatePanels, gates: 4);
-            FinishLstm<TOps, TVec>(o, last, ref c, unitPanel);
+            Store<TOps, TVec>(last, ref sums, unitPanel, gatePanels, gates: 4);
         }
     }
 
     // Fully optimized from the first call: tier-0 SIMD code is tens of times slower, and on a busy machine a kernel was
     // seen to stay there (or in OSR) for a second of calls after warm-up.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void GruUnits<TOps, TVec>(in Operands o)
+    private static void GruUnits<TOps, TVec>(in Operands o, ref float pSums, ref float qSums)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
@@ -213,8 +226,10 @@ internal static class FusedGateStep
             GateSums<TVec> q1 = Initial<TOps, TVec>(ref o.RecurrentBias, unitPanel + 1, gatePanels, gates: 3);
             AccumulatePair<TOps, TVec>(ref p0, ref p1, ref o.X, ref o.InputWeights, o.InputDepth, unitPanel, gatePanels, gates: 3);
             AccumulatePair<TOps, TVec>(ref q0, ref q1, ref o.H, ref o.RecurrentWeights, o.RecurrentDepth, unitPanel, gatePanels, gates: 3);
-            FinishGru<TOps, TVec>(o, p0, q0, unitPanel);
-            FinishGru<TOps, TVec>(o, p1, q1, unitPanel + 1);
+            Store<TOps, TVec>(p0, ref pSums, unitPanel, gatePanels, gates: 3);
+            Store<TOps, TVec>(p1, ref pSums, unitPanel + 1, gatePanels, gates: 3);
+            Store<TOps, TVec>(q0, ref qSums, unitPanel, gatePanels, gates: 3);
+            Store<TOps, TVec>(q1, ref qSums, unitPanel + 1, gatePanels, gates: 3);
         }
 
         if (unitPanel < gatePanels)
@@ -223,7 +238,8 @@ internal static class FusedGateStep
             GateSums<TVec> q = Initial<TOps, TVec>(ref o.RecurrentBias, unitPanel, gatePanels, gates: 3);
             p = Accumulate<TOps, TVec>(p, ref o.X, ref o.InputWeights, o.InputDepth, unitPanel, gatePanels, gates: 3);
             q = Accumulate<TOps, TVec>(q, ref o.H, ref o.RecurrentWeights, o.RecurrentDepth, unitPanel, gatePanels, gates: 3);
-            FinishGru<TOps, TVec>(o, p, q, unitPanel);
+            Store<TOps, TVec>(p, ref pSums, unitPanel, gatePanels, gates: 3);
+            Store<TOps, TVec>(q, ref qSums, unitPanel, gatePanels, gates: 3);
         }
     }
 
@@ -241,35 +257,20 @@ internal static class FusedGateStep
             gates == 4 ? TOps.Load(ref Unsafe.Add(ref init, ((3 * gatePanels) + unitPanel) * width)) : TOps.Zero);
     }
 
-    /// <summary>i, f, g, o from the gate sums; c ← f⊙c + i⊙g; h = o⊙tanh(c): <see cref="GateKernels"/>' formulas.</summary>
+    /// <summary>Writes one panel of units' gate sums to their places in the gate-major sums row (gate block g at g·hidden).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void FinishLstm<TOps, TVec>(in Operands o, GateSums<TVec> sums, ref float c, int unitPanel)
+    private static void Store<TOps, TVec>(GateSums<TVec> sums, ref float row, int unitPanel, int gatePanels, int gates)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
         int width = TOps.Count;
-        TVec i = FastActivations.Sigmoid<TOps, TVec>(sums.A);
-        TVec f = FastActivations.Sigmoid<TOps, TVec>(sums.B);
-        TVec g = FastActivations.Tanh<TOps, TVec>(sums.C);
-        TVec output = FastActivations.Sigmoid<TOps, TVec>(sums.D);
-        ref float cj = ref Unsafe.Add(ref c, unitPanel * width);
-        TVec cNew = TOps.MultiplyAdd(f, TOps.Load(ref cj), TOps.Multiply(i, g));
-        TOps.Store(cNew, ref cj);
-        TOps.Store(TOps.Multiply(output, FastActivations.Tanh<TOps, TVec>(cNew)), ref Unsafe.Add(ref o.HiddenOut, unitPanel * width));
-    }
-
-    /// <summary>r, z, n and h from p and q: <see cref="GateKernels"/>' formulas.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void FinishGru<TOps, TVec>(in Operands o, GateSums<TVec> p, GateSums<TVec> q, int unitPanel)
-        where TOps : struct, IVectorOps<TVec>
-        where TVec : struct
-    {
-        int width = TOps.Count;
-        TVec r = FastActivations.Sigmoid<TOps, TVec>(TOps.Add(p.A, q.A));
-        TVec z = FastActivations.Sigmoid<TOps, TVec>(TOps.Add(p.B, q.B));
-        TVec n = FastActivations.Tanh<TOps, TVec>(TOps.MultiplyAdd(r, q.C, p.C));
-        TVec hPrev = TOps.Load(ref Unsafe.Add(ref o.H, unitPanel * width));
-        TOps.Store(TOps.MultiplyAdd(z, TOps.Subtract(hPrev, n), n), ref Unsafe.Add(ref o.HiddenOut, unitPanel * width));
+        TOps.Store(sums.A, ref Unsafe.Add(ref row, unitPanel * width));
+        TOps.Store(sums.B, ref Unsafe.Add(ref row, (gatePanels + unitPanel) * width));
+        TOps.Store(sums.C, ref Unsafe.Add(ref row, ((2 * gatePanels) + unitPanel) * width));
+        if (gates == 4)
+        {
+            TOps.Store(sums.D, ref Unsafe.Add(ref row, ((3 * gatePanels) + unitPanel) * width));
+        }
     }
 
     /// <summary>

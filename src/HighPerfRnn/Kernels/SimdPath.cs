@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -73,6 +74,7 @@ public static class SimdPaths
     }
 
     /// <summary>The floats in one vector of <paramref name="path"/>: the panel width of the packed weights.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int LaneCount(SimdPath path) => path switch
     {
         SimdPath.Vector512 => 16,

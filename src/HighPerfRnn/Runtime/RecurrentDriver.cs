@@ -380,7 +380,7 @@ internal static class RecurrentDriver
                 previousStride = _d.State;
             }
 
-            if (typeof(TKernel) == typeof(RuntimeStepKernel) && batch == 1 && !previous.IsEmpty && FusesGates)
+            if (batch == 1 && !previous.IsEmpty && FusesGates)
             {
                 FusedGateStep.FromPreactivations(
                     _d.Cell, _d.Path, preact, previous[.._d.State], _weights.RecurrentWeights, _weights.RecurrentBias, _cell[..(_d.Cell == RnnCell.Lstm ? _d.Hidden : 0)], output[.._d.State], _d.Hidden);

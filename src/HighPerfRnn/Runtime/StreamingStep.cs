@@ -17,7 +17,7 @@ internal static class StreamingStep
         RnnArchitecture architecture = model.Architecture;
         SimdPath path = model.SimdPath;
         int lanes = SimdPaths.LaneCount(path);
-        bool fusedGates = batch == 1 && typeof(TKernel) == typeof(RuntimeStepKernel) && FusedGateStep.Serves(architecture.Cell, architecture.ProjSize > 0, architecture.HiddenSize, lanes);
+        bool fusedGates = batch == 1 && FusedGateStep.Serves(architecture.Cell, architecture.ProjSize > 0, architecture.HiddenSize, lanes);
         if (fusedGates && architecture.NumLayers == 1)
         {
             // The common streaming case, one gated layer: the fused kernel straight from the caller's buffers, no scratch.

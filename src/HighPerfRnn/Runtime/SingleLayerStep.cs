@@ -1,0 +1,103 @@
+using HighPerfRnn.Kernels;
+
+namespace HighPerfRnn.Runtime;
+
+/// <summary>
+/// The streaming step of a one-layer, unidirectional model at batch 1: the call a real-time caller (audio, sensors)
+/// makes millions of times, where the step itself is a few dozen nanoseconds of arithmetic. Its checks are a handful
+/// of compares, and it goes straight to the kernel: no general validation, no scratch layout, no per-layer loop.
+/// </summary>
+/// <remarks>
+/// It accepts a call only when every check of the general path would pass (lengths exact, no overlaps); anything
+/// else returns false and the general path runs, which names the argument at fault. It runs the same kernels as
+/// <see cref="StreamingStep"/> on the same layer, so results are the same bit for bit.
+/// </remarks>
+internal sealed class SingleLayerStep
+{
+    private readonly PackedLayerDirection _weights;
+    private readonly SimdPath _path;
+    private readonly RnnCell _cell;
+    private readonly RnnNonlinearity _nonlinearity;
+    private readonly int _inputSize;
+    private readonly int _hidden;
+    private readonly int _lanes;
+    private readonly bool _fusedGates;
+
+    private SingleLayerStep(RnnModel model)
+    {
+        RnnArchitecture architecture = model.Architecture;
+        _weights = model.Layer(0, 0);
+        _path = model.SimdPath;
+        _cell = architecture.Cell;
+        _nonlinearity = architecture.Nonlinearity;
+        _inputSize = architecture.InputSize;
+        _hidden = architecture.HiddenSize;
+        _lanes = SimdPaths.LaneCount(_path);
+        _fusedGates = FusedGateStep.Serves(_cell, projected: false, _hidden, _lanes);
+    }
+
+    /// <summary>The fast step for <paramref name="model"/>, or null where it has none (several layers, both directions, an LSTM projection).</summary>
+    public static SingleLayerStep? For(RnnModel model)
+    {
+        RnnArchitecture architecture = model.Architecture;
+        bool serves = architecture.NumLayers == 1 && !architecture.Bidirectional && architecture.ProjSize == 0;
+        return serves ? new SingleLayerStep(model) : null;
+    }
+
+    /// <summary>An RNN or GRU step; false (nothing touched) where the general path must run or report.</summary>
+    public bool TryStep<TKernel>(ReadOnlySpan<float> input, Span<float> state, Span<float> output, RnnWorkspace? workspace)
+        where TKernel : struct, IRecurrentStepKernel
+    {
+        if (_cell == RnnCell.Lstm || !Accepts(input, state, output))
+        {
+            return false;
+        }
+
+        if (_cell == RnnCell.Gru)
+        {
+            if (!_fusedGates)
+            {
+                return false;
+            }
+
+            FusedGateStep.Gru(_path, input, _weights.InputWeights, state, _weights.RecurrentWeights, _weights.ProjectionBias, _weights.RecurrentBias, output, _hidden);
+        }
+        else
+        {
+            int rowStride = _weights.PaddedGateRows;
+            if (!ElmanSequenceKernel.RunsOwnChain<TKernel>(rowStride, _lanes))
+            {
+                return false;
+            }
+
+            // The pre-activation row (bias + W_ih·x), then the recurrent chain and the activation on it, in place.
+            Span<float> row = (workspace ?? RnnWorkspace.ThreadDefault).Rent(rowStride);
+            PackedGemm.MultiplyAddRow(_path, input, _weights.InputWeights, _weights.ProjectionBias, row);
+            var direction = new ElmanSequenceKernel.Direction(_weights.RecurrentWeights.Data, row, rowStride, _hidden, 1, state, backward: false);
+            ElmanSequenceKernel.Run(_path, _nonlinearity, direction, default, hasSecond: false, 1);
+            row[.._hidden].CopyTo(output);
+        }
+
+        output.CopyTo(state);
+        return true;
+    }
+
+    /// <summary>An LSTM step; false (nothing touched) where the general path must run or report.</summary>
+    public bool TryStep(ReadOnlySpan<float> input, Span<float> state, Span<float> cellState, Span<float> output)
+    {
+        if (_cell != RnnCell.Lstm || !_fusedGates || !Accepts(input, state, output)
+            || cellState.Length != _hidden || cellState.Overlaps(input) || cellState.Overlaps(state) || cellState.Overlaps(output))
+        {
+            return false;
+        }
+
+        FusedGateStep.Lstm(_path, input, _weights.InputWeights, state, _weights.RecurrentWeights, _weights.ProjectionBias, cellState, output, _hidden);
+        output.CopyTo(state);
+        return true;
+    }
+
+    /// <summary>The general path's checks for batch 1 and one layer: exact lengths, and input, state and output apart.</summary>
+    private bool Accepts(ReadOnlySpan<float> input, ReadOnlySpan<float> state, ReadOnlySpan<float> output)
+        => input.Length == _inputSize && state.Length == _hidden && output.Length == _hidden
+            && !input.Overlaps(state) && !input.Overlaps(output) && !output.Overlaps(state);
+}
