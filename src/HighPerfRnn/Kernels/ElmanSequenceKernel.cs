@@ -62,6 +62,46 @@ internal static class ElmanSequenceKernel
             Backward = backward;
         }
 
+        /// <summary>
+        /// A one-vector direction (hidden = <paramref name="rowStride"/> = the vector width) that also projects its own
+        /// input: each step starts from bias + W_ih·x_t instead of a pre-activation row projected beforehand. The rows
+        /// then only hold h. The sums are the projection's (bias, then k = 0, 1, … of x, one FMA each) continued by the
+        /// recurrent ones, exactly as when the product writes the row and the step reads it back: the same bits.
+        /// </summary>
+        /// <param name="recurrentWeights">As for the constructor.</param>
+        /// <param name="rows">h of each step, <paramref name="seqLen"/> rows of <paramref name="rowStride"/> floats.</param>
+        /// <param name="rowStride">The vector width, equal to <paramref name="hidden"/>.</param>
+        /// <param name="hidden">Hidden features.</param>
+        /// <param name="seqLen">Time steps.</param>
+        /// <param name="initialState">As for the constructor.</param>
+        /// <param name="backward">As for the constructor.</param>
+        /// <param name="output">As for the constructor (may be empty).</param>
+        /// <param name="outputStride">As for the constructor.</param>
+        /// <param name="input">The layer's input, row t at t·<paramref name="inputStride"/>, <paramref name="inputDepth"/> floats each.</param>
+        /// <param name="inputStride">Floats between input rows.</param>
+        /// <param name="inputDepth">Input features: the depth of the projection.</param>
+        /// <param name="inputWeights">W_ih packed in one panel of the vector width, <paramref name="inputDepth"/> deep.</param>
+        /// <param name="bias">The projection's bias: one vector.</param>
+        public static Direction ProjectingInput(
+            ReadOnlySpan<float> recurrentWeights, Span<float> rows, int rowStride, int hidden, int seqLen, ReadOnlySpan<float> initialState, bool backward,
+            Span<float> output, int outputStride, ReadOnlySpan<float> input, int inputStride, int inputDepth, ReadOnlySpan<float> inputWeights, ReadOnlySpan<float> bias)
+        {
+            ArgumentOutOfRangeException.ThrowIfNotEqual(hidden, rowStride);
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputDepth);
+            ArgumentOutOfRangeException.ThrowIfLessThan(inputStride, inputDepth);
+            ArgumentOutOfRangeException.ThrowIfLessThan(input.Length, ((long)(seqLen - 1) * inputStride) + inputDepth, nameof(input));
+            ArgumentOutOfRangeException.ThrowIfLessThan(inputWeights.Length, (long)inputDepth * rowStride, nameof(inputWeights));
+            ArgumentOutOfRangeException.ThrowIfLessThan(bias.Length, rowStride, nameof(bias));
+            return new Direction(recurrentWeights, rows, rowStride, hidden, seqLen, initialState, backward, output, outputStride)
+            {
+                Input = input,
+                InputStride = inputStride,
+                InputDepth = inputDepth,
+                InputWeights = inputWeights,
+                Bias = bias,
+            };
+        }
+
         public ReadOnlySpan<float> RecurrentWeights { get; }
 
         public Span<float> Rows { get; }
@@ -77,6 +117,19 @@ internal static class ElmanSequenceKernel
         public Span<float> Output { get; }
 
         public int OutputStride { get; }
+
+        /// <summary>Whether the direction projects its own input (<see cref="ProjectingInput"/>).</summary>
+        public bool ProjectsInput => InputDepth > 0;
+
+        public ReadOnlySpan<float> Input { get; private init; }
+
+        public int InputStride { get; private init; }
+
+        public int InputDepth { get; private init; }
+
+        public ReadOnlySpan<float> InputWeights { get; private init; }
+
+        public ReadOnlySpan<float> Bias { get; private init; }
     }
 
     /// <summary>
@@ -116,6 +169,11 @@ internal static class ElmanSequenceKernel
         {
             Run(path, nonlinearity, first, second, hasSecond, seqLen);
             return;
+        }
+
+        if (first.ProjectsInput || second.ProjectsInput)
+        {
+            throw new ArgumentException("A direction that projects its own input runs the kernel's own chain only (one-vector layers).", nameof(first));
         }
 
         int panelWidth = SimdPaths.LaneCount(path);
@@ -162,6 +220,12 @@ internal static class ElmanSequenceKernel
         where TVec : struct
         where TActivation : struct, ActivationKernels.IActivation
     {
+        if (first.ProjectsInput)
+        {
+            RunProjecting<TOps, TVec, TActivation>(first, second, hasSecond, seqLen);
+            return;
+        }
+
         for (int step = 0; step < seqLen; step++)
         {
             Step<TOps, TVec, TActivation>(first, step, seqLen);
@@ -170,6 +234,60 @@ internal static class ElmanSequenceKernel
                 Step<TOps, TVec, TActivation>(second, step, seqLen);
             }
         }
+    }
+
+    /// <summary>
+    /// The loop for directions that project their own input, software-pipelined: each iteration first sums the next
+    /// step's bias + W_ih·x (which does not wait for h), then finishes this step's sum with W_hh·h_{t−1}. Written in this
+    /// order, the next input sums are in the CPU's window while the recurrent chain waits, so a step costs the
+    /// recurrent chain and the activation only.
+    /// </summary>
+    private static void RunProjecting<TOps, TVec, TActivation>(in Direction first, in Direction second, bool hasSecond, int seqLen)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+        where TActivation : struct, ActivationKernels.IActivation
+    {
+        if (hasSecond && !second.ProjectsInput)
+        {
+            throw new ArgumentException("Both directions must project their input, or neither.", nameof(second));
+        }
+
+        TVec firstSum = InputSum<TOps, TVec>(first, TimeOf(first, 0, seqLen));
+        TVec secondSum = hasSecond ? InputSum<TOps, TVec>(second, TimeOf(second, 0, seqLen)) : TOps.Zero;
+        for (int step = 0; step < seqLen; step++)
+        {
+            bool more = step + 1 < seqLen;
+            TVec firstNext = more ? InputSum<TOps, TVec>(first, TimeOf(first, step + 1, seqLen)) : TOps.Zero;
+            TVec secondNext = more && hasSecond ? InputSum<TOps, TVec>(second, TimeOf(second, step + 1, seqLen)) : TOps.Zero;
+            FinishProjected<TOps, TVec, TActivation>(first, firstSum, step, seqLen);
+            if (hasSecond)
+            {
+                FinishProjected<TOps, TVec, TActivation>(second, secondSum, step, seqLen);
+            }
+
+            firstSum = firstNext;
+            secondSum = secondNext;
+        }
+    }
+
+    private static int TimeOf(in Direction d, int step, int seqLen) => d.Backward ? seqLen - 1 - step : step;
+
+    /// <summary>bias + W_ih·x_t: the start of step t's sum (k in order, one FMA each, as the input product computes it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec InputSum<TOps, TVec>(in Direction d, int time)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        int width = TOps.Count;
+        ref float x = ref Unsafe.Add(ref MemoryMarshal.GetReference(d.Input), time * d.InputStride);
+        ref float wih = ref MemoryMarshal.GetReference(d.InputWeights);
+        TVec sum = TOps.Load(ref MemoryMarshal.GetReference(d.Bias));
+        for (int k = 0; k < d.InputDepth; k++)
+        {
+            sum = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref x, k)), TOps.Load(ref Unsafe.Add(ref wih, k * width)), sum);
+        }
+
+        return sum;
     }
 
     private static void Step<TOps, TVec, TActivation>(in Direction d, int step, int seqLen)
@@ -226,5 +344,38 @@ internal static class ElmanSequenceKernel
 
         PackedGemm.SingleRow<TOps, TVec, TActivation>(
             ref previous, ref MemoryMarshal.GetReference(d.RecurrentWeights), d.Hidden * width, ref row, ref row, d.Hidden, panels, reverse: (step & 1) == 1);
+    }
+
+    /// <summary>
+    /// Finishes step <paramref name="step"/> of a direction that projects its own input: <paramref name="sum"/> (bias +
+    /// W_ih·x_t) + W_hh·h_{t−1} (nothing at the first step without h0), h = act(sum), into the row and the output.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FinishProjected<TOps, TVec, TActivation>(in Direction d, TVec sum, int step, int seqLen)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+        where TActivation : struct, ActivationKernels.IActivation
+    {
+        int width = TOps.Count;
+        int time = TimeOf(d, step, seqLen);
+        ref float rows = ref MemoryMarshal.GetReference(d.Rows);
+        if (step > 0 || !d.InitialState.IsEmpty)
+        {
+            ref float previous = ref step == 0
+                ? ref MemoryMarshal.GetReference(d.InitialState)
+                : ref Unsafe.Add(ref rows, (d.Backward ? time + 1 : time - 1) * d.RowStride);
+            ref float w = ref MemoryMarshal.GetReference(d.RecurrentWeights);
+            for (int k = 0; k < d.Hidden; k++)
+            {
+                sum = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref previous, k)), TOps.Load(ref Unsafe.Add(ref w, k * width)), sum);
+            }
+        }
+
+        TVec h = TActivation.Invoke<TOps, TVec>(sum);
+        TOps.Store(h, ref Unsafe.Add(ref rows, time * d.RowStride));
+        if (!d.Output.IsEmpty)
+        {
+            TOps.Store(h, ref Unsafe.Add(ref MemoryMarshal.GetReference(d.Output), time * d.OutputStride));
+        }
     }
 }
