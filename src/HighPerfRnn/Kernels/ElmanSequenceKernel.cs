@@ -69,9 +69,9 @@ internal static class ElmanSequenceKernel
         /// recurrent ones, exactly as when the product writes the row and the step reads it back: the same bits.
         /// </summary>
         /// <param name="recurrentWeights">As for the constructor.</param>
-        /// <param name="rows">h of each step, <paramref name="seqLen"/> rows of <paramref name="rowStride"/> floats.</param>
-        /// <param name="rowStride">The vector width, equal to <paramref name="hidden"/>.</param>
-        /// <param name="hidden">Hidden features.</param>
+        /// <param name="rows">h of each step: row t at t·<paramref name="rowStride"/>, <paramref name="hidden"/> floats (so the rows may be the output's columns).</param>
+        /// <param name="rowStride">Floats between rows, at least <paramref name="hidden"/>.</param>
+        /// <param name="hidden">Hidden features: exactly one vector of the path.</param>
         /// <param name="seqLen">Time steps.</param>
         /// <param name="initialState">As for the constructor.</param>
         /// <param name="backward">As for the constructor.</param>
@@ -86,14 +86,39 @@ internal static class ElmanSequenceKernel
             ReadOnlySpan<float> recurrentWeights, Span<float> rows, int rowStride, int hidden, int seqLen, ReadOnlySpan<float> initialState, bool backward,
             Span<float> output, int outputStride, ReadOnlySpan<float> input, int inputStride, int inputDepth, ReadOnlySpan<float> inputWeights, ReadOnlySpan<float> bias)
         {
-            ArgumentOutOfRangeException.ThrowIfNotEqual(hidden, rowStride);
+            // A step touches one vector (hidden floats) of a row, of the output and of h0, and one panel of each matrix:
+            // these checks make its unchecked addressing sound (the kernel checks that hidden is its vector width).
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hidden);
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(seqLen);
+            ArgumentOutOfRangeException.ThrowIfLessThan(rowStride, hidden);
+            ArgumentOutOfRangeException.ThrowIfLessThan(rows.Length, ((long)(seqLen - 1) * rowStride) + hidden, nameof(rows));
+            ArgumentOutOfRangeException.ThrowIfLessThan(recurrentWeights.Length, (long)hidden * hidden, nameof(recurrentWeights));
+            if (!initialState.IsEmpty)
+            {
+                ArgumentOutOfRangeException.ThrowIfLessThan(initialState.Length, hidden, nameof(initialState));
+            }
+
+            if (!output.IsEmpty)
+            {
+                ArgumentOutOfRangeException.ThrowIfLessThan(outputStride, hidden);
+                ArgumentOutOfRangeException.ThrowIfLessThan(output.Length, ((long)(seqLen - 1) * outputStride) + hidden, nameof(output));
+            }
+
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputDepth);
             ArgumentOutOfRangeException.ThrowIfLessThan(inputStride, inputDepth);
             ArgumentOutOfRangeException.ThrowIfLessThan(input.Length, ((long)(seqLen - 1) * inputStride) + inputDepth, nameof(input));
-            ArgumentOutOfRangeException.ThrowIfLessThan(inputWeights.Length, (long)inputDepth * rowStride, nameof(inputWeights));
-            ArgumentOutOfRangeException.ThrowIfLessThan(bias.Length, rowStride, nameof(bias));
-            return new Direction(recurrentWeights, rows, rowStride, hidden, seqLen, initialState, backward, output, outputStride)
+            ArgumentOutOfRangeException.ThrowIfLessThan(inputWeights.Length, (long)inputDepth * hidden, nameof(inputWeights));
+            ArgumentOutOfRangeException.ThrowIfLessThan(bias.Length, hidden, nameof(bias));
+            return new Direction
             {
+                RecurrentWeights = recurrentWeights,
+                Rows = rows,
+                RowStride = rowStride,
+                Hidden = hidden,
+                InitialState = initialState,
+                Backward = backward,
+                Output = output,
+                OutputStride = outputStride,
                 Input = input,
                 InputStride = inputStride,
                 InputDepth = inputDepth,
@@ -102,21 +127,21 @@ internal static class ElmanSequenceKernel
             };
         }
 
-        public ReadOnlySpan<float> RecurrentWeights { get; }
+        public ReadOnlySpan<float> RecurrentWeights { get; private init; }
 
-        public Span<float> Rows { get; }
+        public Span<float> Rows { get; private init; }
 
-        public int RowStride { get; }
+        public int RowStride { get; private init; }
 
-        public int Hidden { get; }
+        public int Hidden { get; private init; }
 
-        public ReadOnlySpan<float> InitialState { get; }
+        public ReadOnlySpan<float> InitialState { get; private init; }
 
-        public bool Backward { get; }
+        public bool Backward { get; private init; }
 
-        public Span<float> Output { get; }
+        public Span<float> Output { get; private init; }
 
-        public int OutputStride { get; }
+        public int OutputStride { get; private init; }
 
         /// <summary>Whether the direction projects its own input (<see cref="ProjectingInput"/>).</summary>
         public bool ProjectsInput => InputDepth > 0;
@@ -250,6 +275,12 @@ internal static class ElmanSequenceKernel
         if (hasSecond && !second.ProjectsInput)
         {
             throw new ArgumentException("Both directions must project their input, or neither.", nameof(second));
+        }
+
+        // One vector per row and per panel: what ProjectingInput checked the spans for.
+        if (first.Hidden != TOps.Count || (hasSecond && second.Hidden != TOps.Count))
+        {
+            throw new ArgumentException($"A direction that projects its input must be one {TOps.Count}-float vector wide.", nameof(first));
         }
 
         TVec firstSum = InputSum<TOps, TVec>(first, TimeOf(first, 0, seqLen));

@@ -27,6 +27,13 @@ internal static class RecurrentDriver
         RnnWorkspace workspace)
         where TKernel : struct, IRecurrentStepKernel
     {
+        if (OneVectorElmanForward.Serves(model, shape.Batch))
+        {
+            // The smallest Elman models at batch 1: one kernel call per layer, none of the bookkeeping below.
+            OneVectorElmanForward.Run(model, input, output, hN, h0, shape.SeqLen, workspace);
+            return;
+        }
+
         RnnArchitecture architecture = model.Architecture;
 
         // Inside, every buffer is time-major, (t, b) at row t·batch + b, so a step's batch rows are adjacent.
