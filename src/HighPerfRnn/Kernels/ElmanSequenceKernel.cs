@@ -267,6 +267,9 @@ internal static class ElmanSequenceKernel
     /// order, the next input sums are in the CPU's window while the recurrent chain waits, so a step costs the
     /// recurrent chain and the activation only.
     /// </summary>
+    // Fully optimized from the first call: tier-0 SIMD code is tens of times slower, and on a busy machine a kernel was
+    // seen to stay there (or in OSR) for a second of calls after warm-up.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunProjecting<TOps, TVec, TActivation>(in Direction first, in Direction second, bool hasSecond, int seqLen)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
@@ -321,6 +324,9 @@ internal static class ElmanSequenceKernel
         return sum;
     }
 
+    // Fully optimized from the first call: tier-0 SIMD code is tens of times slower, and on a busy machine a kernel was
+    // seen to stay there (or in OSR) for a second of calls after warm-up.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Step<TOps, TVec, TActivation>(in Direction d, int step, int seqLen)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct

@@ -355,6 +355,9 @@ internal static class PackedGemm
     /// y = act(init + W·x): the product above, then the activation over y's panels while they are still in L1. (Applied
     /// inside the panel blocks instead, the activation's code outgrew what the JIT inlines, and became a call per vector.)
     /// </summary>
+    // Fully optimized from the first call: tier-0 SIMD code is tens of times slower, and on a busy machine a kernel was
+    // seen to stay there (or in OSR) for a second of calls after warm-up.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void SingleRow<TOps, TVec, TActivation>(ref float x, ref float w, int panelStride, ref float init, ref float y, int depth, int panels, bool reverse)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct

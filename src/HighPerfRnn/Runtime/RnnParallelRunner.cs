@@ -302,8 +302,10 @@ public sealed unsafe class RnnParallelRunner : IDisposable
     private sealed class Worker : IDisposable
     {
         private readonly ChunkBuffers _buffers = new();
-        private readonly ManualResetEventSlim _start = new(false);
-        private readonly ManualResetEventSlim _done = new(false);
+        // Semaphores rather than ManualResetEventSlim: an event creates its lock object the first time a Wait has to
+        // block, which on a busy machine can be any call (24 bytes, seen in CI); a semaphore creates it up front.
+        private readonly SemaphoreSlim _start = new(0);
+        private readonly SemaphoreSlim _done = new(0);
         private readonly Thread _thread;
         private RnnModel? _model;
         private PinnedCall _call;
@@ -325,8 +327,7 @@ public sealed unsafe class RnnParallelRunner : IDisposable
             _begin = begin;
             _end = end;
             _failure = null;
-            _done.Reset();
-            _start.Set();
+            _start.Release();
         }
 
         public Exception? Wait()
@@ -338,7 +339,7 @@ public sealed unsafe class RnnParallelRunner : IDisposable
         public void Dispose()
         {
             _stopping = true;
-            _start.Set();
+            _start.Release();
             _thread.Join();
             _start.Dispose();
             _done.Dispose();
@@ -349,7 +350,6 @@ public sealed unsafe class RnnParallelRunner : IDisposable
             while (true)
             {
                 _start.Wait();
-                _start.Reset();
                 if (_stopping)
                 {
                     return;
@@ -366,7 +366,7 @@ public sealed unsafe class RnnParallelRunner : IDisposable
                 finally
                 {
                     _model = null;
-                    _done.Set();
+                    _done.Release();
                 }
             }
         }
