@@ -17,6 +17,8 @@ internal static class GateKernels
     /// c ← f⊙c + i⊙g; h = o⊙tanh(c). <paramref name="cell"/> is read and overwritten; <paramref name="hidden"/> receives h.
     /// <paramref name="preactivations"/> is scratch: the activated gates are written over it.
     /// </summary>
+    // Fully optimized from the first call, as the kernels it drives (see PackedGemm.Run): in tiered code it was seen running at half speed under BenchmarkDotNet.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Lstm(SimdPath path, Span<float> preactivations, Span<float> cell, Span<float> hidden, int hiddenSize)
     {
         // These bounds make every unchecked access below safe.
@@ -46,6 +48,8 @@ internal static class GateKernels
     /// where pre = W_ih·x + b_ih (+ b_hr, b_hz folded in) and hh = W_hh·h_prev (+ b_hn on the n rows).
     /// <paramref name="preactivations"/> is scratch: r and z are written over it.
     /// </summary>
+    // Fully optimized from the first call, as the kernels it drives (see PackedGemm.Run): in tiered code it was seen running at half speed under BenchmarkDotNet.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Gru(SimdPath path, Span<float> preactivations, ReadOnlySpan<float> recurrent, ReadOnlySpan<float> previous, Span<float> hidden, int hiddenSize)
     {
         // These bounds make every unchecked access below safe: GruLanes reads gate rows j .. j + Count of three

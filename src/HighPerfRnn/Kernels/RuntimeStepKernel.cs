@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using HighPerfRnn.Packing;
@@ -21,6 +22,8 @@ public readonly struct RuntimeStepKernel : IRecurrentStepKernel
     }
 
     /// <summary>Runs the step (never declines).</summary>
+    // Fully optimized from the first call, as the kernels it drives (see PackedGemm.Run): in tiered code it was seen running at half speed under BenchmarkDotNet.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Step(in RecurrentStepArgs args)
     {
         // A step of no rows touches nothing. This is also the only RecurrentStepArgs code outside the library can
@@ -55,6 +58,8 @@ public readonly struct RuntimeStepKernel : IRecurrentStepKernel
         }
     }
 
+    // Fully optimized from the first call, as the kernels it drives (see PackedGemm.Run): in tiered code it was seen running at half speed under BenchmarkDotNet.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LstmStep(in RecurrentStepArgs args)
     {
         AddRecurrentProduct(args);
@@ -82,6 +87,8 @@ public readonly struct RuntimeStepKernel : IRecurrentStepKernel
         }
     }
 
+    // Fully optimized from the first call, as the kernels it drives (see PackedGemm.Run): in tiered code it was seen running at half speed under BenchmarkDotNet.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GruStep(in RecurrentStepArgs args)
     {
         SimdPath path = PathOf(args.PanelWidth);
@@ -112,6 +119,8 @@ public readonly struct RuntimeStepKernel : IRecurrentStepKernel
     }
 
     /// <summary>Preactivations += W_hh·h_{t−1}, in place, for every row (nothing at the first step without h0).</summary>
+    // Fully optimized from the first call, as the kernels it drives (see PackedGemm.Run): in tiered code it was seen running at half speed under BenchmarkDotNet.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AddRecurrentProduct(in RecurrentStepArgs args)
     {
         if (args.Previous.IsEmpty)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using HighPerfRnn.Kernels;
 using HighPerfRnn.Packing;
 
@@ -15,6 +16,8 @@ namespace HighPerfRnn.Runtime;
 /// </remarks>
 internal static class RecurrentDriver
 {
+    // Fully optimized from the first call, as the kernels it drives (see PackedGemm.Run): in tiered code it was seen running at half speed under BenchmarkDotNet.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward<TKernel>(
         RnnModel model,
         ReadOnlySpan<float> input,
@@ -119,6 +122,8 @@ internal static class RecurrentDriver
     /// where <see cref="InterleaveDirections"/> says so), in place on the pre-activation rows; then h into the output
     /// (and the backward direction's h_n; the caller copies the forward one's, as for every layer).
     /// </summary>
+    // Fully optimized from the first call, as the kernels it drives (see PackedGemm.Run): in tiered code it was seen running at half speed under BenchmarkDotNet.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunElmanSequences<TKernel>(
         RnnModel model, int layer, Dimensions dims, in Scratch scratch, DirectionRun forward, ReadOnlySpan<float> layerInput, int layerInputWidth, ReadOnlySpan<float> h0, Span<float> layerOutput, Span<float> hN)
         where TKernel : struct, IRecurrentStepKernel
@@ -370,6 +375,8 @@ internal static class RecurrentDriver
         }
 
         /// <summary>One time step for every batch row, written into the direction's output columns of row <paramref name="time"/>.</summary>
+        // Fully optimized from the first call, as the kernels it drives (see PackedGemm.Run).
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Step<TKernel>(Span<float> layerOutput, in Scratch scratch, int time, int previousTime, int stepIndex)
             where TKernel : struct, IRecurrentStepKernel
         {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using HighPerfRnn.Kernels;
 using HighPerfRnn.Packing;
 
@@ -11,6 +12,8 @@ namespace HighPerfRnn.Runtime;
 /// <remarks>The arithmetic is the sequence pass's, in the same order: a step equals Forward over one time step bit for bit.</remarks>
 internal static class StreamingStep
 {
+    // Fully optimized from the first call, as the kernels it drives (see PackedGemm.Run): in tiered code it was seen running at half speed under BenchmarkDotNet.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<TKernel>(RnnModel model, ReadOnlySpan<float> input, Span<float> state, Span<float> cellState, Span<float> output, int batch, RnnWorkspace workspace)
         where TKernel : struct, IRecurrentStepKernel
     {
