@@ -230,7 +230,8 @@ internal static class GateKernelEmitter
                 }
 
                 writer.Line();
-                writer.Line($"// Gates, c and h, one pass over the units: i, f, g, o of unit j at j, {Int(hidden)} + j, {Int(2 * hidden)} + j, {Int(3 * hidden)} + j.");
+                writer.Line($"// Gates, one activation per pass, in place (i, f, g, o of unit j at j, {Int(hidden)} + j, {Int(2 * hidden)} + j, {Int(3 * hidden)} + j); then c and h.");
+                EmitActivationPasses(writer, method.GateFlavors, hidden, ("RnnMath.Sigmoid", 0), ("RnnMath.Sigmoid", hidden), ("RnnMath.Tanh", 2 * hidden), ("RnnMath.Sigmoid", 3 * hidden));
                 EmitGatePass(writer, method.GateFlavors, hidden, unit => EmitLstmUnits(writer, unit, hidden, projected ? "hf" : "o"));
                 if (projected)
                 {
@@ -286,7 +287,9 @@ internal static class GateKernelEmitter
                 }
 
                 writer.Line();
-                writer.Line($"// Gates and h, one pass over the units: r, z, n of unit j at j, {Int(hidden)} + j, {Int(2 * hidden)} + j.");
+                writer.Line($"// r and z, one pass each, in place (unit j at j and {Int(hidden)} + j); then n and h (n of unit j at {Int(2 * hidden)} + j).");
+                EmitGatePass(writer, method.GateFlavors, hidden, unit => writer.Line(unit.Store($"RnnMath.Sigmoid({unit.Load("p", 0)} + {unit.Load("hh", 0)})", "p", 0)));
+                EmitGatePass(writer, method.GateFlavors, hidden, unit => writer.Line(unit.Store($"RnnMath.Sigmoid({unit.Load("p", hidden)} + {unit.Load("hh", hidden)})", "p", hidden)));
                 EmitGatePass(writer, method.GateFlavors, hidden, unit => EmitGruUnits(writer, unit, hidden));
             }
         }
@@ -345,31 +348,45 @@ internal static class GateKernelEmitter
     }
 
     /// <summary>
-    /// LSTM units: as GateKernels.Lstm. c = f⊙c + i⊙g as one multiply-add; h = o⊙tanh(c) to <paramref name="target"/>.
+    /// One pass per (activation, offset): p[offset + j] = activation(p[offset + j]) for every unit j. Why passes: with
+    /// the four gate activations inlined side by side, the JIT keeps their constants in registers and spills the
+    /// working values (see GateKernels.LstmVectors); one activation at a time keeps them in registers.
+    /// </summary>
+    private static void EmitActivationPasses(IndentedWriter writer, IReadOnlyList<SimdFlavor> flavors, int hidden, params (string Activation, int Offset)[] passes)
+    {
+        foreach ((string activation, int offset) in passes)
+        {
+            EmitGatePass(writer, flavors, hidden, unit => writer.Line(unit.Store($"{activation}({unit.Load("p", offset)})", "p", offset)));
+        }
+    }
+
+    /// <summary>
+    /// LSTM units, from the activated gates: as GateKernels.Lstm. c = f⊙c + i⊙g as one multiply-add; h = o⊙tanh(c) to
+    /// <paramref name="target"/>.
     /// </summary>
     private static void EmitLstmUnits(IndentedWriter writer, Unit unit, int hidden, string target)
     {
         SimdFlavor f = unit.Flavor;
         string v = f.VectorType;
         writer.Line($"""
-            {v} inputGate = RnnMath.Sigmoid({unit.Load("p", 0)});
-            {v} forgetGate = RnnMath.Sigmoid({unit.Load("p", hidden)});
-            {v} cellGate = RnnMath.Tanh({unit.Load("p", 2 * hidden)});
-            {v} outputGate = RnnMath.Sigmoid({unit.Load("p", 3 * hidden)});
+            {v} inputGate = {unit.Load("p", 0)};
+            {v} forgetGate = {unit.Load("p", hidden)};
+            {v} cellGate = {unit.Load("p", 2 * hidden)};
+            {v} outputGate = {unit.Load("p", 3 * hidden)};
             {v} cell = {f.MultiplyAdd("forgetGate", unit.Load("c", 0), "inputGate * cellGate")};
             {unit.Store("cell", "c", 0)}
             {unit.Store("(outputGate * RnnMath.Tanh(cell))", target, 0)}
             """);
     }
 
-    /// <summary>GRU units: as GateKernels.Gru. h = (1 − z)⊙n + z⊙h_{t−1}, computed as n + z⊙(h_{t−1} − n) (one multiply-add).</summary>
+    /// <summary>GRU units, from the activated r and z: as GateKernels.Gru. h = (1 − z)⊙n + z⊙h_{t−1}, computed as n + z⊙(h_{t−1} − n) (one multiply-add).</summary>
     private static void EmitGruUnits(IndentedWriter writer, Unit unit, int hidden)
     {
         SimdFlavor f = unit.Flavor;
         string v = f.VectorType;
         writer.Line($"""
-            {v} resetGate = RnnMath.Sigmoid({unit.Load("p", 0)} + {unit.Load("hh", 0)});
-            {v} updateGate = RnnMath.Sigmoid({unit.Load("p", hidden)} + {unit.Load("hh", hidden)});
+            {v} resetGate = {unit.Load("p", 0)};
+            {v} updateGate = {unit.Load("p", hidden)};
             {v} newGate = RnnMath.Tanh({f.MultiplyAdd("resetGate", unit.Load("hh", 2 * hidden), unit.Load("p", 2 * hidden))});
             {unit.Store(f.MultiplyAdd("updateGate", $"{unit.Load("h", 0)} - newGate", "newGate"), "o", 0)}
             """);
