@@ -27,24 +27,8 @@ internal static class ElmanSequenceKernel
         /// <param name="seqLen">Rows of <paramref name="rows"/>.</param>
         /// <param name="initialState">h0 of this direction (hidden floats), or empty for zeros.</param>
         /// <param name="backward">Whether time runs from the last row to the first.</param>
-        /// <param name="output">
-        /// Optional, for a layer of exactly one vector (hidden = <paramref name="rowStride"/> = the vector width): the
-        /// direction's output columns, row t at t·<paramref name="outputStride"/>; each h is stored there too, which
-        /// saves copying the rows out afterwards.
-        /// </param>
-        /// <param name="outputStride">Floats between output rows.</param>
-        public Direction(ReadOnlySpan<float> recurrentWeights, Span<float> rows, int rowStride, int hidden, int seqLen, ReadOnlySpan<float> initialState, bool backward, Span<float> output = default, int outputStride = 0)
+        public Direction(ReadOnlySpan<float> recurrentWeights, Span<float> rows, int rowStride, int hidden, int seqLen, ReadOnlySpan<float> initialState, bool backward)
         {
-            if (!output.IsEmpty)
-            {
-                ArgumentOutOfRangeException.ThrowIfNotEqual(hidden, rowStride);
-                ArgumentOutOfRangeException.ThrowIfLessThan(outputStride, hidden);
-                ArgumentOutOfRangeException.ThrowIfLessThan(output.Length, ((long)(seqLen - 1) * outputStride) + hidden, nameof(output));
-            }
-
-            Output = output;
-            OutputStride = outputStride;
-
             // These checks are what make the unchecked addressing in the loop sound.
             ArgumentOutOfRangeException.ThrowIfLessThan(rowStride, hidden);
             ArgumentOutOfRangeException.ThrowIfLessThan(rows.Length, (long)rowStride * seqLen, nameof(rows));
@@ -63,7 +47,7 @@ internal static class ElmanSequenceKernel
         }
 
         /// <summary>
-        /// A one-vector direction (hidden = <paramref name="rowStride"/> = the vector width) that also projects its own
+        /// A one-vector direction (hidden = the vector width; its rows may be wider, e.g. the output's columns) that also projects its own
         /// input: each step starts from bias + W_ih·x_t instead of a pre-activation row projected beforehand. The rows
         /// then only hold h. The sums are the projection's (bias, then k = 0, 1, … of x, one FMA each) continued by the
         /// recurrent ones, exactly as when the product writes the row and the step reads it back: the same bits.
@@ -75,8 +59,8 @@ internal static class ElmanSequenceKernel
         /// <param name="seqLen">Time steps.</param>
         /// <param name="initialState">As for the constructor.</param>
         /// <param name="backward">As for the constructor.</param>
-        /// <param name="output">As for the constructor (may be empty).</param>
-        /// <param name="outputStride">As for the constructor.</param>
+        /// <param name="output">Optional: where each h is stored too, row t at t·<paramref name="outputStride"/> (empty for none).</param>
+        /// <param name="outputStride">Floats between output rows.</param>
         /// <param name="input">The layer's input, row t at t·<paramref name="inputStride"/>, <paramref name="inputDepth"/> floats each.</param>
         /// <param name="inputStride">Floats between input rows.</param>
         /// <param name="inputDepth">Input features: the depth of the projection.</param>
@@ -312,13 +296,20 @@ internal static class ElmanSequenceKernel
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
-        int width = TOps.Count;
         ref float x = ref Unsafe.Add(ref MemoryMarshal.GetReference(d.Input), time * d.InputStride);
-        ref float wih = ref MemoryMarshal.GetReference(d.InputWeights);
-        TVec sum = TOps.Load(ref MemoryMarshal.GetReference(d.Bias));
-        for (int k = 0; k < d.InputDepth; k++)
+        return AddProducts<TOps, TVec>(TOps.Load(ref MemoryMarshal.GetReference(d.Bias)), ref x, ref MemoryMarshal.GetReference(d.InputWeights), d.InputDepth);
+    }
+
+    /// <summary>sum + Σₖ v[k]·panel[k] over one panel, k in order, one FMA each: every chain of this kernel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec AddProducts<TOps, TVec>(TVec sum, ref float v, ref float panel, int depth)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        int width = TOps.Count;
+        for (int k = 0; k < depth; k++)
         {
-            sum = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref x, k)), TOps.Load(ref Unsafe.Add(ref wih, k * width)), sum);
+            sum = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref v, k)), TOps.Load(ref Unsafe.Add(ref panel, k * width)), sum);
         }
 
         return sum;
@@ -347,11 +338,6 @@ internal static class ElmanSequenceKernel
                 TOps.Store(TActivation.Invoke<TOps, TVec>(TOps.Load(ref p)), ref p);
             }
 
-            if (!d.Output.IsEmpty)
-            {
-                TOps.Store(TOps.Load(ref row), ref Unsafe.Add(ref MemoryMarshal.GetReference(d.Output), time * d.OutputStride));
-            }
-
             return;
         }
 
@@ -362,20 +348,8 @@ internal static class ElmanSequenceKernel
         {
             // Hidden within one vector (the smallest models, where a step is a few dozen nanoseconds): the one chain
             // written out here, small enough for the JIT to inline the activation, which it does not in SingleRow.
-            ref float w = ref MemoryMarshal.GetReference(d.RecurrentWeights);
-            TVec sum = TOps.Load(ref row);
-            for (int k = 0; k < d.Hidden; k++)
-            {
-                sum = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref previous, k)), TOps.Load(ref Unsafe.Add(ref w, k * width)), sum);
-            }
-
-            TVec h = TActivation.Invoke<TOps, TVec>(sum);
-            TOps.Store(h, ref row);
-            if (!d.Output.IsEmpty)
-            {
-                TOps.Store(h, ref Unsafe.Add(ref MemoryMarshal.GetReference(d.Output), time * d.OutputStride));
-            }
-
+            TVec sum = AddProducts<TOps, TVec>(TOps.Load(ref row), ref previous, ref MemoryMarshal.GetReference(d.RecurrentWeights), d.Hidden);
+            TOps.Store(TActivation.Invoke<TOps, TVec>(sum), ref row);
             return;
         }
 
@@ -393,7 +367,6 @@ internal static class ElmanSequenceKernel
         where TVec : struct
         where TActivation : struct, ActivationKernels.IActivation
     {
-        int width = TOps.Count;
         int time = TimeOf(d, step, seqLen);
         ref float rows = ref MemoryMarshal.GetReference(d.Rows);
         if (step > 0 || !d.InitialState.IsEmpty)
@@ -401,11 +374,7 @@ internal static class ElmanSequenceKernel
             ref float previous = ref step == 0
                 ? ref MemoryMarshal.GetReference(d.InitialState)
                 : ref Unsafe.Add(ref rows, (d.Backward ? time + 1 : time - 1) * d.RowStride);
-            ref float w = ref MemoryMarshal.GetReference(d.RecurrentWeights);
-            for (int k = 0; k < d.Hidden; k++)
-            {
-                sum = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref previous, k)), TOps.Load(ref Unsafe.Add(ref w, k * width)), sum);
-            }
+            sum = AddProducts<TOps, TVec>(sum, ref previous, ref MemoryMarshal.GetReference(d.RecurrentWeights), d.Hidden);
         }
 
         TVec h = TActivation.Invoke<TOps, TVec>(sum);

@@ -59,11 +59,7 @@ internal static class RecurrentDriver
             Span<float> layerOutput = lastLayer && !batchFirst ? output : ((layer & 1) == 0 ? scratch.HiddenA : scratch.HiddenB);
 
             var forward = new DirectionRun(model.Layer(layer, 0), layer, 0, dims, scratch.ForwardPreact, scratch.ForwardCell, h0, c0);
-            if (!(runsWholeSequences && forward.SequenceProjectsInput))
-            {
-                forward.ProjectInputs(layerInput, layerInputWidth, inputBatchFirst);
-            }
-
+            forward.ProjectInputs(layerInput, layerInputWidth, inputBatchFirst);
             if (runsWholeSequences)
             {
                 RunElmanSequences<TKernel>(model, layer, dims, scratch, forward, layerInput, layerInputWidth, h0, layerOutput, hN);
@@ -129,7 +125,7 @@ internal static class RecurrentDriver
         where TKernel : struct, IRecurrentStepKernel
     {
         int seqLen = dims.Shape.SeqLen;
-        ElmanSequenceKernel.Direction forwardSequence = forward.AsElmanSequence(layerOutput, layerInput, layerInputWidth);
+        ElmanSequenceKernel.Direction forwardSequence = forward.AsElmanSequence();
         if (dims.Directions == 1)
         {
             ElmanSequenceKernel.Run<TKernel>(dims.Path, dims.Nonlinearity, layer, forwardSequence, default, hasSecond: false, seqLen, scratch.Step, scratch.Zeros);
@@ -138,12 +134,8 @@ internal static class RecurrentDriver
         }
 
         var backward = new DirectionRun(model.Layer(layer, 1), layer, 1, dims, scratch.BackwardPreact, scratch.BackwardCell, h0, default);
-        if (!backward.SequenceProjectsInput)
-        {
-            backward.ProjectInputs(layerInput, layerInputWidth, batchFirst: false); // batch 1: rows are time-major already
-        }
-
-        ElmanSequenceKernel.Direction backwardSequence = backward.AsElmanSequence(layerOutput, layerInput, layerInputWidth);
+        backward.ProjectInputs(layerInput, layerInputWidth, batchFirst: false); // batch 1: rows are time-major already
+        ElmanSequenceKernel.Direction backwardSequence = backward.AsElmanSequence();
         if (InterleaveDirections(model.Layer(layer, 0)))
         {
             ElmanSequenceKernel.Run<TKernel>(dims.Path, dims.Nonlinearity, layer, forwardSequence, backwardSequence, hasSecond: true, seqLen, scratch.Step, scratch.Zeros);
@@ -437,37 +429,13 @@ internal static class RecurrentDriver
             }
         }
 
-        /// <summary>
-        /// This direction for <see cref="ElmanSequenceKernel"/> (batch 1): its pre-activation rows become h in place;
-        /// a layer of exactly one vector also stores h straight into <paramref name="layerOutput"/>.
-        /// </summary>
-        /// <summary>
-        /// This direction as a batch-1 Elman sequence: over the pre-activation rows <see cref="ProjectInputs"/> wrote, or,
-        /// for a layer of one vector, projecting its own input step by step (<see cref="SequenceProjectsInput"/>).
-        /// </summary>
-        public ElmanSequenceKernel.Direction AsElmanSequence(Span<float> layerOutput, ReadOnlySpan<float> layerInput, int layerInputWidth)
-            => SequenceProjectsInput
-                ? ElmanSequenceKernel.Direction.ProjectingInput(
-                    _weights.RecurrentWeights.Data, _preact, _d.PaddedGateRows, _d.Hidden, _d.Shape.SeqLen, _initialState, backward: _outputColumn != 0, layerOutput[_outputColumn..], _d.OutputWidth,
-                    layerInput, layerInputWidth, layerInputWidth, _weights.InputWeights.Data, _weights.ProjectionBias)
-                : new(_weights.RecurrentWeights.Data, _preact, _d.PaddedGateRows, _d.Hidden, _d.Shape.SeqLen, _initialState, backward: _outputColumn != 0);
-
-        /// <summary>
-        /// Whether this direction's batch-1 Elman sequence projects its own input and writes h straight into the output:
-        /// a layer of exactly one vector, where a separate product call per direction costs more than its few FMAs.
-        /// </summary>
-        public bool SequenceProjectsInput => WritesOutputDirectly;
-
-        private bool WritesOutputDirectly => _d.Hidden == _d.PaddedGateRows && _d.Hidden == SimdPaths.LaneCount(_d.Path);
+        /// <summary>This direction for <see cref="ElmanSequenceKernel"/> (batch 1): the pre-activation rows <see cref="ProjectInputs"/> wrote become h in place.</summary>
+        public ElmanSequenceKernel.Direction AsElmanSequence()
+            => new(_weights.RecurrentWeights.Data, _preact, _d.PaddedGateRows, _d.Hidden, _d.Shape.SeqLen, _initialState, backward: _outputColumn != 0);
 
         /// <summary>After <see cref="AsElmanSequence"/> ran: h of every time step from the rows into this direction's output columns.</summary>
         public void CopyRowsToOutput(Span<float> layerOutput)
         {
-            if (WritesOutputDirectly)
-            {
-                return;
-            }
-
             int rows = _d.Shape.Rows;
             int state = _d.State;
             for (int row = 0; row < rows; row++)
