@@ -59,8 +59,6 @@ internal static class ElmanSequenceKernel
         /// <param name="seqLen">Time steps.</param>
         /// <param name="initialState">As for the constructor.</param>
         /// <param name="backward">As for the constructor.</param>
-        /// <param name="output">Optional: where each h is stored too, row t at t·<paramref name="outputStride"/> (empty for none).</param>
-        /// <param name="outputStride">Floats between output rows.</param>
         /// <param name="input">The layer's input, row t at t·<paramref name="inputStride"/>, <paramref name="inputDepth"/> floats each.</param>
         /// <param name="inputStride">Floats between input rows.</param>
         /// <param name="inputDepth">Input features: the depth of the projection.</param>
@@ -68,9 +66,9 @@ internal static class ElmanSequenceKernel
         /// <param name="bias">The projection's bias: one vector.</param>
         public static Direction ProjectingInput(
             ReadOnlySpan<float> recurrentWeights, Span<float> rows, int rowStride, int hidden, int seqLen, ReadOnlySpan<float> initialState, bool backward,
-            Span<float> output, int outputStride, ReadOnlySpan<float> input, int inputStride, int inputDepth, ReadOnlySpan<float> inputWeights, ReadOnlySpan<float> bias)
+            ReadOnlySpan<float> input, int inputStride, int inputDepth, ReadOnlySpan<float> inputWeights, ReadOnlySpan<float> bias)
         {
-            // A step touches one vector (hidden floats) of a row, of the output and of h0, and one panel of each matrix:
+            // A step touches one vector (hidden floats) of a row and of h0, and one panel of each matrix:
             // these checks make its unchecked addressing sound (the kernel checks that hidden is its vector width).
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hidden);
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(seqLen);
@@ -80,12 +78,6 @@ internal static class ElmanSequenceKernel
             if (!initialState.IsEmpty)
             {
                 ArgumentOutOfRangeException.ThrowIfLessThan(initialState.Length, hidden, nameof(initialState));
-            }
-
-            if (!output.IsEmpty)
-            {
-                ArgumentOutOfRangeException.ThrowIfLessThan(outputStride, hidden);
-                ArgumentOutOfRangeException.ThrowIfLessThan(output.Length, ((long)(seqLen - 1) * outputStride) + hidden, nameof(output));
             }
 
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputDepth);
@@ -101,8 +93,6 @@ internal static class ElmanSequenceKernel
                 Hidden = hidden,
                 InitialState = initialState,
                 Backward = backward,
-                Output = output,
-                OutputStride = outputStride,
                 Input = input,
                 InputStride = inputStride,
                 InputDepth = inputDepth,
@@ -122,10 +112,6 @@ internal static class ElmanSequenceKernel
         public ReadOnlySpan<float> InitialState { get; private init; }
 
         public bool Backward { get; private init; }
-
-        public Span<float> Output { get; private init; }
-
-        public int OutputStride { get; private init; }
 
         /// <summary>Whether the direction projects its own input (<see cref="ProjectingInput"/>).</summary>
         public bool ProjectsInput => InputDepth > 0;
@@ -359,7 +345,7 @@ internal static class ElmanSequenceKernel
 
     /// <summary>
     /// Finishes step <paramref name="step"/> of a direction that projects its own input: <paramref name="sum"/> (bias +
-    /// W_ih·x_t) + W_hh·h_{t−1} (nothing at the first step without h0), h = act(sum), into the row and the output.
+    /// W_ih·x_t) + W_hh·h_{t−1} (nothing at the first step without h0), h = act(sum), into the row.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void FinishProjected<TOps, TVec, TActivation>(in Direction d, TVec sum, int step, int seqLen)
@@ -377,11 +363,6 @@ internal static class ElmanSequenceKernel
             sum = AddProducts<TOps, TVec>(sum, ref previous, ref MemoryMarshal.GetReference(d.RecurrentWeights), d.Hidden);
         }
 
-        TVec h = TActivation.Invoke<TOps, TVec>(sum);
-        TOps.Store(h, ref Unsafe.Add(ref rows, time * d.RowStride));
-        if (!d.Output.IsEmpty)
-        {
-            TOps.Store(h, ref Unsafe.Add(ref MemoryMarshal.GetReference(d.Output), time * d.OutputStride));
-        }
+        TOps.Store(TActivation.Invoke<TOps, TVec>(sum), ref Unsafe.Add(ref rows, time * d.RowStride));
     }
 }

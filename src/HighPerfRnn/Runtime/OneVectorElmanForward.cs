@@ -78,8 +78,6 @@ internal static class OneVectorElmanForward
             seqLen,
             h0.IsEmpty ? default : h0.Slice(stateRow * hidden, hidden),
             backward: direction == 1,
-            output: default,
-            outputStride: 0,
             layerInput,
             inputWidth,
             inputWidth,

@@ -70,23 +70,22 @@ internal sealed class SingleLayerStep
                 return false;
             }
 
-            if (rowStride == _lanes && _hidden == rowStride)
+            if (_hidden == _lanes)
             {
-                // One vector: the sequence kernel projects the input itself and writes h straight to the output.
-                Span<float> h = stackalloc float[16];
+                // One vector: the sequence kernel projects the input itself, and its one row of h is the output.
                 var oneVector = ElmanSequenceKernel.Direction.ProjectingInput(
-                    _weights.RecurrentWeights.Data, h, rowStride, _hidden, 1, state, backward: false, output, _hidden, input, _inputSize, _inputSize, _weights.InputWeights.Data, _weights.ProjectionBias);
+                    _weights.RecurrentWeights.Data, output, _hidden, _hidden, 1, state, backward: false, input, _inputSize, _inputSize, _weights.InputWeights.Data, _weights.ProjectionBias);
                 ElmanSequenceKernel.Run(_path, _nonlinearity, oneVector, default, hasSecond: false, 1);
-                output.CopyTo(state);
-                return true;
             }
-
-            // The pre-activation row (bias + W_ih·x), then the recurrent chain and the activation on it, in place.
-            Span<float> row = (workspace ?? RnnWorkspace.ThreadDefault).Rent(rowStride);
-            PackedGemm.MultiplyAddRow(_path, input, _weights.InputWeights, _weights.ProjectionBias, row);
-            var direction = new ElmanSequenceKernel.Direction(_weights.RecurrentWeights.Data, row, rowStride, _hidden, 1, state, backward: false);
-            ElmanSequenceKernel.Run(_path, _nonlinearity, direction, default, hasSecond: false, 1);
-            row[.._hidden].CopyTo(output);
+            else
+            {
+                // The pre-activation row (bias + W_ih·x), then the recurrent chain and the activation on it, in place.
+                Span<float> row = (workspace ?? RnnWorkspace.ThreadDefault).Rent(rowStride);
+                PackedGemm.MultiplyAddRow(_path, input, _weights.InputWeights, _weights.ProjectionBias, row);
+                var direction = new ElmanSequenceKernel.Direction(_weights.RecurrentWeights.Data, row, rowStride, _hidden, 1, state, backward: false);
+                ElmanSequenceKernel.Run(_path, _nonlinearity, direction, default, hasSecond: false, 1);
+                row[.._hidden].CopyTo(output);
+            }
         }
 
         output.CopyTo(state);
