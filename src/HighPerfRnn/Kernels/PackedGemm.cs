@@ -372,6 +372,11 @@ internal static class PackedGemm
         }
     }
 
+    /// <remarks>
+    /// The loop addresses the eight panels as one moving reference plus offsets held in native-int locals, computed
+    /// once: written as <c>k * width + j * panelStride</c> in int arithmetic, the JIT recomputed and sign-extended
+    /// each offset at every k (about twenty integer instructions beside the eight FMAs), which made the loop issue-bound.
+    /// </remarks>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Panels8<TOps, TVec>(ref float x, ref float w, int panelStride, ref float init, ref float y, int depth, int panel)
@@ -379,7 +384,7 @@ internal static class PackedGemm
         where TVec : struct
     {
         int width = TOps.Count;
-        ref float p0 = ref Unsafe.Add(ref w, panel * panelStride);
+        ref float wk = ref Unsafe.Add(ref w, (nint)panel * panelStride);
         ref float i0 = ref Unsafe.Add(ref init, panel * width);
         TVec c0 = TOps.Load(ref i0);
         TVec c1 = TOps.Load(ref Unsafe.Add(ref i0, width));
@@ -389,18 +394,19 @@ internal static class PackedGemm
         TVec c5 = TOps.Load(ref Unsafe.Add(ref i0, 5 * width));
         TVec c6 = TOps.Load(ref Unsafe.Add(ref i0, 6 * width));
         TVec c7 = TOps.Load(ref Unsafe.Add(ref i0, 7 * width));
-        for (int k = 0; k < depth; k++)
+        nint s1 = panelStride, s2 = 2 * s1, s3 = 3 * s1, s4 = 4 * s1, s5 = 5 * s1, s6 = 6 * s1, s7 = 7 * s1;
+        for (nint k = 0; k < depth; k++)
         {
             TVec xk = TOps.Broadcast(Unsafe.Add(ref x, k));
-            ref float wk = ref Unsafe.Add(ref p0, k * width);
             c0 = TOps.MultiplyAdd(xk, TOps.Load(ref wk), c0);
-            c1 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, panelStride)), c1);
-            c2 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, 2 * panelStride)), c2);
-            c3 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, 3 * panelStride)), c3);
-            c4 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, 4 * panelStride)), c4);
-            c5 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, 5 * panelStride)), c5);
-            c6 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, 6 * panelStride)), c6);
-            c7 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, 7 * panelStride)), c7);
+            c1 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, s1)), c1);
+            c2 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, s2)), c2);
+            c3 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, s3)), c3);
+            c4 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, s4)), c4);
+            c5 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, s5)), c5);
+            c6 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, s6)), c6);
+            c7 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, s7)), c7);
+            wk = ref Unsafe.Add(ref wk, width);
         }
 
         ref float o0 = ref Unsafe.Add(ref y, panel * width);
@@ -414,6 +420,7 @@ internal static class PackedGemm
         TOps.Store(c7, ref Unsafe.Add(ref o0, 7 * width));
     }
 
+    /// <summary>Four panels: as <see cref="Panels8{TOps, TVec}"/>.</summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Panels4<TOps, TVec>(ref float x, ref float w, int panelStride, ref float init, ref float y, int depth, int panel)
@@ -421,20 +428,21 @@ internal static class PackedGemm
         where TVec : struct
     {
         int width = TOps.Count;
-        ref float p0 = ref Unsafe.Add(ref w, panel * panelStride);
+        ref float wk = ref Unsafe.Add(ref w, (nint)panel * panelStride);
         ref float i0 = ref Unsafe.Add(ref init, panel * width);
         TVec c0 = TOps.Load(ref i0);
         TVec c1 = TOps.Load(ref Unsafe.Add(ref i0, width));
         TVec c2 = TOps.Load(ref Unsafe.Add(ref i0, 2 * width));
         TVec c3 = TOps.Load(ref Unsafe.Add(ref i0, 3 * width));
-        for (int k = 0; k < depth; k++)
+        nint s1 = panelStride, s2 = 2 * s1, s3 = 3 * s1;
+        for (nint k = 0; k < depth; k++)
         {
             TVec xk = TOps.Broadcast(Unsafe.Add(ref x, k));
-            ref float wk = ref Unsafe.Add(ref p0, k * width);
             c0 = TOps.MultiplyAdd(xk, TOps.Load(ref wk), c0);
-            c1 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, panelStride)), c1);
-            c2 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, 2 * panelStride)), c2);
-            c3 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, 3 * panelStride)), c3);
+            c1 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, s1)), c1);
+            c2 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, s2)), c2);
+            c3 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, s3)), c3);
+            wk = ref Unsafe.Add(ref wk, width);
         }
 
         ref float o0 = ref Unsafe.Add(ref y, panel * width);
