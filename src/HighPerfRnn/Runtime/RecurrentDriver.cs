@@ -397,7 +397,7 @@ internal static class RecurrentDriver
             if (batch == 1 && !previous.IsEmpty && FusesGates)
             {
                 FusedGateStep.FromPreactivations(
-                    _d.Cell, _d.Path, preact, previous[.._d.State], _weights.RecurrentWeights, _weights.RecurrentBias, _cell[..(_d.Cell == RnnCell.Lstm ? _d.Hidden : 0)], output[.._d.State], _d.Hidden);
+                    _d.Cell, _d.Path, preact, previous[.._d.State], _weights.RecurrentWeights, _weights.RecurrentBias, _cell[..(_d.Cell == RnnCell.Lstm ? _d.Hidden : 0)], output[.._d.State], _d.Hidden, reverse: (stepIndex & 1) == 1);
                 return;
             }
 
@@ -458,7 +458,7 @@ internal static class RecurrentDriver
         }
 
         /// <summary>Whether a batch-1 step of this layer runs <see cref="FusedGateStep"/> (see <see cref="FusedGateStep.Serves"/>).</summary>
-        private bool FusesGates => FusedGateStep.Serves(_d.Cell, _d.Projected, _d.Hidden, SimdPaths.LaneCount(_d.Path));
+        private bool FusesGates => FusedGateStep.Serves(_d.Cell, _d.Projected, _d.Hidden, SimdPaths.LaneCount(_d.Path), streaming: false);
 
         /// <summary>h_n (and c_n) rows of this layer and direction: the last step of the direction (t = seq − 1 forward, t = 0 backward).</summary>
         public void CopyFinalState(ReadOnlySpan<float> layerOutput, Span<float> hN, Span<float> cN)

@@ -21,7 +21,8 @@ internal sealed class SingleLayerStep
     private readonly int _inputSize;
     private readonly int _hidden;
     private readonly int _lanes;
-    private readonly bool _fusedGates;
+    private readonly bool _fusedInStreaming;
+    private readonly bool _fusedInSequence;
 
     private SingleLayerStep(RnnModel model)
     {
@@ -33,7 +34,8 @@ internal sealed class SingleLayerStep
         _inputSize = architecture.InputSize;
         _hidden = architecture.HiddenSize;
         _lanes = SimdPaths.LaneCount(_path);
-        _fusedGates = FusedGateStep.Serves(_cell, projected: false, _hidden, _lanes);
+        _fusedInStreaming = FusedGateStep.Serves(_cell, projected: false, _hidden, _lanes, streaming: true);
+        _fusedInSequence = FusedGateStep.Serves(_cell, projected: false, _hidden, _lanes, streaming: false);
     }
 
     /// <summary>The fast step for <paramref name="model"/>, or null where it has none (several layers, both directions, an LSTM projection).</summary>
@@ -55,12 +57,12 @@ internal sealed class SingleLayerStep
 
         if (_cell == RnnCell.Gru)
         {
-            if (!_fusedGates)
+            if (!FusesGates<TKernel>())
             {
                 return false;
             }
 
-            FusedGateStep.Gru(_path, input, _weights.InputWeights, state, _weights.RecurrentWeights, _weights.ProjectionBias, _weights.RecurrentBias, output, _hidden);
+            FusedGateStep.Gru(_path, input, _weights.InputWeights, state, _weights.RecurrentWeights, _weights.ProjectionBias, _weights.RecurrentBias, output, _hidden, StreamingPanelOrder.Next());
         }
         else
         {
@@ -93,18 +95,28 @@ internal sealed class SingleLayerStep
     }
 
     /// <summary>An LSTM step; false (nothing touched) where the general path must run or report.</summary>
-    public bool TryStep(ReadOnlySpan<float> input, Span<float> state, Span<float> cellState, Span<float> output)
+    public bool TryStep<TKernel>(ReadOnlySpan<float> input, Span<float> state, Span<float> cellState, Span<float> output)
+        where TKernel : struct, IRecurrentStepKernel
     {
-        if (_cell != RnnCell.Lstm || !_fusedGates || !Accepts(input, state, output)
+        if (_cell != RnnCell.Lstm || !FusesGates<TKernel>() || !Accepts(input, state, output)
             || cellState.Length != _hidden || cellState.Overlaps(input) || cellState.Overlaps(state) || cellState.Overlaps(output))
         {
             return false;
         }
 
-        FusedGateStep.Lstm(_path, input, _weights.InputWeights, state, _weights.RecurrentWeights, _weights.ProjectionBias, cellState, output, _hidden);
+        FusedGateStep.Lstm(_path, input, _weights.InputWeights, state, _weights.RecurrentWeights, _weights.ProjectionBias, cellState, output, _hidden, StreamingPanelOrder.Next());
         output.CopyTo(state);
         return true;
     }
+
+    /// <summary>
+    /// Whether the step is the fused one: within the streaming budget for the runtime's kernels; for a declared model's
+    /// generated kernels, within the sequence budget, where its Forward fuses too (above it Forward runs the generated
+    /// step, and Step must run the same kernel to give the same bits).
+    /// </summary>
+    private bool FusesGates<TKernel>()
+        where TKernel : struct, IRecurrentStepKernel
+        => typeof(TKernel) == typeof(RuntimeStepKernel) ? _fusedInStreaming : _fusedInSequence;
 
     /// <summary>The general path's checks for batch 1 and one layer: exact lengths, and input, state and output apart.</summary>
     private bool Accepts(ReadOnlySpan<float> input, ReadOnlySpan<float> state, ReadOnlySpan<float> output)

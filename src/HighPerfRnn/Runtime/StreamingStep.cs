@@ -20,7 +20,9 @@ internal static class StreamingStep
         RnnArchitecture architecture = model.Architecture;
         SimdPath path = model.SimdPath;
         int lanes = SimdPaths.LaneCount(path);
-        bool fusedGates = batch == 1 && FusedGateStep.Serves(architecture.Cell, architecture.ProjSize > 0, architecture.HiddenSize, lanes);
+        // A declared model's generated kernels fuse only where its Forward does (see SingleLayerStep.FusesGates): same kernel, same bits.
+        bool streamingBudget = typeof(TKernel) == typeof(RuntimeStepKernel);
+        bool fusedGates = batch == 1 && FusedGateStep.Serves(architecture.Cell, architecture.ProjSize > 0, architecture.HiddenSize, lanes, streaming: streamingBudget);
         if (fusedGates && architecture.NumLayers == 1)
         {
             // The common streaming case, one gated layer: the fused kernel straight from the caller's buffers, no scratch.
@@ -127,13 +129,14 @@ internal static class StreamingStep
 
     private static void RunFusedLayer(PackedLayerDirection weights, SimdPath path, ReadOnlySpan<float> input, ReadOnlySpan<float> state, Span<float> cellState, Span<float> output, bool lstm, int hidden)
     {
+        bool reverse = StreamingPanelOrder.Next();
         if (lstm)
         {
-            FusedGateStep.Lstm(path, input, weights.InputWeights, state, weights.RecurrentWeights, weights.ProjectionBias, cellState, output, hidden);
+            FusedGateStep.Lstm(path, input, weights.InputWeights, state, weights.RecurrentWeights, weights.ProjectionBias, cellState, output, hidden, reverse);
         }
         else
         {
-            FusedGateStep.Gru(path, input, weights.InputWeights, state, weights.RecurrentWeights, weights.ProjectionBias, weights.RecurrentBias, output, hidden);
+            FusedGateStep.Gru(path, input, weights.InputWeights, state, weights.RecurrentWeights, weights.ProjectionBias, weights.RecurrentBias, output, hidden, reverse);
         }
     }
 }
