@@ -117,7 +117,13 @@ internal static class PackedGemm
     /// streaming step's input product, without the general product's blocking. Same arithmetic as
     /// <see cref="MultiplyAdd(SimdPath, ReadOnlySpan{float}, int, int, PackedMatrix, ReadOnlySpan{float}, int, Span{float}, int)"/> with one row.
     /// </summary>
-    public static void MultiplyAddRow(SimdPath path, ReadOnlySpan<float> x, PackedMatrix w, ReadOnlySpan<float> init, Span<float> y)
+    /// <param name="path">The instruction-set path (the matrix's panel width).</param>
+    /// <param name="x">The row: w.Columns floats.</param>
+    /// <param name="w">The packed matrix.</param>
+    /// <param name="init">Starting values, w.PaddedRows floats (may be <paramref name="y"/>).</param>
+    /// <param name="y">The result, w.PaddedRows floats.</param>
+    /// <param name="reverse">Walk the panels from the last (see <see cref="SingleRow{TOps, TVec}"/>); no result changes.</param>
+    public static void MultiplyAddRow(SimdPath path, ReadOnlySpan<float> x, PackedMatrix w, ReadOnlySpan<float> init, Span<float> y, bool reverse = false)
     {
         if (SimdPaths.LaneCount(path) != w.PanelWidth)
         {
@@ -136,16 +142,16 @@ internal static class PackedGemm
         switch (path)
         {
             case SimdPath.Vector512:
-                SingleRow<Vector512Ops, Vector512<float>>(ref xRef, ref wRef, w.PanelStride, ref initRef, ref yRef, depth, panels);
+                SingleRow<Vector512Ops, Vector512<float>>(ref xRef, ref wRef, w.PanelStride, ref initRef, ref yRef, depth, panels, reverse);
                 break;
             case SimdPath.Vector256:
-                SingleRow<Vector256Ops, Vector256<float>>(ref xRef, ref wRef, w.PanelStride, ref initRef, ref yRef, depth, panels);
+                SingleRow<Vector256Ops, Vector256<float>>(ref xRef, ref wRef, w.PanelStride, ref initRef, ref yRef, depth, panels, reverse);
                 break;
             case SimdPath.Vector128:
-                SingleRow<Vector128Ops, Vector128<float>>(ref xRef, ref wRef, w.PanelStride, ref initRef, ref yRef, depth, panels);
+                SingleRow<Vector128Ops, Vector128<float>>(ref xRef, ref wRef, w.PanelStride, ref initRef, ref yRef, depth, panels, reverse);
                 break;
             default:
-                SingleRow<ScalarOps, float>(ref xRef, ref wRef, w.PanelStride, ref initRef, ref yRef, depth, panels);
+                SingleRow<ScalarOps, float>(ref xRef, ref wRef, w.PanelStride, ref initRef, ref yRef, depth, panels, reverse);
                 break;
         }
     }

@@ -62,7 +62,7 @@ internal sealed class SingleLayerStep
                 return false;
             }
 
-            FusedGateStep.Gru(_path, input, _weights.InputWeights, state, _weights.RecurrentWeights, _weights.ProjectionBias, _weights.RecurrentBias, output, _hidden, StreamingPanelOrder.Next());
+            FusedGateStep.Gru(_path, input, _weights.InputWeights, state, _weights.RecurrentWeights, _weights.ProjectionBias, _weights.RecurrentBias, output, _hidden, StreamingPanelOrder.Next(_weights));
         }
         else
         {
@@ -104,7 +104,7 @@ internal sealed class SingleLayerStep
             return false;
         }
 
-        FusedGateStep.Lstm(_path, input, _weights.InputWeights, state, _weights.RecurrentWeights, _weights.ProjectionBias, cellState, output, _hidden, StreamingPanelOrder.Next());
+        FusedGateStep.Lstm(_path, input, _weights.InputWeights, state, _weights.RecurrentWeights, _weights.ProjectionBias, cellState, output, _hidden, StreamingPanelOrder.Next(_weights));
         output.CopyTo(state);
         return true;
     }

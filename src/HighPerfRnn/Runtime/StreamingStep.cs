@@ -72,9 +72,11 @@ internal static class StreamingStep
                 continue;
             }
 
+            // Batch 1, gated: both products alternate their panel order from call to call (StreamingPanelOrder).
+            bool reverse = batch == 1 && architecture.Cell != RnnCell.Rnn && StreamingPanelOrder.Next(weights);
             if (batch == 1)
             {
-                PackedGemm.MultiplyAddRow(path, layerInput, weights.InputWeights, weights.ProjectionBias, preact);
+                PackedGemm.MultiplyAddRow(path, layerInput, weights.InputWeights, weights.ProjectionBias, preact, reverse);
             }
             else
             {
@@ -110,7 +112,7 @@ internal static class StreamingStep
                 layerOutput,
                 stateSize,
                 batch,
-                0,
+                reverse ? 1 : 0, // the step's index only sets the panel order
                 lstm ? cellState.Slice(layer * batch * hidden, batch * hidden) : default,
                 architecture.Cell == RnnCell.Gru ? weights.RecurrentBias : default,
                 weights.ProjectionWeights is { } projection ? projection.Data : default,
@@ -129,7 +131,7 @@ internal static class StreamingStep
 
     private static void RunFusedLayer(PackedLayerDirection weights, SimdPath path, ReadOnlySpan<float> input, ReadOnlySpan<float> state, Span<float> cellState, Span<float> output, bool lstm, int hidden)
     {
-        bool reverse = StreamingPanelOrder.Next();
+        bool reverse = StreamingPanelOrder.Next(weights);
         if (lstm)
         {
             FusedGateStep.Lstm(path, input, weights.InputWeights, state, weights.RecurrentWeights, weights.ProjectionBias, cellState, output, hidden, reverse);
