@@ -62,7 +62,7 @@ internal static class RecurrentDriver
             forward.ProjectInputs(layerInput, layerInputWidth, inputBatchFirst);
             if (runsWholeSequences)
             {
-                RunElmanSequences<TKernel>(model, layer, dims, scratch, forward, layerInput, layerInputWidth, h0, layerOutput, hN);
+                RunElmanSequences(model, layer, dims, scratch, forward, layerInput, layerInputWidth, h0, layerOutput, hN);
             }
             else if (dims.Directions == 2)
             {
@@ -120,15 +120,14 @@ internal static class RecurrentDriver
     /// </summary>
     // Fully optimized from the first call, as the kernels it drives (see PackedGemm.Run): in tiered code it was seen running at half speed under BenchmarkDotNet.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RunElmanSequences<TKernel>(
+    private static void RunElmanSequences(
         RnnModel model, int layer, Dimensions dims, in Scratch scratch, DirectionRun forward, ReadOnlySpan<float> layerInput, int layerInputWidth, ReadOnlySpan<float> h0, Span<float> layerOutput, Span<float> hN)
-        where TKernel : struct, IRecurrentStepKernel
     {
         int seqLen = dims.Shape.SeqLen;
         ElmanSequenceKernel.Direction forwardSequence = forward.AsElmanSequence();
         if (dims.Directions == 1)
         {
-            ElmanSequenceKernel.Run<TKernel>(dims.Path, dims.Nonlinearity, layer, forwardSequence, default, hasSecond: false, seqLen, scratch.Step, scratch.Zeros);
+            ElmanSequenceKernel.Run(dims.Path, dims.Nonlinearity, forwardSequence, default, hasSecond: false, seqLen);
             forward.CopyRowsToOutput(layerOutput);
             return;
         }
@@ -138,12 +137,12 @@ internal static class RecurrentDriver
         ElmanSequenceKernel.Direction backwardSequence = backward.AsElmanSequence();
         if (InterleaveDirections(model.Layer(layer, 0)))
         {
-            ElmanSequenceKernel.Run<TKernel>(dims.Path, dims.Nonlinearity, layer, forwardSequence, backwardSequence, hasSecond: true, seqLen, scratch.Step, scratch.Zeros);
+            ElmanSequenceKernel.Run(dims.Path, dims.Nonlinearity, forwardSequence, backwardSequence, hasSecond: true, seqLen);
         }
         else
         {
-            ElmanSequenceKernel.Run<TKernel>(dims.Path, dims.Nonlinearity, layer, forwardSequence, default, hasSecond: false, seqLen, scratch.Step, scratch.Zeros);
-            ElmanSequenceKernel.Run<TKernel>(dims.Path, dims.Nonlinearity, layer, backwardSequence, default, hasSecond: false, seqLen, scratch.Step, scratch.Zeros);
+            ElmanSequenceKernel.Run(dims.Path, dims.Nonlinearity, forwardSequence, default, hasSecond: false, seqLen);
+            ElmanSequenceKernel.Run(dims.Path, dims.Nonlinearity, backwardSequence, default, hasSecond: false, seqLen);
         }
 
         forward.CopyRowsToOutput(layerOutput);

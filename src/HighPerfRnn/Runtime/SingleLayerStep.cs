@@ -67,11 +67,6 @@ internal sealed class SingleLayerStep
         else
         {
             int rowStride = _weights.PaddedGateRows;
-            if (!ElmanSequenceKernel.RunsOwnChain<TKernel>(rowStride, _lanes))
-            {
-                return false;
-            }
-
             if (_hidden == _lanes)
             {
                 // One vector: the sequence kernel projects the input itself, and its one row of h is the output.

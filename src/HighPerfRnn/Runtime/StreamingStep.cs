@@ -55,7 +55,7 @@ internal static class StreamingStep
         ReadOnlySpan<float> layerInput = input;
         int layerInputWidth = architecture.InputSize;
         bool lstm = architecture.Cell == RnnCell.Lstm;
-        bool elmanOwnChain = architecture.Cell == RnnCell.Rnn && ElmanSequenceKernel.RunsOwnChain<TKernel>(paddedGateRows, lanes);
+        bool elman = architecture.Cell == RnnCell.Rnn;
         for (int layer = 0; layer < architecture.NumLayers; layer++)
         {
             PackedLayerDirection weights = model.Layer(layer, 0);
@@ -85,7 +85,7 @@ internal static class StreamingStep
 
             Span<float> layerState = state.Slice(layer * batch * stateSize, batch * stateSize);
             Span<float> layerOutput = layer == architecture.NumLayers - 1 ? output : between;
-            if (batch == 1 && elmanOwnChain)
+            if (batch == 1 && elman)
             {
                 // The sequence kernel over a sequence of one: the product and the activation in one pass.
                 var sequence = new ElmanSequenceKernel.Direction(weights.RecurrentWeights.Data, preact, paddedGateRows, hidden, 1, layerState, backward: false);
