@@ -13,7 +13,8 @@ using Perfolizer.Horology;
 bool quick = args.Contains("--quick");
 bool report = args.Contains("--report");
 bool finalizerFreeRunning = args.Contains("--finalizer-free-running");
-string[] benchmarkArgs = args.Where(a => a is not "--quick" and not "--report" and not "--finalizer-free-running").ToArray();
+bool paired = args.Contains("--paired");
+string[] benchmarkArgs = args.Where(a => a is not "--quick" and not "--report" and not "--finalizer-free-running" and not "--paired").ToArray();
 IConfig config = DefaultConfig.Instance.WithOptions(ConfigOptions.JoinSummary);
 Job job = quick
     ? Job.Default
@@ -55,8 +56,13 @@ if (benchmarkArgs.Length == 0)
 
 double peak = report ? PeakFlops.MeasureGflops() : 0;
 var summaries = BenchmarkSwitcher.FromAssembly(typeof(ForwardBenchmarks).Assembly).Run(benchmarkArgs, config);
+
+// --paired: ONNX Runtime and HighPerfRnn also timed in alternation in this process (see PairedRatios), after BenchmarkDotNet.
+List<PairedRatios.Result>? pairedRatios = paired
+    ? PairedRatios.Measure(GridSelection.Select(GridPoint.All), TimeSpan.FromSeconds(quick ? 4 : 15))
+    : null;
 if (report)
 {
     string command = "dotnet run -c Release --project perf/HighPerfRnn.Benchmarks -- " + string.Join(' ', args);
-    BenchmarkReport.Write(summaries, command, peak);
+    BenchmarkReport.Write(summaries, command, peak, pairedRatios);
 }

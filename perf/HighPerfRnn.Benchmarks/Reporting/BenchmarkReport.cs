@@ -31,7 +31,7 @@ public static class BenchmarkReport
         [(RnnCell.Gru, 8)] = 94, [(RnnCell.Gru, 16)] = 167, [(RnnCell.Gru, 32)] = 344, [(RnnCell.Gru, 64)] = 1274, [(RnnCell.Gru, 128)] = 4684,
     };
 
-    public static void Write(IEnumerable<Summary> summaries, string command, double peakGflops)
+    public static void Write(IEnumerable<Summary> summaries, string command, double peakGflops, IReadOnlyList<PairedRatios.Result>? paired)
     {
         Summary[] all = summaries.ToArray();
         var medians = new Dictionary<(string Class, string Method, string Parameters), Measured>();
@@ -55,7 +55,7 @@ public static class BenchmarkReport
         string docs = Path.Combine(root, "docs");
         Directory.CreateDirectory(docs);
         var rows = ForwardRows(medians, peakGflops).ToList();
-        File.WriteAllText(Path.Combine(docs, "benchmarks.md"), Markdown(all, command, peakGflops, rows, StepRows(medians).ToList(), ParallelRows(medians).ToList()));
+        File.WriteAllText(Path.Combine(docs, "benchmarks.md"), Markdown(all, command, peakGflops, rows, StepRows(medians).ToList(), ParallelRows(medians).ToList(), paired ?? []));
         File.WriteAllText(Path.Combine(docs, "benchmarks.svg"), Svg(rows));
         Console.WriteLine($"// wrote {Path.Combine(docs, "benchmarks.md")} and benchmarks.svg");
     }
@@ -129,7 +129,7 @@ public static class BenchmarkReport
         }
     }
 
-    private static string Markdown(Summary[] summaries, string command, double peak, List<ForwardRow> rows, List<StepRow> steps, List<ParallelRow> parallel)
+    private static string Markdown(Summary[] summaries, string command, double peak, List<ForwardRow> rows, List<StepRow> steps, List<ParallelRow> parallel, IReadOnlyList<PairedRatios.Result> paired)
     {
         var host = summaries.FirstOrDefault()?.HostEnvironmentInfo;
         var text = new StringBuilder();
@@ -181,6 +181,20 @@ public static class BenchmarkReport
         {
             double ratio = r.Min.Onnx / r.Min.Best;
             text.AppendLine(c, $"| {r.Point.Name} | {Time(r.Min.Onnx)} | {Time(r.Min.Best)} | {ratio:F2}× | {r.Target:0.#}× | {(ratio >= r.Target ? "yes" : "no")} |");
+        }
+
+        if (paired.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine("Timed in alternation (`--paired`, after BenchmarkDotNet, in one process): ONNX Runtime and each HighPerfRnn model for about 20 ms each in turn, round after round, and the ratio taken within each round, so both sides of a ratio ran under the same conditions; the median of the rounds' ratios, and its quartiles (see `Reporting/PairedRatios.cs`):");
+            text.AppendLine();
+            text.AppendLine("| point | rounds | × runtime-sized | × generated | quartiles (better model) | target | met |");
+            text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | --- |");
+            foreach (PairedRatios.Result p in paired)
+            {
+                double target = Targets[p.Point.Name];
+                text.AppendLine(c, $"| {p.Point.Name} | {p.Rounds} | {p.RuntimeSized.Median:F2}× | {p.Generated.Median:F2}× | {p.Best.LowerQuartile:F2}–{p.Best.UpperQuartile:F2}× | {target:0.#}× | {(p.Best.Median >= target ? "yes" : "no")} |");
+            }
         }
 
         text.AppendLine();

@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace HighPerfRnn.Benchmarks.Reporting;
+
+/// <summary>
+/// ONNX Runtime and HighPerfRnn timed in alternation, in one process: a short burst of each in turn, round after
+/// round, and the ratio taken within each round. BenchmarkDotNet times each case in its own process, one after the
+/// other; on this shared machine the speed drifts by tens of percent over seconds (other tenants), so a case can
+/// land in a slow stretch and its neighbour in a fast one. Within a round (tens of milliseconds) both run under the
+/// same conditions, and the median over the rounds is robust to the stretches that hit both.
+/// </summary>
+/// <remarks>
+/// A second estimator beside BenchmarkDotNet's table, not a replacement: no allocation measurement, no statistics
+/// beyond the median and quartiles of the per-round ratios. Each point's outputs are checked against ONNX Runtime's
+/// first (<see cref="ModelUnderTest"/>), and every call is warmed to its steady state (<see cref="JitWarmup"/>).
+/// </remarks>
+public static class PairedRatios
+{
+    /// <summary>Target length of one burst: long against timer resolution, short against the machine's drift.</summary>
+    private static readonly TimeSpan Burst = TimeSpan.FromMilliseconds(20);
+
+    private const int MinimumRounds = 9;
+
+    /// <summary>One point: the median (and quartiles) over the rounds of ONNX Runtime's time ÷ HighPerfRnn's, per HighPerfRnn model.</summary>
+    public sealed record Result(GridPoint Point, int Rounds, Ratio RuntimeSized, Ratio Generated)
+    {
+        /// <summary>The better of the two models' median ratios.</summary>
+        public Ratio Best => RuntimeSized.Median >= Generated.Median ? RuntimeSized : Generated;
+    }
+
+    public sealed record Ratio(double Median, double LowerQuartile, double UpperQuartile);
+
+    public static List<Result> Measure(IEnumerable<GridPoint> points, TimeSpan perPoint)
+    {
+        var results = new List<Result>();
+        foreach (GridPoint point in points)
+        {
+            using var model = new ModelUnderTest(point);
+            Action onnx = model.Onnx.Run;
+            Action runtime = model.RunRuntimeSized;
+            Action generated = model.RunGenerated;
+            JitWarmup.Run(onnx);
+            JitWarmup.Run(runtime);
+            JitWarmup.Run(generated);
+            int onnxCalls = CallsPerBurst(onnx), runtimeCalls = CallsPerBurst(runtime), generatedCalls = CallsPerBurst(generated);
+
+            var runtimeRatios = new List<double>();
+            var generatedRatios = new List<double>();
+            var watch = Stopwatch.StartNew();
+            for (int round = 0; round < MinimumRounds || watch.Elapsed < perPoint; round++)
+            {
+                // Alternate which side goes first, so that neither always follows the other's cache footprint.
+                double onnxNs = 0, runtimeNs, generatedNs;
+                if ((round & 1) == 0)
+                {
+                    onnxNs = Time(onnx, onnxCalls);
+                }
+
+                runtimeNs = Time(runtime, runtimeCalls);
+                generatedNs = Time(generated, generatedCalls);
+                if ((round & 1) == 1)
+                {
+                    onnxNs = Time(onnx, onnxCalls);
+                }
+
+                runtimeRatios.Add(onnxNs / runtimeNs);
+                generatedRatios.Add(onnxNs / generatedNs);
+            }
+
+            var result = new Result(point, runtimeRatios.Count, Summarize(runtimeRatios), Summarize(generatedRatios));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// paired {point.Name}: ×{result.RuntimeSized.Median:F2} runtime-sized, ×{result.Generated.Median:F2} generated over {result.Rounds} rounds"));
+            results.Add(result);
+        }
+
+        return results;
+    }
+
+    private static int CallsPerBurst(Action call)
+    {
+        var watch = Stopwatch.StartNew();
+        call();
+        call();
+        double perCall = watch.Elapsed.TotalMilliseconds / 2;
+        return (int)Math.Clamp(Burst.TotalMilliseconds / Math.Max(perCall, 1e-4), 1, 1_000_000);
+    }
+
+    /// <summary>Nanoseconds per call over a burst.</summary>
+    private static double Time(Action call, int calls)
+    {
+        long start = Stopwatch.GetTimestamp();
+        for (int i = 0; i < calls; i++)
+        {
+            call();
+        }
+
+        return Stopwatch.GetElapsedTime(start).TotalNanoseconds / calls;
+    }
+
+    private static Ratio Summarize(List<double> ratios)
+    {
+        double[] sorted = ratios.Order().ToArray();
+        return new Ratio(Quantile(sorted, 0.5), Quantile(sorted, 0.25), Quantile(sorted, 0.75));
+    }
+
+    /// <summary>Linear interpolation between order statistics (the usual definition, R's type 7).</summary>
+    private static double Quantile(double[] sorted, double q)
+    {
+        double position = q * (sorted.Length - 1);
+        int below = (int)Math.Floor(position);
+        int above = Math.Min(below + 1, sorted.Length - 1);
+        return sorted[below] + ((position - below) * (sorted[above] - sorted[below]));
+    }
+}
