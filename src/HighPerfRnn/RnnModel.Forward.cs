@@ -133,7 +133,7 @@ public sealed partial class RnnModel
     public void Step<TKernel>(ReadOnlySpan<float> input, Span<float> state, Span<float> cellState, Span<float> output, int batch, RnnWorkspace? workspace)
         where TKernel : struct, IRecurrentStepKernel
     {
-        if (batch == 1 && _singleLayerStep is { } fast && fast.TryStep<TKernel>(input, state, cellState, output))
+        if (batch == 1 && _singleLayerStep is { } fast && fast.TryStep(input, state, cellState, output))
         {
             return;
         }
@@ -161,7 +161,7 @@ public sealed partial class RnnModel
     public void Step<TKernel>(ReadOnlySpan<float> input, Span<float> state, Span<float> output, int batch, RnnWorkspace? workspace)
         where TKernel : struct, IRecurrentStepKernel
     {
-        if (batch == 1 && _singleLayerStep is { } fast && fast.TryStep<TKernel>(input, state, output, workspace))
+        if (batch == 1 && _singleLayerStep is { } fast && fast.TryStep(input, state, output, workspace))
         {
             return;
         }

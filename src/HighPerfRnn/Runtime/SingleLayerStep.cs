@@ -21,8 +21,7 @@ internal sealed class SingleLayerStep
     private readonly int _inputSize;
     private readonly int _hidden;
     private readonly int _lanes;
-    private readonly bool _fusedInStreaming;
-    private readonly bool _fusedInSequence;
+    private readonly bool _fusedGates;
 
     private SingleLayerStep(RnnModel model)
     {
@@ -34,8 +33,7 @@ internal sealed class SingleLayerStep
         _inputSize = architecture.InputSize;
         _hidden = architecture.HiddenSize;
         _lanes = SimdPaths.LaneCount(_path);
-        _fusedInStreaming = FusedGateStep.Serves(_cell, projected: false, _hidden, _lanes, streaming: true);
-        _fusedInSequence = FusedGateStep.Serves(_cell, projected: false, _hidden, _lanes, streaming: false);
+        _fusedGates = FusedGateStep.Serves(_cell, projected: false, _hidden, _lanes, streaming: true);
     }
 
     /// <summary>The fast step for <paramref name="model"/>, or null where it has none (several layers, both directions, an LSTM projection).</summary>
@@ -47,8 +45,7 @@ internal sealed class SingleLayerStep
     }
 
     /// <summary>An RNN or GRU step; false (nothing touched) where the general path must run or report.</summary>
-    public bool TryStep<TKernel>(ReadOnlySpan<float> input, Span<float> state, Span<float> output, RnnWorkspace? workspace)
-        where TKernel : struct, IRecurrentStepKernel
+    public bool TryStep(ReadOnlySpan<float> input, Span<float> state, Span<float> output, RnnWorkspace? workspace)
     {
         if (_cell == RnnCell.Lstm || !Accepts(input, state, output))
         {
@@ -57,7 +54,7 @@ internal sealed class SingleLayerStep
 
         if (_cell == RnnCell.Gru)
         {
-            if (!FusesGates<TKernel>())
+            if (!_fusedGates)
             {
                 return false;
             }
@@ -90,10 +87,9 @@ internal sealed class SingleLayerStep
     }
 
     /// <summary>An LSTM step; false (nothing touched) where the general path must run or report.</summary>
-    public bool TryStep<TKernel>(ReadOnlySpan<float> input, Span<float> state, Span<float> cellState, Span<float> output)
-        where TKernel : struct, IRecurrentStepKernel
+    public bool TryStep(ReadOnlySpan<float> input, Span<float> state, Span<float> cellState, Span<float> output)
     {
-        if (_cell != RnnCell.Lstm || !FusesGates<TKernel>() || !Accepts(input, state, output)
+        if (_cell != RnnCell.Lstm || !_fusedGates || !Accepts(input, state, output)
             || cellState.Length != _hidden || cellState.Overlaps(input) || cellState.Overlaps(state) || cellState.Overlaps(output))
         {
             return false;
@@ -103,15 +99,6 @@ internal sealed class SingleLayerStep
         output.CopyTo(state);
         return true;
     }
-
-    /// <summary>
-    /// Whether the step is the fused one: within the streaming budget for the runtime's kernels; for a declared model's
-    /// generated kernels, within the sequence budget, where its Forward fuses too (above it Forward runs the generated
-    /// step, and Step must run the same kernel to give the same bits).
-    /// </summary>
-    private bool FusesGates<TKernel>()
-        where TKernel : struct, IRecurrentStepKernel
-        => typeof(TKernel) == typeof(RuntimeStepKernel) ? _fusedInStreaming : _fusedInSequence;
 
     /// <summary>The general path's checks for batch 1 and one layer: exact lengths, and input, state and output apart.</summary>
     private bool Accepts(ReadOnlySpan<float> input, ReadOnlySpan<float> state, ReadOnlySpan<float> output)

@@ -20,9 +20,7 @@ internal static class StreamingStep
         RnnArchitecture architecture = model.Architecture;
         SimdPath path = model.SimdPath;
         int lanes = SimdPaths.LaneCount(path);
-        // A declared model's generated kernels fuse only where its Forward does (see SingleLayerStep.FusesGates): same kernel, same bits.
-        bool streamingBudget = typeof(TKernel) == typeof(RuntimeStepKernel);
-        bool fusedGates = batch == 1 && FusedGateStep.Serves(architecture.Cell, architecture.ProjSize > 0, architecture.HiddenSize, lanes, streaming: streamingBudget);
+        bool fusedGates = batch == 1 && FusedGateStep.Serves(architecture.Cell, architecture.ProjSize > 0, architecture.HiddenSize, lanes, streaming: true);
         if (fusedGates && architecture.NumLayers == 1)
         {
             // The common streaming case, one gated layer: the fused kernel straight from the caller's buffers, no scratch.
@@ -118,7 +116,8 @@ internal static class StreamingStep
                 weights.ProjectionWeights is { } projection ? projection.Data : default,
                 stepScratch,
                 zeros);
-            if (!TKernel.TryStep(args))
+            // Batch 1: the runtime's kernels, for a declared model too, as its Forward at batch 1 (same kernels, same bits).
+            if (batch == 1 || !TKernel.TryStep(args))
             {
                 RuntimeStepKernel.Step(args);
             }
