@@ -13,8 +13,8 @@ namespace HighPerfRnn.Kernels;
 /// </summary>
 /// <remarks>
 /// Rows of A, Init and C may be strided (a batch's rows at one time step sit seq rows apart in a batch_first
-/// buffer). Register blocking: 4 rows × 2 panels (8 independent accumulators) where there are 4 rows; for a
-/// single row, 8 panels (8 accumulators again), since a lone FMA chain would be latency-bound. Rows are taken
+/// buffer). Register blocking: 6 rows × 2 panels (12 independent accumulators), then 4 × 2 for the rows a six does
+/// not cover; for a single row, 8 panels (8 accumulators), since a lone FMA chain would be latency-bound. Rows are taken
 /// in blocks of 64 so a pair of panels is reused from L1 across the block. All variants sum in the same order,
 /// so results do not depend on the batch size or on which variant ran.
 /// </remarks>
@@ -178,13 +178,22 @@ internal static class PackedGemm
         for (int blockStart = 0; blockStart < s.Rows; blockStart += RowBlock)
         {
             int blockEnd = Math.Min(s.Rows, blockStart + RowBlock);
-            int quadEnd = blockStart + ((blockEnd - blockStart) & ~3);
+
+            // Rows in sixes, then fours, against pairs of panels; what is left (up to 3 rows) goes row by row.
+            int sixEnd = blockStart + (SixRowTiles(blockEnd - blockStart) * 6);
+            int tiledEnd = sixEnd + ((blockEnd - sixEnd) & ~3);
             int panel = 0;
             for (; panel + 2 <= s.Panels; panel += 2)
             {
                 ref float w0 = ref Unsafe.Add(ref w, panel * panelStride);
                 int column = panel * TOps.Count;
-                for (int row = blockStart; row < quadEnd; row += 4)
+                int row = blockStart;
+                for (; row < sixEnd; row += 6)
+                {
+                    Rows6Panels2<TOps, TVec>(ref a, ref w0, panelStride, ref init, ref c, s, row, column);
+                }
+
+                for (; row < tiledEnd; row += 4)
                 {
                     Rows4Panels2<TOps, TVec>(ref a, ref w0, panelStride, ref init, ref c, s, row, column);
                 }
@@ -194,17 +203,111 @@ internal static class PackedGemm
             {
                 ref float w0 = ref Unsafe.Add(ref w, panel * panelStride);
                 int column = panel * TOps.Count;
-                for (int row = blockStart; row < quadEnd; row += 4)
+                int row = blockStart;
+                for (; row + 4 <= tiledEnd; row += 4)
                 {
                     Rows4Panels1<TOps, TVec>(ref a, ref w0, ref init, ref c, s, row, column);
                 }
+
+                for (; row < tiledEnd; row++)
+                {
+                    Panels1<TOps, TVec>(ref Unsafe.Add(ref a, (nint)row * s.Lda), ref w, panelStride, ref Unsafe.Add(ref init, (nint)row * s.LdInit), ref Unsafe.Add(ref c, (nint)row * s.Ldc), s.Depth, panel);
+                }
             }
 
-            for (int row = quadEnd; row < blockEnd; row++)
+            for (int row = tiledEnd; row < blockEnd; row++)
             {
                 SingleRow<TOps, TVec>(ref Unsafe.Add(ref a, (nint)row * s.Lda), ref w, panelStride, ref Unsafe.Add(ref init, (nint)row * s.LdInit), ref Unsafe.Add(ref c, (nint)row * s.Ldc), s.Depth, s.Panels);
             }
         }
+    }
+
+    /// <summary>
+    /// How many six-row tiles to take from <paramref name="rows"/> rows so that four-row tiles cover most of the rest:
+    /// 32 rows are 4 sixes and 2 fours, not 5 sixes and 2 rows left for the slow single-row path.
+    /// </summary>
+    private static int SixRowTiles(int rows)
+    {
+        int sixes = rows / 6;
+        int best = sixes;
+        for (int fewer = sixes; fewer >= 0 && fewer >= sixes - 2; fewer--)
+        {
+            if ((rows - (6 * fewer)) % 4 < (rows - (6 * best)) % 4)
+            {
+                best = fewer;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>
+    /// Six rows × two panels: twelve accumulators, the register tile of AVX2 GEMM kernels (BLIS's 6×16). With eight
+    /// (4 × 2), FMA latency × throughput (4 × 2) leaves no slack and any late load stalls the pipes; twelve give 50%
+    /// more independent work per k and read each pair of weight vectors for six rows instead of four.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Rows6Panels2<TOps, TVec>(ref float a, ref float w0, int panelStride, ref float init, ref float c, GemmShape s, int row, int column)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        int width = TOps.Count;
+        nint lda = s.Lda, ldInit = s.LdInit;
+        ref float a0 = ref Unsafe.Add(ref a, (nint)row * lda);
+        ref float i0 = ref Unsafe.Add(ref init, ((nint)row * ldInit) + column);
+        TVec c00 = TOps.Load(ref i0), c01 = TOps.Load(ref Unsafe.Add(ref i0, width));
+        TVec c10 = TOps.Load(ref Unsafe.Add(ref i0, ldInit)), c11 = TOps.Load(ref Unsafe.Add(ref i0, ldInit + width));
+        TVec c20 = TOps.Load(ref Unsafe.Add(ref i0, 2 * ldInit)), c21 = TOps.Load(ref Unsafe.Add(ref i0, (2 * ldInit) + width));
+        TVec c30 = TOps.Load(ref Unsafe.Add(ref i0, 3 * ldInit)), c31 = TOps.Load(ref Unsafe.Add(ref i0, (3 * ldInit) + width));
+        TVec c40 = TOps.Load(ref Unsafe.Add(ref i0, 4 * ldInit)), c41 = TOps.Load(ref Unsafe.Add(ref i0, (4 * ldInit) + width));
+        TVec c50 = TOps.Load(ref Unsafe.Add(ref i0, 5 * ldInit)), c51 = TOps.Load(ref Unsafe.Add(ref i0, (5 * ldInit) + width));
+        // Few integer registers in the loop (the twelve accumulators take the vector ones): two moving row references,
+        // three rows apart, with offsets of one and two rows, and one moving weight reference.
+        ref float wk = ref w0;
+        ref float ak = ref a0;
+        ref float ak3 = ref Unsafe.Add(ref a0, 3 * lda);
+        nint second = panelStride, lda2 = 2 * lda;
+        for (int k = 0; k < s.Depth; k++)
+        {
+            TVec b0 = TOps.Load(ref wk);
+            TVec b1 = TOps.Load(ref Unsafe.Add(ref wk, second));
+            TVec x = TOps.Broadcast(ak);
+            c00 = TOps.MultiplyAdd(x, b0, c00);
+            c01 = TOps.MultiplyAdd(x, b1, c01);
+            x = TOps.Broadcast(Unsafe.Add(ref ak, lda));
+            c10 = TOps.MultiplyAdd(x, b0, c10);
+            c11 = TOps.MultiplyAdd(x, b1, c11);
+            x = TOps.Broadcast(Unsafe.Add(ref ak, lda2));
+            c20 = TOps.MultiplyAdd(x, b0, c20);
+            c21 = TOps.MultiplyAdd(x, b1, c21);
+            x = TOps.Broadcast(ak3);
+            c30 = TOps.MultiplyAdd(x, b0, c30);
+            c31 = TOps.MultiplyAdd(x, b1, c31);
+            x = TOps.Broadcast(Unsafe.Add(ref ak3, lda));
+            c40 = TOps.MultiplyAdd(x, b0, c40);
+            c41 = TOps.MultiplyAdd(x, b1, c41);
+            x = TOps.Broadcast(Unsafe.Add(ref ak3, lda2));
+            c50 = TOps.MultiplyAdd(x, b0, c50);
+            c51 = TOps.MultiplyAdd(x, b1, c51);
+            wk = ref Unsafe.Add(ref wk, width);
+            ak = ref Unsafe.Add(ref ak, 1);
+            ak3 = ref Unsafe.Add(ref ak3, 1);
+        }
+
+        nint ldc = s.Ldc;
+        ref float o0 = ref Unsafe.Add(ref c, ((nint)row * ldc) + column);
+        TOps.Store(c00, ref o0);
+        TOps.Store(c01, ref Unsafe.Add(ref o0, width));
+        TOps.Store(c10, ref Unsafe.Add(ref o0, ldc));
+        TOps.Store(c11, ref Unsafe.Add(ref o0, ldc + width));
+        TOps.Store(c20, ref Unsafe.Add(ref o0, 2 * ldc));
+        TOps.Store(c21, ref Unsafe.Add(ref o0, (2 * ldc) + width));
+        TOps.Store(c30, ref Unsafe.Add(ref o0, 3 * ldc));
+        TOps.Store(c31, ref Unsafe.Add(ref o0, (3 * ldc) + width));
+        TOps.Store(c40, ref Unsafe.Add(ref o0, 4 * ldc));
+        TOps.Store(c41, ref Unsafe.Add(ref o0, (4 * ldc) + width));
+        TOps.Store(c50, ref Unsafe.Add(ref o0, 5 * ldc));
+        TOps.Store(c51, ref Unsafe.Add(ref o0, (5 * ldc) + width));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
