@@ -61,8 +61,11 @@ var summaries = BenchmarkSwitcher.FromAssembly(typeof(ForwardBenchmarks).Assembl
 List<PairedRatios.Result>? pairedRatios = paired
     ? PairedRatios.Measure(GridSelection.Select(GridPoint.All), TimeSpan.FromSeconds(quick ? 4 : 15))
     : null;
+Dictionary<string, PairedRatios.Ratio>? pairedParallel = paired
+    ? PairedRatios.MeasureParallel(TimeSpan.FromSeconds(quick ? 4 : 15))
+    : null;
 if (report)
 {
     string command = "dotnet run -c Release --project perf/HighPerfRnn.Benchmarks -- " + string.Join(' ', args);
-    BenchmarkReport.Write(summaries, command, peak, pairedRatios);
+    BenchmarkReport.Write(summaries, command, peak, pairedRatios, pairedParallel);
 }

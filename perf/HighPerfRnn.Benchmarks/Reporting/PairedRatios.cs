@@ -37,43 +37,74 @@ public static class PairedRatios
         foreach (GridPoint point in points)
         {
             using var model = new ModelUnderTest(point);
-            Action onnx = model.Onnx.Run;
-            Action runtime = model.RunRuntimeSized;
-            Action generated = model.RunGenerated;
-            JitWarmup.Run(onnx);
-            JitWarmup.Run(runtime);
-            JitWarmup.Run(generated);
-            int onnxCalls = CallsPerBurst(onnx), runtimeCalls = CallsPerBurst(runtime), generatedCalls = CallsPerBurst(generated);
-
-            var runtimeRatios = new List<double>();
-            var generatedRatios = new List<double>();
-            var watch = Stopwatch.StartNew();
-            for (int round = 0; round < MinimumRounds || watch.Elapsed < perPoint; round++)
-            {
-                // Alternate which side goes first, so that neither always follows the other's cache footprint.
-                double onnxNs = 0, runtimeNs, generatedNs;
-                if ((round & 1) == 0)
-                {
-                    onnxNs = Time(onnx, onnxCalls);
-                }
-
-                runtimeNs = Time(runtime, runtimeCalls);
-                generatedNs = Time(generated, generatedCalls);
-                if ((round & 1) == 1)
-                {
-                    onnxNs = Time(onnx, onnxCalls);
-                }
-
-                runtimeRatios.Add(onnxNs / runtimeNs);
-                generatedRatios.Add(onnxNs / generatedNs);
-            }
-
-            var result = new Result(point, runtimeRatios.Count, Summarize(runtimeRatios), Summarize(generatedRatios));
+            List<double>[] ratios = Rounds(model.Onnx.Run, [model.RunRuntimeSized, model.RunGenerated], perPoint);
+            var result = new Result(point, ratios[0].Count, Summarize(ratios[0]), Summarize(ratios[1]));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// paired {point.Name}: ×{result.RuntimeSized.Median:F2} runtime-sized, ×{result.Generated.Median:F2} generated over {result.Rounds} rounds"));
             results.Add(result);
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// <see cref="RnnParallelRunner"/> on two threads against one, in alternation as above: the speed-up per round
+    /// (one thread's time ÷ two threads'), on the points <see cref="ParallelBenchmarks"/> runs.
+    /// </summary>
+    public static Dictionary<string, Ratio> MeasureParallel(TimeSpan perPoint)
+    {
+        var results = new Dictionary<string, Ratio>();
+        foreach (GridPoint point in ParallelBenchmarks.Points)
+        {
+            using var benchmark = new ParallelBenchmarks { Point = point };
+            benchmark.Setup();
+            List<double>[] ratios = Rounds(benchmark.OneThread, [benchmark.TwoThreads], perPoint);
+            Ratio speedUp = Summarize(ratios[0]);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// paired {point.Name}: two threads ×{speedUp.Median:F2} over one, {ratios[0].Count} rounds"));
+            results[point.Name] = speedUp;
+        }
+
+        return results;
+    }
+
+    /// <summary>
+    /// Rounds of a burst of <paramref name="reference"/> and of each candidate, for at least <paramref name="perPoint"/>
+    /// and <see cref="MinimumRounds"/> rounds: per candidate, the reference's time ÷ the candidate's in each round.
+    /// Every call is warmed to its steady state first.
+    /// </summary>
+    private static List<double>[] Rounds(Action reference, Action[] candidates, TimeSpan perPoint)
+    {
+        JitWarmup.Run(reference);
+        foreach (Action candidate in candidates)
+        {
+            JitWarmup.Run(candidate);
+        }
+
+        int referenceCalls = CallsPerBurst(reference);
+        int[] candidateCalls = candidates.Select(CallsPerBurst).ToArray();
+        List<double>[] ratios = candidates.Select(_ => new List<double>()).ToArray();
+        var candidateNs = new double[candidates.Length];
+        var watch = Stopwatch.StartNew();
+        for (int round = 0; round < MinimumRounds || watch.Elapsed < perPoint; round++)
+        {
+            // Alternate which side goes first, so that neither always follows the other's cache footprint.
+            double referenceNs = (round & 1) == 0 ? Time(reference, referenceCalls) : 0;
+            for (int i = 0; i < candidates.Length; i++)
+            {
+                candidateNs[i] = Time(candidates[i], candidateCalls[i]);
+            }
+
+            if ((round & 1) == 1)
+            {
+                referenceNs = Time(reference, referenceCalls);
+            }
+
+            for (int i = 0; i < candidates.Length; i++)
+            {
+                ratios[i].Add(referenceNs / candidateNs[i]);
+            }
+        }
+
+        return ratios;
     }
 
     private static int CallsPerBurst(Action call)
