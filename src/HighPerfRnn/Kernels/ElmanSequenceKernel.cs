@@ -19,7 +19,7 @@ namespace HighPerfRnn.Kernels;
 /// <para>
 /// Declared models' batch-1 Elman layers run it too, in Forward and Step alike, rather than their generated kernel
 /// handed each step: measured in alternation in one process, the generated per-step path was 1.2× (hidden 128) to
-/// 2.7× (hidden 16–32) slower per Step, and 12–18% slower per Forward pass at hidden 64 and 128.
+/// 2.7× (hidden 16–32) slower per Step, and took 13–23% longer per Forward pass at hidden 64 and 128.
 /// </para>
 /// </remarks>
 internal static class ElmanSequenceKernel
