@@ -8,8 +8,8 @@ namespace HighPerfRnn.Kernels;
 /// <summary>
 /// A whole LSTM or GRU step for one batch row: for each vector of hidden units, the gate sums of W_ih·x and W_hh·h
 /// are accumulated together in registers (one pass over both matrices, eight chains at a time), stored to a small
-/// stack row, and the gates applied by <see cref="GateKernels"/>' passes. For the small layers a streaming caller
-/// steps (hidden 8 to 32) the general step's separate products and its scratch layout cost more than their arithmetic.
+/// stack row, and the gates applied by <see cref="GateKernels"/>' passes. For the layers a streaming caller steps
+/// (hidden 8 to 64) the general step's separate products and its scratch layout cost more than their arithmetic.
 /// </summary>
 /// <remarks>
 /// Each gate sum is the general step's, in the same order (bias, then k = 0, 1, … of x, then of h, one FMA each), and
@@ -45,6 +45,7 @@ internal static class FusedGateStep
     /// <summary>
     /// LSTM: gates = bias + W_ih·x + W_hh·h; c ← f⊙c + i⊙g; <paramref name="hiddenOut"/> = o⊙tanh(c).
     /// <paramref name="hiddenOut"/> must not overlap <paramref name="h"/> or <paramref name="x"/> (other units still read them).
+    /// <paramref name="reverse"/> walks the units from the last panel (see <see cref="PairStart"/>); no result changes.
     /// </summary>
     public static void Lstm(SimdPath path, ReadOnlySpan<float> x, PackedMatrix inputWeights, ReadOnlySpan<float> h, PackedMatrix recurrentWeights, ReadOnlySpan<float> bias, Span<float> cell, Span<float> hiddenOut, int hidden, bool reverse)
     {
