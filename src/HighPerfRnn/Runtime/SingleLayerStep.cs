@@ -63,7 +63,6 @@ internal sealed class SingleLayerStep
         }
         else
         {
-            int rowStride = _weights.PaddedGateRows;
             if (_hidden == _lanes)
             {
                 // One vector: the sequence kernel projects the input itself, and its one row of h is the output.
@@ -74,6 +73,7 @@ internal sealed class SingleLayerStep
             else
             {
                 // The pre-activation row (bias + W_ih·x), then the recurrent chain and the activation on it, in place.
+                int rowStride = _weights.PaddedGateRows;
                 Span<float> row = (workspace ?? RnnWorkspace.ThreadDefault).Rent(rowStride);
                 PackedGemm.MultiplyAddRow(_path, input, _weights.InputWeights, _weights.ProjectionBias, row);
                 var direction = new ElmanSequenceKernel.Direction(_weights.RecurrentWeights.Data, row, rowStride, _hidden, 1, state, backward: false);

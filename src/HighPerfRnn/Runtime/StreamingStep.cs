@@ -71,7 +71,7 @@ internal static class StreamingStep
             }
 
             // Batch 1, gated: both products alternate their panel order from call to call (StreamingPanelOrder).
-            bool reverse = batch == 1 && architecture.Cell != RnnCell.Rnn && StreamingPanelOrder.Next(weights);
+            bool reverse = batch == 1 && !elman && StreamingPanelOrder.Next(weights);
             if (batch == 1)
             {
                 PackedGemm.MultiplyAddRow(path, layerInput, weights.InputWeights, weights.ProjectionBias, preact, reverse);
