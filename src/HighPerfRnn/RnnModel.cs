@@ -1,4 +1,5 @@
 using HighPerfRnn.Loading;
+using HighPerfRnn.Planning;
 using HighPerfRnn.Runtime;
 
 namespace HighPerfRnn;
@@ -16,9 +17,16 @@ public sealed partial class RnnModel
     /// <summary>Step's fast path for one-layer unidirectional models at batch 1 (null for other shapes).</summary>
     private readonly SingleLayerStep? _singleLayerStep;
 
-    private RnnModel(RnnArchitecture architecture, Dictionary<string, FloatTensor> stateDict, SimdPath path)
+    /// <summary>
+    /// The execution plans, made once here: [call × 2 × batch classes + declared × batch classes + batch class]. Calls
+    /// only index into it, so planning costs nothing per call.
+    /// </summary>
+    private readonly ExecutionPlan[] _plans;
+
+    private RnnModel(RnnArchitecture architecture, Dictionary<string, FloatTensor> stateDict, SimdPath requested)
     {
         Architecture = architecture;
+        SimdPath path = ExecutionPlanner.ChooseSimdPath(architecture, requested, SimdPaths.Best, SimdPaths.IsForcedByEnvironment, out string simdReason);
         SimdPath = path;
         _stateDict = stateDict;
         int panelWidth = SimdPaths.LaneCount(path);
@@ -31,14 +39,53 @@ public sealed partial class RnnModel
             }
         }
 
+        _plans = new ExecutionPlan[2 * 2 * ExecutionPlanner.BatchClasses];
+        foreach (RnnCall call in (ReadOnlySpan<RnnCall>)[RnnCall.Forward, RnnCall.Step])
+        {
+            for (int declared = 0; declared < 2; declared++)
+            {
+                for (int batchClass = 0; batchClass < ExecutionPlanner.BatchClasses; batchClass++)
+                {
+                    _plans[PlanIndex(call, declared == 1, batchClass)] = ExecutionPlanner.Plan(architecture, path, simdReason, call, batchClass, declared == 1);
+                }
+            }
+        }
+
         _singleLayerStep = SingleLayerStep.For(this);
     }
 
     /// <summary>The model's shape and options.</summary>
     public RnnArchitecture Architecture { get; }
 
-    /// <summary>The instruction-set path the weights are packed for and the kernels run on.</summary>
+    /// <summary>
+    /// The instruction-set path the weights are packed for and the kernels run on: the one requested in the load
+    /// options, else the one the planner chose for this CPU and hidden size (see <see cref="DescribePlan"/>).
+    /// </summary>
     public SimdPath SimdPath { get; }
+
+    /// <summary>
+    /// What runs when this model is called: the kernel of every layer, its panel order and direction interleaving, and
+    /// why, for <paramref name="call"/> at <paramref name="batch"/> sequences or streams. Made once per model; no call
+    /// decides anything else. <paramref name="declared"/> asks for the plan of a declared (<c>[RnnModel]</c>) type
+    /// wrapping this model, whose generated kernels are candidates.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is not positive, or <paramref name="call"/> is unknown.</exception>
+    public ExecutionPlan DescribePlan(RnnCall call, int batch = 1, bool declared = false)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
+        if (call is not (RnnCall.Forward or RnnCall.Step))
+        {
+            throw new ArgumentOutOfRangeException(nameof(call), call, "Expected RnnCall.Forward or RnnCall.Step.");
+        }
+
+        return Plan(call, batch, declared);
+    }
+
+    /// <summary>The cached plan of a call (no checks: the callers validated batch).</summary>
+    internal ExecutionPlan Plan(RnnCall call, int batch, bool declared) => _plans[PlanIndex(call, declared, ExecutionPlanner.BatchClass(batch))];
+
+    private static int PlanIndex(RnnCall call, bool declared, int batchClass)
+        => ((((int)call * 2) + (declared ? 1 : 0)) * ExecutionPlanner.BatchClasses) + batchClass;
 
     /// <summary>The weights with PyTorch's names and shapes (a copy of what the model was built from).</summary>
     public IReadOnlyDictionary<string, FloatTensor> StateDict => _stateDict;
@@ -59,7 +106,7 @@ public sealed partial class RnnModel
     {
         ArgumentNullException.ThrowIfNull(architecture);
         ArgumentNullException.ThrowIfNull(stateDict);
-        SimdPath path = SimdPaths.Resolve(simdPath);
+        SimdPath path = simdPath == SimdPath.Auto ? SimdPath.Auto : SimdPaths.Resolve(simdPath);
         StateDictValidator.Validate(architecture, stateDict);
         return new RnnModel(architecture, CopyStateDict(stateDict), path);
     }
@@ -91,7 +138,7 @@ public sealed partial class RnnModel
             stateDict[name] = new FloatTensor(values, shape);
         }
 
-        return new RnnModel(architecture, stateDict, SimdPaths.Resolve(simdPath));
+        return new RnnModel(architecture, stateDict, simdPath == SimdPath.Auto ? SimdPath.Auto : SimdPaths.Resolve(simdPath));
     }
 
     /// <summary>
@@ -102,7 +149,7 @@ public sealed partial class RnnModel
     internal static RnnModel FromStateDictOnAnyPath(RnnArchitecture architecture, IReadOnlyDictionary<string, FloatTensor> stateDict, SimdPath path)
     {
         StateDictValidator.Validate(architecture, stateDict);
-        return new RnnModel(architecture, CopyStateDict(stateDict), path == SimdPath.Auto ? SimdPaths.Best : path);
+        return new RnnModel(architecture, CopyStateDict(stateDict), path);
     }
 
     internal PackedLayerDirection Layer(int layer, int direction) => _layers[(layer * Architecture.NumDirections) + direction];

@@ -56,7 +56,7 @@ internal static class ElmanSequenceKernel
         /// <summary>
         /// A one-vector direction (hidden = the vector width; its rows may be wider, e.g. the output's columns) that also projects its own
         /// input: each step starts from bias + W_ih·x_t instead of a pre-activation row projected beforehand. The rows
-        /// then only hold h. The sums are the projection's (bias, then k = 0, 1, … of x, one FMA each) continued by the
+        /// then only hold h. The sums are the projection's (bias + W_ih·x in the one order) continued by the
         /// recurrent ones, exactly as when the product writes the row and the step reads it back: the same bits.
         /// </summary>
         /// <param name="recurrentWeights">As for the constructor.</param>
@@ -227,7 +227,7 @@ internal static class ElmanSequenceKernel
 
     private static int TimeOf(in Direction d, int step, int seqLen) => d.Backward ? seqLen - 1 - step : step;
 
-    /// <summary>bias + W_ih·x_t: the start of step t's sum (k in order, one FMA each, as the input product computes it).</summary>
+    /// <summary>bias + W_ih·x_t: the start of step t's sum, in the order the input product computes it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TVec InputSum<TOps, TVec>(in Direction d, int time)
         where TOps : struct, IVectorOps<TVec>
@@ -237,20 +237,12 @@ internal static class ElmanSequenceKernel
         return AddProducts<TOps, TVec>(TOps.Load(ref MemoryMarshal.GetReference(d.Bias)), ref x, ref MemoryMarshal.GetReference(d.InputWeights), d.InputDepth);
     }
 
-    /// <summary>sum + Σₖ v[k]·panel[k] over one panel, k in order, one FMA each: every chain of this kernel.</summary>
+    /// <summary>sum + Σₖ v[k]·panel[k] over one panel, in the library's one order (<see cref="PackedGemm.ChunkedSum"/>): every chain of this kernel.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TVec AddProducts<TOps, TVec>(TVec sum, ref float v, ref float panel, int depth)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
-    {
-        int width = TOps.Count;
-        for (int k = 0; k < depth; k++)
-        {
-            sum = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref v, k)), TOps.Load(ref Unsafe.Add(ref panel, k * width)), sum);
-        }
-
-        return sum;
-    }
+        => PackedGemm.ChunkedSum<TOps, TVec>(sum, ref v, ref panel, SummationOrder.Of(depth));
 
     // Fully optimized from the first call: tier-0 SIMD code is tens of times slower, and on a busy machine a kernel was
     // seen to stay there (or in OSR) for a second of calls after warm-up.

@@ -12,35 +12,23 @@ namespace HighPerfRnn.Kernels;
 /// (hidden 8 to 64) the general step's separate products and its scratch layout cost more than their arithmetic.
 /// </summary>
 /// <remarks>
-/// Each gate sum is the general step's, in the same order (bias, then k = 0, 1, … of x, then of h, one FMA each), and
-/// the gates are <see cref="GateKernels"/>' formulas: the result is bit-identical to the general step's. It needs the
-/// hidden size to be a multiple of the vector width (each gate block then starts on a panel), and no LSTM projection.
+/// Each gate sum is the general step's, in the library's one order (<see cref="SummationOrder"/>: bias + W_ih·x, then
+/// + W_hh·h, each product in four chunks), and the gates are <see cref="GateKernels"/>' formulas: the result is
+/// bit-identical to the general step's. Each gate block starts on a panel at every hidden size (layout version 2), so it
+/// serves any hidden size within the weight budgets; it needs no LSTM projection.
 /// </remarks>
 internal static class FusedGateStep
 {
     /// <summary>
-    /// Whether the fused step serves a layer: a gated cell without LSTM projection, hidden a whole number of panels,
-    /// and W_hh within the budget for <paramref name="streaming"/> steps (a streaming <c>Step</c>) or steps of a sequence.
+    /// Whether the fused step can run a layer at all: a gated cell without LSTM projection whose two rows of padded gate
+    /// sums fit the stack buffer. Whether it should is the execution plan's call (<c>ExecutionPlanner</c>).
     /// </summary>
-    public static bool Serves(RnnCell cell, bool projected, int hidden, int panelWidth, bool streaming)
-        => cell != RnnCell.Rnn && !projected && hidden % panelWidth == 0
-            && (long)RnnArchitecture.GateCountOf(cell) * hidden * hidden * sizeof(float) <= (streaming ? StreamingWeightBudgetBytes : SequenceWeightBudgetBytes);
+    public static bool CanServe(RnnCell cell, bool projected, int hidden, int panelWidth)
+        => cell != RnnCell.Rnn && !projected
+            && 2L * RnnArchitecture.GateCountOf(cell) * PackedMatrix.PadToPanels(hidden, panelWidth) <= MaxSumFloats;
 
-    /// <summary>
-    /// A streaming step (input product, recurrent product and gates in one call): fused up to hidden 64. Measured at
-    /// hidden 64, fused 5–9% faster than the general step's separate input product, recurrent product and gate pass
-    /// (LSTM and GRU); at hidden 128, where all of them stream the weights from L2, the two were level.
-    /// </summary>
-    private const long StreamingWeightBudgetBytes = 64 * 1024;
-
-    /// <summary>
-    /// A step of a sequence (the input product hoisted out of the time loop): fused where W_hh fits in L1 (hidden ≤ 32),
-    /// where it wins; at hidden 64 the general step was level or slightly faster, at 128 about 10% faster.
-    /// </summary>
-    private const long SequenceWeightBudgetBytes = 16 * 1024;
-
-    /// <summary>The stack buffer of gate sums: two rows of gates × hidden (the GRU's p and q) at the largest hidden the budgets admit (LSTM 64, GRU 73).</summary>
-    private const int MaxSumFloats = 512;
+    /// <summary>The stack buffer of gate sums: two rows of padded gates (the GRU's p and q), 3 KB.</summary>
+    private const int MaxSumFloats = 768;
 
     /// <summary>
     /// LSTM: gates = bias + W_ih·x + W_hh·h; c ← f⊙c + i⊙g; <paramref name="hiddenOut"/> = o⊙tanh(c).
@@ -86,9 +74,9 @@ internal static class FusedGateStep
         RnnCell cell, SimdPath path, in Operands refs, ReadOnlySpan<float> h, PackedMatrix recurrentWeights, ReadOnlySpan<float> init, ReadOnlySpan<float> recurrentBias, Span<float> cellState, Span<float> hiddenOut, int hidden)
     {
         int gates = cell == RnnCell.Lstm ? 4 : 3;
-        RequirePanels(path, recurrentWeights, hidden, gates);
+        int padded = RequirePanels(path, recurrentWeights, hidden, gates);
         ArgumentOutOfRangeException.ThrowIfLessThan(h.Length, recurrentWeights.Columns, nameof(h));
-        ArgumentOutOfRangeException.ThrowIfLessThan(init.Length, gates * hidden, nameof(init));
+        ArgumentOutOfRangeException.ThrowIfLessThan(init.Length, gates * padded, nameof(init));
         ArgumentOutOfRangeException.ThrowIfLessThan(hiddenOut.Length, hidden, nameof(hiddenOut));
         if (hiddenOut.Overlaps(h) || hiddenOut.Overlaps(init))
         {
@@ -101,11 +89,11 @@ internal static class FusedGateStep
         }
         else
         {
-            ArgumentOutOfRangeException.ThrowIfLessThan(recurrentBias.Length, 3 * hidden, nameof(recurrentBias));
+            ArgumentOutOfRangeException.ThrowIfLessThan(recurrentBias.Length, 3 * padded, nameof(recurrentBias));
         }
 
         // The gate sums go to a small stack buffer, gate-major like a pre-activation row, for GateKernels' passes.
-        int sumFloats = 2 * gates * hidden;
+        int sumFloats = 2 * gates * padded;
         ArgumentOutOfRangeException.ThrowIfGreaterThan(sumFloats, MaxSumFloats, nameof(hidden));
         Span<float> sums = stackalloc float[sumFloats];
         ref float c = ref MemoryMarshal.GetReference(cellState);
@@ -130,8 +118,8 @@ internal static class FusedGateStep
         }
         else
         {
-            // p = bias + W_ih·x in the first 3·hidden floats, q = recurrent bias + W_hh·h in the next.
-            ref float q = ref Unsafe.Add(ref sums, 3 * refs.Hidden);
+            // p = bias + W_ih·x in the first 3·Hp floats, q = recurrent bias + W_hh·h in the next.
+            ref float q = ref Unsafe.Add(ref sums, 3 * PackedMatrix.PadToPanels(refs.Hidden, TOps.Count));
             GruUnits<TOps, TVec>(refs, ref sums, ref q);
             GateKernels.GruVectors<TOps, TVec>(ref sums, ref q, ref refs.H, ref refs.HiddenOut, refs.Hidden);
         }
@@ -148,13 +136,17 @@ internal static class FusedGateStep
         }
     }
 
-    private static void RequirePanels(SimdPath path, PackedMatrix weights, int hidden, int gates)
+    /// <summary>Checks the matrix is packed for this path with <paramref name="gates"/> padded gate blocks; returns the padded hidden size.</summary>
+    private static int RequirePanels(SimdPath path, PackedMatrix weights, int hidden, int gates)
     {
         int width = SimdPaths.LaneCount(path);
-        if (weights.PanelWidth != width || hidden % width != 0 || weights.PaddedRows != gates * hidden)
+        int padded = PackedMatrix.PadToPanels(hidden, width);
+        if (weights.PanelWidth != width || weights.Blocks != gates || weights.PaddedRows != gates * padded)
         {
-            throw new ArgumentException($"The fused step needs {gates} × hidden {hidden} gate rows in whole {width}-float panels.", nameof(hidden));
+            throw new ArgumentException($"The fused step needs {gates} gate blocks of hidden {hidden} padded to whole {width}-float panels.", nameof(hidden));
         }
+
+        return padded;
     }
 
     private readonly ref struct Operands
@@ -205,7 +197,7 @@ internal static class FusedGateStep
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
-        int gatePanels = o.Hidden / TOps.Count;
+        int gatePanels = PackedMatrix.PadToPanels(o.Hidden, TOps.Count) / TOps.Count;
         int pairs = gatePanels / 2;
         bool odd = (gatePanels & 1) == 1;
 
@@ -221,8 +213,8 @@ internal static class FusedGateStep
             int unitPanel = PairStart(pair, pairs, o.Reverse);
             GateSums<TVec> first = Initial<TOps, TVec>(ref o.Bias, unitPanel, gatePanels, gates: 4);
             GateSums<TVec> second = Initial<TOps, TVec>(ref o.Bias, unitPanel + 1, gatePanels, gates: 4);
-            AccumulatePair<TOps, TVec>(ref first, ref second, ref o.X, ref o.InputWeights, o.InputDepth, unitPanel, gatePanels, gates: 4);
-            AccumulatePair<TOps, TVec>(ref first, ref second, ref o.H, ref o.RecurrentWeights, o.RecurrentDepth, unitPanel, gatePanels, gates: 4);
+            ChunkedPair<TOps, TVec>(ref first, ref second, ref o.X, ref o.InputWeights, o.InputDepth, unitPanel, gatePanels, gates: 4);
+            ChunkedPair<TOps, TVec>(ref first, ref second, ref o.H, ref o.RecurrentWeights, o.RecurrentDepth, unitPanel, gatePanels, gates: 4);
             Store<TOps, TVec>(first, ref sums, unitPanel, gatePanels, gates: 4);
             Store<TOps, TVec>(second, ref sums, unitPanel + 1, gatePanels, gates: 4);
         }
@@ -239,8 +231,8 @@ internal static class FusedGateStep
         where TVec : struct
     {
         GateSums<TVec> last = Initial<TOps, TVec>(ref o.Bias, unitPanel, gatePanels, gates: 4);
-        last = Accumulate<TOps, TVec>(last, ref o.X, ref o.InputWeights, o.InputDepth, unitPanel, gatePanels, gates: 4);
-        last = Accumulate<TOps, TVec>(last, ref o.H, ref o.RecurrentWeights, o.RecurrentDepth, unitPanel, gatePanels, gates: 4);
+        last = Chunked<TOps, TVec>(last, ref o.X, ref o.InputWeights, o.InputDepth, unitPanel, gatePanels, gates: 4);
+        last = Chunked<TOps, TVec>(last, ref o.H, ref o.RecurrentWeights, o.RecurrentDepth, unitPanel, gatePanels, gates: 4);
         Store<TOps, TVec>(last, ref sums, unitPanel, gatePanels, gates: 4);
     }
 
@@ -252,7 +244,7 @@ internal static class FusedGateStep
         where TVec : struct
     {
         // r, z, n panels: p = bias + W_ih·x and q = recurrent bias + W_hh·h, kept apart (n needs r⊙q_n).
-        int gatePanels = o.Hidden / TOps.Count;
+        int gatePanels = PackedMatrix.PadToPanels(o.Hidden, TOps.Count) / TOps.Count;
         int pairs = gatePanels / 2;
         bool odd = (gatePanels & 1) == 1;
         if (odd && o.Reverse)
@@ -267,8 +259,8 @@ internal static class FusedGateStep
             GateSums<TVec> p1 = Initial<TOps, TVec>(ref o.Bias, unitPanel + 1, gatePanels, gates: 3);
             GateSums<TVec> q0 = Initial<TOps, TVec>(ref o.RecurrentBias, unitPanel, gatePanels, gates: 3);
             GateSums<TVec> q1 = Initial<TOps, TVec>(ref o.RecurrentBias, unitPanel + 1, gatePanels, gates: 3);
-            AccumulatePair<TOps, TVec>(ref p0, ref p1, ref o.X, ref o.InputWeights, o.InputDepth, unitPanel, gatePanels, gates: 3);
-            AccumulatePair<TOps, TVec>(ref q0, ref q1, ref o.H, ref o.RecurrentWeights, o.RecurrentDepth, unitPanel, gatePanels, gates: 3);
+            ChunkedPair<TOps, TVec>(ref p0, ref p1, ref o.X, ref o.InputWeights, o.InputDepth, unitPanel, gatePanels, gates: 3);
+            ChunkedPair<TOps, TVec>(ref q0, ref q1, ref o.H, ref o.RecurrentWeights, o.RecurrentDepth, unitPanel, gatePanels, gates: 3);
             Store<TOps, TVec>(p0, ref pSums, unitPanel, gatePanels, gates: 3);
             Store<TOps, TVec>(p1, ref pSums, unitPanel + 1, gatePanels, gates: 3);
             Store<TOps, TVec>(q0, ref qSums, unitPanel, gatePanels, gates: 3);
@@ -288,8 +280,8 @@ internal static class FusedGateStep
     {
         GateSums<TVec> p = Initial<TOps, TVec>(ref o.Bias, unitPanel, gatePanels, gates: 3);
         GateSums<TVec> q = Initial<TOps, TVec>(ref o.RecurrentBias, unitPanel, gatePanels, gates: 3);
-        p = Accumulate<TOps, TVec>(p, ref o.X, ref o.InputWeights, o.InputDepth, unitPanel, gatePanels, gates: 3);
-        q = Accumulate<TOps, TVec>(q, ref o.H, ref o.RecurrentWeights, o.RecurrentDepth, unitPanel, gatePanels, gates: 3);
+        p = Chunked<TOps, TVec>(p, ref o.X, ref o.InputWeights, o.InputDepth, unitPanel, gatePanels, gates: 3);
+        q = Chunked<TOps, TVec>(q, ref o.H, ref o.RecurrentWeights, o.RecurrentDepth, unitPanel, gatePanels, gates: 3);
         Store<TOps, TVec>(p, ref pSums, unitPanel, gatePanels, gates: 3);
         Store<TOps, TVec>(q, ref qSums, unitPanel, gatePanels, gates: 3);
     }
@@ -326,7 +318,7 @@ internal static class FusedGateStep
 
     /// <summary>
     /// <see cref="Accumulate"/> for two adjacent panels of units at once (2 × <paramref name="gates"/> chains in one loop),
-    /// each chain in the same order as alone.
+    /// over one chunk of k, each chain in the same order as alone.
     /// </summary>
     /// <remarks>
     /// One moving reference into the weights plus offsets in native-int locals computed once (as in PackedGemm's
@@ -334,7 +326,7 @@ internal static class FusedGateStep
     /// each at every k, about twenty integer instructions beside the eight FMAs.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AccumulatePair<TOps, TVec>(ref GateSums<TVec> first, ref GateSums<TVec> second, ref float v, ref float weights, int depth, int unitPanel, int gatePanels, int gates)
+    private static void AccumulatePair<TOps, TVec>(ref GateSums<TVec> first, ref GateSums<TVec> second, ref float v, ref float weights, int depth, int unitPanel, int gatePanels, int gates, int kStart, int kLength)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
@@ -343,12 +335,14 @@ internal static class FusedGateStep
         nint gateStride = gatePanels * panelStride;
         nint gateStride2 = 2 * gateStride, gateStride3 = 3 * gateStride;
         nint nextGate = gateStride + panelStride, nextGate2 = gateStride2 + panelStride, nextGate3 = gateStride3 + panelStride;
-        ref float wk = ref Unsafe.Add(ref weights, unitPanel * panelStride);
+        ref float wk = ref Unsafe.Add(ref weights, (unitPanel * panelStride) + ((nint)kStart * width));
+        v = ref Unsafe.Add(ref v, kStart);
+        nint end = kLength;
         TVec a0 = first.A, b0 = first.B, c0 = first.C, d0 = first.D;
         TVec a1 = second.A, b1 = second.B, c1 = second.C, d1 = second.D;
         if (gates == 4)
         {
-            for (nint k = 0; k < depth; k++)
+            for (nint k = 0; k < end; k++)
             {
                 TVec vk = TOps.Broadcast(Unsafe.Add(ref v, k));
                 a0 = TOps.MultiplyAdd(vk, TOps.Load(ref wk), a0);
@@ -364,7 +358,7 @@ internal static class FusedGateStep
         }
         else
         {
-            for (nint k = 0; k < depth; k++)
+            for (nint k = 0; k < end; k++)
             {
                 TVec vk = TOps.Broadcast(Unsafe.Add(ref v, k));
                 a0 = TOps.MultiplyAdd(vk, TOps.Load(ref wk), a0);
@@ -379,6 +373,44 @@ internal static class FusedGateStep
 
         first = GateSums<TVec>.Of(a0, b0, c0, d0);
         second = GateSums<TVec>.Of(a1, b1, c1, d1);
+    }
+
+    /// <summary>
+    /// sums += W·v for two adjacent panels of units in each gate block, in <see cref="SummationOrder"/>'s order: chunk 0
+    /// onto the sums, chunks 1–3 from zero, joined as (s0 + s1) + (s2 + s3).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ChunkedPair<TOps, TVec>(ref GateSums<TVec> first, ref GateSums<TVec> second, ref float v, ref float weights, int depth, int unitPanel, int gatePanels, int gates)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        SummationOrder order = SummationOrder.Of(depth);
+        AccumulatePair<TOps, TVec>(ref first, ref second, ref v, ref weights, depth, unitPanel, gatePanels, gates, 0, order.HeadLength);
+        GateSums<TVec> zero = GateSums<TVec>.Of(TOps.Zero, TOps.Zero, TOps.Zero, TOps.Zero);
+        GateSums<TVec> first1 = zero, second1 = zero;
+        AccumulatePair<TOps, TVec>(ref first1, ref second1, ref v, ref weights, depth, unitPanel, gatePanels, gates, order.Start(1), order.ChunkLength);
+        first = GateSums<TVec>.Add<TOps>(first, first1);
+        second = GateSums<TVec>.Add<TOps>(second, second1);
+        GateSums<TVec> first2 = zero, second2 = zero, first3 = zero, second3 = zero;
+        AccumulatePair<TOps, TVec>(ref first2, ref second2, ref v, ref weights, depth, unitPanel, gatePanels, gates, order.Start(2), order.ChunkLength);
+        AccumulatePair<TOps, TVec>(ref first3, ref second3, ref v, ref weights, depth, unitPanel, gatePanels, gates, order.Start(3), order.ChunkLength);
+        first = GateSums<TVec>.Add<TOps>(first, GateSums<TVec>.Add<TOps>(first2, first3));
+        second = GateSums<TVec>.Add<TOps>(second, GateSums<TVec>.Add<TOps>(second2, second3));
+    }
+
+    /// <summary>sums + W·v for one panel of units in each gate block, in <see cref="SummationOrder"/>'s order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static GateSums<TVec> Chunked<TOps, TVec>(GateSums<TVec> sums, ref float v, ref float weights, int depth, int unitPanel, int gatePanels, int gates)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        SummationOrder order = SummationOrder.Of(depth);
+        GateSums<TVec> zero = GateSums<TVec>.Of(TOps.Zero, TOps.Zero, TOps.Zero, TOps.Zero);
+        GateSums<TVec> s0 = Accumulate<TOps, TVec>(sums, ref v, ref weights, depth, unitPanel, gatePanels, gates, 0, order.HeadLength);
+        GateSums<TVec> s1 = Accumulate<TOps, TVec>(zero, ref v, ref weights, depth, unitPanel, gatePanels, gates, order.Start(1), order.ChunkLength);
+        GateSums<TVec> s2 = Accumulate<TOps, TVec>(zero, ref v, ref weights, depth, unitPanel, gatePanels, gates, order.Start(2), order.ChunkLength);
+        GateSums<TVec> s3 = Accumulate<TOps, TVec>(zero, ref v, ref weights, depth, unitPanel, gatePanels, gates, order.Start(3), order.ChunkLength);
+        return GateSums<TVec>.Add<TOps>(GateSums<TVec>.Add<TOps>(s0, s1), GateSums<TVec>.Add<TOps>(s2, s3));
     }
 
     /// <summary>
@@ -403,14 +435,20 @@ internal static class FusedGateStep
             sums.D = d;
             return sums;
         }
+
+        /// <summary>left + right, gate by gate.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static GateSums<TVec> Add<TOps>(GateSums<TVec> left, GateSums<TVec> right)
+            where TOps : struct, IVectorOps<TVec>
+            => Of(TOps.Add(left.A, right.A), TOps.Add(left.B, right.B), TOps.Add(left.C, right.C), TOps.Add(left.D, right.D));
     }
 
     /// <summary>
-    /// sums += W·v for the panel of units in each of the first <paramref name="gates"/> gate blocks: one FMA per gate and k,
-    /// k in order, so each sum is the same chain the general product computes.
+    /// sums += W·v over k in [kStart, kStart + kLength) for the panel of units in each of the first <paramref name="gates"/>
+    /// gate blocks: one FMA per gate and k, k in order (one chunk of <see cref="SummationOrder"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static GateSums<TVec> Accumulate<TOps, TVec>(GateSums<TVec> sums, ref float v, ref float weights, int depth, int unitPanel, int gatePanels, int gates)
+    private static GateSums<TVec> Accumulate<TOps, TVec>(GateSums<TVec> sums, ref float v, ref float weights, int depth, int unitPanel, int gatePanels, int gates, int kStart, int kLength)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
@@ -418,11 +456,13 @@ internal static class FusedGateStep
         nint panelStride = (nint)depth * width;
         nint gateStride = gatePanels * panelStride;
         nint gateStride2 = 2 * gateStride, gateStride3 = 3 * gateStride;
-        ref float wk = ref Unsafe.Add(ref weights, unitPanel * panelStride);
+        ref float wk = ref Unsafe.Add(ref weights, (unitPanel * panelStride) + ((nint)kStart * width));
+        v = ref Unsafe.Add(ref v, kStart);
+        nint end = kLength;
         TVec a = sums.A, b = sums.B, c = sums.C, d = sums.D;
         if (gates == 4)
         {
-            for (nint k = 0; k < depth; k++)
+            for (nint k = 0; k < end; k++)
             {
                 TVec vk = TOps.Broadcast(Unsafe.Add(ref v, k));
                 a = TOps.MultiplyAdd(vk, TOps.Load(ref wk), a);
@@ -434,7 +474,7 @@ internal static class FusedGateStep
         }
         else
         {
-            for (nint k = 0; k < depth; k++)
+            for (nint k = 0; k < end; k++)
             {
                 TVec vk = TOps.Broadcast(Unsafe.Add(ref v, k));
                 a = TOps.MultiplyAdd(vk, TOps.Load(ref wk), a);

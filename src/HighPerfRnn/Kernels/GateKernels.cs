@@ -1,28 +1,32 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using HighPerfRnn.Packing;
 
 namespace HighPerfRnn.Kernels;
 
 /// <summary>
-/// The LSTM and GRU step epilogues: one fused pass over a row's gate pre-activations that applies the gate
-/// activations and updates the state. Gate g of hidden unit j sits at column g·hidden + j of the row (PyTorch's
-/// gate order), so each gate is read as an unaligned vector at its own offset; whole vectors first, then the
-/// remaining units with the scalar instance of the same formulas.
+/// The LSTM and GRU step epilogues: passes over a row's gate pre-activations that apply the gate activations and update
+/// the state. Gate g of hidden unit j sits at column g·Hp + j of the row (PyTorch's gate order, each gate block padded to
+/// Hp, the hidden size in whole vectors: layout version 2), so every gate is whole aligned vectors at any hidden size.
+/// The state (c, h) is exactly hidden floats: where hidden is not a whole number of vectors, the last vector of units
+/// goes through a small stack buffer, with the same formulas, so nothing is read or written past hidden.
 /// </summary>
 internal static class GateKernels
 {
     /// <summary>
-    /// LSTM: i, f, g, o = σ(pre[0..H)), σ(pre[H..2H)), tanh(pre[2H..3H)), σ(pre[3H..4H));
-    /// c ← f⊙c + i⊙g; h = o⊙tanh(c). <paramref name="cell"/> is read and overwritten; <paramref name="hidden"/> receives h.
+    /// LSTM: i, f, g, o = σ(pre[0..H)), σ(pre[Hp..Hp+H)), tanh(pre[2Hp..)), σ(pre[3Hp..)); c ← fma(f, c, i⊙g); h = o⊙tanh(c).
+    /// <paramref name="cell"/> is read and overwritten; <paramref name="hidden"/> receives h.
     /// <paramref name="preactivations"/> is scratch: the activated gates are written over it.
     /// </summary>
     // Fully optimized from the first call, as the kernels it drives (see PackedGemm.Run): in tiered code it was seen running at half speed under BenchmarkDotNet.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Lstm(SimdPath path, Span<float> preactivations, Span<float> cell, Span<float> hidden, int hiddenSize)
     {
+        int paddedHidden = PackedMatrix.PadToPanels(hiddenSize, SimdPaths.LaneCount(path));
+
         // These bounds make every unchecked access below safe.
-        if (preactivations.Length < 4 * hiddenSize || cell.Length < hiddenSize || hidden.Length < hiddenSize)
+        if (preactivations.Length < 4 * paddedHidden || cell.Length < hiddenSize || hidden.Length < hiddenSize)
         {
             throw new ArgumentException("LSTM step buffers are shorter than the hidden size requires.", nameof(preactivations));
         }
@@ -30,31 +34,29 @@ internal static class GateKernels
         ref float pre = ref MemoryMarshal.GetReference(preactivations);
         ref float c = ref MemoryMarshal.GetReference(cell);
         ref float h = ref MemoryMarshal.GetReference(hidden);
-        int j = path switch
+        switch (path)
         {
-            SimdPath.Vector512 => LstmVectors<Vector512Ops, Vector512<float>>(ref pre, ref c, ref h, hiddenSize),
-            SimdPath.Vector256 => LstmVectors<Vector256Ops, Vector256<float>>(ref pre, ref c, ref h, hiddenSize),
-            SimdPath.Vector128 => LstmVectors<Vector128Ops, Vector128<float>>(ref pre, ref c, ref h, hiddenSize),
-            _ => 0,
-        };
-        for (; j < hiddenSize; j++)
-        {
-            LstmLanes<ScalarOps, float>(ref pre, ref c, ref h, j, hiddenSize);
+            case SimdPath.Vector512: LstmVectors<Vector512Ops, Vector512<float>>(ref pre, ref c, ref h, hiddenSize); break;
+            case SimdPath.Vector256: LstmVectors<Vector256Ops, Vector256<float>>(ref pre, ref c, ref h, hiddenSize); break;
+            case SimdPath.Vector128: LstmVectors<Vector128Ops, Vector128<float>>(ref pre, ref c, ref h, hiddenSize); break;
+            default: LstmVectors<ScalarOps, float>(ref pre, ref c, ref h, hiddenSize); break;
         }
     }
 
     /// <summary>
-    /// GRU: r = σ(pre_r + hh_r), z = σ(pre_z + hh_z), n = tanh(pre_n + r⊙hh_n), h = (1 − z)⊙n + z⊙h_prev,
-    /// where pre = W_ih·x + b_ih (+ b_hr, b_hz folded in) and hh = W_hh·h_prev (+ b_hn on the n rows).
+    /// GRU: r = σ(pre_r + hh_r), z = σ(pre_z + hh_z), n = tanh(fma(r, hh_n, pre_n)), h = fma(z, h_prev − n, n),
+    /// where pre = W_ih·x + b_ih (+ b_hr, b_hz folded in) and hh = W_hh·h_prev (+ b_hn on the n rows), gate blocks Hp apart.
     /// <paramref name="preactivations"/> is scratch: r and z are written over it.
     /// </summary>
     // Fully optimized from the first call, as the kernels it drives (see PackedGemm.Run): in tiered code it was seen running at half speed under BenchmarkDotNet.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Gru(SimdPath path, Span<float> preactivations, ReadOnlySpan<float> recurrent, ReadOnlySpan<float> previous, Span<float> hidden, int hiddenSize)
     {
-        // These bounds make every unchecked access below safe: GruLanes reads gate rows j .. j + Count of three
-        // gate blocks and writes j .. j + Count of h, with j + Count ≤ hiddenSize.
-        if (preactivations.Length < 3 * hiddenSize || recurrent.Length < 3 * hiddenSize || previous.Length < hiddenSize || hidden.Length < hiddenSize)
+        int paddedHidden = PackedMatrix.PadToPanels(hiddenSize, SimdPaths.LaneCount(path));
+
+        // These bounds make every unchecked access below safe: whole vectors of the three padded gate blocks, and
+        // h_prev and h read and written only below hiddenSize.
+        if (preactivations.Length < 3 * paddedHidden || recurrent.Length < 3 * paddedHidden || previous.Length < hiddenSize || hidden.Length < hiddenSize)
         {
             throw new ArgumentException("GRU step buffers are shorter than the hidden size requires.", nameof(preactivations));
         }
@@ -63,88 +65,129 @@ internal static class GateKernels
         ref float hh = ref MemoryMarshal.GetReference(recurrent);
         ref float prev = ref MemoryMarshal.GetReference(previous);
         ref float h = ref MemoryMarshal.GetReference(hidden);
-        int j = path switch
+        switch (path)
         {
-            SimdPath.Vector512 => GruVectors<Vector512Ops, Vector512<float>>(ref pre, ref hh, ref prev, ref h, hiddenSize),
-            SimdPath.Vector256 => GruVectors<Vector256Ops, Vector256<float>>(ref pre, ref hh, ref prev, ref h, hiddenSize),
-            SimdPath.Vector128 => GruVectors<Vector128Ops, Vector128<float>>(ref pre, ref hh, ref prev, ref h, hiddenSize),
-            _ => 0,
-        };
-        for (; j < hiddenSize; j++)
-        {
-            GruLanes<ScalarOps, float>(ref pre, ref hh, ref prev, ref h, j, hiddenSize);
+            case SimdPath.Vector512: GruVectors<Vector512Ops, Vector512<float>>(ref pre, ref hh, ref prev, ref h, hiddenSize); break;
+            case SimdPath.Vector256: GruVectors<Vector256Ops, Vector256<float>>(ref pre, ref hh, ref prev, ref h, hiddenSize); break;
+            case SimdPath.Vector128: GruVectors<Vector128Ops, Vector128<float>>(ref pre, ref hh, ref prev, ref h, hiddenSize); break;
+            default: GruVectors<ScalarOps, float>(ref pre, ref hh, ref prev, ref h, hiddenSize); break;
         }
     }
 
     /// <summary>
-    /// Whole vectors of units; returns the first unit not done. One pass per gate activation, each a loop with a
-    /// single activation in it, the activated gates written over their pre-activations.
+    /// The LSTM epilogue over all units in whole vectors: one pass per gate activation, each a loop with a single
+    /// activation in it, the activated gates written over their pre-activations; then c and h.
     /// </summary>
     /// <remarks>
     /// Why passes and not one loop body with all five activations: each activation needs ~17 vector constants, and
     /// with several inlined side by side the JIT keeps the constants in registers across all of them and spills the
     /// working values instead (measured: about a hundred stack loads and stores per iteration, on the critical path).
     /// A loop with one activation keeps its working values in registers and reloads only constants, off the
-    /// dependency chain. Per unit the arithmetic is the same as <see cref="LstmLanes"/>: the results are identical.
+    /// dependency chain. Per unit the arithmetic is the same on every width: the results are identical.
     /// </remarks>
     // Fully optimized from the first call: tier-0 SIMD code is tens of times slower, and on a busy machine a kernel was
     // seen to stay there (or in OSR) for a second of calls after warm-up.
+    [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static int LstmVectors<TOps, TVec>(ref float pre, ref float c, ref float h, int hiddenSize)
+    internal static void LstmVectors<TOps, TVec>(ref float pre, ref float c, ref float h, int hiddenSize)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
-        int full = hiddenSize - (hiddenSize % TOps.Count);
-        ActivateInPlace<TOps, TVec, Sigmoid>(ref pre, full);
-        ActivateInPlace<TOps, TVec, Sigmoid>(ref Unsafe.Add(ref pre, hiddenSize), full);
-        ActivateInPlace<TOps, TVec, ActivationKernels.Tanh>(ref Unsafe.Add(ref pre, 2 * hiddenSize), full);
-        ActivateInPlace<TOps, TVec, Sigmoid>(ref Unsafe.Add(ref pre, 3 * hiddenSize), full);
-        for (int j = 0; j < full; j += TOps.Count)
+        int width = TOps.Count;
+        int padded = PackedMatrix.PadToPanels(hiddenSize, width);
+        int full = hiddenSize - (hiddenSize % width);
+        ActivateInPlace<TOps, TVec, Sigmoid>(ref pre, padded);
+        ActivateInPlace<TOps, TVec, Sigmoid>(ref Unsafe.Add(ref pre, padded), padded);
+        ActivateInPlace<TOps, TVec, ActivationKernels.Tanh>(ref Unsafe.Add(ref pre, 2 * padded), padded);
+        ActivateInPlace<TOps, TVec, Sigmoid>(ref Unsafe.Add(ref pre, 3 * padded), padded);
+        for (int j = 0; j < full; j += width)
         {
-            TVec i = TOps.Load(ref Unsafe.Add(ref pre, j));
-            TVec f = TOps.Load(ref Unsafe.Add(ref pre, hiddenSize + j));
-            TVec g = TOps.Load(ref Unsafe.Add(ref pre, (2 * hiddenSize) + j));
-            TVec o = TOps.Load(ref Unsafe.Add(ref pre, (3 * hiddenSize) + j));
-            ref float cj = ref Unsafe.Add(ref c, j);
-            TVec cNew = TOps.MultiplyAdd(f, TOps.Load(ref cj), TOps.Multiply(i, g));
-            TOps.Store(cNew, ref cj);
-            TOps.Store(TOps.Multiply(o, FastActivations.Tanh<TOps, TVec>(cNew)), ref Unsafe.Add(ref h, j));
+            LstmUnits<TOps, TVec>(ref Unsafe.Add(ref pre, j), padded, ref Unsafe.Add(ref c, j), ref Unsafe.Add(ref h, j));
         }
 
-        return full;
+        if (full < hiddenSize)
+        {
+            // The last units, fewer than a vector: c in and out, and h out, through the stack (16 floats: the widest vector).
+            int rest = hiddenSize - full;
+            Span<float> lastC = stackalloc float[16];
+            Span<float> lastH = stackalloc float[16];
+            lastC.Clear();
+            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref c, full), rest).CopyTo(lastC);
+            LstmUnits<TOps, TVec>(ref Unsafe.Add(ref pre, full), padded, ref MemoryMarshal.GetReference(lastC), ref MemoryMarshal.GetReference(lastH));
+            lastC[..rest].CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref c, full), rest));
+            lastH[..rest].CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref h, full), rest));
+        }
+    }
+
+    /// <summary>One vector of units from activated gates (Hp apart): c ← fma(f, c, i⊙g); h = o⊙tanh(c).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void LstmUnits<TOps, TVec>(ref float gates, int padded, ref float c, ref float h)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        TVec i = TOps.Load(ref gates);
+        TVec f = TOps.Load(ref Unsafe.Add(ref gates, padded));
+        TVec g = TOps.Load(ref Unsafe.Add(ref gates, 2 * padded));
+        TVec o = TOps.Load(ref Unsafe.Add(ref gates, 3 * padded));
+        TVec cNew = TOps.MultiplyAdd(f, TOps.Load(ref c), TOps.Multiply(i, g));
+        TOps.Store(cNew, ref c);
+        TOps.Store(TOps.Multiply(o, FastActivations.Tanh<TOps, TVec>(cNew)), ref h);
     }
 
     /// <summary>As <see cref="LstmVectors"/> for the GRU: r and z activated in place in <paramref name="pre"/>, then n and h.</summary>
     // Fully optimized from the first call: tier-0 SIMD code is tens of times slower, and on a busy machine a kernel was
     // seen to stay there (or in OSR) for a second of calls after warm-up.
+    [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static int GruVectors<TOps, TVec>(ref float pre, ref float hh, ref float prev, ref float h, int hiddenSize)
+    internal static void GruVectors<TOps, TVec>(ref float pre, ref float hh, ref float prev, ref float h, int hiddenSize)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
-        int full = hiddenSize - (hiddenSize % TOps.Count);
+        int width = TOps.Count;
+        int padded = PackedMatrix.PadToPanels(hiddenSize, width);
+        int full = hiddenSize - (hiddenSize % width);
         for (int gate = 0; gate < 2; gate++)
         {
-            ref float p = ref Unsafe.Add(ref pre, gate * hiddenSize);
-            ref float q = ref Unsafe.Add(ref hh, gate * hiddenSize);
-            for (int j = 0; j < full; j += TOps.Count)
+            ref float p = ref Unsafe.Add(ref pre, gate * padded);
+            ref float q = ref Unsafe.Add(ref hh, gate * padded);
+            for (int j = 0; j < padded; j += width)
             {
                 ref float pj = ref Unsafe.Add(ref p, j);
                 TOps.Store(FastActivations.Sigmoid<TOps, TVec>(TOps.Add(TOps.Load(ref pj), TOps.Load(ref Unsafe.Add(ref q, j)))), ref pj);
             }
         }
 
-        for (int j = 0; j < full; j += TOps.Count)
+        for (int j = 0; j < full; j += width)
         {
-            TVec r = TOps.Load(ref Unsafe.Add(ref pre, j));
-            TVec z = TOps.Load(ref Unsafe.Add(ref pre, hiddenSize + j));
-            int nOffset = (2 * hiddenSize) + j;
-            TVec n = FastActivations.Tanh<TOps, TVec>(TOps.MultiplyAdd(r, TOps.Load(ref Unsafe.Add(ref hh, nOffset)), TOps.Load(ref Unsafe.Add(ref pre, nOffset))));
-            TVec hPrev = TOps.Load(ref Unsafe.Add(ref prev, j));
-            TOps.Store(TOps.MultiplyAdd(z, TOps.Subtract(hPrev, n), n), ref Unsafe.Add(ref h, j));
+            GruUnits<TOps, TVec>(ref Unsafe.Add(ref pre, j), ref Unsafe.Add(ref hh, j), padded, ref Unsafe.Add(ref prev, j), ref Unsafe.Add(ref h, j));
         }
 
-        return full;
+        if (full < hiddenSize)
+        {
+            // The last units, fewer than a vector: h_prev in and h out through the stack (16 floats: the widest vector).
+            int rest = hiddenSize - full;
+            Span<float> lastPrev = stackalloc float[16];
+            Span<float> lastH = stackalloc float[16];
+            lastPrev.Clear();
+            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref prev, full), rest).CopyTo(lastPrev);
+            GruUnits<TOps, TVec>(ref Unsafe.Add(ref pre, full), ref Unsafe.Add(ref hh, full), padded, ref MemoryMarshal.GetReference(lastPrev), ref MemoryMarshal.GetReference(lastH));
+            lastH[..rest].CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref h, full), rest));
+        }
+    }
+
+    /// <summary>One vector of GRU units from activated r, z (Hp apart): n = tanh(fma(r, hh_n, pre_n)); h = fma(z, h_prev − n, n).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GruUnits<TOps, TVec>(ref float pre, ref float hh, int padded, ref float prev, ref float h)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        TVec r = TOps.Load(ref pre);
+        TVec z = TOps.Load(ref Unsafe.Add(ref pre, padded));
+        int nOffset = 2 * padded;
+        TVec n = FastActivations.Tanh<TOps, TVec>(TOps.MultiplyAdd(r, TOps.Load(ref Unsafe.Add(ref hh, nOffset)), TOps.Load(ref Unsafe.Add(ref pre, nOffset))));
+
+        // (1 − z)·n + z·h, computed as n + z·(h − n): one FMA; the two forms differ by rounding only.
+        TOps.Store(TOps.MultiplyAdd(z, TOps.Subtract(TOps.Load(ref prev), n), n), ref h);
     }
 
     /// <summary>v = act(v) for the first <paramref name="count"/> floats (whole vectors) from <paramref name="values"/>.</summary>
@@ -167,36 +210,5 @@ internal static class GateKernels
         public static TVec Invoke<TOps, TVec>(TVec x)
             where TOps : struct, IVectorOps<TVec>
             where TVec : struct => FastActivations.Sigmoid<TOps, TVec>(x);
-    }
-
-    /// <summary>Units j .. j + Count of the LSTM update (the caller keeps j + Count ≤ hiddenSize).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void LstmLanes<TOps, TVec>(ref float pre, ref float c, ref float h, int j, int hiddenSize)
-        where TOps : struct, IVectorOps<TVec>
-        where TVec : struct
-    {
-        TVec i = FastActivations.Sigmoid<TOps, TVec>(TOps.Load(ref Unsafe.Add(ref pre, j)));
-        TVec f = FastActivations.Sigmoid<TOps, TVec>(TOps.Load(ref Unsafe.Add(ref pre, hiddenSize + j)));
-        TVec g = FastActivations.Tanh<TOps, TVec>(TOps.Load(ref Unsafe.Add(ref pre, (2 * hiddenSize) + j)));
-        TVec o = FastActivations.Sigmoid<TOps, TVec>(TOps.Load(ref Unsafe.Add(ref pre, (3 * hiddenSize) + j)));
-        ref float cj = ref Unsafe.Add(ref c, j);
-        TVec cNew = TOps.MultiplyAdd(f, TOps.Load(ref cj), TOps.Multiply(i, g));
-        TOps.Store(cNew, ref cj);
-        TOps.Store(TOps.Multiply(o, FastActivations.Tanh<TOps, TVec>(cNew)), ref Unsafe.Add(ref h, j));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void GruLanes<TOps, TVec>(ref float pre, ref float hh, ref float prev, ref float h, int j, int hiddenSize)
-        where TOps : struct, IVectorOps<TVec>
-        where TVec : struct
-    {
-        TVec r = FastActivations.Sigmoid<TOps, TVec>(TOps.Add(TOps.Load(ref Unsafe.Add(ref pre, j)), TOps.Load(ref Unsafe.Add(ref hh, j))));
-        TVec z = FastActivations.Sigmoid<TOps, TVec>(TOps.Add(TOps.Load(ref Unsafe.Add(ref pre, hiddenSize + j)), TOps.Load(ref Unsafe.Add(ref hh, hiddenSize + j))));
-        int nOffset = (2 * hiddenSize) + j;
-        TVec n = FastActivations.Tanh<TOps, TVec>(TOps.MultiplyAdd(r, TOps.Load(ref Unsafe.Add(ref hh, nOffset)), TOps.Load(ref Unsafe.Add(ref pre, nOffset))));
-        TVec hPrev = TOps.Load(ref Unsafe.Add(ref prev, j));
-
-        // (1 − z)·n + z·h, computed as n + z·(h − n): one FMA; the two forms differ by rounding only.
-        TOps.Store(TOps.MultiplyAdd(z, TOps.Subtract(hPrev, n), n), ref Unsafe.Add(ref h, j));
     }
 }

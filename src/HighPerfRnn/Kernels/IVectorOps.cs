@@ -30,7 +30,7 @@ internal interface IVectorOps<TVec>
 
     static abstract TVec Divide(TVec left, TVec right);
 
-    /// <summary>left × right + addend: one fused instruction where the CPU has FMA, a multiply and an add elsewhere.</summary>
+    /// <summary>left × right + addend rounded once: a true fused multiply-add on every CPU (emulated exactly where there is no FMA).</summary>
     static abstract TVec MultiplyAdd(TVec left, TVec right, TVec addend);
 
     /// <summary>Clamps to [-limit, limit]; NaN may come out as either bound (callers restore NaN themselves).</summary>

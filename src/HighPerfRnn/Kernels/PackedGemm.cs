@@ -14,9 +14,11 @@ namespace HighPerfRnn.Kernels;
 /// <remarks>
 /// Rows of A, Init and C may be strided (a batch's rows at one time step sit seq rows apart in a batch_first
 /// buffer). Register blocking: 6 rows × 2 panels (12 independent accumulators), then 4 × 2 for the rows a six does
-/// not cover; for a single row, 8 panels (8 accumulators), since a lone FMA chain would be latency-bound. Rows are taken
-/// in blocks of 64 so a pair of panels is reused from L1 across the block. All variants sum in the same order,
-/// so results do not depend on the batch size or on which variant ran.
+/// not cover; for a single row, 8 panels (8 accumulators), then pairs and single panels with their four chunks as four
+/// chains side by side, since a lone FMA chain would be latency-bound. Rows are taken in blocks of 64 so a pair of
+/// panels is reused from L1 across the block. Every variant sums in <see cref="SummationOrder"/>'s order (the tiles
+/// chunk by chunk, combining the chunks' sums in memory), so results do not depend on the batch size or on which
+/// variant ran.
 /// </remarks>
 internal static class PackedGemm
 {
@@ -166,6 +168,11 @@ internal static class PackedGemm
 
     private readonly record struct GemmShape(int Rows, int Depth, int Panels, int Lda, int LdInit, int Ldc);
 
+    /// <summary>
+    /// Floats of the stack tile that holds chunk 2's sums until chunk 3 is added to them: a 6 × 2 tile of the widest vector.
+    /// </summary>
+    private const int ChunkTempFloats = 6 * 2 * 16;
+
     [SkipLocalsInit]
     // Fully optimized from the first call: tier-0 SIMD code is tens of times slower, and on a busy machine a kernel was
     // seen to stay there (or in OSR) for a second of calls after warm-up.
@@ -175,6 +182,9 @@ internal static class PackedGemm
         where TVec : struct
     {
         int panelStride = s.Depth * TOps.Count;
+        SummationOrder order = SummationOrder.Of(s.Depth);
+        Span<float> tempSpan = stackalloc float[ChunkTempFloats];
+        ref float temp = ref MemoryMarshal.GetReference(tempSpan);
         for (int blockStart = 0; blockStart < s.Rows; blockStart += RowBlock)
         {
             int blockEnd = Math.Min(s.Rows, blockStart + RowBlock);
@@ -190,12 +200,18 @@ internal static class PackedGemm
                 int row = blockStart;
                 for (; row < sixEnd; row += 6)
                 {
-                    Rows6Panels2<TOps, TVec>(ref a, ref w0, panelStride, ref init, ref c, s, row, column);
+                    for (int chunk = 0; chunk < 4; chunk++)
+                    {
+                        Rows6Panels2<TOps, TVec>(ref a, ref w0, panelStride, ref init, ref c, s, row, column, order.Start(chunk), order.Length(chunk), chunk, ref temp);
+                    }
                 }
 
                 for (; row < tiledEnd; row += 4)
                 {
-                    Rows4Panels2<TOps, TVec>(ref a, ref w0, panelStride, ref init, ref c, s, row, column);
+                    for (int chunk = 0; chunk < 4; chunk++)
+                    {
+                        Rows4Panels2<TOps, TVec>(ref a, ref w0, panelStride, ref init, ref c, s, row, column, order.Start(chunk), order.Length(chunk), chunk, ref temp);
+                    }
                 }
             }
 
@@ -206,12 +222,15 @@ internal static class PackedGemm
                 int row = blockStart;
                 for (; row + 4 <= tiledEnd; row += 4)
                 {
-                    Rows4Panels1<TOps, TVec>(ref a, ref w0, ref init, ref c, s, row, column);
+                    for (int chunk = 0; chunk < 4; chunk++)
+                    {
+                        Rows4Panels1<TOps, TVec>(ref a, ref w0, ref init, ref c, s, row, column, order.Start(chunk), order.Length(chunk), chunk, ref temp);
+                    }
                 }
 
                 for (; row < tiledEnd; row++)
                 {
-                    Panels1<TOps, TVec>(ref Unsafe.Add(ref a, (nint)row * s.Lda), ref w, panelStride, ref Unsafe.Add(ref init, (nint)row * s.LdInit), ref Unsafe.Add(ref c, (nint)row * s.Ldc), s.Depth, panel);
+                    Panels1<TOps, TVec>(ref Unsafe.Add(ref a, (nint)row * s.Lda), ref w, panelStride, ref Unsafe.Add(ref init, (nint)row * s.LdInit), ref Unsafe.Add(ref c, (nint)row * s.Ldc), order, panel);
                 }
             }
 
@@ -241,33 +260,58 @@ internal static class PackedGemm
         return best;
     }
 
+    /// <summary>A tile accumulator's start: chunk 0 starts from init, chunks 1–3 from +0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec Start<TOps, TVec>(ref float init, int chunk)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+        => chunk == 0 ? TOps.Load(ref init) : TOps.Zero;
+
     /// <summary>
-    /// Six rows × two panels: twelve accumulators, the register tile of AVX2 GEMM kernels (BLIS's 6×16). With eight
-    /// (4 × 2), FMA latency × throughput (4 × 2) leaves no slack and any late load stalls the pipes; twelve give 50%
-    /// more independent work per k and read each pair of weight vectors for six rows instead of four.
+    /// Where a tile accumulator goes after chunk <paramref name="chunk"/>: chunk 0's sum to the output, chunk 1's added
+    /// to it (s0 + s1), chunk 2's to the stack tile, chunk 3's joined as (s0 + s1) + (s2 + s3).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Rows6Panels2<TOps, TVec>(ref float a, ref float w0, int panelStride, ref float init, ref float c, GemmShape s, int row, int column)
+    private static void Finish<TOps, TVec>(TVec sum, ref float output, ref float temp, int chunk)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        switch (chunk)
+        {
+            case 0: TOps.Store(sum, ref output); break;
+            case 1: TOps.Store(TOps.Add(TOps.Load(ref output), sum), ref output); break;
+            case 2: TOps.Store(sum, ref temp); break;
+            default: TOps.Store(TOps.Add(TOps.Load(ref output), TOps.Add(TOps.Load(ref temp), sum)), ref output); break;
+        }
+    }
+
+    /// <summary>
+    /// Six rows × two panels over one chunk of k: twelve accumulators, the register tile of AVX2 GEMM kernels (BLIS's
+    /// 6×16). With eight (4 × 2), FMA latency × throughput (4 × 2) leaves no slack and any late load stalls the pipes;
+    /// twelve give 50% more independent work per k and read each pair of weight vectors for six rows instead of four.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Rows6Panels2<TOps, TVec>(ref float a, ref float w0, int panelStride, ref float init, ref float c, GemmShape s, int row, int column, int kStart, int kLength, int chunk, ref float temp)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
         int width = TOps.Count;
         nint lda = s.Lda, ldInit = s.LdInit;
-        ref float a0 = ref Unsafe.Add(ref a, (nint)row * lda);
+        ref float a0 = ref Unsafe.Add(ref a, ((nint)row * lda) + kStart);
         ref float i0 = ref Unsafe.Add(ref init, ((nint)row * ldInit) + column);
-        TVec c00 = TOps.Load(ref i0), c01 = TOps.Load(ref Unsafe.Add(ref i0, width));
-        TVec c10 = TOps.Load(ref Unsafe.Add(ref i0, ldInit)), c11 = TOps.Load(ref Unsafe.Add(ref i0, ldInit + width));
-        TVec c20 = TOps.Load(ref Unsafe.Add(ref i0, 2 * ldInit)), c21 = TOps.Load(ref Unsafe.Add(ref i0, (2 * ldInit) + width));
-        TVec c30 = TOps.Load(ref Unsafe.Add(ref i0, 3 * ldInit)), c31 = TOps.Load(ref Unsafe.Add(ref i0, (3 * ldInit) + width));
-        TVec c40 = TOps.Load(ref Unsafe.Add(ref i0, 4 * ldInit)), c41 = TOps.Load(ref Unsafe.Add(ref i0, (4 * ldInit) + width));
-        TVec c50 = TOps.Load(ref Unsafe.Add(ref i0, 5 * ldInit)), c51 = TOps.Load(ref Unsafe.Add(ref i0, (5 * ldInit) + width));
+        TVec c00 = Start<TOps, TVec>(ref i0, chunk), c01 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, width), chunk);
+        TVec c10 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, ldInit), chunk), c11 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, ldInit + width), chunk);
+        TVec c20 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, 2 * ldInit), chunk), c21 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, (2 * ldInit) + width), chunk);
+        TVec c30 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, 3 * ldInit), chunk), c31 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, (3 * ldInit) + width), chunk);
+        TVec c40 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, 4 * ldInit), chunk), c41 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, (4 * ldInit) + width), chunk);
+        TVec c50 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, 5 * ldInit), chunk), c51 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, (5 * ldInit) + width), chunk);
         // Few integer registers in the loop (the twelve accumulators take the vector ones): two moving row references,
         // three rows apart, with offsets of one and two rows, and one moving weight reference.
-        ref float wk = ref w0;
+        ref float wk = ref Unsafe.Add(ref w0, (nint)kStart * width);
         ref float ak = ref a0;
         ref float ak3 = ref Unsafe.Add(ref a0, 3 * lda);
         nint second = panelStride, lda2 = 2 * lda;
-        for (int k = 0; k < s.Depth; k++)
+        for (int k = 0; k < kLength; k++)
         {
             TVec b0 = TOps.Load(ref wk);
             TVec b1 = TOps.Load(ref Unsafe.Add(ref wk, second));
@@ -296,105 +340,109 @@ internal static class PackedGemm
 
         nint ldc = s.Ldc;
         ref float o0 = ref Unsafe.Add(ref c, ((nint)row * ldc) + column);
-        TOps.Store(c00, ref o0);
-        TOps.Store(c01, ref Unsafe.Add(ref o0, width));
-        TOps.Store(c10, ref Unsafe.Add(ref o0, ldc));
-        TOps.Store(c11, ref Unsafe.Add(ref o0, ldc + width));
-        TOps.Store(c20, ref Unsafe.Add(ref o0, 2 * ldc));
-        TOps.Store(c21, ref Unsafe.Add(ref o0, (2 * ldc) + width));
-        TOps.Store(c30, ref Unsafe.Add(ref o0, 3 * ldc));
-        TOps.Store(c31, ref Unsafe.Add(ref o0, (3 * ldc) + width));
-        TOps.Store(c40, ref Unsafe.Add(ref o0, 4 * ldc));
-        TOps.Store(c41, ref Unsafe.Add(ref o0, (4 * ldc) + width));
-        TOps.Store(c50, ref Unsafe.Add(ref o0, 5 * ldc));
-        TOps.Store(c51, ref Unsafe.Add(ref o0, (5 * ldc) + width));
+        Finish<TOps, TVec>(c00, ref o0, ref temp, chunk);
+        Finish<TOps, TVec>(c01, ref Unsafe.Add(ref o0, width), ref Unsafe.Add(ref temp, width), chunk);
+        Finish<TOps, TVec>(c10, ref Unsafe.Add(ref o0, ldc), ref Unsafe.Add(ref temp, 2 * width), chunk);
+        Finish<TOps, TVec>(c11, ref Unsafe.Add(ref o0, ldc + width), ref Unsafe.Add(ref temp, 3 * width), chunk);
+        Finish<TOps, TVec>(c20, ref Unsafe.Add(ref o0, 2 * ldc), ref Unsafe.Add(ref temp, 4 * width), chunk);
+        Finish<TOps, TVec>(c21, ref Unsafe.Add(ref o0, (2 * ldc) + width), ref Unsafe.Add(ref temp, 5 * width), chunk);
+        Finish<TOps, TVec>(c30, ref Unsafe.Add(ref o0, 3 * ldc), ref Unsafe.Add(ref temp, 6 * width), chunk);
+        Finish<TOps, TVec>(c31, ref Unsafe.Add(ref o0, (3 * ldc) + width), ref Unsafe.Add(ref temp, 7 * width), chunk);
+        Finish<TOps, TVec>(c40, ref Unsafe.Add(ref o0, 4 * ldc), ref Unsafe.Add(ref temp, 8 * width), chunk);
+        Finish<TOps, TVec>(c41, ref Unsafe.Add(ref o0, (4 * ldc) + width), ref Unsafe.Add(ref temp, 9 * width), chunk);
+        Finish<TOps, TVec>(c50, ref Unsafe.Add(ref o0, 5 * ldc), ref Unsafe.Add(ref temp, 10 * width), chunk);
+        Finish<TOps, TVec>(c51, ref Unsafe.Add(ref o0, (5 * ldc) + width), ref Unsafe.Add(ref temp, 11 * width), chunk);
     }
 
+    /// <summary>Four rows × two panels over one chunk of k.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Rows4Panels2<TOps, TVec>(ref float a, ref float w0, int panelStride, ref float init, ref float c, GemmShape s, int row, int column)
+    private static void Rows4Panels2<TOps, TVec>(ref float a, ref float w0, int panelStride, ref float init, ref float c, GemmShape s, int row, int column, int kStart, int kLength, int chunk, ref float temp)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
-        ref float w1 = ref Unsafe.Add(ref w0, panelStride);
-        ref float a0 = ref Unsafe.Add(ref a, (nint)row * s.Lda);
-        ref float a1 = ref Unsafe.Add(ref a0, s.Lda);
-        ref float a2 = ref Unsafe.Add(ref a1, s.Lda);
-        ref float a3 = ref Unsafe.Add(ref a2, s.Lda);
-        ref float i0 = ref Unsafe.Add(ref init, ((nint)row * s.LdInit) + column);
-        ref float i1 = ref Unsafe.Add(ref i0, s.LdInit);
-        ref float i2 = ref Unsafe.Add(ref i1, s.LdInit);
-        ref float i3 = ref Unsafe.Add(ref i2, s.LdInit);
         int width = TOps.Count;
-        TVec c00 = TOps.Load(ref i0), c01 = TOps.Load(ref Unsafe.Add(ref i0, width));
-        TVec c10 = TOps.Load(ref i1), c11 = TOps.Load(ref Unsafe.Add(ref i1, width));
-        TVec c20 = TOps.Load(ref i2), c21 = TOps.Load(ref Unsafe.Add(ref i2, width));
-        TVec c30 = TOps.Load(ref i3), c31 = TOps.Load(ref Unsafe.Add(ref i3, width));
-        for (int k = 0; k < s.Depth; k++)
+        nint lda = s.Lda, ldInit = s.LdInit;
+        ref float a0 = ref Unsafe.Add(ref a, ((nint)row * lda) + kStart);
+        ref float i0 = ref Unsafe.Add(ref init, ((nint)row * ldInit) + column);
+        TVec c00 = Start<TOps, TVec>(ref i0, chunk), c01 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, width), chunk);
+        TVec c10 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, ldInit), chunk), c11 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, ldInit + width), chunk);
+        TVec c20 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, 2 * ldInit), chunk), c21 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, (2 * ldInit) + width), chunk);
+        TVec c30 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, 3 * ldInit), chunk), c31 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, (3 * ldInit) + width), chunk);
+        ref float wk = ref Unsafe.Add(ref w0, (nint)kStart * width);
+        ref float ak = ref a0;
+        nint second = panelStride, lda2 = 2 * lda, lda3 = 3 * lda;
+        for (int k = 0; k < kLength; k++)
         {
-            TVec b0 = TOps.Load(ref Unsafe.Add(ref w0, k * width));
-            TVec b1 = TOps.Load(ref Unsafe.Add(ref w1, k * width));
-            TVec x = TOps.Broadcast(Unsafe.Add(ref a0, k));
+            TVec b0 = TOps.Load(ref wk);
+            TVec b1 = TOps.Load(ref Unsafe.Add(ref wk, second));
+            TVec x = TOps.Broadcast(ak);
             c00 = TOps.MultiplyAdd(x, b0, c00);
             c01 = TOps.MultiplyAdd(x, b1, c01);
-            x = TOps.Broadcast(Unsafe.Add(ref a1, k));
+            x = TOps.Broadcast(Unsafe.Add(ref ak, lda));
             c10 = TOps.MultiplyAdd(x, b0, c10);
             c11 = TOps.MultiplyAdd(x, b1, c11);
-            x = TOps.Broadcast(Unsafe.Add(ref a2, k));
+            x = TOps.Broadcast(Unsafe.Add(ref ak, lda2));
             c20 = TOps.MultiplyAdd(x, b0, c20);
             c21 = TOps.MultiplyAdd(x, b1, c21);
-            x = TOps.Broadcast(Unsafe.Add(ref a3, k));
+            x = TOps.Broadcast(Unsafe.Add(ref ak, lda3));
             c30 = TOps.MultiplyAdd(x, b0, c30);
             c31 = TOps.MultiplyAdd(x, b1, c31);
+            wk = ref Unsafe.Add(ref wk, width);
+            ak = ref Unsafe.Add(ref ak, 1);
         }
 
-        ref float o0 = ref Unsafe.Add(ref c, ((nint)row * s.Ldc) + column);
-        ref float o1 = ref Unsafe.Add(ref o0, s.Ldc);
-        ref float o2 = ref Unsafe.Add(ref o1, s.Ldc);
-        ref float o3 = ref Unsafe.Add(ref o2, s.Ldc);
-        TOps.Store(c00, ref o0);
-        TOps.Store(c01, ref Unsafe.Add(ref o0, width));
-        TOps.Store(c10, ref o1);
-        TOps.Store(c11, ref Unsafe.Add(ref o1, width));
-        TOps.Store(c20, ref o2);
-        TOps.Store(c21, ref Unsafe.Add(ref o2, width));
-        TOps.Store(c30, ref o3);
-        TOps.Store(c31, ref Unsafe.Add(ref o3, width));
+        nint ldc = s.Ldc;
+        ref float o0 = ref Unsafe.Add(ref c, ((nint)row * ldc) + column);
+        Finish<TOps, TVec>(c00, ref o0, ref temp, chunk);
+        Finish<TOps, TVec>(c01, ref Unsafe.Add(ref o0, width), ref Unsafe.Add(ref temp, width), chunk);
+        Finish<TOps, TVec>(c10, ref Unsafe.Add(ref o0, ldc), ref Unsafe.Add(ref temp, 2 * width), chunk);
+        Finish<TOps, TVec>(c11, ref Unsafe.Add(ref o0, ldc + width), ref Unsafe.Add(ref temp, 3 * width), chunk);
+        Finish<TOps, TVec>(c20, ref Unsafe.Add(ref o0, 2 * ldc), ref Unsafe.Add(ref temp, 4 * width), chunk);
+        Finish<TOps, TVec>(c21, ref Unsafe.Add(ref o0, (2 * ldc) + width), ref Unsafe.Add(ref temp, 5 * width), chunk);
+        Finish<TOps, TVec>(c30, ref Unsafe.Add(ref o0, 3 * ldc), ref Unsafe.Add(ref temp, 6 * width), chunk);
+        Finish<TOps, TVec>(c31, ref Unsafe.Add(ref o0, (3 * ldc) + width), ref Unsafe.Add(ref temp, 7 * width), chunk);
     }
 
+    /// <summary>Four rows × one panel over one chunk of k.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Rows4Panels1<TOps, TVec>(ref float a, ref float w0, ref float init, ref float c, GemmShape s, int row, int column)
+    private static void Rows4Panels1<TOps, TVec>(ref float a, ref float w0, ref float init, ref float c, GemmShape s, int row, int column, int kStart, int kLength, int chunk, ref float temp)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
-        ref float a0 = ref Unsafe.Add(ref a, (nint)row * s.Lda);
-        ref float a1 = ref Unsafe.Add(ref a0, s.Lda);
-        ref float a2 = ref Unsafe.Add(ref a1, s.Lda);
-        ref float a3 = ref Unsafe.Add(ref a2, s.Lda);
-        ref float i0 = ref Unsafe.Add(ref init, ((nint)row * s.LdInit) + column);
-        TVec c0 = TOps.Load(ref i0);
-        TVec c1 = TOps.Load(ref Unsafe.Add(ref i0, s.LdInit));
-        TVec c2 = TOps.Load(ref Unsafe.Add(ref i0, 2 * s.LdInit));
-        TVec c3 = TOps.Load(ref Unsafe.Add(ref i0, 3 * s.LdInit));
         int width = TOps.Count;
-        for (int k = 0; k < s.Depth; k++)
+        nint lda = s.Lda, ldInit = s.LdInit;
+        ref float a0 = ref Unsafe.Add(ref a, ((nint)row * lda) + kStart);
+        ref float i0 = ref Unsafe.Add(ref init, ((nint)row * ldInit) + column);
+        TVec c0 = Start<TOps, TVec>(ref i0, chunk);
+        TVec c1 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, ldInit), chunk);
+        TVec c2 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, 2 * ldInit), chunk);
+        TVec c3 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, 3 * ldInit), chunk);
+        ref float wk = ref Unsafe.Add(ref w0, (nint)kStart * width);
+        ref float ak = ref a0;
+        nint lda2 = 2 * lda, lda3 = 3 * lda;
+        for (int k = 0; k < kLength; k++)
         {
-            TVec b0 = TOps.Load(ref Unsafe.Add(ref w0, k * width));
-            c0 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref a0, k)), b0, c0);
-            c1 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref a1, k)), b0, c1);
-            c2 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref a2, k)), b0, c2);
-            c3 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref a3, k)), b0, c3);
+            TVec b0 = TOps.Load(ref wk);
+            c0 = TOps.MultiplyAdd(TOps.Broadcast(ak), b0, c0);
+            c1 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref ak, lda)), b0, c1);
+            c2 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref ak, lda2)), b0, c2);
+            c3 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref ak, lda3)), b0, c3);
+            wk = ref Unsafe.Add(ref wk, width);
+            ak = ref Unsafe.Add(ref ak, 1);
         }
 
-        ref float o0 = ref Unsafe.Add(ref c, ((nint)row * s.Ldc) + column);
-        TOps.Store(c0, ref o0);
-        TOps.Store(c1, ref Unsafe.Add(ref o0, s.Ldc));
-        TOps.Store(c2, ref Unsafe.Add(ref o0, 2 * s.Ldc));
-        TOps.Store(c3, ref Unsafe.Add(ref o0, 3 * s.Ldc));
+        nint ldc = s.Ldc;
+        ref float o0 = ref Unsafe.Add(ref c, ((nint)row * ldc) + column);
+        Finish<TOps, TVec>(c0, ref o0, ref temp, chunk);
+        Finish<TOps, TVec>(c1, ref Unsafe.Add(ref o0, ldc), ref Unsafe.Add(ref temp, width), chunk);
+        Finish<TOps, TVec>(c2, ref Unsafe.Add(ref o0, 2 * ldc), ref Unsafe.Add(ref temp, 2 * width), chunk);
+        Finish<TOps, TVec>(c3, ref Unsafe.Add(ref o0, 3 * ldc), ref Unsafe.Add(ref temp, 3 * width), chunk);
     }
 
     /// <summary>
-    /// One row against every panel: y = init + W·x. Eight panels at a time give eight independent FMA chains,
-    /// enough to cover FMA latency at batch 1, where this product is the whole step.
+    /// One row against every panel: y = init + W·x. Eight panels at a time give eight independent FMA chains (the
+    /// chunks one after another), enough to cover FMA latency at batch 1, where this product is the whole step; the
+    /// panels left over go in pairs and alone, each with its four chunks as chains side by side.
     /// </summary>
     /// <remarks>
     /// <para>
@@ -403,8 +451,8 @@ internal static class PackedGemm
     /// each panel is read before it is written). RuntimeStepKernel.MatrixVector and the checked MultiplyAdd are the callers.
     /// </para>
     /// <para>
-    /// Every kernel here sums k in the same order (init, then k = 0, 1, …, one FMA each), so a row's result is
-    /// bit-identical whichever blocking computes it: batch 1 or 64, a step or a whole sequence.
+    /// Every kernel here sums in <see cref="SummationOrder"/>'s order, so a row's result is bit-identical whichever
+    /// blocking computes it: batch 1 or 64, a step or a whole sequence.
     /// </para>
     /// <para>
     /// <paramref name="reverse"/> walks the panel blocks from the last to the first. A recurrence alternates it from
@@ -415,47 +463,49 @@ internal static class PackedGemm
     /// </remarks>
     // Fully optimized from the first call: tier-0 SIMD code is tens of times slower, and on a busy machine a kernel was
     // seen to stay there (or in OSR) for a second of calls after warm-up.
+    [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void SingleRow<TOps, TVec>(ref float x, ref float w, int panelStride, ref float init, ref float y, int depth, int panels, bool reverse = false)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
-        int blocksOf8 = panels / 8;
-        int afterEights = blocksOf8 * 8;
-        bool hasFour = panels - afterEights >= 4;
-        int firstSingle = afterEights + (hasFour ? 4 : 0);
+        SummationOrder order = SummationOrder.Of(depth);
+        Span<float> tempSpan = stackalloc float[8 * 16];
+        ref float temp = ref MemoryMarshal.GetReference(tempSpan);
+        int afterEights = panels / 8 * 8;
+        int afterPairs = afterEights + ((panels - afterEights) & ~1);
         if (!reverse)
         {
             for (int panel = 0; panel < afterEights; panel += 8)
             {
-                Panels8<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, depth, panel);
+                Panels8<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, order, panel, ref temp);
             }
 
-            if (hasFour)
+            for (int panel = afterEights; panel < afterPairs; panel += 2)
             {
-                Panels4<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, depth, afterEights);
+                Panels2<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, order, panel);
             }
 
-            for (int panel = firstSingle; panel < panels; panel++)
+            if (afterPairs < panels)
             {
-                Panels1<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, depth, panel);
+                Panels1<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, order, afterPairs);
             }
         }
         else
         {
-            for (int panel = panels - 1; panel >= firstSingle; panel--)
+            if (afterPairs < panels)
             {
-                Panels1<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, depth, panel);
+                Panels1<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, order, afterPairs);
             }
 
-            if (hasFour)
+            for (int panel = afterPairs - 2; panel >= afterEights; panel -= 2)
             {
-                Panels4<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, depth, afterEights);
+                Panels2<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, order, panel);
             }
 
             for (int panel = afterEights - 8; panel >= 0; panel -= 8)
             {
-                Panels8<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, depth, panel);
+                Panels8<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, order, panel, ref temp);
             }
         }
     }
@@ -481,99 +531,153 @@ internal static class PackedGemm
         }
     }
 
+    /// <summary>
+    /// init + W·x over one panel, in <see cref="SummationOrder"/>'s order with the four chunks as four chains side by
+    /// side: chunk 0's leading terms alone, then one term of each chunk per iteration, then (s0 + s1) + (s2 + s3). The
+    /// one sum every single-panel kernel of the library computes (the Elman sequence kernel's chains among them).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static TVec ChunkedSum<TOps, TVec>(TVec init, ref float x, ref float panel, SummationOrder order)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        int width = TOps.Count;
+        int lead = order.Lead;
+        TVec s0 = init;
+        ref float wk = ref panel;
+        for (int k = 0; k < lead; k++)
+        {
+            s0 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref x, k)), TOps.Load(ref wk), s0);
+            wk = ref Unsafe.Add(ref wk, width);
+        }
+
+        // From here, chunk c's term j sits c chunk lengths further on, in x and (× width) in the panel.
+        TVec s1 = TOps.Zero, s2 = TOps.Zero, s3 = TOps.Zero;
+        nint q = order.ChunkLength;
+        nint wq = q * width, wq2 = 2 * wq, wq3 = 3 * wq;
+        ref float xk = ref Unsafe.Add(ref x, lead);
+        for (nint j = 0; j < q; j++)
+        {
+            s0 = TOps.MultiplyAdd(TOps.Broadcast(xk), TOps.Load(ref wk), s0);
+            s1 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref xk, q)), TOps.Load(ref Unsafe.Add(ref wk, wq)), s1);
+            s2 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref xk, 2 * q)), TOps.Load(ref Unsafe.Add(ref wk, wq2)), s2);
+            s3 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref xk, 3 * q)), TOps.Load(ref Unsafe.Add(ref wk, wq3)), s3);
+            xk = ref Unsafe.Add(ref xk, 1);
+            wk = ref Unsafe.Add(ref wk, width);
+        }
+
+        return TOps.Add(TOps.Add(s0, s1), TOps.Add(s2, s3));
+    }
+
     /// <remarks>
-    /// The loop addresses the eight panels as one moving reference plus offsets held in native-int locals, computed
-    /// once: written as <c>k * width + j * panelStride</c> in int arithmetic, the JIT recomputed and sign-extended
-    /// each offset at every k (about twenty integer instructions beside the eight FMAs), which made the loop issue-bound.
+    /// Chunk by chunk over eight panels (eight chains), the chunks' sums combined in y. The loop addresses the eight
+    /// panels as one moving reference plus offsets held in native-int locals, computed once: written as
+    /// <c>k * width + j * panelStride</c> in int arithmetic, the JIT recomputed and sign-extended each offset at every
+    /// k (about twenty integer instructions beside the eight FMAs), which made the loop issue-bound.
     /// </remarks>
-    [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Panels8<TOps, TVec>(ref float x, ref float w, int panelStride, ref float init, ref float y, int depth, int panel)
+    private static void Panels8<TOps, TVec>(ref float x, ref float w, int panelStride, ref float init, ref float y, SummationOrder order, int panel, ref float temp)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
         int width = TOps.Count;
-        ref float wk = ref Unsafe.Add(ref w, (nint)panel * panelStride);
         ref float i0 = ref Unsafe.Add(ref init, panel * width);
-        TVec c0 = TOps.Load(ref i0);
-        TVec c1 = TOps.Load(ref Unsafe.Add(ref i0, width));
-        TVec c2 = TOps.Load(ref Unsafe.Add(ref i0, 2 * width));
-        TVec c3 = TOps.Load(ref Unsafe.Add(ref i0, 3 * width));
-        TVec c4 = TOps.Load(ref Unsafe.Add(ref i0, 4 * width));
-        TVec c5 = TOps.Load(ref Unsafe.Add(ref i0, 5 * width));
-        TVec c6 = TOps.Load(ref Unsafe.Add(ref i0, 6 * width));
-        TVec c7 = TOps.Load(ref Unsafe.Add(ref i0, 7 * width));
+        ref float o0 = ref Unsafe.Add(ref y, panel * width);
         nint s1 = panelStride, s2 = 2 * s1, s3 = 3 * s1, s4 = 4 * s1, s5 = 5 * s1, s6 = 6 * s1, s7 = 7 * s1;
-        for (nint k = 0; k < depth; k++)
+        for (int chunk = 0; chunk < 4; chunk++)
         {
-            TVec xk = TOps.Broadcast(Unsafe.Add(ref x, k));
-            c0 = TOps.MultiplyAdd(xk, TOps.Load(ref wk), c0);
-            c1 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, s1)), c1);
-            c2 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, s2)), c2);
-            c3 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, s3)), c3);
-            c4 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, s4)), c4);
-            c5 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, s5)), c5);
-            c6 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, s6)), c6);
-            c7 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, s7)), c7);
-            wk = ref Unsafe.Add(ref wk, width);
-        }
+            TVec c0 = Start<TOps, TVec>(ref i0, chunk);
+            TVec c1 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, width), chunk);
+            TVec c2 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, 2 * width), chunk);
+            TVec c3 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, 3 * width), chunk);
+            TVec c4 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, 4 * width), chunk);
+            TVec c5 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, 5 * width), chunk);
+            TVec c6 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, 6 * width), chunk);
+            TVec c7 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, 7 * width), chunk);
+            int kStart = order.Start(chunk);
+            nint kEnd = kStart + order.Length(chunk);
+            ref float wk = ref Unsafe.Add(ref w, ((nint)panel * panelStride) + ((nint)kStart * width));
+            for (nint k = kStart; k < kEnd; k++)
+            {
+                TVec xk = TOps.Broadcast(Unsafe.Add(ref x, k));
+                c0 = TOps.MultiplyAdd(xk, TOps.Load(ref wk), c0);
+                c1 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, s1)), c1);
+                c2 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, s2)), c2);
+                c3 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, s3)), c3);
+                c4 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, s4)), c4);
+                c5 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, s5)), c5);
+                c6 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, s6)), c6);
+                c7 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, s7)), c7);
+                wk = ref Unsafe.Add(ref wk, width);
+            }
 
-        ref float o0 = ref Unsafe.Add(ref y, panel * width);
-        TOps.Store(c0, ref o0);
-        TOps.Store(c1, ref Unsafe.Add(ref o0, width));
-        TOps.Store(c2, ref Unsafe.Add(ref o0, 2 * width));
-        TOps.Store(c3, ref Unsafe.Add(ref o0, 3 * width));
-        TOps.Store(c4, ref Unsafe.Add(ref o0, 4 * width));
-        TOps.Store(c5, ref Unsafe.Add(ref o0, 5 * width));
-        TOps.Store(c6, ref Unsafe.Add(ref o0, 6 * width));
-        TOps.Store(c7, ref Unsafe.Add(ref o0, 7 * width));
+            Finish<TOps, TVec>(c0, ref o0, ref temp, chunk);
+            Finish<TOps, TVec>(c1, ref Unsafe.Add(ref o0, width), ref Unsafe.Add(ref temp, width), chunk);
+            Finish<TOps, TVec>(c2, ref Unsafe.Add(ref o0, 2 * width), ref Unsafe.Add(ref temp, 2 * width), chunk);
+            Finish<TOps, TVec>(c3, ref Unsafe.Add(ref o0, 3 * width), ref Unsafe.Add(ref temp, 3 * width), chunk);
+            Finish<TOps, TVec>(c4, ref Unsafe.Add(ref o0, 4 * width), ref Unsafe.Add(ref temp, 4 * width), chunk);
+            Finish<TOps, TVec>(c5, ref Unsafe.Add(ref o0, 5 * width), ref Unsafe.Add(ref temp, 5 * width), chunk);
+            Finish<TOps, TVec>(c6, ref Unsafe.Add(ref o0, 6 * width), ref Unsafe.Add(ref temp, 6 * width), chunk);
+            Finish<TOps, TVec>(c7, ref Unsafe.Add(ref o0, 7 * width), ref Unsafe.Add(ref temp, 7 * width), chunk);
+        }
     }
 
-    /// <summary>Four panels: as <see cref="Panels8{TOps, TVec}"/>.</summary>
-    [SkipLocalsInit]
+    /// <summary>Two panels, each with its four chunks as chains side by side: eight chains, as <see cref="ChunkedSum"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Panels4<TOps, TVec>(ref float x, ref float w, int panelStride, ref float init, ref float y, int depth, int panel)
+    private static void Panels2<TOps, TVec>(ref float x, ref float w, int panelStride, ref float init, ref float y, SummationOrder order, int panel)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
         int width = TOps.Count;
-        ref float wk = ref Unsafe.Add(ref w, (nint)panel * panelStride);
+        ref float p0 = ref Unsafe.Add(ref w, (nint)panel * panelStride);
         ref float i0 = ref Unsafe.Add(ref init, panel * width);
-        TVec c0 = TOps.Load(ref i0);
-        TVec c1 = TOps.Load(ref Unsafe.Add(ref i0, width));
-        TVec c2 = TOps.Load(ref Unsafe.Add(ref i0, 2 * width));
-        TVec c3 = TOps.Load(ref Unsafe.Add(ref i0, 3 * width));
-        nint s1 = panelStride, s2 = 2 * s1, s3 = 3 * s1;
-        for (nint k = 0; k < depth; k++)
+        TVec a0 = TOps.Load(ref i0);
+        TVec b0 = TOps.Load(ref Unsafe.Add(ref i0, width));
+        int lead = order.Lead;
+        nint second = panelStride;
+        ref float wk = ref p0;
+        for (int k = 0; k < lead; k++)
         {
             TVec xk = TOps.Broadcast(Unsafe.Add(ref x, k));
-            c0 = TOps.MultiplyAdd(xk, TOps.Load(ref wk), c0);
-            c1 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, s1)), c1);
-            c2 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, s2)), c2);
-            c3 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, s3)), c3);
+            a0 = TOps.MultiplyAdd(xk, TOps.Load(ref wk), a0);
+            b0 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, second)), b0);
+            wk = ref Unsafe.Add(ref wk, width);
+        }
+
+        TVec a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero, b1 = TOps.Zero, b2 = TOps.Zero, b3 = TOps.Zero;
+        nint q = order.ChunkLength;
+        nint wq = q * width, wq2 = 2 * wq, wq3 = 3 * wq;
+        ref float xk0 = ref Unsafe.Add(ref x, lead);
+        for (nint j = 0; j < q; j++)
+        {
+            TVec x0 = TOps.Broadcast(xk0);
+            TVec x1 = TOps.Broadcast(Unsafe.Add(ref xk0, q));
+            TVec x2 = TOps.Broadcast(Unsafe.Add(ref xk0, 2 * q));
+            TVec x3 = TOps.Broadcast(Unsafe.Add(ref xk0, 3 * q));
+            a0 = TOps.MultiplyAdd(x0, TOps.Load(ref wk), a0);
+            b0 = TOps.MultiplyAdd(x0, TOps.Load(ref Unsafe.Add(ref wk, second)), b0);
+            a1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref wk, wq)), a1);
+            b1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref wk, second + wq)), b1);
+            a2 = TOps.MultiplyAdd(x2, TOps.Load(ref Unsafe.Add(ref wk, wq2)), a2);
+            b2 = TOps.MultiplyAdd(x2, TOps.Load(ref Unsafe.Add(ref wk, second + wq2)), b2);
+            a3 = TOps.MultiplyAdd(x3, TOps.Load(ref Unsafe.Add(ref wk, wq3)), a3);
+            b3 = TOps.MultiplyAdd(x3, TOps.Load(ref Unsafe.Add(ref wk, second + wq3)), b3);
+            xk0 = ref Unsafe.Add(ref xk0, 1);
             wk = ref Unsafe.Add(ref wk, width);
         }
 
         ref float o0 = ref Unsafe.Add(ref y, panel * width);
-        TOps.Store(c0, ref o0);
-        TOps.Store(c1, ref Unsafe.Add(ref o0, width));
-        TOps.Store(c2, ref Unsafe.Add(ref o0, 2 * width));
-        TOps.Store(c3, ref Unsafe.Add(ref o0, 3 * width));
+        TOps.Store(TOps.Add(TOps.Add(a0, a1), TOps.Add(a2, a3)), ref o0);
+        TOps.Store(TOps.Add(TOps.Add(b0, b1), TOps.Add(b2, b3)), ref Unsafe.Add(ref o0, width));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Panels1<TOps, TVec>(ref float x, ref float w, int panelStride, ref float init, ref float y, int depth, int panel)
+    private static void Panels1<TOps, TVec>(ref float x, ref float w, int panelStride, ref float init, ref float y, SummationOrder order, int panel)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
         int width = TOps.Count;
-        ref float p0 = ref Unsafe.Add(ref w, panel * panelStride);
-        TVec c0 = TOps.Load(ref Unsafe.Add(ref init, panel * width));
-        for (int k = 0; k < depth; k++)
-        {
-            c0 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref x, k)), TOps.Load(ref Unsafe.Add(ref p0, k * width)), c0);
-        }
-
-        TOps.Store(c0, ref Unsafe.Add(ref y, panel * width));
+        TVec sum = ChunkedSum<TOps, TVec>(TOps.Load(ref Unsafe.Add(ref init, panel * width)), ref x, ref Unsafe.Add(ref w, (nint)panel * panelStride), order);
+        TOps.Store(sum, ref Unsafe.Add(ref y, panel * width));
     }
 }

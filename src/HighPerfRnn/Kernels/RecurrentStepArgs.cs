@@ -7,12 +7,15 @@ namespace HighPerfRnn.Kernels;
 /// when <see cref="Previous"/> is empty) and P = the row's <see cref="Preactivations"/> (W_ih·x_t plus biases):
 /// <code>
 /// RNN:  h = act(P + g)
-/// LSTM: i, f, c̃, o = σ(P + g)[0..H), σ(P + g)[H..2H), tanh(P + g)[2H..3H), σ(P + g)[3H..4H)
+/// LSTM: i, f, c̃, o = σ(P + g)[0..H), σ(P + g)[Hp..Hp+H), tanh(P + g)[2Hp..2Hp+H), σ(P + g)[3Hp..3Hp+H)
 ///       CellState ← f⊙CellState + i⊙c̃;  h = o⊙tanh(CellState);  with projection, h = W_hr·h
 /// GRU:  g is W_hh·h_{t−1} + RecurrentBias (b_hn on the n rows, zeros elsewhere; RecurrentBias alone without Previous)
-///       r = σ(P + g)[0..H), z = σ(P + g)[H..2H), n = tanh(P[2H..3H) + r⊙g[2H..3H)), h = (1 − z)⊙n + z⊙h_{t−1}
+///       r = σ(P + g)[0..H), z = σ(P + g)[Hp..Hp+H), n = tanh(P[2Hp..) + r⊙g[2Hp..)), h = (1 − z)⊙n + z⊙h_{t−1}
 /// Output[b·OutputStride + j] = h[j] for j &lt; StateSize
 /// </code>
+/// Each gate block is padded to Hp = H rounded up to whole panels of <see cref="PanelWidth"/> (packed layout version 2,
+/// docs/numerics.md), and every product is summed in the library's one order, so a kernel's results are bit-identical
+/// to the runtime kernel's.
 /// The driver guarantees every span is long enough for these indices (Preactivations for whole padded panels of
 /// <see cref="PanelWidth"/>), so a kernel may address them unchecked. A kernel may overwrite Preactivations rows
 /// and <see cref="Scratch"/> (both scratch for this step only); it writes nothing else but Output and CellState.
@@ -83,8 +86,8 @@ public readonly ref struct RecurrentStepArgs
     public int StateSize { get; }
 
     /// <summary>
-    /// Outputs per panel of the packed matrices: W[j, k] of a matrix of depth K sits at
-    /// ((j / PanelWidth)·K + k)·PanelWidth + j % PanelWidth, zero-padded to whole panels.
+    /// Outputs per panel of the packed matrices: packed row j (gate g's unit u is j = g·Hp + u) of a matrix of depth K
+    /// sits at ((j / PanelWidth)·K + k)·PanelWidth + j % PanelWidth; padding rows are zeros.
     /// </summary>
     public int PanelWidth { get; }
 
@@ -94,7 +97,7 @@ public readonly ref struct RecurrentStepArgs
     /// <summary>W_hh, gates × H rows by <see cref="StateSize"/> columns, packed in column panels.</summary>
     public ReadOnlySpan<float> RecurrentWeights { get; }
 
-    /// <summary>W_ih·x_t plus the input-side biases for each batch row, gates × H floats padded to whole panels.</summary>
+    /// <summary>W_ih·x_t plus the input-side biases for each batch row, gates × Hp floats (each gate block padded to whole panels).</summary>
     public Span<float> Preactivations { get; }
 
     /// <summary>Floats between batch rows of <see cref="Preactivations"/>.</summary>
@@ -124,7 +127,7 @@ public readonly ref struct RecurrentStepArgs
     /// <summary>LSTM: c of each batch row, H floats per row, rows adjacent; read and overwritten. Empty for other cells.</summary>
     public Span<float> CellState { get; }
 
-    /// <summary>GRU: the initial value of g, gates × H floats padded to whole panels (b_hn on the n rows). Empty for other cells.</summary>
+    /// <summary>GRU: the initial value of g, gates × Hp floats (b_hn on the n rows, gate blocks padded). Empty for other cells.</summary>
     public ReadOnlySpan<float> RecurrentBias { get; }
 
     /// <summary>LSTM with projection: W_hr, StateSize rows by HiddenSize columns, packed. Empty otherwise.</summary>

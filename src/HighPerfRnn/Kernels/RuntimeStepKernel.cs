@@ -72,7 +72,7 @@ public readonly struct RuntimeStepKernel : IRecurrentStepKernel
         for (int row = 0; row < args.Batch; row++)
         {
             Span<float> h = projected ? fullHidden.Slice(row * paddedHidden, hidden) : args.Output.Slice(row * args.OutputStride, hidden);
-            GateKernels.Lstm(path, args.Preactivations.Slice(row * args.PreactivationStride, 4 * hidden), args.CellState.Slice(row * hidden, hidden), h, hidden);
+            GateKernels.Lstm(path, args.Preactivations.Slice(row * args.PreactivationStride, 4 * paddedHidden), args.CellState.Slice(row * hidden, hidden), h, hidden);
         }
 
         if (projected)
@@ -93,6 +93,7 @@ public readonly struct RuntimeStepKernel : IRecurrentStepKernel
     {
         SimdPath path = PathOf(args.PanelWidth);
         int hidden = args.HiddenSize;
+        int paddedHidden = PackedMatrix.PadToPanels(hidden, args.PanelWidth);
         int stride = args.RecurrentBias.Length;
         Span<float> recurrent = args.Scratch[..(args.Batch * stride)];
         if (!args.Previous.IsEmpty && args.Batch == 1)
@@ -114,7 +115,7 @@ public readonly struct RuntimeStepKernel : IRecurrentStepKernel
         for (int row = 0; row < args.Batch; row++)
         {
             ReadOnlySpan<float> previous = args.Previous.IsEmpty ? args.Zeros[..hidden] : args.Previous.Slice(row * args.PreviousStride, hidden);
-            GateKernels.Gru(path, args.Preactivations.Slice(row * args.PreactivationStride, 3 * hidden), recurrent.Slice(row * stride, 3 * hidden), previous, args.Output.Slice(row * args.OutputStride, hidden), hidden);
+            GateKernels.Gru(path, args.Preactivations.Slice(row * args.PreactivationStride, 3 * paddedHidden), recurrent.Slice(row * stride, 3 * paddedHidden), previous, args.Output.Slice(row * args.OutputStride, hidden), hidden);
         }
     }
 

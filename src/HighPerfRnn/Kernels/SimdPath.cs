@@ -40,6 +40,9 @@ public static class SimdPaths
     /// </summary>
     public static SimdPath Best { get; } = ChooseBest();
 
+    /// <summary>Whether <see cref="EnvironmentVariable"/> names a supported path: then <see cref="SimdPath.Auto"/> means exactly that path.</summary>
+    public static bool IsForcedByEnvironment { get; } = RequestedByEnvironment() is { } requested && IsSupported(requested);
+
     /// <summary>Whether <paramref name="path"/> runs in hardware in this process.</summary>
     public static bool IsSupported(SimdPath path) => path switch
     {
@@ -83,10 +86,8 @@ public static class SimdPaths
         _ => 1,
     };
 
-    private static SimdPath ChooseBest()
-    {
-        var forced = Environment.GetEnvironmentVariable(EnvironmentVariable)?.Trim().ToUpperInvariant();
-        SimdPath? requested = forced switch
+    private static SimdPath? RequestedByEnvironment()
+        => Environment.GetEnvironmentVariable(EnvironmentVariable)?.Trim().ToUpperInvariant() switch
         {
             "SCALAR" => SimdPath.Scalar,
             "128" or "VECTOR128" => SimdPath.Vector128,
@@ -94,7 +95,10 @@ public static class SimdPaths
             "512" or "VECTOR512" => SimdPath.Vector512,
             _ => null,
         };
-        if (requested is { } path && IsSupported(path))
+
+    private static SimdPath ChooseBest()
+    {
+        if (RequestedByEnvironment() is { } path && IsSupported(path))
         {
             return path;
         }

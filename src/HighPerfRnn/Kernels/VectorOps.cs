@@ -4,7 +4,9 @@ using System.Runtime.Intrinsics;
 namespace HighPerfRnn.Kernels;
 
 // One IVectorOps implementation per width. Each is a thin, inlinable wrapper over System.Runtime.Intrinsics;
-// MultiplyAddEstimate emits FMA where the CPU has it and multiply+add elsewhere.
+// MultiplyAdd is a true fused multiply-add on every width (docs/numerics.md): one FMA instruction where the CPU has
+// FMA, and .NET's exact software emulation where it has not (the same bits, slower). Never MultiplyAddEstimate, which
+// may round twice and so give other bits on another CPU.
 
 /// <summary>512-bit vectors (AVX-512F).</summary>
 internal readonly struct Vector512Ops : IVectorOps<Vector512<float>>
@@ -36,7 +38,7 @@ internal readonly struct Vector512Ops : IVectorOps<Vector512<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> MultiplyAdd(Vector512<float> left, Vector512<float> right, Vector512<float> addend)
-        => Vector512.MultiplyAddEstimate(left, right, addend);
+        => Vector512.FusedMultiplyAdd(left, right, addend);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> ClampSymmetric(Vector512<float> value, Vector512<float> limit)
@@ -84,7 +86,7 @@ internal readonly struct Vector256Ops : IVectorOps<Vector256<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> MultiplyAdd(Vector256<float> left, Vector256<float> right, Vector256<float> addend)
-        => Vector256.MultiplyAddEstimate(left, right, addend);
+        => Vector256.FusedMultiplyAdd(left, right, addend);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> ClampSymmetric(Vector256<float> value, Vector256<float> limit)
@@ -132,7 +134,7 @@ internal readonly struct Vector128Ops : IVectorOps<Vector128<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> MultiplyAdd(Vector128<float> left, Vector128<float> right, Vector128<float> addend)
-        => Vector128.MultiplyAddEstimate(left, right, addend);
+        => Vector128.FusedMultiplyAdd(left, right, addend);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> ClampSymmetric(Vector128<float> value, Vector128<float> limit)
@@ -179,7 +181,7 @@ internal readonly struct ScalarOps : IVectorOps<float>
     public static float Divide(float left, float right) => left / right;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float MultiplyAdd(float left, float right, float addend) => float.MultiplyAddEstimate(left, right, addend);
+    public static float MultiplyAdd(float left, float right, float addend) => MathF.FusedMultiplyAdd(left, right, addend);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float ClampSymmetric(float value, float limit) => value > limit ? limit : (value < -limit ? -limit : value);

@@ -3,7 +3,8 @@ using HighPerfRnn.Kernels;
 namespace HighPerfRnn.Runtime;
 
 /// <summary>
-/// Forward at batch 1 for Elman models whose hidden size is exactly one vector (hidden 8 on AVX2, 16 on AVX-512: the
+/// Forward at batch 1 for Elman models whose hidden size is exactly one vector (the plan's
+/// <see cref="LayerKernel.ElmanSequenceProjecting"/> on every layer) (hidden 8 on AVX2, 16 on AVX-512: the
 /// notebook's models and the benchmark's seed point). Such a pass is a few hundred nanoseconds of arithmetic, and the
 /// general driver's setup (scratch layout, per-direction bookkeeping, pre-activation rows, copies) cost as much again.
 /// Here each layer is one kernel call: both directions' chains together, each step projecting its own input, h stored
@@ -15,14 +16,6 @@ namespace HighPerfRnn.Runtime;
 /// </remarks>
 internal static class OneVectorElmanForward
 {
-    /// <summary>Whether a pass of <paramref name="model"/> over <paramref name="batch"/> rows runs here.</summary>
-    public static bool Serves(RnnModel model, int batch)
-    {
-        RnnArchitecture architecture = model.Architecture;
-        int lanes = SimdPaths.LaneCount(model.SimdPath);
-        return batch == 1 && architecture.Cell == RnnCell.Rnn && architecture.HiddenSize == lanes && model.Layer(0, 0).PaddedGateRows == lanes;
-    }
-
     /// <summary>
     /// The pass: <paramref name="input"/> (seq, input) to <paramref name="output"/> (seq, directions × hidden), h_n of every
     /// layer and direction into <paramref name="hN"/>; <paramref name="h0"/> empty for zeros. Lengths checked by the caller

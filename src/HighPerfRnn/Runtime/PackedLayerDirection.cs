@@ -24,7 +24,7 @@ internal sealed class PackedLayerDirection
     public PackedMatrix RecurrentWeights { get; }
 
     /// <summary>
-    /// The biases added by the input projection, padded to whole panels: b_ih + b_hh for every gate of the RNN and
+    /// The biases added by the input projection, in the padded gate rows (zeros in the padding): b_ih + b_hh for every gate of the RNN and
     /// LSTM and for r and z of the GRU; b_in alone for the GRU's n rows, whose b_hn must stay inside r⊙(W_hn·h + b_hn).
     /// Zeros without bias.
     /// </summary>
@@ -36,18 +36,22 @@ internal sealed class PackedLayerDirection
     /// <summary>LSTM with proj_size only: W_hr, proj_size × hidden.</summary>
     public PackedMatrix? ProjectionWeights { get; }
 
-    /// <summary>Gate rows rounded up to whole panels: the row stride of the pre-activation buffers.</summary>
+    /// <summary>Gate rows, each gate block rounded up to whole panels: the row stride of the pre-activation buffers.</summary>
     public int PaddedGateRows => InputWeights.PaddedRows;
+
+    /// <summary>The hidden size rounded up to whole panels: where each gate block starts in a pre-activation row.</summary>
+    public int PaddedHidden => InputWeights.PaddedBlockRows;
 
     public static PackedLayerDirection Pack(
         RnnArchitecture architecture, IReadOnlyDictionary<string, FloatTensor> stateDict, int layer, int direction, int panelWidth)
     {
         int hidden = architecture.HiddenSize;
-        int gateRows = architecture.GateCount * hidden;
+        int gates = architecture.GateCount;
+        int gateRows = gates * hidden;
         PackedMatrix inputWeights = PackedMatrix.Pack(
-            stateDict[StateDictNames.WeightIh(layer, direction)].Data, gateRows, architecture.LayerInputSize(layer), panelWidth);
+            stateDict[StateDictNames.WeightIh(layer, direction)].Data, gateRows, architecture.LayerInputSize(layer), panelWidth, gates);
         PackedMatrix recurrentWeights = PackedMatrix.Pack(
-            stateDict[StateDictNames.WeightHh(layer, direction)].Data, gateRows, architecture.StateSize, panelWidth);
+            stateDict[StateDictNames.WeightHh(layer, direction)].Data, gateRows, architecture.StateSize, panelWidth, gates);
 
         var projectionBias = new float[inputWeights.PaddedRows];
         var recurrentBias = new float[inputWeights.PaddedRows];
@@ -60,8 +64,9 @@ internal sealed class PackedLayerDirection
             {
                 // PyTorch adds the two biases as separate terms; pre-summing them changes a result by at most one
                 // rounding of the sum, far inside the accuracy budget.
-                projectionBias[row] = row < summedRows ? biasIh[row] + biasHh[row] : biasIh[row];
-                recurrentBias[row] = row < summedRows ? 0f : biasHh[row];
+                int packedRow = inputWeights.PackedRow(row);
+                projectionBias[packedRow] = row < summedRows ? biasIh[row] + biasHh[row] : biasIh[row];
+                recurrentBias[packedRow] = row < summedRows ? 0f : biasHh[row];
             }
         }
 

@@ -30,7 +30,9 @@ internal static class RecurrentDriver
         RnnWorkspace workspace)
         where TKernel : struct, IRecurrentStepKernel
     {
-        if (OneVectorElmanForward.Serves(model, shape.Batch))
+        // The plan made for this call class when the model was built: the kernel of every layer, decided there.
+        ExecutionPlan plan = model.Plan(RnnCall.Forward, shape.Batch, declared: typeof(TKernel) != typeof(RuntimeStepKernel));
+        if (plan.AllLayersProjecting)
         {
             // The smallest Elman models at batch 1: one kernel call per layer, none of the bookkeeping below.
             OneVectorElmanForward.Run(model, input, output, hN, h0, shape.SeqLen, workspace);
@@ -51,43 +53,44 @@ internal static class RecurrentDriver
         int layerInputWidth = architecture.InputSize;
         bool inputBatchFirst = batchFirst;
 
-        // A batch-1 Elman layer runs each direction's whole time loop in one kernel call.
-        bool runsWholeSequences = architecture.Cell == RnnCell.Rnn && shape.Batch == 1;
         for (int layer = 0; layer < architecture.NumLayers; layer++)
         {
+            LayerPlan layerPlan = plan.Layer(layer);
+            LayerKernel kernel = layerPlan.Kernel;
             bool lastLayer = layer == architecture.NumLayers - 1;
             Span<float> layerOutput = lastLayer && !batchFirst ? output : ((layer & 1) == 0 ? scratch.HiddenA : scratch.HiddenB);
 
             var forward = new DirectionRun(model.Layer(layer, 0), layer, 0, dims, scratch.ForwardPreact, scratch.ForwardCell, h0, c0);
             forward.ProjectInputs(layerInput, layerInputWidth, inputBatchFirst);
-            if (runsWholeSequences)
+            if (kernel is LayerKernel.ElmanSequence or LayerKernel.ElmanSequenceProjecting)
             {
-                RunElmanSequences(model, layer, dims, scratch, forward, layerInput, layerInputWidth, h0, layerOutput, hN);
+                // A batch-1 Elman layer runs each direction's whole time loop in one kernel call.
+                RunElmanSequences(model, layer, dims, scratch, forward, layerInput, layerInputWidth, h0, layerOutput, hN, layerPlan.InterleaveDirections);
             }
             else if (dims.Directions == 2)
             {
                 var backward = new DirectionRun(model.Layer(layer, 1), layer, 1, dims, scratch.BackwardPreact, scratch.BackwardCell, h0, c0);
                 backward.ProjectInputs(layerInput, layerInputWidth, inputBatchFirst);
-                if (InterleaveDirections(model.Layer(layer, 0)))
+                if (layerPlan.InterleaveDirections)
                 {
                     for (int step = 0; step < shape.SeqLen; step++)
                     {
-                        forward.Step<TKernel>(layerOutput, scratch, step, step - 1, step);
+                        forward.Step<TKernel>(layerOutput, scratch, step, step - 1, step, kernel);
                         int time = shape.SeqLen - 1 - step;
-                        backward.Step<TKernel>(layerOutput, scratch, time, step == 0 ? -1 : time + 1, step);
+                        backward.Step<TKernel>(layerOutput, scratch, time, step == 0 ? -1 : time + 1, step, kernel);
                     }
                 }
                 else
                 {
                     for (int step = 0; step < shape.SeqLen; step++)
                     {
-                        forward.Step<TKernel>(layerOutput, scratch, step, step - 1, step);
+                        forward.Step<TKernel>(layerOutput, scratch, step, step - 1, step, kernel);
                     }
 
                     for (int step = 0; step < shape.SeqLen; step++)
                     {
                         int time = shape.SeqLen - 1 - step;
-                        backward.Step<TKernel>(layerOutput, scratch, time, step == 0 ? -1 : time + 1, step);
+                        backward.Step<TKernel>(layerOutput, scratch, time, step == 0 ? -1 : time + 1, step, kernel);
                     }
                 }
 
@@ -97,7 +100,7 @@ internal static class RecurrentDriver
             {
                 for (int step = 0; step < shape.SeqLen; step++)
                 {
-                    forward.Step<TKernel>(layerOutput, scratch, step, step - 1, step);
+                    forward.Step<TKernel>(layerOutput, scratch, step, step - 1, step, kernel);
                 }
             }
 
@@ -115,13 +118,13 @@ internal static class RecurrentDriver
 
     /// <summary>
     /// A batch-1 Elman layer through <see cref="ElmanSequenceKernel"/>: the whole time loop per direction (both together
-    /// where <see cref="InterleaveDirections"/> says so), in place on the pre-activation rows; then h into the output
+    /// where the plan says so), in place on the pre-activation rows; then h into the output
     /// (and the backward direction's h_n; the caller copies the forward one's, as for every layer).
     /// </summary>
     // Fully optimized from the first call, as the kernels it drives (see PackedGemm.Run): in tiered code it was seen running at half speed under BenchmarkDotNet.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunElmanSequences(
-        RnnModel model, int layer, Dimensions dims, in Scratch scratch, DirectionRun forward, ReadOnlySpan<float> layerInput, int layerInputWidth, ReadOnlySpan<float> h0, Span<float> layerOutput, Span<float> hN)
+        RnnModel model, int layer, Dimensions dims, in Scratch scratch, DirectionRun forward, ReadOnlySpan<float> layerInput, int layerInputWidth, ReadOnlySpan<float> h0, Span<float> layerOutput, Span<float> hN, bool interleave)
     {
         int seqLen = dims.Shape.SeqLen;
         ElmanSequenceKernel.Direction forwardSequence = forward.AsElmanSequence();
@@ -135,7 +138,7 @@ internal static class RecurrentDriver
         var backward = new DirectionRun(model.Layer(layer, 1), layer, 1, dims, scratch.BackwardPreact, scratch.BackwardCell, h0, default);
         backward.ProjectInputs(layerInput, layerInputWidth, batchFirst: false); // batch 1: rows are time-major already
         ElmanSequenceKernel.Direction backwardSequence = backward.AsElmanSequence();
-        if (InterleaveDirections(model.Layer(layer, 0)))
+        if (interleave)
         {
             ElmanSequenceKernel.Run(dims.Path, dims.Nonlinearity, forwardSequence, backwardSequence, hasSecond: true, seqLen);
         }
@@ -149,18 +152,6 @@ internal static class RecurrentDriver
         backward.CopyRowsToOutput(layerOutput);
         backward.CopyFinalState(layerOutput, hN, default);
     }
-
-    /// <summary>
-    /// Whether to advance a bidirectional layer's two directions in one loop. Interleaving overlaps the two
-    /// dependency chains, which is what small models are bound by; but each direction streams its own W_hh every
-    /// step, and once the two no longer fit in L2 together (256 × 256 floats is 256 KB each; L2 is 512 KB to 1 MB
-    /// per core today) they evict each other, so large layers run one direction after the other instead.
-    /// </summary>
-    private static bool InterleaveDirections(PackedLayerDirection layer)
-        => 2L * layer.RecurrentWeights.Data.Length * sizeof(float) <= InterleaveBudgetBytes;
-
-    /// <summary>The most recurrent weight bytes (both directions) that run interleaved: well inside a 512 KB L2.</summary>
-    private const long InterleaveBudgetBytes = 192 * 1024;
 
     /// <summary>Time-major rows (t·batch + b) to the caller's batch-first rows (b·seq + t).</summary>
     private static void CopyToBatchFirst(ReadOnlySpan<float> timeMajor, Span<float> batchFirst, int width, int batch, int seqLen)
@@ -368,7 +359,7 @@ internal static class RecurrentDriver
         /// <summary>One time step for every batch row, written into the direction's output columns of row <paramref name="time"/>.</summary>
         // Fully optimized from the first call, as the kernels it drives (see PackedGemm.Run).
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void Step<TKernel>(Span<float> layerOutput, in Scratch scratch, int time, int previousTime, int stepIndex)
+        public void Step<TKernel>(Span<float> layerOutput, in Scratch scratch, int time, int previousTime, int stepIndex, LayerKernel kernel)
             where TKernel : struct, IRecurrentStepKernel
         {
             // Each span is cut to exactly the extent the step may touch, so the slicing itself proves the
@@ -393,7 +384,7 @@ internal static class RecurrentDriver
                 previousStride = _d.State;
             }
 
-            if (batch == 1 && !previous.IsEmpty && FusesGates)
+            if (kernel == LayerKernel.FusedGateStep && !previous.IsEmpty)
             {
                 FusedGateStep.FromPreactivations(
                     _d.Cell, _d.Path, preact, previous[.._d.State], _weights.RecurrentWeights, _weights.RecurrentBias, _cell[..(_d.Cell == RnnCell.Lstm ? _d.Hidden : 0)], output[.._d.State], _d.Hidden, reverse: (stepIndex & 1) == 1);
@@ -423,11 +414,9 @@ internal static class RecurrentDriver
                 scratch.Step,
                 scratch.Zeros);
 
-            // Batch 1 runs the runtime's kernels for a declared model too (as its Step does, so the two stay
-            // bit-identical): measured in alternation, its generated gated kernels ranged from 8% faster (GRU 48) to
-            // 17% slower (LSTM 48) here, and the streaming Step they forced onto the general path was 1.3-1.5x slower
-            // than the fused one.
-            if (batch == 1 || !TKernel.TryStep(args))
+            // The generated kernel where the plan picked it (it may still decline a step: then the runtime's runs; the
+            // same sums either way).
+            if (kernel != LayerKernel.GeneratedStep || !TKernel.TryStep(args))
             {
                 RuntimeStepKernel.Step(args);
             }
@@ -460,9 +449,6 @@ internal static class RecurrentDriver
                 }
             }
         }
-
-        /// <summary>Whether a batch-1 step of this layer runs <see cref="FusedGateStep"/> (see <see cref="FusedGateStep.Serves"/>).</summary>
-        private bool FusesGates => FusedGateStep.Serves(_d.Cell, _d.Projected, _d.Hidden, SimdPaths.LaneCount(_d.Path), streaming: false);
 
         /// <summary>h_n (and c_n) rows of this layer and direction: the last step of the direction (t = seq − 1 forward, t = 0 backward).</summary>
         public void CopyFinalState(ReadOnlySpan<float> layerOutput, Span<float> hN, Span<float> cN)

@@ -22,6 +22,8 @@ internal sealed class SingleLayerStep
     private readonly int _hidden;
     private readonly int _lanes;
     private readonly bool _fusedGates;
+    private readonly bool _alternatePanelOrder;
+    private readonly bool _oneVector;
 
     private SingleLayerStep(RnnModel model)
     {
@@ -33,7 +35,12 @@ internal sealed class SingleLayerStep
         _inputSize = architecture.InputSize;
         _hidden = architecture.HiddenSize;
         _lanes = SimdPaths.LaneCount(_path);
-        _fusedGates = FusedGateStep.Serves(_cell, projected: false, _hidden, _lanes, streaming: true);
+
+        // The route is the plan's (made when the model was built); this class only skips the general checks.
+        LayerPlan plan = model.Plan(RnnCall.Step, 1, declared: false).Layer(0);
+        _fusedGates = plan.Kernel == LayerKernel.FusedGateStep;
+        _alternatePanelOrder = plan.AlternatePanelOrder;
+        _oneVector = plan.Kernel == LayerKernel.ElmanSequenceProjecting;
     }
 
     /// <summary>The fast step for <paramref name="model"/>, or null where it has none (several layers, both directions, an LSTM projection).</summary>
@@ -59,11 +66,11 @@ internal sealed class SingleLayerStep
                 return false;
             }
 
-            FusedGateStep.Gru(_path, input, _weights.InputWeights, state, _weights.RecurrentWeights, _weights.ProjectionBias, _weights.RecurrentBias, output, _hidden, StreamingPanelOrder.Next(_weights));
+            FusedGateStep.Gru(_path, input, _weights.InputWeights, state, _weights.RecurrentWeights, _weights.ProjectionBias, _weights.RecurrentBias, output, _hidden, _alternatePanelOrder && StreamingPanelOrder.Next());
         }
         else
         {
-            if (_hidden == _lanes)
+            if (_oneVector)
             {
                 // One vector: the sequence kernel projects the input itself, and its one row of h is the output.
                 var oneVector = ElmanSequenceKernel.Direction.ProjectingInput(
@@ -95,7 +102,7 @@ internal sealed class SingleLayerStep
             return false;
         }
 
-        FusedGateStep.Lstm(_path, input, _weights.InputWeights, state, _weights.RecurrentWeights, _weights.ProjectionBias, cellState, output, _hidden, StreamingPanelOrder.Next(_weights));
+        FusedGateStep.Lstm(_path, input, _weights.InputWeights, state, _weights.RecurrentWeights, _weights.ProjectionBias, cellState, output, _hidden, _alternatePanelOrder && StreamingPanelOrder.Next());
         output.CopyTo(state);
         return true;
     }

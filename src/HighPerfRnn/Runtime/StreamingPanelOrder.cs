@@ -7,30 +7,17 @@ namespace HighPerfRnn.Runtime;
 /// not per model, so that threads stepping one model never write to a shared cache line.
 /// </summary>
 /// <remarks>
-/// The order of the panels changes no result: every sum is computed the same way in either order. Measured on LSTM and
-/// GRU steps: 2–9% less time from hidden 32 to 128, where W_ih and W_hh together outgrow L1. Not used for the Elman
-/// step, where it measured no gain (within noise, slower at hidden 64).
+/// The order of the panels changes no result: every sum is computed the same way in either order. Which layers
+/// alternate is the execution plan's call (<c>ExecutionPlanner.AlternatePanelOrderAboveBytes</c>).
 /// </remarks>
 internal static class StreamingPanelOrder
 {
-    /// <summary>
-    /// Layers whose weights take at most this stay in L1 from one step to the next in either order: they keep the forward
-    /// order and skip the toggle (a thread-static access on a step of ~100 ns).
-    /// </summary>
-    private const long AlternateAboveBytes = 16 * 1024;
-
     [ThreadStatic]
     private static bool t_reverse;
 
-    /// <summary>This step's order for a layer with these weights (true: backward), and the opposite for the thread's next step.</summary>
-    public static bool Next(PackedLayerDirection weights)
+    /// <summary>This step's order (true: backward), and the opposite for the thread's next step.</summary>
+    public static bool Next()
     {
-        long bytes = ((long)weights.InputWeights.Data.Length + weights.RecurrentWeights.Data.Length) * sizeof(float);
-        if (bytes <= AlternateAboveBytes)
-        {
-            return false;
-        }
-
         bool reverse = t_reverse;
         t_reverse = !reverse;
         return reverse;

@@ -20,11 +20,13 @@ internal static class StreamingStep
         RnnArchitecture architecture = model.Architecture;
         SimdPath path = model.SimdPath;
         int lanes = SimdPaths.LaneCount(path);
-        bool fusedGates = batch == 1 && FusedGateStep.Serves(architecture.Cell, architecture.ProjSize > 0, architecture.HiddenSize, lanes, streaming: true);
-        if (fusedGates && architecture.NumLayers == 1)
+
+        // The plan made for this call class when the model was built: the kernel of every layer, decided there.
+        ExecutionPlan plan = model.Plan(RnnCall.Step, batch, declared: typeof(TKernel) != typeof(RuntimeStepKernel));
+        if (architecture.NumLayers == 1 && plan.Layer(0).Kernel == LayerKernel.FusedGateStep)
         {
             // The common streaming case, one gated layer: the fused kernel straight from the caller's buffers, no scratch.
-            RunFusedLayer(model.Layer(0, 0), path, input, state, cellState, output, architecture.Cell == RnnCell.Lstm, architecture.HiddenSize);
+            RunFusedLayer(model.Layer(0, 0), path, input, state, cellState, output, architecture.Cell == RnnCell.Lstm, architecture.HiddenSize, plan.Layer(0).AlternatePanelOrder);
             output.CopyTo(state);
             return;
         }
@@ -53,25 +55,25 @@ internal static class StreamingStep
         ReadOnlySpan<float> layerInput = input;
         int layerInputWidth = architecture.InputSize;
         bool lstm = architecture.Cell == RnnCell.Lstm;
-        bool elman = architecture.Cell == RnnCell.Rnn;
         for (int layer = 0; layer < architecture.NumLayers; layer++)
         {
             PackedLayerDirection weights = model.Layer(layer, 0);
-            if (fusedGates)
+            LayerPlan layerPlan = plan.Layer(layer);
+            if (layerPlan.Kernel == LayerKernel.FusedGateStep)
             {
                 // One pass per layer: input and recurrent sums in registers, gates applied there.
                 Span<float> state1 = state.Slice(layer * stateSize, stateSize);
                 // Between layers, h alternates between two scratch rows: a layer reads its input while it writes h.
                 Span<float> out1 = layer == architecture.NumLayers - 1 ? output : ((layer & 1) == 0 ? between : preact[..stateSize]);
-                RunFusedLayer(weights, path, layerInput, state1, lstm ? cellState.Slice(layer * hidden, hidden) : default, out1, lstm, hidden);
+                RunFusedLayer(weights, path, layerInput, state1, lstm ? cellState.Slice(layer * hidden, hidden) : default, out1, lstm, hidden, layerPlan.AlternatePanelOrder);
 
                 out1.CopyTo(state1);
                 layerInput = out1;
                 continue;
             }
 
-            // Batch 1, gated: both products alternate their panel order from call to call (StreamingPanelOrder).
-            bool reverse = batch == 1 && !elman && StreamingPanelOrder.Next(weights);
+            // Batch 1: both products alternate their panel order from call to call where the plan says so (StreamingPanelOrder).
+            bool reverse = batch == 1 && layerPlan.AlternatePanelOrder && StreamingPanelOrder.Next();
             if (batch == 1)
             {
                 PackedGemm.MultiplyAddRow(path, layerInput, weights.InputWeights, weights.ProjectionBias, preact, reverse);
@@ -83,7 +85,7 @@ internal static class StreamingStep
 
             Span<float> layerState = state.Slice(layer * batch * stateSize, batch * stateSize);
             Span<float> layerOutput = layer == architecture.NumLayers - 1 ? output : between;
-            if (batch == 1 && elman)
+            if (layerPlan.Kernel is LayerKernel.ElmanSequence or LayerKernel.ElmanSequenceProjecting)
             {
                 // The sequence kernel over a sequence of one: the product and the activation in one pass.
                 var sequence = new ElmanSequenceKernel.Direction(weights.RecurrentWeights.Data, preact, paddedGateRows, hidden, 1, layerState, backward: false);
@@ -116,8 +118,8 @@ internal static class StreamingStep
                 weights.ProjectionWeights is { } projection ? projection.Data : default,
                 stepScratch,
                 zeros);
-            // Batch 1: the runtime's kernels, for a declared model too, as its Forward at batch 1 (same kernels, same bits).
-            if (batch == 1 || !TKernel.TryStep(args))
+            // The generated kernel where the plan picked it (it may still decline: then the runtime's, with the same sums).
+            if (layerPlan.Kernel != LayerKernel.GeneratedStep || !TKernel.TryStep(args))
             {
                 RuntimeStepKernel.Step(args);
             }
@@ -128,9 +130,9 @@ internal static class StreamingStep
         }
     }
 
-    private static void RunFusedLayer(PackedLayerDirection weights, SimdPath path, ReadOnlySpan<float> input, ReadOnlySpan<float> state, Span<float> cellState, Span<float> output, bool lstm, int hidden)
+    private static void RunFusedLayer(PackedLayerDirection weights, SimdPath path, ReadOnlySpan<float> input, ReadOnlySpan<float> state, Span<float> cellState, Span<float> output, bool lstm, int hidden, bool alternate)
     {
-        bool reverse = StreamingPanelOrder.Next(weights);
+        bool reverse = alternate && StreamingPanelOrder.Next();
         if (lstm)
         {
             FusedGateStep.Lstm(path, input, weights.InputWeights, state, weights.RecurrentWeights, weights.ProjectionBias, cellState, output, hidden, reverse);

@@ -98,12 +98,14 @@ public sealed class EntryPointInvariantTests
     {
         foreach (int hidden in new[] { 1, 3, 4, 7, 8, 15, 16, 17, 33 })
         {
+            // Gate blocks padded to whole vectors (layout version 2): the pre-activation row is 4 × Hp.
             var random = new Random(hidden);
-            float[] pre = RandomModels.Uniform(random, 4 * hidden, 3f);
+            int padded = (hidden + LaneCount(path) - 1) / LaneCount(path) * LaneCount(path);
+            float[] pre = RandomModels.Uniform(random, 4 * padded, 3f);
             float[] cell = [.. RandomModels.Uniform(random, hidden, 1f), .. Sentinels(16)];
             float[] h = Sentinels(hidden + 16);
             float[] cellBefore = (float[])cell.Clone();
-            Assert.Throws<ArgumentException>(() => GateKernels.Lstm(path, pre.AsSpan(0, (4 * hidden) - 1), cell.AsSpan(0, hidden), h.AsSpan(0, hidden), hidden));
+            Assert.Throws<ArgumentException>(() => GateKernels.Lstm(path, pre.AsSpan(0, (4 * padded) - 1), cell.AsSpan(0, hidden), h.AsSpan(0, hidden), hidden));
             Assert.Throws<ArgumentException>(() => GateKernels.Lstm(path, pre, cell.AsSpan(0, hidden - 1), h.AsSpan(0, hidden), hidden));
             Assert.Throws<ArgumentException>(() => GateKernels.Lstm(path, pre, cell.AsSpan(0, hidden), h.AsSpan(0, hidden - 1), hidden));
             Assert.True(ConcurrencyTests.BitEqual(cellBefore, cell), $"[{path}] hidden {hidden}: a refused call changed the cell state");
@@ -121,13 +123,15 @@ public sealed class EntryPointInvariantTests
     {
         foreach (int hidden in new[] { 1, 3, 4, 7, 8, 15, 16, 17, 33 })
         {
+            // Gate blocks padded to whole vectors (layout version 2): the gate rows are 3 × Hp.
             var random = new Random(hidden);
-            float[] pre = RandomModels.Uniform(random, 3 * hidden, 3f);
-            float[] recurrent = RandomModels.Uniform(random, 3 * hidden, 3f);
+            int padded = (hidden + LaneCount(path) - 1) / LaneCount(path) * LaneCount(path);
+            float[] pre = RandomModels.Uniform(random, 3 * padded, 3f);
+            float[] recurrent = RandomModels.Uniform(random, 3 * padded, 3f);
             float[] previous = RandomModels.Uniform(random, hidden, 1f);
             float[] h = Sentinels(hidden + 16);
-            Assert.Throws<ArgumentException>(() => GateKernels.Gru(path, pre.AsSpan(0, (3 * hidden) - 1), recurrent, previous, h.AsSpan(0, hidden), hidden));
-            Assert.Throws<ArgumentException>(() => GateKernels.Gru(path, pre, recurrent.AsSpan(0, (3 * hidden) - 1), previous, h.AsSpan(0, hidden), hidden));
+            Assert.Throws<ArgumentException>(() => GateKernels.Gru(path, pre.AsSpan(0, (3 * padded) - 1), recurrent, previous, h.AsSpan(0, hidden), hidden));
+            Assert.Throws<ArgumentException>(() => GateKernels.Gru(path, pre, recurrent.AsSpan(0, (3 * padded) - 1), previous, h.AsSpan(0, hidden), hidden));
             Assert.Throws<ArgumentException>(() => GateKernels.Gru(path, pre, recurrent, previous.AsSpan(0, hidden - 1), h.AsSpan(0, hidden), hidden));
             Assert.Throws<ArgumentException>(() => GateKernels.Gru(path, pre, recurrent, previous, h.AsSpan(0, hidden - 1), hidden));
             Assert.All(h, v => Assert.True(IsSentinel(v)));

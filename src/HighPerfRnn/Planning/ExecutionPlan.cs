@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Text;
+
+namespace HighPerfRnn;
+
+/// <summary>
+/// What runs when a model is called: for one call class (<see cref="RnnCall"/> and a range of batch sizes), the SIMD
+/// path and, per layer, the kernel, panel order and direction interleaving. Made once per model and call class by the
+/// planner (<c>ExecutionPlanner</c>, where every threshold lives with the measurement that set it) and cached: the
+/// drivers execute it instead of deciding per call. Every route sums in the same order, so the plan changes the
+/// time a call takes, never its bits.
+/// </summary>
+public sealed class ExecutionPlan
+{
+    private readonly LayerPlan[] _layers;
+
+    internal ExecutionPlan(RnnArchitecture architecture, RnnCall call, int minBatch, int maxBatch, SimdPath simdPath, bool declared, LayerPlan[] layers, string simdReason)
+    {
+        Architecture = architecture;
+        Call = call;
+        MinBatch = minBatch;
+        MaxBatch = maxBatch;
+        SimdPath = simdPath;
+        Declared = declared;
+        _layers = layers;
+        SimdReason = simdReason;
+    }
+
+    /// <summary>The model's architecture.</summary>
+    public RnnArchitecture Architecture { get; }
+
+    /// <summary>The call the plan is for.</summary>
+    public RnnCall Call { get; }
+
+    /// <summary>The smallest batch this plan serves.</summary>
+    public int MinBatch { get; }
+
+    /// <summary>The largest batch this plan serves (<see cref="int.MaxValue"/>: no bound).</summary>
+    public int MaxBatch { get; }
+
+    /// <summary>The instruction-set path the weights are packed for.</summary>
+    public SimdPath SimdPath { get; }
+
+    /// <summary>Why that path (the model's load options, or the planner's width rule).</summary>
+    public string SimdReason { get; }
+
+    /// <summary>Whether this is the plan of a declared (<c>[RnnModel]</c>) model, whose generated kernels are candidates.</summary>
+    public bool Declared { get; }
+
+    /// <summary>One entry per layer.</summary>
+    public IReadOnlyList<LayerPlan> Layers => _layers;
+
+    internal LayerPlan Layer(int layer) => _layers[layer];
+
+    /// <summary>Whether every layer runs the one-vector projecting Elman kernel (the whole pass is one kernel call per layer).</summary>
+    internal bool AllLayersProjecting { get; init; }
+
+    /// <summary>The plan as text: what <c>hprnn info --plan</c> prints.</summary>
+    public override string ToString()
+    {
+        var text = new StringBuilder();
+        string batches = MaxBatch == MinBatch ? $"batch {MinBatch}" : MaxBatch == int.MaxValue ? $"batch {MinBatch} and up" : $"batch {MinBatch} to {MaxBatch}";
+        text.Append(CultureInfo.InvariantCulture, $"{Call} of {Architecture}{(Declared ? " (declared)" : string.Empty)}, {batches}: {SimdPath} ({SimdReason})");
+        foreach (LayerPlan layer in _layers)
+        {
+            text.AppendLine().Append("  ").Append(layer);
+        }
+
+        return text.ToString();
+    }
+}

@@ -1,0 +1,184 @@
+using HighPerfRnn.Kernels;
+using HighPerfRnn.Packing;
+
+namespace HighPerfRnn.Planning;
+
+/// <summary>
+/// The one place that decides which kernel runs what. Every threshold of the runtime is here, named, with the
+/// measurement that set it; the drivers execute the <see cref="ExecutionPlan"/> it makes once per model and call class.
+/// It is a pure function of the architecture, the SIMD path, the call, the batch class and whether the model is
+/// declared, so tests can fix what it sees and assert the route.
+/// </summary>
+internal static class ExecutionPlanner
+{
+    /// <summary>
+    /// A streaming <c>Step</c> fuses a gated layer (input product, recurrent product and gates in one pass) while W_hh
+    /// takes at most this. Measured at hidden 64 (AVX2): fused 5–9% faster than the separate products and gate pass; at
+    /// hidden 128, where both stream the weights from L2, level.
+    /// </summary>
+    public const long FusedStepStreamingBudgetBytes = 64 * 1024;
+
+    /// <summary>
+    /// A step of a sequence (input product hoisted out of the time loop) fuses the recurrent product and the gates while
+    /// W_hh fits L1 (hidden ≤ 32): at hidden 64 the general step measured level or slightly faster, at 128 about 10% faster.
+    /// </summary>
+    public const long FusedStepSequenceBudgetBytes = 16 * 1024;
+
+    /// <summary>
+    /// Streaming gated steps alternate the panel order from call to call where W_ih and W_hh together take more than
+    /// this (2–9% less time per step from hidden 32 to 128); below, the weights stay in L1 either way and the toggle (a
+    /// thread-static access) is skipped. Not for the Elman step (no gain measured).
+    /// </summary>
+    public const long AlternatePanelOrderAboveBytes = 16 * 1024;
+
+    /// <summary>
+    /// A bidirectional layer advances both directions in one loop while both W_hh together take at most this (well
+    /// inside a 512 KB L2): interleaving overlaps the two dependency chains, but larger pairs evict each other from L2.
+    /// </summary>
+    public const long InterleaveDirectionsBudgetBytes = 192 * 1024;
+
+    /// <summary>
+    /// A declared gated model's generated kernel runs batches of 2 and more while W_hh takes at most this (48 KB, L1 of
+    /// current x64 cores): the generator's own line (GateKernelEmitter.SpecializeLimit); beyond it the kernel declines.
+    /// At batch 1 the runtime's fused step measured faster (GRU 48/64, LSTM 48: 1.3–1.5× per Step).
+    /// </summary>
+    public const long GeneratedGatedLimitBytes = 48 * 1024;
+
+    /// <summary>
+    /// A declared Elman model's generated kernel runs batches 2 and 3; from 4 rows the runtime's blocked product (4–6
+    /// rows × 2 panels per load of W_hh) measured faster (batch 64, hidden 128: 9.9 against 14.1 ms); at batch 1 the
+    /// sequence kernel (1.2–2.7× faster per Step).
+    /// </summary>
+    public const int GeneratedElmanMaxBatch = 3;
+
+    /// <summary>The batch classes plans are made for: 1, 2–3, 4 and up.</summary>
+    public const int BatchClasses = 3;
+
+    /// <summary>The class of <paramref name="batch"/>: 0 for 1, 1 for 2–3, 2 for 4 and up.</summary>
+    public static int BatchClass(int batch) => batch <= 1 ? 0 : batch <= GeneratedElmanMaxBatch ? 1 : 2;
+
+    /// <summary>
+    /// The SIMD path a model is packed for. A requested path (load options, tests) or one forced by the environment
+    /// (<c>HIGHPERFRNN_SIMD</c>) is kept. Otherwise, among the paths the CPU runs, the one that covers a gate block of
+    /// hidden units in the fewest vectors, the narrower on a tie: hidden 8 takes one vector at 256 and at 512 bits, and
+    /// the 256-bit path then reads half the bytes and runs the one-vector Elman kernel; hidden 24 takes 2 × 512 against
+    /// 3 × 256. Every path gives the same bits, so this only changes speed.
+    /// </summary>
+    public static SimdPath ChooseSimdPath(RnnArchitecture architecture, SimdPath requested, SimdPath best, bool forcedByEnvironment, out string reason)
+    {
+        if (requested != SimdPath.Auto)
+        {
+            reason = "requested in the load options";
+            return requested;
+        }
+
+        if (forcedByEnvironment)
+        {
+            reason = $"forced by {SimdPaths.EnvironmentVariable}";
+            return best;
+        }
+
+        int hidden = architecture.HiddenSize;
+        SimdPath chosen = best;
+        int fewest = VectorsPerBlock(hidden, best);
+        for (SimdPath narrower = best - 1; narrower >= SimdPath.Vector128; narrower--)
+        {
+            int vectors = VectorsPerBlock(hidden, narrower);
+            if (vectors <= fewest)
+            {
+                chosen = narrower;
+                fewest = vectors;
+            }
+        }
+
+        reason = chosen == best
+            ? $"the widest this CPU runs; {fewest} vector{(fewest == 1 ? string.Empty : "s")} per gate block of {hidden}"
+            : $"narrower than the CPU's {best}: {fewest} vector{(fewest == 1 ? string.Empty : "s")} per gate block of {hidden}, as many as the wider path, with fewer bytes";
+        return chosen;
+    }
+
+    private static int VectorsPerBlock(int hidden, SimdPath path)
+    {
+        int lanes = SimdPaths.LaneCount(path);
+        return (hidden + lanes - 1) / lanes;
+    }
+
+    /// <summary>The plan of <paramref name="call"/> for batches of <paramref name="batchClass"/> (see <see cref="BatchClass"/>).</summary>
+    public static ExecutionPlan Plan(RnnArchitecture architecture, SimdPath path, string simdReason, RnnCall call, int batchClass, bool declared)
+    {
+        (int minBatch, int maxBatch) = batchClass switch
+        {
+            0 => (1, 1),
+            1 => (2, GeneratedElmanMaxBatch),
+            _ => (GeneratedElmanMaxBatch + 1, int.MaxValue),
+        };
+
+        var layers = new LayerPlan[architecture.NumLayers];
+        bool allProjecting = true;
+        for (int layer = 0; layer < layers.Length; layer++)
+        {
+            layers[layer] = PlanLayer(architecture, path, call, batchClass, declared, layer);
+            allProjecting &= layers[layer].Kernel == LayerKernel.ElmanSequenceProjecting;
+        }
+
+        return new ExecutionPlan(architecture, call, minBatch, maxBatch, path, declared, layers, simdReason) { AllLayersProjecting = allProjecting };
+    }
+
+    private static LayerPlan PlanLayer(RnnArchitecture architecture, SimdPath path, RnnCall call, int batchClass, bool declared, int layer)
+    {
+        int lanes = SimdPaths.LaneCount(path);
+        int hidden = architecture.HiddenSize;
+        int paddedHidden = PackedMatrix.PadToPanels(hidden, lanes);
+        bool elman = architecture.Cell == RnnCell.Rnn;
+        int gates = architecture.GateCount;
+        long recurrentBytes = (long)gates * paddedHidden * architecture.StateSize * sizeof(float);
+        long inputBytes = (long)gates * paddedHidden * architecture.LayerInputSize(layer) * sizeof(float);
+        bool interleave = architecture.Bidirectional && 2 * recurrentBytes <= InterleaveDirectionsBudgetBytes;
+        string interleaveNote = !architecture.Bidirectional ? string.Empty
+            : interleave ? $"; both W_hh {Kb(2 * recurrentBytes)} ≤ {Kb(InterleaveDirectionsBudgetBytes)}: directions together"
+            : $"; both W_hh {Kb(2 * recurrentBytes)} > {Kb(InterleaveDirectionsBudgetBytes)}: one direction after the other";
+
+        if (batchClass == 0)
+        {
+            if (elman)
+            {
+                if (hidden == lanes)
+                {
+                    return new LayerPlan(layer, LayerKernel.ElmanSequenceProjecting, false, interleave, $"batch 1, hidden {hidden} = one {lanes}-float vector" + interleaveNote);
+                }
+
+                bool alternates = paddedHidden / lanes > 1 && call == RnnCall.Forward;
+                return new LayerPlan(layer, LayerKernel.ElmanSequence, alternates, interleave, $"batch 1, hidden {hidden} ≠ one vector" + interleaveNote);
+            }
+
+            long budget = call == RnnCall.Step ? FusedStepStreamingBudgetBytes : FusedStepSequenceBudgetBytes;
+            bool fits = FusedGateStep.CanServe(architecture.Cell, architecture.ProjSize > 0, hidden, lanes) && recurrentBytes <= budget;
+            bool alternate = call == RnnCall.Forward || inputBytes + recurrentBytes > AlternatePanelOrderAboveBytes;
+            string why = architecture.ProjSize > 0
+                ? "batch 1, LSTM with projection: the fused step has no projection"
+                : fits ? $"batch 1, W_hh {Kb(recurrentBytes)} ≤ {Kb(budget)}"
+                : $"batch 1, W_hh {Kb(recurrentBytes)} > {Kb(budget)}";
+            return new LayerPlan(layer, fits ? LayerKernel.FusedGateStep : LayerKernel.GeneralStep, alternate, interleave, why + interleaveNote);
+        }
+
+        if (declared)
+        {
+            if (elman && batchClass == 1)
+            {
+                return new LayerPlan(layer, LayerKernel.GeneratedStep, false, interleave, $"declared, batch 2 to {GeneratedElmanMaxBatch}" + interleaveNote);
+            }
+
+            if (!elman && recurrentBytes <= GeneratedGatedLimitBytes)
+            {
+                return new LayerPlan(layer, LayerKernel.GeneratedStep, false, interleave, $"declared, W_hh {Kb(recurrentBytes)} ≤ {Kb(GeneratedGatedLimitBytes)}" + interleaveNote);
+            }
+        }
+
+        string general = elman && declared ? $"batch ≥ {GeneratedElmanMaxBatch + 1}: the blocked product"
+            : declared ? $"W_hh {Kb(recurrentBytes)} > {Kb(GeneratedGatedLimitBytes)}: the generated kernel declines"
+            : "batch > 1: the blocked product";
+        return new LayerPlan(layer, LayerKernel.GeneralStep, false, interleave, general + interleaveNote);
+    }
+
+    private static string Kb(long bytes) => bytes % 1024 == 0 ? $"{bytes / 1024} KB" : $"{bytes / 1024.0:0.#} KB";
+}
