@@ -13,9 +13,18 @@ internal static class InfoCommand
         Option<string?> nonlinearity = ModelFiles.NonlinearityOption();
         Option<string?> prefix = ModelFiles.PrefixOption();
         var tensors = new Option<bool>("--tensors") { Description = "Also list every tensor with its dtype and shape." };
-        var command = new Command("info", "Show the architecture in a model file: cell, layers, directions, sizes, bias, proj_size, nonlinearity, parameter count, dtype.")
+        var plan = new Option<bool>("--plan") { Description = "Also print the execution plan on this CPU: the SIMD path and, per layer, the kernel that runs Forward and Step, and why." };
+        var batch = new Option<int>("--batch") { Description = "The batch size the plan is for (with --plan).", DefaultValueFactory = _ => 1 };
+        batch.Validators.Add(result =>
         {
-            model, nonlinearity, prefix, tensors,
+            if (result.GetValueOrDefault<int>() < 1)
+            {
+                result.AddError(Invariant($"--batch must be at least 1, but is {result.GetValueOrDefault<int>()}."));
+            }
+        });
+        var command = new Command("info", "Show the architecture in a model file: cell, layers, directions, sizes, bias, proj_size, nonlinearity, parameter count, dtype; with --plan, what runs it on this CPU.")
+        {
+            model, nonlinearity, prefix, tensors, plan, batch,
         };
         command.SetAction(parseResult =>
         {
@@ -25,12 +34,14 @@ internal static class InfoCommand
                 parseResult.GetValue(nonlinearity),
                 parseResult.GetValue(prefix),
                 parseResult.GetValue(tensors),
-                io.Output));
+                io.Output,
+                parseResult.GetValue(plan),
+                parseResult.GetValue(batch)));
         });
         return command;
     }
 
-    public static int Run(FileInfo path, string? nonlinearity, string? prefix, bool listTensors, TextWriter output)
+    public static int Run(FileInfo path, string? nonlinearity, string? prefix, bool listTensors, TextWriter output, bool showPlan = false, int batch = 1)
     {
         ArgumentNullException.ThrowIfNull(output);
         LoadedModel loaded = ModelFiles.Load(path, nonlinearity, prefix);
@@ -74,8 +85,21 @@ internal static class InfoCommand
             }
         }
 
+        if (showPlan)
+        {
+            // The plans the model made when it was loaded: what its calls run on this CPU.
+            output.WriteLine(Invariant($"plan (numerics version {Numerics.Version}):"));
+            output.WriteLine(Indent(loaded.Model.DescribePlan(RnnCall.Forward, batch).ToString()));
+            if (!a.Bidirectional)
+            {
+                output.WriteLine(Indent(loaded.Model.DescribePlan(RnnCall.Step, batch).ToString()));
+            }
+        }
+
         return ExitCodes.Success;
     }
+
+    private static string Indent(string text) => "  " + text.ReplaceLineEndings(Environment.NewLine + "  ");
 
     private static void Row(TextWriter output, string name, string value) => output.WriteLine(Invariant($"  {name,-14}{value}"));
 

@@ -33,8 +33,11 @@ internal static class FusedGateStep
     /// <summary>
     /// LSTM: gates = bias + W_ih·x + W_hh·h; c ← f⊙c + i⊙g; <paramref name="hiddenOut"/> = o⊙tanh(c).
     /// <paramref name="hiddenOut"/> must not overlap <paramref name="h"/> or <paramref name="x"/> (other units still read them).
-    /// <paramref name="reverse"/> walks the units from the last panel (see <see cref="PairStart"/>); no result changes.
+    /// <paramref name="reverse"/> walks the units from the last panel (see <see cref="UnitPanel"/>); no result changes.
     /// </summary>
+    // Optimized from the first call: in a one-CPU process .NET's tiering left this call path in unoptimized code for
+    // seconds (Step at hidden 8 ran at 200-350 ns instead of 50 for ~3 s); the kernels below it already were.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Lstm(SimdPath path, ReadOnlySpan<float> x, PackedMatrix inputWeights, ReadOnlySpan<float> h, PackedMatrix recurrentWeights, ReadOnlySpan<float> bias, Span<float> cell, Span<float> hiddenOut, int hidden, bool reverse)
     {
         CheckInput(path, x, inputWeights, hiddenOut, hidden, gates: 4);
@@ -45,6 +48,9 @@ internal static class FusedGateStep
     /// GRU: p = bias + W_ih·x, q = <paramref name="recurrentBias"/> + W_hh·h; r = σ(p_r + q_r), z = σ(p_z + q_z),
     /// n = tanh(p_n + r⊙q_n), <paramref name="hiddenOut"/> = n + z⊙(h − n). <paramref name="hiddenOut"/> must not overlap <paramref name="h"/> or <paramref name="x"/>.
     /// </summary>
+    // Optimized from the first call: in a one-CPU process .NET's tiering left this call path in unoptimized code for
+    // seconds (Step at hidden 8 ran at 200-350 ns instead of 50 for ~3 s); the kernels below it already were.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Gru(SimdPath path, ReadOnlySpan<float> x, PackedMatrix inputWeights, ReadOnlySpan<float> h, PackedMatrix recurrentWeights, ReadOnlySpan<float> bias, ReadOnlySpan<float> recurrentBias, Span<float> hiddenOut, int hidden, bool reverse)
     {
         CheckInput(path, x, inputWeights, hiddenOut, hidden, gates: 3);
@@ -56,6 +62,9 @@ internal static class FusedGateStep
     /// sequence beforehand): gates = <paramref name="preactivations"/> + W_hh·h, then as <see cref="Lstm"/> or
     /// <see cref="Gru"/>. The same sums and gates as the general step, with no separate product pass over W_hh.
     /// </summary>
+    // Optimized from the first call: in a one-CPU process .NET's tiering left this call path in unoptimized code for
+    // seconds (Step at hidden 8 ran at 200-350 ns instead of 50 for ~3 s); the kernels below it already were.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void FromPreactivations(
         RnnCell cell, SimdPath path, ReadOnlySpan<float> preactivations, ReadOnlySpan<float> h, PackedMatrix recurrentWeights, ReadOnlySpan<float> recurrentBias, Span<float> cellState, Span<float> hiddenOut, int hidden, bool reverse)
     {
@@ -70,6 +79,9 @@ internal static class FusedGateStep
 
     /// <summary>The checks every entry shares (they make the unchecked addressing below sound), then the cell's kernel for the path.</summary>
     [SkipLocalsInit]
+    // Optimized from the first call: in a one-CPU process .NET's tiering left this call path in unoptimized code for
+    // seconds (Step at hidden 8 ran at 200-350 ns instead of 50 for ~3 s); the kernels below it already were.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run(
         RnnCell cell, SimdPath path, in Operands refs, ReadOnlySpan<float> h, PackedMatrix recurrentWeights, ReadOnlySpan<float> init, ReadOnlySpan<float> recurrentBias, Span<float> cellState, Span<float> hiddenOut, int hidden)
     {
@@ -177,18 +189,18 @@ internal static class FusedGateStep
         public readonly ref float HiddenOut;
         public readonly int Hidden;
 
-        /// <summary>Walk the panels of units from the last to the first (see <see cref="PairStart"/>).</summary>
+        /// <summary>Walk the panels of units from the last to the first (see <see cref="UnitPanel"/>).</summary>
         public readonly bool Reverse;
     }
 
     /// <summary>
-    /// The first panel of the <paramref name="pairIndex"/>-th pair of unit panels a step walks: pairs from the first or,
-    /// reversed, from the last (the odd last panel, if any, goes last or, reversed, first). A recurrence alternates the order from step to step, so each step starts on the
-    /// weights the previous step touched last, which are still in L1 (measured at hidden 32 to 64, where W_ih and W_hh
-    /// together outgrow L1: about 10% less time per step). The order of the units never changes any sum.
+    /// The unit panel a step takes <paramref name="index"/>-th: from the first or, reversed, from the last. A recurrence
+    /// alternates the order from step to step, so each step starts on the weights the previous step touched last, which
+    /// are still in L1 (measured at hidden 32 to 64, where W_ih and W_hh together outgrow L1: about 10% less time per
+    /// step). The order of the units never changes any sum.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int PairStart(int pairIndex, int pairs, bool reverse) => 2 * (reverse ? pairs - 1 - pairIndex : pairIndex);
+    private static int UnitPanel(int index, int gatePanels, bool reverse) => reverse ? gatePanels - 1 - index : index;
 
     // Fully optimized from the first call: tier-0 SIMD code is tens of times slower, and on a busy machine a kernel was
     // seen to stay there (or in OSR) for a second of calls after warm-up.
@@ -198,42 +210,11 @@ internal static class FusedGateStep
         where TVec : struct
     {
         int gatePanels = PackedMatrix.PadToPanels(o.Hidden, TOps.Count) / TOps.Count;
-        int pairs = gatePanels / 2;
-        bool odd = (gatePanels & 1) == 1;
-
-        // The odd last panel alone: first when reversed, as it was the last the previous step touched.
-        if (odd && o.Reverse)
+        for (int index = 0; index < gatePanels; index++)
         {
-            LstmSingle<TOps, TVec>(o, ref sums, gatePanels - 1, gatePanels);
+            int unitPanel = UnitPanel(index, gatePanels, o.Reverse);
+            UnitPanelSums<TOps, TVec>(o, ref o.Bias, ref sums, ref sums, unitPanel, gatePanels, gates: 4, separate: false);
         }
-
-        // Two panels of units at a time: eight independent chains (four gates each), enough to cover FMA latency.
-        for (int pair = 0; pair < pairs; pair++)
-        {
-            int unitPanel = PairStart(pair, pairs, o.Reverse);
-            GateSums<TVec> first = Initial<TOps, TVec>(ref o.Bias, unitPanel, gatePanels, gates: 4);
-            GateSums<TVec> second = Initial<TOps, TVec>(ref o.Bias, unitPanel + 1, gatePanels, gates: 4);
-            ChunkedPair<TOps, TVec>(ref first, ref second, ref o.X, ref o.InputWeights, o.InputDepth, unitPanel, gatePanels, gates: 4);
-            ChunkedPair<TOps, TVec>(ref first, ref second, ref o.H, ref o.RecurrentWeights, o.RecurrentDepth, unitPanel, gatePanels, gates: 4);
-            Store<TOps, TVec>(first, ref sums, unitPanel, gatePanels, gates: 4);
-            Store<TOps, TVec>(second, ref sums, unitPanel + 1, gatePanels, gates: 4);
-        }
-
-        if (odd && !o.Reverse)
-        {
-            LstmSingle<TOps, TVec>(o, ref sums, gatePanels - 1, gatePanels);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void LstmSingle<TOps, TVec>(in Operands o, ref float sums, int unitPanel, int gatePanels)
-        where TOps : struct, IVectorOps<TVec>
-        where TVec : struct
-    {
-        GateSums<TVec> last = Initial<TOps, TVec>(ref o.Bias, unitPanel, gatePanels, gates: 4);
-        last = Chunked<TOps, TVec>(last, ref o.X, ref o.InputWeights, o.InputDepth, unitPanel, gatePanels, gates: 4);
-        last = Chunked<TOps, TVec>(last, ref o.H, ref o.RecurrentWeights, o.RecurrentDepth, unitPanel, gatePanels, gates: 4);
-        Store<TOps, TVec>(last, ref sums, unitPanel, gatePanels, gates: 4);
     }
 
     // Fully optimized from the first call: tier-0 SIMD code is tens of times slower, and on a busy machine a kernel was
@@ -245,45 +226,11 @@ internal static class FusedGateStep
     {
         // r, z, n panels: p = bias + W_ih·x and q = recurrent bias + W_hh·h, kept apart (n needs r⊙q_n).
         int gatePanels = PackedMatrix.PadToPanels(o.Hidden, TOps.Count) / TOps.Count;
-        int pairs = gatePanels / 2;
-        bool odd = (gatePanels & 1) == 1;
-        if (odd && o.Reverse)
+        for (int index = 0; index < gatePanels; index++)
         {
-            GruSingle<TOps, TVec>(o, ref pSums, ref qSums, gatePanels - 1, gatePanels);
+            int unitPanel = UnitPanel(index, gatePanels, o.Reverse);
+            UnitPanelSums<TOps, TVec>(o, ref o.RecurrentBias, ref pSums, ref qSums, unitPanel, gatePanels, gates: 3, separate: true);
         }
-
-        for (int pair = 0; pair < pairs; pair++)
-        {
-            int unitPanel = PairStart(pair, pairs, o.Reverse);
-            GateSums<TVec> p0 = Initial<TOps, TVec>(ref o.Bias, unitPanel, gatePanels, gates: 3);
-            GateSums<TVec> p1 = Initial<TOps, TVec>(ref o.Bias, unitPanel + 1, gatePanels, gates: 3);
-            GateSums<TVec> q0 = Initial<TOps, TVec>(ref o.RecurrentBias, unitPanel, gatePanels, gates: 3);
-            GateSums<TVec> q1 = Initial<TOps, TVec>(ref o.RecurrentBias, unitPanel + 1, gatePanels, gates: 3);
-            ChunkedPair<TOps, TVec>(ref p0, ref p1, ref o.X, ref o.InputWeights, o.InputDepth, unitPanel, gatePanels, gates: 3);
-            ChunkedPair<TOps, TVec>(ref q0, ref q1, ref o.H, ref o.RecurrentWeights, o.RecurrentDepth, unitPanel, gatePanels, gates: 3);
-            Store<TOps, TVec>(p0, ref pSums, unitPanel, gatePanels, gates: 3);
-            Store<TOps, TVec>(p1, ref pSums, unitPanel + 1, gatePanels, gates: 3);
-            Store<TOps, TVec>(q0, ref qSums, unitPanel, gatePanels, gates: 3);
-            Store<TOps, TVec>(q1, ref qSums, unitPanel + 1, gatePanels, gates: 3);
-        }
-
-        if (odd && !o.Reverse)
-        {
-            GruSingle<TOps, TVec>(o, ref pSums, ref qSums, gatePanels - 1, gatePanels);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void GruSingle<TOps, TVec>(in Operands o, ref float pSums, ref float qSums, int unitPanel, int gatePanels)
-        where TOps : struct, IVectorOps<TVec>
-        where TVec : struct
-    {
-        GateSums<TVec> p = Initial<TOps, TVec>(ref o.Bias, unitPanel, gatePanels, gates: 3);
-        GateSums<TVec> q = Initial<TOps, TVec>(ref o.RecurrentBias, unitPanel, gatePanels, gates: 3);
-        p = Chunked<TOps, TVec>(p, ref o.X, ref o.InputWeights, o.InputDepth, unitPanel, gatePanels, gates: 3);
-        q = Chunked<TOps, TVec>(q, ref o.H, ref o.RecurrentWeights, o.RecurrentDepth, unitPanel, gatePanels, gates: 3);
-        Store<TOps, TVec>(p, ref pSums, unitPanel, gatePanels, gates: 3);
-        Store<TOps, TVec>(q, ref qSums, unitPanel, gatePanels, gates: 3);
     }
 
     /// <summary>The starting sums of one panel of units in each gate block: that panel of <paramref name="init"/> (biases or pre-activations).</summary>
@@ -317,8 +264,54 @@ internal static class FusedGateStep
     }
 
     /// <summary>
-    /// <see cref="Accumulate"/> for two adjacent panels of units at once (2 × <paramref name="gates"/> chains in one loop),
-    /// over one chunk of k, each chain in the same order as alone.
+    /// The gate sums of one panel of units, both products: p = bias + W_ih·x into <paramref name="inputSums"/>; then,
+    /// for the LSTM (<paramref name="separate"/> false), p + W_hh·h into the same row, for the GRU q = recurrent bias +
+    /// W_hh·h into <paramref name="recurrentSums"/> (n needs r⊙q_n apart). Rows are laid out as pre-activation rows.
+    /// </summary>
+    /// <remarks>
+    /// A method of its own per unit panel: with the accumulating loops inlined into the unit loop the caller outgrew the
+    /// JIT's inlining budget (the vector operations became calls: 2–4× slower).
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void UnitPanelSums<TOps, TVec>(in Operands o, ref float recurrentInit, ref float inputSums, ref float recurrentSums, int unitPanel, int gatePanels, int gates, bool separate)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        GateSums<TVec> p = Product<TOps, TVec>(Initial<TOps, TVec>(ref o.Bias, unitPanel, gatePanels, gates), ref o.X, ref o.InputWeights, o.InputDepth, unitPanel, gatePanels, gates);
+        if (separate)
+        {
+            Store<TOps, TVec>(p, ref inputSums, unitPanel, gatePanels, gates);
+            p = Initial<TOps, TVec>(ref recurrentInit, unitPanel, gatePanels, gates);
+        }
+
+        GateSums<TVec> g = Product<TOps, TVec>(p, ref o.H, ref o.RecurrentWeights, o.RecurrentDepth, unitPanel, gatePanels, gates);
+        Store<TOps, TVec>(g, ref separate ? ref recurrentSums : ref inputSums, unitPanel, gatePanels, gates);
+    }
+
+    /// <summary>
+    /// init + W·v for one panel of units in each gate block, in <see cref="SummationOrder"/>'s order: chunk 0's leading
+    /// terms, then chunks 0 and 1 side by side in one loop (2 × <paramref name="gates"/> chains: enough to cover FMA
+    /// latency), then chunks 2 and 3 the same way; joined as (s0 + s1) + (s2 + s3).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static GateSums<TVec> Product<TOps, TVec>(GateSums<TVec> init, ref float v, ref float weights, int depth, int unitPanel, int gatePanels, int gates)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        SummationOrder order = SummationOrder.Of(depth);
+        GateSums<TVec> zero = GateSums<TVec>.Of(TOps.Zero, TOps.Zero, TOps.Zero, TOps.Zero);
+        GateSums<TVec> first = Accumulate<TOps, TVec>(init, ref v, ref weights, depth, unitPanel, gatePanels, gates, 0, order.Lead);
+        GateSums<TVec> second = zero;
+        AccumulateTwo<TOps, TVec>(ref first, ref second, ref v, ref weights, depth, unitPanel, gatePanels, gates, order.Lead, order.Start(1), order.ChunkLength);
+        GateSums<TVec> third = zero, fourth = zero;
+        AccumulateTwo<TOps, TVec>(ref third, ref fourth, ref v, ref weights, depth, unitPanel, gatePanels, gates, order.Start(2), order.Start(3), order.ChunkLength);
+        return GateSums<TVec>.Add<TOps>(GateSums<TVec>.Add<TOps>(first, second), GateSums<TVec>.Add<TOps>(third, fourth));
+    }
+
+    /// <summary>
+    /// Two chunks of <paramref name="length"/> terms side by side for one panel of units: <paramref name="first"/> +=
+    /// terms from k = <paramref name="firstStart"/>, <paramref name="second"/> += terms from k = <paramref name="secondStart"/>,
+    /// each in k order, one FMA per gate and term.
     /// </summary>
     /// <remarks>
     /// One moving reference into the weights plus offsets in native-int locals computed once (as in PackedGemm's
@@ -326,7 +319,7 @@ internal static class FusedGateStep
     /// each at every k, about twenty integer instructions beside the eight FMAs.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AccumulatePair<TOps, TVec>(ref GateSums<TVec> first, ref GateSums<TVec> second, ref float v, ref float weights, int depth, int unitPanel, int gatePanels, int gates, int kStart, int kLength)
+    private static void AccumulateTwo<TOps, TVec>(ref GateSums<TVec> first, ref GateSums<TVec> second, ref float v, ref float weights, int depth, int unitPanel, int gatePanels, int gates, int firstStart, int secondStart, int length)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
@@ -334,83 +327,49 @@ internal static class FusedGateStep
         nint panelStride = (nint)depth * width;
         nint gateStride = gatePanels * panelStride;
         nint gateStride2 = 2 * gateStride, gateStride3 = 3 * gateStride;
-        nint nextGate = gateStride + panelStride, nextGate2 = gateStride2 + panelStride, nextGate3 = gateStride3 + panelStride;
-        ref float wk = ref Unsafe.Add(ref weights, (unitPanel * panelStride) + ((nint)kStart * width));
-        v = ref Unsafe.Add(ref v, kStart);
-        nint end = kLength;
+        nint apart = (nint)(secondStart - firstStart);
+        nint apartW = apart * width;
+        ref float wk = ref Unsafe.Add(ref weights, (unitPanel * panelStride) + ((nint)firstStart * width));
+        ref float vk = ref Unsafe.Add(ref v, firstStart);
         TVec a0 = first.A, b0 = first.B, c0 = first.C, d0 = first.D;
         TVec a1 = second.A, b1 = second.B, c1 = second.C, d1 = second.D;
         if (gates == 4)
         {
-            for (nint k = 0; k < end; k++)
+            for (nint k = 0; k < length; k++)
             {
-                TVec vk = TOps.Broadcast(Unsafe.Add(ref v, k));
-                a0 = TOps.MultiplyAdd(vk, TOps.Load(ref wk), a0);
-                a1 = TOps.MultiplyAdd(vk, TOps.Load(ref Unsafe.Add(ref wk, panelStride)), a1);
-                b0 = TOps.MultiplyAdd(vk, TOps.Load(ref Unsafe.Add(ref wk, gateStride)), b0);
-                b1 = TOps.MultiplyAdd(vk, TOps.Load(ref Unsafe.Add(ref wk, nextGate)), b1);
-                c0 = TOps.MultiplyAdd(vk, TOps.Load(ref Unsafe.Add(ref wk, gateStride2)), c0);
-                c1 = TOps.MultiplyAdd(vk, TOps.Load(ref Unsafe.Add(ref wk, nextGate2)), c1);
-                d0 = TOps.MultiplyAdd(vk, TOps.Load(ref Unsafe.Add(ref wk, gateStride3)), d0);
-                d1 = TOps.MultiplyAdd(vk, TOps.Load(ref Unsafe.Add(ref wk, nextGate3)), d1);
+                TVec x0 = TOps.Broadcast(vk);
+                TVec x1 = TOps.Broadcast(Unsafe.Add(ref vk, apart));
+                a0 = TOps.MultiplyAdd(x0, TOps.Load(ref wk), a0);
+                a1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref wk, apartW)), a1);
+                b0 = TOps.MultiplyAdd(x0, TOps.Load(ref Unsafe.Add(ref wk, gateStride)), b0);
+                b1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref wk, gateStride + apartW)), b1);
+                c0 = TOps.MultiplyAdd(x0, TOps.Load(ref Unsafe.Add(ref wk, gateStride2)), c0);
+                c1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref wk, gateStride2 + apartW)), c1);
+                d0 = TOps.MultiplyAdd(x0, TOps.Load(ref Unsafe.Add(ref wk, gateStride3)), d0);
+                d1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref wk, gateStride3 + apartW)), d1);
                 wk = ref Unsafe.Add(ref wk, width);
+                vk = ref Unsafe.Add(ref vk, 1);
             }
         }
         else
         {
-            for (nint k = 0; k < end; k++)
+            for (nint k = 0; k < length; k++)
             {
-                TVec vk = TOps.Broadcast(Unsafe.Add(ref v, k));
-                a0 = TOps.MultiplyAdd(vk, TOps.Load(ref wk), a0);
-                a1 = TOps.MultiplyAdd(vk, TOps.Load(ref Unsafe.Add(ref wk, panelStride)), a1);
-                b0 = TOps.MultiplyAdd(vk, TOps.Load(ref Unsafe.Add(ref wk, gateStride)), b0);
-                b1 = TOps.MultiplyAdd(vk, TOps.Load(ref Unsafe.Add(ref wk, nextGate)), b1);
-                c0 = TOps.MultiplyAdd(vk, TOps.Load(ref Unsafe.Add(ref wk, gateStride2)), c0);
-                c1 = TOps.MultiplyAdd(vk, TOps.Load(ref Unsafe.Add(ref wk, nextGate2)), c1);
+                TVec x0 = TOps.Broadcast(vk);
+                TVec x1 = TOps.Broadcast(Unsafe.Add(ref vk, apart));
+                a0 = TOps.MultiplyAdd(x0, TOps.Load(ref wk), a0);
+                a1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref wk, apartW)), a1);
+                b0 = TOps.MultiplyAdd(x0, TOps.Load(ref Unsafe.Add(ref wk, gateStride)), b0);
+                b1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref wk, gateStride + apartW)), b1);
+                c0 = TOps.MultiplyAdd(x0, TOps.Load(ref Unsafe.Add(ref wk, gateStride2)), c0);
+                c1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref wk, gateStride2 + apartW)), c1);
                 wk = ref Unsafe.Add(ref wk, width);
+                vk = ref Unsafe.Add(ref vk, 1);
             }
         }
 
         first = GateSums<TVec>.Of(a0, b0, c0, d0);
         second = GateSums<TVec>.Of(a1, b1, c1, d1);
-    }
-
-    /// <summary>
-    /// sums += W·v for two adjacent panels of units in each gate block, in <see cref="SummationOrder"/>'s order: chunk 0
-    /// onto the sums, chunks 1–3 from zero, joined as (s0 + s1) + (s2 + s3).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ChunkedPair<TOps, TVec>(ref GateSums<TVec> first, ref GateSums<TVec> second, ref float v, ref float weights, int depth, int unitPanel, int gatePanels, int gates)
-        where TOps : struct, IVectorOps<TVec>
-        where TVec : struct
-    {
-        SummationOrder order = SummationOrder.Of(depth);
-        AccumulatePair<TOps, TVec>(ref first, ref second, ref v, ref weights, depth, unitPanel, gatePanels, gates, 0, order.HeadLength);
-        GateSums<TVec> zero = GateSums<TVec>.Of(TOps.Zero, TOps.Zero, TOps.Zero, TOps.Zero);
-        GateSums<TVec> first1 = zero, second1 = zero;
-        AccumulatePair<TOps, TVec>(ref first1, ref second1, ref v, ref weights, depth, unitPanel, gatePanels, gates, order.Start(1), order.ChunkLength);
-        first = GateSums<TVec>.Add<TOps>(first, first1);
-        second = GateSums<TVec>.Add<TOps>(second, second1);
-        GateSums<TVec> first2 = zero, second2 = zero, first3 = zero, second3 = zero;
-        AccumulatePair<TOps, TVec>(ref first2, ref second2, ref v, ref weights, depth, unitPanel, gatePanels, gates, order.Start(2), order.ChunkLength);
-        AccumulatePair<TOps, TVec>(ref first3, ref second3, ref v, ref weights, depth, unitPanel, gatePanels, gates, order.Start(3), order.ChunkLength);
-        first = GateSums<TVec>.Add<TOps>(first, GateSums<TVec>.Add<TOps>(first2, first3));
-        second = GateSums<TVec>.Add<TOps>(second, GateSums<TVec>.Add<TOps>(second2, second3));
-    }
-
-    /// <summary>sums + W·v for one panel of units in each gate block, in <see cref="SummationOrder"/>'s order.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static GateSums<TVec> Chunked<TOps, TVec>(GateSums<TVec> sums, ref float v, ref float weights, int depth, int unitPanel, int gatePanels, int gates)
-        where TOps : struct, IVectorOps<TVec>
-        where TVec : struct
-    {
-        SummationOrder order = SummationOrder.Of(depth);
-        GateSums<TVec> zero = GateSums<TVec>.Of(TOps.Zero, TOps.Zero, TOps.Zero, TOps.Zero);
-        GateSums<TVec> s0 = Accumulate<TOps, TVec>(sums, ref v, ref weights, depth, unitPanel, gatePanels, gates, 0, order.HeadLength);
-        GateSums<TVec> s1 = Accumulate<TOps, TVec>(zero, ref v, ref weights, depth, unitPanel, gatePanels, gates, order.Start(1), order.ChunkLength);
-        GateSums<TVec> s2 = Accumulate<TOps, TVec>(zero, ref v, ref weights, depth, unitPanel, gatePanels, gates, order.Start(2), order.ChunkLength);
-        GateSums<TVec> s3 = Accumulate<TOps, TVec>(zero, ref v, ref weights, depth, unitPanel, gatePanels, gates, order.Start(3), order.ChunkLength);
-        return GateSums<TVec>.Add<TOps>(GateSums<TVec>.Add<TOps>(s0, s1), GateSums<TVec>.Add<TOps>(s2, s3));
     }
 
     /// <summary>

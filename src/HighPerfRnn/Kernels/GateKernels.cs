@@ -87,7 +87,6 @@ internal static class GateKernels
     /// </remarks>
     // Fully optimized from the first call: tier-0 SIMD code is tens of times slower, and on a busy machine a kernel was
     // seen to stay there (or in OSR) for a second of calls after warm-up.
-    [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void LstmVectors<TOps, TVec>(ref float pre, ref float c, ref float h, int hiddenSize)
         where TOps : struct, IVectorOps<TVec>
@@ -107,16 +106,27 @@ internal static class GateKernels
 
         if (full < hiddenSize)
         {
-            // The last units, fewer than a vector: c in and out, and h out, through the stack (16 floats: the widest vector).
-            int rest = hiddenSize - full;
-            Span<float> lastC = stackalloc float[16];
-            Span<float> lastH = stackalloc float[16];
-            lastC.Clear();
-            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref c, full), rest).CopyTo(lastC);
-            LstmUnits<TOps, TVec>(ref Unsafe.Add(ref pre, full), padded, ref MemoryMarshal.GetReference(lastC), ref MemoryMarshal.GetReference(lastH));
-            lastC[..rest].CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref c, full), rest));
-            lastH[..rest].CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref h, full), rest));
+            LstmLastUnits<TOps, TVec>(ref Unsafe.Add(ref pre, full), padded, ref Unsafe.Add(ref c, full), ref Unsafe.Add(ref h, full), hiddenSize - full);
         }
+    }
+
+    /// <summary>
+    /// The last <paramref name="rest"/> units, fewer than a vector: c in and out, and h out, through the stack (16 floats:
+    /// the widest vector), so nothing past hidden is touched. Its own method, so the stack buffers cost the main loop nothing.
+    /// </summary>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void LstmLastUnits<TOps, TVec>(ref float gates, int padded, ref float c, ref float h, int rest)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        Span<float> lastC = stackalloc float[16];
+        Span<float> lastH = stackalloc float[16];
+        lastC.Clear();
+        MemoryMarshal.CreateReadOnlySpan(ref c, rest).CopyTo(lastC);
+        LstmUnits<TOps, TVec>(ref gates, padded, ref MemoryMarshal.GetReference(lastC), ref MemoryMarshal.GetReference(lastH));
+        lastC[..rest].CopyTo(MemoryMarshal.CreateSpan(ref c, rest));
+        lastH[..rest].CopyTo(MemoryMarshal.CreateSpan(ref h, rest));
     }
 
     /// <summary>One vector of units from activated gates (Hp apart): c ← fma(f, c, i⊙g); h = o⊙tanh(c).</summary>
@@ -137,7 +147,6 @@ internal static class GateKernels
     /// <summary>As <see cref="LstmVectors"/> for the GRU: r and z activated in place in <paramref name="pre"/>, then n and h.</summary>
     // Fully optimized from the first call: tier-0 SIMD code is tens of times slower, and on a busy machine a kernel was
     // seen to stay there (or in OSR) for a second of calls after warm-up.
-    [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void GruVectors<TOps, TVec>(ref float pre, ref float hh, ref float prev, ref float h, int hiddenSize)
         where TOps : struct, IVectorOps<TVec>
@@ -164,15 +173,23 @@ internal static class GateKernels
 
         if (full < hiddenSize)
         {
-            // The last units, fewer than a vector: h_prev in and h out through the stack (16 floats: the widest vector).
-            int rest = hiddenSize - full;
-            Span<float> lastPrev = stackalloc float[16];
-            Span<float> lastH = stackalloc float[16];
-            lastPrev.Clear();
-            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref prev, full), rest).CopyTo(lastPrev);
-            GruUnits<TOps, TVec>(ref Unsafe.Add(ref pre, full), ref Unsafe.Add(ref hh, full), padded, ref MemoryMarshal.GetReference(lastPrev), ref MemoryMarshal.GetReference(lastH));
-            lastH[..rest].CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref h, full), rest));
+            GruLastUnits<TOps, TVec>(ref Unsafe.Add(ref pre, full), ref Unsafe.Add(ref hh, full), padded, ref Unsafe.Add(ref prev, full), ref Unsafe.Add(ref h, full), hiddenSize - full);
         }
+    }
+
+    /// <summary>The last <paramref name="rest"/> GRU units, fewer than a vector: h_prev in and h out through the stack.</summary>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void GruLastUnits<TOps, TVec>(ref float pre, ref float hh, int padded, ref float prev, ref float h, int rest)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        Span<float> lastPrev = stackalloc float[16];
+        Span<float> lastH = stackalloc float[16];
+        lastPrev.Clear();
+        MemoryMarshal.CreateReadOnlySpan(ref prev, rest).CopyTo(lastPrev);
+        GruUnits<TOps, TVec>(ref pre, ref hh, padded, ref MemoryMarshal.GetReference(lastPrev), ref MemoryMarshal.GetReference(lastH));
+        lastH[..rest].CopyTo(MemoryMarshal.CreateSpan(ref h, rest));
     }
 
     /// <summary>One vector of GRU units from activated r, z (Hp apart): n = tanh(fma(r, hh_n, pre_n)); h = fma(z, h_prev − n, n).</summary>

@@ -1,0 +1,105 @@
+using HighPerfRnn.Planning;
+
+namespace HighPerfRnn.Tests.Planning;
+
+/// <summary>
+/// The routes the planner picks, with the machine it sees fixed (the widest SIMD path passed in), so each rule and
+/// threshold of ExecutionPlanner is pinned by a case on each side of it. The bits do not depend on the route (the
+/// golden-hash, Step-vs-Forward and declared-vs-runtime tests check that); these check that the route is the intended one.
+/// </summary>
+[Trait("Category", "Kernels")]
+public sealed class ExecutionPlanTests
+{
+    [Theory]
+    [InlineData(SimdPath.Vector512, 8, SimdPath.Vector256)]   // one vector either way: the narrower
+    [InlineData(SimdPath.Vector512, 12, SimdPath.Vector512)]  // 1 × 512 against 2 × 256
+    [InlineData(SimdPath.Vector512, 16, SimdPath.Vector512)]
+    [InlineData(SimdPath.Vector512, 24, SimdPath.Vector512)]  // 2 × 512 against 3 × 256
+    [InlineData(SimdPath.Vector512, 40, SimdPath.Vector512)]  // 3 × 512 against 5 × 256
+    [InlineData(SimdPath.Vector512, 4, SimdPath.Vector128)]
+    [InlineData(SimdPath.Vector256, 8, SimdPath.Vector256)]
+    [InlineData(SimdPath.Vector256, 12, SimdPath.Vector256)]  // 2 × 256 against 3 × 128
+    [InlineData(SimdPath.Vector256, 3, SimdPath.Vector128)]
+    [InlineData(SimdPath.Vector128, 64, SimdPath.Vector128)]
+    [InlineData(SimdPath.Scalar, 64, SimdPath.Scalar)]
+    public void Auto_takes_the_path_covering_a_gate_block_in_the_fewest_vectors_the_narrower_on_a_tie(SimdPath best, int hidden, SimdPath expected)
+    {
+        var architecture = new RnnArchitecture(RnnCell.Lstm, 5, hidden);
+        Assert.Equal(expected, ExecutionPlanner.ChooseSimdPath(architecture, SimdPath.Auto, best, forcedByEnvironment: false, out _));
+    }
+
+    [Fact]
+    public void A_requested_or_environment_forced_path_is_kept()
+    {
+        var architecture = new RnnArchitecture(RnnCell.Gru, 5, 8);
+        Assert.Equal(SimdPath.Vector512, ExecutionPlanner.ChooseSimdPath(architecture, SimdPath.Vector512, SimdPath.Vector512, forcedByEnvironment: false, out _));
+        Assert.Equal(SimdPath.Vector512, ExecutionPlanner.ChooseSimdPath(architecture, SimdPath.Auto, SimdPath.Vector512, forcedByEnvironment: true, out string reason));
+        Assert.Contains(SimdPaths.EnvironmentVariable, reason, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string, RnnArchitecture, SimdPath, RnnCall, int, bool, LayerKernel> Routes => new()
+    {
+        // Elman at batch 1: the sequence kernel, projecting its own input where hidden is exactly one vector.
+        { "seed on 256", new RnnArchitecture(RnnCell.Rnn, 5, 8, numLayers: 2, bidirectional: true), SimdPath.Vector256, RnnCall.Forward, 1, false, LayerKernel.ElmanSequenceProjecting },
+        { "seed on 512", new RnnArchitecture(RnnCell.Rnn, 5, 8, numLayers: 2, bidirectional: true), SimdPath.Vector512, RnnCall.Forward, 1, false, LayerKernel.ElmanSequence },
+        { "rnn 16 on 512", new RnnArchitecture(RnnCell.Rnn, 5, 16), SimdPath.Vector512, RnnCall.Step, 1, false, LayerKernel.ElmanSequenceProjecting },
+        { "rnn 128", new RnnArchitecture(RnnCell.Rnn, 128, 128), SimdPath.Vector256, RnnCall.Forward, 1, false, LayerKernel.ElmanSequence },
+        { "rnn 128 batch 2", new RnnArchitecture(RnnCell.Rnn, 128, 128), SimdPath.Vector256, RnnCall.Forward, 2, false, LayerKernel.GeneralStep },
+
+        // Gated at batch 1: fused within the budgets (Forward 16 KB of W_hh, Step 64 KB), the general step beyond.
+        { "lstm 32 forward (16 KB)", new RnnArchitecture(RnnCell.Lstm, 8, 32), SimdPath.Vector256, RnnCall.Forward, 1, false, LayerKernel.FusedGateStep },
+        { "lstm 40 forward (25 KB)", new RnnArchitecture(RnnCell.Lstm, 8, 40), SimdPath.Vector256, RnnCall.Forward, 1, false, LayerKernel.GeneralStep },
+        { "lstm 64 step (64 KB)", new RnnArchitecture(RnnCell.Lstm, 8, 64), SimdPath.Vector256, RnnCall.Step, 1, false, LayerKernel.FusedGateStep },
+        { "lstm 72 step (81 KB)", new RnnArchitecture(RnnCell.Lstm, 8, 72), SimdPath.Vector256, RnnCall.Step, 1, false, LayerKernel.GeneralStep },
+        { "gru 12 step: no cliff", new RnnArchitecture(RnnCell.Gru, 12, 12), SimdPath.Vector256, RnnCall.Step, 1, false, LayerKernel.FusedGateStep },
+        { "gru 20 step on 512: no cliff", new RnnArchitecture(RnnCell.Gru, 20, 20), SimdPath.Vector512, RnnCall.Step, 1, false, LayerKernel.FusedGateStep },
+        { "lstm 8 step on 512: no cliff", new RnnArchitecture(RnnCell.Lstm, 8, 8), SimdPath.Vector512, RnnCall.Step, 1, false, LayerKernel.FusedGateStep },
+        { "lstm projected", new RnnArchitecture(RnnCell.Lstm, 8, 16, projSize: 8), SimdPath.Vector256, RnnCall.Step, 1, false, LayerKernel.GeneralStep },
+
+        // Declared models: generated kernels for Elman batches 2-3 and gated W_hh within 48 KB, from batch 2.
+        { "declared rnn batch 1", new RnnArchitecture(RnnCell.Rnn, 5, 16), SimdPath.Vector256, RnnCall.Forward, 1, true, LayerKernel.ElmanSequence },
+        { "declared rnn batch 3", new RnnArchitecture(RnnCell.Rnn, 5, 16), SimdPath.Vector256, RnnCall.Forward, 3, true, LayerKernel.GeneratedStep },
+        { "declared rnn batch 4", new RnnArchitecture(RnnCell.Rnn, 5, 16), SimdPath.Vector256, RnnCall.Forward, 4, true, LayerKernel.GeneralStep },
+        { "declared gru 64 batch 8 (48 KB)", new RnnArchitecture(RnnCell.Gru, 5, 64), SimdPath.Vector256, RnnCall.Step, 8, true, LayerKernel.GeneratedStep },
+        { "declared lstm 64 batch 8 (64 KB)", new RnnArchitecture(RnnCell.Lstm, 5, 64), SimdPath.Vector256, RnnCall.Step, 8, true, LayerKernel.GeneralStep },
+        { "runtime gru 16 batch 8", new RnnArchitecture(RnnCell.Gru, 5, 16), SimdPath.Vector256, RnnCall.Step, 8, false, LayerKernel.GeneralStep },
+    };
+
+    [Theory]
+    [MemberData(nameof(Routes))]
+    public void The_planner_picks_the_route_its_rules_name(string name, RnnArchitecture architecture, SimdPath path, RnnCall call, int batch, bool declared, LayerKernel expected)
+    {
+        ExecutionPlan plan = ExecutionPlanner.Plan(architecture, path, "fixed by the test", call, ExecutionPlanner.BatchClass(batch), declared);
+        Assert.All(plan.Layers, layer => Assert.True(layer.Kernel == expected, $"{name}: {layer}"));
+        Assert.True(plan.MinBatch <= batch && batch <= plan.MaxBatch, $"{name}: batch {batch} outside the plan's {plan.MinBatch}..{plan.MaxBatch}");
+    }
+
+    [Theory]
+    [InlineData(128, true)]   // both W_hh 128 KB: interleaved
+    [InlineData(256, false)]  // 512 KB: one direction after the other
+    public void Bidirectional_layers_interleave_while_both_recurrent_matrices_fit_the_budget(int hidden, bool interleaved)
+    {
+        var architecture = new RnnArchitecture(RnnCell.Rnn, hidden, hidden, bidirectional: true);
+        ExecutionPlan plan = ExecutionPlanner.Plan(architecture, SimdPath.Vector256, "test", RnnCall.Forward, 0, declared: false);
+        Assert.Equal(interleaved, plan.Layers[0].InterleaveDirections);
+    }
+
+    [Fact]
+    public void A_model_describes_its_plans_and_they_are_made_once()
+    {
+        RnnModel model = RnnModel.CreateRandom(new RnnArchitecture(RnnCell.Gru, 4, 24, numLayers: 2), seed: 1);
+        ExecutionPlan step = model.DescribePlan(RnnCall.Step, batch: 1);
+        Assert.Same(step, model.DescribePlan(RnnCall.Step, batch: 1));
+        Assert.Same(model.DescribePlan(RnnCall.Forward, 5), model.DescribePlan(RnnCall.Forward, 64));
+        Assert.Equal(model.SimdPath, step.SimdPath);
+        Assert.Equal(2, step.Layers.Count);
+        string text = step.ToString();
+        Assert.Contains("layer 0:", text, StringComparison.Ordinal);
+        Assert.Contains("layer 1:", text, StringComparison.Ordinal);
+
+        ArgumentOutOfRangeException batch = Assert.Throws<ArgumentOutOfRangeException>(() => model.DescribePlan(RnnCall.Step, 0));
+        Assert.Equal("batch", batch.ParamName);
+        ArgumentOutOfRangeException call = Assert.Throws<ArgumentOutOfRangeException>(() => model.DescribePlan((RnnCall)7));
+        Assert.Equal("call", call.ParamName);
+    }
+}
