@@ -145,7 +145,12 @@ public sealed class GeneratedCodeCompilesTests
         Assert.Contains("file readonly struct RnnStepKernelH8 : IRecurrentStepKernel", text, StringComparison.Ordinal);
         Assert.Contains("private static void StepHalvesOf512(in RecurrentStepArgs args)", text, StringComparison.Ordinal);
         Assert.Contains("private static void Step256(in RecurrentStepArgs args)", text, StringComparison.Ordinal);
+        Assert.Contains("private static void Step128(in RecurrentStepArgs args)", text, StringComparison.Ordinal);
         Assert.Contains("private static void StepScalar(in RecurrentStepArgs args)", text, StringComparison.Ordinal);
+        foreach ((int width, string method) in new[] { (16, "StepHalvesOf512"), (8, "Step256"), (4, "Step128"), (1, "StepScalar") })
+        {
+            Assert.Contains($"case {width}:\n                    {method}(in args);\n                    return true;", text, StringComparison.Ordinal);
+        }
 
         // Bidirectional models cannot stream: no Step.
         Assert.DoesNotContain("public void Step(", text, StringComparison.Ordinal);
@@ -156,23 +161,100 @@ public sealed class GeneratedCodeCompilesTests
     [Fact]
     public void Kernels_unroll_below_the_line_and_loop_above_it()
     {
-        (_, GeneratorDriverRunResult result, _) = GeneratorHarness.Run(GeneratorHarness.Compile(Declarations));
-        string Source(string hint) => result.Results.Single().GeneratedSources.Single(s => s.HintName == hint).SourceText.ToString();
-
-        // 256-bit: hidden 64 is 8 vectors × 64 = 512 FMAs (unrolled); hidden 65 is 9 × 65 (looped).
-        Assert.DoesNotContain("for (int k = 0;", Section(Source("Demo.H64.g.cs"), "Step256("), StringComparison.Ordinal);
-        Assert.Contains("for (int k = 0;", Section(Source("Demo.H65.g.cs"), "Step256("), StringComparison.Ordinal);
+        // 256-bit: hidden 64 is 8 vectors × 64 = 512 FMAs (unrolled); hidden 65 is 9 × 65 (looped over the 16 positions of its chunks).
+        Assert.DoesNotContain(ProductLoop, Section(Source("Demo.H64.g.cs"), "Step256("), StringComparison.Ordinal);
+        Assert.Contains("for (int j = 0; j < 16; j++)", Section(Source("Demo.H65.g.cs"), "Step256("), StringComparison.Ordinal);
 
         // Scalar: 22 × 22 = 484 unrolled, 23 × 23 = 529 looped.
-        Assert.DoesNotContain("for (int k = 0;", Section(Source("Demo.H22.g.cs"), "StepScalar("), StringComparison.Ordinal);
-        Assert.Contains("for (int k = 0;", Section(Source("Demo.H23.g.cs"), "StepScalar("), StringComparison.Ordinal);
+        Assert.DoesNotContain(ProductLoop, Section(Source("Demo.H22.g.cs"), "StepScalar("), StringComparison.Ordinal);
+        Assert.Contains("for (int j = 0; j < 5; j++)", Section(Source("Demo.H23.g.cs"), "StepScalar("), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Generated_models_record_and_check_the_packed_layout_version()
+    {
+        foreach ((string hint, string text) in Files.Value)
+        {
+            // The generator's own constant (not the library's, which a stale generated file must not pick up), checked in the
+            // constructor every Load, FromStateDict, FromRuntimeModel and CreateRandom goes through.
+            Assert.Contains("private const int GeneratedForPackedLayout = 2;", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("GeneratedForPackedLayout = global::", text, StringComparison.Ordinal);
+            int check = text.IndexOf("global::HighPerfRnn.Packing.PackedLayout.Require(GeneratedForPackedLayout, DeclaredName);", StringComparison.Ordinal);
+            int assignment = text.IndexOf("_model = model;", StringComparison.Ordinal);
+            Assert.True(check >= 0 && assignment > check && !text[check..assignment].Contains('}', StringComparison.Ordinal), hint);
+            foreach (string factory in new[] { "Load(string path", "FromStateDict(", "FromRuntimeModel(", "CreateRandom(int seed" })
+            {
+                int start = text.IndexOf(factory, StringComparison.Ordinal);
+                Assert.True(start >= 0, $"{hint}: no {factory}");
+                Assert.Contains("=> new(", text[start..text.IndexOf(';', start)], StringComparison.Ordinal);
+            }
+        }
+
+        Assert.Equal(2, global::HighPerfRnn.Packing.PackedLayout.Version);
+    }
+
+    [Fact]
+    public void Every_multiply_add_is_fused_and_every_product_joins_four_chunks()
+    {
+        foreach ((string hint, string text) in Files.Value)
+        {
+            Assert.DoesNotContain("MultiplyAddEstimate", text, StringComparison.Ordinal);
+            Assert.DoesNotContain(" x * ", text, StringComparison.Ordinal);
+            Assert.True(text.Contains("=> false;", StringComparison.Ordinal) || text.Contains("a0_0 = (a0_0 + a0_1) + (a0_2 + a0_3);", StringComparison.Ordinal), hint);
+        }
+    }
+
+    [Fact]
+    public void Unrolled_products_interleave_the_four_chunks_in_order()
+    {
+        // Depth 8: q = 2, r = 0; chunks [0, 2), [2, 4), [4, 6), [6, 8), their j-th terms side by side.
+        Assert.Equal([0, 2, 4, 6, 1, 3, 5, 7], Broadcasts(Section(Source("Demo.TinyBiRnn.g.cs"), "Step256("), "Vector256"));
+
+        // Depth 9: q = 2, r = 1; chunk 0 is [0, 3): its first term alone, then [1, 3) beside [3, 5), [5, 7), [7, 9).
+        Assert.Equal([0, 1, 3, 5, 7, 2, 4, 6, 8], Broadcasts(Section(Source("Demo.RecordModel.g.cs"), "Step256("), "Vector256"));
+
+        // Depth 1 (the smallest LSTM): chunks 1 to 3 are empty, but their +0 sums are still added.
+        string smallest = Section(Source("Gated.Lstm1.g.cs"), "Step256(");
+        Assert.Equal([0], Broadcasts(smallest, "Vector256"));
+        Assert.Contains("a0_1 = Vector256<float>.Zero, a0_2 = Vector256<float>.Zero, a0_3 = Vector256<float>.Zero;", smallest, StringComparison.Ordinal);
+        Assert.Contains("a0_0 = (a0_0 + a0_1) + (a0_2 + a0_3);", smallest, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Gate_kernels_read_gate_blocks_padded_to_whole_panels()
+    {
+        // LSTM hidden 9: Hp = 16 on 16- and 8-float panels (gate g of unit j at 16g + j), 9 on 1-float ones.
+        string lstm = Source("Gated.Lstm9.g.cs");
+        foreach (string method in new[] { "Step512(", "Step256(" })
+        {
+            string body = Section(lstm, method);
+            Assert.Contains("RnnMath.Tanh(Vector", body, StringComparison.Ordinal);
+            Assert.Contains("LoadUnsafe(ref p, 48)", body, StringComparison.Ordinal);
+            Assert.DoesNotContain("LoadUnsafe(ref p, 27)", body, StringComparison.Ordinal);
+        }
+
+        // The last unit (8) is updated on its own, never past HiddenSize in c and h: its output gate at 3·16 + 8.
+        Assert.Contains("float outputGate = Unsafe.Add(ref p, 56);", Section(lstm, "Step512("), StringComparison.Ordinal);
+        Assert.Contains("Unsafe.Add(ref c, 8) = cell;", Section(lstm, "Step512("), StringComparison.Ordinal);
+        Assert.Contains("float outputGate = Unsafe.Add(ref p, (j + 27));", Section(lstm, "StepScalar("), StringComparison.Ordinal);
+
+        // GRU hidden 45 on 8-float panels: Hp = 48, the n rows at 96; on 4-float panels Hp = 48 too, the last unit by itself.
+        string gru = Section(Source("Gated.Gru45.g.cs"), "Step256(");
+        Assert.Contains("Vector256.LoadUnsafe(ref hh, (nuint)(j + 96))", gru, StringComparison.Ordinal);
+        Assert.Contains("Unsafe.Add(ref hh, 140)", gru, StringComparison.Ordinal);
+        string gru128 = Section(Source("Gated.Gru45.g.cs"), "Step128(");
+        Assert.Contains("Vector128.LoadUnsafe(ref hh, (nuint)(j + 96))", gru128, StringComparison.Ordinal);
+        Assert.Contains("Unsafe.Add(ref hh, 140)", gru128, StringComparison.Ordinal);
+
+        // GRU hidden 1 on 4-float panels: each gate block is one vector (Hp = 4), three lanes of padding.
+        string gru1 = Section(Source("Gated.Gru1.g.cs"), "Step128(");
+        Assert.Contains("Vector128.LoadUnsafe(ref bias, 8)", gru1, StringComparison.Ordinal);
+        Assert.Contains("Unsafe.Add(ref hh, 8)", gru1, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Lstm_models_get_cell_state_overloads_and_a_fused_kernel()
     {
-        (_, GeneratorDriverRunResult result, _) = GeneratorHarness.Run(GeneratorHarness.Compile(Declarations));
-        string Source(string hint) => result.Results.Single().GeneratedSources.Single(s => s.HintName == hint).SourceText.ToString();
         string projected = Source("Gated.Lstm9Proj4.g.cs");
 
         Assert.Contains("public const int ProjSize = 4;", projected, StringComparison.Ordinal);
@@ -184,15 +266,17 @@ public sealed class GeneratedCodeCompilesTests
         Assert.Contains("args.Cell != RnnCell.Lstm || args.HiddenSize != HiddenSize || args.StateSize != StateSize || args.ProjectionWeights.IsEmpty", projected, StringComparison.Ordinal);
         Assert.Contains("global::System.Span<float> cN,", projected, StringComparison.Ordinal);
         Assert.Contains("global::System.Span<float> cellState,", projected, StringComparison.Ordinal);
-        foreach (string method in new[] { "Step512(", "Step256(", "StepScalar(" })
+        foreach (string method in new[] { "Step512(", "Step256(", "Step128(", "StepScalar(" })
         {
             string body = Section(projected, method);
             Assert.Contains("RnnMath.Sigmoid(", body, StringComparison.Ordinal);
             Assert.Contains("// h = W_hr·h_full", body, StringComparison.Ordinal);
         }
 
-        // The output row holds exactly proj_size floats: the 256-bit projection vector is stored as its lower half.
+        // The output row holds exactly proj_size floats: the 256-bit projection vector is stored as its lower half; the
+        // 128-bit one is exactly one vector.
         Assert.Contains("a0_0.GetLower().StoreUnsafe(ref o, 0);", Section(projected, "Step256("), StringComparison.Ordinal);
+        Assert.Contains("a0_0.StoreUnsafe(ref o, 0);", Section(projected, "Step128("), StringComparison.Ordinal);
 
         // Bidirectional LSTMs keep Forward with cell states but cannot stream.
         string bidirectional = Source("Gated.Lstm9.g.cs");
@@ -212,24 +296,25 @@ public sealed class GeneratedCodeCompilesTests
         Assert.Contains("public void Step(", gru, StringComparison.Ordinal);
         Assert.DoesNotContain("cellState", gru, StringComparison.Ordinal);
         Assert.DoesNotContain("ProjSize", gru, StringComparison.Ordinal);
-        Assert.Contains("RnnMath.Tanh(float.MultiplyAddEstimate(resetGate,", Section(gru, "StepScalar("), StringComparison.Ordinal);
+        Assert.Contains("RnnMath.Tanh(MathF.FusedMultiplyAdd(resetGate,", Section(gru, "StepScalar("), StringComparison.Ordinal);
     }
 
     [Fact]
     public void Gated_kernels_loop_above_the_unrolling_line_and_decline_above_the_specialization_line()
     {
-        (_, GeneratorDriverRunResult result, _) = GeneratorHarness.Run(GeneratorHarness.Compile(Declarations));
-        string Source(string hint) => result.Results.Single().GeneratedSources.Single(s => s.HintName == hint).SourceText.ToString();
+        // 256-bit: 4 gate blocks of 9 rows, each padded to 16 (8 vectors) × 9 deep is unrolled; 4 blocks of 33 padded to 40
+        // (20 vectors) × 33 is looped.
+        Assert.DoesNotContain(ProductLoop, Section(Source("Gated.Lstm9.g.cs"), "Step256("), StringComparison.Ordinal);
+        Assert.Contains("for (int j = 0; j < 8; j++)", Section(Source("Gated.Lstm33.g.cs"), "Step256("), StringComparison.Ordinal);
+        Assert.Contains("for (int j = 0; j < 11; j++)", Section(Source("Gated.Gru45.g.cs"), "Step256("), StringComparison.Ordinal);
 
-        // 256-bit: 4·9 = 36 rows (5 vectors) × 9 deep is unrolled; 4·33 = 132 rows (17 vectors) × 33 is looped.
-        Assert.DoesNotContain("for (int k = 0;", Section(Source("Gated.Lstm9.g.cs"), "Step256("), StringComparison.Ordinal);
-        Assert.Contains("for (int k = 0;", Section(Source("Gated.Lstm33.g.cs"), "Step256("), StringComparison.Ordinal);
-        Assert.Contains("for (int k = 0;", Section(Source("Gated.Gru45.g.cs"), "Step256("), StringComparison.Ordinal);
-
-        Assert.Contains("for (int k = 0;", Section(Source("Gated.Lstm40Proj13.g.cs"), "StepScalar("), StringComparison.Ordinal);
+        // The scalar projection (13 × 40) loops over its 10 positions; the 256-bit one (3 × 1000) over 250, one vector
+        // whose 3 real lanes are stored one by one.
+        Assert.Contains("for (int j = 0; j < 10; j++)", Section(Source("Gated.Lstm40Proj13.g.cs"), "StepScalar("), StringComparison.Ordinal);
         string longProjection = Section(Source("Gated.Lstm1000Proj3.g.cs"), "Step256(");
-        Assert.Contains("// The last 1 output vector.", longProjection, StringComparison.Ordinal);
+        Assert.Contains("for (int j = 0; j < 250; j++)", longProjection, StringComparison.Ordinal);
         Assert.Contains("a0_0.GetLower().GetElement(2)", longProjection, StringComparison.Ordinal);
+        Assert.DoesNotContain("GetElement(3)", longProjection, StringComparison.Ordinal);
         foreach (string hint in new[] { "Gated.Lstm56.g.cs", "Gated.Lstm128.g.cs", "Gated.Gru128.g.cs", "Gated.LargestLstm.g.cs" })
         {
             string text = Source(hint);
@@ -242,6 +327,21 @@ public sealed class GeneratedCodeCompilesTests
             Assert.DoesNotContain("=> false;", Source(hint), StringComparison.Ordinal);
         }
     }
+
+    /// <summary>The generated files of <see cref="Declarations"/> by hint name, for the tests that only read them (the generator runs once).</summary>
+    private static readonly Lazy<Dictionary<string, string>> Files = new(() =>
+        GeneratorHarness.Run(GeneratorHarness.Compile(Declarations)).Result.Results.Single().GeneratedSources
+            .ToDictionary(source => source.HintName, source => source.SourceText.ToString(), StringComparer.Ordinal));
+
+    /// <summary>What only a looped product writes: the loop over the position in its chunks (gate passes step j by whole vectors).</summary>
+    private const string ProductLoop = "; j++)";
+
+    /// <summary>The k of each broadcast of h in <paramref name="text"/>, in order (<c>x = Vector256.Create(Unsafe.Add(ref h, k))</c>).</summary>
+    private static int[] Broadcasts(string text, string flavor)
+        => [.. System.Text.RegularExpressions.Regex.Matches(text, $@"x = {flavor}\.Create\((?:h|Unsafe\.Add\(ref h, (\d+)\))\);")
+            .Select(m => m.Groups[1].Success ? int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0)];
+
+    private static string Source(string hint) => Files.Value[hint];
 
     /// <summary>The text of the method whose signature contains <paramref name="signature"/> (up to the next method's doc comment).</summary>
     private static string Section(string text, string signature)

@@ -1,20 +1,27 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using HighPerfRnn.Generators.Models;
 
 namespace HighPerfRnn.Generators.Emitting;
 
 /// <summary>
 /// Emits the LSTM's and the GRU's step kernel for one (hidden, proj_size) pair. The step depends on those alone, so
-/// one kernel serves every layer and direction. Each batch row takes two passes:
+/// one kernel serves every layer and direction, with one method per panel width (16, 8, 4 and 1 floats: the 512-,
+/// 256-, 128-bit and scalar paths). Each batch row takes these passes:
 /// <list type="number">
-/// <item>the recurrent product over all gate rows at once (W_hh is gates × H rows, packed in column panels, so the
-/// product runs over whole panel vectors that may straddle two gates): for the LSTM into the pre-activation row in
-/// place (pre + W_hh·h), for the GRU into scratch starting from the recurrent bias (b_hn + W_hh·h, because the reset
-/// gate multiplies the n rows' recurrent part alone);</item>
-/// <item>one fused pass over the hidden units that reads each unit's gates at g·H + j, applies σ and tanh and
-/// updates the state: c and h for the LSTM, h for the GRU. Whole vectors of units, widest first, then narrower
-/// ones, then single units: the same formulas, term for term, as the runtime's GateKernels.</item>
+/// <item>the recurrent product over all gate rows at once (W_hh is gates × H rows, packed in column panels with each
+/// gate block padded to whole panels, packed layout version 2: gate g's unit j is row g·Hp + j, Hp = H rounded up to
+/// the panel width): for the LSTM into the pre-activation row in place (pre + W_hh·h), for the GRU into scratch
+/// starting from the recurrent bias (b_hn + W_hh·h, because the reset gate multiplies the n rows' recurrent part
+/// alone). Each output is summed in the 4 chunks of docs/numerics.md (see <see cref="ProductEmitter"/>);</item>
+/// <item>the gate activations in place, one pass per gate over whole vectors of the padded gate blocks (padding
+/// lanes are computed and stay in the padded rows); then one pass over the hidden units that reads each unit's gates
+/// at g·Hp + j and updates the state: c and h for the LSTM, h for the GRU. That pass reads and writes c, h_{t−1} and
+/// the output only below H, so it takes whole vectors of units, widest first, then narrower ones, then single
+/// units. The formulas are the runtime's, operation for operation (true FMAs, <c>RnnMath</c>'s σ and tanh), so the
+/// bits are the same on every width.</item>
 /// </list>
 /// A projected LSTM writes h_full to scratch and then runs the projection W_hr·h_full, a product with constant sizes,
 /// straight into the output row.
@@ -33,7 +40,9 @@ internal static class GateKernelEmitter
     /// alternating order so that each step starts on what the previous one left in L1, does as well as constant sizes
     /// can: measured at batch 1 on AVX2 (thread CPU time, shared machine), the generated LSTM at hidden 64 ran at
     /// 0.97× (Step) and 1.03× (Forward) the runtime's, and at hidden 128 within ±4%, while its code only grew. Past the
-    /// line the kernel declines at once and the driver runs the runtime kernel.
+    /// line the kernel declines at once and the driver runs the runtime kernel. The planner
+    /// (<c>ExecutionPlanner.GeneratedGatedLimitBytes</c>) draws the same line on W_hh as packed, gate blocks padded to
+    /// whole panels, so where the padding takes a model past it the driver runs the runtime kernel without asking.
     /// </summary>
     public const int SpecializeLimit = 48 * 1024 / sizeof(float);
 
@@ -56,15 +65,20 @@ internal static class GateKernelEmitter
         int gateRows = gates * hidden;
         bool specialized = Specialized(model);
 
+        // On 16-float panels, blocks of at most 8 rows (gate blocks, or the projection) are one panel whose upper half is
+        // all padding: 256-bit code on the lower halves does the same work with half the lanes.
         var methods = new List<StepMethod>
         {
-            new("Step512", 16, new KernelPlan(gateRows <= 8 ? SimdFlavor.Vector256 : SimdFlavor.Vector512, gateRows, state, 16),
+            new("Step512", new KernelPlan(hidden <= 8 ? SimdFlavor.Vector256 : SimdFlavor.Vector512, hidden, gates, state, 16),
                 proj > 0 ? new KernelPlan(proj <= 8 ? SimdFlavor.Vector256 : SimdFlavor.Vector512, proj, hidden, 16) : null,
                 [SimdFlavor.Vector512, SimdFlavor.Vector256, SimdFlavor.Vector128, SimdFlavor.Scalar]),
-            new("Step256", 8, new KernelPlan(SimdFlavor.Vector256, gateRows, state, 8),
+            new("Step256", new KernelPlan(SimdFlavor.Vector256, hidden, gates, state, 8),
                 proj > 0 ? new KernelPlan(SimdFlavor.Vector256, proj, hidden, 8) : null,
                 [SimdFlavor.Vector256, SimdFlavor.Vector128, SimdFlavor.Scalar]),
-            new("StepScalar", 1, new KernelPlan(SimdFlavor.Scalar, gateRows, state, 1),
+            new("Step128", new KernelPlan(SimdFlavor.Vector128, hidden, gates, state, 4),
+                proj > 0 ? new KernelPlan(SimdFlavor.Vector128, proj, hidden, 4) : null,
+                [SimdFlavor.Vector128, SimdFlavor.Scalar]),
+            new("StepScalar", new KernelPlan(SimdFlavor.Scalar, hidden, gates, state, 1),
                 proj > 0 ? new KernelPlan(SimdFlavor.Scalar, proj, hidden, 1) : null,
                 [SimdFlavor.Scalar]),
         };
@@ -78,7 +92,7 @@ internal static class GateKernelEmitter
         if (lstm)
         {
             writer.Line("""
-                /// <c>i, f, g, o = σ, σ, tanh, σ of (pre_t + W_hh·h_{t−1}) in gate blocks of HiddenSize rows; c = f⊙c + i⊙g; h = o⊙tanh(c)</c>
+                /// <c>i, f, g, o = σ, σ, tanh, σ of (pre_t + W_hh·h_{t−1}) in gate blocks of HiddenSize rows; c = fma(f, c, i⊙g); h = o⊙tanh(c)</c>
                 """);
             if (proj > 0)
             {
@@ -90,7 +104,7 @@ internal static class GateKernelEmitter
         else
         {
             writer.Line("""
-                /// <c>r, z = σ(pre_t + W_hh·h_{t−1}) in the first two gate blocks; n = tanh(pre_n + r⊙(W_hn·h_{t−1} + b_hn)); h = n + z⊙(h_{t−1} − n)</c>,
+                /// <c>r, z = σ(pre_t + W_hh·h_{t−1}) in the first two gate blocks; n = tanh(fma(r, W_hn·h_{t−1} + b_hn, pre_n)); h = fma(z, h_{t−1} − n, n)</c>,
                 /// pre_t holding W_ih·x_t + b_ih (+ b_hr, b_hz) from the driver.
                 """);
         }
@@ -100,12 +114,14 @@ internal static class GateKernelEmitter
         if (specialized)
         {
             writer.Line($"""
-                /// W_hh ({gateRows} × {state}) comes packed in column panels of <c>PanelWidth</c> rows: W_hh[j, k] at ((j / PanelWidth)·{state} + k)·PanelWidth + j % PanelWidth.
-                /// Per batch row: the product over all {gateRows} gate rows{(lstm ? ", into the pre-activation row in place" : ", from b_hn into scratch")}; then one pass over the units applies the gates.
+                /// W_hh ({gateRows} × {state}) comes packed in column panels of <c>PanelWidth</c> rows, each gate block padded to whole panels (packed layout
+                /// version 2): gate g's unit j is row g·Hp + j (Hp = {hidden} rounded up to PanelWidth), W_hh[row, k] at ((row / PanelWidth)·{state} + k)·PanelWidth + row % PanelWidth,
+                /// and the pre-activation rows{(lstm ? string.Empty : " and the recurrent bias")} use the same numbering. Per batch row: the product over all gate rows{(lstm ? ", into the pre-activation row in place" : ", from b_hn into scratch")},
+                /// each output summed in 4 contiguous chunks of k combined as (s0 + s1) + (s2 + s3) (docs/numerics.md); then the gate activations; then one pass over the units updates the state.
                 """);
             foreach (StepMethod method in methods)
             {
-                writer.Line($"/// <c>{method.Name}</c> ({method.PanelWidth}-float panels): product {ProductEmitter.Describe(method.Product)}; gates {DescribeGatePass(hidden, method.GateFlavors)}"
+                writer.Line($"/// <c>{method.Name}</c> ({method.PanelWidth}-float panels, Hp = {Int(method.PaddedHidden)}): product {ProductEmitter.Describe(method.Product)}; state update {DescribeGatePass(hidden, method.GateFlavors)}"
                     + (method.Projection is null ? "." : $"; projection {ProductEmitter.Describe(method.Projection)}."));
             }
         }
@@ -139,10 +155,10 @@ internal static class GateKernelEmitter
             }
 
             string projectionCheck = lstm ? (proj > 0 ? " || args.ProjectionWeights.IsEmpty" : " || !args.ProjectionWeights.IsEmpty") : string.Empty;
-            writer.Line($$"""
-                /// <inheritdoc />
-                public static bool TryStep(in RecurrentStepArgs args)
-                {
+            writer.Line("/// <inheritdoc />");
+            using (writer.Block("public static bool TryStep(in RecurrentStepArgs args)"))
+            {
+                writer.Line($$"""
                     // The model was checked against the declaration when it was built, so these hold; checking keeps the
                     // unchecked addressing below sound whatever model the kernel is handed.
                     if (args.Cell != RnnCell.{{model.Cell}} || args.HiddenSize != HiddenSize || args.StateSize != StateSize{{projectionCheck}})
@@ -150,24 +166,10 @@ internal static class GateKernelEmitter
                         return false;
                     }
 
-                    // The SIMD path was chosen once, when the model was built, and the weights packed for it; PanelWidth names it.
-                    switch (args.PanelWidth)
-                    {
-                        case 16:
-                            Step512(in args);
-                            return true;
-                        case 8:
-                            Step256(in args);
-                            return true;
-                        case 1:
-                            StepScalar(in args);
-                            return true;
-                        default:
-                            // 4-float panels (SSE, Arm64 NEON): the runtime kernel runs them.
-                            return false;
-                    }
-                }
-                """);
+                    """);
+                StepDispatch.Emit(writer, methods.Select(method => (method.PanelWidth, method.Name)));
+            }
+
             foreach (StepMethod method in methods)
             {
                 if (lstm)
@@ -203,7 +205,7 @@ internal static class GateKernelEmitter
                 writer.Line("""
                     ref float wr = ref MemoryMarshal.GetReference(args.ProjectionWeights);
 
-                    // h_full of the row in hand (HiddenSize floats), reused row after row.
+                    // h_full of the row in hand (HiddenSize floats; the scratch has room for whole panels), reused row after row.
                     ref float hf = ref MemoryMarshal.GetReference(args.Scratch);
                     """);
             }
@@ -229,10 +231,14 @@ internal static class GateKernelEmitter
                     ProductEmitter.Emit(writer, method.Product, "w", "h", "p", "p", exactOutputs: false);
                 }
 
+                int hp = method.PaddedHidden;
                 writer.Line();
-                writer.Line($"// Gates, one activation per pass, in place (i, f, g, o of unit j at j, {Int(hidden)} + j, {Int(2 * hidden)} + j, {Int(3 * hidden)} + j); then c and h.");
-                EmitActivationPasses(writer, method.GateFlavors, hidden, ("RnnMath.Sigmoid", 0), ("RnnMath.Sigmoid", hidden), ("RnnMath.Tanh", 2 * hidden), ("RnnMath.Sigmoid", 3 * hidden));
-                EmitGatePass(writer, method.GateFlavors, hidden, unit => EmitLstmUnits(writer, unit, hidden, projected ? "hf" : "o"));
+                writer.Line($"""
+                    // Gates in place, one activation per pass over whole vectors of the padded gate blocks (i, f, g, o of unit j at
+                    // j, {Int(hp)} + j, {Int(2 * hp)} + j, {Int(3 * hp)} + j); then c = fma(f, c, i·g) and h = o·tanh(c), units 0 to {Int(hidden - 1)} only.
+                    """);
+                EmitActivationPasses(writer, method.Product, ("i", "RnnMath.Sigmoid", 0), ("f", "RnnMath.Sigmoid", hp), ("g", "RnnMath.Tanh", 2 * hp), ("o", "RnnMath.Sigmoid", 3 * hp));
+                EmitStatePass(writer, method.GateFlavors, hidden, "c and h", unit => EmitLstmUnits(writer, unit, hp, projected ? "hf" : "o"));
                 if (projected)
                 {
                     writer.Line();
@@ -259,7 +265,7 @@ internal static class GateKernelEmitter
                 ref float bias = ref MemoryMarshal.GetReference(args.RecurrentBias);
                 ref float zeros = ref MemoryMarshal.GetReference(args.Zeros);
 
-                // W_hh·h_{t−1} + b_hn of the row in hand (all gate rows, padded to whole vectors), reused row after row.
+                // W_hh·h_{t−1} + b_hn of the row in hand (all gate rows, each gate block padded to whole panels), reused row after row.
                 ref float product = ref MemoryMarshal.GetReference(args.Scratch);
                 bool recurrent = !args.Previous.IsEmpty;
                 int batch = args.Batch;
@@ -273,7 +279,7 @@ internal static class GateKernelEmitter
                     ref float p = ref Unsafe.Add(ref preactivations, row * preactivationStride);
                     ref float o = ref Unsafe.Add(ref outputs, row * outputStride);
 
-                    // Without h0 the first step has h_{t−1} = 0, so the recurrent part is b_hn alone.
+                    // Without h0 the first step has h_{t−1} = 0 and no recurrent product: the recurrent part is the bias alone.
                     ref float hh = ref bias;
                     ref float h = ref zeros;
                     """);
@@ -286,47 +292,65 @@ internal static class GateKernelEmitter
                     ProductEmitter.Emit(writer, method.Product, "w", "h", "bias", "product", exactOutputs: false);
                 }
 
+                int hp = method.PaddedHidden;
                 writer.Line();
-                writer.Line($"// r and z, one pass each, in place (unit j at j and {Int(hidden)} + j); then n and h (n of unit j at {Int(2 * hidden)} + j).");
-                EmitGatePass(writer, method.GateFlavors, hidden, unit => writer.Line(unit.Store($"RnnMath.Sigmoid({unit.Load("p", 0)} + {unit.Load("hh", 0)})", "p", 0)));
-                EmitGatePass(writer, method.GateFlavors, hidden, unit => writer.Line(unit.Store($"RnnMath.Sigmoid({unit.Load("p", hidden)} + {unit.Load("hh", hidden)})", "p", hidden)));
-                EmitGatePass(writer, method.GateFlavors, hidden, unit => EmitGruUnits(writer, unit, hidden));
+                writer.Line($"""
+                    // r and z in place, one pass each over whole vectors of the padded gate blocks (unit j at j and {Int(hp)} + j); then
+                    // n = tanh(fma(r, q_n, p_n)) and h = fma(z, h_prev − n, n) (n of unit j at {Int(2 * hp)} + j), units 0 to {Int(hidden - 1)} only.
+                    """);
+                foreach ((string gate, int offset) in new[] { ("r", 0), ("z", hp) })
+                {
+                    EmitUnitVectors(writer, method.Product.Flavor, 0, method.Product.VectorsPerBlock, $"{gate} = σ(p_{gate} + q_{gate})", unit => writer.Line(unit.Store($"RnnMath.Sigmoid({unit.Load("p", offset)} + {unit.Load("hh", offset)})", "p", offset)));
+                }
+
+                EmitStatePass(writer, method.GateFlavors, hidden, "n and h", unit => EmitGruUnits(writer, unit, hp));
             }
         }
     }
 
     /// <summary>
-    /// Covers units 0 to <paramref name="hidden"/> − 1 with whole vectors, widest first: one vector is written out,
-    /// several become a loop with constant bounds (the body is some 100 instructions of activations, so unrolling
-    /// would only grow the code).
+    /// The state update of units 0 to <paramref name="hidden"/> − 1, never past them (c, h_{t−1} and the output row
+    /// hold exactly HiddenSize floats): whole vectors, widest first, then narrower ones, then single units.
     /// </summary>
-    private static void EmitGatePass(IndentedWriter writer, IReadOnlyList<SimdFlavor> flavors, int hidden, System.Action<Unit> emitUnits)
+    private static void EmitStatePass(IndentedWriter writer, IReadOnlyList<SimdFlavor> flavors, int hidden, string label, Action<Unit> emitUnits)
     {
         int done = 0;
         foreach (SimdFlavor flavor in flavors)
         {
             int count = (hidden - done) / flavor.Lanes;
-            if (count == 0)
-            {
-                continue;
-            }
-
-            if (count == 1)
-            {
-                using (writer.Block($"// Units {done} to {done + flavor.Lanes - 1}."))
-                {
-                    emitUnits(new Unit(flavor, null, done));
-                }
-            }
-            else
-            {
-                using (writer.Block($"for (int j = {Int(done)}; j < {Int(done + (count * flavor.Lanes))}; j += {Int(flavor.Lanes)})"))
-                {
-                    emitUnits(new Unit(flavor, "j", 0));
-                }
-            }
-
+            EmitUnitVectors(writer, flavor, done, count, label, emitUnits);
             done += count * flavor.Lanes;
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> vectors of units from unit <paramref name="first"/>: one is written out, several become
+    /// a loop with constant bounds (the body is some 100 instructions of activations, so unrolling would only grow the code).
+    /// </summary>
+    private static void EmitUnitVectors(IndentedWriter writer, SimdFlavor flavor, int first, int count, string label, Action<Unit> emitUnits)
+    {
+        if (count == 0)
+        {
+            return;
+        }
+
+        int end = first + (count * flavor.Lanes);
+        string range = end - first == 1 ? $"unit {Int(first)}" : $"units {Int(first)} to {Int(end - 1)}";
+        string units = $"// {label}, {range}{(flavor.IsScalar ? string.Empty : $" ({flavor.Description})")}.";
+        if (count == 1)
+        {
+            using (writer.Block(units))
+            {
+                emitUnits(new Unit(flavor, null, first));
+            }
+        }
+        else
+        {
+            writer.Line(units);
+            using (writer.Block($"for (int j = {Int(first)}; j < {Int(end)}; j += {Int(flavor.Lanes)})"))
+            {
+                emitUnits(new Unit(flavor, "j", 0));
+            }
         }
     }
 
@@ -339,7 +363,7 @@ internal static class GateKernelEmitter
             int count = (hidden - done) / flavor.Lanes;
             if (count > 0)
             {
-                parts.Add($"{count} × {(flavor.IsScalar ? "scalar" : flavor.Name.Replace("Vector", string.Empty) + "-bit")}");
+                parts.Add($"{count} × {flavor.Description}");
                 done += count * flavor.Lanes;
             }
         }
@@ -348,59 +372,63 @@ internal static class GateKernelEmitter
     }
 
     /// <summary>
-    /// One pass per (activation, offset): p[offset + j] = activation(p[offset + j]) for every unit j. Why passes: with
+    /// One pass per (activation, offset): p[offset + j] = activation(p[offset + j]) over the product's vectors of one
+    /// gate block (whole vectors: the padding lanes are activated too and stay in the padded rows). Why passes: with
     /// the four gate activations inlined side by side, the JIT keeps their constants in registers and spills the
     /// working values (see GateKernels.LstmVectors); one activation at a time keeps them in registers.
     /// </summary>
-    private static void EmitActivationPasses(IndentedWriter writer, IReadOnlyList<SimdFlavor> flavors, int hidden, params (string Activation, int Offset)[] passes)
+    private static void EmitActivationPasses(IndentedWriter writer, KernelPlan product, params (string Gate, string Activation, int Offset)[] passes)
     {
-        foreach ((string activation, int offset) in passes)
+        foreach ((string gate, string activation, int offset) in passes)
         {
-            EmitGatePass(writer, flavors, hidden, unit => writer.Line(unit.Store($"{activation}({unit.Load("p", offset)})", "p", offset)));
+            string label = $"{gate} = {(activation == "RnnMath.Tanh" ? "tanh" : "σ")}(p[{(offset == 0 ? "j" : Int(offset) + " + j")}])";
+            EmitUnitVectors(writer, product.Flavor, 0, product.VectorsPerBlock, label, unit => writer.Line(unit.Store($"{activation}({unit.Load("p", offset)})", "p", offset)));
         }
     }
 
     /// <summary>
-    /// LSTM units, from the activated gates: as GateKernels.Lstm. c = f⊙c + i⊙g as one multiply-add; h = o⊙tanh(c) to
-    /// <paramref name="target"/>.
+    /// LSTM units, from the activated gates (gate g at g·<paramref name="hp"/>): as the runtime's. c = fma(f, c, i·g);
+    /// h = o·tanh(c) to <paramref name="target"/>.
     /// </summary>
-    private static void EmitLstmUnits(IndentedWriter writer, Unit unit, int hidden, string target)
+    private static void EmitLstmUnits(IndentedWriter writer, Unit unit, int hp, string target)
     {
         SimdFlavor f = unit.Flavor;
         string v = f.VectorType;
         writer.Line($"""
             {v} inputGate = {unit.Load("p", 0)};
-            {v} forgetGate = {unit.Load("p", hidden)};
-            {v} cellGate = {unit.Load("p", 2 * hidden)};
-            {v} outputGate = {unit.Load("p", 3 * hidden)};
+            {v} forgetGate = {unit.Load("p", hp)};
+            {v} cellGate = {unit.Load("p", 2 * hp)};
+            {v} outputGate = {unit.Load("p", 3 * hp)};
             {v} cell = {f.MultiplyAdd("forgetGate", unit.Load("c", 0), "inputGate * cellGate")};
             {unit.Store("cell", "c", 0)}
             {unit.Store("(outputGate * RnnMath.Tanh(cell))", target, 0)}
             """);
     }
 
-    /// <summary>GRU units, from the activated r and z: as GateKernels.Gru. h = (1 − z)⊙n + z⊙h_{t−1}, computed as n + z⊙(h_{t−1} − n) (one multiply-add).</summary>
-    private static void EmitGruUnits(IndentedWriter writer, Unit unit, int hidden)
+    /// <summary>
+    /// GRU units, from the activated r and z (gate g at g·<paramref name="hp"/>): as the runtime's. n = tanh(fma(r, q_n, p_n));
+    /// h = (1 − z)⊙n + z⊙h_{t−1}, computed as fma(z, h_{t−1} − n, n).
+    /// </summary>
+    private static void EmitGruUnits(IndentedWriter writer, Unit unit, int hp)
     {
         SimdFlavor f = unit.Flavor;
         string v = f.VectorType;
         writer.Line($"""
             {v} resetGate = {unit.Load("p", 0)};
-            {v} updateGate = {unit.Load("p", hidden)};
-            {v} newGate = RnnMath.Tanh({f.MultiplyAdd("resetGate", unit.Load("hh", 2 * hidden), unit.Load("p", 2 * hidden))});
+            {v} updateGate = {unit.Load("p", hp)};
+            {v} newGate = RnnMath.Tanh({f.MultiplyAdd("resetGate", unit.Load("hh", 2 * hp), unit.Load("p", 2 * hp))});
             {unit.Store(f.MultiplyAdd("updateGate", $"{unit.Load("h", 0)} - newGate", "newGate"), "o", 0)}
             """);
     }
 
     private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>One kernel method: its panel width, products and the vector widths of its gate pass, widest first.</summary>
+    /// <summary>One kernel method: its products (whose panel width names it) and the vector widths of its state pass, widest first.</summary>
     private sealed class StepMethod
     {
-        public StepMethod(string name, int panelWidth, KernelPlan product, KernelPlan? projection, SimdFlavor[] gateFlavors)
+        public StepMethod(string name, KernelPlan product, KernelPlan? projection, SimdFlavor[] gateFlavors)
         {
             Name = name;
-            PanelWidth = panelWidth;
             Product = product;
             Projection = projection;
             GateFlavors = gateFlavors;
@@ -408,7 +436,10 @@ internal static class GateKernelEmitter
 
         public string Name { get; }
 
-        public int PanelWidth { get; }
+        public int PanelWidth => Product.PanelWidth;
+
+        /// <summary>Hp: the hidden size rounded up to whole panels, where each gate block starts.</summary>
+        public int PaddedHidden => Product.PaddedBlockRows;
 
         public KernelPlan Product { get; }
 

@@ -4,42 +4,49 @@ namespace HighPerfRnn.Generators.Emitting;
 
 /// <summary>
 /// How one step kernel computes a matrix-vector product y = init + W·x of fixed sizes on one vector width (W_hh·h of
-/// the RNN, the LSTM's and GRU's gate rows, the LSTM's projection W_hr·h): how many output vectors, how many are
-/// accumulated at once (a group), into how many independent partial sums (chains) each, and whether the k loop is
-/// unrolled completely or kept as a loop with constant bounds.
+/// the RNN, the LSTM's and GRU's gate rows, the LSTM's projection W_hr·h): which output vectors there are, how many
+/// are accumulated at once (a group), and whether the k loop is unrolled completely or kept as a loop with constant
+/// bounds. The arithmetic of each output is fixed by docs/numerics.md whatever the plan: see <see cref="Chunks"/>.
 /// </summary>
+/// <remarks>
+/// The rows come in <see cref="Blocks"/> blocks of <see cref="BlockRows"/> (the gates: packed layout version 2 pads
+/// each gate block to whole panels, so gate g's unit j is row g·<see cref="PaddedBlockRows"/> + j). Output vectors
+/// cover the real rows of each block, rounded up to whole vectors: with vectors as wide as the panels that is every
+/// panel of the matrix; with narrower ones (256-bit code on 16-float panels when a block has at most 8 rows) the
+/// upper halves, which are all padding, are skipped.
+/// </remarks>
 internal sealed class KernelPlan
 {
+    /// <summary>
+    /// Every product is summed in 4 contiguous chunks of k (docs/numerics.md, "The order of one product"): with
+    /// q = Depth / 4 and r = Depth % 4, chunk 0 is k in [0, q + r) accumulated onto the init, chunk c = 1..3 is k in
+    /// [r + c·q, r + (c + 1)·q) accumulated from +0, every term an FMA, and y = (s0 + s1) + (s2 + s3). The four
+    /// chunks are four independent dependency chains, each about Depth / 4 FMAs long.
+    /// </summary>
+    public const int Chunks = 4;
+
     /// <summary>
     /// Full unrolling stops here: 512 vector FMAs per batch row (hidden 64 on 256-bit vectors, about 80 on
     /// 512-bit, 22 on scalar). Each FMA with its weight operand is 6 to 7 bytes of machine code, so beyond this a
     /// step's code outgrows about 3.5 KB, the decoded-µop cache and a good share of L1i, which the driver's loop
     /// and the input projection also need; and at that size the step is bound by FMA throughput rather than by
     /// latency, so unrolling would only save the loop's counter (one instruction per several FMAs). Beyond the
-    /// line the kernel keeps loops with constant bounds: groups of 4 output vectors × 2 chains (8 accumulators).
+    /// line the kernel keeps loops with constant bounds: one loop over the position in the chunks, with the four
+    /// chunks' accumulators of a group of output vectors side by side.
     /// </summary>
     public const int UnrollLimit = 512;
 
-    /// <summary>Output vectors per group and chains per vector in the looped form.</summary>
-    public const int LoopGroup = 4;
-
-    public const int LoopChains = 2;
-
-    // Latency in cycles of a vector FMA and add on current x64 cores (Skylake to Zen 4: 4 and 3 to 4; 4 for both keeps it simple).
-    private const int FmaLatency = 4;
-    private const int AddLatency = 4;
-
-    // FMAs issued per cycle (two FMA ports).
-    private const double FmaThroughput = 2.0;
-
-    /// <summary>The plan of the Elman RNN's square product (hidden outputs, hidden deep).</summary>
-    public KernelPlan(SimdFlavor flavor, int hiddenSize, int panelWidth)
-        : this(flavor, hiddenSize, hiddenSize, panelWidth)
+    /// <summary>The plan of a product of one block of <paramref name="rows"/> rows (the Elman RNN's W_hh, the LSTM's W_hr).</summary>
+    public KernelPlan(SimdFlavor flavor, int rows, int depth, int panelWidth)
+        : this(flavor, rows, 1, depth, panelWidth)
     {
     }
 
-    /// <summary>The plan of a product with <paramref name="outputs"/> rows (the packed matrix's rows) and <paramref name="depth"/> columns.</summary>
-    public KernelPlan(SimdFlavor flavor, int outputs, int depth, int panelWidth)
+    /// <summary>
+    /// The plan of a product with <paramref name="blocks"/> blocks of <paramref name="blockRows"/> rows, each padded to
+    /// whole panels of <paramref name="panelWidth"/>, and <paramref name="depth"/> columns.
+    /// </summary>
+    public KernelPlan(SimdFlavor flavor, int blockRows, int blocks, int depth, int panelWidth)
     {
         if (panelWidth % flavor.Lanes != 0)
         {
@@ -47,28 +54,34 @@ internal sealed class KernelPlan
         }
 
         Flavor = flavor;
-        Outputs = outputs;
+        BlockRows = blockRows;
+        Blocks = blocks;
         Depth = depth;
         PanelWidth = panelWidth;
-        Vectors = (outputs + flavor.Lanes - 1) / flavor.Lanes;
-        LastVectorLanes = outputs - ((Vectors - 1) * flavor.Lanes);
+        PaddedBlockRows = (blockRows + panelWidth - 1) / panelWidth * panelWidth;
+        VectorsPerBlock = (blockRows + flavor.Lanes - 1) / flavor.Lanes;
+        Vectors = blocks * VectorsPerBlock;
+        LastVectorLanes = blockRows - ((VectorsPerBlock - 1) * flavor.Lanes);
         Unrolled = (long)Vectors * depth <= UnrollLimit;
-        if (Unrolled)
-        {
-            GroupSize = Math.Min(Vectors, flavor.AccumulatorBudget);
-            Chains = ChooseChains(GroupSize, depth, flavor.AccumulatorBudget);
-        }
-        else
-        {
-            GroupSize = Math.Min(Vectors, LoopGroup);
-            Chains = Math.Min(LoopChains, depth);
-        }
+
+        // Below 4 deep, chunks 1 to 3 are empty: their sums stay +0 (constants), one accumulator per vector is live.
+        int liveChains = ChunkLength(1) == 0 ? 1 : Chunks;
+        GroupSize = Math.Min(Vectors, Math.Max(1, flavor.AccumulatorBudget / liveChains));
     }
 
     public SimdFlavor Flavor { get; }
 
-    /// <summary>Rows of the product (hidden for the RNN, gates × hidden for LSTM and GRU, proj_size for the projection).</summary>
-    public int Outputs { get; }
+    /// <summary>Real rows per block (the hidden size for gate blocks, proj_size for the projection).</summary>
+    public int BlockRows { get; }
+
+    /// <summary>Blocks of rows: the gates (4 for the LSTM, 3 for the GRU), 1 for the Elman RNN and the projection.</summary>
+    public int Blocks { get; }
+
+    /// <summary><see cref="BlockRows"/> rounded up to whole panels: where block b starts (b·PaddedBlockRows), in the weights and in the rows read and written.</summary>
+    public int PaddedBlockRows { get; }
+
+    /// <summary>Real rows of the product: Blocks × BlockRows.</summary>
+    public int Outputs => Blocks * BlockRows;
 
     /// <summary>Columns of the matrix: the length of each output's sum (the state size, or hidden for the projection).</summary>
     public int Depth { get; }
@@ -76,17 +89,17 @@ internal sealed class KernelPlan
     /// <summary>Outputs per packed panel of the matrix (16, 8 or 1): may be wider than the flavor's vectors.</summary>
     public int PanelWidth { get; }
 
-    /// <summary>Output vectors per batch row: Outputs rounded up to whole vectors.</summary>
+    /// <summary>Output vectors per block: BlockRows rounded up to whole vectors.</summary>
+    public int VectorsPerBlock { get; }
+
+    /// <summary>Output vectors per batch row.</summary>
     public int Vectors { get; }
 
-    /// <summary>The lanes of the last output vector that are real outputs (the rest is panel padding).</summary>
+    /// <summary>The lanes of each block's last output vector that are real rows (the rest is panel padding).</summary>
     public int LastVectorLanes { get; }
 
-    /// <summary>Output vectors accumulated together (their accumulators all live in registers).</summary>
+    /// <summary>Output vectors accumulated together (their four chunks' accumulators all live in registers).</summary>
     public int GroupSize { get; }
-
-    /// <summary>Independent partial sums per output vector: chain c takes the terms k ≡ c (mod Chains).</summary>
-    public int Chains { get; }
 
     /// <summary>Whether the k loop is written out completely.</summary>
     public bool Unrolled { get; }
@@ -97,39 +110,29 @@ internal sealed class KernelPlan
     /// <summary>Floats of the matrix per panel: Depth inputs × PanelWidth outputs.</summary>
     public int PanelStride => Depth * PanelWidth;
 
-    /// <summary>Where W[first output of vector <paramref name="vector"/>, <paramref name="k"/>] sits in the packed weights.</summary>
+    /// <summary>q = Depth / 4: the length of chunks 1 to 3.</summary>
+    public int Quotient => Depth / Chunks;
+
+    /// <summary>r = Depth % 4: chunk 0 is r terms longer than the others.</summary>
+    public int Remainder => Depth % Chunks;
+
+    /// <summary>The first k of chunk <paramref name="chunk"/>: 0 for chunk 0, r + c·q for the others.</summary>
+    public int ChunkStart(int chunk) => chunk == 0 ? 0 : Remainder + (chunk * Quotient);
+
+    /// <summary>The terms of chunk <paramref name="chunk"/>: q + r for chunk 0, q for the others.</summary>
+    public int ChunkLength(int chunk) => chunk == 0 ? Quotient + Remainder : Quotient;
+
+    /// <summary>The first row of output vector <paramref name="vector"/>, in the padded row numbering (the offset in the rows read and written).</summary>
+    public int RowOf(int vector)
+        => ((vector / VectorsPerBlock) * PaddedBlockRows) + ((vector % VectorsPerBlock) * Flavor.Lanes);
+
+    /// <summary>Whether <paramref name="vector"/> is the last of its block and holds padding lanes past the block's real rows.</summary>
+    public bool IsPartial(int vector) => vector % VectorsPerBlock == VectorsPerBlock - 1 && LastVectorLanes != Flavor.Lanes;
+
+    /// <summary>Where W[first row of vector <paramref name="vector"/>, <paramref name="k"/>] sits in the packed weights.</summary>
     public int WeightOffset(int vector, int k)
     {
-        int firstOutput = vector * Flavor.Lanes;
-        int panel = firstOutput / PanelWidth;
-        int lane = firstOutput % PanelWidth;
-        return (((panel * Depth) + k) * PanelWidth) + lane;
-    }
-
-    /// <summary>
-    /// Picks the number of chains that minimizes the estimated cycles of one group: the longer of the dependency
-    /// chain (FMAs in a chain, then a tree of adds joining the chains) and the issue time of all FMAs and adds.
-    /// One chain of H FMAs waits 4 cycles per term; 8 accumulators in flight keep both FMA ports busy.
-    /// </summary>
-    private static int ChooseChains(int groupSize, int depth, int budget)
-    {
-        int maxChains = Math.Min(Math.Min(depth, 8), Math.Max(1, budget / groupSize));
-        int best = 1;
-        double bestCost = double.MaxValue;
-        for (int chains = 1; chains <= maxChains; chains++)
-        {
-            int termsPerChain = (depth + chains - 1) / chains;
-            int treeDepth = chains <= 1 ? 0 : chains <= 2 ? 1 : chains <= 4 ? 2 : 3;
-            double latency = (FmaLatency * termsPerChain) + (AddLatency * treeDepth);
-            double issue = ((double)groupSize * (depth + chains - 1)) / FmaThroughput;
-            double cost = Math.Max(latency, issue);
-            if (cost < bestCost)
-            {
-                best = chains;
-                bestCost = cost;
-            }
-        }
-
-        return best;
+        int row = RowOf(vector);
+        return ((((row / PanelWidth) * Depth) + k) * PanelWidth) + (row % PanelWidth);
     }
 }

@@ -13,6 +13,14 @@ internal static class ModelEmitter
     /// <summary>Where kernels live: file-local types in a namespace of the generator's own, so the usings there meet no user types.</summary>
     private const string KernelNamespace = "HighPerfRnn.Generated.Kernels";
 
+    /// <summary>
+    /// The packed layout (docs/numerics.md) the emitted kernels address: each generated type records it as a constant
+    /// of its own and checks it against the library's <c>PackedLayout.Version</c> when a model is built, so a stale
+    /// generated file compiled against a library whose layout changed fails loudly instead of computing garbage. Change
+    /// it together with the emitters whenever the layout changes.
+    /// </summary>
+    public const int PackedLayoutVersion = 2;
+
     public static string Emit(RnnModelDeclaration model)
     {
         var writer = new IndentedWriter();
@@ -46,6 +54,7 @@ internal static class ModelEmitter
         using (writer.Block("namespace " + KernelNamespace))
         {
             writer.Line("""
+                using System;
                 using System.Runtime.CompilerServices;
                 using System.Runtime.InteropServices;
                 using System.Runtime.Intrinsics;
@@ -120,10 +129,16 @@ internal static class ModelEmitter
 
                 private const string DeclaredName = "{{displayName}}";
 
+                /// <summary>The packed weight layout the generated kernels were written for (checked against the library's when a model is built).</summary>
+                private const int GeneratedForPackedLayout = {{Int(PackedLayoutVersion)}};
+
                 private readonly global::HighPerfRnn.RnnModel _model;
 
+                // Every model is built here (Load, FromStateDict, FromRuntimeModel, CreateRandom): the kernels address the packed
+                // weights directly, so a library that packs them another way must fail here rather than compute garbage.
                 private {{type}}(global::HighPerfRnn.RnnModel model)
                 {
+                    global::HighPerfRnn.Packing.PackedLayout.Require(GeneratedForPackedLayout, DeclaredName);
                     _model = model;
                 }
 
@@ -132,6 +147,13 @@ internal static class ModelEmitter
 
                 /// <summary>The instruction-set path the weights are packed for and the kernels run on.</summary>
                 public global::HighPerfRnn.SimdPath SimdPath => _model.SimdPath;
+
+                /// <summary>
+                /// What runs when this model is called: per layer, the kernel (this type's generated one where the plan picks
+                /// it), panel order and direction interleaving, and why. Made once, when the model was built.
+                /// </summary>
+                public global::HighPerfRnn.ExecutionPlan DescribePlan(global::HighPerfRnn.RnnCall call, int batch = 1)
+                    => _model.DescribePlan(call, batch, declared: true);
 
                 /// <summary>
                 /// Loads a PyTorch <c>state_dict</c> saved as safetensors and checks it is <c>{{pytorch}}</c>. The nonlinearity

@@ -1,36 +1,55 @@
+using System;
+
 namespace HighPerfRnn.Generators.Emitting;
 
 /// <summary>
-/// Emits one fixed-size matrix-vector product d = init + W·x for one batch row, as a <see cref="KernelPlan"/>
-/// lays it out: W packed in column panels (W[j, k] at ((j / PanelWidth)·Depth + k)·PanelWidth + j % PanelWidth),
-/// so each term is broadcast(x[k]) × a panel vector, with no horizontal sums. The LSTM's and GRU's gate rows and
-/// the LSTM's projection use it; the Elman RNN's emitter keeps its own form, which fuses the activation.
+/// Emits one fixed-size matrix-vector product y = init + W·x for one batch row, as a <see cref="KernelPlan"/> lays it
+/// out: W packed in column panels (W[j, k] at ((j / PanelWidth)·Depth + k)·PanelWidth + j % PanelWidth, gate blocks
+/// padded to whole panels), so each term is broadcast(x[k]) × a panel vector, with no horizontal sums. Every kernel
+/// uses it: the Elman RNN's W_hh (with its activation applied as the sums are stored, when one group holds the whole
+/// row), the LSTM's and GRU's gate rows and the LSTM's projection.
 /// </summary>
 /// <remarks>
-/// The code is wrapped in a block, so its locals (x, a{vector}_{chain}, the loop's refs) never meet the caller's.
-/// Accumulator a{v}_{c} is output vector v, chain c; chain c takes the terms k ≡ c (mod Chains).
+/// Each output is summed exactly as docs/numerics.md orders it (see <see cref="KernelPlan.Chunks"/>): accumulator
+/// a{v}_{c} is output vector v, chunk c; a{v}_0 starts from the init (or +0), a{v}_1 to a{v}_3 from +0; every term is
+/// an FMA; y = (a{v}_0 + a{v}_1) + (a{v}_2 + a{v}_3), both adds even when chunks 1 to 3 are empty (fewer than 4
+/// terms), since −0 + +0 is +0. Unrolled, the four chunks' terms are interleaved (chunk 0's first r terms, then for
+/// each position j the terms at r + j, r + q + j, r + 2q + j, r + 3q + j), so they are four independent dependency
+/// chains; looped, one loop over j does the same. The code is wrapped in a block, so its locals (x, a{v}_{c}, the
+/// loop's refs) never meet the caller's.
 /// </remarks>
 internal static class ProductEmitter
 {
     /// <summary>Writes the product.</summary>
     /// <param name="writer">Where to write.</param>
-    /// <param name="plan">Sizes, vector width, grouping, chains, unrolled or looped.</param>
+    /// <param name="plan">Sizes, blocks, vector width, grouping, unrolled or looped.</param>
     /// <param name="weights">A <c>ref float</c> local: the packed matrix.</param>
     /// <param name="input">A <c>ref float</c> local: x, Depth floats.</param>
-    /// <param name="init">A <c>ref float</c> local whose whole vectors start the sums (read like the destination), or null to start from zero.</param>
-    /// <param name="destination">A <c>ref float</c> local that receives the sums: whole vectors (panel padding included), except as <paramref name="exactOutputs"/> says.</param>
-    /// <param name="exactOutputs">Whether the destination holds exactly Outputs floats (an output row, followed by other columns): then the last vector's padding lanes are not stored.</param>
-    public static void Emit(IndentedWriter writer, KernelPlan plan, string weights, string input, string? init, string destination, bool exactOutputs)
+    /// <param name="init">A <c>ref float</c> local whose rows (padded numbering, whole vectors) start chunk 0, or null to start it from +0.</param>
+    /// <param name="destination">A <c>ref float</c> local that receives the sums in the padded row numbering, whole vectors, except as <paramref name="exactOutputs"/> says.</param>
+    /// <param name="exactOutputs">Whether the destination holds exactly Outputs floats (an output row, followed by other columns; one block only): then the last vector's padding lanes are not stored.</param>
+    /// <param name="activation">A function applied to each sum as it is stored (the Elman RNN's), or null to store the sums.</param>
+    public static void Emit(IndentedWriter writer, KernelPlan plan, string weights, string input, string? init, string destination, bool exactOutputs, string? activation = null)
     {
+        if (exactOutputs && plan.Blocks != 1)
+        {
+            throw new ArgumentException("Exact outputs are one block of rows.", nameof(exactOutputs));
+        }
+
+        var product = new Product(plan, input, exactOutputs, activation);
         using (writer.Block("// " + Describe(plan)))
         {
+            string chunk0 = $"chunk 0 = {Range(plan, 0)} {(init is null ? "from +0" : "onto the init")}";
+            writer.Line(plan.Quotient == 0
+                ? $"// Each output: {chunk0}; chunks 1 to 3 are empty (fewer than 4 terms), their sums +0; y = (s0 + s1) + (s2 + s3), both adds kept (−0 + +0 is +0)."
+                : $"// Each output: {chunk0}, chunks 1 to 3 = {Range(plan, 1)}, {Range(plan, 2)}, {Range(plan, 3)} from +0; y = (s0 + s1) + (s2 + s3).");
             if (plan.Unrolled)
             {
-                EmitUnrolled(writer, plan, weights, input, init, destination, exactOutputs);
+                EmitUnrolled(writer, product, weights, init, destination);
             }
             else
             {
-                EmitLooped(writer, plan, weights, input, init, destination, exactOutputs);
+                EmitLooped(writer, product, weights, init, destination);
             }
         }
     }
@@ -38,174 +57,216 @@ internal static class ProductEmitter
     /// <summary>One line on the plan, for comments.</summary>
     public static string Describe(KernelPlan plan)
     {
-        string width = plan.Flavor.IsScalar ? "scalar" : plan.Flavor.Name.Replace("Vector", string.Empty) + "-bit";
-        string vectors = $"{plan.Vectors} {width} output vector{(plan.Vectors == 1 ? string.Empty : "s")} ({plan.Outputs} rows) × {plan.Depth} deep";
+        string rows = plan.Blocks == 1
+            ? $"{plan.Outputs} rows"
+            : $"{plan.Blocks} gate blocks of {plan.BlockRows} rows{(plan.PaddedBlockRows == plan.BlockRows ? string.Empty : $", each padded to {plan.PaddedBlockRows}")}";
+        string vectors = $"{plan.Vectors} {plan.Flavor.Description} output vector{Plural(plan.Vectors)} ({rows}) × {plan.Depth} deep in 4 chunks";
         return plan.Unrolled
-            ? $"{vectors}, unrolled: {plan.Groups} group{(plan.Groups == 1 ? string.Empty : "s")} of at most {plan.GroupSize} × {plan.Chains} partial sum{(plan.Chains == 1 ? string.Empty : "s")}"
-            : $"{vectors}, looped (unrolled it would pass {KernelPlan.UnrollLimit} FMAs): groups of {plan.GroupSize} × {plan.Chains} partial sums";
+            ? $"{vectors}, unrolled: {plan.Groups} group{Plural(plan.Groups)} of at most {plan.GroupSize} vector{Plural(plan.GroupSize)} × 4 chunk sums"
+            : $"{vectors}, looped (unrolled it would pass {KernelPlan.UnrollLimit} FMAs): groups of {plan.GroupSize} vector{Plural(plan.GroupSize)} × 4 chunk sums";
     }
 
-    private static void EmitUnrolled(IndentedWriter writer, KernelPlan plan, string weights, string input, string? init, string destination, bool exactOutputs)
+    private static string Plural(int count) => count == 1 ? string.Empty : "s";
+
+    private static string GroupComment(int first, int count)
+        => count == 1 ? $"// Output vector {first}." : $"// Output vectors {first} to {first + count - 1}.";
+
+    /// <summary>Chunk <paramref name="chunk"/>'s k range as text, "k in [a, b)".</summary>
+    private static string Range(KernelPlan plan, int chunk)
+        => $"k in [{plan.ChunkStart(chunk)}, {plan.ChunkStart(chunk) + plan.ChunkLength(chunk)})";
+
+    /// <summary>Groups written out in turn, each with every term in place (constant offsets into the weights).</summary>
+    private static void EmitUnrolled(IndentedWriter writer, Product product, string weights, string? init, string destination)
     {
-        SimdFlavor flavor = plan.Flavor;
-        int lanes = flavor.Lanes;
+        KernelPlan plan = product.Plan;
         for (int group = 0; group < plan.Groups; group++)
         {
             int first = group * plan.GroupSize;
-            int count = System.Math.Min(plan.GroupSize, plan.Vectors - first);
-            IndentedWriter.Scope? scope = plan.Groups > 1 ? writer.Block($"// Output vectors {first} to {first + count - 1}.") : null;
-            if (init is not null)
+            int count = Math.Min(plan.GroupSize, plan.Vectors - first);
+            IndentedWriter.Scope? scope = plan.Groups > 1 ? writer.Block(GroupComment(first, count)) : null;
+            var vectors = new GroupVectors(plan, first, count, weights, init, destination);
+            product.Declare(writer, vectors);
+            writer.Line($"{plan.Flavor.VectorType} x;");
+            product.EmitHead(writer, vectors);
+            for (int j = 0; j < plan.Quotient; j++)
             {
-                for (int vector = first; vector < first + count; vector++)
+                writer.Line($"// Chunks 0 to 3 at k = {plan.Remainder + j}, {plan.Remainder + plan.Quotient + j}, {plan.Remainder + (2 * plan.Quotient) + j}, {plan.Remainder + (3 * plan.Quotient) + j}.");
+                for (int chunk = 0; chunk < KernelPlan.Chunks; chunk++)
                 {
-                    writer.Line($"{flavor.VectorType} a{vector}_0 = {flavor.Load(init, vector * lanes)};");
+                    int k = plan.Remainder + (chunk * plan.Quotient) + j;
+                    product.EmitTerm(writer, vectors, chunk, SimdFlavor.Element(product.Input, k), k * plan.PanelWidth);
                 }
             }
 
-            writer.Line($"{flavor.VectorType} x;");
-            for (int k = 0; k < plan.Depth; k++)
-            {
-                int chain = k % plan.Chains;
-                bool firstTerm = k < plan.Chains && (chain != 0 || init is null);
-                writer.Line($"x = {flavor.Broadcast(SimdFlavor.Element(input, k))};");
-                for (int vector = first; vector < first + count; vector++)
-                {
-                    string weight = flavor.Load(weights, plan.WeightOffset(vector, k));
-                    writer.Line(firstTerm
-                        ? $"{flavor.VectorType} a{vector}_{chain} = x * {weight};"
-                        : $"a{vector}_{chain} = {flavor.MultiplyAdd("x", weight, $"a{vector}_{chain}")};");
-                }
-            }
-
-            RnnKernelEmitter.EmitChainSums(writer, first, count, plan.Chains);
-            for (int vector = first; vector < first + count; vector++)
-            {
-                EmitStore(writer, plan, $"a{vector}_0", vector, destination, vector * lanes, exactOutputs);
-            }
-
+            product.Finish(writer, vectors);
             scope?.Dispose();
         }
     }
 
     /// <summary>
-    /// Constant-bound loops: groups of output vectors, k stepped by the chain count with one broadcast per chain.
-    /// With exact outputs and a partial last vector, the group holding it is written out after the loop.
+    /// Constant-bound loops: groups of output vectors (a loop over the groups that are alike, when there are two or
+    /// more, then the rest written out one group after another), each with chunk 0's first r terms written out and one
+    /// loop over the position j in the chunks. With exact outputs and a partial last vector, the group holding it is
+    /// written out after the loop.
     /// </summary>
-    private static void EmitLooped(IndentedWriter writer, KernelPlan plan, string weights, string input, string? init, string destination, bool exactOutputs)
+    private static void EmitLooped(IndentedWriter writer, Product product, string weights, string? init, string destination)
     {
+        KernelPlan plan = product.Plan;
         int fullGroups = plan.Vectors / plan.GroupSize;
-        int remainder = plan.Vectors % plan.GroupSize;
-        bool partialLast = exactOutputs && plan.LastVectorLanes != plan.Flavor.Lanes;
-        int loopedGroups = remainder == 0 && partialLast ? fullGroups - 1 : fullGroups;
-        int lastCount = plan.Vectors - (loopedGroups * plan.GroupSize);
-        int groupWeights = plan.GroupSize * plan.PanelStride;
-        int groupOutputs = plan.GroupSize * plan.Flavor.Lanes;
-        if (loopedGroups > 0)
+        bool partialLast = product.ExactOutputs && plan.IsPartial(plan.Vectors - 1);
+        int loopedGroups = plan.Vectors % plan.GroupSize == 0 && partialLast ? fullGroups - 1 : fullGroups;
+        if (loopedGroups >= 2)
         {
+            if (plan.Flavor.Lanes != plan.PanelWidth)
+            {
+                throw new InvalidOperationException("A loop over groups needs vectors as wide as the panels.");
+            }
+
+            int groupWeights = plan.GroupSize * plan.PanelStride;
+            int groupRows = plan.GroupSize * plan.Flavor.Lanes;
             using (writer.Block($"for (int group = 0; group < {loopedGroups}; group++)"))
             {
                 writer.Line($"ref float wg = ref Unsafe.Add(ref {weights}, group * {groupWeights});");
                 if (init is not null)
                 {
-                    writer.Line($"ref float ig = ref Unsafe.Add(ref {init}, group * {groupOutputs});");
+                    writer.Line($"ref float ig = ref Unsafe.Add(ref {init}, group * {groupRows});");
                 }
 
-                writer.Line($"ref float dg = ref Unsafe.Add(ref {destination}, group * {groupOutputs});");
-                EmitLoopedGroup(writer, plan, input, init is not null, plan.GroupSize, -1);
-            }
-        }
-
-        if (lastCount > 0)
-        {
-            using (writer.Block($"// The last {lastCount} output vector{(lastCount == 1 ? string.Empty : "s")}."))
-            {
-                writer.Line($"ref float wg = ref Unsafe.Add(ref {weights}, {loopedGroups * groupWeights});");
-                if (init is not null)
-                {
-                    writer.Line($"ref float ig = ref Unsafe.Add(ref {init}, {loopedGroups * groupOutputs});");
-                }
-
-                writer.Line($"ref float dg = ref Unsafe.Add(ref {destination}, {loopedGroups * groupOutputs});");
-                EmitLoopedGroup(writer, plan, input, init is not null, lastCount, partialLast ? lastCount - 1 : -1);
-            }
-        }
-    }
-
-    private static void EmitLoopedGroup(IndentedWriter writer, KernelPlan plan, string input, bool hasInit, int count, int partialVector)
-    {
-        SimdFlavor flavor = plan.Flavor;
-        int lanes = flavor.Lanes;
-        int chains = plan.Chains;
-        for (int vector = 0; vector < count; vector++)
-        {
-            writer.Line($"{flavor.VectorType} a{vector}_0 = {(hasInit ? flavor.Load("ig", vector * lanes) : flavor.Zero)};");
-            for (int chain = 1; chain < chains; chain++)
-            {
-                writer.Line($"{flavor.VectorType} a{vector}_{chain} = {flavor.Zero};");
-            }
-        }
-
-        int mainDepth = plan.Depth - (plan.Depth % chains);
-        using (writer.Block($"for (int k = 0; k < {mainDepth}; k += {chains})"))
-        {
-            writer.Line($"""
-                ref float wk = ref Unsafe.Add(ref wg, k * {plan.PanelWidth});
-                ref float xk = ref Unsafe.Add(ref {input}, k);
-                """);
-            for (int chain = 0; chain < chains; chain++)
-            {
-                writer.Line($"{flavor.VectorType} x{chain} = {flavor.Broadcast(SimdFlavor.Element("xk", chain))};");
-            }
-
-            for (int chain = 0; chain < chains; chain++)
-            {
-                for (int vector = 0; vector < count; vector++)
-                {
-                    string weight = flavor.Load("wk", (vector * plan.PanelStride) + (chain * plan.PanelWidth));
-                    writer.Line($"a{vector}_{chain} = {flavor.MultiplyAdd($"x{chain}", weight, $"a{vector}_{chain}")};");
-                }
-            }
-        }
-
-        for (int k = mainDepth; k < plan.Depth; k++)
-        {
-            writer.Line($"{flavor.VectorType} xTail{k - mainDepth} = {flavor.Broadcast(SimdFlavor.Element(input, k))};");
-            for (int vector = 0; vector < count; vector++)
-            {
-                string weight = flavor.Load("wg", (vector * plan.PanelStride) + (k * plan.PanelWidth));
-                writer.Line($"a{vector}_0 = {flavor.MultiplyAdd($"xTail{k - mainDepth}", weight, $"a{vector}_0")};");
-            }
-        }
-
-        RnnKernelEmitter.EmitChainSums(writer, 0, count, chains);
-        for (int vector = 0; vector < count; vector++)
-        {
-            if (vector == partialVector)
-            {
-                foreach (string line in flavor.StorePartial($"a{vector}_0", plan.LastVectorLanes, "dg", vector * lanes))
-                {
-                    writer.Line(line);
-                }
-            }
-            else
-            {
-                writer.Line(flavor.Store($"a{vector}_0", "dg", vector * lanes));
-            }
-        }
-    }
-
-    private static void EmitStore(IndentedWriter writer, KernelPlan plan, string value, int vector, string destination, int offset, bool exactOutputs)
-    {
-        if (exactOutputs && vector == plan.Vectors - 1 && plan.LastVectorLanes != plan.Flavor.Lanes)
-        {
-            foreach (string line in plan.Flavor.StorePartial(value, plan.LastVectorLanes, destination, offset))
-            {
-                writer.Line(line);
+                writer.Line($"ref float dg = ref Unsafe.Add(ref {destination}, group * {groupRows});");
+                EmitLoopedGroup(writer, product, new GroupVectors(plan, 0, plan.GroupSize, "wg", init is null ? null : "ig", "dg"));
             }
         }
         else
         {
-            writer.Line(plan.Flavor.Store(value, destination, offset));
+            loopedGroups = 0;
         }
+
+        for (int first = loopedGroups * plan.GroupSize; first < plan.Vectors; first += plan.GroupSize)
+        {
+            int count = Math.Min(plan.GroupSize, plan.Vectors - first);
+            using (writer.Block(GroupComment(first, count)))
+            {
+                EmitLoopedGroup(writer, product, new GroupVectors(plan, first, count, weights, init, destination));
+            }
+        }
+    }
+
+    private static void EmitLoopedGroup(IndentedWriter writer, Product product, GroupVectors vectors)
+    {
+        KernelPlan plan = product.Plan;
+        int q = plan.Quotient;
+        int r = plan.Remainder;
+        product.Declare(writer, vectors);
+        writer.Line($"{plan.Flavor.VectorType} x;");
+        product.EmitHead(writer, vectors);
+        if (q > 0)
+        {
+            using (writer.Block($"for (int j = 0; j < {q}; j++)"))
+            {
+                string position = r == 0 ? "j" : $"{r} + j";
+                writer.Line($"""
+                    // Chunk c's term at k = {position} + c·{q}.
+                    ref float wj = ref Unsafe.Add(ref {vectors.Weights}, {(r == 0 ? "j" : $"({position})")} * {plan.PanelWidth});
+                    ref float xj = ref Unsafe.Add(ref {product.Input}, {position});
+                    """);
+                for (int chunk = 0; chunk < KernelPlan.Chunks; chunk++)
+                {
+                    product.EmitTerm(writer, vectors with { Weights = "wj" }, chunk, SimdFlavor.Element("xj", chunk * q), chunk * q * plan.PanelWidth);
+                }
+            }
+        }
+
+        product.Finish(writer, vectors);
+    }
+
+    /// <summary>What every group of one product shares: the plan, the input, and how sums are stored.</summary>
+    private sealed record Product(KernelPlan Plan, string Input, bool ExactOutputs, string? Activation)
+    {
+        private SimdFlavor Flavor => Plan.Flavor;
+
+        /// <summary>The four chunk sums of each vector: chunk 0 from the init (or +0), chunks 1 to 3 from +0.</summary>
+        public void Declare(IndentedWriter writer, GroupVectors vectors)
+        {
+            string zero = Flavor.Zero;
+            for (int i = 0; i < vectors.Count; i++)
+            {
+                string start = vectors.Init is null ? zero : Flavor.Load(vectors.Init, vectors.Row(i));
+                writer.Line($"{Flavor.VectorType} {Sum(i, 0)} = {start}, {Sum(i, 1)} = {zero}, {Sum(i, 2)} = {zero}, {Sum(i, 3)} = {zero};");
+            }
+        }
+
+        /// <summary>Chunk 0's first r terms (k = 0 to r − 1), which precede its share of the interleaved positions.</summary>
+        public void EmitHead(IndentedWriter writer, GroupVectors vectors)
+        {
+            if (Plan.Remainder == 0)
+            {
+                return;
+            }
+
+            writer.Line(Plan.Remainder == 1 ? "// Chunk 0's first term, k = 0." : $"// Chunk 0's first {Plan.Remainder} terms, k = 0 to {Plan.Remainder - 1}.");
+            for (int k = 0; k < Plan.Remainder; k++)
+            {
+                EmitTerm(writer, vectors, 0, SimdFlavor.Element(Input, k), k * Plan.PanelWidth);
+            }
+        }
+
+        /// <summary>x = broadcast(<paramref name="element"/>); then one FMA per vector into its chunk's sum, the weights at <paramref name="weightOffset"/> past each vector's panel.</summary>
+        public void EmitTerm(IndentedWriter writer, GroupVectors vectors, int chunk, string element, int weightOffset)
+        {
+            writer.Line($"x = {Flavor.Broadcast(element)};");
+            for (int i = 0; i < vectors.Count; i++)
+            {
+                string weight = Flavor.Load(vectors.Weights, vectors.Weight(i) + weightOffset);
+                writer.Line($"{Sum(i, chunk)} = {Flavor.MultiplyAdd("x", weight, Sum(i, chunk))};");
+            }
+        }
+
+        /// <summary>y = (s0 + s1) + (s2 + s3) for each vector, stored (through the activation, if any).</summary>
+        public void Finish(IndentedWriter writer, GroupVectors vectors)
+        {
+            for (int i = 0; i < vectors.Count; i++)
+            {
+                writer.Line($"{Sum(i, 0)} = ({Sum(i, 0)} + {Sum(i, 1)}) + ({Sum(i, 2)} + {Sum(i, 3)});");
+            }
+
+            for (int i = 0; i < vectors.Count; i++)
+            {
+                bool partial = ExactOutputs && vectors.IsPartial(i);
+                string sum = Sum(i, 0);
+                if (!partial)
+                {
+                    writer.Line(Flavor.Store(Activation is null ? sum : $"{Activation}({sum})", vectors.Destination, vectors.Row(i)));
+                    continue;
+                }
+
+                if (Activation is not null)
+                {
+                    writer.Line($"{sum} = {Activation}({sum});");
+                }
+
+                foreach (string line in Flavor.StorePartial(sum, Plan.LastVectorLanes, vectors.Destination, vectors.Row(i)))
+                {
+                    writer.Line(line);
+                }
+            }
+        }
+
+        private static string Sum(int vector, int chunk) => $"a{vector}_{chunk}";
+    }
+
+    /// <summary>
+    /// The output vectors of one group: vectors First to First + Count − 1 of the plan, addressed from the given refs:
+    /// the whole row's (a group written out), or the group's own (an iteration of the loop over groups, First = 0).
+    /// </summary>
+    private readonly record struct GroupVectors(KernelPlan Plan, int First, int Count, string Weights, string? Init, string Destination)
+    {
+        /// <summary>The offset of the group's <paramref name="index"/>-th vector in the rows read and written.</summary>
+        public int Row(int index) => Plan.RowOf(First + index);
+
+        /// <summary>The offset of the group's <paramref name="index"/>-th vector's panel (at k = 0) in the weights.</summary>
+        public int Weight(int index) => Plan.WeightOffset(First + index, 0);
+
+        /// <summary>Whether the group's <paramref name="index"/>-th vector holds padding lanes past its block's rows.</summary>
+        public bool IsPartial(int index) => Plan.IsPartial(First + index);
     }
 }

@@ -4,21 +4,22 @@ namespace HighPerfRnn.Generators.Emitting;
 
 /// <summary>
 /// One vector width as C# text: how the emitted kernels spell loads, stores, broadcasts and FMAs for it.
-/// <c>MultiplyAddEstimate</c> is what the runtime's kernels use: one FMA instruction where the CPU has FMA, a
-/// multiply and an add elsewhere (and a correct software path where .NET emulates the width).
+/// Every multiply-add is a true fused one (docs/numerics.md): <c>FusedMultiplyAdd</c> rounds once on every CPU (one
+/// instruction where the CPU has FMA, .NET's exact software emulation elsewhere), as the runtime's kernels do; never
+/// <c>MultiplyAddEstimate</c>, which may round twice and so give other bits on another CPU.
 /// </summary>
 internal sealed class SimdFlavor
 {
-    /// <summary>512-bit vectors: 32 registers, so up to 24 accumulators stay in registers.</summary>
+    /// <summary>512-bit vectors: 32 registers, so up to 24 accumulators (6 output vectors × 4 chunks) stay in registers.</summary>
     public static readonly SimdFlavor Vector512 = new("Vector512", 16, accumulatorBudget: 24);
 
-    /// <summary>256-bit vectors: 16 registers; 12 accumulators leave room for the broadcast, a weight and the tanh's temporaries.</summary>
+    /// <summary>256-bit vectors: 16 registers; 12 accumulators (3 output vectors × 4 chunks) leave room for the broadcast, a weight and the tanh's temporaries.</summary>
     public static readonly SimdFlavor Vector256 = new("Vector256", 8, accumulatorBudget: 12);
 
-    /// <summary>128-bit vectors: used only for the LSTM and GRU gate passes, on the units left after the wider vectors.</summary>
+    /// <summary>128-bit vectors (SSE, Arm64 NEON: 16 and 32 registers): the 4-float panels' kernels, and the units the wider vectors leave in the gate kernels' state pass.</summary>
     public static readonly SimdFlavor Vector128 = new("Vector128", 4, accumulatorBudget: 12);
 
-    /// <summary>Plain floats (16 xmm registers on x64; 8 accumulators keep the scalar code free of spills).</summary>
+    /// <summary>Plain floats (16 xmm registers on x64; 8 accumulators, 2 outputs × 4 chunks, keep the scalar code free of spills).</summary>
     public static readonly SimdFlavor Scalar = new("Scalar", 1, accumulatorBudget: 8);
 
     private SimdFlavor(string name, int lanes, int accumulatorBudget)
@@ -58,8 +59,12 @@ internal sealed class SimdFlavor
     public string StoreAt(string value, string reference, string offset)
         => IsScalar ? $"Unsafe.Add(ref {reference}, {offset}) = {value};" : $"{value}.StoreUnsafe(ref {reference}, (nuint){offset});";
 
+    /// <summary>left × right + addend, rounded once.</summary>
     public string MultiplyAdd(string left, string right, string addend)
-        => IsScalar ? $"float.MultiplyAddEstimate({left}, {right}, {addend})" : $"{Name}.MultiplyAddEstimate({left}, {right}, {addend})";
+        => IsScalar ? $"MathF.FusedMultiplyAdd({left}, {right}, {addend})" : $"{Name}.FusedMultiplyAdd({left}, {right}, {addend})";
+
+    /// <summary>Vector512, Vector256, Vector128: the name of the width in comments ("512-bit", "scalar").</summary>
+    public string Description => IsScalar ? "scalar" : Name.Replace("Vector", string.Empty) + "-bit";
 
     /// <summary>The float at <paramref name="offset"/> past <paramref name="reference"/>, as an assignable expression.</summary>
     public static string Element(string reference, int offset)

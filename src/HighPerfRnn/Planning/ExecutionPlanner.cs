@@ -38,8 +38,10 @@ internal static class ExecutionPlanner
     public const long InterleaveDirectionsBudgetBytes = 192 * 1024;
 
     /// <summary>
-    /// A declared gated model's generated kernel runs batches of 2 and more while W_hh takes at most this (48 KB, L1 of
-    /// current x64 cores): the generator's own line (GateKernelEmitter.SpecializeLimit); beyond it the kernel declines.
+    /// A declared model's generated kernel runs batches of 2 and more (Elman: 2 and 3) while W_hh takes at most this (48
+    /// KB, L1 of current x64 cores): the generator's own line (GateKernelEmitter.SpecializeLimit, which counts W_hh
+    /// unpadded, so this line, on the padded rows, is the stricter). Beyond it each batch row re-reads W_hh from L2:
+    /// a generated Elman 128 at batch 2–3 took 1.5–1.6× the runtime's blocked product, which reads it once per step.
     /// At batch 1 the runtime's fused step measured faster (GRU 48/64, LSTM 48: 1.3–1.5× per Step).
     /// </summary>
     public const long GeneratedGatedLimitBytes = 48 * 1024;
@@ -163,9 +165,9 @@ internal static class ExecutionPlanner
 
         if (declared)
         {
-            if (elman && batchClass == 1)
+            if (elman && batchClass == 1 && recurrentBytes <= GeneratedGatedLimitBytes)
             {
-                return new LayerPlan(layer, LayerKernel.GeneratedStep, false, interleave, $"declared, batch 2 to {GeneratedElmanMaxBatch}" + interleaveNote);
+                return new LayerPlan(layer, LayerKernel.GeneratedStep, false, interleave, $"declared, batch 2 to {GeneratedElmanMaxBatch}, W_hh {Kb(recurrentBytes)} ≤ {Kb(GeneratedGatedLimitBytes)}" + interleaveNote);
             }
 
             if (!elman && recurrentBytes <= GeneratedGatedLimitBytes)
@@ -174,7 +176,7 @@ internal static class ExecutionPlanner
             }
         }
 
-        string general = elman && declared ? $"batch ≥ {GeneratedElmanMaxBatch + 1}: the blocked product"
+        string general = elman && declared && batchClass == 2 ? $"batch ≥ {GeneratedElmanMaxBatch + 1}: the blocked product"
             : declared ? $"W_hh {Kb(recurrentBytes)} > {Kb(GeneratedGatedLimitBytes)}: the generated kernel declines"
             : "batch > 1: the blocked product";
         return new LayerPlan(layer, LayerKernel.GeneralStep, false, interleave, general + interleaveNote);

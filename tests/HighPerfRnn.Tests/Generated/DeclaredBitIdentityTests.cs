@@ -1,0 +1,158 @@
+using System.Runtime.InteropServices;
+using HighPerfRnn.Tests.Support;
+using Xunit.Sdk;
+
+namespace HighPerfRnn.Tests.Generated;
+
+/// <summary>
+/// Numerics version 2 (docs/numerics.md): a declared model and the runtime-sized model built from the same weights on
+/// the same SIMD path give the same bits, not merely close values. The generated kernels sum every product in the
+/// library's one order (four contiguous chunks, true FMAs) on the same packed layout, and the driver may route a
+/// declared model's steps to them or to the runtime's kernels (by batch size and hidden size) without a bit changing.
+/// Checked for every declared model of the tests, on every path this machine runs in hardware: Forward at batches that
+/// take each route (1: the runtime's batch-1 kernels; 2, 3: the generated kernels; 5, 64: the generated gated kernels
+/// and the runtime's blocked product), in both layouts, with and without initial states; and Step for the
+/// unidirectional models at batches 1, 2, 3 and 5 over several steps.
+/// </summary>
+[Trait("Category", "Kernels")]
+public sealed class DeclaredBitIdentityTests
+{
+    private const int SeqLen = 5;
+
+    private const int Steps = 4;
+
+    private static readonly int[] ForwardBatches = [1, 2, 3, 5, 64];
+
+    private static readonly int[] StepBatches = [1, 2, 3, 5];
+
+    public static TheoryData<string> Models => [.. DeclaredCases.All.Select(c => c.Name)];
+
+    public static TheoryData<string> StreamingModels => [.. DeclaredCases.All.Where(c => !c.Architecture.Bidirectional).Select(c => c.Name)];
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void Forward_gives_the_runtime_model_s_bits(string model)
+    {
+        RnnArchitecture a = DeclaredCases.Named(model).Architecture;
+        bool lstm = a.Cell == RnnCell.Lstm;
+        var random = new Random(Seed(model));
+        foreach ((SimdPath path, RnnModel runtime, IDeclaredModel generated) in ModelPairs(model, random))
+        {
+            foreach (int batch in ForwardBatches)
+            {
+                float[] input = RandomModels.Uniform(random, batch * SeqLen * a.InputSize, 1f);
+                float[] h0 = RandomModels.Uniform(random, a.StateRows * batch * a.StateSize, 1f);
+                float[] c0 = lstm ? RandomModels.Uniform(random, a.StateRows * batch * a.HiddenSize, 1f) : [];
+                foreach (SequenceLayout layout in new[] { SequenceLayout.BatchFirst, SequenceLayout.SequenceFirst })
+                {
+                    foreach (bool withH0 in new[] { false, true })
+                    {
+                        string what = $"{model} [{path}] Forward batch {batch}, {layout}, {(withH0 ? "with" : "without")} h0";
+                        float[] initialH = withH0 ? h0 : [];
+                        float[] initialC = withH0 ? c0 : [];
+
+                        var expectedOutput = new float[batch * SeqLen * a.OutputSize];
+                        var expectedHN = new float[h0.Length];
+                        var expectedCN = new float[c0.Length];
+                        if (lstm)
+                        {
+                            runtime.Forward(input, expectedOutput, expectedHN, expectedCN, batch, SeqLen, layout, initialH, initialC);
+                        }
+                        else
+                        {
+                            runtime.Forward(input, expectedOutput, expectedHN, batch, SeqLen, layout, initialH);
+                        }
+
+                        var output = new float[expectedOutput.Length];
+                        var hN = new float[expectedHN.Length];
+                        var cN = new float[expectedCN.Length];
+                        generated.Forward(input, output, hN, cN, batch, SeqLen, layout, initialH, initialC, null);
+
+                        AssertBits(expectedOutput, output, what + ": output");
+                        AssertBits(expectedHN, hN, what + ": h_n");
+                        AssertBits(expectedCN, cN, what + ": c_n");
+                    }
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(StreamingModels))]
+    public void Step_gives_the_runtime_model_s_bits(string model)
+    {
+        RnnArchitecture a = DeclaredCases.Named(model).Architecture;
+        bool lstm = a.Cell == RnnCell.Lstm;
+        var random = new Random(Seed(model) + 1);
+        foreach ((SimdPath path, RnnModel runtime, IDeclaredModel generated) in ModelPairs(model, random))
+        {
+            foreach (int batch in StepBatches)
+            {
+                foreach (bool fromZeros in new[] { true, false })
+                {
+                    int stateLength = a.NumLayers * batch * a.StateSize;
+                    int cellLength = lstm ? a.NumLayers * batch * a.HiddenSize : 0;
+                    float[] expectedState = fromZeros ? new float[stateLength] : RandomModels.Uniform(random, stateLength, 1f);
+                    float[] expectedCell = fromZeros ? new float[cellLength] : RandomModels.Uniform(random, cellLength, 1f);
+                    float[] state = (float[])expectedState.Clone();
+                    float[] cell = (float[])expectedCell.Clone();
+                    var expectedOutput = new float[batch * a.StateSize];
+                    var output = new float[expectedOutput.Length];
+                    for (int step = 0; step < Steps; step++)
+                    {
+                        string what = $"{model} [{path}] Step {step} at batch {batch}, {(fromZeros ? "from zeros" : "from a random state")}";
+                        float[] input = RandomModels.Uniform(random, batch * a.InputSize, 1f);
+                        if (lstm)
+                        {
+                            runtime.Step(input, expectedState, expectedCell, expectedOutput, batch);
+                        }
+                        else
+                        {
+                            runtime.Step(input, expectedState, expectedOutput, batch);
+                        }
+
+                        generated.Step(input, state, cell, output, batch, null);
+
+                        AssertBits(expectedOutput, output, what + ": output");
+                        AssertBits(expectedState, state, what + ": state");
+                        AssertBits(expectedCell, cell, what + ": cell state");
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// For each SIMD path this machine runs in hardware, the runtime-sized model and the declared one, built separately
+    /// from the same random weights (so they share nothing: packed weights, plans, workspaces).
+    /// </summary>
+    private static IEnumerable<(SimdPath Path, RnnModel Runtime, IDeclaredModel Generated)> ModelPairs(string model, Random random)
+    {
+        DeclaredCase declared = DeclaredCases.Named(model);
+        Dictionary<string, FloatTensor> stateDict = RandomModels.StateDict(declared.Architecture, random);
+        foreach (SimdPath path in TestPaths.Hardware)
+        {
+            yield return (
+                path,
+                RnnModel.FromStateDictOnAnyPath(declared.Architecture, stateDict, path),
+                declared.Wrap(RnnModel.FromStateDictOnAnyPath(declared.Architecture, stateDict, path)));
+        }
+    }
+
+    /// <summary>A seed of the model's own, stable from run to run (string.GetHashCode is randomized per process).</summary>
+    private static int Seed(string model) => model.Aggregate(17, (hash, character) => unchecked((hash * 31) + character));
+
+    /// <summary>Fails unless the two arrays hold the same bits, naming the first element that differs.</summary>
+    private static void AssertBits(float[] expected, float[] actual, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        if (MemoryMarshal.AsBytes(expected.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(actual.AsSpan())))
+        {
+            return;
+        }
+
+        int i = Enumerable.Range(0, expected.Length).First(k => BitConverter.SingleToInt32Bits(expected[k]) != BitConverter.SingleToInt32Bits(actual[k]));
+        throw new XunitException(
+            $"{what}: element {i} of {expected.Length} is {actual[i]:R} (0x{BitConverter.SingleToInt32Bits(actual[i]):X8}), the runtime model's {expected[i]:R} (0x{BitConverter.SingleToInt32Bits(expected[i]):X8}).");
+    }
+}
