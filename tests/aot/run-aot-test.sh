@@ -15,14 +15,7 @@ step() { echo "=== AOT test: $* ($((SECONDS - start)) s)"; }
 
 if ! command -v clang >/dev/null 2>&1 || ! { [[ -e /usr/include/zlib.h ]] || ldconfig -p 2>/dev/null | grep -q 'libz\.so '; }; then
   step "install the Native AOT prerequisites (clang, zlib1g-dev)"
-  sudo_cmd=()
-  if [[ "$(id -u)" != "0" ]]; then
-    command -v sudo >/dev/null 2>&1 || { echo "AOT test: clang is missing and this user cannot apt-get install it" >&2; exit 1; }
-    sudo_cmd=(sudo)
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  "${sudo_cmd[@]}" apt-get update -q
-  "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends clang zlib1g-dev >/dev/null
+  bash "$repo/tests/ci/apt-install.sh" clang zlib1g-dev
 fi
 echo "clang: $(clang --version | head -n 1)"
 

@@ -4,9 +4,9 @@ namespace HighPerfRnn.Generators.Emitting;
 
 /// <summary>
 /// One vector width as C# text: how the emitted kernels spell loads, stores, broadcasts and FMAs for it.
-/// Every multiply-add is a true fused one (docs/numerics.md): <c>FusedMultiplyAdd</c> rounds once on every CPU (one
-/// instruction where the CPU has FMA, .NET's exact software emulation elsewhere), as the runtime's kernels do; never
-/// <c>MultiplyAddEstimate</c>, which may round twice and so give other bits on another CPU.
+/// Every multiply-add is the runtime's own, <c>RnnMath.MultiplyAdd</c> (docs/numerics.md): fused, one rounding, where the
+/// CPU has FMA, a multiply then an add where it has not; the policy lives in the library, so generated and runtime kernels
+/// can never disagree. Never <c>MultiplyAddEstimate</c>, which leaves the choice to the runtime.
 /// </summary>
 internal sealed class SimdFlavor
 {
@@ -59,9 +59,11 @@ internal sealed class SimdFlavor
     public string StoreAt(string value, string reference, string offset)
         => IsScalar ? $"Unsafe.Add(ref {reference}, {offset}) = {value};" : $"{value}.StoreUnsafe(ref {reference}, (nuint){offset});";
 
-    /// <summary>left × right + addend, rounded once.</summary>
+    /// <summary>left × right + addend, as the runtime's kernels compute it (fused where the CPU has FMA).</summary>
+#pragma warning disable CA1822 // An operation of the width, as its siblings, though every width spells it the same.
     public string MultiplyAdd(string left, string right, string addend)
-        => IsScalar ? $"MathF.FusedMultiplyAdd({left}, {right}, {addend})" : $"{Name}.FusedMultiplyAdd({left}, {right}, {addend})";
+        => $"RnnMath.MultiplyAdd({left}, {right}, {addend})";
+#pragma warning restore CA1822
 
     /// <summary>Vector512, Vector256, Vector128: the name of the width in comments ("512-bit", "scalar").</summary>
     public string Description => IsScalar ? "scalar" : Name.Replace("Vector", string.Empty) + "-bit";

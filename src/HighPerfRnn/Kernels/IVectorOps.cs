@@ -30,7 +30,7 @@ internal interface IVectorOps<TVec>
 
     static abstract TVec Divide(TVec left, TVec right);
 
-    /// <summary>left × right + addend rounded once: a true fused multiply-add on every CPU (emulated exactly where there is no FMA).</summary>
+    /// <summary>left × right + addend: rounded once where the CPU has FMA, else a multiply then an add (<see cref="Numerics.FusedMultiplyAddInHardware"/>).</summary>
     static abstract TVec MultiplyAdd(TVec left, TVec right, TVec addend);
 
     /// <summary>Clamps to [-limit, limit]; NaN may come out as either bound (callers restore NaN themselves).</summary>

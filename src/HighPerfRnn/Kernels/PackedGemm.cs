@@ -169,10 +169,16 @@ internal static class PackedGemm
     private readonly record struct GemmShape(int Rows, int Depth, int Panels, int Lda, int LdInit, int Ldc);
 
     /// <summary>
-    /// Floats of the stack tile that holds chunk 2's sums until chunk 3 is added to them: a 6 × 2 tile of the widest vector.
+    /// Floats of the stack buffer that holds chunk 2's sums until chunk 3 is added to them: a row block × two panels of
+    /// the widest vector (8 KB).
     /// </summary>
-    private const int ChunkTempFloats = 6 * 2 * 16;
+    private const int ChunkTempFloats = RowBlock * 2 * 16;
 
+    /// <remarks>
+    /// Chunk by chunk over each pair of panels: every tile of the row block takes chunk 0, then every tile chunk 1, and
+    /// so on, so one chunk of the pair's weights (a quarter of the depth) is reused from L1 by all the block's tiles: a
+    /// k-blocking at the order's own chunk boundaries, which changes no bit.
+    /// </remarks>
     [SkipLocalsInit]
     // Fully optimized from the first call: tier-0 SIMD code is tens of times slower, and on a busy machine a kernel was
     // seen to stay there (or in OSR) for a second of calls after warm-up.
@@ -182,6 +188,7 @@ internal static class PackedGemm
         where TVec : struct
     {
         int panelStride = s.Depth * TOps.Count;
+        int width = TOps.Count;
         SummationOrder order = SummationOrder.Of(s.Depth);
         Span<float> tempSpan = stackalloc float[ChunkTempFloats];
         ref float temp = ref MemoryMarshal.GetReference(tempSpan);
@@ -196,21 +203,19 @@ internal static class PackedGemm
             for (; panel + 2 <= s.Panels; panel += 2)
             {
                 ref float w0 = ref Unsafe.Add(ref w, panel * panelStride);
-                int column = panel * TOps.Count;
-                int row = blockStart;
-                for (; row < sixEnd; row += 6)
+                int column = panel * width;
+                for (int chunk = 0; chunk < 4; chunk++)
                 {
-                    for (int chunk = 0; chunk < 4; chunk++)
+                    int kStart = order.Start(chunk), kLength = order.Length(chunk);
+                    int row = blockStart;
+                    for (; row < sixEnd; row += 6)
                     {
-                        Rows6Panels2<TOps, TVec>(ref a, ref w0, panelStride, ref init, ref c, s, row, column, order.Start(chunk), order.Length(chunk), chunk, ref temp);
+                        Rows6Panels2<TOps, TVec>(ref a, ref w0, panelStride, ref init, ref c, s, row, column, kStart, kLength, chunk, ref Unsafe.Add(ref temp, (row - blockStart) * 2 * width));
                     }
-                }
 
-                for (; row < tiledEnd; row += 4)
-                {
-                    for (int chunk = 0; chunk < 4; chunk++)
+                    for (; row < tiledEnd; row += 4)
                     {
-                        Rows4Panels2<TOps, TVec>(ref a, ref w0, panelStride, ref init, ref c, s, row, column, order.Start(chunk), order.Length(chunk), chunk, ref temp);
+                        Rows4Panels2<TOps, TVec>(ref a, ref w0, panelStride, ref init, ref c, s, row, column, kStart, kLength, chunk, ref Unsafe.Add(ref temp, (row - blockStart) * 2 * width));
                     }
                 }
             }
@@ -218,17 +223,17 @@ internal static class PackedGemm
             if (panel < s.Panels)
             {
                 ref float w0 = ref Unsafe.Add(ref w, panel * panelStride);
-                int column = panel * TOps.Count;
-                int row = blockStart;
-                for (; row + 4 <= tiledEnd; row += 4)
+                int column = panel * width;
+                int fourEnd = blockStart + ((tiledEnd - blockStart) & ~3);
+                for (int chunk = 0; chunk < 4; chunk++)
                 {
-                    for (int chunk = 0; chunk < 4; chunk++)
+                    for (int row = blockStart; row < fourEnd; row += 4)
                     {
-                        Rows4Panels1<TOps, TVec>(ref a, ref w0, ref init, ref c, s, row, column, order.Start(chunk), order.Length(chunk), chunk, ref temp);
+                        Rows4Panels1<TOps, TVec>(ref a, ref w0, ref init, ref c, s, row, column, order.Start(chunk), order.Length(chunk), chunk, ref Unsafe.Add(ref temp, (row - blockStart) * width));
                     }
                 }
 
-                for (; row < tiledEnd; row++)
+                for (int row = fourEnd; row < tiledEnd; row++)
                 {
                     Panels1<TOps, TVec>(ref Unsafe.Add(ref a, (nint)row * s.Lda), ref w, panelStride, ref Unsafe.Add(ref init, (nint)row * s.LdInit), ref Unsafe.Add(ref c, (nint)row * s.Ldc), order, panel);
                 }

@@ -61,4 +61,20 @@ public static class RnnMath
     /// <summary>max(x, 0), NaN passed through, as <c>torch.relu</c> and the runtime kernels.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Relu(float x) => ScalarOps.Relu(x);
+
+    /// <summary>x × y + a as every runtime kernel computes it: fused where the CPU has FMA (see <see cref="Numerics.FusedMultiplyAddInHardware"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> MultiplyAdd(Vector512<float> x, Vector512<float> y, Vector512<float> a) => Vector512Ops.MultiplyAdd(x, y, a);
+
+    /// <summary>x × y + a as every runtime kernel computes it: fused where the CPU has FMA (see <see cref="Numerics.FusedMultiplyAddInHardware"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> MultiplyAdd(Vector256<float> x, Vector256<float> y, Vector256<float> a) => Vector256Ops.MultiplyAdd(x, y, a);
+
+    /// <summary>x × y + a as every runtime kernel computes it: fused where the CPU has FMA (see <see cref="Numerics.FusedMultiplyAddInHardware"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> MultiplyAdd(Vector128<float> x, Vector128<float> y, Vector128<float> a) => Vector128Ops.MultiplyAdd(x, y, a);
+
+    /// <summary>x × y + a as every runtime kernel computes it: fused where the CPU has FMA (see <see cref="Numerics.FusedMultiplyAddInHardware"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MultiplyAdd(float x, float y, float a) => ScalarOps.MultiplyAdd(x, y, a);
 }

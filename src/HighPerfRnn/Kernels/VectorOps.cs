@@ -1,12 +1,15 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 
 namespace HighPerfRnn.Kernels;
 
 // One IVectorOps implementation per width. Each is a thin, inlinable wrapper over System.Runtime.Intrinsics;
-// MultiplyAdd is a true fused multiply-add on every width (docs/numerics.md): one FMA instruction where the CPU has
-// FMA, and .NET's exact software emulation where it has not (the same bits, slower). Never MultiplyAddEstimate, which
-// may round twice and so give other bits on another CPU.
+// MultiplyAdd is a fused multiply-add (one rounding) on every width where the CPU has FMA (docs/numerics.md), and a
+// multiply then an add where it has not (Numerics.FusedMultiplyAddInHardware, spelled out here so the check costs the
+// JIT's inliner no extra level: the exact software FMA was 80× slower).
+// Never MultiplyAddEstimate, which leaves the choice to the runtime, so one process could mix both.
 
 /// <summary>512-bit vectors (AVX-512F).</summary>
 internal readonly struct Vector512Ops : IVectorOps<Vector512<float>>
@@ -38,7 +41,7 @@ internal readonly struct Vector512Ops : IVectorOps<Vector512<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> MultiplyAdd(Vector512<float> left, Vector512<float> right, Vector512<float> addend)
-        => Vector512.FusedMultiplyAdd(left, right, addend);
+        => Fma.IsSupported || AdvSimd.IsSupported ? Vector512.FusedMultiplyAdd(left, right, addend) : (left * right) + addend;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> ClampSymmetric(Vector512<float> value, Vector512<float> limit)
@@ -86,7 +89,7 @@ internal readonly struct Vector256Ops : IVectorOps<Vector256<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> MultiplyAdd(Vector256<float> left, Vector256<float> right, Vector256<float> addend)
-        => Vector256.FusedMultiplyAdd(left, right, addend);
+        => Fma.IsSupported || AdvSimd.IsSupported ? Vector256.FusedMultiplyAdd(left, right, addend) : (left * right) + addend;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> ClampSymmetric(Vector256<float> value, Vector256<float> limit)
@@ -134,7 +137,7 @@ internal readonly struct Vector128Ops : IVectorOps<Vector128<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> MultiplyAdd(Vector128<float> left, Vector128<float> right, Vector128<float> addend)
-        => Vector128.FusedMultiplyAdd(left, right, addend);
+        => Fma.IsSupported || AdvSimd.IsSupported ? Vector128.FusedMultiplyAdd(left, right, addend) : (left * right) + addend;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> ClampSymmetric(Vector128<float> value, Vector128<float> limit)
@@ -181,7 +184,8 @@ internal readonly struct ScalarOps : IVectorOps<float>
     public static float Divide(float left, float right) => left / right;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float MultiplyAdd(float left, float right, float addend) => MathF.FusedMultiplyAdd(left, right, addend);
+    public static float MultiplyAdd(float left, float right, float addend)
+        => Fma.IsSupported || AdvSimd.IsSupported ? MathF.FusedMultiplyAdd(left, right, addend) : (left * right) + addend;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float ClampSymmetric(float value, float limit) => value > limit ? limit : (value < -limit ? -limit : value);
