@@ -445,9 +445,10 @@ internal static class PackedGemm
     }
 
     /// <summary>
-    /// One row against every panel: y = init + W·x. Eight panels at a time give eight independent FMA chains (the
-    /// chunks one after another), enough to cover FMA latency at batch 1, where this product is the whole step; the
-    /// panels left over go in pairs and alone, each with its four chunks as chains side by side.
+    /// One row against every panel: y = init + W·x, each panel's four chunks as four chains side by side: four panels
+    /// at a time on the 512-bit path (16 chains; 32 registers), two elsewhere (8 chains; 16 registers), then single
+    /// panels. At batch 1 this product is the whole step, so it is latency that counts: a chain is a quarter of the
+    /// depth long, and the chunks are joined in registers.
     /// </summary>
     /// <remarks>
     /// <para>
@@ -457,10 +458,11 @@ internal static class PackedGemm
     /// </para>
     /// <para>
     /// Every kernel here sums in <see cref="SummationOrder"/>'s order, so a row's result is bit-identical whichever
-    /// blocking computes it: batch 1 or 64, a step or a whole sequence.
+    /// blocking computes it: batch 1 or 64, a step or a whole sequence. (Eight panels chunk after chunk, combined in
+    /// memory, measured about 10% slower at hidden 128 than this.)
     /// </para>
     /// <para>
-    /// <paramref name="reverse"/> walks the panel blocks from the last to the first. A recurrence alternates it from
+    /// <paramref name="reverse"/> walks the panel groups from the last to the first. A recurrence alternates it from
     /// step to step, so each step starts on the panels the previous step touched last, which are still in L1: with a
     /// matrix larger than L1 (128 × 128 floats is 64 KB), that keeps a good part of it from crossing from L2 again.
     /// The order of the panels does not change any result.
@@ -477,8 +479,10 @@ internal static class PackedGemm
         SummationOrder order = SummationOrder.Of(depth);
         Span<float> tempSpan = stackalloc float[8 * 16];
         ref float temp = ref MemoryMarshal.GetReference(tempSpan);
+        int group = TOps.Count == 16 ? 4 : 2;
         int afterEights = panels / 8 * 8;
-        int afterPairs = afterEights + ((panels - afterEights) & ~1);
+        int afterGroups = afterEights + ((panels - afterEights) / group * group);
+        int afterPairs = afterGroups + ((panels - afterGroups) & ~1);
         if (!reverse)
         {
             for (int panel = 0; panel < afterEights; panel += 8)
@@ -486,7 +490,12 @@ internal static class PackedGemm
                 Panels8<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, order, panel, ref temp);
             }
 
-            for (int panel = afterEights; panel < afterPairs; panel += 2)
+            for (int panel = afterEights; panel < afterGroups; panel += group)
+            {
+                PanelGroup<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, order, panel, group);
+            }
+
+            for (int panel = afterGroups; panel < afterPairs; panel += 2)
             {
                 Panels2<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, order, panel);
             }
@@ -503,15 +512,36 @@ internal static class PackedGemm
                 Panels1<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, order, afterPairs);
             }
 
-            for (int panel = afterPairs - 2; panel >= afterEights; panel -= 2)
+            for (int panel = afterPairs - 2; panel >= afterGroups; panel -= 2)
             {
                 Panels2<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, order, panel);
+            }
+
+            for (int panel = afterGroups - group; panel >= afterEights; panel -= group)
+            {
+                PanelGroup<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, order, panel, group);
             }
 
             for (int panel = afterEights - 8; panel >= 0; panel -= 8)
             {
                 Panels8<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, order, panel, ref temp);
             }
+        }
+    }
+
+    /// <summary>A group of <paramref name="group"/> panels (4 or 2): <see cref="Panels4"/> or <see cref="Panels2"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PanelGroup<TOps, TVec>(ref float x, ref float w, int panelStride, ref float init, ref float y, SummationOrder order, int panel, int group)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        if (group == 4)
+        {
+            Panels4<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, order, panel);
+        }
+        else
+        {
+            Panels2<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, order, panel);
         }
     }
 
@@ -580,7 +610,9 @@ internal static class PackedGemm
     /// <c>k * width + j * panelStride</c> in int arithmetic, the JIT recomputed and sign-extended each offset at every
     /// k (about twenty integer instructions beside the eight FMAs), which made the loop issue-bound.
     /// </remarks>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    // A root of its own (as every panel kernel here): inlined side by side, they pushed their caller past the JIT's
+    // inlining budget and its vector operations became calls (seen: 4-7x slower).
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Panels8<TOps, TVec>(ref float x, ref float w, int panelStride, ref float init, ref float y, SummationOrder order, int panel, ref float temp)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
@@ -627,8 +659,75 @@ internal static class PackedGemm
         }
     }
 
+    /// <summary>Four panels, each with its four chunks as chains side by side: sixteen chains, as <see cref="ChunkedSum"/>.</summary>
+    // A root of its own (as every panel kernel here): inlined side by side, they pushed their caller past the JIT's
+    // inlining budget and its vector operations became calls (seen: 4-7x slower).
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Panels4<TOps, TVec>(ref float x, ref float w, int panelStride, ref float init, ref float y, SummationOrder order, int panel)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        int width = TOps.Count;
+        ref float i0 = ref Unsafe.Add(ref init, panel * width);
+        TVec a0 = TOps.Load(ref i0);
+        TVec b0 = TOps.Load(ref Unsafe.Add(ref i0, width));
+        TVec c0 = TOps.Load(ref Unsafe.Add(ref i0, 2 * width));
+        TVec d0 = TOps.Load(ref Unsafe.Add(ref i0, 3 * width));
+        nint p1 = panelStride, p2 = 2 * p1, p3 = 3 * p1;
+        ref float wk = ref Unsafe.Add(ref w, (nint)panel * panelStride);
+        int lead = order.Lead;
+        for (int k = 0; k < lead; k++)
+        {
+            TVec xk = TOps.Broadcast(Unsafe.Add(ref x, k));
+            a0 = TOps.MultiplyAdd(xk, TOps.Load(ref wk), a0);
+            b0 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, p1)), b0);
+            c0 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, p2)), c0);
+            d0 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, p3)), d0);
+            wk = ref Unsafe.Add(ref wk, width);
+        }
+
+        TVec a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero, b1 = TOps.Zero, b2 = TOps.Zero, b3 = TOps.Zero;
+        TVec c1 = TOps.Zero, c2 = TOps.Zero, c3 = TOps.Zero, d1 = TOps.Zero, d2 = TOps.Zero, d3 = TOps.Zero;
+        nint q = order.ChunkLength;
+        nint wq = q * width, wq2 = 2 * wq, wq3 = 3 * wq;
+        ref float xk0 = ref Unsafe.Add(ref x, lead);
+        for (nint j = 0; j < q; j++)
+        {
+            TVec x0 = TOps.Broadcast(xk0);
+            a0 = TOps.MultiplyAdd(x0, TOps.Load(ref wk), a0);
+            b0 = TOps.MultiplyAdd(x0, TOps.Load(ref Unsafe.Add(ref wk, p1)), b0);
+            c0 = TOps.MultiplyAdd(x0, TOps.Load(ref Unsafe.Add(ref wk, p2)), c0);
+            d0 = TOps.MultiplyAdd(x0, TOps.Load(ref Unsafe.Add(ref wk, p3)), d0);
+            TVec x1 = TOps.Broadcast(Unsafe.Add(ref xk0, q));
+            a1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref wk, wq)), a1);
+            b1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref wk, p1 + wq)), b1);
+            c1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref wk, p2 + wq)), c1);
+            d1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref wk, p3 + wq)), d1);
+            TVec x2 = TOps.Broadcast(Unsafe.Add(ref xk0, 2 * q));
+            a2 = TOps.MultiplyAdd(x2, TOps.Load(ref Unsafe.Add(ref wk, wq2)), a2);
+            b2 = TOps.MultiplyAdd(x2, TOps.Load(ref Unsafe.Add(ref wk, p1 + wq2)), b2);
+            c2 = TOps.MultiplyAdd(x2, TOps.Load(ref Unsafe.Add(ref wk, p2 + wq2)), c2);
+            d2 = TOps.MultiplyAdd(x2, TOps.Load(ref Unsafe.Add(ref wk, p3 + wq2)), d2);
+            TVec x3 = TOps.Broadcast(Unsafe.Add(ref xk0, 3 * q));
+            a3 = TOps.MultiplyAdd(x3, TOps.Load(ref Unsafe.Add(ref wk, wq3)), a3);
+            b3 = TOps.MultiplyAdd(x3, TOps.Load(ref Unsafe.Add(ref wk, p1 + wq3)), b3);
+            c3 = TOps.MultiplyAdd(x3, TOps.Load(ref Unsafe.Add(ref wk, p2 + wq3)), c3);
+            d3 = TOps.MultiplyAdd(x3, TOps.Load(ref Unsafe.Add(ref wk, p3 + wq3)), d3);
+            xk0 = ref Unsafe.Add(ref xk0, 1);
+            wk = ref Unsafe.Add(ref wk, width);
+        }
+
+        ref float o0 = ref Unsafe.Add(ref y, panel * width);
+        TOps.Store(TOps.Add(TOps.Add(a0, a1), TOps.Add(a2, a3)), ref o0);
+        TOps.Store(TOps.Add(TOps.Add(b0, b1), TOps.Add(b2, b3)), ref Unsafe.Add(ref o0, width));
+        TOps.Store(TOps.Add(TOps.Add(c0, c1), TOps.Add(c2, c3)), ref Unsafe.Add(ref o0, 2 * width));
+        TOps.Store(TOps.Add(TOps.Add(d0, d1), TOps.Add(d2, d3)), ref Unsafe.Add(ref o0, 3 * width));
+    }
+
     /// <summary>Two panels, each with its four chunks as chains side by side: eight chains, as <see cref="ChunkedSum"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    // A root of its own (as every panel kernel here): inlined side by side, they pushed their caller past the JIT's
+    // inlining budget and its vector operations became calls (seen: 4-7x slower).
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Panels2<TOps, TVec>(ref float x, ref float w, int panelStride, ref float init, ref float y, SummationOrder order, int panel)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
@@ -676,7 +775,9 @@ internal static class PackedGemm
         TOps.Store(TOps.Add(TOps.Add(b0, b1), TOps.Add(b2, b3)), ref Unsafe.Add(ref o0, width));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    // A root of its own (as every panel kernel here): inlined side by side, they pushed their caller past the JIT's
+    // inlining budget and its vector operations became calls (seen: 4-7x slower).
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Panels1<TOps, TVec>(ref float x, ref float w, int panelStride, ref float init, ref float y, SummationOrder order, int panel)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
