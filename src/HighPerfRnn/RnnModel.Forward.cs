@@ -21,9 +21,6 @@ public sealed partial class RnnModel
     /// <param name="workspace">Scratch memory; null uses one kept per thread. After the first call of a given size, no call allocates.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> or <paramref name="seqLen"/> is not positive, or <paramref name="layout"/> is unknown.</exception>
     /// <exception cref="ArgumentException">A span's length does not fit the shape, or the spans overlap.</exception>
-    // Optimized from the first call: in a one-CPU process .NET's tiering left this call path in unoptimized code for
-    // seconds (Step at hidden 8 ran at 200-350 ns instead of 50 for ~3 s); the kernels below it already were.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Forward(
         ReadOnlySpan<float> input,
         Span<float> output,
@@ -72,9 +69,6 @@ public sealed partial class RnnModel
     /// <param name="output">Receives the last layer's h_t: (batch, proj_size or hidden).</param>
     /// <param name="batch">Streams stepped together.</param>
     /// <param name="workspace">Scratch memory; null uses one kept per thread.</param>
-    // Optimized from the first call: in a one-CPU process .NET's tiering left this call path in unoptimized code for
-    // seconds (Step at hidden 8 ran at 200-350 ns instead of 50 for ~3 s); the kernels below it already were.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Step(ReadOnlySpan<float> input, Span<float> state, Span<float> cellState, Span<float> output, int batch = 1, RnnWorkspace? workspace = null)
         => Step<RuntimeStepKernel>(input, state, cellState, output, batch, workspace);
 
@@ -90,17 +84,11 @@ public sealed partial class RnnModel
     /// <param name="workspace">Scratch memory; null uses one kept per thread.</param>
     /// <exception cref="InvalidOperationException">The model is bidirectional.</exception>
     /// <exception cref="ArgumentException">A span's length does not fit the shape, or the spans overlap.</exception>
-    // Optimized from the first call: in a one-CPU process .NET's tiering left this call path in unoptimized code for
-    // seconds (Step at hidden 8 ran at 200-350 ns instead of 50 for ~3 s); the kernels below it already were.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Step(ReadOnlySpan<float> input, Span<float> state, Span<float> output, int batch = 1, RnnWorkspace? workspace = null)
         => Step<RuntimeStepKernel>(input, state, output, batch, workspace);
 
     /// <summary>Forward over a given step kernel: the entry point of generated, fixed-size models.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    // Optimized from the first call: in a one-CPU process .NET's tiering left this call path in unoptimized code for
-    // seconds (Step at hidden 8 ran at 200-350 ns instead of 50 for ~3 s); the kernels below it already were.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Forward<TKernel>(
         ReadOnlySpan<float> input,
         Span<float> output,
@@ -143,9 +131,6 @@ public sealed partial class RnnModel
 
     /// <summary>LSTM step over a given step kernel: the entry point of generated LSTM models.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    // Optimized from the first call: in a one-CPU process .NET's tiering left this call path in unoptimized code for
-    // seconds (Step at hidden 8 ran at 200-350 ns instead of 50 for ~3 s); the kernels below it already were.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Step<TKernel>(ReadOnlySpan<float> input, Span<float> state, Span<float> cellState, Span<float> output, int batch, RnnWorkspace? workspace)
         where TKernel : struct, IRecurrentStepKernel
     {
@@ -174,9 +159,6 @@ public sealed partial class RnnModel
 
     /// <summary>Step over a given step kernel: the entry point of generated, fixed-size models.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    // Optimized from the first call: in a one-CPU process .NET's tiering left this call path in unoptimized code for
-    // seconds (Step at hidden 8 ran at 200-350 ns instead of 50 for ~3 s); the kernels below it already were.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Step<TKernel>(ReadOnlySpan<float> input, Span<float> state, Span<float> output, int batch, RnnWorkspace? workspace)
         where TKernel : struct, IRecurrentStepKernel
     {

@@ -35,9 +35,6 @@ internal static class FusedGateStep
     /// <paramref name="hiddenOut"/> must not overlap <paramref name="h"/> or <paramref name="x"/> (other units still read them).
     /// <paramref name="reverse"/> walks the units from the last panel (see <see cref="UnitPanel"/>); no result changes.
     /// </summary>
-    // Optimized from the first call: in a one-CPU process .NET's tiering left this call path in unoptimized code for
-    // seconds (Step at hidden 8 ran at 200-350 ns instead of 50 for ~3 s); the kernels below it already were.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Lstm(SimdPath path, ReadOnlySpan<float> x, PackedMatrix inputWeights, ReadOnlySpan<float> h, PackedMatrix recurrentWeights, ReadOnlySpan<float> bias, Span<float> cell, Span<float> hiddenOut, int hidden, bool reverse)
     {
         CheckInput(path, x, inputWeights, hiddenOut, hidden, gates: 4);
@@ -48,9 +45,6 @@ internal static class FusedGateStep
     /// GRU: p = bias + W_ih·x, q = <paramref name="recurrentBias"/> + W_hh·h; r = σ(p_r + q_r), z = σ(p_z + q_z),
     /// n = tanh(p_n + r⊙q_n), <paramref name="hiddenOut"/> = n + z⊙(h − n). <paramref name="hiddenOut"/> must not overlap <paramref name="h"/> or <paramref name="x"/>.
     /// </summary>
-    // Optimized from the first call: in a one-CPU process .NET's tiering left this call path in unoptimized code for
-    // seconds (Step at hidden 8 ran at 200-350 ns instead of 50 for ~3 s); the kernels below it already were.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Gru(SimdPath path, ReadOnlySpan<float> x, PackedMatrix inputWeights, ReadOnlySpan<float> h, PackedMatrix recurrentWeights, ReadOnlySpan<float> bias, ReadOnlySpan<float> recurrentBias, Span<float> hiddenOut, int hidden, bool reverse)
     {
         CheckInput(path, x, inputWeights, hiddenOut, hidden, gates: 3);
@@ -62,9 +56,6 @@ internal static class FusedGateStep
     /// sequence beforehand): gates = <paramref name="preactivations"/> + W_hh·h, then as <see cref="Lstm"/> or
     /// <see cref="Gru"/>. The same sums and gates as the general step, with no separate product pass over W_hh.
     /// </summary>
-    // Optimized from the first call: in a one-CPU process .NET's tiering left this call path in unoptimized code for
-    // seconds (Step at hidden 8 ran at 200-350 ns instead of 50 for ~3 s); the kernels below it already were.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void FromPreactivations(
         RnnCell cell, SimdPath path, ReadOnlySpan<float> preactivations, ReadOnlySpan<float> h, PackedMatrix recurrentWeights, ReadOnlySpan<float> recurrentBias, Span<float> cellState, Span<float> hiddenOut, int hidden, bool reverse)
     {
@@ -79,9 +70,6 @@ internal static class FusedGateStep
 
     /// <summary>The checks every entry shares (they make the unchecked addressing below sound), then the cell's kernel for the path.</summary>
     [SkipLocalsInit]
-    // Optimized from the first call: in a one-CPU process .NET's tiering left this call path in unoptimized code for
-    // seconds (Step at hidden 8 ran at 200-350 ns instead of 50 for ~3 s); the kernels below it already were.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run(
         RnnCell cell, SimdPath path, in Operands refs, ReadOnlySpan<float> h, PackedMatrix recurrentWeights, ReadOnlySpan<float> init, ReadOnlySpan<float> recurrentBias, Span<float> cellState, Span<float> hiddenOut, int hidden)
     {

@@ -53,9 +53,6 @@ internal sealed class SingleLayerStep
     }
 
     /// <summary>An RNN or GRU step; false (nothing touched) where the general path must run or report.</summary>
-    // Optimized from the first call: in a one-CPU process .NET's tiering left this call path in unoptimized code for
-    // seconds (Step at hidden 8 ran at 200-350 ns instead of 50 for ~3 s); the kernels below it already were.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryStep(ReadOnlySpan<float> input, Span<float> state, Span<float> output, RnnWorkspace? workspace)
     {
         if (_cell == RnnCell.Lstm || !Accepts(input, state, output))
@@ -98,9 +95,6 @@ internal sealed class SingleLayerStep
     }
 
     /// <summary>An LSTM step; false (nothing touched) where the general path must run or report.</summary>
-    // Optimized from the first call: in a one-CPU process .NET's tiering left this call path in unoptimized code for
-    // seconds (Step at hidden 8 ran at 200-350 ns instead of 50 for ~3 s); the kernels below it already were.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryStep(ReadOnlySpan<float> input, Span<float> state, Span<float> cellState, Span<float> output)
     {
         if (_cell != RnnCell.Lstm || !_fusedGates || !Accepts(input, state, output)
