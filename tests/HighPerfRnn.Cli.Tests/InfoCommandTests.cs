@@ -33,6 +33,35 @@ public sealed class InfoCommandTests
     }
 
     [Fact]
+    public void Info_plan_prints_the_route_of_every_layer_for_forward_and_step()
+    {
+        // What the model's own DescribePlan says, for the batch asked: the CLI only prints it.
+        CliResult result = Hprnn.Run("info", Hprnn.Model("gru_medium"), "--plan", "--batch", "8");
+        RnnModel model = RnnModel.Load(Hprnn.Model("gru_medium"));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains($"plan (numerics version {Numerics.Version}):", result.Output, StringComparison.Ordinal);
+        foreach (RnnCall call in new[] { RnnCall.Forward, RnnCall.Step })
+        {
+            string plan = model.DescribePlan(call, 8).ToString();
+            Assert.Contains(plan.Split('\n')[0].TrimEnd(), result.Output, StringComparison.Ordinal);
+            foreach (LayerPlan layer in model.DescribePlan(call, 8).Layers)
+            {
+                Assert.Contains(layer.ToString(), result.Output, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    [Fact]
+    public void Info_plan_refuses_a_batch_below_one()
+    {
+        CliResult result = Hprnn.Run("info", Hprnn.Model("gru_medium"), "--plan", "--batch", "0");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--batch must be at least 1, but is 0", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Info_shows_an_lstm_projection_and_its_cell_state()
     {
         CliResult result = Hprnn.Run("info", Hprnn.Model("lstm_proj"), "--tensors");

@@ -15,13 +15,6 @@ internal static class InfoCommand
         var tensors = new Option<bool>("--tensors") { Description = "Also list every tensor with its dtype and shape." };
         var plan = new Option<bool>("--plan") { Description = "Also print the execution plan on this CPU: the SIMD path and, per layer, the kernel that runs Forward and Step, and why." };
         var batch = new Option<int>("--batch") { Description = "The batch size the plan is for (with --plan).", DefaultValueFactory = _ => 1 };
-        batch.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() < 1)
-            {
-                result.AddError(Invariant($"--batch must be at least 1, but is {result.GetValueOrDefault<int>()}."));
-            }
-        });
         var command = new Command("info", "Show the architecture in a model file: cell, layers, directions, sizes, bias, proj_size, nonlinearity, parameter count, dtype; with --plan, what runs it on this CPU.")
         {
             model, nonlinearity, prefix, tensors, plan, batch,
@@ -43,6 +36,11 @@ internal static class InfoCommand
 
     public static int Run(FileInfo path, string? nonlinearity, string? prefix, bool listTensors, TextWriter output, bool showPlan = false, int batch = 1)
     {
+        if (batch < 1)
+        {
+            throw new CliInputException(Invariant($"--batch must be at least 1, but is {batch}."));
+        }
+
         ArgumentNullException.ThrowIfNull(output);
         LoadedModel loaded = ModelFiles.Load(path, nonlinearity, prefix);
         RnnArchitecture a = loaded.Architecture;
