@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.ComponentModel;
 using System.Globalization;
 using HighPerfRnn.Kernels;

@@ -106,7 +106,7 @@ public sealed partial class RnnModel
     {
         ArgumentNullException.ThrowIfNull(architecture);
         ArgumentNullException.ThrowIfNull(stateDict);
-        SimdPath path = simdPath == SimdPath.Auto ? SimdPath.Auto : SimdPaths.Resolve(simdPath);
+        SimdPath path = Requested(simdPath);
         StateDictValidator.Validate(architecture, stateDict);
         return new RnnModel(architecture, CopyStateDict(stateDict), path);
     }
@@ -138,7 +138,7 @@ public sealed partial class RnnModel
             stateDict[name] = new FloatTensor(values, shape);
         }
 
-        return new RnnModel(architecture, stateDict, simdPath == SimdPath.Auto ? SimdPath.Auto : SimdPaths.Resolve(simdPath));
+        return new RnnModel(architecture, stateDict, Requested(simdPath));
     }
 
     /// <summary>
@@ -151,6 +151,9 @@ public sealed partial class RnnModel
         StateDictValidator.Validate(architecture, stateDict);
         return new RnnModel(architecture, CopyStateDict(stateDict), path);
     }
+
+    /// <summary>A path asked for by a caller: Auto stays Auto (the planner chooses at construction), any other must run here.</summary>
+    private static SimdPath Requested(SimdPath simdPath) => simdPath == SimdPath.Auto ? SimdPath.Auto : SimdPaths.Resolve(simdPath);
 
     internal PackedLayerDirection Layer(int layer, int direction) => _layers[(layer * Architecture.NumDirections) + direction];
 

@@ -24,6 +24,7 @@ public sealed class ExecutionPlan
         Declared = declared;
         _layers = layers;
         SimdReason = simdReason;
+        AllLayersProjecting = Array.TrueForAll(layers, layer => layer.Kernel == LayerKernel.ElmanSequenceProjecting);
     }
 
     /// <summary>The model's architecture.</summary>
@@ -53,7 +54,7 @@ public sealed class ExecutionPlan
     internal LayerPlan Layer(int layer) => _layers[layer];
 
     /// <summary>Whether every layer runs the one-vector projecting Elman kernel (the whole pass is one kernel call per layer).</summary>
-    internal bool AllLayersProjecting { get; init; }
+    internal bool AllLayersProjecting { get; }
 
     /// <summary>The plan as text: what <c>hprnn info --plan</c> prints.</summary>
     public override string ToString()

@@ -116,14 +116,12 @@ internal static class ExecutionPlanner
         };
 
         var layers = new LayerPlan[architecture.NumLayers];
-        bool allProjecting = true;
         for (int layer = 0; layer < layers.Length; layer++)
         {
             layers[layer] = PlanLayer(architecture, path, call, batchClass, declared, layer);
-            allProjecting &= layers[layer].Kernel == LayerKernel.ElmanSequenceProjecting;
         }
 
-        return new ExecutionPlan(architecture, call, minBatch, maxBatch, path, declared, layers, simdReason) { AllLayersProjecting = allProjecting };
+        return new ExecutionPlan(architecture, call, minBatch, maxBatch, path, declared, layers, simdReason);
     }
 
     private static LayerPlan PlanLayer(RnnArchitecture architecture, SimdPath path, RnnCall call, int batchClass, bool declared, int layer)

@@ -4,9 +4,9 @@ using HighPerfRnn.Kernels;
 namespace HighPerfRnn.Runtime;
 
 /// <summary>
-/// Forward at batch 1 for Elman models whose hidden size is exactly one vector (the plan's
-/// <see cref="LayerKernel.ElmanSequenceProjecting"/> on every layer) (hidden 8 on AVX2, 16 on AVX-512: the
-/// notebook's models and the benchmark's seed point). Such a pass is a few hundred nanoseconds of arithmetic, and the
+/// Forward at batch 1 for Elman models whose hidden size is exactly one vector (hidden 8 on the 256-bit path, 16 on the
+/// 512-bit one: the notebook's models and the benchmark's seed point), where the plan picks
+/// <see cref="LayerKernel.ElmanSequenceProjecting"/> for every layer. Such a pass is a few hundred nanoseconds of arithmetic, and the
 /// general driver's setup (scratch layout, per-direction bookkeeping, pre-activation rows, copies) cost as much again.
 /// Here each layer is one kernel call: both directions' chains together, each step projecting its own input, h stored
 /// straight into the layer's output columns and read back from there as h_{t−1}.

@@ -39,9 +39,6 @@ internal sealed class PackedLayerDirection
     /// <summary>Gate rows, each gate block rounded up to whole panels: the row stride of the pre-activation buffers.</summary>
     public int PaddedGateRows => InputWeights.PaddedRows;
 
-    /// <summary>The hidden size rounded up to whole panels: where each gate block starts in a pre-activation row.</summary>
-    public int PaddedHidden => InputWeights.PaddedBlockRows;
-
     public static PackedLayerDirection Pack(
         RnnArchitecture architecture, IReadOnlyDictionary<string, FloatTensor> stateDict, int layer, int direction, int panelWidth)
     {

@@ -184,7 +184,6 @@ internal static class RecurrentDriver
             PaddedHidden = PackedMatrix.PadToPanels(Hidden, lanes);
             PaddedState = PackedMatrix.PadToPanels(State, lanes);
             NumLayers = architecture.NumLayers;
-            Projected = architecture.ProjSize > 0;
         }
 
         public RnnCell Cell { get; }
@@ -211,8 +210,6 @@ internal static class RecurrentDriver
         public int PaddedHidden { get; }
 
         public int PaddedState { get; }
-
-        public bool Projected { get; }
 
         /// <summary>Whether the last layer writes to scratch (then copied to a batch-first output) rather than to the output itself.</summary>
         public bool OutputNeedsCopy { get; }

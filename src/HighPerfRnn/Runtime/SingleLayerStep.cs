@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using HighPerfRnn.Kernels;
 
 namespace HighPerfRnn.Runtime;
@@ -21,7 +20,6 @@ internal sealed class SingleLayerStep
     private readonly RnnNonlinearity _nonlinearity;
     private readonly int _inputSize;
     private readonly int _hidden;
-    private readonly int _lanes;
     private readonly bool _fusedGates;
     private readonly bool _alternatePanelOrder;
     private readonly bool _oneVector;
@@ -35,7 +33,6 @@ internal sealed class SingleLayerStep
         _nonlinearity = architecture.Nonlinearity;
         _inputSize = architecture.InputSize;
         _hidden = architecture.HiddenSize;
-        _lanes = SimdPaths.LaneCount(_path);
 
         // The route is the plan's (made when the model was built); this class only skips the general checks.
         LayerPlan plan = model.Plan(RnnCall.Step, 1, declared: false).Layer(0);
