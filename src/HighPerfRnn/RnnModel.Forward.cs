@@ -100,7 +100,7 @@ public sealed partial class RnnModel
         where TKernel : struct, IRecurrentStepKernel
     {
         SequenceShape shape = ForwardValidation.Validate(Architecture, input, output, hN, h0, batch, seqLen, layout);
-        RecurrentDriver.Forward<TKernel>(this, input, output, hN, default, h0, default, shape, workspace ?? RnnWorkspace.ThreadDefault);
+        RecurrentDriver.Forward<TKernel>(this, input, output, hN, default, h0, default, shape, lengths: default, workspace ?? RnnWorkspace.ThreadDefault);
     }
 
     /// <summary>Forward with cell states over a given step kernel: the entry point of generated LSTM models.</summary>
@@ -118,6 +118,14 @@ public sealed partial class RnnModel
         RnnWorkspace? workspace)
         where TKernel : struct, IRecurrentStepKernel
     {
+        SequenceShape shape = ValidateLstmForward(input, output, hN, cN, batch, seqLen, layout, h0, c0);
+        RecurrentDriver.Forward<TKernel>(this, input, output, hN, cN, h0, c0, shape, lengths: default, workspace ?? RnnWorkspace.ThreadDefault);
+    }
+
+    /// <summary>The checks of an LSTM forward pass with cell states (shared by the overloads with and without lengths).</summary>
+    private SequenceShape ValidateLstmForward(
+        ReadOnlySpan<float> input, Span<float> output, Span<float> hN, Span<float> cN, int batch, int seqLen, SequenceLayout layout, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0)
+    {
         if (Architecture.Cell != RnnCell.Lstm)
         {
             throw new InvalidOperationException($"Cell states (cN, c0) belong to LSTMs, but this model is {Architecture}. Use the overload without them.");
@@ -125,7 +133,7 @@ public sealed partial class RnnModel
 
         SequenceShape shape = ForwardValidation.Validate(Architecture, input, output, hN, h0, batch, seqLen, layout);
         ForwardValidation.ValidateCellState(Architecture, cN, c0, batch, layout, input, output, hN, h0);
-        RecurrentDriver.Forward<TKernel>(this, input, output, hN, cN, h0, c0, shape, workspace ?? RnnWorkspace.ThreadDefault);
+        return shape;
     }
 
     /// <summary>LSTM step over a given step kernel: the entry point of generated LSTM models.</summary>

@@ -20,6 +20,9 @@ public static class NaiveRecurrentReference
     /// Runs the model. <paramref name="weights"/> maps PyTorch's parameter names to row-major values.
     /// <paramref name="input"/> is (batch, seq, input) when <paramref name="batchFirst"/>, else (seq, batch, input);
     /// h0 and c0 are (layers × directions, batch, size) or null for zeros. Output uses the input's layout.
+    /// With <paramref name="lengths"/>, sequence b runs over its first lengths[b] steps only, as PyTorch's
+    /// <c>pack_padded_sequence</c>: the backward direction starts at step lengths[b] − 1, h_n is taken at each
+    /// sequence's own end, and output rows past it are zeros (<c>pad_packed_sequence</c>'s padding value).
     /// </summary>
     public static Result Forward(
         ReferenceConfig config,
@@ -29,7 +32,8 @@ public static class NaiveRecurrentReference
         int seqLen,
         bool batchFirst,
         double[]? h0 = null,
-        double[]? c0 = null)
+        double[]? c0 = null,
+        int[]? lengths = null)
     {
         int directions = config.Directions;
         int hidden = config.HiddenSize;
@@ -87,9 +91,10 @@ public static class NaiveRecurrentReference
                         Array.Copy(c0, ((stateRow * batch) + b) * hidden, c, 0, hidden);
                     }
 
-                    for (int step = 0; step < seqLen; step++)
+                    int length = lengths?[b] ?? seqLen;
+                    for (int step = 0; step < length; step++)
                     {
-                        int t = direction == 0 ? step : seqLen - 1 - step;
+                        int t = direction == 0 ? step : length - 1 - step;
                         double[] x = layerInput[b][t];
                         double[] gx = Affine(wIh, bIh, x, config.Gates * hidden, inputSize);
                         double[] gh = Affine(wHh, bHh, h, config.Gates * hidden, state);

@@ -82,6 +82,32 @@ internal static class ForwardValidation
         return shape;
     }
 
+    /// <summary>
+    /// Per-sequence lengths (PyTorch's <c>pack_padded_sequence</c> lengths): one per batch row, each in [1, seqLen], any
+    /// order; not for an unbatched input. The message names the index and the value.
+    /// </summary>
+    public static void ValidateLengths(ReadOnlySpan<int> lengths, int batch, int seqLen, SequenceLayout layout)
+    {
+        if (layout == SequenceLayout.Unbatched)
+        {
+            throw new ArgumentException("lengths apply to a batch of sequences, but the input is unbatched (one sequence): pass only its first steps as the input, or use BatchFirst with batch 1.", nameof(lengths));
+        }
+
+        if (lengths.Length != batch)
+        {
+            throw new ArgumentException(Invariant($"lengths must hold one length per sequence, batch {batch}, but has {lengths.Length}."), nameof(lengths));
+        }
+
+        for (int b = 0; b < lengths.Length; b++)
+        {
+            int length = lengths[b];
+            if (length < 1 || length > seqLen)
+            {
+                throw new ArgumentException(Invariant($"lengths[{b}] is {length}, but each length must be between 1 and seqLen {seqLen} (PyTorch rejects empty sequences too)."), nameof(lengths));
+            }
+        }
+    }
+
     /// <summary>The LSTM's cell-state spans: lengths, and no overlap with the other spans (c0 may be cN itself).</summary>
     public static void ValidateCellState(
         RnnArchitecture architecture,

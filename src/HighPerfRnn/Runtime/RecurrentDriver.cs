@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using HighPerfRnn.Kernels;
 using HighPerfRnn.Packing;
 
@@ -14,7 +15,7 @@ namespace HighPerfRnn.Runtime;
 /// Every buffer of a pass (input, output, scratch) shares one row order (<see cref="SequenceShape"/>), so a step
 /// reads h_{t−1} straight from the previous time row of the layer's output: no state copies.
 /// </remarks>
-internal static class RecurrentDriver
+internal static partial class RecurrentDriver
 {
     // Fully optimized from the first call, as the kernels it drives (see PackedGemm.Run): in tiered code it was seen running at half speed under BenchmarkDotNet.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -27,9 +28,16 @@ internal static class RecurrentDriver
         ReadOnlySpan<float> h0,
         ReadOnlySpan<float> c0,
         SequenceShape shape,
+        ReadOnlySpan<int> lengths,
         RnnWorkspace workspace)
         where TKernel : struct, IRecurrentStepKernel
     {
+        if (!lengths.IsEmpty && !AllFullLength(lengths, shape.SeqLen))
+        {
+            ForwardRagged<TKernel>(model, input, output, hN, cN, h0, c0, shape, lengths, workspace);
+            return;
+        }
+
         // The plan made for this call class when the model was built: the kernel of every layer, decided there.
         ExecutionPlan plan = model.Plan(RnnCall.Forward, shape.Batch, declared: typeof(TKernel) != typeof(RuntimeStepKernel));
         if (plan.AllLayersProjecting)
@@ -46,12 +54,13 @@ internal static class RecurrentDriver
         // at the end: strided rows (seq·features apart, often a multiple of 4 KB) would thrash L1's sets.
         bool batchFirst = shape.Layout == SequenceLayout.BatchFirst && shape.Batch > 1;
         var inner = new SequenceShape(shape.Batch, shape.SeqLen, SequenceLayout.SequenceFirst);
-        var dims = new Dimensions(architecture, model.SimdPath, model.Layer(0, 0).PaddedGateRows, inner, batchFirst);
+        var dims = new Dimensions(architecture, model.SimdPath, model.Layer(0, 0).PaddedGateRows, inner, batchFirst, inner.Rows, ragged: false);
         Scratch scratch = Scratch.Carve(workspace, dims);
 
         ReadOnlySpan<float> layerInput = input;
         int layerInputWidth = architecture.InputSize;
         bool inputBatchFirst = batchFirst;
+        int batch = shape.Batch;
 
         for (int layer = 0; layer < architecture.NumLayers; layer++)
         {
@@ -75,22 +84,22 @@ internal static class RecurrentDriver
                 {
                     for (int step = 0; step < shape.SeqLen; step++)
                     {
-                        forward.Step<TKernel>(layerOutput, scratch, step, step - 1, step, kernel);
+                        forward.Step<TKernel>(layerOutput, scratch, step * batch, batch, 0, (step - 1) * batch, step, kernel);
                         int time = shape.SeqLen - 1 - step;
-                        backward.Step<TKernel>(layerOutput, scratch, time, step == 0 ? -1 : time + 1, step, kernel);
+                        backward.Step<TKernel>(layerOutput, scratch, time * batch, batch, 0, step == 0 ? -1 : (time + 1) * batch, step, kernel);
                     }
                 }
                 else
                 {
                     for (int step = 0; step < shape.SeqLen; step++)
                     {
-                        forward.Step<TKernel>(layerOutput, scratch, step, step - 1, step, kernel);
+                        forward.Step<TKernel>(layerOutput, scratch, step * batch, batch, 0, (step - 1) * batch, step, kernel);
                     }
 
                     for (int step = 0; step < shape.SeqLen; step++)
                     {
                         int time = shape.SeqLen - 1 - step;
-                        backward.Step<TKernel>(layerOutput, scratch, time, step == 0 ? -1 : time + 1, step, kernel);
+                        backward.Step<TKernel>(layerOutput, scratch, time * batch, batch, 0, step == 0 ? -1 : (time + 1) * batch, step, kernel);
                     }
                 }
 
@@ -100,7 +109,7 @@ internal static class RecurrentDriver
             {
                 for (int step = 0; step < shape.SeqLen; step++)
                 {
-                    forward.Step<TKernel>(layerOutput, scratch, step, step - 1, step, kernel);
+                    forward.Step<TKernel>(layerOutput, scratch, step * batch, batch, 0, (step - 1) * batch, step, kernel);
                 }
             }
 
@@ -168,9 +177,13 @@ internal static class RecurrentDriver
     /// <summary>The sizes of one pass, computed once.</summary>
     private readonly struct Dimensions
     {
-        public Dimensions(RnnArchitecture architecture, SimdPath path, int paddedGateRows, SequenceShape shape, bool outputNeedsCopy)
+        public Dimensions(RnnArchitecture architecture, SimdPath path, int paddedGateRows, SequenceShape shape, bool outputNeedsCopy, int rows, bool ragged)
         {
             OutputNeedsCopy = outputNeedsCopy;
+            Rows = rows;
+            Ragged = ragged;
+            InputSize = architecture.InputSize;
+            StateRows = architecture.StateRows;
             Cell = architecture.Cell;
             Nonlinearity = architecture.Nonlinearity;
             Path = path;
@@ -213,6 +226,17 @@ internal static class RecurrentDriver
 
         /// <summary>Whether the last layer writes to scratch (then copied to a batch-first output) rather than to the output itself.</summary>
         public bool OutputNeedsCopy { get; }
+
+        /// <summary>Rows of every per-row buffer: batch × seqLen, or for a ragged batch the sum of the lengths (no row past a sequence's end).</summary>
+        public int Rows { get; }
+
+        /// <summary>Whether the sequences have lengths of their own (<see cref="PackedSequenceOrder"/>): then the scratch also holds the order and the packed input and initial states.</summary>
+        public bool Ragged { get; }
+
+        public int InputSize { get; }
+
+        /// <summary>Layers × directions: the rows of h0 and h_n.</summary>
+        public int StateRows { get; }
     }
 
     /// <summary>The scratch buffers of one pass, carved from the workspace at 64-byte boundaries.</summary>
@@ -238,9 +262,21 @@ internal static class RecurrentDriver
         /// <summary>Zeros: h_{−1} without h0, and the zero bias of the projection.</summary>
         public ReadOnlySpan<float> Zeros { get; init; }
 
+        /// <summary>Ragged batches: the first layer's input rows in packed order (<see cref="PackedSequenceOrder"/>).</summary>
+        public Span<float> PackedInput { get; init; }
+
+        /// <summary>Ragged batches: h0 with its batch rows in sorted order.</summary>
+        public Span<float> SortedH0 { get; init; }
+
+        /// <summary>Ragged batches: c0 with its batch rows in sorted order.</summary>
+        public Span<float> SortedC0 { get; init; }
+
+        /// <summary>Ragged batches: the memory of the <see cref="PackedSequenceOrder"/>.</summary>
+        public Span<int> OrderMemory { get; init; }
+
         public static Scratch Carve(RnnWorkspace workspace, Dimensions d)
         {
-            long rows = d.Shape.Rows;
+            long rows = d.Rows;
             long batch = d.Shape.Batch;
             bool lstm = d.Cell == RnnCell.Lstm;
             long preactLong = RnnWorkspace.Align(rows * d.PaddedGateRows);
@@ -249,8 +285,15 @@ internal static class RecurrentDriver
             long cellLong = lstm ? RnnWorkspace.Align(batch * d.Hidden) : 0;
             long stepLong = RnnWorkspace.Align(batch * (d.PaddedGateRows + d.PaddedHidden + d.PaddedState));
             long zerosLong = RnnWorkspace.Align((long)Math.Max(d.PaddedState, d.PaddedHidden));
+            long packedInputLong = d.Ragged ? RnnWorkspace.Align(rows * d.InputSize) : 0;
+            long sortedH0Long = d.Ragged ? RnnWorkspace.Align((long)d.StateRows * batch * d.State) : 0;
+            long sortedC0Long = d.Ragged && lstm ? RnnWorkspace.Align((long)d.StateRows * batch * d.Hidden) : 0;
+            long orderLong = d.Ragged ? RnnWorkspace.Align(PackedSequenceOrder.IntsNeeded(d.Shape.Batch, d.Shape.SeqLen)) : 0; // an int per float
             int total = RnnWorkspace.RequireScratch(
-                (preactLong * d.Directions) + (hiddenLong * hiddenBuffers) + (cellLong * d.Directions) + stepLong + zerosLong, "seqLen", d.Shape.SeqLen);
+                (preactLong * d.Directions) + (hiddenLong * hiddenBuffers) + (cellLong * d.Directions) + stepLong + zerosLong
+                    + packedInputLong + sortedH0Long + sortedC0Long + orderLong,
+                "seqLen",
+                d.Shape.SeqLen);
 
             // Each part is at most the total, so the casts below are exact.
             int preact = (int)preactLong;
@@ -277,6 +320,10 @@ internal static class RecurrentDriver
                 BackwardCell = d.Directions == 2 ? Take(all, cell) : default,
                 Step = Take(all, step),
                 Zeros = ClearAndReturn(Take(all, zeros)),
+                PackedInput = Take(all, (int)packedInputLong),
+                SortedH0 = Take(all, (int)sortedH0Long),
+                SortedC0 = Take(all, (int)sortedC0Long),
+                OrderMemory = MemoryMarshal.Cast<float, int>(Take(all, (int)orderLong)),
             };
             return scratch;
         }
@@ -332,7 +379,7 @@ internal static class RecurrentDriver
         {
             if (!batchFirst)
             {
-                PackedGemm.MultiplyAdd(_d.Path, layerInput, inputWidth, _d.Shape.Rows, _weights.InputWeights, _weights.ProjectionBias, 0, _preact, _d.PaddedGateRows);
+                PackedGemm.MultiplyAdd(_d.Path, layerInput, inputWidth, _d.Rows, _weights.InputWeights, _weights.ProjectionBias, 0, _preact, _d.PaddedGateRows);
                 return;
             }
 
@@ -353,42 +400,46 @@ internal static class RecurrentDriver
             }
         }
 
-        /// <summary>One time step for every batch row, written into the direction's output columns of row <paramref name="time"/>.</summary>
+        /// <summary>
+        /// One time step of <paramref name="count"/> adjacent sequences, whose rows start at <paramref name="row"/> (every
+        /// per-row buffer is time-major: a step's rows are adjacent); the first of them is sequence
+        /// <paramref name="firstSequence"/> of the batch (its cell-state and h0 row). h_{t−1} comes from the rows starting at
+        /// <paramref name="previousRow"/>, or from the initial state where it is negative.
+        /// </summary>
         // Fully optimized from the first call, as the kernels it drives (see PackedGemm.Run).
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void Step<TKernel>(Span<float> layerOutput, in Scratch scratch, int time, int previousTime, int stepIndex, LayerKernel kernel)
+        public void Step<TKernel>(Span<float> layerOutput, in Scratch scratch, int row, int count, int firstSequence, int previousRow, int stepIndex, LayerKernel kernel)
             where TKernel : struct, IRecurrentStepKernel
         {
             // Each span is cut to exactly the extent the step may touch, so the slicing itself proves the
             // bounds that RecurrentStepArgs promises kernels (which then address them unchecked).
-            SequenceShape shape = _d.Shape;
-            int batch = shape.Batch;
-            int rowStep = shape.BatchStride;
-            int preactStride = rowStep * _d.PaddedGateRows;
-            int outputStride = rowStep * _d.OutputWidth;
-            Span<float> preact = _preact.Slice(shape.Row(time, 0) * _d.PaddedGateRows, ((batch - 1) * preactStride) + _d.PaddedGateRows);
-            Span<float> output = layerOutput.Slice((shape.Row(time, 0) * _d.OutputWidth) + _outputColumn, ((batch - 1) * outputStride) + _d.State);
+            int batch = count;
+            int preactStride = _d.PaddedGateRows;
+            int outputStride = _d.OutputWidth;
+            int rowsExtent = (batch - 1) * outputStride;
+            Span<float> preact = _preact.Slice(row * _d.PaddedGateRows, ((batch - 1) * preactStride) + _d.PaddedGateRows);
+            Span<float> output = layerOutput.Slice((row * _d.OutputWidth) + _outputColumn, rowsExtent + _d.State);
             ReadOnlySpan<float> previous;
             int previousStride;
-            if (previousTime >= 0)
+            if (previousRow >= 0)
             {
-                previous = layerOutput.Slice((shape.Row(previousTime, 0) * _d.OutputWidth) + _outputColumn, ((batch - 1) * outputStride) + _d.State);
+                previous = layerOutput.Slice((previousRow * _d.OutputWidth) + _outputColumn, rowsExtent + _d.State);
                 previousStride = outputStride;
             }
             else
             {
-                previous = _initialState;
+                previous = _initialState.IsEmpty ? default : _initialState.Slice(firstSequence * _d.State, batch * _d.State);
                 previousStride = _d.State;
             }
 
-            if (kernel == LayerKernel.FusedGateStep && !previous.IsEmpty)
+            Span<float> cell = _d.Cell == RnnCell.Lstm ? _cell.Slice(firstSequence * _d.Hidden, batch * _d.Hidden) : default;
+            if (kernel == LayerKernel.FusedGateStep && batch == 1 && !previous.IsEmpty)
             {
                 FusedGateStep.FromPreactivations(
-                    _d.Cell, _d.Path, preact, previous[.._d.State], _weights.RecurrentWeights, _weights.RecurrentBias, _cell[..(_d.Cell == RnnCell.Lstm ? _d.Hidden : 0)], output[.._d.State], _d.Hidden, reverse: (stepIndex & 1) == 1);
+                    _d.Cell, _d.Path, preact, previous[.._d.State], _weights.RecurrentWeights, _weights.RecurrentBias, cell, output[.._d.State], _d.Hidden, reverse: (stepIndex & 1) == 1);
                 return;
             }
 
-            int batchCells = _d.Cell == RnnCell.Lstm ? batch * _d.Hidden : 0;
             var args = new RecurrentStepArgs(
                 _d.Cell,
                 _layer,
@@ -405,7 +456,7 @@ internal static class RecurrentDriver
                 outputStride,
                 batch,
                 stepIndex,
-                _cell[..batchCells],
+                cell,
                 _d.Cell == RnnCell.Gru ? _weights.RecurrentBias : default,
                 _weights.ProjectionWeights is { } projection ? projection.Data : default,
                 scratch.Step,
@@ -461,6 +512,27 @@ internal static class RecurrentDriver
             if (!cN.IsEmpty)
             {
                 _cell[..(shape.Batch * _d.Hidden)].CopyTo(cN.Slice(_stateRow * shape.Batch * _d.Hidden, shape.Batch * _d.Hidden));
+            }
+        }
+
+        /// <summary>
+        /// h_n (and c_n) rows of a ragged batch: each sequence's own last step (t = length − 1 forward, t = 0 backward), from
+        /// the sorted rows back into the caller's batch order.
+        /// </summary>
+        public void CopyFinalState(ReadOnlySpan<float> layerOutput, Span<float> hN, Span<float> cN, in PackedSequenceOrder order)
+        {
+            int batch = order.Batch;
+            bool forward = _outputColumn == 0;
+            for (int sorted = 0; sorted < batch; sorted++)
+            {
+                int original = order.Original(sorted);
+                int finalTime = forward ? order.LengthOf(sorted) - 1 : 0;
+                int row = order.FirstRow(finalTime) + sorted;
+                layerOutput.Slice((row * _d.OutputWidth) + _outputColumn, _d.State).CopyTo(hN.Slice(((_stateRow * batch) + original) * _d.State, _d.State));
+                if (!cN.IsEmpty)
+                {
+                    _cell.Slice(sorted * _d.Hidden, _d.Hidden).CopyTo(cN.Slice(((_stateRow * batch) + original) * _d.Hidden, _d.Hidden));
+                }
             }
         }
     }

@@ -80,4 +80,24 @@ public sealed class AllocationTests
         var cN = new float[8 * 32];
         AllocationMeter.AssertAllocatesNothing(() => runner.Forward(model, input, output, hN, cN, 8, 10, SequenceLayout.SequenceFirst), "parallel LSTM forward");
     }
+
+    [Fact]
+    public void Ragged_forward_allocates_nothing_after_warm_up()
+    {
+        var architecture = new RnnArchitecture(RnnCell.Lstm, 8, 16, numLayers: 2, bidirectional: true);
+        RnnModel model = RnnModel.CreateRandom(architecture, seed: 2);
+        int[] lengths = [3, 10, 1, 7, 10, 4];
+        var input = new float[6 * 10 * 8];
+        var output = new float[6 * 10 * 32];
+        var hN = new float[4 * 6 * 16];
+        var cN = new float[4 * 6 * 16];
+        var h0 = new float[hN.Length];
+        AllocationMeter.AssertAllocatesNothing(
+            () =>
+            {
+                model.Forward(input, output, hN, cN, 6, 10, lengths, SequenceLayout.BatchFirst, h0);
+                model.Forward(input, output, hN, 6, 10, lengths, SequenceLayout.SequenceFirst);
+            },
+            "ragged LSTM forward");
+    }
 }
