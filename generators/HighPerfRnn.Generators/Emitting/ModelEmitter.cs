@@ -201,6 +201,32 @@ internal static class ModelEmitter
                     global::System.ReadOnlySpan<float> h0 = default,
                     global::HighPerfRnn.RnnWorkspace? workspace = null)
                     => _model.Forward<{{kernel}}>(input, output, hN, batch, seqLen, layout, h0, workspace);
+
+                /// <summary>
+                /// Runs the model over sequences of different lengths padded to <paramref name="seqLen"/>, as PyTorch's
+                /// <c>pack_padded_sequence</c> → model → <c>pad_packed_sequence(total_length=seqLen)</c>, with the generated kernels.
+                /// Same spans, checks and semantics as <see cref="global::HighPerfRnn.RnnModel.Forward(global::System.ReadOnlySpan{float}, global::System.Span{float}, global::System.Span{float}, int, int, global::System.ReadOnlySpan{int}, global::HighPerfRnn.SequenceLayout, global::System.ReadOnlySpan{float}, global::HighPerfRnn.RnnWorkspace?)"/>.
+                /// </summary>
+                /// <param name="input">(batch, seqLen, {{Int(model.InputSize)}}) batch first, (seqLen, batch, {{Int(model.InputSize)}}) sequence first.</param>
+                /// <param name="output">Receives the last layer's hidden states in the input's layout ({{Int(model.OutputSize)}} features), zeros past each sequence's end.</param>
+                /// <param name="hN">Receives each sequence's final hidden states: ({{Int(model.NumLayers * model.NumDirections)}}, batch, {{Int(model.StateSize)}}).</param>
+                /// <param name="batch">Sequences in the batch.</param>
+                /// <param name="seqLen">The padded length.</param>
+                /// <param name="lengths">Each sequence's length, in [1, seqLen], in any order.</param>
+                /// <param name="layout">The memory layout of <paramref name="input"/> and <paramref name="output"/>.</param>
+                /// <param name="h0">The initial hidden states, shaped as <paramref name="hN"/>; empty for zeros.</param>
+                /// <param name="workspace">Scratch memory; null uses one kept per thread.</param>
+                public void Forward(
+                    global::System.ReadOnlySpan<float> input,
+                    global::System.Span<float> output,
+                    global::System.Span<float> hN,
+                    int batch,
+                    int seqLen,
+                    global::System.ReadOnlySpan<int> lengths,
+                    global::HighPerfRnn.SequenceLayout layout,
+                    global::System.ReadOnlySpan<float> h0 = default,
+                    global::HighPerfRnn.RnnWorkspace? workspace = null)
+                    => _model.Forward<{{kernel}}>(input, output, hN, batch, seqLen, lengths, layout, h0, workspace);
                 """);
             if (model.Cell == "Lstm")
             {
@@ -267,6 +293,35 @@ internal static class ModelEmitter
                 global::System.ReadOnlySpan<float> c0 = default,
                 global::HighPerfRnn.RnnWorkspace? workspace = null)
                 => _model.Forward<{{kernel}}>(input, output, hN, cN, batch, seqLen, layout, h0, c0, workspace);
+
+            /// <summary>
+            /// Runs the LSTM over sequences of different lengths padded to <paramref name="seqLen"/> and also returns each
+            /// sequence's final cell states, as PyTorch's <c>lstm(pack_padded_sequence(...), (h0, c0))</c>, with the generated kernels.
+            /// </summary>
+            /// <param name="input">(batch, seqLen, {{Int(model.InputSize)}}) batch first, (seqLen, batch, {{Int(model.InputSize)}}) sequence first.</param>
+            /// <param name="output">Receives the last layer's hidden states in the input's layout ({{Int(model.OutputSize)}} features), zeros past each sequence's end.</param>
+            /// <param name="hN">Receives each sequence's final hidden states: ({{rows}}, batch, {{state}}).</param>
+            /// <param name="cN">Receives each sequence's final cell states: ({{rows}}, batch, {{hidden}}).</param>
+            /// <param name="batch">Sequences in the batch.</param>
+            /// <param name="seqLen">The padded length.</param>
+            /// <param name="lengths">Each sequence's length, in [1, seqLen], in any order.</param>
+            /// <param name="layout">The memory layout of <paramref name="input"/> and <paramref name="output"/>.</param>
+            /// <param name="h0">The initial hidden states, shaped as <paramref name="hN"/>; empty for zeros.</param>
+            /// <param name="c0">The initial cell states, shaped as <paramref name="cN"/>; empty for zeros.</param>
+            /// <param name="workspace">Scratch memory; null uses one kept per thread.</param>
+            public void Forward(
+                global::System.ReadOnlySpan<float> input,
+                global::System.Span<float> output,
+                global::System.Span<float> hN,
+                global::System.Span<float> cN,
+                int batch,
+                int seqLen,
+                global::System.ReadOnlySpan<int> lengths,
+                global::HighPerfRnn.SequenceLayout layout,
+                global::System.ReadOnlySpan<float> h0 = default,
+                global::System.ReadOnlySpan<float> c0 = default,
+                global::HighPerfRnn.RnnWorkspace? workspace = null)
+                => _model.Forward<{{kernel}}>(input, output, hN, cN, batch, seqLen, lengths, layout, h0, c0, workspace);
             """);
         if (model.Bidirectional)
         {

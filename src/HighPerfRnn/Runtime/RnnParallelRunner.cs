@@ -48,13 +48,20 @@ public sealed unsafe class RnnParallelRunner : IDisposable
     {
         ArgumentNullException.ThrowIfNull(model);
         _ = Runtime.ForwardValidation.Validate(model.Architecture, input, output, hN, h0, batch, seqLen, layout);
-        Run(model, input, output, hN, default, h0, default, batch, seqLen, layout);
+        Run(model, input, output, hN, default, h0, default, batch, seqLen, layout, default);
     }
 
     /// <summary>The LSTM overload with cell states; see <see cref="RnnModel.Forward(ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, int, int, SequenceLayout, ReadOnlySpan{float}, ReadOnlySpan{float}, RnnWorkspace?)"/>.</summary>
     public void Forward(RnnModel model, ReadOnlySpan<float> input, Span<float> output, Span<float> hN, Span<float> cN, int batch, int seqLen, SequenceLayout layout, ReadOnlySpan<float> h0 = default, ReadOnlySpan<float> c0 = default)
     {
         ArgumentNullException.ThrowIfNull(model);
+        ValidateLstm(model, input, output, hN, cN, batch, seqLen, layout, h0, c0);
+        Run(model, input, output, hN, cN, h0, c0, batch, seqLen, layout, default);
+    }
+
+    private static void ValidateLstm(
+        RnnModel model, ReadOnlySpan<float> input, Span<float> output, Span<float> hN, Span<float> cN, int batch, int seqLen, SequenceLayout layout, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0)
+    {
         if (model.Architecture.Cell != RnnCell.Lstm)
         {
             throw new InvalidOperationException($"Cell states (cN, c0) belong to LSTMs, but this model is {model.Architecture}. Use the overload without them.");
@@ -62,7 +69,28 @@ public sealed unsafe class RnnParallelRunner : IDisposable
 
         _ = Runtime.ForwardValidation.Validate(model.Architecture, input, output, hN, h0, batch, seqLen, layout);
         Runtime.ForwardValidation.ValidateCellState(model.Architecture, cN, c0, batch, layout, input, output, hN, h0);
-        Run(model, input, output, hN, cN, h0, c0, batch, seqLen, layout);
+    }
+
+    /// <summary>
+    /// As <see cref="RnnModel.Forward(ReadOnlySpan{float}, Span{float}, Span{float}, int, int, ReadOnlySpan{int}, SequenceLayout, ReadOnlySpan{float}, RnnWorkspace?)"/>:
+    /// sequences of different lengths, spread over the runner's threads in shares of about equal total length (the work
+    /// is proportional to it, not to the row count). Bit-identical to the single-threaded call.
+    /// </summary>
+    public void Forward(RnnModel model, ReadOnlySpan<float> input, Span<float> output, Span<float> hN, int batch, int seqLen, ReadOnlySpan<int> lengths, SequenceLayout layout, ReadOnlySpan<float> h0 = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        _ = Runtime.ForwardValidation.Validate(model.Architecture, input, output, hN, h0, batch, seqLen, layout);
+        Runtime.ForwardValidation.ValidateLengths(lengths, batch, seqLen, layout);
+        Run(model, input, output, hN, default, h0, default, batch, seqLen, layout, lengths);
+    }
+
+    /// <summary>The LSTM overload with lengths and cell states; see <see cref="RnnModel.Forward(ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, int, int, ReadOnlySpan{int}, SequenceLayout, ReadOnlySpan{float}, ReadOnlySpan{float}, RnnWorkspace?)"/>.</summary>
+    public void Forward(RnnModel model, ReadOnlySpan<float> input, Span<float> output, Span<float> hN, Span<float> cN, int batch, int seqLen, ReadOnlySpan<int> lengths, SequenceLayout layout, ReadOnlySpan<float> h0 = default, ReadOnlySpan<float> c0 = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ValidateLstm(model, input, output, hN, cN, batch, seqLen, layout, h0, c0);
+        Runtime.ForwardValidation.ValidateLengths(lengths, batch, seqLen, layout);
+        Run(model, input, output, hN, cN, h0, c0, batch, seqLen, layout, lengths);
     }
 
     /// <summary>Stops the dedicated threads.</summary>
@@ -80,13 +108,13 @@ public sealed unsafe class RnnParallelRunner : IDisposable
         }
     }
 
-    private void Run(RnnModel model, ReadOnlySpan<float> input, Span<float> output, Span<float> hN, Span<float> cN, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, int batch, int seqLen, SequenceLayout layout)
+    private void Run(RnnModel model, ReadOnlySpan<float> input, Span<float> output, Span<float> hN, Span<float> cN, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, int batch, int seqLen, SequenceLayout layout, ReadOnlySpan<int> lengths)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         int threads = Math.Min(ThreadCount, batch);
         if (threads == 1)
         {
-            _callerBuffers.Run(model, new Call(input, output, hN, cN, h0, c0, batch, seqLen, layout), 0, batch);
+            _callerBuffers.Run(model, new Call(input, output, hN, cN, h0, c0, batch, seqLen, layout, lengths), 0, batch);
             return;
         }
 
@@ -100,17 +128,18 @@ public sealed unsafe class RnnParallelRunner : IDisposable
             fixed (float* cNPointer = cN)
             fixed (float* h0Pointer = h0)
             fixed (float* c0Pointer = c0)
+            fixed (int* lengthsPointer = lengths)
             {
                 var call = new PinnedCall(
                     inputPointer, input.Length, outputPointer, output.Length, hNPointer, hN.Length, cNPointer, cN.Length,
-                    h0Pointer, h0.Length, c0Pointer, c0.Length, batch, seqLen, layout);
+                    h0Pointer, h0.Length, c0Pointer, c0.Length, batch, seqLen, layout, lengthsPointer, lengths.Length);
                 for (int t = 1; t < threads; t++)
                 {
-                    (int start, int end) = Share(batch, threads, t);
+                    (int start, int end) = Share(batch, threads, t, lengths);
                     _workers[t - 1].Start(model, call, start, end);
                 }
 
-                (int callerStart, int callerEnd) = Share(batch, threads, 0);
+                (int callerStart, int callerEnd) = Share(batch, threads, 0, lengths);
                 Exception? failure = null;
                 try
                 {
@@ -134,23 +163,64 @@ public sealed unsafe class RnnParallelRunner : IDisposable
         }
     }
 
-    /// <summary>Batch rows [start, end) of thread <paramref name="index"/>: contiguous, as even as can be.</summary>
-    private static (int Start, int End) Share(int batch, int threads, int index)
-        => ((int)((long)batch * index / threads), (int)((long)batch * (index + 1) / threads));
+    /// <summary>
+    /// Batch rows [start, end) of thread <paramref name="index"/>: contiguous, as even as can be in rows, or with
+    /// <paramref name="lengths"/> in total length (the time steps a share runs).
+    /// </summary>
+    internal static (int Start, int End) Share(int batch, int threads, int index, ReadOnlySpan<int> lengths)
+        => lengths.IsEmpty
+            ? ((int)((long)batch * index / threads), (int)((long)batch * (index + 1) / threads))
+            : (ShareBoundary(lengths, threads, index), ShareBoundary(lengths, threads, index + 1));
+
+    /// <summary>
+    /// Where share <paramref name="index"/> starts: the first row whose preceding lengths reach index/threads of the total
+    /// (each share keeps at least one row while there are rows enough).
+    /// </summary>
+    private static int ShareBoundary(ReadOnlySpan<int> lengths, int threads, int index)
+    {
+        if (index == 0)
+        {
+            return 0;
+        }
+
+        if (index == threads)
+        {
+            return lengths.Length;
+        }
+
+        long total = 0;
+        foreach (int length in lengths)
+        {
+            total += length;
+        }
+
+        long target = total * index / threads;
+        long sum = 0;
+        int row = 0;
+        while (row < lengths.Length && sum + (lengths[row] / 2) < target)
+        {
+            sum += lengths[row];
+            row++;
+        }
+
+        // Rows enough for the shares before and after this boundary.
+        return Math.Clamp(row, index, lengths.Length - (threads - index));
+    }
 
     /// <summary>One call's spans as pointers, for the worker threads (valid while the caller waits).</summary>
     private readonly struct PinnedCall(
         float* input, int inputLength, float* output, int outputLength, float* hN, int hNLength, float* cN, int cNLength,
-        float* h0, int h0Length, float* c0, int c0Length, int batch, int seqLen, SequenceLayout layout)
+        float* h0, int h0Length, float* c0, int c0Length, int batch, int seqLen, SequenceLayout layout, int* lengths, int lengthsLength)
     {
         public Call ToCall() => new(
             new ReadOnlySpan<float>(input, inputLength), new Span<float>(output, outputLength), new Span<float>(hN, hNLength),
-            new Span<float>(cN, cNLength), new ReadOnlySpan<float>(h0, h0Length), new ReadOnlySpan<float>(c0, c0Length), batch, seqLen, layout);
+            new Span<float>(cN, cNLength), new ReadOnlySpan<float>(h0, h0Length), new ReadOnlySpan<float>(c0, c0Length), batch, seqLen, layout,
+            new ReadOnlySpan<int>(lengths, lengthsLength));
     }
 
     /// <summary>One validated call's spans and shape.</summary>
     private readonly ref struct Call(
-        ReadOnlySpan<float> input, Span<float> output, Span<float> hN, Span<float> cN, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, int batch, int seqLen, SequenceLayout layout)
+        ReadOnlySpan<float> input, Span<float> output, Span<float> hN, Span<float> cN, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, int batch, int seqLen, SequenceLayout layout, ReadOnlySpan<int> lengths)
     {
         public ReadOnlySpan<float> Input { get; } = input;
 
@@ -169,6 +239,9 @@ public sealed unsafe class RnnParallelRunner : IDisposable
         public int SeqLen { get; } = seqLen;
 
         public SequenceLayout Layout { get; } = layout;
+
+        /// <summary>Each sequence's length, or empty: all run seqLen steps.</summary>
+        public ReadOnlySpan<int> Lengths { get; } = lengths;
     }
 
     /// <summary>
@@ -239,14 +312,7 @@ public sealed unsafe class RnnParallelRunner : IDisposable
 
             GatherStates(call.H0, h0, stateRows, call.Batch, start, rows, a.StateSize);
             GatherStates(call.C0, c0, stateRows, call.Batch, start, rows, a.HiddenSize);
-            if (lstm)
-            {
-                model.Forward<RuntimeStepKernel>(chunkInput, chunkOutput, hN, cN, rows, seq, layout, h0, c0, _workspace);
-            }
-            else
-            {
-                model.Forward<RuntimeStepKernel>(chunkInput, chunkOutput, hN, rows, seq, layout, h0, _workspace);
-            }
+            Forward(model, chunkInput, chunkOutput, hN, lstm ? cN : default, h0, c0, rows, seq, layout, call.Lengths.IsEmpty ? default : call.Lengths.Slice(start, rows));
 
             if (!batchFirst)
             {
@@ -264,14 +330,27 @@ public sealed unsafe class RnnParallelRunner : IDisposable
         }
 
         private void RunWhole(RnnModel model, Call call)
+            => Forward(model, call.Input, call.Output, call.HN, model.Architecture.Cell == RnnCell.Lstm ? call.CN : default, call.H0, call.C0, call.Batch, call.SeqLen, call.Layout, call.Lengths);
+
+        /// <summary>The model's Forward for one share: with cell states when <paramref name="cN"/> is given, with lengths when there are any.</summary>
+        private void Forward(
+            RnnModel model, ReadOnlySpan<float> input, Span<float> output, Span<float> hN, Span<float> cN, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, int batch, int seqLen, SequenceLayout layout, ReadOnlySpan<int> lengths)
         {
-            if (model.Architecture.Cell == RnnCell.Lstm && !call.CN.IsEmpty)
+            bool cells = !cN.IsEmpty;
+            switch (cells, lengths.IsEmpty)
             {
-                model.Forward<RuntimeStepKernel>(call.Input, call.Output, call.HN, call.CN, call.Batch, call.SeqLen, call.Layout, call.H0, call.C0, _workspace);
-            }
-            else
-            {
-                model.Forward<RuntimeStepKernel>(call.Input, call.Output, call.HN, call.Batch, call.SeqLen, call.Layout, call.H0, _workspace);
+                case (true, true):
+                    model.Forward<RuntimeStepKernel>(input, output, hN, cN, batch, seqLen, layout, h0, c0, _workspace);
+                    break;
+                case (true, false):
+                    model.Forward<RuntimeStepKernel>(input, output, hN, cN, batch, seqLen, lengths, layout, h0, c0, _workspace);
+                    break;
+                case (false, true):
+                    model.Forward<RuntimeStepKernel>(input, output, hN, batch, seqLen, layout, h0, _workspace);
+                    break;
+                default:
+                    model.Forward<RuntimeStepKernel>(input, output, hN, batch, seqLen, lengths, layout, h0, _workspace);
+                    break;
             }
         }
 

@@ -29,6 +29,50 @@ public sealed class DeclaredBitIdentityTests
 
     public static TheoryData<string> StreamingModels => [.. DeclaredCases.All.Where(c => !c.Architecture.Bidirectional).Select(c => c.Name)];
 
+    /// <summary>Ragged batches (issue 16): lengths of 1 to seqLen at batches that take every route, as each active count does.</summary>
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void Forward_with_lengths_gives_the_runtime_model_s_bits(string model)
+    {
+        RnnArchitecture a = DeclaredCases.Named(model).Architecture;
+        bool lstm = a.Cell == RnnCell.Lstm;
+        var random = new Random(Seed(model) + 1);
+        foreach ((SimdPath path, RnnModel runtime, IDeclaredModel generated) in ModelPairs(model, random))
+        {
+            foreach (int batch in ForwardBatches)
+            {
+                int[] lengths = Enumerable.Range(0, batch).Select(_ => random.Next(1, SeqLen + 1)).ToArray();
+                float[] input = RandomModels.Uniform(random, batch * SeqLen * a.InputSize, 1f);
+                float[] h0 = RandomModels.Uniform(random, a.StateRows * batch * a.StateSize, 1f);
+                float[] c0 = lstm ? RandomModels.Uniform(random, a.StateRows * batch * a.HiddenSize, 1f) : [];
+                foreach (SequenceLayout layout in new[] { SequenceLayout.BatchFirst, SequenceLayout.SequenceFirst })
+                {
+                    string what = $"{model} [{path}] Forward batch {batch}, lengths [{string.Join(", ", lengths)}], {layout}";
+                    var expectedOutput = new float[batch * SeqLen * a.OutputSize];
+                    var expectedHN = new float[h0.Length];
+                    var expectedCN = new float[c0.Length];
+                    if (lstm)
+                    {
+                        runtime.Forward(input, expectedOutput, expectedHN, expectedCN, batch, SeqLen, lengths, layout, h0, c0);
+                    }
+                    else
+                    {
+                        runtime.Forward(input, expectedOutput, expectedHN, batch, SeqLen, lengths, layout, h0);
+                    }
+
+                    var output = new float[expectedOutput.Length];
+                    var hN = new float[expectedHN.Length];
+                    var cN = new float[expectedCN.Length];
+                    generated.Forward(input, output, hN, cN, batch, SeqLen, lengths, layout, h0, c0, null);
+
+                    AssertBits(expectedOutput, output, what + ": output");
+                    AssertBits(expectedHN, hN, what + ": h_n");
+                    AssertBits(expectedCN, cN, what + ": c_n");
+                }
+            }
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Models))]
     public void Forward_gives_the_runtime_model_s_bits(string model)

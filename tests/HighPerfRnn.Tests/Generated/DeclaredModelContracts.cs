@@ -6,6 +6,8 @@ public interface IDeclaredModel
     RnnModel Runtime { get; }
 
     void Forward(ReadOnlySpan<float> input, Span<float> output, Span<float> hN, int batch, int seqLen, SequenceLayout layout, ReadOnlySpan<float> h0, RnnWorkspace? workspace);
+
+    void Forward(ReadOnlySpan<float> input, Span<float> output, Span<float> hN, int batch, int seqLen, ReadOnlySpan<int> lengths, SequenceLayout layout, ReadOnlySpan<float> h0, RnnWorkspace? workspace);
 }
 
 /// <summary>The generated static members, for generic code over declared types.</summary>
@@ -32,6 +34,8 @@ public interface IStreamingModel
 public interface ILstmModel : IDeclaredModel
 {
     void Forward(ReadOnlySpan<float> input, Span<float> output, Span<float> hN, Span<float> cN, int batch, int seqLen, SequenceLayout layout, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, RnnWorkspace? workspace);
+
+    void Forward(ReadOnlySpan<float> input, Span<float> output, Span<float> hN, Span<float> cN, int batch, int seqLen, ReadOnlySpan<int> lengths, SequenceLayout layout, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, RnnWorkspace? workspace);
 }
 
 /// <summary>The generated static members of a declared LSTM (with the constants only an LSTM has).</summary>
@@ -74,6 +78,20 @@ public static class DeclaredModelCalls
         else
         {
             model.Forward(input, output, hN, batch, seqLen, layout, h0, workspace);
+        }
+    }
+
+    /// <summary>Forward with lengths: with cell states for an LSTM (<paramref name="cN"/> and <paramref name="c0"/> ignored otherwise).</summary>
+    public static void Forward(
+        this IDeclaredModel model, ReadOnlySpan<float> input, Span<float> output, Span<float> hN, Span<float> cN, int batch, int seqLen, ReadOnlySpan<int> lengths, SequenceLayout layout, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, RnnWorkspace? workspace)
+    {
+        if (model is ILstmModel lstm)
+        {
+            lstm.Forward(input, output, hN, cN, batch, seqLen, lengths, layout, h0, c0, workspace);
+        }
+        else
+        {
+            model.Forward(input, output, hN, batch, seqLen, lengths, layout, h0, workspace);
         }
     }
 

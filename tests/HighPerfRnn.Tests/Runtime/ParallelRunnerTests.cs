@@ -17,6 +17,96 @@ public sealed class ParallelRunnerTests
 
     [Theory]
     [MemberData(nameof(Cases))]
+    public void Parallel_ragged_forward_is_bit_identical_to_one_thread(RnnArchitecture architecture, int batch, SequenceLayout layout, bool withInitialState)
+    {
+        if (layout == SequenceLayout.Unbatched)
+        {
+            return; // an unbatched input takes no lengths
+        }
+
+        const int seqLen = 11;
+        var random = new Random(batch + 100);
+        RnnModel model = RnnModel.FromStateDict(architecture, RandomModels.StateDict(architecture, random));
+        int[] lengths = Enumerable.Range(0, batch).Select(_ => random.Next(1, seqLen + 1)).ToArray();
+        float[] input = RandomModels.Uniform(random, batch * seqLen * architecture.InputSize, 1f);
+        float[] h0 = withInitialState ? RandomModels.Uniform(random, architecture.StateRows * batch * architecture.StateSize, 1f) : [];
+        float[] c0 = withInitialState && architecture.Cell == RnnCell.Lstm ? RandomModels.Uniform(random, architecture.StateRows * batch * architecture.HiddenSize, 1f) : [];
+        bool lstm = architecture.Cell == RnnCell.Lstm;
+
+        var expectedOutput = new float[batch * seqLen * architecture.OutputSize];
+        var expectedHN = new float[architecture.StateRows * batch * architecture.StateSize];
+        var expectedCN = new float[lstm ? architecture.StateRows * batch * architecture.HiddenSize : 0];
+        if (lstm)
+        {
+            model.Forward(input, expectedOutput, expectedHN, expectedCN, batch, seqLen, lengths, layout, h0, c0);
+        }
+        else
+        {
+            model.Forward(input, expectedOutput, expectedHN, batch, seqLen, lengths, layout, h0);
+        }
+
+        foreach (int threads in new[] { 2, 3, 8 })
+        {
+            using var runner = new RnnParallelRunner(threads);
+            var output = new float[expectedOutput.Length];
+            var hN = new float[expectedHN.Length];
+            var cN = new float[expectedCN.Length];
+            if (lstm)
+            {
+                runner.Forward(model, input, output, hN, cN, batch, seqLen, lengths, layout, h0, c0);
+                Assert.Equal(expectedCN, cN);
+            }
+            else
+            {
+                runner.Forward(model, input, output, hN, batch, seqLen, lengths, layout, h0);
+            }
+
+            Assert.Equal(expectedOutput, output);
+            Assert.Equal(expectedHN, hN);
+        }
+    }
+
+    [Fact]
+    public void Ragged_shares_balance_total_length_not_rows()
+    {
+        // One long sequence and many short ones: by rows the first thread would take the long one and half the rest.
+        var architecture = new RnnArchitecture(RnnCell.Gru, 3, 6);
+        RnnModel model = RnnModel.CreateRandom(architecture, seed: 1);
+        int[] lengths = [40, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2];
+        int batch = lengths.Length;
+        float[] input = RandomModels.Uniform(new Random(3), batch * 40 * 3, 1f);
+        var expected = new float[batch * 40 * 6];
+        var expectedHN = new float[batch * 6];
+        model.Forward(input, expected, expectedHN, batch, 40, lengths, SequenceLayout.BatchFirst);
+        using var runner = new RnnParallelRunner(2);
+        var output = new float[expected.Length];
+        var hN = new float[expectedHN.Length];
+        runner.Forward(model, input, output, hN, batch, 40, lengths, SequenceLayout.BatchFirst);
+        Assert.Equal(expected, output);
+        Assert.Equal(expectedHN, hN);
+
+        // By rows the first thread would take the long sequence and half the short ones (60 of 80 steps); by length, 40.
+        Assert.Equal((0, 1), RnnParallelRunner.Share(batch, 2, 0, lengths));
+        Assert.Equal((1, batch), RnnParallelRunner.Share(batch, 2, 1, lengths));
+        Assert.Equal((0, 10), RnnParallelRunner.Share(batch, 2, 0, default));
+        int[] even = [5, 5, 5, 5, 5, 5];
+        Assert.Equal([(0, 2), (2, 4), (4, 6)], Enumerable.Range(0, 3).Select(t => RnnParallelRunner.Share(6, 3, t, even)).ToArray());
+        int[] descending = [1, 1, 1, 50];
+        Assert.Equal([(0, 1), (1, 2), (2, 3), (3, 4)], Enumerable.Range(0, 4).Select(t => RnnParallelRunner.Share(4, 4, t, descending)).ToArray());
+    }
+
+    [Fact]
+    public void Parallel_ragged_forward_names_bad_lengths()
+    {
+        RnnModel model = RnnModel.CreateRandom(new RnnArchitecture(RnnCell.Rnn, 2, 3), seed: 1);
+        using var runner = new RnnParallelRunner(2);
+        var error = Assert.Throws<ArgumentException>(() => runner.Forward(model, new float[2 * 4 * 2], new float[2 * 4 * 3], new float[2 * 3], 2, 4, [4, 9], SequenceLayout.BatchFirst));
+        Assert.Equal("lengths", error.ParamName);
+        Assert.Contains("lengths[1] is 9", error.Message);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
     public void Parallel_forward_is_bit_identical_to_one_thread(RnnArchitecture architecture, int batch, SequenceLayout layout, bool withInitialState)
     {
         const int seqLen = 11;
