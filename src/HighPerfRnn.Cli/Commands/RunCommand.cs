@@ -13,6 +13,7 @@ internal static class RunCommand
     public const string InputTensor = "input";
     public const string H0Tensor = "h0";
     public const string C0Tensor = "c0";
+    public const string LengthsTensor = "lengths";
     public const string OutputTensor = "output";
     public const string HNTensor = "h_n";
     public const string CNTensor = "c_n";
@@ -22,7 +23,7 @@ internal static class RunCommand
         Argument<FileInfo> model = ModelFiles.ModelArgument();
         var input = new Option<FileInfo>("--input", "-i")
         {
-            Description = "Safetensors file with the tensor 'input': (batch, seq, input_size) batch first, (seq, batch, input_size) sequence first, or (seq, input_size) unbatched; optionally 'h0' (and 'c0' for an LSTM), zeros when absent. Other tensors are ignored.",
+            Description = "Safetensors file with the tensor 'input': (batch, seq, input_size) batch first, (seq, batch, input_size) sequence first, or (seq, input_size) unbatched; optionally 'h0' (and 'c0' for an LSTM), zeros when absent, and 'lengths' (I64 or I32, shape (batch,)): each sequence's length for a padded batch, as PyTorch's pack_padded_sequence (output rows past a length are zeros, h_n is taken at each sequence's end). Other tensors are ignored.",
             Required = true,
         };
         var output = new Option<FileInfo>("--output", "-o")
@@ -134,6 +135,7 @@ internal static class RunCommand
             c0 = ReadState(tensors, C0Tensor, inName, cShape, a, layoutName);
         }
 
+        int[]? lengths = ReadLengths(tensors, inName, unbatched, batch, seqLen);
         float[] x = tensors.ReadFloat32(InputTensor);
         int[] outputShape = unbatched
             ? [seqLen, a.OutputSize]
@@ -149,12 +151,24 @@ internal static class RunCommand
         if (a.Cell == RnnCell.Lstm)
         {
             var cN = new float[(long)a.StateRows * batch * a.HiddenSize];
-            loaded.Model.Forward(x, y, hN, cN, batch, seqLen, layout, h0, c0);
+            if (lengths is null)
+            {
+                loaded.Model.Forward(x, y, hN, cN, batch, seqLen, layout, h0, c0);
+            }
+            else
+            {
+                loaded.Model.Forward(x, y, hN, cN, batch, seqLen, lengths, layout, h0, c0);
+            }
+
             results.Add(new(CNTensor, new FloatTensor(cN, cShape)));
+        }
+        else if (lengths is null)
+        {
+            loaded.Model.Forward(x, y, hN, batch, seqLen, layout, h0);
         }
         else
         {
-            loaded.Model.Forward(x, y, hN, batch, seqLen, layout, h0);
+            loaded.Model.Forward(x, y, hN, batch, seqLen, lengths, layout, h0);
         }
 
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -174,9 +188,42 @@ internal static class RunCommand
         }
 
         string written = string.Join(", ", results.Select(r => r.Key + " " + r.Value.ShapeText));
-        string initial = (h0 is null ? string.Empty : ", h0") + (c0 is null ? string.Empty : ", c0");
+        string initial = (h0 is null ? string.Empty : ", h0") + (c0 is null ? string.Empty : ", c0") + (lengths is null ? string.Empty : ", lengths");
         log.WriteLine(Invariant($"{a} on input {ModelFiles.Shape(inputShape)}{initial} ({layoutName}) -> {written}: wrote {request.Output}"));
         return ExitCodes.Success;
+    }
+
+    /// <summary>The optional 'lengths' tensor: integers, shape (batch,), each in [1, seq]; the message names the tensor, the index and the value.</summary>
+    private static int[]? ReadLengths(SafetensorsFile tensors, string file, bool unbatched, int batch, int seqLen)
+    {
+        if (!tensors.TryGetTensor(LengthsTensor, out SafetensorsTensorInfo? info))
+        {
+            return null;
+        }
+
+        if (unbatched)
+        {
+            throw new CliInputException(Invariant($"tensor '{LengthsTensor}' in {file}: the input is unbatched (one sequence), which takes no lengths; give the input a batch axis or drop '{LengthsTensor}'."));
+        }
+
+        if (info.Shape.Length != 1 || info.Shape[0] != batch)
+        {
+            throw new CliInputException(Invariant($"tensor '{LengthsTensor}' in {file} has shape {info.ShapeText}, but the input's batch needs ({batch})."));
+        }
+
+        long[] values = tensors.ReadInt64(LengthsTensor);
+        var lengths = new int[values.Length];
+        for (int b = 0; b < values.Length; b++)
+        {
+            if (values[b] < 1 || values[b] > seqLen)
+            {
+                throw new CliInputException(Invariant($"tensor '{LengthsTensor}' in {file}: lengths[{b}] is {values[b]}, but each length must be between 1 and the input's seq {seqLen}."));
+            }
+
+            lengths[b] = (int)values[b];
+        }
+
+        return lengths;
     }
 
     private static float[]? ReadState(SafetensorsFile tensors, string name, string file, int[] expected, RnnArchitecture a, string layoutName)

@@ -254,6 +254,47 @@ public sealed class SafetensorsFile
         return new FloatTensor(ReadFloat32(name), info.GetShape());
     }
 
+    /// <summary>
+    /// Reads an integer tensor's values as int64, row-major, exactly: I64, I32, I16, I8, U32, U16 and U8 (PyTorch's
+    /// <c>lengths</c> are I64). U64 values above <see cref="long.MaxValue"/> are refused rather than wrapped.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">There is no such tensor.</exception>
+    /// <exception cref="SafetensorsFormatException">The tensor's dtype is not an integer type, or a U64 value does not fit.</exception>
+    public long[] ReadInt64(string name)
+    {
+        SafetensorsTensorInfo info = GetTensor(name);
+        if (info.DType is not (SafetensorsDType.I64 or SafetensorsDType.U64 or SafetensorsDType.I32 or SafetensorsDType.U32
+            or SafetensorsDType.I16 or SafetensorsDType.U16 or SafetensorsDType.I8 or SafetensorsDType.U8))
+        {
+            throw Fail(_source, Inv($"Tensor '{info.Name}' has dtype '{info.DTypeName}', which is not an integer type: expected I64, I32, I16, I8, U64, U32, U16 or U8."), info.Name);
+        }
+
+        ReadOnlySpan<byte> src = _data.Span.Slice((int)info.DataBegin, (int)info.ByteLength);
+        var values = new long[info.ElementCount];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = info.DType switch
+            {
+                SafetensorsDType.I64 => BinaryPrimitives.ReadInt64LittleEndian(src[(i * 8)..]),
+                SafetensorsDType.U64 => ReadUInt64AsInt64(info, src, i),
+                SafetensorsDType.I32 => BinaryPrimitives.ReadInt32LittleEndian(src[(i * 4)..]),
+                SafetensorsDType.U32 => BinaryPrimitives.ReadUInt32LittleEndian(src[(i * 4)..]),
+                SafetensorsDType.I16 => BinaryPrimitives.ReadInt16LittleEndian(src[(i * 2)..]),
+                SafetensorsDType.U16 => BinaryPrimitives.ReadUInt16LittleEndian(src[(i * 2)..]),
+                SafetensorsDType.I8 => (sbyte)src[i],
+                _ => src[i], // U8
+            };
+        }
+
+        return values;
+    }
+
+    private long ReadUInt64AsInt64(SafetensorsTensorInfo info, ReadOnlySpan<byte> src, int index)
+    {
+        ulong value = BinaryPrimitives.ReadUInt64LittleEndian(src[(index * 8)..]);
+        return value <= long.MaxValue ? (long)value : throw Fail(_source, Inv($"Tensor '{info.Name}' element {index} is {value}, beyond int64."), info.Name);
+    }
+
     private void CheckFloatDType(SafetensorsTensorInfo info)
     {
         if (!SafetensorsDTypes.IsReadableAsFloat32(info.DType))
