@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
+using HighPerfRnn;
 using HighPerfRnn.Benchmarks;
 using HighPerfRnn.Benchmarks.Reporting;
 using Perfolizer.Horology;
@@ -64,8 +65,11 @@ List<PairedRatios.Result>? pairedRatios = paired
 Dictionary<string, PairedRatios.Ratio>? pairedParallel = paired
     ? PairedRatios.MeasureParallel(TimeSpan.FromSeconds(quick ? 4 : 15))
     : null;
+Dictionary<RnnCell, (PairedRatios.Ratio WithLengths, PairedRatios.Ratio OneByOne)>? pairedRagged = paired && summaries.Any(s => s.BenchmarksCases.Any(b => b.Descriptor.Type == typeof(RaggedBatchBenchmarks)))
+    ? PairedRatios.MeasureRagged(TimeSpan.FromSeconds(quick ? 4 : 15))
+    : null;
 if (report)
 {
     string command = "dotnet run -c Release --project perf/HighPerfRnn.Benchmarks -- " + string.Join(' ', args);
-    BenchmarkReport.Write(summaries, command, peak, pairedRatios, pairedParallel);
+    BenchmarkReport.Write(summaries, command, peak, pairedRatios, pairedParallel, pairedRagged);
 }

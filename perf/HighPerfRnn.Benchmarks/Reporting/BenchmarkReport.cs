@@ -31,7 +31,13 @@ public static class BenchmarkReport
         [(RnnCell.Gru, 8)] = 94, [(RnnCell.Gru, 16)] = 167, [(RnnCell.Gru, 32)] = 344, [(RnnCell.Gru, 64)] = 1274, [(RnnCell.Gru, 128)] = 4684,
     };
 
-    public static void Write(IEnumerable<Summary> summaries, string command, double peakGflops, IReadOnlyList<PairedRatios.Result>? paired, IReadOnlyDictionary<string, PairedRatios.Ratio>? pairedParallel)
+    public static void Write(
+        IEnumerable<Summary> summaries,
+        string command,
+        double peakGflops,
+        IReadOnlyList<PairedRatios.Result>? paired,
+        IReadOnlyDictionary<string, PairedRatios.Ratio>? pairedParallel,
+        IReadOnlyDictionary<RnnCell, (PairedRatios.Ratio WithLengths, PairedRatios.Ratio OneByOne)>? pairedRagged)
     {
         Summary[] all = summaries.ToArray();
         var medians = new Dictionary<(string Class, string Method, string Parameters), Measured>();
@@ -55,7 +61,9 @@ public static class BenchmarkReport
         string docs = Path.Combine(root, "docs");
         Directory.CreateDirectory(docs);
         var rows = ForwardRows(medians, peakGflops).ToList();
-        File.WriteAllText(Path.Combine(docs, "benchmarks.md"), Markdown(all, command, peakGflops, rows, StepRows(medians).ToList(), ParallelRows(medians).ToList(), paired ?? [], pairedParallel ?? new Dictionary<string, PairedRatios.Ratio>()));
+        string markdown = Markdown(all, command, peakGflops, rows, StepRows(medians).ToList(), ParallelRows(medians).ToList(), paired ?? [], pairedParallel ?? new Dictionary<string, PairedRatios.Ratio>())
+            + RaggedSection(medians, pairedRagged);
+        File.WriteAllText(Path.Combine(docs, "benchmarks.md"), markdown);
         File.WriteAllText(Path.Combine(docs, "benchmarks.svg"), Svg(rows));
         Console.WriteLine($"// wrote {Path.Combine(docs, "benchmarks.md")} and benchmarks.svg");
     }
@@ -234,6 +242,40 @@ public static class BenchmarkReport
                 string versusFastest = s.RtNeuralNs is { } rtn ? $"{rtn / s.FastestNs:F2}×" : "—";
                 text.AppendLine(c, $"| {s.Cell} | {s.Hidden} | {Time(s.Runtime)} | {Time(s.Generated)} | {Bytes(s.Bytes)} | {(s.RtNeuralNs is { } rt ? Time(rt) : "—")} | {versus} | {Time(s.FastestNs)} | {versusFastest} |");
             }
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The ragged-batch table (<see cref="RaggedBatchBenchmarks"/>), or nothing when the run did not include it.</summary>
+    private static string RaggedSection(Dictionary<(string, string, string), Measured> m, IReadOnlyDictionary<RnnCell, (PairedRatios.Ratio WithLengths, PairedRatios.Ratio OneByOne)>? paired)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var text = new StringBuilder();
+        foreach (RnnCell cell in new[] { RnnCell.Lstm, RnnCell.Rnn })
+        {
+            string key = $"Cell={cell}";
+            if (!m.TryGetValue((nameof(RaggedBatchBenchmarks), nameof(RaggedBatchBenchmarks.Padded), key), out var padded)
+                || !m.TryGetValue((nameof(RaggedBatchBenchmarks), nameof(RaggedBatchBenchmarks.Ragged), key), out var ragged)
+                || !m.TryGetValue((nameof(RaggedBatchBenchmarks), nameof(RaggedBatchBenchmarks.OneByOne), key), out var alone))
+            {
+                continue;
+            }
+
+            if (text.Length == 0)
+            {
+                text.AppendLine();
+                text.AppendLine("## Ragged batches: sequences of different lengths (one thread)");
+                text.AppendLine();
+                text.AppendLine(c, $"{RaggedBatchBenchmarks.Batch} sequences, lengths spread evenly over 10..{RaggedBatchBenchmarks.SeqLen} (scrambled), hidden = input = {RaggedBatchBenchmarks.Hidden}, batch first. *Padded*: the batch run to {RaggedBatchBenchmarks.SeqLen} steps without lengths; *with lengths*: `Forward(..., lengths, ...)`; *one by one*: each sequence alone at batch 1 over its own length. The work with lengths is {RaggedBatchBenchmarks.WorkFraction:P0} of the padded batch's (the ideal fraction); the target is 60%. *Paired* (with `--paired`): the fraction within each round of an alternation in one process (median, quartiles).");
+                text.AppendLine();
+                text.AppendLine("| cell | padded | with lengths | one by one | with lengths ÷ padded | paired (quartiles) | one by one ÷ with lengths | paired one by one ÷ padded | allocated |");
+                text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            }
+
+            string pairedFraction = paired is not null && paired.TryGetValue(cell, out var p) ? string.Create(c, $"{p.WithLengths.Median:F2} ({p.WithLengths.LowerQuartile:F2}–{p.WithLengths.UpperQuartile:F2})") : "—";
+            string pairedAlone = paired is not null && paired.TryGetValue(cell, out var q) ? string.Create(c, $"{q.OneByOne.Median:F2} ({q.OneByOne.LowerQuartile:F2}–{q.OneByOne.UpperQuartile:F2})") : "—";
+            text.AppendLine(c, $"| {cell} {RaggedBatchBenchmarks.Hidden} | {Time(padded.MedianNs)} | {Time(ragged.MedianNs)} | {Time(alone.MedianNs)} | {ragged.MedianNs / padded.MedianNs:F2} | {pairedFraction} | {alone.MedianNs / ragged.MedianNs:F2}× | {pairedAlone} | {Bytes(ragged.Bytes)} |");
         }
 
         return text.ToString();

@@ -67,6 +67,30 @@ public static class PairedRatios
     }
 
     /// <summary>
+    /// Ragged batches (<see cref="RaggedBatchBenchmarks"/>), in alternation as above: per cell, the time with lengths and
+    /// the time one by one, each as a fraction of the padded batch's time in the same round.
+    /// </summary>
+    public static Dictionary<RnnCell, (Ratio WithLengths, Ratio OneByOne)> MeasureRagged(TimeSpan perCell)
+    {
+        var results = new Dictionary<RnnCell, (Ratio, Ratio)>();
+        foreach (RnnCell cell in new[] { RnnCell.Lstm, RnnCell.Rnn })
+        {
+            var benchmark = new RaggedBatchBenchmarks { Cell = cell };
+            benchmark.Setup();
+            List<double>[] speedUps = Rounds(benchmark.Padded, [benchmark.Ragged, benchmark.OneByOne], perCell);
+            Ratio withLengths = Fraction(speedUps[0]);
+            Ratio oneByOne = Fraction(speedUps[1]);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// paired ragged {cell}: with lengths {withLengths.Median:F3}, one by one {oneByOne.Median:F3} of the padded time, {speedUps[0].Count} rounds"));
+            results[cell] = (withLengths, oneByOne);
+        }
+
+        return results;
+    }
+
+    /// <summary>Per-round speed-ups over a reference as fractions of its time (1 ÷ speed-up), summarized.</summary>
+    private static Ratio Fraction(List<double> speedUps) => Summarize(speedUps.Select(s => 1 / s).ToList());
+
+    /// <summary>
     /// Rounds of a burst of <paramref name="reference"/> and of each candidate, for at least <paramref name="perPoint"/>
     /// and <see cref="MinimumRounds"/> rounds: per candidate, the reference's time ÷ the candidate's in each round.
     /// Every call is warmed to its steady state first.
