@@ -157,6 +157,10 @@ public sealed partial class RnnModel
 
     internal PackedLayerDirection Layer(int layer, int direction) => _layers[(layer * Architecture.NumDirections) + direction];
 
+    /// <summary>The packed weights as the generated whole-model kernels address them (made once per call of this; the declared type keeps it).</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public Generated.GeneratedKernelWeights GetGeneratedKernelWeights() => new(this);
+
     internal static RnnModel FromStateDict(IReadOnlyDictionary<string, FloatTensor> stateDict, IReadOnlyDictionary<string, string>? metadata, RnnLoadOptions options)
     {
         ArgumentNullException.ThrowIfNull(stateDict);

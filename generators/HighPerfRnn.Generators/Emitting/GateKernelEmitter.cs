@@ -193,58 +193,64 @@ internal static class GateKernelEmitter
         writer.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
         using (writer.Block($"private static void {method.Name}(in RecurrentStepArgs args)"))
         {
-            writer.Line("""
+            writer.Line($$"""
                 ref float preactivations = ref MemoryMarshal.GetReference(args.Preactivations);
                 ref float outputs = ref MemoryMarshal.GetReference(args.Output);
                 ref float cells = ref MemoryMarshal.GetReference(args.CellState);
                 ref float w = ref MemoryMarshal.GetReference(args.RecurrentWeights);
                 ref float previous = ref MemoryMarshal.GetReference(args.Previous);
-                """);
-            if (projected)
-            {
-                writer.Line("""
-                    ref float wr = ref MemoryMarshal.GetReference(args.ProjectionWeights);
-
-                    // h_full of the row in hand (HiddenSize floats; the scratch has room for whole panels), reused row after row.
-                    ref float hf = ref MemoryMarshal.GetReference(args.Scratch);
-                    """);
-            }
-
-            writer.Line("""
+                ref float wr = ref MemoryMarshal.GetReference(args.ProjectionWeights);
+                ref float scratch = ref MemoryMarshal.GetReference(args.Scratch);
                 bool recurrent = !args.Previous.IsEmpty;
                 int batch = args.Batch;
                 int preactivationStride = args.PreactivationStride;
                 int previousStride = args.PreviousStride;
                 int outputStride = args.OutputStride;
+                for (int row = 0; row < batch; row++)
+                {
+                    {{method.Name}}Row(
+                        ref Unsafe.Add(ref preactivations, row * preactivationStride),
+                        ref Unsafe.Add(ref previous, row * previousStride),
+                        ref Unsafe.Add(ref cells, row * HiddenSize),
+                        ref Unsafe.Add(ref outputs, row * outputStride),
+                        ref w,
+                        ref wr,
+                        ref scratch,
+                        recurrent);
+                }
                 """);
-            using (writer.Block("for (int row = 0; row < batch; row++)"))
-            {
-                writer.Line("""
-                    ref float p = ref Unsafe.Add(ref preactivations, row * preactivationStride);
-                    ref float c = ref Unsafe.Add(ref cells, row * HiddenSize);
-                    ref float o = ref Unsafe.Add(ref outputs, row * outputStride);
-                    """);
-                using (writer.Block("if (recurrent)"))
-                {
-                    writer.Line("// pre += W_hh·h_{t−1} over all gate rows (without h0 the first step has h_{t−1} = 0: nothing to add).");
-                    writer.Line("ref float h = ref Unsafe.Add(ref previous, row * previousStride);");
-                    ProductEmitter.Emit(writer, method.Product, "w", "h", "p", "p", exactOutputs: false);
-                }
+        }
 
-                int hp = method.PaddedHidden;
+        writer.Line();
+        writer.Line($"""
+            /// <summary>
+            /// One row: p (the pre-activations, gate blocks padded to whole panels) += W_hh·h unless <paramref name="recurrent"/> is false
+            /// (the first step without h0); the gates; c updated in place; h to o{(projected ? " through the projection W_hr (h_full in hf, scratch of whole panels)" : string.Empty)}.
+            /// h, c and o hold exactly their features; o may be h itself. The whole-model kernels call it too.
+            /// </summary>
+            """);
+        writer.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+        using (writer.Block($"internal static void {method.Name}Row(ref float p, ref float h, ref float c, ref float o, ref float w, ref float wr, ref float hf, bool recurrent)"))
+        {
+            using (writer.Block("if (recurrent)"))
+            {
+                writer.Line("// pre += W_hh·h_{t−1} over all gate rows (without h0 the first step has h_{t−1} = 0: nothing to add).");
+                ProductEmitter.Emit(writer, method.Product, "w", "h", "p", "p", exactOutputs: false);
+            }
+
+            int hp = method.PaddedHidden;
+            writer.Line();
+            writer.Line($"""
+                // Gates in place, one activation per pass over whole vectors of the padded gate blocks (i, f, g, o of unit j at
+                // j, {Int(hp)} + j, {Int(2 * hp)} + j, {Int(3 * hp)} + j); then c = fma(f, c, i·g) and h = o·tanh(c), units 0 to {Int(hidden - 1)} only.
+                """);
+            EmitActivationPasses(writer, method.Product, ("i", "RnnMath.Sigmoid", 0), ("f", "RnnMath.Sigmoid", hp), ("g", "RnnMath.Tanh", 2 * hp), ("o", "RnnMath.Sigmoid", 3 * hp));
+            EmitStatePass(writer, method.GateFlavors, hidden, "c and h", unit => EmitLstmUnits(writer, unit, hp, projected ? "hf" : "o"));
+            if (projected)
+            {
                 writer.Line();
-                writer.Line($"""
-                    // Gates in place, one activation per pass over whole vectors of the padded gate blocks (i, f, g, o of unit j at
-                    // j, {Int(hp)} + j, {Int(2 * hp)} + j, {Int(3 * hp)} + j); then c = fma(f, c, i·g) and h = o·tanh(c), units 0 to {Int(hidden - 1)} only.
-                    """);
-                EmitActivationPasses(writer, method.Product, ("i", "RnnMath.Sigmoid", 0), ("f", "RnnMath.Sigmoid", hp), ("g", "RnnMath.Tanh", 2 * hp), ("o", "RnnMath.Sigmoid", 3 * hp));
-                EmitStatePass(writer, method.GateFlavors, hidden, "c and h", unit => EmitLstmUnits(writer, unit, hp, projected ? "hf" : "o"));
-                if (projected)
-                {
-                    writer.Line();
-                    writer.Line("// h = W_hr·h_full, straight into the output row (exactly StateSize floats).");
-                    ProductEmitter.Emit(writer, method.Projection!, "wr", "hf", null, "o", exactOutputs: true);
-                }
+                writer.Line("// h = W_hr·h_full, straight into the output row (exactly StateSize floats).");
+                ProductEmitter.Emit(writer, method.Projection!, "wr", "hf", null, "o", exactOutputs: true);
             }
         }
     }
@@ -257,7 +263,7 @@ internal static class GateKernelEmitter
         writer.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
         using (writer.Block($"private static void {method.Name}(in RecurrentStepArgs args)"))
         {
-            writer.Line("""
+            writer.Line($$"""
                 ref float preactivations = ref MemoryMarshal.GetReference(args.Preactivations);
                 ref float outputs = ref MemoryMarshal.GetReference(args.Output);
                 ref float w = ref MemoryMarshal.GetReference(args.RecurrentWeights);
@@ -272,39 +278,51 @@ internal static class GateKernelEmitter
                 int preactivationStride = args.PreactivationStride;
                 int previousStride = args.PreviousStride;
                 int outputStride = args.OutputStride;
+                for (int row = 0; row < batch; row++)
+                {
+                    // Without h0 the first step has h_{t−1} = 0: the zeros row.
+                    {{method.Name}}Row(
+                        ref Unsafe.Add(ref preactivations, row * preactivationStride),
+                        ref recurrent ? ref Unsafe.Add(ref previous, row * previousStride) : ref zeros,
+                        ref Unsafe.Add(ref outputs, row * outputStride),
+                        ref w,
+                        ref bias,
+                        ref product,
+                        recurrent);
+                }
                 """);
-            using (writer.Block("for (int row = 0; row < batch; row++)"))
+        }
+
+        writer.Line();
+        writer.Line("""
+            /// <summary>
+            /// One row: q = b_hn + W_hh·h into <paramref name="product"/> (scratch of all padded gate rows) unless <paramref name="recurrent"/>
+            /// is false (the first step without h0: q = b_hn alone, and h must be a row of zeros); the gates; h to o. h and o hold exactly
+            /// HiddenSize floats; o may be h itself. The whole-model kernels call it too.
+            /// </summary>
+            """);
+        writer.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+        using (writer.Block($"internal static void {method.Name}Row(ref float p, ref float h, ref float o, ref float w, ref float bias, ref float product, bool recurrent)"))
+        {
+            writer.Line("ref float hh = ref bias;");
+            using (writer.Block("if (recurrent)"))
             {
-                writer.Line("""
-                    ref float p = ref Unsafe.Add(ref preactivations, row * preactivationStride);
-                    ref float o = ref Unsafe.Add(ref outputs, row * outputStride);
-
-                    // Without h0 the first step has h_{t−1} = 0 and no recurrent product: the recurrent part is the bias alone.
-                    ref float hh = ref bias;
-                    ref float h = ref zeros;
-                    """);
-                using (writer.Block("if (recurrent)"))
-                {
-                    writer.Line("""
-                        h = ref Unsafe.Add(ref previous, row * previousStride);
-                        hh = ref product;
-                        """);
-                    ProductEmitter.Emit(writer, method.Product, "w", "h", "bias", "product", exactOutputs: false);
-                }
-
-                int hp = method.PaddedHidden;
-                writer.Line();
-                writer.Line($"""
-                    // r and z in place, one pass each over whole vectors of the padded gate blocks (unit j at j and {Int(hp)} + j); then
-                    // n = tanh(fma(r, q_n, p_n)) and h = fma(z, h_prev − n, n) (n of unit j at {Int(2 * hp)} + j), units 0 to {Int(hidden - 1)} only.
-                    """);
-                foreach ((string gate, int offset) in new[] { ("r", 0), ("z", hp) })
-                {
-                    EmitUnitVectors(writer, method.Product.Flavor, 0, method.Product.VectorsPerBlock, $"{gate} = σ(p_{gate} + q_{gate})", unit => writer.Line(unit.Store($"RnnMath.Sigmoid({unit.Load("p", offset)} + {unit.Load("hh", offset)})", "p", offset)));
-                }
-
-                EmitStatePass(writer, method.GateFlavors, hidden, "n and h", unit => EmitGruUnits(writer, unit, hp));
+                writer.Line("hh = ref product;");
+                ProductEmitter.Emit(writer, method.Product, "w", "h", "bias", "product", exactOutputs: false);
             }
+
+            int hp = method.PaddedHidden;
+            writer.Line();
+            writer.Line($"""
+                // r and z in place, one pass each over whole vectors of the padded gate blocks (unit j at j and {Int(hp)} + j); then
+                // n = tanh(fma(r, q_n, p_n)) and h = fma(z, h_prev − n, n) (n of unit j at {Int(2 * hp)} + j), units 0 to {Int(hidden - 1)} only.
+                """);
+            foreach ((string gate, int offset) in new[] { ("r", 0), ("z", hp) })
+            {
+                EmitUnitVectors(writer, method.Product.Flavor, 0, method.Product.VectorsPerBlock, $"{gate} = σ(p_{gate} + q_{gate})", unit => writer.Line(unit.Store($"RnnMath.Sigmoid({unit.Load("p", offset)} + {unit.Load("hh", offset)})", "p", offset)));
+            }
+
+            EmitStatePass(writer, method.GateFlavors, hidden, "n and h", unit => EmitGruUnits(writer, unit, hp));
         }
     }
 

@@ -102,50 +102,53 @@ internal static class RnnKernelEmitter
         writer.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
         using (writer.Block($"private static void {name}(in RecurrentStepArgs args)"))
         {
-            writer.Line("""
+            writer.Line($$"""
                 ref float preactivations = ref MemoryMarshal.GetReference(args.Preactivations);
                 ref float outputs = ref MemoryMarshal.GetReference(args.Output);
+                ref float w = ref MemoryMarshal.GetReference(args.RecurrentWeights);
+                ref float previous = ref MemoryMarshal.GetReference(args.Previous);
+                bool recurrent = !args.Previous.IsEmpty;
                 int batch = args.Batch;
                 int preactivationStride = args.PreactivationStride;
+                int previousStride = args.PreviousStride;
                 int outputStride = args.OutputStride;
+                for (int row = 0; row < batch; row++)
+                {
+                    {{name}}Row(ref Unsafe.Add(ref preactivations, row * preactivationStride), ref Unsafe.Add(ref previous, row * previousStride), ref Unsafe.Add(ref outputs, row * outputStride), ref w, recurrent);
+                }
                 """);
-            using (writer.Block("if (args.Previous.IsEmpty)"))
+        }
+
+        writer.Line();
+        writer.Line($"""
+            /// <summary>
+            /// One row: o = act(p + W_hh·h) (p, the pre-activations, HiddenSize rounded up to whole panels; h and o exactly HiddenSize
+            /// floats, o may be h itself or p); without a previous state (<paramref name="recurrent"/> false: the first step without h0),
+            /// o = act(p). The whole-model kernels call it too.
+            /// </summary>
+            """);
+        writer.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+        using (writer.Block($"internal static void {name}Row(ref float p, ref float h, ref float o, ref float w, bool recurrent)"))
+        {
+            using (writer.Block("if (!recurrent)"))
             {
                 writer.Line("// The first step without h0: h_{t−1} = 0, so h_t = act(pre_t).");
-                using (writer.Block("for (int row = 0; row < batch; row++)"))
-                {
-                    writer.Line("""
-                        ref float p = ref Unsafe.Add(ref preactivations, row * preactivationStride);
-                        ref float o = ref Unsafe.Add(ref outputs, row * outputStride);
-                        """);
-                    EmitActivationPass(writer, plan, activation);
-                }
-
+                EmitActivationPass(writer, plan, activation);
                 writer.Line("return;");
             }
 
             writer.Line();
-            writer.Line("""
-                ref float w = ref MemoryMarshal.GetReference(args.RecurrentWeights);
-                ref float previous = ref MemoryMarshal.GetReference(args.Previous);
-                int previousStride = args.PreviousStride;
-                """);
-            using (writer.Block("for (int row = 0; row < batch; row++)"))
+            if (plan.Unrolled && plan.Groups == 1)
             {
-                writer.Line("""
-                    ref float h = ref Unsafe.Add(ref previous, row * previousStride);
-                    ref float p = ref Unsafe.Add(ref preactivations, row * preactivationStride);
-                    ref float o = ref Unsafe.Add(ref outputs, row * outputStride);
-                    """);
-                if (plan.Unrolled && plan.Groups == 1)
+                // The whole row in registers: the activation is applied as the sums are stored.
+                ProductEmitter.Emit(writer, plan, "w", "h", "p", "o", exactOutputs: true, activation);
+            }
+            else
+            {
+                // Group by group, the sums to the pre-activation row (scratch, padded to whole panels); then the activation.
+                ProductEmitter.Emit(writer, plan, "w", "h", "p", "p", exactOutputs: false);
+                using (writer.Block("// Then the activation, p to o."))
                 {
-                    // The whole row in registers: the activation is applied as the sums are stored.
-                    ProductEmitter.Emit(writer, plan, "w", "h", "p", "o", exactOutputs: true, activation);
-                }
-                else
-                {
-                    // Group by group, the sums to the pre-activation row (scratch, padded to whole panels); then the activation.
-                    ProductEmitter.Emit(writer, plan, "w", "h", "p", "p", exactOutputs: false);
                     EmitActivationPass(writer, plan, activation);
                 }
             }

@@ -27,6 +27,9 @@ internal sealed class AlignedBuffer
 
     public Span<float> Span => _storage.AsSpan(_offset, Length);
 
+    /// <summary>The first float (aligned), unchecked: for callers that address the buffer by constant offsets they have proven in range.</summary>
+    public ref float First => ref Unsafe.Add(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_storage), _offset);
+
     /// <summary>Floats to skip from the array's start to reach a 64-byte boundary.</summary>
     private static unsafe int AlignmentOffset(float[] pinnedArray)
     {

@@ -58,6 +58,9 @@ internal sealed class PackedMatrix
 
     public ReadOnlySpan<float> Data => _data.Span;
 
+    /// <summary>The first packed weight (64-byte aligned, pinned), unchecked: see <see cref="Generated.GeneratedKernelWeights"/>.</summary>
+    internal ref float First => ref _data.First;
+
     /// <summary>
     /// <paramref name="count"/> rounded up to whole panels of <paramref name="panelWidth"/>: the length every padded
     /// row (pre-activations, scratch) has, so that kernels can load and store whole vectors.
