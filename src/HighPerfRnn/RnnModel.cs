@@ -84,6 +84,17 @@ public sealed partial class RnnModel
     /// <summary>The cached plan of a call (no checks: the callers validated batch).</summary>
     internal ExecutionPlan Plan(RnnCall call, int batch, bool declared) => _plans[PlanIndex(call, declared, ExecutionPlanner.BatchClass(batch))];
 
+    /// <summary>
+    /// The plan a driver executes: the call's plan, or where that is the generated whole-model kernel (which runs in the
+    /// declared type and reaches the driver only when it declined a call: ragged lengths, or spans the runtime will report),
+    /// the runtime-sized model's plan for the same call.
+    /// </summary>
+    internal ExecutionPlan DriverPlan(RnnCall call, int batch, bool declared)
+    {
+        ExecutionPlan plan = Plan(call, batch, declared);
+        return plan.WholeModel ? Plan(call, batch, declared: false) : plan;
+    }
+
     private static int PlanIndex(RnnCall call, bool declared, int batchClass)
         => ((((int)call * 2) + (declared ? 1 : 0)) * ExecutionPlanner.BatchClasses) + batchClass;
 

@@ -162,12 +162,12 @@ public sealed class GeneratedCodeCompilesTests
     public void Kernels_unroll_below_the_line_and_loop_above_it()
     {
         // 256-bit: hidden 64 is 8 vectors × 64 = 512 FMAs (unrolled); hidden 65 is 9 × 65 (looped over the 16 positions of its chunks).
-        Assert.DoesNotContain(ProductLoop, Section(Source("Demo.H64.g.cs"), "Step256("), StringComparison.Ordinal);
-        Assert.Contains("for (int j = 0; j < 16; j++)", Section(Source("Demo.H65.g.cs"), "Step256("), StringComparison.Ordinal);
+        Assert.DoesNotContain(ProductLoop, Section(Source("Demo.H64.g.cs"), "Step256Row("), StringComparison.Ordinal);
+        Assert.Contains("for (int j = 0; j < 16; j++)", Section(Source("Demo.H65.g.cs"), "Step256Row("), StringComparison.Ordinal);
 
         // Scalar: 22 × 22 = 484 unrolled, 23 × 23 = 529 looped.
-        Assert.DoesNotContain(ProductLoop, Section(Source("Demo.H22.g.cs"), "StepScalar("), StringComparison.Ordinal);
-        Assert.Contains("for (int j = 0; j < 5; j++)", Section(Source("Demo.H23.g.cs"), "StepScalar("), StringComparison.Ordinal);
+        Assert.DoesNotContain(ProductLoop, Section(Source("Demo.H22.g.cs"), "StepScalarRow("), StringComparison.Ordinal);
+        Assert.Contains("for (int j = 0; j < 5; j++)", Section(Source("Demo.H23.g.cs"), "StepScalarRow("), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -210,13 +210,13 @@ public sealed class GeneratedCodeCompilesTests
     public void Unrolled_products_interleave_the_four_chunks_in_order()
     {
         // Depth 8: q = 2, r = 0; chunks [0, 2), [2, 4), [4, 6), [6, 8), their j-th terms side by side.
-        Assert.Equal([0, 2, 4, 6, 1, 3, 5, 7], Broadcasts(Section(Source("Demo.TinyBiRnn.g.cs"), "Step256("), "Vector256"));
+        Assert.Equal([0, 2, 4, 6, 1, 3, 5, 7], Broadcasts(Section(Source("Demo.TinyBiRnn.g.cs"), "Step256Row("), "Vector256"));
 
         // Depth 9: q = 2, r = 1; chunk 0 is [0, 3): its first term alone, then [1, 3) beside [3, 5), [5, 7), [7, 9).
-        Assert.Equal([0, 1, 3, 5, 7, 2, 4, 6, 8], Broadcasts(Section(Source("Demo.RecordModel.g.cs"), "Step256("), "Vector256"));
+        Assert.Equal([0, 1, 3, 5, 7, 2, 4, 6, 8], Broadcasts(Section(Source("Demo.RecordModel.g.cs"), "Step256Row("), "Vector256"));
 
         // Depth 1 (the smallest LSTM): chunks 1 to 3 are empty, but their +0 sums are still added.
-        string smallest = Section(Source("Gated.Lstm1.g.cs"), "Step256(");
+        string smallest = Section(Source("Gated.Lstm1.g.cs"), "Step256Row(");
         Assert.Equal([0], Broadcasts(smallest, "Vector256"));
         Assert.Contains("a0_1 = Vector256<float>.Zero, a0_2 = Vector256<float>.Zero, a0_3 = Vector256<float>.Zero;", smallest, StringComparison.Ordinal);
         Assert.Contains("a0_0 = (a0_0 + a0_1) + (a0_2 + a0_3);", smallest, StringComparison.Ordinal);
@@ -227,7 +227,7 @@ public sealed class GeneratedCodeCompilesTests
     {
         // LSTM hidden 9: Hp = 16 on 16- and 8-float panels (gate g of unit j at 16g + j), 9 on 1-float ones.
         string lstm = Source("Gated.Lstm9.g.cs");
-        foreach (string method in new[] { "Step512(", "Step256(" })
+        foreach (string method in new[] { "Step512Row(", "Step256Row(" })
         {
             string body = Section(lstm, method);
             Assert.Contains("RnnMath.Tanh(Vector", body, StringComparison.Ordinal);
@@ -236,20 +236,20 @@ public sealed class GeneratedCodeCompilesTests
         }
 
         // The last unit (8) is updated on its own, never past HiddenSize in c and h: its output gate at 3·16 + 8.
-        Assert.Contains("float outputGate = Unsafe.Add(ref p, 56);", Section(lstm, "Step512("), StringComparison.Ordinal);
-        Assert.Contains("Unsafe.Add(ref c, 8) = cell;", Section(lstm, "Step512("), StringComparison.Ordinal);
-        Assert.Contains("float outputGate = Unsafe.Add(ref p, (j + 27));", Section(lstm, "StepScalar("), StringComparison.Ordinal);
+        Assert.Contains("float outputGate = Unsafe.Add(ref p, 56);", Section(lstm, "Step512Row("), StringComparison.Ordinal);
+        Assert.Contains("Unsafe.Add(ref c, 8) = cell;", Section(lstm, "Step512Row("), StringComparison.Ordinal);
+        Assert.Contains("float outputGate = Unsafe.Add(ref p, (j + 27));", Section(lstm, "StepScalarRow("), StringComparison.Ordinal);
 
         // GRU hidden 45 on 8-float panels: Hp = 48, the n rows at 96; on 4-float panels Hp = 48 too, the last unit by itself.
-        string gru = Section(Source("Gated.Gru45.g.cs"), "Step256(");
+        string gru = Section(Source("Gated.Gru45.g.cs"), "Step256Row(");
         Assert.Contains("Vector256.LoadUnsafe(ref hh, (nuint)(j + 96))", gru, StringComparison.Ordinal);
         Assert.Contains("Unsafe.Add(ref hh, 140)", gru, StringComparison.Ordinal);
-        string gru128 = Section(Source("Gated.Gru45.g.cs"), "Step128(");
+        string gru128 = Section(Source("Gated.Gru45.g.cs"), "Step128Row(");
         Assert.Contains("Vector128.LoadUnsafe(ref hh, (nuint)(j + 96))", gru128, StringComparison.Ordinal);
         Assert.Contains("Unsafe.Add(ref hh, 140)", gru128, StringComparison.Ordinal);
 
         // GRU hidden 1 on 4-float panels: each gate block is one vector (Hp = 4), three lanes of padding.
-        string gru1 = Section(Source("Gated.Gru1.g.cs"), "Step128(");
+        string gru1 = Section(Source("Gated.Gru1.g.cs"), "Step128Row(");
         Assert.Contains("Vector128.LoadUnsafe(ref bias, 8)", gru1, StringComparison.Ordinal);
         Assert.Contains("Unsafe.Add(ref hh, 8)", gru1, StringComparison.Ordinal);
     }
@@ -268,7 +268,7 @@ public sealed class GeneratedCodeCompilesTests
         Assert.Contains("args.Cell != RnnCell.Lstm || args.HiddenSize != HiddenSize || args.StateSize != StateSize || args.ProjectionWeights.IsEmpty", projected, StringComparison.Ordinal);
         Assert.Contains("global::System.Span<float> cN,", projected, StringComparison.Ordinal);
         Assert.Contains("global::System.Span<float> cellState,", projected, StringComparison.Ordinal);
-        foreach (string method in new[] { "Step512(", "Step256(", "Step128(", "StepScalar(" })
+        foreach (string method in new[] { "Step512Row(", "Step256Row(", "Step128Row(", "StepScalarRow(" })
         {
             string body = Section(projected, method);
             Assert.Contains("RnnMath.Sigmoid(", body, StringComparison.Ordinal);
@@ -277,8 +277,8 @@ public sealed class GeneratedCodeCompilesTests
 
         // The output row holds exactly proj_size floats: the 256-bit projection vector is stored as its lower half; the
         // 128-bit one is exactly one vector.
-        Assert.Contains("a0_0.GetLower().StoreUnsafe(ref o, 0);", Section(projected, "Step256("), StringComparison.Ordinal);
-        Assert.Contains("a0_0.StoreUnsafe(ref o, 0);", Section(projected, "Step128("), StringComparison.Ordinal);
+        Assert.Contains("a0_0.GetLower().StoreUnsafe(ref o, 0);", Section(projected, "Step256Row("), StringComparison.Ordinal);
+        Assert.Contains("a0_0.StoreUnsafe(ref o, 0);", Section(projected, "Step128Row("), StringComparison.Ordinal);
 
         // Bidirectional LSTMs keep Forward with cell states but cannot stream.
         string bidirectional = Source("Gated.Lstm9.g.cs");
@@ -298,7 +298,7 @@ public sealed class GeneratedCodeCompilesTests
         Assert.Contains("public void Step(", gru, StringComparison.Ordinal);
         Assert.DoesNotContain("cellState", gru, StringComparison.Ordinal);
         Assert.DoesNotContain("ProjSize", gru, StringComparison.Ordinal);
-        Assert.Contains("RnnMath.Tanh(RnnMath.MultiplyAdd(resetGate,", Section(gru, "StepScalar("), StringComparison.Ordinal);
+        Assert.Contains("RnnMath.Tanh(RnnMath.MultiplyAdd(resetGate,", Section(gru, "StepScalarRow("), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -306,14 +306,14 @@ public sealed class GeneratedCodeCompilesTests
     {
         // 256-bit: 4 gate blocks of 9 rows, each padded to 16 (8 vectors) × 9 deep is unrolled; 4 blocks of 33 padded to 40
         // (20 vectors) × 33 is looped.
-        Assert.DoesNotContain(ProductLoop, Section(Source("Gated.Lstm9.g.cs"), "Step256("), StringComparison.Ordinal);
-        Assert.Contains("for (int j = 0; j < 8; j++)", Section(Source("Gated.Lstm33.g.cs"), "Step256("), StringComparison.Ordinal);
-        Assert.Contains("for (int j = 0; j < 11; j++)", Section(Source("Gated.Gru45.g.cs"), "Step256("), StringComparison.Ordinal);
+        Assert.DoesNotContain(ProductLoop, Section(Source("Gated.Lstm9.g.cs"), "Step256Row("), StringComparison.Ordinal);
+        Assert.Contains("for (int j = 0; j < 8; j++)", Section(Source("Gated.Lstm33.g.cs"), "Step256Row("), StringComparison.Ordinal);
+        Assert.Contains("for (int j = 0; j < 11; j++)", Section(Source("Gated.Gru45.g.cs"), "Step256Row("), StringComparison.Ordinal);
 
         // The scalar projection (13 × 40) loops over its 10 positions; the 256-bit one (3 × 1000) over 250, one vector
         // whose 3 real lanes are stored one by one.
-        Assert.Contains("for (int j = 0; j < 10; j++)", Section(Source("Gated.Lstm40Proj13.g.cs"), "StepScalar("), StringComparison.Ordinal);
-        string longProjection = Section(Source("Gated.Lstm1000Proj3.g.cs"), "Step256(");
+        Assert.Contains("for (int j = 0; j < 10; j++)", Section(Source("Gated.Lstm40Proj13.g.cs"), "StepScalarRow("), StringComparison.Ordinal);
+        string longProjection = Section(Source("Gated.Lstm1000Proj3.g.cs"), "Step256Row(");
         Assert.Contains("for (int j = 0; j < 250; j++)", longProjection, StringComparison.Ordinal);
         Assert.Contains("a0_0.GetLower().GetElement(2)", longProjection, StringComparison.Ordinal);
         Assert.DoesNotContain("GetElement(3)", longProjection, StringComparison.Ordinal);

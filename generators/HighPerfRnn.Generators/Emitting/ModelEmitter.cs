@@ -70,13 +70,32 @@ internal static class ModelEmitter
             {
                 RnnKernelEmitter.Emit(writer, model);
             }
+
+            if (WholeModelEmitter.Applies(model))
+            {
+                WholeModelEmitter.Emit(writer, model, gated ? GateKernelEmitter.KernelName(model) : RnnKernelEmitter.KernelName(model));
+            }
         }
 
         return writer.ToString();
     }
 
+    /// <summary>The first line of a Forward: batch 1 to the whole-model kernels where the type has them.</summary>
+    private static string WholeForward(RnnModelDeclaration model, bool cells)
+        => WholeModelEmitter.Applies(model)
+            ? $"if (batch == 1 && global::{KernelNamespace}.{WholeModelEmitter.ClassName}.TryForward(_wholeModel, input, output, hN, {(cells ? "cN, c0, returnsCells: true, " : model.Cell == "Lstm" ? "default, default, returnsCells: false, " : string.Empty)}seqLen, layout, h0)) {{ return; }}"
+            : "// Every batch through the driver: no whole-model kernels (bidirectional, or W_hh beyond the generator's line).";
+
+    /// <summary>The first line of a Step: batch 1 to the whole-model kernels where the type has them.</summary>
+    private static string WholeStep(RnnModelDeclaration model, bool cells)
+        => WholeModelEmitter.Applies(model)
+            ? $"if (batch == 1 && global::{KernelNamespace}.{WholeModelEmitter.ClassName}.TryStep(_wholeModel, input, state, {(cells ? "cellState, " : string.Empty)}output)) {{ return; }}"
+            : "// Every batch through the driver: no whole-model kernels (W_hh beyond the generator's line).";
+
     private static void EmitModelType(IndentedWriter writer, RnnModelDeclaration model, string kernel)
     {
+        string wholeForward = WholeForward(model, cells: false);
+        string wholeStep = WholeStep(model, cells: false);
         string type = model.TypeName;
         string pytorch = PyTorchConstructor(model);
         string displayName = model.DisplayName;
@@ -134,12 +153,21 @@ internal static class ModelEmitter
 
                 private readonly global::HighPerfRnn.RnnModel _model;
 
+                /// <summary>The packed weights for the whole-model kernels where the plan picks them (batch 1); null where it does not.</summary>
+                private readonly global::HighPerfRnn.Generated.GeneratedKernelWeights? _wholeModel;
+
+                /// <summary>Whether this type has whole-model kernels (unidirectional, W_hh within the generator's line); the plan says when they run.</summary>
+                public const bool HasWholeModelKernels = {{Bool(WholeModelEmitter.Applies(model))}};
+
                 // Every model is built here (Load, FromStateDict, FromRuntimeModel, CreateRandom): the kernels address the packed
                 // weights directly, so a library that packs them another way must fail here rather than compute garbage.
                 private {{type}}(global::HighPerfRnn.RnnModel model)
                 {
                     global::HighPerfRnn.Packing.PackedLayout.Require(GeneratedForPackedLayout, DeclaredName);
                     _model = model;
+                    _wholeModel = HasWholeModelKernels && model.DescribePlan(global::HighPerfRnn.RnnCall.Step, 1, declared: true).Layers[0].Kernel == global::HighPerfRnn.LayerKernel.GeneratedWholeModel
+                        ? model.GetGeneratedKernelWeights()
+                        : null;
                 }
 
                 /// <summary>The runtime model underneath: its weights, state_dict and runtime-sized <c>Forward</c>.</summary>
@@ -200,7 +228,10 @@ internal static class ModelEmitter
                     global::HighPerfRnn.SequenceLayout layout,
                     global::System.ReadOnlySpan<float> h0 = default,
                     global::HighPerfRnn.RnnWorkspace? workspace = null)
-                    => _model.Forward<{{kernel}}>(input, output, hN, batch, seqLen, layout, h0, workspace);
+                {
+                    {{wholeForward}}
+                    _model.Forward<{{kernel}}>(input, output, hN, batch, seqLen, layout, h0, workspace);
+                }
 
                 /// <summary>
                 /// Runs the model over sequences of different lengths padded to <paramref name="seqLen"/>, as PyTorch's
@@ -253,7 +284,10 @@ internal static class ModelEmitter
                         global::System.Span<float> output,
                         int batch = 1,
                         global::HighPerfRnn.RnnWorkspace? workspace = null)
-                        => _model.Step<{{kernel}}>(input, state, output, batch, workspace);
+                    {
+                        {{wholeStep}}
+                        _model.Step<{{kernel}}>(input, state, output, batch, workspace);
+                    }
                     """);
             }
         }
@@ -262,6 +296,8 @@ internal static class ModelEmitter
     /// <summary>The LSTM's members beyond the common ones: Forward with cell states, and Step with h and c (unidirectional).</summary>
     private static void EmitLstmMembers(IndentedWriter writer, RnnModelDeclaration model, string kernel)
     {
+        string wholeForward = WholeForward(model, cells: true);
+        string wholeStep = WholeStep(model, cells: true);
         string state = Int(model.StateSize);
         string hidden = Int(model.HiddenSize);
         string rows = Int(model.NumLayers * model.NumDirections);
@@ -292,7 +328,10 @@ internal static class ModelEmitter
                 global::System.ReadOnlySpan<float> h0 = default,
                 global::System.ReadOnlySpan<float> c0 = default,
                 global::HighPerfRnn.RnnWorkspace? workspace = null)
-                => _model.Forward<{{kernel}}>(input, output, hN, cN, batch, seqLen, layout, h0, c0, workspace);
+            {
+                {{wholeForward}}
+                _model.Forward<{{kernel}}>(input, output, hN, cN, batch, seqLen, layout, h0, c0, workspace);
+            }
 
             /// <summary>
             /// Runs the LSTM over sequences of different lengths padded to <paramref name="seqLen"/> and also returns each
@@ -347,7 +386,10 @@ internal static class ModelEmitter
                 global::System.Span<float> output,
                 int batch = 1,
                 global::HighPerfRnn.RnnWorkspace? workspace = null)
-                => _model.Step<{{kernel}}>(input, state, cellState, output, batch, workspace);
+            {
+                {{wholeStep}}
+                _model.Step<{{kernel}}>(input, state, cellState, output, batch, workspace);
+            }
             """);
     }
 

@@ -53,6 +53,9 @@ public sealed class ExecutionPlan
 
     internal LayerPlan Layer(int layer) => _layers[layer];
 
+    /// <summary>Whether the generated whole-model kernel runs this call class (then the drivers, reached only when it declined a call, run the runtime's plan).</summary>
+    internal bool WholeModel => _layers[0].Kernel == LayerKernel.GeneratedWholeModel;
+
     /// <summary>Whether every layer runs the one-vector projecting Elman kernel (the whole pass is one kernel call per layer).</summary>
     internal bool AllLayersProjecting { get; }
 

@@ -53,6 +53,15 @@ internal static class ExecutionPlanner
     /// </summary>
     public const int GeneratedElmanMaxBatch = 3;
 
+    /// <summary>
+    /// A declared unidirectional model runs its generated whole-model kernel at batch 1 while W_hh (unpadded, as the
+    /// generator counts it: WholeModelEmitter.LimitFloats) takes at most this: LSTM to hidden 32, GRU to 36, Elman to 64.
+    /// The line is fixed, the same on every machine, because the generator draws it at build time. Below it a step is a
+    /// few hundred nanoseconds or less, and the runtime's per-call work (checks, arguments, scratch, a kernel call per
+    /// layer) is a large share of it.
+    /// </summary>
+    public const long WholeModelLimitBytes = 16 * 1024;
+
     /// <summary>The batch classes plans are made for: 1, 2–3, 4 and up.</summary>
     public const int BatchClasses = 3;
 
@@ -137,6 +146,12 @@ internal static class ExecutionPlanner
         string interleaveNote = !architecture.Bidirectional ? string.Empty
             : interleave ? $"; both W_hh {Kb(2 * recurrentBytes)} ≤ {Kb(InterleaveDirectionsBudgetBytes)}: directions together"
             : $"; both W_hh {Kb(2 * recurrentBytes)} > {Kb(InterleaveDirectionsBudgetBytes)}: one direction after the other";
+
+        long declaredRecurrentBytes = (long)gates * hidden * architecture.StateSize * sizeof(float);
+        if (declared && batchClass == 0 && !architecture.Bidirectional && declaredRecurrentBytes <= WholeModelLimitBytes)
+        {
+            return new LayerPlan(layer, LayerKernel.GeneratedWholeModel, false, false, $"declared, batch 1, W_hh {Kb(declaredRecurrentBytes)} ≤ {Kb(WholeModelLimitBytes)}: the whole model in generated code");
+        }
 
         if (batchClass == 0)
         {

@@ -26,4 +26,10 @@ public enum LayerKernel
 
     /// <summary>The step kernel the source generator emitted for a declared model's sizes (same sums, same bits).</summary>
     GeneratedStep = 4,
+
+    /// <summary>
+    /// A declared unidirectional model at batch 1: the generated whole-model kernel runs every layer of a <c>Step</c> (and
+    /// each time step of a <c>Forward</c>) at constant sizes, with one check of the caller's spans per call (same sums, same bits).
+    /// </summary>
+    GeneratedWholeModel = 5,
 }

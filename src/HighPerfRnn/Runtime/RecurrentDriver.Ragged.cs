@@ -92,7 +92,7 @@ internal static partial class RecurrentDriver
             {
                 var backward = new DirectionRun(model.Layer(layer, 1), layer, 1, dims, scratch.BackwardPreact, scratch.BackwardCell, sortedH0, sortedC0);
                 backward.ProjectInputs(layerInput, layerInputWidth, batchFirst: false);
-                if (model.Plan(RnnCall.Forward, shape.Batch, declared).Layer(layer).InterleaveDirections)
+                if (model.DriverPlan(RnnCall.Forward, shape.Batch, declared).Layer(layer).InterleaveDirections)
                 {
                     for (int step = 0; step < order.Longest; step++)
                     {
@@ -162,7 +162,7 @@ internal static partial class RecurrentDriver
     /// </summary>
     private static LayerKernel StepKernel(RnnModel model, bool declared, int layer, int count)
     {
-        LayerKernel kernel = model.Plan(RnnCall.Forward, count, declared).Layer(layer).Kernel;
+        LayerKernel kernel = model.DriverPlan(RnnCall.Forward, count, declared).Layer(layer).Kernel;
         return kernel is LayerKernel.ElmanSequence or LayerKernel.ElmanSequenceProjecting ? LayerKernel.GeneralStep : kernel;
     }
 

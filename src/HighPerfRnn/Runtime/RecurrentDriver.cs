@@ -39,7 +39,7 @@ internal static partial class RecurrentDriver
         }
 
         // The plan made for this call class when the model was built: the kernel of every layer, decided there.
-        ExecutionPlan plan = model.Plan(RnnCall.Forward, shape.Batch, declared: typeof(TKernel) != typeof(RuntimeStepKernel));
+        ExecutionPlan plan = model.DriverPlan(RnnCall.Forward, shape.Batch, declared: typeof(TKernel) != typeof(RuntimeStepKernel));
         if (plan.AllLayersProjecting)
         {
             // The smallest Elman models at batch 1: one kernel call per layer, none of the bookkeeping below.

@@ -22,7 +22,7 @@ internal static class StreamingStep
         int lanes = SimdPaths.LaneCount(path);
 
         // The plan made for this call class when the model was built: the kernel of every layer, decided there.
-        ExecutionPlan plan = model.Plan(RnnCall.Step, batch, declared: typeof(TKernel) != typeof(RuntimeStepKernel));
+        ExecutionPlan plan = model.DriverPlan(RnnCall.Step, batch, declared: typeof(TKernel) != typeof(RuntimeStepKernel));
         if (architecture.NumLayers == 1 && plan.Layer(0).Kernel == LayerKernel.FusedGateStep)
         {
             // The common streaming case, one gated layer: the fused kernel straight from the caller's buffers, no scratch.

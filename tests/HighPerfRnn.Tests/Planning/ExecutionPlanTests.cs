@@ -57,7 +57,14 @@ public sealed class ExecutionPlanTests
         { "lstm projected", new RnnArchitecture(RnnCell.Lstm, 8, 16, projSize: 8), SimdPath.Vector256, RnnCall.Step, 1, false, LayerKernel.GeneralStep },
 
         // Declared models: generated kernels for Elman batches 2-3 and gated W_hh within 48 KB, from batch 2.
-        { "declared rnn batch 1", new RnnArchitecture(RnnCell.Rnn, 5, 16), SimdPath.Vector256, RnnCall.Forward, 1, true, LayerKernel.ElmanSequence },
+        { "declared rnn batch 1", new RnnArchitecture(RnnCell.Rnn, 5, 16), SimdPath.Vector256, RnnCall.Forward, 1, true, LayerKernel.GeneratedWholeModel },
+        { "declared deep rnn 64 step batch 1 (16 KB)", new RnnArchitecture(RnnCell.Rnn, 5, 64, numLayers: 3), SimdPath.Vector512, RnnCall.Step, 1, true, LayerKernel.GeneratedWholeModel },
+        { "declared rnn 65 batch 1 (beyond 16 KB)", new RnnArchitecture(RnnCell.Rnn, 5, 65), SimdPath.Vector256, RnnCall.Forward, 1, true, LayerKernel.ElmanSequence },
+        { "declared bidirectional rnn batch 1", new RnnArchitecture(RnnCell.Rnn, 5, 8, bidirectional: true), SimdPath.Vector256, RnnCall.Forward, 1, true, LayerKernel.ElmanSequenceProjecting },
+        { "declared lstm 32 step batch 1 (16 KB)", new RnnArchitecture(RnnCell.Lstm, 5, 32), SimdPath.Vector256, RnnCall.Step, 1, true, LayerKernel.GeneratedWholeModel },
+        { "declared lstm 33 step batch 1 (beyond 16 KB)", new RnnArchitecture(RnnCell.Lstm, 5, 33), SimdPath.Vector256, RnnCall.Step, 1, true, LayerKernel.FusedGateStep },
+        { "declared gru 36 forward batch 1", new RnnArchitecture(RnnCell.Gru, 5, 36), SimdPath.Vector512, RnnCall.Forward, 1, true, LayerKernel.GeneratedWholeModel },
+        { "runtime lstm 8 step batch 1", new RnnArchitecture(RnnCell.Lstm, 5, 8), SimdPath.Vector256, RnnCall.Step, 1, false, LayerKernel.FusedGateStep },
         { "declared rnn batch 3", new RnnArchitecture(RnnCell.Rnn, 5, 16), SimdPath.Vector256, RnnCall.Forward, 3, true, LayerKernel.GeneratedStep },
         { "declared rnn batch 4", new RnnArchitecture(RnnCell.Rnn, 5, 16), SimdPath.Vector256, RnnCall.Forward, 4, true, LayerKernel.GeneralStep },
         { "declared rnn 128 batch 2 (64 KB)", new RnnArchitecture(RnnCell.Rnn, 5, 128), SimdPath.Vector256, RnnCall.Forward, 2, true, LayerKernel.GeneralStep },

@@ -1,0 +1,313 @@
+using System.Collections.Generic;
+using System.Globalization;
+using HighPerfRnn.Generators.Models;
+
+namespace HighPerfRnn.Generators.Emitting;
+
+/// <summary>
+/// Emits the whole-model kernels of a declared unidirectional model: one <c>Step</c> of every layer at batch 1, and
+/// <c>Forward</c> at batch 1 as that step over the time steps, in code whose sizes are all constants. Where the runtime
+/// builds a step's arguments, slices its scratch and calls a kernel per layer and step, this code checks the caller's
+/// spans once per call and then runs straight through: per layer, the input product (bias + W_ih·x, a constant-size
+/// product into a stack row), then the layer's step kernel on that row (its <c>Row</c> method), h and c updated in place.
+/// </summary>
+/// <remarks>
+/// The sums are the runtime's: each product in the 4 chunks of docs/numerics.md, the input product onto the bias and the
+/// recurrent product onto the input product (as the runtime's step computes them), the gates with <c>RnnMath</c>. So the
+/// bits are the runtime-sized model's, at every step and layer (tested for every declared test model). Emitted only where
+/// the planner can pick it (<see cref="Applies"/>, the same line as <c>ExecutionPlanner.WholeModelLimitBytes</c>).
+/// </remarks>
+internal static class WholeModelEmitter
+{
+    /// <summary>
+    /// The largest W_hh (gates × hidden × state floats, unpadded) a whole-model kernel is emitted for: 4096 floats, 16 KB,
+    /// the planner's line (ExecutionPlanner.WholeModelLimitBytes): LSTM to hidden 32, GRU to 36, Elman to 64. Above it a
+    /// step is bound by its arithmetic and by streaming the weights, and the per-call overhead these kernels remove is
+    /// a small share of the step.
+    /// </summary>
+    public const int LimitFloats = 16 * 1024 / sizeof(float);
+
+    public const string ClassName = "WholeModelKernel";
+
+    /// <summary>Whether the model gets whole-model kernels: unidirectional (a backward direction needs the whole sequence first) and W_hh within the line.</summary>
+    public static bool Applies(RnnModelDeclaration model)
+        => !model.Bidirectional && (long)Gates(model) * model.HiddenSize * model.StateSize <= LimitFloats;
+
+    private static int Gates(RnnModelDeclaration model) => model.Cell switch { "Lstm" => 4, "Gru" => 3, _ => 1 };
+
+    public static void Emit(IndentedWriter writer, RnnModelDeclaration model, string kernel)
+    {
+        string cell = model.Cell;
+        bool lstm = cell == "Lstm";
+        bool gru = cell == "Gru";
+        int hidden = model.HiddenSize;
+        int gates = Gates(model);
+        var widths = new (string Method, int PanelWidth, SimdFlavor Flavor)[]
+        {
+            (cell == "Rnn" && hidden <= 8 ? "StepHalvesOf512" : "Step512", 16, hidden <= 8 ? SimdFlavor.Vector256 : SimdFlavor.Vector512),
+            ("Step256", 8, SimdFlavor.Vector256),
+            ("Step128", 4, SimdFlavor.Vector128),
+            ("StepScalar", 1, SimdFlavor.Scalar),
+        };
+
+        writer.Line();
+        writer.Line($$"""
+            /// <summary>
+            /// Whole-model kernels of {{model.DisplayName}} at batch 1: a <c>Step</c> of all {{Int(model.NumLayers)}} layer{{(model.NumLayers == 1 ? string.Empty : "s")}} (per layer, pre = bias + W_ih·x, then
+            /// the {{cell.ToUpperInvariant()}} step of <see cref="{{kernel}}"/> on pre, h{{(lstm ? " and c" : string.Empty)}} updated in place), and <c>Forward</c> as that step over
+            /// the time steps. The caller's spans are checked once per call; everything below runs at constant sizes.
+            /// </summary>
+            """);
+        using (writer.Block($"file static class {ClassName}"))
+        {
+            writer.Line($$"""
+                private const int InputSize = {{Int(model.InputSize)}};
+                private const int HiddenSize = {{Int(hidden)}};
+                private const int StateSize = {{Int(model.StateSize)}};
+                private const int NumLayers = {{Int(model.NumLayers)}};
+
+                """);
+            EmitTryStep(writer, lstm);
+            EmitTryForward(writer, lstm);
+            EmitDispatch(writer, widths);
+            foreach ((string method, int panelWidth, SimdFlavor flavor) in widths)
+            {
+                EmitStepMethod(writer, model, kernel, method, panelWidth, flavor, gates);
+            }
+        }
+
+        var sizes = new SortedSet<int>();
+        foreach ((_, int panelWidth, _) in widths)
+        {
+            sizes.Add(ScratchFloats(model, gates, panelWidth));
+        }
+
+        foreach (int size in sizes)
+        {
+            writer.Line();
+            writer.Line($$"""
+                /// <summary>{{Int(size)}} floats of stack scratch for a whole-model step: the pre-activation row{{(gru ? " and the recurrent product" : lstm && model.ProjSize > 0 ? " and h before the projection" : string.Empty)}}.</summary>
+                [InlineArray({{Int(size)}})]
+                file struct WholeModelScratch{{Int(size)}}
+                {
+                    private float _first;
+                }
+                """);
+        }
+    }
+
+    /// <summary>Gate rows padded to whole panels, and for the GRU the product's as many again, for the LSTM with a projection h_full's.</summary>
+    private static int ScratchFloats(RnnModelDeclaration model, int gates, int panelWidth)
+    {
+        int paddedHidden = Pad(model.HiddenSize, panelWidth);
+        int pre = gates * paddedHidden;
+        return model.Cell switch
+        {
+            "Gru" => 2 * pre,
+            "Lstm" when model.ProjSize > 0 => pre + paddedHidden,
+            _ => pre,
+        };
+    }
+
+    private static int Pad(int count, int panelWidth) => (count + panelWidth - 1) / panelWidth * panelWidth;
+
+    private static void EmitTryStep(IndentedWriter writer, bool lstm)
+    {
+        string cells = lstm ? " Span<float> cellState," : string.Empty;
+        writer.Line($$"""
+            /// <summary>
+            /// One step at batch 1 when <paramref name="weights"/> is given (the plan picked these kernels) and the spans are what the
+            /// runtime's Step accepts (exact lengths, no overlaps); false, with nothing touched, otherwise: then the runtime's Step
+            /// runs, and names any argument at fault.
+            /// </summary>
+            public static bool TryStep(global::HighPerfRnn.Generated.GeneratedKernelWeights? weights, ReadOnlySpan<float> input, Span<float> state,{{cells}} Span<float> output)
+            {
+                if (weights is null || input.Length != InputSize || state.Length != NumLayers * StateSize || output.Length != StateSize
+                    || input.Overlaps(state) || input.Overlaps(output) || output.Overlaps(state){{(lstm ? "\n        || cellState.Length != NumLayers * HiddenSize || cellState.Overlaps(input) || cellState.Overlaps(state) || cellState.Overlaps(output)" : string.Empty)}})
+                {
+                    return false;
+                }
+
+                Run(weights, ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(state), ref {{(lstm ? "MemoryMarshal.GetReference(cellState)" : "Unsafe.NullRef<float>()")}}, recurrent: true);
+                state.Slice((NumLayers - 1) * StateSize, StateSize).CopyTo(output);
+                return true;
+            }
+
+            """);
+    }
+
+    private static void EmitTryForward(IndentedWriter writer, bool lstm)
+    {
+        string cellParameters = lstm ? " Span<float> cN, ReadOnlySpan<float> c0, bool returnsCells," : string.Empty;
+        writer.Line($$"""
+            /// <summary>
+            /// Forward at batch 1 (any layout: one sequence's rows are the same memory in each) when <paramref name="weights"/> is given and
+            /// the spans are what the runtime's Forward accepts; false, with nothing touched, otherwise. h_n{{(lstm ? " and c_n" : string.Empty)}} hold the state as the
+            /// steps run (h0 may be h_n itself); without h0 the first step has no recurrent product, as the runtime's.
+            /// </summary>
+            public static bool TryForward(
+                global::HighPerfRnn.Generated.GeneratedKernelWeights? weights, ReadOnlySpan<float> input, Span<float> output, Span<float> hN,{{cellParameters}} int seqLen, global::HighPerfRnn.SequenceLayout layout, ReadOnlySpan<float> h0)
+            {
+                const int StateLength = NumLayers * StateSize;
+                if (weights is null || seqLen <= 0 || seqLen > MaxSeqLen || layout is not (global::HighPerfRnn.SequenceLayout.BatchFirst or global::HighPerfRnn.SequenceLayout.SequenceFirst or global::HighPerfRnn.SequenceLayout.Unbatched)
+                    || input.Length != seqLen * InputSize || output.Length != seqLen * StateSize || hN.Length != StateLength || (!h0.IsEmpty && h0.Length != StateLength)
+                    || input.Overlaps(output) || input.Overlaps(hN) || output.Overlaps(hN) || h0.Overlaps(output) || h0.Overlaps(input) || (h0.Overlaps(hN) && !SameSpan(h0, hN)))
+                {
+                    return false;
+                }
+
+            """);
+        if (lstm)
+        {
+            writer.Line("""
+                    // Without cell states asked for (the Forward overload without cN and c0), c lives on the stack.
+                    const int CellLength = NumLayers * HiddenSize;
+                    Span<float> cells = returnsCells ? cN : stackalloc float[CellLength];
+                    if (cells.Length != CellLength || (!c0.IsEmpty && c0.Length != CellLength)
+                        || cN.Overlaps(input) || cN.Overlaps(output) || cN.Overlaps(hN) || cN.Overlaps(h0)
+                        || c0.Overlaps(input) || c0.Overlaps(output) || c0.Overlaps(hN) || c0.Overlaps(h0) || (c0.Overlaps(cN) && !SameSpan(c0, cN)))
+                    {
+                        return false;
+                    }
+
+                """);
+        }
+
+        writer.Line($$"""
+                bool recurrent = !h0.IsEmpty;
+                InitialState(h0, hN);
+            {{(lstm ? "    InitialState(c0, cells);\n" : string.Empty)}}    ref float x = ref MemoryMarshal.GetReference(input);
+                ref float h = ref MemoryMarshal.GetReference(hN);
+                ref float c = ref {{(lstm ? "MemoryMarshal.GetReference(cells)" : "Unsafe.NullRef<float>()")}};
+                Span<float> last = hN.Slice((NumLayers - 1) * StateSize, StateSize);
+                for (int t = 0; t < seqLen; t++)
+                {
+                    // Without h0 the first step has no recurrent product (h_{−1} = 0), as the runtime's first step.
+                    Run(weights, ref Unsafe.Add(ref x, t * InputSize), ref h, ref c, recurrent || t > 0);
+                    last.CopyTo(output.Slice(t * StateSize, StateSize));
+                }
+
+                return true;
+            }
+
+            /// <summary>The runtime's bound on one call (rows × features within half of int.MaxValue); longer calls go to the runtime, which reports them.</summary>
+            private const int MaxSeqLen = int.MaxValue / 2 / ({{(lstm ? "4" : "3")}} * HiddenSize + 16 + StateSize + InputSize);
+
+            private static void InitialState(ReadOnlySpan<float> initial, Span<float> state)
+            {
+                if (initial.IsEmpty)
+                {
+                    state.Clear();
+                }
+                else if (!SameSpan(initial, state))
+                {
+                    initial.CopyTo(state);
+                }
+            }
+
+            private static bool SameSpan(ReadOnlySpan<float> first, ReadOnlySpan<float> second)
+                => first.Length == second.Length && first.Overlaps(second, out int offset) && offset == 0;
+
+            """);
+    }
+
+    private static void EmitDispatch(IndentedWriter writer, (string Method, int PanelWidth, SimdFlavor Flavor)[] widths)
+    {
+        writer.Line("/// <summary>One step of every layer, on the path the weights were packed for (chosen once, when the model was built).</summary>");
+        using (writer.Block("private static void Run(global::HighPerfRnn.Generated.GeneratedKernelWeights weights, ref float x, ref float h, ref float c, bool recurrent)"))
+        {
+            using (writer.Block("switch (weights.PanelWidth)"))
+            {
+                foreach ((string method, int panelWidth, _) in widths)
+                {
+                    writer.Line($"""
+                        case {Int(panelWidth)}:
+                            {method}(weights, ref x, ref h, ref c, recurrent);
+                            return;
+                        """);
+                }
+
+                writer.Line("""
+                    default:
+                        throw new InvalidOperationException("Weights packed for an unknown panel width.");
+                    """);
+            }
+        }
+    }
+
+    private static void EmitStepMethod(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, int panelWidth, SimdFlavor flavor, int gates)
+    {
+        int hidden = model.HiddenSize;
+        int scratch = ScratchFloats(model, gates, panelWidth);
+        int pre = gates * Pad(hidden, panelWidth);
+        var firstProduct = new KernelPlan(flavor, hidden, gates, model.InputSize, panelWidth);
+        var laterProduct = new KernelPlan(flavor, hidden, gates, model.StateSize, panelWidth);
+        writer.Line();
+        writer.Line($"/// <summary>{Int(panelWidth)}-float panels: per layer, the input product (layer 0: {ProductEmitter.Describe(firstProduct)}), then <c>{method}Row</c>.</summary>");
+        // Compiled optimized at once: a kernel is hot from its first call.
+        writer.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+        using (writer.Block($"private static void {method}(global::HighPerfRnn.Generated.GeneratedKernelWeights weights, ref float xi, ref float h, ref float c, bool recurrent)"))
+        {
+            writer.Line($"""
+                WholeModelScratch{Int(scratch)} scratch = default;
+                ref float p = ref scratch[0];
+                """);
+            if (model.Cell != "Rnn" && scratch > pre)
+            {
+                writer.Line($"ref float q = ref scratch[{Int(pre)}];");
+            }
+
+            using (writer.Block("// Layer 0: xi is the input."))
+            {
+                writer.Line("""
+                    ref float wi = ref Unsafe.AsRef(in weights.InputWeights(0));
+                    ref float b = ref Unsafe.AsRef(in weights.ProjectionBias(0));
+                    """);
+                ProductEmitter.Emit(writer, firstProduct, "wi", "xi", "b", "p", exactOutputs: false);
+                EmitRowCall(writer, model, kernel, method, "0", "h", "c", pre < scratch);
+            }
+
+            if (model.NumLayers > 1)
+            {
+                using (writer.Block($"for (int layer = 1; layer < NumLayers; layer++)"))
+                {
+                    writer.Line("""
+                        // Layer l: x is layer l − 1's new h.
+                        ref float xl = ref Unsafe.Add(ref h, (layer - 1) * StateSize);
+                        ref float hl = ref Unsafe.Add(ref h, layer * StateSize);
+                        ref float wi = ref Unsafe.AsRef(in weights.InputWeights(layer));
+                        ref float b = ref Unsafe.AsRef(in weights.ProjectionBias(layer));
+                        """);
+                    if (model.Cell == "Lstm")
+                    {
+                        writer.Line("ref float cl = ref Unsafe.Add(ref c, layer * HiddenSize);");
+                    }
+
+                    ProductEmitter.Emit(writer, laterProduct, "wi", "xl", "b", "p", exactOutputs: false);
+                    EmitRowCall(writer, model, kernel, method, "layer", "hl", "cl", pre < scratch);
+                }
+            }
+        }
+    }
+
+    /// <summary>The layer's step on the pre-activation row p: h (and c) updated in place.</summary>
+    private static void EmitRowCall(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, string layer, string h, string c, bool hasQ)
+    {
+        string recurrentWeights = $"ref Unsafe.AsRef(in weights.RecurrentWeights({layer}))";
+        switch (model.Cell)
+        {
+            case "Lstm":
+                string projection = model.ProjSize > 0 ? $"ref Unsafe.AsRef(in weights.ProjectionWeights({layer}))" : "ref Unsafe.NullRef<float>()";
+                writer.Line($"{kernel}.{method}Row(ref p, ref {h}, ref {c}, ref {h}, {recurrentWeights}, {projection}, ref {(hasQ ? "q" : "Unsafe.NullRef<float>()")}, recurrent);");
+                break;
+            case "Gru":
+                writer.Line($"{kernel}.{method}Row(ref p, ref {h}, ref {h}, {recurrentWeights}, ref Unsafe.AsRef(in weights.RecurrentBias({layer})), ref q, recurrent);");
+                break;
+            default:
+                writer.Line($"{kernel}.{method}Row(ref p, ref {h}, ref {h}, {recurrentWeights}, recurrent);");
+                break;
+        }
+    }
+
+    private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+}
