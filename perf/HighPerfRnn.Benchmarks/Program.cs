@@ -68,8 +68,13 @@ Dictionary<string, PairedRatios.Ratio>? pairedParallel = paired
 Dictionary<RnnCell, (PairedRatios.Ratio WithLengths, PairedRatios.Ratio OneByOne)>? pairedRagged = paired && summaries.Any(s => s.BenchmarksCases.Any(b => b.Descriptor.Type == typeof(RaggedBatchBenchmarks)))
     ? PairedRatios.MeasureRagged(TimeSpan.FromSeconds(quick ? 4 : 15))
     : null;
+bool Ran(Type type) => summaries.Any(s => s.BenchmarksCases.Any(b => b.Descriptor.Type == type));
+(Dictionary<(RnnCell, int), PairedRatios.Ratio> Step, Dictionary<(RnnCell, int), PairedRatios.Ratio> Forward)? pairedDeclared =
+    paired && (Ran(typeof(StepBenchmarks)) || Ran(typeof(SmallForwardBenchmarks)))
+        ? PairedRatios.MeasureDeclared(TimeSpan.FromSeconds(quick ? 2 : 8), Ran(typeof(StepBenchmarks)), Ran(typeof(SmallForwardBenchmarks)))
+        : null;
 if (report)
 {
     string command = "dotnet run -c Release --project perf/HighPerfRnn.Benchmarks -- " + string.Join(' ', args);
-    BenchmarkReport.Write(summaries, command, peak, pairedRatios, pairedParallel, pairedRagged);
+    BenchmarkReport.Write(summaries, command, peak, pairedRatios, pairedParallel, pairedRagged, pairedDeclared);
 }

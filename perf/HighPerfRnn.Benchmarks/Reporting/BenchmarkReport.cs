@@ -24,6 +24,13 @@ public static class BenchmarkReport
         ["lstm"] = 630e3, ["lstm-big"] = 209e6, ["gru"] = 830e3,
     };
 
+    /// <summary>RTNeural's compile-time layers per step (ns), best of Eigen and xsimd, g++ -O3, on the AVX-512 Xeon (issue 14's table).</summary>
+    private static readonly Dictionary<(RnnCell Cell, int Hidden), double> RtNeuralXeon = new()
+    {
+        [(RnnCell.Lstm, 8)] = 110, [(RnnCell.Lstm, 16)] = 168, [(RnnCell.Lstm, 32)] = 316, [(RnnCell.Lstm, 64)] = 1546, [(RnnCell.Lstm, 128)] = 5442,
+        [(RnnCell.Gru, 8)] = 75, [(RnnCell.Gru, 16)] = 122, [(RnnCell.Gru, 32)] = 308, [(RnnCell.Gru, 64)] = 1395, [(RnnCell.Gru, 128)] = 4162,
+    };
+
     /// <summary>RTNeural's compile-time layers per step (ns), g++ 12 -O3, measured on this machine type (issue 4).</summary>
     private static readonly Dictionary<(RnnCell Cell, int Hidden), double> RtNeural = new()
     {
@@ -37,7 +44,8 @@ public static class BenchmarkReport
         double peakGflops,
         IReadOnlyList<PairedRatios.Result>? paired,
         IReadOnlyDictionary<string, PairedRatios.Ratio>? pairedParallel,
-        IReadOnlyDictionary<RnnCell, (PairedRatios.Ratio WithLengths, PairedRatios.Ratio OneByOne)>? pairedRagged)
+        IReadOnlyDictionary<RnnCell, (PairedRatios.Ratio WithLengths, PairedRatios.Ratio OneByOne)>? pairedRagged,
+        (Dictionary<(RnnCell, int), PairedRatios.Ratio> Step, Dictionary<(RnnCell, int), PairedRatios.Ratio> Forward)? pairedDeclared)
     {
         Summary[] all = summaries.ToArray();
         var medians = new Dictionary<(string Class, string Method, string Parameters), Measured>();
@@ -61,7 +69,8 @@ public static class BenchmarkReport
         string docs = Path.Combine(root, "docs");
         Directory.CreateDirectory(docs);
         var rows = ForwardRows(medians, peakGflops).ToList();
-        string markdown = Markdown(all, command, peakGflops, rows, StepRows(medians).ToList(), ParallelRows(medians).ToList(), paired ?? [], pairedParallel ?? new Dictionary<string, PairedRatios.Ratio>())
+        string markdown = Markdown(all, command, peakGflops, rows, StepRows(medians).ToList(), ParallelRows(medians).ToList(), paired ?? [], pairedParallel ?? new Dictionary<string, PairedRatios.Ratio>(), pairedDeclared?.Step)
+            + SmallForwardSection(medians, pairedDeclared?.Forward)
             + RaggedSection(medians, pairedRagged);
         File.WriteAllText(Path.Combine(docs, "benchmarks.md"), markdown);
         File.WriteAllText(Path.Combine(docs, "benchmarks.svg"), Svg(rows));
@@ -137,7 +146,16 @@ public static class BenchmarkReport
         }
     }
 
-    private static string Markdown(Summary[] summaries, string command, double peak, List<ForwardRow> rows, List<StepRow> steps, List<ParallelRow> parallel, IReadOnlyList<PairedRatios.Result> paired, IReadOnlyDictionary<string, PairedRatios.Ratio> pairedParallel)
+    private static string Markdown(
+        Summary[] summaries,
+        string command,
+        double peak,
+        List<ForwardRow> rows,
+        List<StepRow> steps,
+        List<ParallelRow> parallel,
+        IReadOnlyList<PairedRatios.Result> paired,
+        IReadOnlyDictionary<string, PairedRatios.Ratio> pairedParallel,
+        Dictionary<(RnnCell, int), PairedRatios.Ratio>? pairedStep)
     {
         var host = summaries.FirstOrDefault()?.HostEnvironmentInfo;
         var text = new StringBuilder();
@@ -229,18 +247,53 @@ public static class BenchmarkReport
         {
             text.AppendLine("## Streaming: one `Step` (batch 1, input = hidden)");
             text.AppendLine();
-            text.AppendLine("RTNeural = its compile-time layers (g++ 12 -O3, best of Eigen/xsimd) measured on this machine type, from issue 4; the Elman RNN is not in RTNeural. Target: 1.5× faster than RTNeural.");
+            text.AppendLine("*Declared* = the `[RnnModel]` type of the same size built from the same weights (same bits): where W_hh takes at most 16 KB its whole-model kernel runs the step (issue 14). *Declared ÷ runtime* = the declared model's time as a fraction of the runtime-sized model's: of the medians, and *paired* (with `--paired`) within each round of an alternation in one process (median, quartiles).");
             text.AppendLine();
-            text.AppendLine("Medians, then the fastest iteration of the better of the two (see the note on the machine above) and its ratio.");
+            text.AppendLine("RTNeural = its compile-time layers (g++ -O3, best of Eigen/xsimd), not measured on this machine: *issue 4* on the AVX2 EPYC, *issue 14* on the AVX-512 Xeon. The Elman RNN is not in RTNeural; issue 14's targets for it: 30 / 45 / 100 / 300 / 1200 ns.");
             text.AppendLine();
-            text.AppendLine("| cell | hidden | runtime-sized | generated | allocated | RTNeural | ×RTNeural (best median) | fastest iteration | ×RTNeural (fastest) |");
-            text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            text.AppendLine("| cell | hidden | runtime-sized | declared | declared ÷ runtime | paired (quartiles) | allocated | RTNeural (issue 4) | RTNeural (issue 14) | ×RTNeural (issue 4, declared) |");
+            text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
             foreach (StepRow s in steps)
             {
-                double best = Math.Min(s.Runtime, s.Generated);
-                string versus = s.RtNeuralNs is { } reference ? $"{reference / best:F2}×" : "—";
-                string versusFastest = s.RtNeuralNs is { } rtn ? $"{rtn / s.FastestNs:F2}×" : "—";
-                text.AppendLine(c, $"| {s.Cell} | {s.Hidden} | {Time(s.Runtime)} | {Time(s.Generated)} | {Bytes(s.Bytes)} | {(s.RtNeuralNs is { } rt ? Time(rt) : "—")} | {versus} | {Time(s.FastestNs)} | {versusFastest} |");
+                string versus = s.RtNeuralNs is { } reference ? $"{reference / s.Generated:F2}×" : "—";
+                string pairedText = pairedStep is not null && pairedStep.TryGetValue((s.Cell, s.Hidden), out PairedRatios.Ratio? r) ? string.Create(c, $"{r.Median:F2} ({r.LowerQuartile:F2}–{r.UpperQuartile:F2})") : "—";
+                string issue14 = RtNeuralXeon.TryGetValue((s.Cell, s.Hidden), out double xeon) ? Time(xeon) : "—";
+                text.AppendLine(c, $"| {s.Cell} | {s.Hidden} | {Time(s.Runtime)} | {Time(s.Generated)} | {s.Generated / s.Runtime:F2} | {pairedText} | {Bytes(s.Bytes)} | {(s.RtNeuralNs is { } rt ? Time(rt) : "—")} | {issue14} | {versus} |");
+            }
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The small-Forward table (<see cref="SmallForwardBenchmarks"/>), or nothing when the run did not include it.</summary>
+    private static string SmallForwardSection(Dictionary<(string, string, string), Measured> m, Dictionary<(RnnCell, int), PairedRatios.Ratio>? paired)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var text = new StringBuilder();
+        foreach (RnnCell cell in new[] { RnnCell.Rnn, RnnCell.Lstm, RnnCell.Gru })
+        {
+            foreach (int hidden in new[] { 8, 16, 32, 64 })
+            {
+                string key = $"Cell={cell},Hidden={hidden}";
+                if (!m.TryGetValue((nameof(SmallForwardBenchmarks), nameof(SmallForwardBenchmarks.RuntimeSized), key), out var runtime)
+                    || !m.TryGetValue((nameof(SmallForwardBenchmarks), nameof(SmallForwardBenchmarks.Generated), key), out var declared))
+                {
+                    continue;
+                }
+
+                if (text.Length == 0)
+                {
+                    text.AppendLine();
+                    text.AppendLine("## Small models over a sequence: `Forward`, batch 1, declared against runtime-sized");
+                    text.AppendLine();
+                    text.AppendLine(c, $"One layer, input = hidden, {SmallForwardBenchmarks.SeqLen} steps. The declared model runs its whole-model kernel where W_hh takes at most 16 KB (all but GRU and LSTM 64, where both run the same kernels and the ratio is the run's noise).");
+                    text.AppendLine();
+                    text.AppendLine("| cell | hidden | runtime-sized | declared | per step (declared) | declared ÷ runtime | paired (quartiles) | allocated |");
+                    text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+                }
+
+                string pairedText = paired is not null && paired.TryGetValue((cell, hidden), out PairedRatios.Ratio? r) ? string.Create(c, $"{r.Median:F2} ({r.LowerQuartile:F2}–{r.UpperQuartile:F2})") : "—";
+                text.AppendLine(c, $"| {cell} | {hidden} | {Time(runtime.MedianNs)} | {Time(declared.MedianNs)} | {Time(declared.MedianNs / SmallForwardBenchmarks.SeqLen)} | {declared.MedianNs / runtime.MedianNs:F2} | {pairedText} | {Bytes(declared.Bytes)} |");
             }
         }
 

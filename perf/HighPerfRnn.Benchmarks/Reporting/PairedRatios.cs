@@ -67,6 +67,42 @@ public static class PairedRatios
     }
 
     /// <summary>
+    /// Declared models against runtime-sized ones (issue 14), in alternation as above: per cell and hidden size of
+    /// <see cref="StepBenchmarks"/> (one Step, batch 1) and <see cref="SmallForwardBenchmarks"/> (a 100-step Forward,
+    /// batch 1), the declared model's time as a fraction of the runtime-sized model's in each round.
+    /// </summary>
+    public static (Dictionary<(RnnCell, int), Ratio> Step, Dictionary<(RnnCell, int), Ratio> Forward) MeasureDeclared(TimeSpan perPoint, bool step, bool forward)
+    {
+        var steps = new Dictionary<(RnnCell, int), Ratio>();
+        var forwards = new Dictionary<(RnnCell, int), Ratio>();
+        foreach (RnnCell cell in new[] { RnnCell.Rnn, RnnCell.Lstm, RnnCell.Gru })
+        {
+            foreach (int hidden in new[] { 8, 16, 32, 64, 128 })
+            {
+                if (step)
+                {
+                    var benchmark = new StepBenchmarks { Cell = cell, Hidden = hidden };
+                    benchmark.Setup();
+                    Ratio fraction = Fraction(Rounds(benchmark.RuntimeSized, [benchmark.Generated], perPoint)[0]);
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// paired Step {cell} {hidden}: declared {fraction.Median:F3} of runtime-sized"));
+                    steps[(cell, hidden)] = fraction;
+                }
+
+                if (forward && hidden <= 64)
+                {
+                    var benchmark = new SmallForwardBenchmarks { Cell = cell, Hidden = hidden };
+                    benchmark.Setup();
+                    Ratio fraction = Fraction(Rounds(benchmark.RuntimeSized, [benchmark.Generated], perPoint)[0]);
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// paired Forward {cell} {hidden}: declared {fraction.Median:F3} of runtime-sized"));
+                    forwards[(cell, hidden)] = fraction;
+                }
+            }
+        }
+
+        return (steps, forwards);
+    }
+
+    /// <summary>
     /// Ragged batches (<see cref="RaggedBatchBenchmarks"/>), in alternation as above: per cell, the time with lengths and
     /// the time one by one, each as a fraction of the padded batch's time in the same round.
     /// </summary>
