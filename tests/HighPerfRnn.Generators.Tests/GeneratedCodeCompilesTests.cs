@@ -92,6 +92,14 @@ public sealed class GeneratedCodeCompilesTests
             [RnnModel(7, 64, Cell = RnnCell.Gru)] public partial class Gru64;
             /// <summary>Past the line.</summary>
             [RnnModel(7, 128, Cell = RnnCell.Gru)] public partial class Gru128;
+            /// <summary>The largest stacked LSTM with whole-model kernels: 4·32·32 = 4096 weights of W_hh, 16 KB.</summary>
+            [RnnModel(5, 32, Cell = RnnCell.Lstm, NumLayers = 3)] public partial class Lstm32Deep;
+            /// <summary>The largest GRU with whole-model kernels: 3·36·36 = 3888 weights.</summary>
+            [RnnModel(6, 36, Cell = RnnCell.Gru, NumLayers = 2)] public partial class Gru36Deep;
+            /// <summary>The first GRU past the whole-model line: 3·37·37 = 4107 weights.</summary>
+            [RnnModel(6, 37, Cell = RnnCell.Gru)] public partial class Gru37;
+            /// <summary>The largest stacked Elman RNN with whole-model kernels: 64·64 = 4096 weights.</summary>
+            [RnnModel(3, 64, NumLayers = 2, Nonlinearity = RnnNonlinearity.Relu)] public partial class Rnn64Deep;
         }
 
         namespace @event
@@ -108,7 +116,7 @@ public sealed class GeneratedCodeCompilesTests
         (_, GeneratorDriverRunResult result, Compilation output) = GeneratorHarness.Run(GeneratorHarness.Compile(Declarations));
 
         Assert.Empty(result.Diagnostics);
-        Assert.Equal(28, result.GeneratedTrees.Length);
+        Assert.Equal(32, result.GeneratedTrees.Length);
         Assert.Empty(GeneratorHarness.WarningsAndErrors(output));
 
         using var assembly = new MemoryStream();
@@ -156,6 +164,40 @@ public sealed class GeneratedCodeCompilesTests
         Assert.DoesNotContain("public void Step(", text, StringComparison.Ordinal);
         string unidirectional = result.Results.Single().GeneratedSources.Single(s => s.HintName == "Demo.SeedNumpy.g.cs").SourceText.ToString();
         Assert.Contains("public void Step(", unidirectional, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Whole_model_kernels_are_emitted_for_unidirectional_models_within_the_line()
+    {
+        foreach (string hint in new[] { "Gated.Lstm32Deep.g.cs", "Gated.Gru36Deep.g.cs", "Gated.Rnn64Deep.g.cs", "Gated.Lstm9Proj4.g.cs", "Demo.SeedNumpy.g.cs", "Gated.Lstm1.g.cs" })
+        {
+            string text = Source(hint);
+            Assert.Contains("file static class WholeModelKernel", text, StringComparison.Ordinal);
+            Assert.Contains("public const bool HasWholeModelKernels = true;", text, StringComparison.Ordinal);
+            Assert.Contains("WholeModelKernel.TryStep(_wholeModel, input, state, ", text, StringComparison.Ordinal);
+            Assert.Contains("WholeModelKernel.TryForward(_wholeModel, input, output, hN, ", text, StringComparison.Ordinal);
+            foreach (int width in new[] { 16, 8, 4, 1 })
+            {
+                Assert.Contains($"case {width}:", Section(text, "Run(global::"), StringComparison.Ordinal);
+            }
+        }
+
+        // Stacked: layer 0 written out (depth InputSize), the others in one loop (depth StateSize), each a product onto the bias, then the layer's Row.
+        string deep = Section(Source("Gated.Lstm32Deep.g.cs"), "Step256(global::");
+        Assert.Contains("for (int layer = 1; layer < NumLayers; layer++)", deep, StringComparison.Ordinal);
+        Assert.Contains("ref float b = ref Unsafe.AsRef(in weights.ProjectionBias(layer));", deep, StringComparison.Ordinal);
+        Assert.Contains("LstmStepKernelH32.Step256Row(ref p, ref hl, ref cl, ref hl,", deep, StringComparison.Ordinal);
+        Assert.Contains("GruStepKernelH36.Step512Row(ref p, ref h, ref h, ref Unsafe.AsRef(in weights.RecurrentWeights(0)), ref Unsafe.AsRef(in weights.RecurrentBias(0)), ref q, recurrent);", Source("Gated.Gru36Deep.g.cs"), StringComparison.Ordinal);
+        Assert.Contains("ref Unsafe.AsRef(in weights.ProjectionWeights(0))", Source("Gated.Lstm9Proj4.g.cs"), StringComparison.Ordinal);
+
+        // Past the line, or bidirectional: none, and the driver runs every call.
+        foreach (string hint in new[] { "Gated.Lstm33.g.cs", "Gated.Gru37.g.cs", "Demo.H65.g.cs", "Demo.TinyBiRnn.g.cs", "Gated.Lstm9.g.cs", "Gated.Gru16.g.cs" })
+        {
+            string text = Source(hint);
+            Assert.DoesNotContain("class WholeModelKernel", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("WholeModelKernel.Try", text, StringComparison.Ordinal);
+            Assert.Contains("public const bool HasWholeModelKernels = false;", text, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
