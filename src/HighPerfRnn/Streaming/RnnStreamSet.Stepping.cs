@@ -59,15 +59,20 @@ public sealed partial class RnnStreamSet
         RequireLength(input, nameof(input), nameof(steps), steps, "input size", _inputSize);
         RequireLength(output, nameof(output), nameof(steps), steps, "output size", _outputSize);
         RequireDisjoint(input, output);
-        Span<float> hidden = _hidden.AsSpan(slot * _hiddenLength, _hiddenLength);
+        ForwardChunk(input, output, _hidden.AsSpan(slot * _hiddenLength, _hiddenLength), _cell.AsSpan(slot * _cellLength, _cellLength), steps);
+    }
+
+    /// <summary>A batch-1 Forward whose initial and final states are one stream's (h0 = hN, c0 = cN: updated in place).</summary>
+    private void ForwardChunk(ReadOnlySpan<float> input, Span<float> output, Span<float> hidden, Span<float> cell, int steps)
+    {
         if (_cellLength == 0)
         {
             Model.Forward(input, output, hidden, 1, steps, SequenceLayout.BatchFirst, hidden, _workspace);
-            return;
         }
-
-        Span<float> cell = _cell.AsSpan(slot * _cellLength, _cellLength);
-        Model.Forward(input, output, hidden, cell, 1, steps, SequenceLayout.BatchFirst, hidden, cell, _workspace);
+        else
+        {
+            Model.Forward(input, output, hidden, cell, 1, steps, SequenceLayout.BatchFirst, hidden, cell, _workspace);
+        }
     }
 
     private void StepBatch(ReadOnlySpan<float> input, Span<float> hidden, Span<float> cell, Span<float> output, int count)
@@ -152,13 +157,23 @@ public sealed partial class RnnStreamSet
         }
     }
 
-    /// <summary>Runs the model's step once at the capacity and once at one stream, so its scratch is at its largest before the first real call.</summary>
-    private void WarmUp()
+    /// <summary>
+    /// Runs the model's step once at the capacity and once at one stream, and a chunk of <paramref name="maxChunkSteps"/>,
+    /// on scratch states, so the set's scratch is at its largest before the first real call.
+    /// </summary>
+    private void WarmUp(int maxChunkSteps)
     {
-        var input = new float[Capacity * _inputSize];
-        var output = new float[Capacity * _outputSize];
-        StepBatch(input, _gatheredHidden, _gatheredCell, output, Capacity);
-        StepBatch(input.AsSpan(0, _inputSize), _gatheredHidden.AsSpan(0, _hiddenLength), _gatheredCell.AsSpan(0, _cellLength), output.AsSpan(0, _outputSize), 1);
+        int rows = Math.Max(Capacity, maxChunkSteps);
+        var input = new float[rows * _inputSize];
+        var output = new float[rows * _outputSize];
+        StepBatch(input.AsSpan(0, Capacity * _inputSize), _gatheredHidden, _gatheredCell, output.AsSpan(0, Capacity * _outputSize), Capacity);
+        Span<float> hidden = _gatheredHidden.AsSpan(0, _hiddenLength);
+        Span<float> cell = _gatheredCell.AsSpan(0, _cellLength);
+        StepBatch(input.AsSpan(0, _inputSize), hidden, cell, output.AsSpan(0, _outputSize), 1);
+        if (maxChunkSteps > 0)
+        {
+            ForwardChunk(input.AsSpan(0, maxChunkSteps * _inputSize), output.AsSpan(0, maxChunkSteps * _outputSize), hidden, cell, maxChunkSteps);
+        }
     }
 
     /// <summary>Requires <paramref name="span"/> to hold <paramref name="rows"/> rows (streams or steps, per <paramref name="rowName"/>) of <paramref name="width"/> floats.</summary>

@@ -12,7 +12,8 @@ namespace HighPerfRnn;
 /// <remarks>
 /// <para>
 /// The capacity is fixed at construction, where every buffer is allocated: after that, no call allocates (a chunk
-/// longer than any before grows the set's scratch once, as <see cref="RnnModel.Forward(ReadOnlySpan{float}, Span{float}, Span{float}, int, int, SequenceLayout, ReadOnlySpan{float}, RnnWorkspace?)"/> does).
+/// longer than the <c>maxChunkSteps</c> given at construction grows the set's scratch once, as
+/// <see cref="RnnModel.Forward(ReadOnlySpan{float}, Span{float}, Span{float}, int, int, SequenceLayout, ReadOnlySpan{float}, RnnWorkspace?)"/> does).
 /// </para>
 /// <para>
 /// A stream's results do not depend on which streams share its calls: the library sums in one order at every batch
@@ -90,12 +91,17 @@ public sealed partial class RnnStreamSet
     /// The state streams open and reset to (see <see cref="RnnRestState"/>); null for zeros. It must be a state of
     /// <paramref name="model"/> (the same instance, or one with the same architecture and weights).
     /// </param>
+    /// <param name="maxChunkSteps">
+    /// The longest chunk <see cref="Forward"/> will be given, whose scratch is allocated now; 0 if chunks are not used.
+    /// A longer chunk still runs, growing the scratch once.
+    /// </param>
     /// <exception cref="ArgumentException"><paramref name="model"/> is bidirectional, or <paramref name="restState"/> belongs to another model.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is not positive, or too large for its state to fit one array.</exception>
-    public RnnStreamSet(RnnModel model, int capacity, RnnRestState? restState = null)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is not positive or too large for its state to fit one array, or <paramref name="maxChunkSteps"/> is negative.</exception>
+    public RnnStreamSet(RnnModel model, int capacity, RnnRestState? restState = null, int maxChunkSteps = 0)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxChunkSteps);
         RnnArchitecture architecture = model.Architecture;
         RequireStreamable(architecture, nameof(model));
         if (restState is not null && !IsSameModel(restState.Model, model))
@@ -119,6 +125,12 @@ public sealed partial class RnnStreamSet
             throw new ArgumentOutOfRangeException(nameof(capacity), capacity, Invariant($"{capacity} streams of {architecture} need {largest} floats in one array, more than .NET allows ({Array.MaxLength}); use several sets."));
         }
 
+        long chunkFloats = (long)maxChunkSteps * Math.Max(_inputSize, _outputSize);
+        if (chunkFloats > Array.MaxLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxChunkSteps), maxChunkSteps, Invariant($"A chunk of {maxChunkSteps} steps of {architecture} needs {chunkFloats} floats in one array, more than .NET allows ({Array.MaxLength}); use shorter chunks."));
+        }
+
         _hidden = new float[capacity * _hiddenLength];
         _cell = new float[capacity * _cellLength];
         _gatheredHidden = new float[capacity * _hiddenLength];
@@ -136,7 +148,7 @@ public sealed partial class RnnStreamSet
         _callMark = new int[capacity];
         _callPosition = new int[capacity];
         _initialState = restState?.State.ToArray();
-        WarmUp();
+        WarmUp(maxChunkSteps);
     }
 
     /// <summary>The model every stream of the set runs.</summary>
@@ -150,6 +162,9 @@ public sealed partial class RnnStreamSet
 
     /// <summary>The state streams open and reset to; null for zeros.</summary>
     public RnnRestState? RestState { get; }
+
+    /// <summary>The floats of scratch the set holds now (for tests: it must not grow in calls the construction warmed).</summary>
+    internal int ScratchCapacity => _workspace.Capacity;
 
     /// <summary>
     /// Opens a stream, its state at the set's <see cref="RestState"/> (or zeros), in the lowest free slot.

@@ -13,7 +13,7 @@ public sealed class StreamSetAllocationTests
     public void Set_calls_allocate_nothing(RnnCell cell, int layers)
     {
         RnnModel model = RnnModel.CreateRandom(new RnnArchitecture(cell, 8, 32, layers), seed: 1);
-        var set = new RnnStreamSet(model, 16, RnnRestState.AfterSilence(model, 4));
+        var set = new RnnStreamSet(model, 16, RnnRestState.AfterSilence(model, 4), maxChunkSteps: 4);
         var streams = new RnnStreamHandle[16];
         for (int i = 0; i < streams.Length; i++)
         {
@@ -44,6 +44,22 @@ public sealed class StreamSetAllocationTests
                 streams[10] = set.Open();
             },
             "state copies, snapshots, reset, close and open");
+    }
+
+    [Fact]
+    public void Chunks_up_to_the_warmed_length_need_no_more_scratch()
+    {
+        RnnModel model = RnnModel.CreateRandom(new RnnArchitecture(RnnCell.Lstm, 8, 32, 2), seed: 1);
+        var set = new RnnStreamSet(model, capacity: 4, maxChunkSteps: 50);
+        RnnStreamHandle stream = set.Open();
+        int warmed = set.ScratchCapacity;
+        set.Forward(stream, new float[50 * 8], new float[50 * 32], 50);
+        set.Step([stream], new float[8], new float[32]);
+        Assert.Equal(warmed, set.ScratchCapacity);
+        set.Forward(stream, new float[500 * 8], new float[500 * 32], 500);
+        Assert.True(set.ScratchCapacity > warmed, "a longer chunk grows the scratch");
+        Assert.Throws<ArgumentOutOfRangeException>("maxChunkSteps", () => _ = new RnnStreamSet(model, 4, maxChunkSteps: -1));
+        Assert.Throws<ArgumentOutOfRangeException>("maxChunkSteps", () => _ = new RnnStreamSet(model, 4, maxChunkSteps: int.MaxValue));
     }
 
     private static void AssertAllocatesNothing(Action call, string what) => AllocationMeter.AssertAllocatesNothing(call, what);
