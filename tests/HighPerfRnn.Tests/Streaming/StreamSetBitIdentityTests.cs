@@ -70,7 +70,15 @@ public sealed class StreamSetBitIdentityTests
     }
 
     [Fact]
-    public void A_declared_models_runtime_model_streams_with_the_declared_bits()
+    public void One_model_serves_sets_on_several_threads_at_once()
+    {
+        RnnModel model = RnnModel.CreateRandom(new RnnArchitecture(RnnCell.Lstm, 5, 24, 2), seed: 6);
+        Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, thread =>
+            StreamSetDriver.Run(new RnnStreamSet(model, 5), new Random(thread), rounds: 80, $"thread {thread}"));
+    }
+
+    [Fact]
+    public void A_declared_model_streams_through_its_runtime_model()
     {
         var declared = HighPerfRnn.Tests.Generated.Hidden64.CreateRandom(seed: 4);
         var set = new RnnStreamSet(declared.Runtime, 4);
