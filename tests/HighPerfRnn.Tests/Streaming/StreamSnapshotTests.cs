@@ -103,6 +103,30 @@ public sealed class StreamSnapshotTests
     }
 
     [Fact]
+    public void A_snapshot_moves_to_a_model_on_another_simd_path_and_continues_bit_identically()
+    {
+        // Another machine, as far as one machine can play it: the same weights packed for every other SIMD path.
+        var architecture = new RnnArchitecture(RnnCell.Lstm, 6, 20, 2, projSize: 9);
+        RnnModel writer = RnnModel.CreateRandom(architecture, seed: 12);
+        float[] first = RandomModels.Uniform(new Random(5), 4 * 6, 1f);
+        float[] second = RandomModels.Uniform(new Random(6), 6 * 6, 1f);
+        (float[] expected, _) = SoloRun.Forward(writer, [.. first, .. second], default);
+        var source = new RnnStreamSet(writer, 1);
+        RnnStreamHandle stream = source.Open();
+        source.Forward(stream, first, new float[4 * 9], 4);
+        byte[] bytes = source.CreateSnapshot(stream);
+        foreach (SimdPath path in TestPaths.All)
+        {
+            var target = new RnnStreamSet(RnnModel.FromStateDictOnAnyPath(architecture, writer.StateDict, path), 2);
+            target.Open();
+            RnnStreamHandle moved = target.OpenFromSnapshot(bytes);
+            var output = new float[6 * 9];
+            target.Forward(moved, second, output, 6);
+            SoloRun.AssertBitEqual(expected.AsSpan(4 * 9), output, $"restored on {path}");
+        }
+    }
+
+    [Fact]
     public void Bytes_of_another_architecture_are_refused_naming_both()
     {
         var gru = new RnnStreamSet(RnnModel.CreateRandom(new RnnArchitecture(RnnCell.Gru, 4, 8), 1), 1);
