@@ -63,7 +63,7 @@ public sealed partial class RnnStreamSet
 
     private readonly bool[] _isOpen;
 
-    /// <summary>A stack of the closed slots; the lowest slots on top, so a fresh set fills slots 0, 1, 2… in order.</summary>
+    /// <summary>A stack of the free slots: at first the lowest on top, so a fresh set fills slots 0, 1, 2… in order.</summary>
     private readonly int[] _freeSlots;
     private int _freeCount;
 
@@ -167,7 +167,8 @@ public sealed partial class RnnStreamSet
     internal int ScratchCapacity => _workspace.Capacity;
 
     /// <summary>
-    /// Opens a stream, its state at the set's <see cref="RestState"/> (or zeros), in the lowest free slot.
+    /// Opens a stream, its state at the set's <see cref="RestState"/> (or zeros), in a free slot: a fresh set fills
+    /// slots 0, 1, 2… in order (so one-layer models step them in place), and the slot closed last is reused first.
     /// </summary>
     /// <exception cref="InvalidOperationException">All <see cref="Capacity"/> streams are open.</exception>
     public RnnStreamHandle Open()
