@@ -11,10 +11,17 @@ using Perfolizer.Horology;
 //             Without it: BenchmarkDotNet's defaults (the full configuration).
 //   --report: write docs/benchmarks.md and docs/benchmarks.svg from this run (run from the repository).
 //   --finalizer-free-running: let the finalizer thread run during the allocation measurement (see below); for the controls.
+//   --peak:   print this core's measured FMA peak (GFLOP/s, as the report uses it) and exit: for percent-of-peak by hand.
 bool quick = args.Contains("--quick");
 bool report = args.Contains("--report");
 bool finalizerFreeRunning = args.Contains("--finalizer-free-running");
 bool paired = args.Contains("--paired");
+if (args.Contains("--peak"))
+{
+    Console.WriteLine($"FMA peak of one core: {PeakFlops.MeasureGflops():0.0} GFLOP/s");
+    return;
+}
+
 string[] benchmarkArgs = args.Where(a => a is not "--quick" and not "--report" and not "--finalizer-free-running" and not "--paired").ToArray();
 IConfig config = DefaultConfig.Instance.WithOptions(ConfigOptions.JoinSummary);
 Job job = quick

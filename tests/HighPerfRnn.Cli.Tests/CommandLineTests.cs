@@ -9,6 +9,7 @@ public sealed class CommandLineTests
     [InlineData(new string[] { "info", "--help" }, " info <model> [options]")]
     [InlineData(new string[] { "run", "--help" }, " run <model> [options]")]
     [InlineData(new string[] { "bench", "--help" }, " bench [<model>] [options]")]
+    [InlineData(new string[] { "streams", "--help" }, " streams [<model>] [options]")]
     [InlineData(new string[] { "codegen", "--help" }, " codegen <model> [options]")]
     [InlineData(new string[] { "run", "-h" }, "--batch-first <true|false>")]
     public void Every_command_has_help(string[] args, string expected)
@@ -27,7 +28,7 @@ public sealed class CommandLineTests
     {
         CliResult result = Hprnn.Run("--help");
 
-        foreach (string command in new[] { "demo", "info", "run", "bench", "codegen" })
+        foreach (string command in new[] { "demo", "info", "run", "bench", "streams", "codegen" })
         {
             Assert.Contains("  " + command, result.Output, StringComparison.Ordinal);
         }

@@ -41,12 +41,7 @@ internal static class BenchCommand
             Description = "Measuring time per model, in seconds (warm-up comes on top).",
             DefaultValueFactory = _ => DefaultSecondsPerCase,
         };
-        var simd = new Option<string>("--simd")
-        {
-            Description = "The instruction-set path to run: auto (the best for this CPU), scalar, 128, 256 or 512.",
-            DefaultValueFactory = _ => "auto",
-        };
-        simd.AcceptOnlyFromAmong("auto", "scalar", "128", "256", "512");
+        Option<string> simd = SimdOption();
         Option<string?> nonlinearity = ModelFiles.NonlinearityOption();
         Option<string?> prefix = ModelFiles.PrefixOption();
         var command = new Command("bench", "Time forward passes on this machine: median time, allocated bytes and GFLOP/s, for a model file or a built-in grid.")
@@ -144,12 +139,7 @@ internal static class BenchCommand
         RnnModel model = benchCase.Create();
         RnnArchitecture a = model.Architecture;
         int batch = benchCase.Batch, seqLen = benchCase.SeqLen;
-        var random = new Random(7);
-        var input = new float[checked(batch * seqLen * a.InputSize)];
-        for (int i = 0; i < input.Length; i++)
-        {
-            input[i] = (float)((random.NextDouble() * 2) - 1);
-        }
+        float[] input = RandomInput(checked(batch * seqLen * a.InputSize));
 
         var output = new float[checked(batch * seqLen * a.OutputSize)];
         var hN = new float[checked(a.StateRows * batch * a.StateSize)];
@@ -214,30 +204,7 @@ internal static class BenchCommand
             ]);
         }
 
-        var widths = new int[header.Length];
-        foreach (string[] row in rows)
-        {
-            for (int c = 0; c < row.Length; c++)
-            {
-                widths[c] = Math.Max(widths[c], row[c].Length);
-            }
-        }
-
-        for (int r = 0; r < rows.Count; r++)
-        {
-            string[] row = rows[r];
-            var cells = new string[row.Length];
-            for (int c = 0; c < row.Length; c++)
-            {
-                cells[c] = c == 0 ? row[c].PadRight(widths[c]) : row[c].PadLeft(widths[c]);
-            }
-
-            output.WriteLine(string.Join("  ", cells).TrimEnd());
-            if (r == 0)
-            {
-                output.WriteLine(string.Join("  ", widths.Select(w => new string('-', w))));
-            }
-        }
+        TextTable.Write(output, rows);
     }
 
     public static string FormatTime(double seconds) => seconds switch
@@ -248,9 +215,34 @@ internal static class BenchCommand
         _ => Invariant($"{seconds:0.00} s"),
     };
 
-    private static string FormatBytes(double bytes) => bytes < 0.5 ? "0 B" : Invariant($"{bytes:0} B");
+    public static string FormatBytes(double bytes) => bytes < 0.5 ? "0 B" : Invariant($"{bytes:0} B");
 
-    private static SimdPath ParseSimd(string? text) => text switch
+    /// <summary><c>--simd auto|scalar|128|256|512</c>: the instruction-set path to run.</summary>
+    public static Option<string> SimdOption()
+    {
+        var simd = new Option<string>("--simd")
+        {
+            Description = "The instruction-set path to run: auto (the best for this CPU), scalar, 128, 256 or 512.",
+            DefaultValueFactory = _ => "auto",
+        };
+        simd.AcceptOnlyFromAmong("auto", "scalar", "128", "256", "512");
+        return simd;
+    }
+
+    /// <summary>Inputs uniform in [-1, 1), the same on every run.</summary>
+    public static float[] RandomInput(int length)
+    {
+        var random = new Random(7);
+        var values = new float[length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = (float)((random.NextDouble() * 2) - 1);
+        }
+
+        return values;
+    }
+
+    public static SimdPath ParseSimd(string? text) => text switch
     {
         null or "auto" => SimdPath.Auto,
         "scalar" => SimdPath.Scalar,
