@@ -62,6 +62,65 @@ public sealed partial class RnnStreamSet
         ForwardChunk(input, output, _hidden.AsSpan(slot * _hiddenLength, _hiddenLength), _cell.AsSpan(slot * _cellLength, _cellLength), steps);
     }
 
+    /// <summary>
+    /// Advances several streams by chunks of their own lengths, together: one batched <c>Forward</c> with lengths (a ragged
+    /// batch, as PyTorch's packed sequences) from their states, which are updated here. Stream i takes
+    /// <paramref name="steps"/>[i] time steps; its state ends after its own last step. The same bits as advancing each alone.
+    /// </summary>
+    /// <param name="streams">The streams to advance: any subset of the open ones, each at most once.</param>
+    /// <param name="input">Their chunks, padded to <paramref name="maxSteps"/>: (streams, maxSteps, input size); rows past a stream's steps are not read.</param>
+    /// <param name="output">Receives their outputs: (streams, maxSteps, output size), zeros past each stream's steps.</param>
+    /// <param name="steps">Each stream's steps in this call, in [1, maxSteps].</param>
+    /// <param name="maxSteps">The padded chunk length.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxSteps"/> is not positive.</exception>
+    /// <exception cref="ArgumentException">A stream is not open in this set or is named twice, a count of steps is out of range or their number is not the number of streams, a span's length does not fit, or the spans overlap. Nothing has changed then.</exception>
+    public void Forward(ReadOnlySpan<RnnStreamHandle> streams, ReadOnlySpan<float> input, Span<float> output, ReadOnlySpan<int> steps, int maxSteps)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxSteps);
+        int count = streams.Length;
+        if (steps.Length != count)
+        {
+            throw new ArgumentException(Invariant($"steps must hold one count per stream, {count}, but has {steps.Length}."), nameof(steps));
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            if (steps[i] < 1 || steps[i] > maxSteps)
+            {
+                throw new ArgumentException(Invariant($"steps[{i}] is {steps[i]}, but each must be between 1 and maxSteps {maxSteps}."), nameof(steps));
+            }
+        }
+
+        RequireLength(input, nameof(input), "streams × maxSteps", count * maxSteps, "input size", _inputSize);
+        RequireLength(output, nameof(output), "streams × maxSteps", count * maxSteps, "output size", _outputSize);
+        RequireDisjoint(input, output);
+        if (count == 0)
+        {
+            return;
+        }
+
+        _ = ResolveCall(streams, out _);
+        RnnArchitecture architecture = Model.Architecture;
+        Span<float> hidden = _gatheredHidden.AsSpan(0, count * _hiddenLength);
+        Span<float> cell = _gatheredCell.AsSpan(0, count * _cellLength);
+        MoveStates(count, architecture, hidden, cell, gather: true);
+        ForwardChunks(input, output, hidden, cell, count, maxSteps, steps);
+        MoveStates(count, architecture, hidden, cell, gather: false);
+    }
+
+    /// <summary>A ragged Forward of <paramref name="count"/> gathered states, updated in place.</summary>
+    private void ForwardChunks(ReadOnlySpan<float> input, Span<float> output, Span<float> hidden, Span<float> cell, int count, int maxSteps, ReadOnlySpan<int> steps)
+    {
+        if (_cellLength == 0)
+        {
+            Model.Forward(input, output, hidden, count, maxSteps, steps, SequenceLayout.BatchFirst, hidden, _workspace);
+        }
+        else
+        {
+            Model.Forward(input, output, hidden, cell, count, maxSteps, steps, SequenceLayout.BatchFirst, hidden, cell, _workspace);
+        }
+    }
+
     /// <summary>A batch-1 Forward whose initial and final states are one stream's (h0 = hN, c0 = cN: updated in place).</summary>
     private void ForwardChunk(ReadOnlySpan<float> input, Span<float> output, Span<float> hidden, Span<float> cell, int steps)
     {
@@ -173,6 +232,17 @@ public sealed partial class RnnStreamSet
         if (maxChunkSteps > 0)
         {
             ForwardChunk(input.AsSpan(0, maxChunkSteps * _inputSize), output.AsSpan(0, maxChunkSteps * _outputSize), hidden, cell, maxChunkSteps);
+        }
+
+        if (maxChunkSteps > 1 && Capacity > 1)
+        {
+            // Chunks of several streams: the largest ragged call (all streams, all but one chunk full; all full is a plain Forward).
+            var chunkInput = new float[Capacity * maxChunkSteps * _inputSize];
+            var chunkOutput = new float[Capacity * maxChunkSteps * _outputSize];
+            int[] steps = [.. Enumerable.Repeat(maxChunkSteps, Capacity)];
+            ForwardChunks(chunkInput, chunkOutput, _gatheredHidden, _gatheredCell, Capacity, maxChunkSteps, steps);
+            steps[0] = maxChunkSteps - 1;
+            ForwardChunks(chunkInput, chunkOutput, _gatheredHidden, _gatheredCell, Capacity, maxChunkSteps, steps);
         }
     }
 

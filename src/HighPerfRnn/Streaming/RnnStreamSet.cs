@@ -92,7 +92,7 @@ public sealed partial class RnnStreamSet
     /// <paramref name="model"/> (the same instance, or one with the same architecture and weights).
     /// </param>
     /// <param name="maxChunkSteps">
-    /// The longest chunk <see cref="Forward"/> will be given, whose scratch is allocated now; 0 if chunks are not used.
+    /// The longest chunk the <c>Forward</c> overloads will be given (one stream, or several with their own lengths), whose scratch is allocated now; 0 if chunks are not used.
     /// A longer chunk still runs, growing the scratch once.
     /// </param>
     /// <exception cref="ArgumentException"><paramref name="model"/> is bidirectional, or <paramref name="restState"/> belongs to another model.</exception>

@@ -32,6 +32,11 @@ public sealed class StreamSetAllocationTests
         AssertAllocatesNothing(() => set.Step(streams.AsSpan(3, 1), input.AsSpan(0, 8), output.AsSpan(0, 32)), "Step over one stream");
         set.Forward(streams[2], input.AsSpan(0, 4 * 8), chunkOutput, 4);
         AssertAllocatesNothing(() => set.Forward(streams[2], input.AsSpan(0, 4 * 8), chunkOutput, 4), "Forward of a chunk");
+        var chunksInput = new float[16 * 4 * 8];
+        var chunksOutput = new float[16 * 4 * 32];
+        int[] steps = [.. Enumerable.Range(0, 16).Select(i => 1 + (i % 4))];
+        AssertAllocatesNothing(() => set.Forward(streams, chunksInput, chunksOutput, steps, 4), "Forward of chunks of their own lengths, every stream");
+        AssertAllocatesNothing(() => set.Forward(shuffled, chunksInput.AsSpan(0, 9 * 4 * 8), chunksOutput.AsSpan(0, 9 * 4 * 32), steps.AsSpan(0, 9), 4), "Forward of chunks, a shuffled subset");
         AssertAllocatesNothing(
             () =>
             {

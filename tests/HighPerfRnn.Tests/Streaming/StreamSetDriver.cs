@@ -40,6 +40,22 @@ internal static class StreamSetDriver
                 set.Forward(stream.Handle, input, output, steps);
                 stream.Record(input, output, steps);
             }
+            else if (choice == 4 && open.Count > 0)
+            {
+                // Chunks of their own lengths for a random subset, together (a ragged batch).
+                RecordedStream[] chosen = [.. open.OrderBy(_ => random.Next()).Take(random.Next(1, open.Count + 1))];
+                int maxSteps = random.Next(1, 6);
+                int[] steps = [.. chosen.Select(_ => random.Next(1, maxSteps + 1))];
+                float[] input = RandomModels.Uniform(random, chosen.Length * maxSteps * a.InputSize, 1f);
+                var output = new float[chosen.Length * maxSteps * a.OutputSize];
+                set.Forward(chosen.Select(s => s.Handle).ToArray(), input, output, steps, maxSteps);
+                for (int i = 0; i < chosen.Length; i++)
+                {
+                    int row = i * maxSteps;
+                    chosen[i].Record(input.AsSpan(row * a.InputSize, steps[i] * a.InputSize), output.AsSpan(row * a.OutputSize, steps[i] * a.OutputSize), steps[i]);
+                    Assert.All(output.AsSpan((row + steps[i]) * a.OutputSize, (maxSteps - steps[i]) * a.OutputSize).ToArray(), value => Assert.Equal(0f, value));
+                }
+            }
             else if (open.Count > 0)
             {
                 // A random subset in random order; sometimes all, in slot order (the in-place path of one-layer models).

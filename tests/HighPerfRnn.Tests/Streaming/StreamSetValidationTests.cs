@@ -130,4 +130,33 @@ public sealed class StreamSetValidationTests
         Assert.Equal(parameter, error.ParamName);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Chunks_of_their_own_lengths_name_bad_steps_and_change_nothing()
+    {
+        RnnModel model = RnnModel.CreateRandom(new RnnArchitecture(RnnCell.Gru, 2, 4), seed: 1);
+        var set = new RnnStreamSet(model, 3);
+        RnnStreamHandle[] streams = [set.Open(), set.Open()];
+        var input = new float[2 * 3 * 2];
+        var output = new float[2 * 3 * 4];
+        var before = new float[set.StateLength];
+        set.CopyState(streams[0], before);
+
+        ArgumentException count = Assert.Throws<ArgumentException>(() => set.Forward(streams, input, output, [3], 3));
+        Assert.Equal("steps", count.ParamName);
+        Assert.Contains("has 1", count.Message);
+        ArgumentException range = Assert.Throws<ArgumentException>(() => set.Forward(streams, input, output, [3, 4], 3));
+        Assert.Equal("steps", range.ParamName);
+        Assert.Contains("steps[1] is 4", range.Message);
+        ArgumentException zero = Assert.Throws<ArgumentException>(() => set.Forward(streams, input, output, [0, 1], 3));
+        Assert.Contains("steps[0] is 0", zero.Message);
+        ArgumentException length = Assert.Throws<ArgumentException>(() => set.Forward(streams, input.AsSpan(1), output, [1, 1], 3));
+        Assert.Equal("input", length.ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => set.Forward(streams, input, output, [1, 1], 0));
+        Assert.Throws<ArgumentException>(() => set.Forward([streams[0], streams[0]], input, output, [1, 1], 3));
+
+        var after = new float[set.StateLength];
+        set.CopyState(streams[0], after);
+        Assert.Equal(before, after);
+    }
 }
