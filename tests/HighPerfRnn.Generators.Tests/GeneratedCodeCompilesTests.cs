@@ -190,8 +190,18 @@ public sealed class GeneratedCodeCompilesTests
         Assert.Contains("GruStepKernelH36.Step512Row(ref p, ref h, ref h, ref Unsafe.AsRef(in weights.RecurrentWeights(0)), ref Unsafe.AsRef(in weights.RecurrentBias(0)), ref q, recurrent);", Source("Gated.Gru36Deep.g.cs"), StringComparison.Ordinal);
         Assert.Contains("ref Unsafe.AsRef(in weights.ProjectionWeights(0))", Source("Gated.Lstm9Proj4.g.cs"), StringComparison.Ordinal);
 
-        // Past the line, or bidirectional: none, and the driver runs every call.
-        foreach (string hint in new[] { "Gated.Lstm33.g.cs", "Gated.Gru37.g.cs", "Demo.H65.g.cs", "Demo.TinyBiRnn.g.cs", "Gated.Lstm9.g.cs", "Gated.Gru16.g.cs" })
+        // Bidirectional: Forward only, layer by layer, both directions per time step.
+        foreach (string hint in new[] { "Demo.TinyBiRnn.g.cs", "Gated.Lstm9.g.cs", "Gated.Gru16.g.cs", "Demo.H64.g.cs" })
+        {
+            string text = Source(hint);
+            Assert.Contains("file static class WholeModelKernel", text, StringComparison.Ordinal);
+            Assert.Contains("WholeModelKernel.TryForward(_wholeModel, input, output, hN, ", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("WholeModelKernel.TryStep", text, StringComparison.Ordinal);
+            Assert.Contains("ref float ob = ref Unsafe.Add(ref layerOut, (tb * OutputSize) + StateSize);", text, StringComparison.Ordinal);
+        }
+
+        // Past the line: none, and the driver runs every call.
+        foreach (string hint in new[] { "Gated.Lstm33.g.cs", "Gated.Gru37.g.cs", "Demo.H65.g.cs", "Gated.Lstm56.g.cs" })
         {
             string text = Source(hint);
             Assert.DoesNotContain("class WholeModelKernel", text, StringComparison.Ordinal);

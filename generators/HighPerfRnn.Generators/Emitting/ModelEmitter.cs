@@ -84,7 +84,7 @@ internal static class ModelEmitter
     private static string WholeForward(RnnModelDeclaration model, bool cells)
         => WholeModelEmitter.Applies(model)
             ? $"if (batch == 1 && global::{KernelNamespace}.{WholeModelEmitter.ClassName}.TryForward(_wholeModel, input, output, hN, {(cells ? "cN, c0, returnsCells: true, " : model.Cell == "Lstm" ? "default, default, returnsCells: false, " : string.Empty)}seqLen, layout, h0)) {{ return; }}"
-            : "// Every batch through the driver: no whole-model kernels (bidirectional, or W_hh beyond the generator's line).";
+            : "// Every batch through the driver: no whole-model kernels (W_hh beyond the generator's line).";
 
     /// <summary>The first line of a Step: batch 1 to the whole-model kernels where the type has them.</summary>
     private static string WholeStep(RnnModelDeclaration model, bool cells)
@@ -165,7 +165,7 @@ internal static class ModelEmitter
                 {
                     global::HighPerfRnn.Packing.PackedLayout.Require(GeneratedForPackedLayout, DeclaredName);
                     _model = model;
-                    _wholeModel = HasWholeModelKernels && model.DescribePlan(global::HighPerfRnn.RnnCall.Step, 1, declared: true).Layers[0].Kernel == global::HighPerfRnn.LayerKernel.GeneratedWholeModel
+                    _wholeModel = HasWholeModelKernels && model.DescribePlan(global::HighPerfRnn.RnnCall.Forward, 1, declared: true).Layers[0].Kernel == global::HighPerfRnn.LayerKernel.GeneratedWholeModel
                         ? model.GetGeneratedKernelWeights()
                         : null;
                 }

@@ -17,7 +17,7 @@ namespace HighPerfRnn.Generators.Emitting;
 /// bits are the runtime-sized model's, at every step and layer (tested for every declared test model). Emitted only where
 /// the planner can pick it (<see cref="Applies"/>, the same line as <c>ExecutionPlanner.WholeModelLimitBytes</c>).
 /// </remarks>
-internal static class WholeModelEmitter
+internal static partial class WholeModelEmitter
 {
     /// <summary>
     /// The largest W_hh (gates × hidden × state floats, unpadded) a whole-model kernel is emitted for: 4096 floats, 16 KB,
@@ -29,11 +29,11 @@ internal static class WholeModelEmitter
 
     public const string ClassName = "WholeModelKernel";
 
-    /// <summary>Whether the model gets whole-model kernels: unidirectional (a backward direction needs the whole sequence first) and W_hh within the line.</summary>
+    /// <summary>Whether the model gets whole-model kernels: W_hh within the line (bidirectional models: Forward only, layer by layer).</summary>
     public static bool Applies(RnnModelDeclaration model)
-        => !model.Bidirectional && (long)Gates(model) * model.HiddenSize * model.StateSize <= LimitFloats;
+        => (long)Gates(model) * model.HiddenSize * model.StateSize <= LimitFloats;
 
-    private static int Gates(RnnModelDeclaration model) => model.Cell switch { "Lstm" => 4, "Gru" => 3, _ => 1 };
+    internal static int Gates(RnnModelDeclaration model) => model.Cell switch { "Lstm" => 4, "Gru" => 3, _ => 1 };
 
     public static void Emit(IndentedWriter writer, RnnModelDeclaration model, string kernel)
     {
@@ -49,6 +49,13 @@ internal static class WholeModelEmitter
             ("Step128", 4, SimdFlavor.Vector128),
             ("StepScalar", 1, SimdFlavor.Scalar),
         };
+
+        if (model.Bidirectional)
+        {
+            EmitBidirectional(writer, model, kernel, widths, gates);
+            EmitScratchTypes(writer, model, gates, widths);
+            return;
+        }
 
         writer.Line();
         writer.Line($$"""
@@ -76,6 +83,14 @@ internal static class WholeModelEmitter
             }
         }
 
+        EmitScratchTypes(writer, model, gates, widths);
+    }
+
+    /// <summary>The stack scratch types the kernels use, one per size.</summary>
+    private static void EmitScratchTypes(IndentedWriter writer, RnnModelDeclaration model, int gates, (string Method, int PanelWidth, SimdFlavor Flavor)[] widths)
+    {
+        bool lstm = model.Cell == "Lstm";
+        bool gru = model.Cell == "Gru";
         var sizes = new SortedSet<int>();
         foreach ((_, int panelWidth, _) in widths)
         {
@@ -97,7 +112,7 @@ internal static class WholeModelEmitter
     }
 
     /// <summary>Gate rows padded to whole panels, and for the GRU the product's as many again, for the LSTM with a projection h_full's.</summary>
-    private static int ScratchFloats(RnnModelDeclaration model, int gates, int panelWidth)
+    internal static int ScratchFloats(RnnModelDeclaration model, int gates, int panelWidth)
     {
         int paddedHidden = Pad(model.HiddenSize, panelWidth);
         int pre = gates * paddedHidden;
@@ -109,7 +124,7 @@ internal static class WholeModelEmitter
         };
     }
 
-    private static int Pad(int count, int panelWidth) => (count + panelWidth - 1) / panelWidth * panelWidth;
+    internal static int Pad(int count, int panelWidth) => (count + panelWidth - 1) / panelWidth * panelWidth;
 
     private static void EmitTryStep(IndentedWriter writer, bool lstm)
     {
@@ -292,19 +307,26 @@ internal static class WholeModelEmitter
 
     /// <summary>The layer's step on the pre-activation row p: h (and c) updated in place.</summary>
     private static void EmitRowCall(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, string layer, string h, string c, bool hasQ)
+        => EmitRowCall(writer, model, kernel, method, layer, "p", hasQ ? "q" : null, h, c, h, "recurrent");
+
+    /// <summary>
+    /// A layer's step: <paramref name="p"/> the pre-activation row (q its scratch), h_{t−1} from <paramref name="h"/>, h_t to
+    /// <paramref name="o"/>, c in place; <paramref name="weightIndex"/> the layer (and direction) of the weights.
+    /// </summary>
+    private static void EmitRowCall(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, string weightIndex, string p, string? q, string h, string c, string o, string recurrent)
     {
-        string recurrentWeights = $"ref Unsafe.AsRef(in weights.RecurrentWeights({layer}))";
+        string recurrentWeights = $"ref Unsafe.AsRef(in weights.RecurrentWeights({weightIndex}))";
         switch (model.Cell)
         {
             case "Lstm":
-                string projection = model.ProjSize > 0 ? $"ref Unsafe.AsRef(in weights.ProjectionWeights({layer}))" : "ref Unsafe.NullRef<float>()";
-                writer.Line($"{kernel}.{method}Row(ref p, ref {h}, ref {c}, ref {h}, {recurrentWeights}, {projection}, ref {(hasQ ? "q" : "Unsafe.NullRef<float>()")}, recurrent);");
+                string projection = model.ProjSize > 0 ? $"ref Unsafe.AsRef(in weights.ProjectionWeights({weightIndex}))" : "ref Unsafe.NullRef<float>()";
+                writer.Line($"{kernel}.{method}Row(ref {p}, ref {h}, ref {c}, ref {o}, {recurrentWeights}, {projection}, ref {q ?? "Unsafe.NullRef<float>()"}, {recurrent});");
                 break;
             case "Gru":
-                writer.Line($"{kernel}.{method}Row(ref p, ref {h}, ref {h}, {recurrentWeights}, ref Unsafe.AsRef(in weights.RecurrentBias({layer})), ref q, recurrent);");
+                writer.Line($"{kernel}.{method}Row(ref {p}, ref {h}, ref {o}, {recurrentWeights}, ref Unsafe.AsRef(in weights.RecurrentBias({weightIndex})), ref {q}, {recurrent});");
                 break;
             default:
-                writer.Line($"{kernel}.{method}Row(ref p, ref {h}, ref {h}, {recurrentWeights}, recurrent);");
+                writer.Line($"{kernel}.{method}Row(ref {p}, ref {h}, ref {o}, {recurrentWeights}, {recurrent});");
                 break;
         }
     }

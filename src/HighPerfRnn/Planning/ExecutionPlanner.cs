@@ -54,7 +54,8 @@ internal static class ExecutionPlanner
     public const int GeneratedElmanMaxBatch = 3;
 
     /// <summary>
-    /// A declared unidirectional model runs its generated whole-model kernel at batch 1 while W_hh (unpadded, as the
+    /// A declared model runs its generated whole-model kernel at batch 1 (Step and Forward; a bidirectional model's Forward
+    /// layer by layer, its sequences on the stack up to 4096 floats a layer) while W_hh (unpadded, as the
     /// generator counts it: WholeModelEmitter.LimitFloats) takes at most this: LSTM to hidden 32, GRU to 36, Elman to 64.
     /// The line is fixed, the same on every machine, because the generator draws it at build time. Below it a step is a
     /// few hundred nanoseconds or less, and the runtime's per-call work (checks, arguments, scratch, a kernel call per
@@ -148,7 +149,7 @@ internal static class ExecutionPlanner
             : $"; both W_hh {Kb(2 * recurrentBytes)} > {Kb(InterleaveDirectionsBudgetBytes)}: one direction after the other";
 
         long declaredRecurrentBytes = (long)gates * hidden * architecture.StateSize * sizeof(float);
-        if (declared && batchClass == 0 && !architecture.Bidirectional && declaredRecurrentBytes <= WholeModelLimitBytes)
+        if (declared && batchClass == 0 && declaredRecurrentBytes <= WholeModelLimitBytes)
         {
             return new LayerPlan(layer, LayerKernel.GeneratedWholeModel, false, false, $"declared, batch 1, W_hh {Kb(declaredRecurrentBytes)} ≤ {Kb(WholeModelLimitBytes)}: the whole model in generated code");
         }

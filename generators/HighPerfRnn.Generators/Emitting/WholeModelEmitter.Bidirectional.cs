@@ -1,0 +1,233 @@
+using HighPerfRnn.Generators.Models;
+
+namespace HighPerfRnn.Generators.Emitting;
+
+/// <summary>
+/// The whole-model <c>Forward</c> of a bidirectional model at batch 1 (it has no <c>Step</c>: a backward direction needs
+/// the whole sequence). Layer by layer, as the runtime: each time step advances the forward direction at t and the
+/// backward one at T − 1 − t (two independent chains the CPU overlaps), each an input product onto the bias and the
+/// layer's <c>Row</c>; a layer's output rows (forward ‖ backward) are the next layer's input, held on the stack.
+/// </summary>
+internal static partial class WholeModelEmitter
+{
+    /// <summary>The most floats of one layer's output sequence (seqLen × OutputSize) held on the stack; longer sequences go to the driver.</summary>
+    public const int StackSequenceFloats = 4096;
+
+    private static void EmitBidirectional(IndentedWriter writer, RnnModelDeclaration model, string kernel, (string Method, int PanelWidth, SimdFlavor Flavor)[] widths, int gates)
+    {
+        bool lstm = model.Cell == "Lstm";
+        writer.Line();
+        writer.Line($$"""
+            /// <summary>
+            /// Whole-model <c>Forward</c> of {{model.DisplayName}} at batch 1, layer by layer: per time step the forward direction at t and the
+            /// backward one at T − 1 − t, each pre = bias + W_ih·x_t (constant sizes) then the {{model.Cell.ToUpperInvariant()}} step of <see cref="{{kernel}}"/> on pre.
+            /// The caller's spans are checked once per call; a layer's output sequence below the last is held on the stack.
+            /// </summary>
+            """);
+        using (writer.Block($"file static class {ClassName}"))
+        {
+            writer.Line($$"""
+                private const int InputSize = {{Int(model.InputSize)}};
+                private const int HiddenSize = {{Int(model.HiddenSize)}};
+                private const int StateSize = {{Int(model.StateSize)}};
+                private const int OutputSize = {{Int(model.OutputSize)}};
+                private const int NumLayers = {{Int(model.NumLayers)}};
+
+                /// <summary>Rows of h0 and h_n: layers × 2 directions.</summary>
+                private const int StateRows = NumLayers * 2;
+
+                """);
+            EmitBidirectionalTryForward(writer, lstm);
+            using (writer.Block("private static void Run(global::HighPerfRnn.Generated.GeneratedKernelWeights weights, ref float xi, int seqLen, ref float output, ref float hN, ref float cN, ref float h0, bool hasH0, ref float layerOutputs)"))
+            {
+                using (writer.Block("switch (weights.PanelWidth)"))
+                {
+                    foreach ((string method, int panelWidth, _) in widths)
+                    {
+                        writer.Line($"""
+                            case {Int(panelWidth)}:
+                                {method}(weights, ref xi, seqLen, ref output, ref hN, ref cN, ref h0, hasH0, ref layerOutputs);
+                                return;
+                            """);
+                    }
+
+                    writer.Line("""
+                        default:
+                            throw new InvalidOperationException("Weights packed for an unknown panel width.");
+                        """);
+                }
+            }
+
+            foreach ((string method, int panelWidth, SimdFlavor flavor) in widths)
+            {
+                EmitBidirectionalMethod(writer, model, kernel, method, panelWidth, flavor, gates);
+            }
+        }
+    }
+
+    private static void EmitBidirectionalTryForward(IndentedWriter writer, bool lstm)
+    {
+        string cellParameters = lstm ? " Span<float> cN, ReadOnlySpan<float> c0, bool returnsCells," : string.Empty;
+        writer.Line($$"""
+            /// <summary>
+            /// Forward at batch 1 (any layout: one sequence's rows are the same memory in each) when <paramref name="weights"/> is given, the
+            /// spans are what the runtime's Forward accepts and the layers' output sequences fit the stack; false, with nothing touched,
+            /// otherwise. h0 may be h_n itself{{(lstm ? " (c0 may be c_n)" : string.Empty)}}; without h0 each direction's first step has no recurrent product, as the runtime's.
+            /// </summary>
+            public static bool TryForward(
+                global::HighPerfRnn.Generated.GeneratedKernelWeights? weights, ReadOnlySpan<float> input, Span<float> output, Span<float> hN,{{cellParameters}} int seqLen, global::HighPerfRnn.SequenceLayout layout, ReadOnlySpan<float> h0)
+            {
+                const int StateLength = StateRows * StateSize;
+                if (weights is null || seqLen <= 0 || seqLen > {{Int(StackSequenceFloats)}} / OutputSize || layout is not (global::HighPerfRnn.SequenceLayout.BatchFirst or global::HighPerfRnn.SequenceLayout.SequenceFirst or global::HighPerfRnn.SequenceLayout.Unbatched)
+                    || input.Length != seqLen * InputSize || output.Length != seqLen * OutputSize || hN.Length != StateLength || (!h0.IsEmpty && h0.Length != StateLength)
+                    || input.Overlaps(output) || input.Overlaps(hN) || output.Overlaps(hN) || h0.Overlaps(output) || h0.Overlaps(input) || (h0.Overlaps(hN) && !SameSpan(h0, hN)))
+                {
+                    return false;
+                }
+
+            """);
+        if (lstm)
+        {
+            writer.Line("""
+                    // Without cell states asked for (the Forward overload without cN and c0), c lives on the stack.
+                    const int CellLength = StateRows * HiddenSize;
+                    Span<float> cells = returnsCells ? cN : stackalloc float[CellLength];
+                    if (cells.Length != CellLength || (!c0.IsEmpty && c0.Length != CellLength)
+                        || cN.Overlaps(input) || cN.Overlaps(output) || cN.Overlaps(hN) || cN.Overlaps(h0)
+                        || c0.Overlaps(input) || c0.Overlaps(output) || c0.Overlaps(hN) || c0.Overlaps(h0) || (c0.Overlaps(cN) && !SameSpan(c0, cN)))
+                    {
+                        return false;
+                    }
+
+                    InitialState(c0, cells);
+                """);
+        }
+
+        writer.Line($$"""
+                // Layer outputs below the last: two sequences used in turn (a layer reads the one below while it writes its own).
+                Span<float> layerOutputs = stackalloc float[NumLayers > 1 ? (NumLayers > 2 ? 2 : 1) * seqLen * OutputSize : 0];
+
+                // h0's rows are read before h_n's are written (layer by layer), so h0 may be h_n itself.
+                Run(weights, ref MemoryMarshal.GetReference(input), seqLen, ref MemoryMarshal.GetReference(output), ref MemoryMarshal.GetReference(hN),
+                    ref {{(lstm ? "MemoryMarshal.GetReference(cells)" : "Unsafe.NullRef<float>()")}}, ref MemoryMarshal.GetReference(h0), !h0.IsEmpty, ref MemoryMarshal.GetReference(layerOutputs));
+                return true;
+            }
+
+            private static void InitialState(ReadOnlySpan<float> initial, Span<float> state)
+            {
+                if (initial.IsEmpty)
+                {
+                    state.Clear();
+                }
+                else if (!SameSpan(initial, state))
+                {
+                    initial.CopyTo(state);
+                }
+            }
+
+            private static bool SameSpan(ReadOnlySpan<float> first, ReadOnlySpan<float> second)
+                => first.Length == second.Length && first.Overlaps(second, out int offset) && offset == 0;
+
+            """);
+    }
+
+    private static void EmitBidirectionalMethod(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, int panelWidth, SimdFlavor flavor, int gates)
+    {
+        int hidden = model.HiddenSize;
+        int scratch = ScratchFloats(model, gates, panelWidth);
+        int pre = gates * Pad(hidden, panelWidth);
+        bool hasQ = model.Cell != "Rnn" && scratch > pre;
+        var firstProduct = new KernelPlan(flavor, hidden, gates, model.InputSize, panelWidth);
+        var laterProduct = new KernelPlan(flavor, hidden, gates, model.OutputSize, panelWidth);
+        writer.Line();
+        writer.Line($"/// <summary>{Int(panelWidth)}-float panels: every layer, both directions per time step (layer 0's input product: {ProductEmitter.Describe(firstProduct)}).</summary>");
+        // Compiled optimized at once: a kernel is hot from its first call.
+        writer.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+        using (writer.Block($"private static void {method}(global::HighPerfRnn.Generated.GeneratedKernelWeights weights, ref float xi, int seqLen, ref float output, ref float hN, ref float cN, ref float h0, bool hasH0, ref float layerOutputs)"))
+        {
+            writer.Line($"""
+                // Each direction its own pre-activation row{(hasQ ? " and scratch" : string.Empty)}, so the two chains never wait on each other; zeros: h_(-1) without h0.
+                WholeModelScratch{Int(scratch)} forwardScratch = default, backwardScratch = default, zeros = default;
+                ref float pf = ref forwardScratch[0];
+                ref float pb = ref backwardScratch[0];
+                ref float z = ref zeros[0];
+                """);
+            if (hasQ)
+            {
+                writer.Line($"""
+                    ref float qf = ref forwardScratch[{Int(pre)}];
+                    ref float qb = ref backwardScratch[{Int(pre)}];
+                    """);
+            }
+
+            EmitBidirectionalLayer(writer, model, kernel, method, firstProduct, hasQ, first: true);
+            if (model.NumLayers > 1)
+            {
+                using (writer.Block("for (int layer = 1; layer < NumLayers; layer++)"))
+                {
+                    EmitBidirectionalLayer(writer, model, kernel, method, laterProduct, hasQ, first: false);
+                }
+            }
+        }
+    }
+
+    /// <summary>One layer: the time loop over both directions, then its h_n rows.</summary>
+    private static void EmitBidirectionalLayer(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, KernelPlan product, bool hasQ, bool first)
+    {
+        string width = first ? "InputSize" : "OutputSize";
+        IndentedWriter.Scope? scope = first ? writer.Block("// Layer 0: the input sequence in, the last layer's output or the first stack sequence out.") : null;
+        if (first)
+        {
+            writer.Line("""
+                const int layer = 0;
+                ref float layerIn = ref xi;
+                """);
+        }
+        else
+        {
+            writer.Line("""
+                // Layer l reads the sequence layer l − 1 wrote: stack sequence (l − 1) % 2.
+                ref float layerIn = ref Unsafe.Add(ref layerOutputs, ((layer - 1) & 1) * seqLen * OutputSize);
+                """);
+        }
+
+        writer.Line($$"""
+            ref float layerOut = ref (layer == NumLayers - 1 ? ref output : ref Unsafe.Add(ref layerOutputs, (layer & 1) * seqLen * OutputSize));
+            ref float h0f = ref Unsafe.Add(ref h0, (2 * layer) * StateSize);
+            ref float h0b = ref Unsafe.Add(ref h0, ((2 * layer) + 1) * StateSize);
+            ref float cf = ref Unsafe.Add(ref cN, (2 * layer) * HiddenSize);
+            ref float cb = ref Unsafe.Add(ref cN, ((2 * layer) + 1) * HiddenSize);
+            ref float wif = ref Unsafe.AsRef(in weights.InputWeights(layer, 0));
+            ref float bf = ref Unsafe.AsRef(in weights.ProjectionBias(layer, 0));
+            ref float wib = ref Unsafe.AsRef(in weights.InputWeights(layer, 1));
+            ref float bb = ref Unsafe.AsRef(in weights.ProjectionBias(layer, 1));
+            """);
+        using (writer.Block("for (int step = 0; step < seqLen; step++)"))
+        {
+            writer.Line($$"""
+                // Forward at t = step, from row t − 1 (or h0, or nothing); backward at t = seqLen − 1 − step, from row t + 1.
+                bool recurrent = step > 0 || hasH0;
+                int tf = step;
+                int tb = seqLen - 1 - step;
+                ref float xf = ref Unsafe.Add(ref layerIn, tf * {{width}});
+                ref float xb = ref Unsafe.Add(ref layerIn, tb * {{width}});
+                ref float hf = ref (step > 0 ? ref Unsafe.Add(ref layerOut, (tf - 1) * OutputSize) : ref (hasH0 ? ref h0f : ref z));
+                ref float hb = ref (step > 0 ? ref Unsafe.Add(ref layerOut, ((tb + 1) * OutputSize) + StateSize) : ref (hasH0 ? ref h0b : ref z));
+                ref float of = ref Unsafe.Add(ref layerOut, tf * OutputSize);
+                ref float ob = ref Unsafe.Add(ref layerOut, (tb * OutputSize) + StateSize);
+                """);
+            ProductEmitter.Emit(writer, product, "wif", "xf", "bf", "pf", exactOutputs: false);
+            ProductEmitter.Emit(writer, product, "wib", "xb", "bb", "pb", exactOutputs: false);
+            EmitRowCall(writer, model, kernel, method, "layer, 0", "pf", hasQ ? "qf" : null, "hf", "cf", "of", "recurrent");
+            EmitRowCall(writer, model, kernel, method, "layer, 1", "pb", hasQ ? "qb" : null, "hb", "cb", "ob", "recurrent");
+        }
+
+        writer.Line("""
+
+            // h_n of this layer: the forward direction's last row, the backward direction's first.
+            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref layerOut, (seqLen - 1) * OutputSize), StateSize).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref hN, (2 * layer) * StateSize), StateSize));
+            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref layerOut, StateSize), StateSize).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref hN, ((2 * layer) + 1) * StateSize), StateSize));
+            """);
+        scope?.Dispose();
+    }
+}
