@@ -229,7 +229,7 @@ internal static class GateKernelEmitter
             /// h, c and o hold exactly their features; o may be h itself. The whole-model kernels call it too.
             /// </summary>
             """);
-        writer.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+        writer.Line(method.Product.RowAttribute);
         using (writer.Block($"internal static void {method.Name}Row(ref float p, ref float h, ref float c, ref float o, ref float w, ref float wr, ref float hf, bool recurrent)"))
         {
             using (writer.Block("if (recurrent)"))
@@ -301,7 +301,7 @@ internal static class GateKernelEmitter
             /// HiddenSize floats; o may be h itself. The whole-model kernels call it too.
             /// </summary>
             """);
-        writer.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+        writer.Line(method.Product.RowAttribute);
         using (writer.Block($"internal static void {method.Name}Row(ref float p, ref float h, ref float o, ref float w, ref float bias, ref float product, bool recurrent)"))
         {
             writer.Line("ref float hh = ref bias;");

@@ -127,7 +127,7 @@ internal static class RnnKernelEmitter
             /// o = act(p). The whole-model kernels call it too.
             /// </summary>
             """);
-        writer.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+        writer.Line(plan.RowAttribute);
         using (writer.Block($"internal static void {name}Row(ref float p, ref float h, ref float o, ref float w, bool recurrent)"))
         {
             using (writer.Block("if (!recurrent)"))
