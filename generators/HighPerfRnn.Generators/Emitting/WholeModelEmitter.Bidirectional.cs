@@ -37,36 +37,47 @@ internal static partial class WholeModelEmitter
                 private const int StateRows = NumLayers * 2;
 
                 """);
-            EmitBidirectionalTryForward(writer, lstm);
-            using (writer.Block("private static void Run(global::HighPerfRnn.Generated.GeneratedKernelWeights weights, ref float xi, int seqLen, ref float output, ref float hN, ref float cN, ref float h0, bool hasH0, ref float layerOutputs)"))
-            {
-                using (writer.Block("switch (weights.PanelWidth)"))
-                {
-                    foreach ((string method, int panelWidth, _) in widths)
-                    {
-                        writer.Line($"""
-                            case {Int(panelWidth)}:
-                                {method}(weights, ref xi, seqLen, ref output, ref hN, ref cN, ref h0, hasH0, ref layerOutputs);
-                                return;
-                            """);
-                    }
-
-                    writer.Line("""
-                        default:
-                            throw new InvalidOperationException("Weights packed for an unknown panel width.");
-                        """);
-                }
-            }
-
-            foreach ((string method, int panelWidth, SimdFlavor flavor) in widths)
-            {
-                EmitBidirectionalMethod(writer, model, kernel, method, panelWidth, flavor, gates);
-            }
+            EmitLayerwiseForward(writer, model, kernel, widths, gates);
         }
     }
 
-    private static void EmitBidirectionalTryForward(IndentedWriter writer, bool lstm)
+    /// <summary>
+    /// TryForward (layer by layer, every direction per time step), its dispatch over the panel widths and one method per width.
+    /// The class holding them declares InputSize, HiddenSize, StateSize, OutputSize, NumLayers and StateRows.
+    /// </summary>
+    private static void EmitLayerwiseForward(IndentedWriter writer, RnnModelDeclaration model, string kernel, (string Method, int PanelWidth, SimdFlavor Flavor)[] widths, int gates)
     {
+        EmitBidirectionalTryForward(writer, model.Cell == "Lstm", model.NumDirections);
+        using (writer.Block("private static void RunForward(global::HighPerfRnn.Generated.GeneratedKernelWeights weights, ref float xi, int seqLen, ref float output, ref float hN, ref float cN, ref float h0, bool hasH0, ref float layerOutputs)"))
+        {
+            using (writer.Block("switch (weights.PanelWidth)"))
+            {
+                foreach ((string method, int panelWidth, _) in widths)
+                {
+                    writer.Line($"""
+                        case {Int(panelWidth)}:
+                            Forward{method.Substring("Step".Length)}(weights, ref xi, seqLen, ref output, ref hN, ref cN, ref h0, hasH0, ref layerOutputs);
+                            return;
+                        """);
+                }
+
+                writer.Line("""
+                    default:
+                        throw new InvalidOperationException("Weights packed for an unknown panel width.");
+                    """);
+            }
+        }
+
+        foreach ((string method, int panelWidth, SimdFlavor flavor) in widths)
+        {
+            EmitBidirectionalMethod(writer, model, kernel, method, panelWidth, flavor, gates);
+        }
+    }
+
+    private static void EmitBidirectionalTryForward(IndentedWriter writer, bool lstm, int directions)
+    {
+        // One layer needs no stack sequence, so any length runs here; stacked layers hold one layer's output sequence on the stack.
+        string lengthBound = directions == 1 ? "(NumLayers > 1 && seqLen > StackSequenceFloats / OutputSize)" : "seqLen > StackSequenceFloats / OutputSize";
         string cellParameters = lstm ? " Span<float> cN, ReadOnlySpan<float> c0, bool returnsCells," : string.Empty;
         writer.Line($$"""
             /// <summary>
@@ -74,11 +85,11 @@ internal static partial class WholeModelEmitter
             /// spans are what the runtime's Forward accepts and the layers' output sequences fit the stack; false, with nothing touched,
             /// otherwise. h0 may be h_n itself{{(lstm ? " (c0 may be c_n)" : string.Empty)}}; without h0 each direction's first step has no recurrent product, as the runtime's.
             /// </summary>
-            public static bool TryForward(
+            {{(directions == 1 ? "private static bool TryForwardByLayer(" : "public static bool TryForward(")}}
                 global::HighPerfRnn.Generated.GeneratedKernelWeights? weights, ReadOnlySpan<float> input, Span<float> output, Span<float> hN,{{cellParameters}} int seqLen, global::HighPerfRnn.SequenceLayout layout, ReadOnlySpan<float> h0)
             {
                 const int StateLength = StateRows * StateSize;
-                if (weights is null || seqLen <= 0 || seqLen > {{Int(StackSequenceFloats)}} / OutputSize || layout is not (global::HighPerfRnn.SequenceLayout.BatchFirst or global::HighPerfRnn.SequenceLayout.SequenceFirst or global::HighPerfRnn.SequenceLayout.Unbatched)
+                if (weights is null || seqLen <= 0 || {{lengthBound}} || seqLen > MaxSeqLen || layout is not (global::HighPerfRnn.SequenceLayout.BatchFirst or global::HighPerfRnn.SequenceLayout.SequenceFirst or global::HighPerfRnn.SequenceLayout.Unbatched)
                     || input.Length != seqLen * InputSize || output.Length != seqLen * OutputSize || hN.Length != StateLength || (!h0.IsEmpty && h0.Length != StateLength)
                     || input.Overlaps(output) || input.Overlaps(hN) || output.Overlaps(hN) || h0.Overlaps(output) || h0.Overlaps(input) || (h0.Overlaps(hN) && !SameSpan(h0, hN)))
                 {
@@ -108,27 +119,38 @@ internal static partial class WholeModelEmitter
                 Span<float> layerOutputs = stackalloc float[NumLayers > 1 ? (NumLayers > 2 ? 2 : 1) * seqLen * OutputSize : 0];
 
                 // h0's rows are read before h_n's are written (layer by layer), so h0 may be h_n itself.
-                Run(weights, ref MemoryMarshal.GetReference(input), seqLen, ref MemoryMarshal.GetReference(output), ref MemoryMarshal.GetReference(hN),
+                RunForward(weights, ref MemoryMarshal.GetReference(input), seqLen, ref MemoryMarshal.GetReference(output), ref MemoryMarshal.GetReference(hN),
                     ref {{(lstm ? "MemoryMarshal.GetReference(cells)" : "Unsafe.NullRef<float>()")}}, ref MemoryMarshal.GetReference(h0), !h0.IsEmpty, ref MemoryMarshal.GetReference(layerOutputs));
                 return true;
             }
 
-            private static void InitialState(ReadOnlySpan<float> initial, Span<float> state)
-            {
-                if (initial.IsEmpty)
-                {
-                    state.Clear();
-                }
-                else if (!SameSpan(initial, state))
-                {
-                    initial.CopyTo(state);
-                }
-            }
-
-            private static bool SameSpan(ReadOnlySpan<float> first, ReadOnlySpan<float> second)
-                => first.Length == second.Length && first.Overlaps(second, out int offset) && offset == 0;
+            /// <summary>Floats of one layer's output sequence held on the stack, at most.</summary>
+            private const int StackSequenceFloats = {{Int(StackSequenceFloats)}};
 
             """);
+        if (directions == 2)
+        {
+            writer.Line($$"""
+                /// <summary>The runtime's bound on one call (rows × features within half of int.MaxValue); longer calls go to the runtime, which reports them.</summary>
+                private const int MaxSeqLen = int.MaxValue / 2 / ({{(lstm ? "4" : "3")}} * HiddenSize + 16 + OutputSize + InputSize);
+
+                private static void InitialState(ReadOnlySpan<float> initial, Span<float> state)
+                {
+                    if (initial.IsEmpty)
+                    {
+                        state.Clear();
+                    }
+                    else if (!SameSpan(initial, state))
+                    {
+                        initial.CopyTo(state);
+                    }
+                }
+
+                private static bool SameSpan(ReadOnlySpan<float> first, ReadOnlySpan<float> second)
+                    => first.Length == second.Length && first.Overlaps(second, out int offset) && offset == 0;
+
+                """);
+        }
     }
 
     private static void EmitBidirectionalMethod(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, int panelWidth, SimdFlavor flavor, int gates)
@@ -143,21 +165,27 @@ internal static partial class WholeModelEmitter
         writer.Line($"/// <summary>{Int(panelWidth)}-float panels: every layer, both directions per time step (layer 0's input product: {ProductEmitter.Describe(firstProduct)}).</summary>");
         // Compiled optimized at once: a kernel is hot from its first call.
         writer.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
-        using (writer.Block($"private static void {method}(global::HighPerfRnn.Generated.GeneratedKernelWeights weights, ref float xi, int seqLen, ref float output, ref float hN, ref float cN, ref float h0, bool hasH0, ref float layerOutputs)"))
+        using (writer.Block($"private static void Forward{method.Substring("Step".Length)}(global::HighPerfRnn.Generated.GeneratedKernelWeights weights, ref float xi, int seqLen, ref float output, ref float hN, ref float cN, ref float h0, bool hasH0, ref float layerOutputs)"))
         {
-            writer.Line($"""
-                // Each direction its own pre-activation row{(hasQ ? " and scratch" : string.Empty)}, so the two chains never wait on each other; zeros: h_(-1) without h0.
-                WholeModelScratch{Int(scratch)} forwardScratch = default, backwardScratch = default, zeros = default;
-                ref float pf = ref forwardScratch[0];
-                ref float pb = ref backwardScratch[0];
-                ref float z = ref zeros[0];
-                """);
+            bool both = model.Bidirectional;
+            writer.Line(both
+                ? $"// Each direction its own pre-activation row{(hasQ ? " and scratch" : string.Empty)}, so the two chains never wait on each other; zeros: h_(-1) without h0."
+                : "// The pre-activation row" + (hasQ ? " and scratch" : string.Empty) + "; zeros: h_(-1) without h0.");
+            writer.Line($"WholeModelScratch{Int(scratch)} forwardScratch = default, {(both ? "backwardScratch = default, " : string.Empty)}zeros = default;");
+            writer.Line("ref float pf = ref forwardScratch[0];");
+            if (both)
+            {
+                writer.Line("ref float pb = ref backwardScratch[0];");
+            }
+
+            writer.Line("ref float z = ref zeros[0];");
             if (hasQ)
             {
-                writer.Line($"""
-                    ref float qf = ref forwardScratch[{Int(pre)}];
-                    ref float qb = ref backwardScratch[{Int(pre)}];
-                    """);
+                writer.Line($"ref float qf = ref forwardScratch[{Int(pre)}];");
+                if (both)
+                {
+                    writer.Line($"ref float qb = ref backwardScratch[{Int(pre)}];");
+                }
             }
 
             EmitBidirectionalLayer(writer, model, kernel, method, firstProduct, hasQ, first: true);
@@ -191,43 +219,66 @@ internal static partial class WholeModelEmitter
                 """);
         }
 
+        bool both = model.Bidirectional;
+        string d = both ? "2 * layer" : "layer";
         writer.Line($$"""
             ref float layerOut = ref (layer == NumLayers - 1 ? ref output : ref Unsafe.Add(ref layerOutputs, (layer & 1) * seqLen * OutputSize));
-            ref float h0f = ref Unsafe.Add(ref h0, (2 * layer) * StateSize);
-            ref float h0b = ref Unsafe.Add(ref h0, ((2 * layer) + 1) * StateSize);
-            ref float cf = ref Unsafe.Add(ref cN, (2 * layer) * HiddenSize);
-            ref float cb = ref Unsafe.Add(ref cN, ((2 * layer) + 1) * HiddenSize);
+            ref float h0f = ref Unsafe.Add(ref h0, ({{d}}) * StateSize);
+            ref float cf = ref Unsafe.Add(ref cN, ({{d}}) * HiddenSize);
             ref float wif = ref Unsafe.AsRef(in weights.InputWeights(layer, 0));
             ref float bf = ref Unsafe.AsRef(in weights.ProjectionBias(layer, 0));
-            ref float wib = ref Unsafe.AsRef(in weights.InputWeights(layer, 1));
-            ref float bb = ref Unsafe.AsRef(in weights.ProjectionBias(layer, 1));
             """);
+        if (both)
+        {
+            writer.Line("""
+                ref float h0b = ref Unsafe.Add(ref h0, ((2 * layer) + 1) * StateSize);
+                ref float cb = ref Unsafe.Add(ref cN, ((2 * layer) + 1) * HiddenSize);
+                ref float wib = ref Unsafe.AsRef(in weights.InputWeights(layer, 1));
+                ref float bb = ref Unsafe.AsRef(in weights.ProjectionBias(layer, 1));
+                """);
+        }
+
         using (writer.Block("for (int step = 0; step < seqLen; step++)"))
         {
             writer.Line($$"""
-                // Forward at t = step, from row t − 1 (or h0, or nothing); backward at t = seqLen − 1 − step, from row t + 1.
+                // Forward at t = step, from row t − 1 (or h0, or nothing){{(both ? "; backward at t = seqLen − 1 − step, from row t + 1" : string.Empty)}}.
                 bool recurrent = step > 0 || hasH0;
                 int tf = step;
-                int tb = seqLen - 1 - step;
                 ref float xf = ref Unsafe.Add(ref layerIn, tf * {{width}});
-                ref float xb = ref Unsafe.Add(ref layerIn, tb * {{width}});
                 ref float hf = ref (step > 0 ? ref Unsafe.Add(ref layerOut, (tf - 1) * OutputSize) : ref (hasH0 ? ref h0f : ref z));
-                ref float hb = ref (step > 0 ? ref Unsafe.Add(ref layerOut, ((tb + 1) * OutputSize) + StateSize) : ref (hasH0 ? ref h0b : ref z));
                 ref float of = ref Unsafe.Add(ref layerOut, tf * OutputSize);
-                ref float ob = ref Unsafe.Add(ref layerOut, (tb * OutputSize) + StateSize);
                 """);
+            if (both)
+            {
+                writer.Line($$"""
+                    int tb = seqLen - 1 - step;
+                    ref float xb = ref Unsafe.Add(ref layerIn, tb * {{width}});
+                    ref float hb = ref (step > 0 ? ref Unsafe.Add(ref layerOut, ((tb + 1) * OutputSize) + StateSize) : ref (hasH0 ? ref h0b : ref z));
+                    ref float ob = ref Unsafe.Add(ref layerOut, (tb * OutputSize) + StateSize);
+                    """);
+            }
+
             ProductEmitter.Emit(writer, product, "wif", "xf", "bf", "pf", exactOutputs: false);
-            ProductEmitter.Emit(writer, product, "wib", "xb", "bb", "pb", exactOutputs: false);
+            if (both)
+            {
+                ProductEmitter.Emit(writer, product, "wib", "xb", "bb", "pb", exactOutputs: false);
+            }
+
             EmitRowCall(writer, model, kernel, method, "layer, 0", "pf", hasQ ? "qf" : null, "hf", "cf", "of", "recurrent");
-            EmitRowCall(writer, model, kernel, method, "layer, 1", "pb", hasQ ? "qb" : null, "hb", "cb", "ob", "recurrent");
+            if (both)
+            {
+                EmitRowCall(writer, model, kernel, method, "layer, 1", "pb", hasQ ? "qb" : null, "hb", "cb", "ob", "recurrent");
+            }
         }
 
-        writer.Line("""
+        writer.Line();
+        writer.Line(both ? "// h_n of this layer: the forward direction's last row, the backward direction's first." : "// h_n of this layer: its last row.");
+        writer.Line($"MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref layerOut, (seqLen - 1) * OutputSize), StateSize).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref hN, ({d}) * StateSize), StateSize));");
+        if (both)
+        {
+            writer.Line("MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref layerOut, StateSize), StateSize).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref hN, ((2 * layer) + 1) * StateSize), StateSize));");
+        }
 
-            // h_n of this layer: the forward direction's last row, the backward direction's first.
-            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref layerOut, (seqLen - 1) * OutputSize), StateSize).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref hN, (2 * layer) * StateSize), StateSize));
-            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref layerOut, StateSize), StateSize).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref hN, ((2 * layer) + 1) * StateSize), StateSize));
-            """);
         scope?.Dispose();
     }
 }

@@ -72,10 +72,15 @@ internal static partial class WholeModelEmitter
                 private const int HiddenSize = {{Int(hidden)}};
                 private const int StateSize = {{Int(model.StateSize)}};
                 private const int NumLayers = {{Int(model.NumLayers)}};
+                private const int OutputSize = StateSize;
+
+                /// <summary>Rows of h0 and h_n: one per layer.</summary>
+                private const int StateRows = NumLayers;
 
                 """);
             EmitTryStep(writer, lstm);
             EmitTryForward(writer, lstm);
+            EmitLayerwiseForward(writer, model, kernel, widths, gates);
             EmitDispatch(writer, widths);
             foreach ((string method, int panelWidth, SimdFlavor flavor) in widths)
             {
@@ -156,11 +161,22 @@ internal static partial class WholeModelEmitter
         string cellParameters = lstm ? " Span<float> cN, ReadOnlySpan<float> c0, bool returnsCells," : string.Empty;
         writer.Line($$"""
             /// <summary>
-            /// Forward at batch 1 (any layout: one sequence's rows are the same memory in each) when <paramref name="weights"/> is given and
-            /// the spans are what the runtime's Forward accepts; false, with nothing touched, otherwise. h_n{{(lstm ? " and c_n" : string.Empty)}} hold the state as the
-            /// steps run (h0 may be h_n itself); without h0 the first step has no recurrent product, as the runtime's.
+            /// Forward at batch 1: layer by layer (each layer's time loop in one method) where one layer's output sequence fits the stack
+            /// or there is one layer; else step by step (every layer per time step, no sequence held). False, with nothing touched, where
+            /// the runtime must run or report.
             /// </summary>
             public static bool TryForward(
+                global::HighPerfRnn.Generated.GeneratedKernelWeights? weights, ReadOnlySpan<float> input, Span<float> output, Span<float> hN,{{cellParameters}} int seqLen, global::HighPerfRnn.SequenceLayout layout, ReadOnlySpan<float> h0)
+                => NumLayers == 1 || seqLen <= StackSequenceFloats / OutputSize
+                    ? TryForwardByLayer(weights, input, output, hN, {{(lstm ? "cN, c0, returnsCells, " : string.Empty)}}seqLen, layout, h0)
+                    : TryForwardByStep(weights, input, output, hN, {{(lstm ? "cN, c0, returnsCells, " : string.Empty)}}seqLen, layout, h0);
+
+            /// <summary>
+            /// Forward at batch 1 (any layout: one sequence's rows are the same memory in each), step by step, when <paramref name="weights"/> is
+            /// given and the spans are what the runtime's Forward accepts; false, with nothing touched, otherwise. h_n{{(lstm ? " and c_n" : string.Empty)}} hold the state as the
+            /// steps run (h0 may be h_n itself); without h0 the first step has no recurrent product, as the runtime's.
+            /// </summary>
+            private static bool TryForwardByStep(
                 global::HighPerfRnn.Generated.GeneratedKernelWeights? weights, ReadOnlySpan<float> input, Span<float> output, Span<float> hN,{{cellParameters}} int seqLen, global::HighPerfRnn.SequenceLayout layout, ReadOnlySpan<float> h0)
             {
                 const int StateLength = NumLayers * StateSize;

@@ -29,6 +29,49 @@ public sealed class DeclaredBitIdentityTests
 
     public static TheoryData<string> StreamingModels => [.. DeclaredCases.All.Where(c => !c.Architecture.Bidirectional).Select(c => c.Name)];
 
+    /// <summary>
+    /// Sequences longer than a layer's output fits the stack (4096 floats): a stacked model's whole-model Forward then runs
+    /// step by step (every layer per time step) instead of layer by layer; a bidirectional one hands the call to the driver.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void Long_sequences_give_the_runtime_model_s_bits(string model)
+    {
+        RnnArchitecture a = DeclaredCases.Named(model).Architecture;
+        if (a.NumLayers == 1 && !a.Bidirectional)
+        {
+            return; // one layer runs layer by layer at any length, as every test here
+        }
+
+        bool lstm = a.Cell == RnnCell.Lstm;
+        var random = new Random(Seed(model) + 2);
+        int seqLen = (4096 / a.OutputSize) + 3;
+        (SimdPath path, RnnModel runtime, IDeclaredModel generated) = ModelPairs(model, random).First();
+        float[] input = RandomModels.Uniform(random, seqLen * a.InputSize, 1f);
+        float[] h0 = RandomModels.Uniform(random, a.StateRows * a.StateSize, 1f);
+        float[] c0 = lstm ? RandomModels.Uniform(random, a.StateRows * a.HiddenSize, 1f) : [];
+        var expectedOutput = new float[seqLen * a.OutputSize];
+        var expectedHN = new float[h0.Length];
+        var expectedCN = new float[c0.Length];
+        if (lstm)
+        {
+            runtime.Forward(input, expectedOutput, expectedHN, expectedCN, 1, seqLen, SequenceLayout.BatchFirst, h0, c0);
+        }
+        else
+        {
+            runtime.Forward(input, expectedOutput, expectedHN, 1, seqLen, SequenceLayout.BatchFirst, h0);
+        }
+
+        var output = new float[expectedOutput.Length];
+        var hN = new float[expectedHN.Length];
+        var cN = new float[expectedCN.Length];
+        generated.Forward(input, output, hN, cN, 1, seqLen, SequenceLayout.BatchFirst, h0, c0, null);
+        string what = $"{model} [{path}] Forward of {seqLen} steps";
+        AssertBits(expectedOutput, output, what + ": output");
+        AssertBits(expectedHN, hN, what + ": h_n");
+        AssertBits(expectedCN, cN, what + ": c_n");
+    }
+
     /// <summary>Ragged batches (issue 16): lengths of 1 to seqLen at batches that take every route, as each active count does.</summary>
     [Theory]
     [MemberData(nameof(Models))]
