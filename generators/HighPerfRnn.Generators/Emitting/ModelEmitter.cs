@@ -83,13 +83,13 @@ internal static class ModelEmitter
     /// <summary>The first line of a Forward: batch 1 to the whole-model kernels where the type has them.</summary>
     private static string WholeForward(RnnModelDeclaration model, bool cells)
         => WholeModelEmitter.Applies(model)
-            ? $"if (batch == 1 && global::{KernelNamespace}.{WholeModelEmitter.ClassName}.TryForward(_wholeModel, input, output, hN, {(cells ? "cN, c0, returnsCells: true, " : model.Cell == "Lstm" ? "default, default, returnsCells: false, " : string.Empty)}seqLen, layout, h0)) {{ return; }}"
+            ? $"if (batch == 1 && global::{KernelNamespace}.{WholeModelEmitter.ClassName}.TryForward(_wholeModelForward, input, output, hN, {(cells ? "cN, c0, returnsCells: true, " : model.Cell == "Lstm" ? "default, default, returnsCells: false, " : string.Empty)}seqLen, layout, h0)) {{ return; }}"
             : "// Every batch through the driver: no whole-model kernels (W_hh beyond the generator's line).";
 
     /// <summary>The first line of a Step: batch 1 to the whole-model kernels where the type has them.</summary>
     private static string WholeStep(RnnModelDeclaration model, bool cells)
         => WholeModelEmitter.Applies(model)
-            ? $"if (batch == 1 && global::{KernelNamespace}.{WholeModelEmitter.ClassName}.TryStep(_wholeModel, input, state, {(cells ? "cellState, " : string.Empty)}output)) {{ return; }}"
+            ? $"if (batch == 1 && global::{KernelNamespace}.{WholeModelEmitter.ClassName}.TryStep(_wholeModelStep, input, state, {(cells ? "cellState, " : string.Empty)}output)) {{ return; }}"
             : "// Every batch through the driver: no whole-model kernels (W_hh beyond the generator's line).";
 
     private static void EmitModelType(IndentedWriter writer, RnnModelDeclaration model, string kernel)
@@ -153,8 +153,11 @@ internal static class ModelEmitter
 
                 private readonly global::HighPerfRnn.RnnModel _model;
 
-                /// <summary>The packed weights for the whole-model kernels where the plan picks them (batch 1); null where it does not.</summary>
-                private readonly global::HighPerfRnn.Generated.GeneratedKernelWeights? _wholeModel;
+                /// <summary>The packed weights for the whole-model Step where the plan picks it (batch 1); null where it does not.</summary>
+                private readonly global::HighPerfRnn.Generated.GeneratedKernelWeights? _wholeModelStep;
+
+                /// <summary>The packed weights for the whole-model Forward where the plan picks it (batch 1); null where it does not.</summary>
+                private readonly global::HighPerfRnn.Generated.GeneratedKernelWeights? _wholeModelForward;
 
                 /// <summary>Whether this type has whole-model kernels (unidirectional, W_hh within the generator's line); the plan says when they run.</summary>
                 public const bool HasWholeModelKernels = {{Bool(WholeModelEmitter.Applies(model))}};
@@ -165,9 +168,15 @@ internal static class ModelEmitter
                 {
                     global::HighPerfRnn.Packing.PackedLayout.Require(GeneratedForPackedLayout, DeclaredName);
                     _model = model;
-                    _wholeModel = HasWholeModelKernels && model.DescribePlan(global::HighPerfRnn.RnnCall.Forward, 1, declared: true).Layers[0].Kernel == global::HighPerfRnn.LayerKernel.GeneratedWholeModel
-                        ? model.GetGeneratedKernelWeights()
-                        : null;
+                    global::HighPerfRnn.Generated.GeneratedKernelWeights? weights = HasWholeModelKernels ? model.GetGeneratedKernelWeights() : null;
+                    _wholeModelStep = PlanPicksWholeModel(model, global::HighPerfRnn.RnnCall.Step) ? weights : null;
+                    _wholeModelForward = PlanPicksWholeModel(model, global::HighPerfRnn.RnnCall.Forward) ? weights : null;
+                }
+
+                /// <summary>Whether the plan of <paramref name="call"/> at batch 1 runs this type's whole-model kernel (decided on this CPU, when the model is built).</summary>
+                private static bool PlanPicksWholeModel(global::HighPerfRnn.RnnModel model, global::HighPerfRnn.RnnCall call)
+                {
+                    return HasWholeModelKernels && model.DescribePlan(call, 1, declared: true).Layers[0].Kernel == global::HighPerfRnn.LayerKernel.GeneratedWholeModel;
                 }
 
                 /// <summary>The runtime model underneath: its weights, state_dict and runtime-sized <c>Forward</c>.</summary>

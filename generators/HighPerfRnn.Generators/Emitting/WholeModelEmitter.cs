@@ -20,18 +20,21 @@ namespace HighPerfRnn.Generators.Emitting;
 internal static partial class WholeModelEmitter
 {
     /// <summary>
-    /// The largest W_hh (gates × hidden × state floats, unpadded) a whole-model kernel is emitted for: 4096 floats, 16 KB,
-    /// the planner's line (ExecutionPlanner.WholeModelLimitBytes): LSTM to hidden 32, GRU to 36, Elman to 64. Above it a
-    /// step is bound by its arithmetic and by streaming the weights, and the per-call overhead these kernels remove is
+    /// The largest W_hh (gates × hidden × state floats, unpadded) a gated model's whole-model kernel is emitted for: 4096
+    /// floats, 16 KB, the planner's line (ExecutionPlanner.WholeModelLimitBytes): LSTM to hidden 32, GRU to 36. Above it
+    /// a step is bound by its arithmetic and by streaming the weights, and the per-call overhead these kernels remove is
     /// a small share of the step.
     /// </summary>
     public const int LimitFloats = 16 * 1024 / sizeof(float);
+
+    /// <summary>The Elman RNN's line, 2048 floats (8 KB, hidden 45: ExecutionPlanner.ElmanWholeModelLimitBytes), where its runtime kernels are already tight loops.</summary>
+    public const int ElmanLimitFloats = 8 * 1024 / sizeof(float);
 
     public const string ClassName = "WholeModelKernel";
 
     /// <summary>Whether the model gets whole-model kernels: W_hh within the line (bidirectional models: Forward only, layer by layer).</summary>
     public static bool Applies(RnnModelDeclaration model)
-        => (long)Gates(model) * model.HiddenSize * model.StateSize <= LimitFloats;
+        => (long)Gates(model) * model.HiddenSize * model.StateSize <= (model.Cell == "Rnn" ? ElmanLimitFloats : LimitFloats);
 
     internal static int Gates(RnnModelDeclaration model) => model.Cell switch { "Lstm" => 4, "Gru" => 3, _ => 1 };
 

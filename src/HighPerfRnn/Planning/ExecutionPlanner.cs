@@ -63,6 +63,13 @@ internal static class ExecutionPlanner
     /// </summary>
     public const long WholeModelLimitBytes = 16 * 1024;
 
+    /// <summary>
+    /// The Elman RNN's whole-model line, lower: its runtime kernels are already one tight loop per layer, so the generated
+    /// code's gain is smaller, and at hidden 64 (16 KB) it measured level or slower (paired Forward 1.05, Step 0.95–1.3 of
+    /// the runtime's time); at 32 (4 KB) it ran in 0.63 (Forward) and 0.65 (Step). Elman to hidden 45.
+    /// </summary>
+    public const long ElmanWholeModelLimitBytes = 8 * 1024;
+
     /// <summary>The batch classes plans are made for: 1, 2–3, 4 and up.</summary>
     public const int BatchClasses = 3;
 
@@ -149,9 +156,15 @@ internal static class ExecutionPlanner
             : $"; both W_hh {Kb(2 * recurrentBytes)} > {Kb(InterleaveDirectionsBudgetBytes)}: one direction after the other";
 
         long declaredRecurrentBytes = (long)gates * hidden * architecture.StateSize * sizeof(float);
-        if (declared && batchClass == 0 && declaredRecurrentBytes <= WholeModelLimitBytes)
+        long wholeModelLimit = elman ? ElmanWholeModelLimitBytes : WholeModelLimitBytes;
+
+        // A unidirectional Elman sequence whose hidden state is one vector keeps the runtime's one-vector kernel, which holds
+        // h in a register from step to step: the generated layer loop measured level (hidden 8 on 256-bit, 0.97) or slower
+        // (16 on 512-bit, 1.3–1.5× the time). Two directions side by side make the generated loop the faster (the seed: 0.8).
+        bool oneVectorSequence = elman && call == RnnCall.Forward && !architecture.Bidirectional && hidden == lanes;
+        if (declared && batchClass == 0 && declaredRecurrentBytes <= wholeModelLimit && !oneVectorSequence)
         {
-            return new LayerPlan(layer, LayerKernel.GeneratedWholeModel, false, false, $"declared, batch 1, W_hh {Kb(declaredRecurrentBytes)} ≤ {Kb(WholeModelLimitBytes)}: the whole model in generated code");
+            return new LayerPlan(layer, LayerKernel.GeneratedWholeModel, false, false, $"declared, batch 1, W_hh {Kb(declaredRecurrentBytes)} ≤ {Kb(wholeModelLimit)}: the whole model in generated code");
         }
 
         if (batchClass == 0)

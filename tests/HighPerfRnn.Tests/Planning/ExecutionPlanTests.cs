@@ -58,8 +58,12 @@ public sealed class ExecutionPlanTests
 
         // Declared models: generated kernels for Elman batches 2-3 and gated W_hh within 48 KB, from batch 2.
         { "declared rnn batch 1", new RnnArchitecture(RnnCell.Rnn, 5, 16), SimdPath.Vector256, RnnCall.Forward, 1, true, LayerKernel.GeneratedWholeModel },
-        { "declared deep rnn 64 step batch 1 (16 KB)", new RnnArchitecture(RnnCell.Rnn, 5, 64, numLayers: 3), SimdPath.Vector512, RnnCall.Step, 1, true, LayerKernel.GeneratedWholeModel },
-        { "declared rnn 65 batch 1 (beyond 16 KB)", new RnnArchitecture(RnnCell.Rnn, 5, 65), SimdPath.Vector256, RnnCall.Forward, 1, true, LayerKernel.ElmanSequence },
+        { "declared deep rnn 45 step batch 1 (7.9 KB)", new RnnArchitecture(RnnCell.Rnn, 5, 45, numLayers: 3), SimdPath.Vector512, RnnCall.Step, 1, true, LayerKernel.GeneratedWholeModel },
+        { "declared rnn 46 batch 1 (beyond the Elman line, 8 KB)", new RnnArchitecture(RnnCell.Rnn, 5, 46), SimdPath.Vector256, RnnCall.Forward, 1, true, LayerKernel.ElmanSequence },
+        { "declared rnn 64 step batch 1 (beyond the Elman line)", new RnnArchitecture(RnnCell.Rnn, 5, 64), SimdPath.Vector256, RnnCall.Step, 1, true, LayerKernel.ElmanSequence },
+        { "declared rnn 8 forward, one 256-bit vector: the runtime's one-vector kernel", new RnnArchitecture(RnnCell.Rnn, 5, 8), SimdPath.Vector256, RnnCall.Forward, 1, true, LayerKernel.ElmanSequenceProjecting },
+        { "declared rnn 8 step, one 256-bit vector: whole model", new RnnArchitecture(RnnCell.Rnn, 5, 8), SimdPath.Vector256, RnnCall.Step, 1, true, LayerKernel.GeneratedWholeModel },
+        { "declared rnn 16 forward on 512-bit: the runtime's one-vector kernel", new RnnArchitecture(RnnCell.Rnn, 5, 16), SimdPath.Vector512, RnnCall.Forward, 1, true, LayerKernel.ElmanSequenceProjecting },
         { "declared bidirectional rnn batch 1", new RnnArchitecture(RnnCell.Rnn, 5, 8, bidirectional: true), SimdPath.Vector256, RnnCall.Forward, 1, true, LayerKernel.GeneratedWholeModel },
         { "runtime bidirectional rnn batch 1", new RnnArchitecture(RnnCell.Rnn, 5, 8, bidirectional: true), SimdPath.Vector256, RnnCall.Forward, 1, false, LayerKernel.ElmanSequenceProjecting },
         { "declared lstm 32 step batch 1 (16 KB)", new RnnArchitecture(RnnCell.Lstm, 5, 32), SimdPath.Vector256, RnnCall.Step, 1, true, LayerKernel.GeneratedWholeModel },
