@@ -71,7 +71,8 @@ public static class BenchmarkReport
         var rows = ForwardRows(medians, peakGflops).ToList();
         string markdown = Markdown(all, command, peakGflops, rows, StepRows(medians).ToList(), ParallelRows(medians).ToList(), paired ?? [], pairedParallel ?? new Dictionary<string, PairedRatios.Ratio>(), pairedDeclared?.Step)
             + SmallForwardSection(medians, pairedDeclared?.Forward)
-            + RaggedSection(medians, pairedRagged);
+            + RaggedSection(medians, pairedRagged)
+            + StreamSetSection(medians, peakGflops);
         File.WriteAllText(Path.Combine(docs, "benchmarks.md"), markdown);
         File.WriteAllText(Path.Combine(docs, "benchmarks.svg"), Svg(rows));
         Console.WriteLine($"// wrote {Path.Combine(docs, "benchmarks.md")} and benchmarks.svg");
@@ -295,6 +296,41 @@ public static class BenchmarkReport
                 string pairedText = paired is not null && paired.TryGetValue((cell, hidden), out PairedRatios.Ratio? r) ? string.Create(c, $"{r.Median:F2} ({r.LowerQuartile:F2}–{r.UpperQuartile:F2})") : "—";
                 text.AppendLine(c, $"| {cell} | {hidden} | {Time(runtime.MedianNs)} | {Time(declared.MedianNs)} | {Time(declared.MedianNs / SmallForwardBenchmarks.SeqLen)} | {declared.MedianNs / runtime.MedianNs:F2} | {pairedText} | {Bytes(declared.Bytes)} |");
             }
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The stream-set table (<see cref="StreamSetBenchmarks"/>), or nothing when the run did not include it.</summary>
+    private static string StreamSetSection(Dictionary<(string, string, string), Measured> m, double peakGflops)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var text = new StringBuilder();
+        foreach (RnnCell cell in new[] { RnnCell.Lstm, RnnCell.Gru })
+        {
+            string key = $"Cell={cell},Streams=256";
+            if (!m.TryGetValue((nameof(StreamSetBenchmarks), nameof(StreamSetBenchmarks.SetTick), key), out var set)
+                || !m.TryGetValue((nameof(StreamSetBenchmarks), nameof(StreamSetBenchmarks.StepPerStream), key), out var perStream)
+                || !m.TryGetValue((nameof(StreamSetBenchmarks), nameof(StreamSetBenchmarks.OnnxRunPerStream), key), out var onnx))
+            {
+                continue;
+            }
+
+            if (text.Length == 0)
+            {
+                text.AppendLine();
+                text.AppendLine("## Many live streams: 256 streams stepped every tick (one thread)");
+                text.AppendLine();
+                text.AppendLine("LSTM 64 and GRU 64 (input 64). *Set*: `RnnStreamSet.Step` over all 256 streams (one batched call); *one Step per stream*: `RnnModel.Step` at batch 1, states kept by the caller; *ONNX Runtime*: one `Run` per stream passing the state in and out. Per stream and tick; *% of peak* against this run's measured FMA peak (LSTM 64: 65,536 flops a stream-step, GRU 64: 49,152). Issue 17's targets: 80% of peak, 30× ONNX Runtime.");
+                text.AppendLine();
+                text.AppendLine("| cell | set (per stream) | one Step per stream | ONNX Runtime per stream | set ×Step | set ×ORT | % of peak (set) | allocated (set) |");
+                text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            }
+
+            double perStreamSet = set.MedianNs / 256;
+            double flops = cell == RnnCell.Lstm ? 65_536 : 49_152;
+            string ofPeak = peakGflops > 0 ? string.Create(c, $"{flops / perStreamSet / peakGflops:P0}") : "—";
+            text.AppendLine(c, $"| {cell} 64 | {Time(perStreamSet)} | {Time(perStream.MedianNs / 256)} | {Time(onnx.MedianNs / 256)} | {perStream.MedianNs / set.MedianNs:F2}× | {onnx.MedianNs / set.MedianNs:F1}× | {ofPeak} | {Bytes(set.Bytes)} |");
         }
 
         return text.ToString();
