@@ -287,7 +287,7 @@ public static class BenchmarkReport
                     text.AppendLine();
                     text.AppendLine("## Small models over a sequence: `Forward`, batch 1, declared against runtime-sized");
                     text.AppendLine();
-                    text.AppendLine(c, $"One layer, input = hidden, {SmallForwardBenchmarks.SeqLen} steps. The declared model runs its whole-model kernel where W_hh takes at most 16 KB (all but GRU and LSTM 64, where both run the same kernels and the ratio is the run's noise).");
+                    text.AppendLine(c, $"One layer, input = hidden, {SmallForwardBenchmarks.SeqLen} steps. The declared model runs its whole-model kernel where the plan picks it: LSTM and GRU to 16 KB of W_hh, Elman to 8 KB unless its hidden state is one vector (8 on 256-bit, 16 on 512-bit: the runtime's one-vector kernel keeps h in a register). Elsewhere (Elman 64, LSTM and GRU 64, and those one-vector sizes) both run the same kernels and the ratio is the run's noise.");
                     text.AppendLine();
                     text.AppendLine("| cell | hidden | runtime-sized | declared | per step (declared) | declared ÷ runtime | paired (quartiles) | allocated |");
                     text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
@@ -329,7 +329,7 @@ public static class BenchmarkReport
 
             double perStreamSet = set.MedianNs / 256;
             double flops = cell == RnnCell.Lstm ? 65_536 : 49_152;
-            string ofPeak = peakGflops > 0 ? string.Create(c, $"{flops / perStreamSet / peakGflops:P0}") : "—";
+            string ofPeak = peakGflops > 0 ? string.Create(c, $"{100 * flops / perStreamSet / peakGflops:F0}%") : "—";
             text.AppendLine(c, $"| {cell} 64 | {Time(perStreamSet)} | {Time(perStream.MedianNs / 256)} | {Time(onnx.MedianNs / 256)} | {perStream.MedianNs / set.MedianNs:F2}× | {onnx.MedianNs / set.MedianNs:F1}× | {ofPeak} | {Bytes(set.Bytes)} |");
         }
 
@@ -356,7 +356,7 @@ public static class BenchmarkReport
                 text.AppendLine();
                 text.AppendLine("## Ragged batches: sequences of different lengths (one thread)");
                 text.AppendLine();
-                text.AppendLine(c, $"{RaggedBatchBenchmarks.Batch} sequences, lengths spread evenly over 10..{RaggedBatchBenchmarks.SeqLen} (scrambled), hidden = input = {RaggedBatchBenchmarks.Hidden}, batch first. *Padded*: the batch run to {RaggedBatchBenchmarks.SeqLen} steps without lengths; *with lengths*: `Forward(..., lengths, ...)`; *one by one*: each sequence alone at batch 1 over its own length. The work with lengths is {RaggedBatchBenchmarks.WorkFraction:P0} of the padded batch's (the ideal fraction); the target is 60%. *Paired* (with `--paired`): the fraction within each round of an alternation in one process (median, quartiles).");
+                text.AppendLine(c, $"{RaggedBatchBenchmarks.Batch} sequences, lengths spread evenly over 10..{RaggedBatchBenchmarks.SeqLen} (scrambled), hidden = input = {RaggedBatchBenchmarks.Hidden}, batch first. *Padded*: the batch run to {RaggedBatchBenchmarks.SeqLen} steps without lengths; *with lengths*: `Forward(..., lengths, ...)`; *one by one*: each sequence alone at batch 1 over its own length. The work with lengths is {100 * RaggedBatchBenchmarks.WorkFraction:F0}% of the padded batch's (the ideal fraction); the target is 60%. *Paired* (with `--paired`): the fraction within each round of an alternation in one process (median, quartiles).");
                 text.AppendLine();
                 text.AppendLine("| cell | padded | with lengths | one by one | with lengths ÷ padded | paired (quartiles) | one by one ÷ with lengths | paired one by one ÷ padded | allocated |");
                 text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
