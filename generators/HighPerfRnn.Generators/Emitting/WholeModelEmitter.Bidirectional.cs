@@ -88,10 +88,7 @@ internal static partial class WholeModelEmitter
             {{(directions == 1 ? "private static bool TryForwardByLayer(" : "public static bool TryForward(")}}
                 global::HighPerfRnn.Generated.GeneratedKernelWeights? weights, ReadOnlySpan<float> input, Span<float> output, Span<float> hN,{{cellParameters}} int seqLen, global::HighPerfRnn.SequenceLayout layout, ReadOnlySpan<float> h0)
             {
-                const int StateLength = StateRows * StateSize;
-                if (weights is null || seqLen <= 0 || {{lengthBound}} || seqLen > MaxSeqLen || layout is not (global::HighPerfRnn.SequenceLayout.BatchFirst or global::HighPerfRnn.SequenceLayout.SequenceFirst or global::HighPerfRnn.SequenceLayout.Unbatched)
-                    || input.Length != seqLen * InputSize || output.Length != seqLen * OutputSize || hN.Length != StateLength || (!h0.IsEmpty && h0.Length != StateLength)
-                    || input.Overlaps(output) || input.Overlaps(hN) || output.Overlaps(hN) || h0.Overlaps(output) || h0.Overlaps(input) || (h0.Overlaps(hN) && !SameSpan(h0, hN)))
+                if (weights is null || {{lengthBound}} || !AcceptsForward(input, output, hN, seqLen, layout, h0))
                 {
                     return false;
                 }
@@ -101,11 +98,8 @@ internal static partial class WholeModelEmitter
         {
             writer.Line("""
                     // Without cell states asked for (the Forward overload without cN and c0), c lives on the stack.
-                    const int CellLength = StateRows * HiddenSize;
-                    Span<float> cells = returnsCells ? cN : stackalloc float[CellLength];
-                    if (cells.Length != CellLength || (!c0.IsEmpty && c0.Length != CellLength)
-                        || cN.Overlaps(input) || cN.Overlaps(output) || cN.Overlaps(hN) || cN.Overlaps(h0)
-                        || c0.Overlaps(input) || c0.Overlaps(output) || c0.Overlaps(hN) || c0.Overlaps(h0) || (c0.Overlaps(cN) && !SameSpan(c0, cN)))
+                    Span<float> cells = returnsCells ? cN : stackalloc float[StateRows * HiddenSize];
+                    if (!AcceptsCells(cells, c0, input, output, hN, h0))
                     {
                         return false;
                     }
@@ -130,26 +124,7 @@ internal static partial class WholeModelEmitter
             """);
         if (directions == 2)
         {
-            writer.Line($$"""
-                /// <summary>The runtime's bound on one call (rows × features within half of int.MaxValue); longer calls go to the runtime, which reports them.</summary>
-                private const int MaxSeqLen = int.MaxValue / 2 / ({{(lstm ? "4" : "3")}} * HiddenSize + 16 + OutputSize + InputSize);
-
-                private static void InitialState(ReadOnlySpan<float> initial, Span<float> state)
-                {
-                    if (initial.IsEmpty)
-                    {
-                        state.Clear();
-                    }
-                    else if (!SameSpan(initial, state))
-                    {
-                        initial.CopyTo(state);
-                    }
-                }
-
-                private static bool SameSpan(ReadOnlySpan<float> first, ReadOnlySpan<float> second)
-                    => first.Length == second.Length && first.Overlaps(second, out int offset) && offset == 0;
-
-                """);
+            EmitForwardChecks(writer, lstm);
         }
     }
 
@@ -280,5 +255,60 @@ internal static partial class WholeModelEmitter
         }
 
         scope?.Dispose();
+    }
+
+    /// <summary>
+    /// The runtime Forward's checks at batch 1, once per generated class: AcceptsForward (exact lengths, no overlaps, h0 either
+    /// h_n itself or apart), for an LSTM AcceptsCells (c_n or the stack's cells, and c0, likewise), MaxSeqLen, InitialState and SameSpan.
+    /// </summary>
+    private static void EmitForwardChecks(IndentedWriter writer, bool lstm)
+    {
+        writer.Line($$"""
+            /// <summary>The runtime's bound on one call (rows × features within half of int.MaxValue); longer calls go to the runtime, which reports them.</summary>
+            private const int MaxSeqLen = int.MaxValue / 2 / ({{(lstm ? "4" : "3")}} * HiddenSize + 16 + OutputSize + InputSize);
+
+            /// <summary>Whether the runtime's Forward would accept these spans at batch 1 (else it runs, and names the one at fault).</summary>
+            private static bool AcceptsForward(ReadOnlySpan<float> input, ReadOnlySpan<float> output, ReadOnlySpan<float> hN, int seqLen, global::HighPerfRnn.SequenceLayout layout, ReadOnlySpan<float> h0)
+            {
+                const int StateLength = StateRows * StateSize;
+                return seqLen > 0 && seqLen <= MaxSeqLen
+                    && layout is global::HighPerfRnn.SequenceLayout.BatchFirst or global::HighPerfRnn.SequenceLayout.SequenceFirst or global::HighPerfRnn.SequenceLayout.Unbatched
+                    && input.Length == seqLen * InputSize && output.Length == seqLen * OutputSize && hN.Length == StateLength && (h0.IsEmpty || h0.Length == StateLength)
+                    && !input.Overlaps(output) && !input.Overlaps(hN) && !output.Overlaps(hN) && !h0.Overlaps(output) && !h0.Overlaps(input) && (!h0.Overlaps(hN) || SameSpan(h0, hN));
+            }
+
+            """);
+        if (lstm)
+        {
+            writer.Line("""
+                /// <summary>The same for the cell states: <paramref name="cells"/> (c_n, or the stack's when c_n is not asked for) and c0.</summary>
+                private static bool AcceptsCells(ReadOnlySpan<float> cells, ReadOnlySpan<float> c0, ReadOnlySpan<float> input, ReadOnlySpan<float> output, ReadOnlySpan<float> hN, ReadOnlySpan<float> h0)
+                {
+                    const int CellLength = StateRows * HiddenSize;
+                    return cells.Length == CellLength && (c0.IsEmpty || c0.Length == CellLength)
+                        && !cells.Overlaps(input) && !cells.Overlaps(output) && !cells.Overlaps(hN) && !cells.Overlaps(h0)
+                        && !c0.Overlaps(input) && !c0.Overlaps(output) && !c0.Overlaps(hN) && !c0.Overlaps(h0) && (!c0.Overlaps(cells) || SameSpan(c0, cells));
+                }
+
+                """);
+        }
+
+        writer.Line("""
+            private static void InitialState(ReadOnlySpan<float> initial, Span<float> state)
+            {
+                if (initial.IsEmpty)
+                {
+                    state.Clear();
+                }
+                else if (!SameSpan(initial, state))
+                {
+                    initial.CopyTo(state);
+                }
+            }
+
+            private static bool SameSpan(ReadOnlySpan<float> first, ReadOnlySpan<float> second)
+                => first.Length == second.Length && first.Overlaps(second, out int offset) && offset == 0;
+
+            """);
     }
 }

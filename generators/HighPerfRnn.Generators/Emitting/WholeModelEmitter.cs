@@ -182,10 +182,7 @@ internal static partial class WholeModelEmitter
             private static bool TryForwardByStep(
                 global::HighPerfRnn.Generated.GeneratedKernelWeights? weights, ReadOnlySpan<float> input, Span<float> output, Span<float> hN,{{cellParameters}} int seqLen, global::HighPerfRnn.SequenceLayout layout, ReadOnlySpan<float> h0)
             {
-                const int StateLength = NumLayers * StateSize;
-                if (weights is null || seqLen <= 0 || seqLen > MaxSeqLen || layout is not (global::HighPerfRnn.SequenceLayout.BatchFirst or global::HighPerfRnn.SequenceLayout.SequenceFirst or global::HighPerfRnn.SequenceLayout.Unbatched)
-                    || input.Length != seqLen * InputSize || output.Length != seqLen * StateSize || hN.Length != StateLength || (!h0.IsEmpty && h0.Length != StateLength)
-                    || input.Overlaps(output) || input.Overlaps(hN) || output.Overlaps(hN) || h0.Overlaps(output) || h0.Overlaps(input) || (h0.Overlaps(hN) && !SameSpan(h0, hN)))
+                if (weights is null || !AcceptsForward(input, output, hN, seqLen, layout, h0))
                 {
                     return false;
                 }
@@ -195,11 +192,8 @@ internal static partial class WholeModelEmitter
         {
             writer.Line("""
                     // Without cell states asked for (the Forward overload without cN and c0), c lives on the stack.
-                    const int CellLength = NumLayers * HiddenSize;
-                    Span<float> cells = returnsCells ? cN : stackalloc float[CellLength];
-                    if (cells.Length != CellLength || (!c0.IsEmpty && c0.Length != CellLength)
-                        || cN.Overlaps(input) || cN.Overlaps(output) || cN.Overlaps(hN) || cN.Overlaps(h0)
-                        || c0.Overlaps(input) || c0.Overlaps(output) || c0.Overlaps(hN) || c0.Overlaps(h0) || (c0.Overlaps(cN) && !SameSpan(c0, cN)))
+                    Span<float> cells = returnsCells ? cN : stackalloc float[StateRows * HiddenSize];
+                    if (!AcceptsCells(cells, c0, input, output, hN, h0))
                     {
                         return false;
                     }
@@ -224,25 +218,8 @@ internal static partial class WholeModelEmitter
                 return true;
             }
 
-            /// <summary>The runtime's bound on one call (rows × features within half of int.MaxValue); longer calls go to the runtime, which reports them.</summary>
-            private const int MaxSeqLen = int.MaxValue / 2 / ({{(lstm ? "4" : "3")}} * HiddenSize + 16 + StateSize + InputSize);
-
-            private static void InitialState(ReadOnlySpan<float> initial, Span<float> state)
-            {
-                if (initial.IsEmpty)
-                {
-                    state.Clear();
-                }
-                else if (!SameSpan(initial, state))
-                {
-                    initial.CopyTo(state);
-                }
-            }
-
-            private static bool SameSpan(ReadOnlySpan<float> first, ReadOnlySpan<float> second)
-                => first.Length == second.Length && first.Overlaps(second, out int offset) && offset == 0;
-
             """);
+        EmitForwardChecks(writer, lstm);
     }
 
     private static void EmitDispatch(IndentedWriter writer, (string Method, int PanelWidth, SimdFlavor Flavor)[] widths)
