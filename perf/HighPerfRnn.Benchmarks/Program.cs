@@ -12,6 +12,13 @@ using Perfolizer.Horology;
 //   --report: write docs/benchmarks.md and docs/benchmarks.svg from this run (run from the repository).
 //   --finalizer-free-running: let the finalizer thread run during the allocation measurement (see below); for the controls.
 //   --peak:   print this core's measured FMA peak (GFLOP/s, as the report uses it) and exit: for percent-of-peak by hand.
+//   --feedback-step: the Step loop timed as perf/rtneural/bench_step.cpp times RTNeural (FeedbackStepLoop), then exit.
+if (args.Contains("--feedback-step"))
+{
+    FeedbackStepLoop.Run();
+    return;
+}
+
 bool quick = args.Contains("--quick");
 bool report = args.Contains("--report");
 bool finalizerFreeRunning = args.Contains("--finalizer-free-running");

@@ -55,6 +55,9 @@ public class StepBenchmarks
     [Benchmark(Description = "generated Step")]
     public void Generated() => _generated();
 
+    /// <summary>The step's output becomes the next input (<see cref="FeedbackStepLoop"/>: as RTNeural's layers were timed).</summary>
+    public void FeedBack() => _output.AsSpan().CopyTo(_input);
+
     /// <summary>The declared model's Step for this cell and size (its generated kernel, or the runtime's where it declines).</summary>
     private Action GeneratedStep() => (Cell, Hidden) switch
     {
