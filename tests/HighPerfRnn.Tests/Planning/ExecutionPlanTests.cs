@@ -74,7 +74,9 @@ public sealed class ExecutionPlanTests
         { "declared rnn batch 4", new RnnArchitecture(RnnCell.Rnn, 5, 16), SimdPath.Vector256, RnnCall.Forward, 4, true, LayerKernel.GeneralStep },
         { "declared rnn 128 batch 2 (64 KB)", new RnnArchitecture(RnnCell.Rnn, 5, 128), SimdPath.Vector256, RnnCall.Forward, 2, true, LayerKernel.GeneralStep },
         { "declared rnn 64 batch 2 (16 KB)", new RnnArchitecture(RnnCell.Rnn, 5, 64), SimdPath.Vector256, RnnCall.Step, 2, true, LayerKernel.GeneratedStep },
-        { "declared gru 64 batch 8 (48 KB)", new RnnArchitecture(RnnCell.Gru, 5, 64), SimdPath.Vector256, RnnCall.Step, 8, true, LayerKernel.GeneratedStep },
+        { "declared gru 64 batch 8 (48 KB > 16 KB from batch 4)", new RnnArchitecture(RnnCell.Gru, 5, 64), SimdPath.Vector256, RnnCall.Step, 8, true, LayerKernel.GeneralStep },
+        { "declared gru 64 batch 3 (48 KB)", new RnnArchitecture(RnnCell.Gru, 5, 64), SimdPath.Vector256, RnnCall.Step, 3, true, LayerKernel.GeneratedStep },
+        { "declared gru 32 batch 8 (12 KB)", new RnnArchitecture(RnnCell.Gru, 5, 32), SimdPath.Vector256, RnnCall.Step, 8, true, LayerKernel.GeneratedStep },
         { "declared lstm 64 batch 8 (64 KB)", new RnnArchitecture(RnnCell.Lstm, 5, 64), SimdPath.Vector256, RnnCall.Step, 8, true, LayerKernel.GeneralStep },
         { "runtime gru 16 batch 8", new RnnArchitecture(RnnCell.Gru, 5, 16), SimdPath.Vector256, RnnCall.Step, 8, false, LayerKernel.GeneralStep },
     };
