@@ -96,16 +96,7 @@ internal static partial class WholeModelEmitter
             """);
         if (lstm)
         {
-            writer.Line("""
-                    // Without cell states asked for (the Forward overload without cN and c0), c lives on the stack.
-                    Span<float> cells = returnsCells ? cN : stackalloc float[StateRows * HiddenSize];
-                    if (!AcceptsCells(cells, c0, input, output, hN, h0))
-                    {
-                        return false;
-                    }
-
-                    InitialState(c0, cells);
-                """);
+            EmitForwardCells(writer);
         }
 
         writer.Line($$"""
@@ -256,6 +247,22 @@ internal static partial class WholeModelEmitter
 
         scope?.Dispose();
     }
+
+    /// <summary>
+    /// A Forward's cell states, in TryForward after the other checks: c_n, or the stack's when c_n is not asked for, checked
+    /// and set to c0 (or zeros).
+    /// </summary>
+    private static void EmitForwardCells(IndentedWriter writer)
+        => writer.Line("""
+                // Without cell states asked for (the Forward overload without cN and c0), c lives on the stack.
+                Span<float> cells = returnsCells ? cN : stackalloc float[StateRows * HiddenSize];
+                if (!AcceptsCells(cells, c0, input, output, hN, h0))
+                {
+                    return false;
+                }
+
+                InitialState(c0, cells);
+            """);
 
     /// <summary>
     /// The runtime Forward's checks at batch 1, once per generated class: AcceptsForward (exact lengths, no overlaps, h0 either

@@ -190,21 +190,13 @@ internal static partial class WholeModelEmitter
             """);
         if (lstm)
         {
-            writer.Line("""
-                    // Without cell states asked for (the Forward overload without cN and c0), c lives on the stack.
-                    Span<float> cells = returnsCells ? cN : stackalloc float[StateRows * HiddenSize];
-                    if (!AcceptsCells(cells, c0, input, output, hN, h0))
-                    {
-                        return false;
-                    }
-
-                """);
+            EmitForwardCells(writer);
         }
 
         writer.Line($$"""
                 bool recurrent = !h0.IsEmpty;
                 InitialState(h0, hN);
-            {{(lstm ? "    InitialState(c0, cells);\n" : string.Empty)}}    ref float x = ref MemoryMarshal.GetReference(input);
+                ref float x = ref MemoryMarshal.GetReference(input);
                 ref float h = ref MemoryMarshal.GetReference(hN);
                 ref float c = ref {{(lstm ? "MemoryMarshal.GetReference(cells)" : "Unsafe.NullRef<float>()")}};
                 Span<float> last = hN.Slice((NumLayers - 1) * StateSize, StateSize);

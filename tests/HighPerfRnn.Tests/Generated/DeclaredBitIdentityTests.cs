@@ -1,6 +1,4 @@
-using System.Runtime.InteropServices;
 using HighPerfRnn.Tests.Support;
-using Xunit.Sdk;
 
 namespace HighPerfRnn.Tests.Generated;
 
@@ -67,9 +65,9 @@ public sealed class DeclaredBitIdentityTests
         var cN = new float[expectedCN.Length];
         generated.Forward(input, output, hN, cN, 1, seqLen, SequenceLayout.BatchFirst, h0, c0, null);
         string what = $"{model} [{path}] Forward of {seqLen} steps";
-        AssertBits(expectedOutput, output, what + ": output");
-        AssertBits(expectedHN, hN, what + ": h_n");
-        AssertBits(expectedCN, cN, what + ": c_n");
+        Bits.AssertEqual(expectedOutput, output, what + ": output");
+        Bits.AssertEqual(expectedHN, hN, what + ": h_n");
+        Bits.AssertEqual(expectedCN, cN, what + ": c_n");
     }
 
     /// <summary>Ragged batches (issue 16): lengths of 1 to seqLen at batches that take every route, as each active count does.</summary>
@@ -108,9 +106,9 @@ public sealed class DeclaredBitIdentityTests
                     var cN = new float[expectedCN.Length];
                     generated.Forward(input, output, hN, cN, batch, SeqLen, lengths, layout, h0, c0, null);
 
-                    AssertBits(expectedOutput, output, what + ": output");
-                    AssertBits(expectedHN, hN, what + ": h_n");
-                    AssertBits(expectedCN, cN, what + ": c_n");
+                    Bits.AssertEqual(expectedOutput, output, what + ": output");
+                    Bits.AssertEqual(expectedHN, hN, what + ": h_n");
+                    Bits.AssertEqual(expectedCN, cN, what + ": c_n");
                 }
             }
         }
@@ -155,9 +153,9 @@ public sealed class DeclaredBitIdentityTests
                         var cN = new float[expectedCN.Length];
                         generated.Forward(input, output, hN, cN, batch, SeqLen, layout, initialH, initialC, null);
 
-                        AssertBits(expectedOutput, output, what + ": output");
-                        AssertBits(expectedHN, hN, what + ": h_n");
-                        AssertBits(expectedCN, cN, what + ": c_n");
+                        Bits.AssertEqual(expectedOutput, output, what + ": output");
+                        Bits.AssertEqual(expectedHN, hN, what + ": h_n");
+                        Bits.AssertEqual(expectedCN, cN, what + ": c_n");
                     }
                 }
             }
@@ -200,9 +198,9 @@ public sealed class DeclaredBitIdentityTests
 
                         generated.Step(input, state, cell, output, batch, null);
 
-                        AssertBits(expectedOutput, output, what + ": output");
-                        AssertBits(expectedState, state, what + ": state");
-                        AssertBits(expectedCell, cell, what + ": cell state");
+                        Bits.AssertEqual(expectedOutput, output, what + ": output");
+                        Bits.AssertEqual(expectedState, state, what + ": state");
+                        Bits.AssertEqual(expectedCell, cell, what + ": cell state");
                     }
                 }
             }
@@ -228,18 +226,4 @@ public sealed class DeclaredBitIdentityTests
 
     /// <summary>A seed of the model's own, stable from run to run (string.GetHashCode is randomized per process).</summary>
     private static int Seed(string model) => model.Aggregate(17, (hash, character) => unchecked((hash * 31) + character));
-
-    /// <summary>Fails unless the two arrays hold the same bits, naming the first element that differs.</summary>
-    private static void AssertBits(float[] expected, float[] actual, string what)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        if (MemoryMarshal.AsBytes(expected.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(actual.AsSpan())))
-        {
-            return;
-        }
-
-        int i = Enumerable.Range(0, expected.Length).First(k => BitConverter.SingleToInt32Bits(expected[k]) != BitConverter.SingleToInt32Bits(actual[k]));
-        throw new XunitException(
-            $"{what}: element {i} of {expected.Length} is {actual[i]:R} (0x{BitConverter.SingleToInt32Bits(actual[i]):X8}), the runtime model's {expected[i]:R} (0x{BitConverter.SingleToInt32Bits(expected[i]):X8}).");
-    }
 }

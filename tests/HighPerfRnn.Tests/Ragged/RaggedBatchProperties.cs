@@ -164,26 +164,15 @@ internal sealed record RaggedResult(float[] Output, float[] HN, float[]? CN)
             int row = c.Layout == SequenceLayout.BatchFirst ? (b * c.SeqLen) + t : (t * c.Batch) + b;
             float[] actual = Output.AsSpan(row * width, width).ToArray();
             float[] expected = t < length ? alone.Output.AsSpan(t * width, width).ToArray() : new float[width];
-            AssertBits(expected, actual, $"{what}: output step {t}");
+            Bits.AssertEqual(expected, actual, $"{what}: output step {t}");
         }
 
         for (int r = 0; r < a.StateRows; r++)
         {
-            AssertBits(alone.HN.AsSpan(r * a.StateSize, a.StateSize).ToArray(), HN.AsSpan(((r * c.Batch) + b) * a.StateSize, a.StateSize).ToArray(), $"{what}: h_n row {r}");
+            Bits.AssertEqual(alone.HN.AsSpan(r * a.StateSize, a.StateSize).ToArray(), HN.AsSpan(((r * c.Batch) + b) * a.StateSize, a.StateSize).ToArray(), $"{what}: h_n row {r}");
             if (CN is not null)
             {
-                AssertBits(alone.CN!.AsSpan(r * a.HiddenSize, a.HiddenSize).ToArray(), CN.AsSpan(((r * c.Batch) + b) * a.HiddenSize, a.HiddenSize).ToArray(), $"{what}: c_n row {r}");
-            }
-        }
-    }
-
-    private static void AssertBits(float[] expected, float[] actual, string what)
-    {
-        for (int i = 0; i < expected.Length; i++)
-        {
-            if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
-            {
-                Assert.Fail($"{what}, feature {i}: expected {expected[i]:R}, got {actual[i]:R}");
+                Bits.AssertEqual(alone.CN!.AsSpan(r * a.HiddenSize, a.HiddenSize).ToArray(), CN.AsSpan(((r * c.Batch) + b) * a.HiddenSize, a.HiddenSize).ToArray(), $"{what}: c_n row {r}");
             }
         }
     }

@@ -1,5 +1,4 @@
 using HighPerfRnn.Tests.Support;
-using Xunit.Sdk;
 
 namespace HighPerfRnn.Tests.Robustness;
 
@@ -52,12 +51,12 @@ public sealed class DeterminismTests
                 Run(model, bigInput, null, null, 5, 11, layout, dirty);
                 for (int run = 0; run < 5; run++)
                 {
-                    AssertBits(first, Run(model, input, h0, c0, Batch, SeqLen, layout, dirty), $"{name} [{path}, {layout}] run {run}, reused dirty workspace");
-                    AssertBits(first, Run(model, input, h0, c0, Batch, SeqLen, layout, null), $"{name} [{path}, {layout}] run {run}, per-thread workspace");
+                    Bits.AssertEqual(first, Run(model, input, h0, c0, Batch, SeqLen, layout, dirty), $"{name} [{path}, {layout}] run {run}, reused dirty workspace");
+                    Bits.AssertEqual(first, Run(model, input, h0, c0, Batch, SeqLen, layout, null), $"{name} [{path}, {layout}] run {run}, per-thread workspace");
                 }
 
                 RnnModel repacked = RnnModel.FromStateDictOnAnyPath(architecture, stateDict, path);
-                AssertBits(first, Run(repacked, input, h0, c0, Batch, SeqLen, layout, new RnnWorkspace()), $"{name} [{path}, {layout}] re-packed model");
+                Bits.AssertEqual(first, Run(repacked, input, h0, c0, Batch, SeqLen, layout, new RnnWorkspace()), $"{name} [{path}, {layout}] re-packed model");
             }
         }
     }
@@ -78,7 +77,7 @@ public sealed class DeterminismTests
             for (int b = 0; b < Batch; b++)
             {
                 float[] alone = Run(model, input.AsSpan(b * inputRow, inputRow).ToArray(), null, null, 1, SeqLen, SequenceLayout.BatchFirst, null);
-                AssertBits(batched.AsSpan(b * outputRow, outputRow).ToArray(), alone.AsSpan(0, outputRow).ToArray(), $"{name} [{path}] sequence {b} of {Batch} vs alone");
+                Bits.AssertEqual(batched.AsSpan(b * outputRow, outputRow).ToArray(), alone.AsSpan(0, outputRow).ToArray(), $"{name} [{path}] sequence {b} of {Batch} vs alone");
             }
         }
     }
@@ -98,14 +97,5 @@ public sealed class DeterminismTests
 
         model.Forward(input, output, hN, batch, seqLen, layout, h0, workspace);
         return [.. output, .. hN];
-    }
-
-    private static void AssertBits(float[] expected, float[] actual, string what)
-    {
-        if (!ConcurrencyTests.BitEqual(expected, actual))
-        {
-            int i = Enumerable.Range(0, expected.Length).First(k => BitConverter.SingleToInt32Bits(expected[k]) != BitConverter.SingleToInt32Bits(actual[k]));
-            throw new XunitException($"{what}: element {i} is {actual[i]:R}, earlier {expected[i]:R}.");
-        }
     }
 }

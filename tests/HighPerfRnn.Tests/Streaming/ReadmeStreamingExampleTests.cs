@@ -1,3 +1,5 @@
+using HighPerfRnn.Tests.Support;
+
 namespace HighPerfRnn.Tests.Streaming;
 
 /// <summary>The README's streaming example runs, gives the bits of a stream run alone, and is the README's code.</summary>
@@ -14,10 +16,10 @@ public sealed class ReadmeStreamingExampleTests
         // Alice heard 100 frames of silence (the rest state), then two frames of zeros: one in each set.
         RnnModel model = other.Model;
         (float[] expected, float[] expectedState) = SoloRun.Forward(model, new float[102 * 16], default);
-        SoloRun.AssertBitEqual(expected.AsSpan(101 * 64), outputs.AsSpan(0, 64), "alice's output after the move");
+        Bits.AssertEqual(expected.AsSpan(101 * 64), outputs.AsSpan(0, 64), "alice's output after the move");
         var state = new float[other.StateLength];
         other.CopyState(aliceThere, state);
-        SoloRun.AssertBitEqual(expectedState, state, "alice's state after the move");
+        Bits.AssertEqual(expectedState, state, "alice's state after the move");
         Assert.Equal(560, other.SnapshotByteCount);
     }
 

@@ -1,3 +1,5 @@
+using HighPerfRnn.Tests.Support;
+
 namespace HighPerfRnn.Tests.Streaming;
 
 /// <summary>One stream of a set under test, with everything it was fed and gave since its initial state, to check against <see cref="SoloRun"/>.</summary>
@@ -27,12 +29,12 @@ internal sealed class RecordedStream(RnnStreamHandle handle, float[] initialStat
         set.CopyState(Handle, state);
         if (Steps == 0)
         {
-            SoloRun.AssertBitEqual(InitialState, state, $"{what}: state of an unstepped stream");
+            Bits.AssertEqual(InitialState, state, $"{what}: state of an unstepped stream");
             return;
         }
 
         (float[] output, float[] finalState) = SoloRun.Forward(set.Model, [.. _inputs], InitialState);
-        SoloRun.AssertBitEqual(output, _outputs.ToArray(), $"{what}: outputs over {Steps} steps");
-        SoloRun.AssertBitEqual(finalState, state, $"{what}: state after {Steps} steps");
+        Bits.AssertEqual(output, _outputs.ToArray(), $"{what}: outputs over {Steps} steps");
+        Bits.AssertEqual(finalState, state, $"{what}: state after {Steps} steps");
     }
 }

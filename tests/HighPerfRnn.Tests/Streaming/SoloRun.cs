@@ -28,17 +28,4 @@ internal static class SoloRun
 
         return (output, state);
     }
-
-    /// <summary>Asserts bit equality, naming the first differing index (tolerances would hide a change of summation order).</summary>
-    public static void AssertBitEqual(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string what)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        for (int i = 0; i < expected.Length; i++)
-        {
-            if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
-            {
-                Assert.Fail($"{what}: index {i} of {expected.Length} differs: expected {expected[i]:R}, got {actual[i]:R}.");
-            }
-        }
-    }
 }

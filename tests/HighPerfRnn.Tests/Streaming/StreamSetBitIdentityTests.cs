@@ -51,7 +51,7 @@ public sealed class StreamSetBitIdentityTests
         // Silence then the input, from zeros, in one Forward.
         float[] whole = [.. new float[RestSteps * 4], .. input];
         (float[] expected, _) = SoloRun.Forward(model, whole, default);
-        SoloRun.AssertBitEqual(expected.AsSpan(RestSteps * 16), output, "after the rest state");
+        Bits.AssertEqual(expected.AsSpan(RestSteps * 16), output, "after the rest state");
     }
 
     [Fact]
@@ -65,7 +65,7 @@ public sealed class StreamSetBitIdentityTests
         set.Reset(stream);
         var state = new float[set.StateLength];
         set.CopyState(stream, state);
-        SoloRun.AssertBitEqual(rest.State, state, "after Reset");
+        Bits.AssertEqual(rest.State, state, "after Reset");
         Assert.True(set.IsOpen(stream));
     }
 

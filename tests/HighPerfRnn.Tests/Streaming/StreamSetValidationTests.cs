@@ -1,3 +1,5 @@
+using HighPerfRnn.Tests.Support;
+
 namespace HighPerfRnn.Tests.Streaming;
 
 /// <summary>Every argument of a stream set checked, with a message naming it, what was expected and what came; nothing changes on a refused call.</summary>
@@ -120,8 +122,8 @@ public sealed class StreamSetValidationTests
         AssertMessage(() => RnnRestState.AfterInput(Gru, new float[4], 2), "input", "input must hold one step (input size 3 floats, repeated) or the whole sequence (steps 2 × input size 3 = 6 floats), but has 4.");
         Assert.Throws<ArgumentOutOfRangeException>("steps", () => RnnRestState.AfterSilence(Gru, 0));
         AssertMessage(() => RnnRestState.FromState(Gru, new float[3]), "state", "state must hold h: layers 1 × state size 4 = 4 floats, but has 3.");
-        SoloRun.AssertBitEqual(RnnRestState.AfterInput(Gru, new float[3], 5).State, RnnRestState.AfterSilence(Gru, 5).State, "silence");
-        SoloRun.AssertBitEqual(RnnRestState.AfterInput(Gru, [1f, 2f, 3f, 1f, 2f, 3f], 2).State, RnnRestState.AfterInput(Gru, [1f, 2f, 3f], 2).State, "one step repeated");
+        Bits.AssertEqual(RnnRestState.AfterInput(Gru, new float[3], 5).State, RnnRestState.AfterSilence(Gru, 5).State, "silence");
+        Bits.AssertEqual(RnnRestState.AfterInput(Gru, [1f, 2f, 3f, 1f, 2f, 3f], 2).State, RnnRestState.AfterInput(Gru, [1f, 2f, 3f], 2).State, "one step repeated");
     }
 
     private static void AssertMessage(Action call, string parameter, string expected)

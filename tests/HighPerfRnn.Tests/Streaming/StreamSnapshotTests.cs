@@ -44,10 +44,10 @@ public sealed class StreamSnapshotTests
             y.AsSpan(hidden, hidden).CopyTo(output.AsSpan(t * hidden));
         }
 
-        SoloRun.AssertBitEqual(expected.AsSpan(6 * hidden), output, "after restore");
+        Bits.AssertEqual(expected.AsSpan(6 * hidden), output, "after restore");
         var state = new float[target.StateLength];
         target.CopyState(moved, state);
-        SoloRun.AssertBitEqual(expectedState, state, "final state");
+        Bits.AssertEqual(expectedState, state, "final state");
     }
 
     [Fact]
@@ -64,7 +64,7 @@ public sealed class StreamSnapshotTests
         var x = new float[] { 0.5f, -0.25f, 1f, 0.5f, -0.25f, 1f };
         var y = new float[2 * 4];
         set.Step([a, b], x, y);
-        SoloRun.AssertBitEqual(y.AsSpan(0, 4), y.AsSpan(4, 4), "two streams from one state");
+        Bits.AssertEqual(y.AsSpan(0, 4), y.AsSpan(4, 4), "two streams from one state");
     }
 
     [Fact]
@@ -94,7 +94,7 @@ public sealed class StreamSnapshotTests
             var output = new float[3 * 12];
             target.Forward(restored, second, output, 3);
             (float[] expected, _) = SoloRun.Forward(writer, [.. first, .. second], default);
-            SoloRun.AssertBitEqual(expected.AsSpan(7 * 12), output, "after the file round trip");
+            Bits.AssertEqual(expected.AsSpan(7 * 12), output, "after the file round trip");
         }
         finally
         {
@@ -122,7 +122,7 @@ public sealed class StreamSnapshotTests
             RnnStreamHandle moved = target.OpenFromSnapshot(bytes);
             var output = new float[6 * 9];
             target.Forward(moved, second, output, 6);
-            SoloRun.AssertBitEqual(expected.AsSpan(4 * 9), output, $"restored on {path}");
+            Bits.AssertEqual(expected.AsSpan(4 * 9), output, $"restored on {path}");
         }
     }
 
