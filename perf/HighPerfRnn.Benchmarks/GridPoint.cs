@@ -17,6 +17,10 @@ public sealed record GridPoint(string Name, string ModelFile, RnnCell Cell, int 
         new("lstm", "lstm_i128_h128_l1", RnnCell.Lstm, 128, 128, 1, false, 100, 1),
         new("lstm-big", "lstm_i256_h256_l2_bi", RnnCell.Lstm, 256, 256, 2, true, 100, 32),
         new("gru", "gru_i128_h128_l1", RnnCell.Gru, 128, 128, 1, false, 100, 1),
+
+        // Issue 15's batched gated points: the same exported models (dynamic batch and sequence axes).
+        new("lstm-batch8", "lstm_i128_h128_l1", RnnCell.Lstm, 128, 128, 1, false, 50, 8),
+        new("gru-batch16", "gru_i128_h128_l1", RnnCell.Gru, 128, 128, 1, false, 50, 16),
     ];
 
     public int Directions => Bidirectional ? 2 : 1;
@@ -39,6 +43,36 @@ public sealed record GridPoint(string Name, string ModelFile, RnnCell Cell, int 
         }
     }
 
+    /// <summary>
+    /// The least time any kernel could take on this core, and which bound sets it. Per layer and direction: the input
+    /// product at the FMA peak, then the recurrence at the slower of the FMA peak and, where the direction's W_hh
+    /// streams from L2, reading all of W_hh from L2 once per step (issue 15's bound; every row of the batch shares that
+    /// read). W_hh streams where it takes more than <see cref="StreamingL1Multiple"/> times the L1 data cache: below,
+    /// a large part of it stays in L1 across steps and beats the streaming bound (Elman 128, 64 KB against a 32 KB
+    /// L1: 114% of it, measured), so there the FMA peak is the bound.
+    /// </summary>
+    public PointLimit LimitAt(double peakGflops, double l2BytesPerNs, int l1DataBytes)
+    {
+        double ns = 0;
+        bool streaming = false;
+        for (int layer = 0; layer < NumLayers; layer++)
+        {
+            int input = layer == 0 ? InputSize : Directions * HiddenSize;
+            double inputFlops = 2.0 * Gates * HiddenSize * input * SeqLen * Batch;
+            double recurrentFlops = 2.0 * Gates * HiddenSize * HiddenSize * SeqLen * Batch;
+            double recurrentBytes = 4.0 * Gates * HiddenSize * HiddenSize;
+            double arithmeticNs = recurrentFlops / peakGflops;
+            double readNs = recurrentBytes > StreamingL1Multiple * l1DataBytes ? recurrentBytes * SeqLen / l2BytesPerNs : 0;
+            streaming |= readNs > arithmeticNs;
+            ns += Directions * ((inputFlops / peakGflops) + Math.Max(arithmeticNs, readNs));
+        }
+
+        return new PointLimit(ns, streaming ? LimitKind.L2Streaming : LimitKind.FmaPeak);
+    }
+
+    /// <summary>How many times the L1 data cache a direction's W_hh must take for the L2 streaming bound to apply.</summary>
+    public const int StreamingL1Multiple = 4;
+
     public string ModelDirectory => Path.Combine(AppContext.BaseDirectory, "Models");
 
     public string OnnxPath => Path.Combine(ModelDirectory, ModelFile + ".onnx");
@@ -49,4 +83,20 @@ public sealed record GridPoint(string Name, string ModelFile, RnnCell Cell, int 
     public override string ToString() => Name;
 
     public string Description => string.Create(CultureInfo.InvariantCulture, $"{Cell} {InputSize}→{HiddenSize}, {NumLayers} layer(s){(Bidirectional ? ", bidirectional" : "")}, seq {SeqLen}, batch {Batch}");
+}
+
+/// <summary>Which of the machine's limits bounds a point's time.</summary>
+public enum LimitKind
+{
+    /// <summary>The arithmetic: every flop at the measured FMA peak.</summary>
+    FmaPeak,
+
+    /// <summary>The recurrent weights read from L2 every step at the measured rate (small batches, W_hh beyond L1).</summary>
+    L2Streaming,
+}
+
+/// <summary>A point's least possible time on this core (nanoseconds) and the bound that sets it.</summary>
+public sealed record PointLimit(double Ns, LimitKind Kind)
+{
+    public string KindName => Kind == LimitKind.FmaPeak ? "FMA peak" : "L2 streaming";
 }

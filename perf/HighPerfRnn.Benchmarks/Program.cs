@@ -26,6 +26,7 @@ bool paired = args.Contains("--paired");
 if (args.Contains("--peak"))
 {
     Console.WriteLine($"FMA peak of one core: {PeakFlops.MeasureGflops():0.0} GFLOP/s");
+    Console.WriteLine($"L2 read rate of one core: {CacheBandwidth.MeasureBytesPerNs():0.0} GB/s ({CacheBandwidth.BufferBytes / 1024} KB buffer); L1 data cache {CacheBandwidth.L1DataBytes / 1024} KB");
     return;
 }
 
@@ -69,7 +70,7 @@ if (benchmarkArgs.Length == 0)
     benchmarkArgs = ["--filter", "*"];
 }
 
-double peak = report ? PeakFlops.MeasureGflops() : 0;
+MachineLimits? machine = report ? MachineLimits.Measure() : null;
 var summaries = BenchmarkSwitcher.FromAssembly(typeof(ForwardBenchmarks).Assembly).Run(benchmarkArgs, config);
 
 // --paired: ONNX Runtime and HighPerfRnn also timed in alternation in this process (see PairedRatios), after BenchmarkDotNet.
@@ -90,5 +91,5 @@ bool Ran(Type type) => summaries.Any(s => s.BenchmarksCases.Any(b => b.Descripto
 if (report)
 {
     string command = "dotnet run -c Release --project perf/HighPerfRnn.Benchmarks -- " + string.Join(' ', args);
-    BenchmarkReport.Write(summaries, command, peak, pairedRatios, pairedParallel, pairedRagged, pairedDeclared);
+    BenchmarkReport.Write(summaries, command, machine!, pairedRatios, pairedParallel, pairedRagged, pairedDeclared);
 }

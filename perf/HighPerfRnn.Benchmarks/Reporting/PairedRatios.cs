@@ -22,24 +22,54 @@ public static class PairedRatios
 
     private const int MinimumRounds = 9;
 
-    /// <summary>One point: the median (and quartiles) over the rounds of ONNX Runtime's time ÷ HighPerfRnn's, per HighPerfRnn model.</summary>
-    public sealed record Result(GridPoint Point, int Rounds, Ratio RuntimeSized, Ratio Generated)
+    /// <summary>
+    /// One point: the median (and quartiles) over the rounds of ONNX Runtime's time ÷ HighPerfRnn's, per HighPerfRnn
+    /// model; the point's limit as a percentage of HighPerfRnn's time, and ONNX Runtime's time ÷ the limit (the ratio a
+    /// kernel at the limit would reach: the ceiling), each with the limit taken from the same round's probes.
+    /// </summary>
+    public sealed record Result(GridPoint Point, int Rounds, Ratio RuntimeSized, Ratio Generated, Ratio PercentOfLimitRuntimeSized, Ratio PercentOfLimitGenerated, Ratio Ceiling, LimitKind Kind)
     {
+        private bool GeneratedIsBetter => Generated.Median > RuntimeSized.Median;
+
         /// <summary>The better of the two models' median ratios.</summary>
-        public Ratio Best => RuntimeSized.Median >= Generated.Median ? RuntimeSized : Generated;
+        public Ratio Best => GeneratedIsBetter ? Generated : RuntimeSized;
+
+        /// <summary>The better model's percentage of the limit.</summary>
+        public Ratio BestPercentOfLimit => GeneratedIsBetter ? PercentOfLimitGenerated : PercentOfLimitRuntimeSized;
     }
 
     public sealed record Ratio(double Median, double LowerQuartile, double UpperQuartile);
 
+    /// <summary>
+    /// Each point in rounds of five bursts: ONNX Runtime, the runtime-sized model, the generated one, and the two probes
+    /// of the machine's limits (<see cref="PeakFlops.Burst"/>, <see cref="CacheBandwidth.Read"/>). The machine's speed
+    /// drifts by up to 1.5× between minutes, so a peak measured once at the start would misstate the fraction; within
+    /// a round the pass and the probes run under the same conditions.
+    /// </summary>
     public static List<Result> Measure(IEnumerable<GridPoint> points, TimeSpan perPoint)
     {
+        const int FmaIterations = 20_000;
+        const int L2Passes = 8;
+        double flopsPerProbe = PeakFlops.Burst(FmaIterations);
+        double bytesPerProbe = CacheBandwidth.Read(L2Passes);
         var results = new List<Result>();
         foreach (GridPoint point in points)
         {
             using var model = new ModelUnderTest(point);
-            List<double>[] ratios = Rounds(model.Onnx.Run, [model.RunRuntimeSized, model.RunGenerated], perPoint);
-            var result = new Result(point, ratios[0].Count, Summarize(ratios[0]), Summarize(ratios[1]));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// paired {point.Name}: ×{result.RuntimeSized.Median:F2} runtime-sized, ×{result.Generated.Median:F2} generated over {result.Rounds} rounds"));
+            List<double[]> rounds = TimedRounds(
+                [model.Onnx.Run, model.RunRuntimeSized, model.RunGenerated, () => PeakFlops.Burst(FmaIterations), () => CacheBandwidth.Read(L2Passes)],
+                perPoint);
+            var limits = rounds.Select(ns => point.LimitAt(flopsPerProbe / ns[3], bytesPerProbe / ns[4], CacheBandwidth.L1DataBytes)).ToList();
+            var result = new Result(
+                point,
+                rounds.Count,
+                Summarize(rounds.Select(ns => ns[0] / ns[1]).ToList()),
+                Summarize(rounds.Select(ns => ns[0] / ns[2]).ToList()),
+                Summarize(rounds.Select((ns, r) => 100 * limits[r].Ns / ns[1]).ToList()),
+                Summarize(rounds.Select((ns, r) => 100 * limits[r].Ns / ns[2]).ToList()),
+                Summarize(rounds.Select((ns, r) => ns[0] / limits[r].Ns).ToList()),
+                limits.GroupBy(l => l.Kind).MaxBy(g => g.Count())!.Key);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// paired {point.Name}: ×{result.RuntimeSized.Median:F2} runtime-sized, ×{result.Generated.Median:F2} generated, {result.BestPercentOfLimit.Median:F0}% of the limit ({result.Kind}) over {result.Rounds} rounds"));
             results.Add(result);
         }
 
@@ -129,42 +159,41 @@ public static class PairedRatios
     /// <summary>
     /// Rounds of a burst of <paramref name="reference"/> and of each candidate, for at least <paramref name="perPoint"/>
     /// and <see cref="MinimumRounds"/> rounds: per candidate, the reference's time ÷ the candidate's in each round.
-    /// Every call is warmed to its steady state first.
     /// </summary>
     private static List<double>[] Rounds(Action reference, Action[] candidates, TimeSpan perPoint)
     {
-        JitWarmup.Run(reference);
-        foreach (Action candidate in candidates)
+        List<double[]> rounds = TimedRounds([reference, .. candidates], perPoint);
+        return candidates.Select((_, i) => rounds.Select(ns => ns[0] / ns[i + 1]).ToList()).ToArray();
+    }
+
+    /// <summary>
+    /// Rounds of a burst of each call in turn, for at least <paramref name="perPoint"/> and <see cref="MinimumRounds"/>
+    /// rounds: per round, each call's nanoseconds per call. Every call is warmed to its steady state first.
+    /// </summary>
+    private static List<double[]> TimedRounds(Action[] calls, TimeSpan perPoint)
+    {
+        foreach (Action call in calls)
         {
-            JitWarmup.Run(candidate);
+            JitWarmup.Run(call);
         }
 
-        int referenceCalls = CallsPerBurst(reference);
-        int[] candidateCalls = candidates.Select(CallsPerBurst).ToArray();
-        List<double>[] ratios = candidates.Select(_ => new List<double>()).ToArray();
-        var candidateNs = new double[candidates.Length];
+        int[] callsPerBurst = calls.Select(CallsPerBurst).ToArray();
+        var rounds = new List<double[]>();
         var watch = Stopwatch.StartNew();
         for (int round = 0; round < MinimumRounds || watch.Elapsed < perPoint; round++)
         {
-            // Alternate which side goes first, so that neither always follows the other's cache footprint.
-            double referenceNs = (round & 1) == 0 ? Time(reference, referenceCalls) : 0;
-            for (int i = 0; i < candidates.Length; i++)
+            // Alternate the order, so that no call always follows another's cache footprint.
+            var ns = new double[calls.Length];
+            for (int k = 0; k < calls.Length; k++)
             {
-                candidateNs[i] = Time(candidates[i], candidateCalls[i]);
+                int i = (round & 1) == 0 ? k : calls.Length - 1 - k;
+                ns[i] = Time(calls[i], callsPerBurst[i]);
             }
 
-            if ((round & 1) == 1)
-            {
-                referenceNs = Time(reference, referenceCalls);
-            }
-
-            for (int i = 0; i < candidates.Length; i++)
-            {
-                ratios[i].Add(referenceNs / candidateNs[i]);
-            }
+            rounds.Add(ns);
         }
 
-        return ratios;
+        return rounds;
     }
 
     private static int CallsPerBurst(Action call)
