@@ -98,5 +98,7 @@ public enum LimitKind
 /// <summary>A point's least possible time on this core (nanoseconds) and the bound that sets it.</summary>
 public sealed record PointLimit(double Ns, LimitKind Kind)
 {
-    public string KindName => Kind == LimitKind.FmaPeak ? "FMA peak" : "L2 streaming";
+    public string KindName => NameOf(Kind);
+
+    public static string NameOf(LimitKind kind) => kind == LimitKind.FmaPeak ? "FMA peak" : "L2 streaming";
 }

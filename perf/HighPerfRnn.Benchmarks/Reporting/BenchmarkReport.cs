@@ -5,7 +5,7 @@ using BenchmarkDotNet.Reports;
 namespace HighPerfRnn.Benchmarks.Reporting;
 
 /// <summary>
-/// Writes docs/benchmarks.md and docs/benchmarks.svg from a BenchmarkDotNet run: the medians, allocations and
+/// Writes docs/benchmarks.md and its charts (benchmarks.svg, benchmarks-limit.svg) from a BenchmarkDotNet run: the medians, allocations and
 /// ratios to ONNX Runtime as measured, the machine, the command, and each point's arithmetic limit.
 /// </summary>
 public static class BenchmarkReport
@@ -81,8 +81,17 @@ public static class BenchmarkReport
             + RaggedSection(medians, pairedRagged)
             + StreamSetSection(medians, peakGflops);
         File.WriteAllText(Path.Combine(docs, "benchmarks.md"), markdown);
-        File.WriteAllText(Path.Combine(docs, "benchmarks.svg"), Svg(rows));
-        Console.WriteLine($"// wrote {Path.Combine(docs, "benchmarks.md")} and benchmarks.svg");
+        string cpu = all.FirstOrDefault()?.HostEnvironmentInfo.Cpu.Value.ProcessorName ?? "unknown";
+        // The charts show the paired figures where the run has them (the ones to read on a noisy machine), else the medians.
+        var speedUps = paired is { Count: > 0 }
+            ? paired.Select(p => new SpeedUpBar(p.Point.Name, p.RuntimeSized.Median, p.Generated.Median, Math.Min(1.5, 0.85 * p.Ceiling.Median))).ToList()
+            : rows.Select(r => new SpeedUpBar(r.Point.Name, r.RuntimeSpeedup, r.GeneratedSpeedup, r.Target)).ToList();
+        var ofLimit = paired is { Count: > 0 }
+            ? paired.Select(p => new LimitBar(p.Point.Name, p.BestPercentOfLimit.Median, PointLimit.NameOf(p.Kind))).ToList()
+            : rows.Select(r => new LimitBar(r.Point.Name, 100 * r.LimitNs / r.Best, r.Limit.KindName)).ToList();
+        ReportCharts.WriteSpeedUp(Path.Combine(docs, "benchmarks.svg"), speedUps, cpu);
+        ReportCharts.WriteLimit(Path.Combine(docs, "benchmarks-limit.svg"), ofLimit, cpu);
+        Console.WriteLine($"// wrote {Path.Combine(docs, "benchmarks.md")}, benchmarks.svg and benchmarks-limit.svg");
     }
 
     /// <summary>One benchmark case: its median and its fastest iteration (ns per call), and the bytes it allocated per call.</summary>
@@ -213,7 +222,7 @@ public static class BenchmarkReport
                 PairedRatios.Ratio ofLimit = p.BestPercentOfLimit;
                 string limitTarget = LimitTargets.TryGetValue(p.Point.Name, out double percent) ? string.Create(c, $"{percent:F0}%") : "—";
                 string limitMet = LimitTargets.ContainsKey(p.Point.Name) ? (ofLimit.Median >= percent ? "yes" : "no") : "—";
-                string kind = p.Kind == LimitKind.FmaPeak ? "FMA peak" : "L2 streaming";
+                string kind = PointLimit.NameOf(p.Kind);
                 text.AppendLine(c, $"| {p.Point.Name} | {p.Rounds} | {p.RuntimeSized.Median:F2}× | {p.Generated.Median:F2}× | {p.Best.LowerQuartile:F2}–{p.Best.UpperQuartile:F2}× | {p.Ceiling.Median:F2}× | {ratioTarget:F2}× | {(p.Best.Median >= ratioTarget ? "yes" : "no")} | {kind} | {ofLimit.Median:F0}% ({ofLimit.LowerQuartile:F0}–{ofLimit.UpperQuartile:F0}) | {limitTarget} | {limitMet} |");
             }
         }
@@ -231,6 +240,8 @@ public static class BenchmarkReport
 
         text.AppendLine();
         text.AppendLine("![speed-up over ONNX Runtime](benchmarks.svg)");
+        text.AppendLine();
+        text.AppendLine("![% of limit per point](benchmarks-limit.svg)");
         text.AppendLine();
         if (parallel.Count > 0)
         {
@@ -373,43 +384,6 @@ public static class BenchmarkReport
         }
 
         return text.ToString();
-    }
-
-    /// <summary>A bar chart: speed-up over ONNX Runtime per point, runtime-sized and generated, with the target as a tick.</summary>
-    private static string Svg(List<ForwardRow> rows)
-    {
-        var c = CultureInfo.InvariantCulture;
-        const int width = 760, rowHeight = 34, left = 90, top = 40, plotWidth = 600;
-        int height = top + (rows.Count * rowHeight) + 40;
-        double max = Math.Max(2, rows.Count == 0 ? 2 : rows.Max(r => Math.Max(Math.Max(r.RuntimeSpeedup, r.GeneratedSpeedup), r.Target ?? 0)) * 1.1);
-        double Scale(double v) => left + (plotWidth * Math.Log(1 + v) / Math.Log(1 + max));
-        var svg = new StringBuilder();
-        svg.AppendLine(c, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"12\">");
-        svg.AppendLine("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>");
-        svg.AppendLine(c, $"<text x=\"{left}\" y=\"20\" font-size=\"14\">HighPerfRnn speed-up over ONNX Runtime (1 thread; log scale; | = target)</text>");
-        foreach (double tick in new[] { 1.0, 2, 5, 10, 20, 50, 100 }.Where(t => t <= max))
-        {
-            double x = Scale(tick);
-            svg.AppendLine(c, $"<line x1=\"{x:F1}\" y1=\"{top - 5}\" x2=\"{x:F1}\" y2=\"{height - 30}\" stroke=\"#ddd\"/>");
-            svg.AppendLine(c, $"<text x=\"{x:F1}\" y=\"{height - 15}\" text-anchor=\"middle\">{tick}×</text>");
-        }
-
-        for (int i = 0; i < rows.Count; i++)
-        {
-            ForwardRow r = rows[i];
-            double y = top + (i * rowHeight);
-            svg.AppendLine(c, $"<text x=\"{left - 8}\" y=\"{y + 16:F1}\" text-anchor=\"end\">{r.Point.Name}</text>");
-            svg.AppendLine(c, $"<rect x=\"{left}\" y=\"{y + 2:F1}\" width=\"{Scale(r.RuntimeSpeedup) - left:F1}\" height=\"12\" fill=\"#7aa6d6\"/>");
-            svg.AppendLine(c, $"<rect x=\"{left}\" y=\"{y + 15:F1}\" width=\"{Scale(r.GeneratedSpeedup) - left:F1}\" height=\"12\" fill=\"#e0894c\"/>");
-            svg.AppendLine(c, $"<text x=\"{Scale(Math.Max(r.RuntimeSpeedup, r.GeneratedSpeedup)) + 4:F1}\" y=\"{y + 20:F1}\">{Math.Max(r.RuntimeSpeedup, r.GeneratedSpeedup):F1}×</text>");
-            double t = Scale(r.Target ?? 1);
-            svg.AppendLine(c, $"<line x1=\"{t:F1}\" y1=\"{y:F1}\" x2=\"{t:F1}\" y2=\"{y + 29:F1}\" stroke=\"black\" stroke-width=\"2\"/>");
-        }
-
-        svg.AppendLine(c, $"<rect x=\"{left + 380}\" y=\"{height - 28}\" width=\"10\" height=\"10\" fill=\"#7aa6d6\"/><text x=\"{left + 394}\" y=\"{height - 19}\">runtime-sized</text>");
-        svg.AppendLine(c, $"<rect x=\"{left + 480}\" y=\"{height - 28}\" width=\"10\" height=\"10\" fill=\"#e0894c\"/><text x=\"{left + 494}\" y=\"{height - 19}\">generated</text>");
-        svg.AppendLine("</svg>");
-        return svg.ToString();
     }
 
     private static string Time(double ns) => ns switch
