@@ -7,7 +7,8 @@ using HighPerfRnn.Benchmarks.Reporting;
 using Perfolizer.Horology;
 
 // dotnet run -c Release --project perf/HighPerfRnn.Benchmarks -- [--quick] [--report] [BenchmarkDotNet options, e.g. --filter *Forward*]
-//   --quick:  one launch, 3 warm-ups, 7 iterations of about 150 ms: the whole grid in a few minutes on 2 cores.
+//   --quick:  one launch, 1 warm-up, 5 iterations of about 100 ms (each call is already brought to its steady state by
+//             JitWarmup in its setup): everything in docs/benchmarks.md in under 10 minutes on 2 cores.
 //             Without it: BenchmarkDotNet's defaults (the full configuration).
 //   --report: write docs/benchmarks.md and docs/benchmarks.svg from this run (run from the repository).
 //   --finalizer-free-running: let the finalizer thread run during the allocation measurement (see below); for the controls.
@@ -35,9 +36,9 @@ IConfig config = DefaultConfig.Instance.WithOptions(ConfigOptions.JoinSummary);
 Job job = quick
     ? Job.Default
         .WithLaunchCount(1)
-        .WithWarmupCount(3)
-        .WithIterationCount(7)
-        .WithIterationTime(TimeInterval.FromMilliseconds(150))
+        .WithWarmupCount(1)
+        .WithIterationCount(5)
+        .WithIterationTime(TimeInterval.FromMilliseconds(100))
         .WithId("Quick")
     : Job.Default;
 
@@ -83,6 +84,9 @@ Dictionary<string, PairedRatios.Ratio>? pairedParallel = paired
 Dictionary<RnnCell, (PairedRatios.Ratio WithLengths, PairedRatios.Ratio OneByOne)>? pairedRagged = paired && summaries.Any(s => s.BenchmarksCases.Any(b => b.Descriptor.Type == typeof(RaggedBatchBenchmarks)))
     ? PairedRatios.MeasureRagged(TimeSpan.FromSeconds(quick ? 4 : 15))
     : null;
+Dictionary<ProductBenchmarks.Shape, PairedRatios.Ratio>? pairedProducts = paired && summaries.Any(s => s.BenchmarksCases.Any(b => b.Descriptor.Type == typeof(ProductBenchmarks)))
+    ? PairedRatios.MeasureProducts(TimeSpan.FromSeconds(quick ? 2 : 8))
+    : null;
 bool Ran(Type type) => summaries.Any(s => s.BenchmarksCases.Any(b => b.Descriptor.Type == type));
 (Dictionary<(RnnCell, int), PairedRatios.Ratio> Step, Dictionary<(RnnCell, int), PairedRatios.Ratio> Forward)? pairedDeclared =
     paired && (Ran(typeof(StepBenchmarks)) || Ran(typeof(SmallForwardBenchmarks)))
@@ -91,5 +95,5 @@ bool Ran(Type type) => summaries.Any(s => s.BenchmarksCases.Any(b => b.Descripto
 if (report)
 {
     string command = "dotnet run -c Release --project perf/HighPerfRnn.Benchmarks -- " + string.Join(' ', args);
-    BenchmarkReport.Write(summaries, command, machine!, pairedRatios, pairedParallel, pairedRagged, pairedDeclared);
+    BenchmarkReport.Write(summaries, command, machine!, pairedRatios, pairedParallel, pairedRagged, pairedDeclared, pairedProducts);
 }

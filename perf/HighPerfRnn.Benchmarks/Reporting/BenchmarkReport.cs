@@ -51,7 +51,8 @@ public static class BenchmarkReport
         IReadOnlyList<PairedRatios.Result>? paired,
         IReadOnlyDictionary<string, PairedRatios.Ratio>? pairedParallel,
         IReadOnlyDictionary<RnnCell, (PairedRatios.Ratio WithLengths, PairedRatios.Ratio OneByOne)>? pairedRagged,
-        (Dictionary<(RnnCell, int), PairedRatios.Ratio> Step, Dictionary<(RnnCell, int), PairedRatios.Ratio> Forward)? pairedDeclared)
+        (Dictionary<(RnnCell, int), PairedRatios.Ratio> Step, Dictionary<(RnnCell, int), PairedRatios.Ratio> Forward)? pairedDeclared,
+        IReadOnlyDictionary<ProductBenchmarks.Shape, PairedRatios.Ratio>? pairedProducts)
     {
         Summary[] all = summaries.ToArray();
         var medians = new Dictionary<(string Class, string Method, string Parameters), Measured>();
@@ -77,6 +78,7 @@ public static class BenchmarkReport
         double peakGflops = machine.PeakGflops;
         var rows = ForwardRows(medians, machine).ToList();
         string markdown = Markdown(all, command, machine, rows, StepRows(medians).ToList(), ParallelRows(medians).ToList(), paired ?? [], pairedParallel ?? new Dictionary<string, PairedRatios.Ratio>(), pairedDeclared?.Step)
+            + ProductSection(medians, machine, pairedProducts)
             + SmallForwardSection(medians, pairedDeclared?.Forward)
             + RaggedSection(medians, pairedRagged)
             + StreamSetSection(medians, peakGflops);
@@ -277,6 +279,38 @@ public static class BenchmarkReport
                 string issue14 = RtNeuralXeon.TryGetValue((s.Cell, s.Hidden), out double xeon) ? Time(xeon) : "—";
                 text.AppendLine(c, $"| {s.Cell} | {s.Hidden} | {Time(s.Runtime)} | {Time(s.Generated)} | {s.Generated / s.Runtime:F2} | {pairedText} | {Bytes(s.Bytes)} | {(s.RtNeuralNs is { } rt ? Time(rt) : "—")} | {issue14} | {versus} |");
             }
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The products-alone table (<see cref="ProductBenchmarks"/>), or nothing when the run did not include it.</summary>
+    private static string ProductSection(Dictionary<(string, string, string), Measured> m, MachineLimits machine, IReadOnlyDictionary<ProductBenchmarks.Shape, PairedRatios.Ratio>? paired)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var text = new StringBuilder();
+        foreach (ProductBenchmarks.Shape shape in ProductBenchmarks.Shapes)
+        {
+            if (!m.TryGetValue((nameof(ProductBenchmarks), nameof(ProductBenchmarks.Multiply), $"Product={shape}"), out var product))
+            {
+                continue;
+            }
+
+            if (text.Length == 0)
+            {
+                text.AppendLine();
+                text.AppendLine("## The packed product alone (one thread)");
+                text.AppendLine();
+                text.AppendLine("C = bias + A·Wᵀ (`PackedGemm`, the one product every pass runs) at the grid's shapes: rows × W's rows × depth. *% of peak* of the median against the FMA peak measured at the start, and *paired* (with `--paired`) against a burst of FMA chains in each round (median, quartiles). Issue 15's targets: within 10% of the peak on the large products (the input projections), within 20% on a step's small ones.");
+                text.AppendLine();
+                text.AppendLine("| product | used by | median | GFLOP/s | % of peak | paired (quartiles) | target | allocated |");
+                text.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+            }
+
+            double target = shape.Use.Contains("input projection", StringComparison.Ordinal) ? 90 : 80;
+            string pairedText = paired is not null && paired.TryGetValue(shape, out PairedRatios.Ratio? r) ? string.Create(c, $"{r.Median:F0}% ({r.LowerQuartile:F0}–{r.UpperQuartile:F0}) {(r.Median >= target ? "met" : "not met")}") : "—";
+            double gflops = shape.Flops / product.MedianNs;
+            text.AppendLine(c, $"| {shape} | {shape.Use} | {Time(product.MedianNs)} | {gflops:F0} | {100 * gflops / machine.PeakGflops:F0}% | {pairedText} | {target:F0}% | {Bytes(product.Bytes)} |");
         }
 
         return text.ToString();

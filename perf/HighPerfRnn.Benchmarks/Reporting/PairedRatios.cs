@@ -77,6 +77,26 @@ public static class PairedRatios
     }
 
     /// <summary>
+    /// Each product of <see cref="ProductBenchmarks"/> in rounds beside a burst of FMA chains: per round the product's
+    /// rate as a percentage of the chains' (the FMA peak under the same conditions); median and quartiles.
+    /// </summary>
+    public static Dictionary<ProductBenchmarks.Shape, Ratio> MeasureProducts(TimeSpan perShape)
+    {
+        const int FmaIterations = 20_000;
+        double flopsPerProbe = PeakFlops.Burst(FmaIterations);
+        var results = new Dictionary<ProductBenchmarks.Shape, Ratio>();
+        foreach (ProductBenchmarks.Shape shape in ProductBenchmarks.Shapes)
+        {
+            List<double[]> rounds = TimedRounds([ProductBenchmarks.Prepare(shape), () => PeakFlops.Burst(FmaIterations)], perShape);
+            Ratio ofPeak = Summarize(rounds.Select(ns => 100 * (shape.Flops / ns[0]) / (flopsPerProbe / ns[1])).ToList());
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// paired product {shape} ({shape.Use}): {ofPeak.Median:F0}% of the FMA peak over {rounds.Count} rounds"));
+            results[shape] = ofPeak;
+        }
+
+        return results;
+    }
+
+    /// <summary>
     /// <see cref="RnnParallelRunner"/> on two threads against one, in alternation as above: the speed-up per round
     /// (one thread's time ÷ two threads'), on the points <see cref="ParallelBenchmarks"/> runs.
     /// </summary>
