@@ -10,7 +10,9 @@ namespace HighPerfRnn.Benchmarks;
 /// </summary>
 public static class JitWarmup
 {
-    public static void Run(Action call, int calls = 40, double maxSeconds = 8)
+    // At most 2 s: a call long enough to reach that runs its kernels optimized from the first call
+    // (AggressiveOptimization) and its little other code is negligible beside them.
+    public static void Run(Action call, int calls = 40, double maxSeconds = 2)
     {
         var watch = Stopwatch.StartNew();
         for (int i = 0; i < calls && watch.Elapsed.TotalSeconds < maxSeconds; i++)

@@ -7,7 +7,7 @@ using HighPerfRnn.Benchmarks.Reporting;
 using Perfolizer.Horology;
 
 // dotnet run -c Release --project perf/HighPerfRnn.Benchmarks -- [--quick] [--report] [BenchmarkDotNet options, e.g. --filter *Forward*]
-//   --quick:  one launch, 1 warm-up, 5 iterations of about 100 ms (each call is already brought to its steady state by
+//   --quick:  one launch, 1 warm-up, 5 iterations of about 80 ms (each call is already brought to its steady state by
 //             JitWarmup in its setup): everything in docs/benchmarks.md in under 10 minutes on 2 cores.
 //             Without it: BenchmarkDotNet's defaults (the full configuration).
 //   --report: write docs/benchmarks.md and docs/benchmarks.svg from this run (run from the repository).
@@ -38,7 +38,7 @@ Job job = quick
         .WithLaunchCount(1)
         .WithWarmupCount(1)
         .WithIterationCount(5)
-        .WithIterationTime(TimeInterval.FromMilliseconds(100))
+        .WithIterationTime(TimeInterval.FromMilliseconds(80))
         .WithId("Quick")
     : Job.Default;
 
@@ -76,21 +76,21 @@ var summaries = BenchmarkSwitcher.FromAssembly(typeof(ForwardBenchmarks).Assembl
 
 // --paired: ONNX Runtime and HighPerfRnn also timed in alternation in this process (see PairedRatios), after BenchmarkDotNet.
 List<PairedRatios.Result>? pairedRatios = paired
-    ? PairedRatios.Measure(GridSelection.Select(GridPoint.All), TimeSpan.FromSeconds(quick ? 4 : 15))
+    ? PairedRatios.Measure(GridSelection.Select(GridPoint.All), TimeSpan.FromSeconds(quick ? 3 : 15))
     : null;
 Dictionary<string, PairedRatios.Ratio>? pairedParallel = paired
-    ? PairedRatios.MeasureParallel(TimeSpan.FromSeconds(quick ? 4 : 15))
+    ? PairedRatios.MeasureParallel(TimeSpan.FromSeconds(quick ? 3 : 15))
     : null;
 Dictionary<RnnCell, (PairedRatios.Ratio WithLengths, PairedRatios.Ratio OneByOne)>? pairedRagged = paired && summaries.Any(s => s.BenchmarksCases.Any(b => b.Descriptor.Type == typeof(RaggedBatchBenchmarks)))
-    ? PairedRatios.MeasureRagged(TimeSpan.FromSeconds(quick ? 4 : 15))
+    ? PairedRatios.MeasureRagged(TimeSpan.FromSeconds(quick ? 3 : 15))
     : null;
 Dictionary<ProductBenchmarks.Shape, PairedRatios.Ratio>? pairedProducts = paired && summaries.Any(s => s.BenchmarksCases.Any(b => b.Descriptor.Type == typeof(ProductBenchmarks)))
-    ? PairedRatios.MeasureProducts(TimeSpan.FromSeconds(quick ? 2 : 8))
+    ? PairedRatios.MeasureProducts(TimeSpan.FromSeconds(quick ? 1.5 : 8))
     : null;
 bool Ran(Type type) => summaries.Any(s => s.BenchmarksCases.Any(b => b.Descriptor.Type == type));
 (Dictionary<(RnnCell, int), PairedRatios.Ratio> Step, Dictionary<(RnnCell, int), PairedRatios.Ratio> Forward)? pairedDeclared =
     paired && (Ran(typeof(StepBenchmarks)) || Ran(typeof(SmallForwardBenchmarks)))
-        ? PairedRatios.MeasureDeclared(TimeSpan.FromSeconds(quick ? 2 : 8), Ran(typeof(StepBenchmarks)), Ran(typeof(SmallForwardBenchmarks)))
+        ? PairedRatios.MeasureDeclared(TimeSpan.FromSeconds(quick ? 1 : 8), Ran(typeof(StepBenchmarks)), Ran(typeof(SmallForwardBenchmarks)))
         : null;
 if (report)
 {
