@@ -24,4 +24,23 @@ public static class JitWarmup
         Thread.Sleep(300);
         call();
     }
+
+    /// <summary>As <see cref="Run"/> for several calls, with one pause for the background JIT after all of them.</summary>
+    public static void RunAll(IReadOnlyList<Action> calls, int callsEach = 40, double maxSecondsEach = 2)
+    {
+        foreach (Action call in calls)
+        {
+            var watch = Stopwatch.StartNew();
+            for (int i = 0; i < callsEach && watch.Elapsed.TotalSeconds < maxSecondsEach; i++)
+            {
+                call();
+            }
+        }
+
+        Thread.Sleep(300);
+        foreach (Action call in calls)
+        {
+            call();
+        }
+    }
 }

@@ -192,11 +192,7 @@ public static class PairedRatios
     /// </summary>
     private static List<double[]> TimedRounds(Action[] calls, TimeSpan perPoint)
     {
-        foreach (Action call in calls)
-        {
-            JitWarmup.Run(call);
-        }
-
+        JitWarmup.RunAll(calls);
         int[] callsPerBurst = calls.Select(CallsPerBurst).ToArray();
         var rounds = new List<double[]>();
         var watch = Stopwatch.StartNew();
