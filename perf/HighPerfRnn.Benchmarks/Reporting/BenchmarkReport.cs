@@ -37,7 +37,19 @@ public static class BenchmarkReport
         [(RnnCell.Gru, 8)] = 75, [(RnnCell.Gru, 16)] = 122, [(RnnCell.Gru, 32)] = 308, [(RnnCell.Gru, 64)] = 1395, [(RnnCell.Gru, 128)] = 4162,
     };
 
-    /// <summary>RTNeural's compile-time layers per step (ns), g++ 12 -O3, measured on this machine type (issue 4).</summary>
+    /// <summary>
+    /// RTNeural's compile-time layers per step (ns) on the AMD EPYC Zen 5 (AVX-512) this project was last measured on:
+    /// its HEAD, Eigen backend, g++ 12 -O3 -march=native, timed by perf/rtneural/bench_step.cpp (output fed back as
+    /// input, best of 5 blocks), the faster of two rounds (2026-12-02). Beside the declared model's Step median, the same
+    /// loop as BenchmarkDotNet's; `-- --feedback-step` times HighPerfRnn in RTNeural's exact loop.
+    /// </summary>
+    private static readonly Dictionary<(RnnCell Cell, int Hidden), double> RtNeuralZen5 = new()
+    {
+        [(RnnCell.Lstm, 8)] = 72, [(RnnCell.Lstm, 16)] = 97, [(RnnCell.Lstm, 32)] = 151, [(RnnCell.Lstm, 64)] = 1359, [(RnnCell.Lstm, 128)] = 5228,
+        [(RnnCell.Gru, 8)] = 66, [(RnnCell.Gru, 16)] = 90, [(RnnCell.Gru, 32)] = 188, [(RnnCell.Gru, 64)] = 1051, [(RnnCell.Gru, 128)] = 3890,
+    };
+
+    /// <summary>RTNeural's compile-time layers per step (ns), g++ 12 -O3, measured on the AVX2 EPYC (issue 4).</summary>
     private static readonly Dictionary<(RnnCell Cell, int Hidden), double> RtNeural = new()
     {
         [(RnnCell.Lstm, 8)] = 112, [(RnnCell.Lstm, 16)] = 149, [(RnnCell.Lstm, 32)] = 480, [(RnnCell.Lstm, 64)] = 1705, [(RnnCell.Lstm, 128)] = 6471,
@@ -161,7 +173,7 @@ public static class BenchmarkReport
                     && m.TryGetValue((nameof(StepBenchmarks), nameof(StepBenchmarks.Generated), key), out var generated))
                 {
                     yield return new StepRow(cell, hidden, runtime.MedianNs, generated.MedianNs, Math.Min(runtime.MinNs, generated.MinNs), Math.Max(runtime.Bytes ?? 0, generated.Bytes ?? 0),
-                        RtNeural.TryGetValue((cell, hidden), out double reference) ? reference : null);
+                        RtNeuralZen5.TryGetValue((cell, hidden), out double reference) ? reference : null);
                 }
             }
         }
@@ -268,16 +280,17 @@ public static class BenchmarkReport
             text.AppendLine();
             text.AppendLine("*Declared* = the `[RnnModel]` type of the same size built from the same weights (same bits): where W_hh takes at most 16 KB its whole-model kernel runs the step (issue 14). *Declared ÷ runtime* = the declared model's time as a fraction of the runtime-sized model's: of the medians, and *paired* (with `--paired`) within each round of an alternation in one process (median, quartiles).");
             text.AppendLine();
-            text.AppendLine("RTNeural = its compile-time layers (g++ -O3, best of Eigen/xsimd), not measured on this machine: *issue 4* on the AVX2 EPYC, *issue 14* on the AVX-512 Xeon. The Elman RNN is not in RTNeural; issue 14's targets for it: 30 / 45 / 100 / 300 / 1200 ns.");
+            text.AppendLine("RTNeural = its compile-time layers, per step, not timed in this run: *Zen 5* = measured on the AMD EPYC Zen 5 (AVX-512) with `perf/rtneural/bench_step.cpp` (Eigen backend, g++ 12 -O3 -march=native, output fed back as input, the faster of two rounds; 2026-12-02), the machine type of the last sessions; *issue 4* on the AVX2 EPYC, *issue 14* on the AVX-512 Xeon (best of Eigen/xsimd). *×RTNeural* = RTNeural Zen 5 ÷ the declared median: compare only when this run is on that CPU (see above), and mind that RTNeural's loop feeds each output back as the next input, which this table's loop does not (`-- --feedback-step` runs HighPerfRnn in RTNeural's loop). The Elman RNN is not in RTNeural; issue 14's targets for it: 30 / 45 / 100 / 300 / 1200 ns.");
             text.AppendLine();
-            text.AppendLine("| cell | hidden | runtime-sized | declared | declared ÷ runtime | paired (quartiles) | allocated | RTNeural (issue 4) | RTNeural (issue 14) | ×RTNeural (issue 4, declared) |");
-            text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            text.AppendLine("| cell | hidden | runtime-sized | declared | declared ÷ runtime | paired (quartiles) | allocated | RTNeural (Zen 5) | ×RTNeural (declared) | RTNeural (issue 4) | RTNeural (issue 14) |");
+            text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
             foreach (StepRow s in steps)
             {
                 string versus = s.RtNeuralNs is { } reference ? $"{reference / s.Generated:F2}×" : "—";
                 string pairedText = pairedStep is not null && pairedStep.TryGetValue((s.Cell, s.Hidden), out PairedRatios.Ratio? r) ? string.Create(c, $"{r.Median:F2} ({r.LowerQuartile:F2}–{r.UpperQuartile:F2})") : "—";
                 string issue14 = RtNeuralXeon.TryGetValue((s.Cell, s.Hidden), out double xeon) ? Time(xeon) : "—";
-                text.AppendLine(c, $"| {s.Cell} | {s.Hidden} | {Time(s.Runtime)} | {Time(s.Generated)} | {s.Generated / s.Runtime:F2} | {pairedText} | {Bytes(s.Bytes)} | {(s.RtNeuralNs is { } rt ? Time(rt) : "—")} | {issue14} | {versus} |");
+                string issue4 = RtNeural.TryGetValue((s.Cell, s.Hidden), out double avx2) ? Time(avx2) : "—";
+                text.AppendLine(c, $"| {s.Cell} | {s.Hidden} | {Time(s.Runtime)} | {Time(s.Generated)} | {s.Generated / s.Runtime:F2} | {pairedText} | {Bytes(s.Bytes)} | {(s.RtNeuralNs is { } rt ? Time(rt) : "—")} | {versus} | {issue4} | {issue14} |");
             }
         }
 
