@@ -1,0 +1,108 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using HighPerfRnn.Kernels;
+using HighPerfRnn.Packing;
+using HighPerfRnn.Tests.Support;
+
+namespace HighPerfRnn.Tests.Kernels;
+
+/// <summary>A packed product's shape: rows of A, W's rows (the output columns), the depth, and whether init is one shared row.</summary>
+public sealed record ProductCase(int Rows, int Columns, int Depth, int RowPadding, bool SharedInit, int Seed)
+{
+    public override string ToString() => $"{Rows} rows × {Columns} columns × depth {Depth}, lda = depth + {RowPadding}, {(SharedInit ? "one init row" : "an init row per row")}, seed {Seed}";
+}
+
+/// <summary>
+/// Shapes that reach every tile of the product: row counts below, at and between the six- and four-row tiles and the
+/// 64-row blocks, odd panel counts, and depths with every remainder mod 4 (chunk 0's lead terms).
+/// </summary>
+public static class ProductCaseArbitrary
+{
+    public static Arbitrary<ProductCase> Cases() =>
+        (from rows in Gen.Choose(1, 70)
+         from columns in Gen.Choose(1, 70)
+         from depth in Gen.Choose(1, 90)
+         from padding in Gen.Elements(0, 3)
+         from shared in Gen.Elements(true, false)
+         from seed in Gen.Choose(0, int.MaxValue)
+         select new ProductCase(rows, columns, depth, padding, shared, seed))
+        .ToArbitrary();
+}
+
+/// <summary>
+/// The packed product against the library's one order of summation written out in scalar code (docs/numerics.md:
+/// four contiguous chunks of the depth, chunk 0 onto init, the others from zero, one multiply-add per term, joined as
+/// (s0 + s1) + (s2 + s3)), bit for bit, on every path: whatever tile a row lands in (six or four rows, one chunk or two
+/// at a time on the 512-bit path, the single-row and single-panel remainders), the sums must be these.
+/// </summary>
+[Trait("Category", "Kernels")]
+public sealed class PackedProductOrderProperties
+{
+    [Property(Arbitrary = [typeof(ProductCaseArbitrary)], MaxTest = 120)]
+    public void Every_path_and_tile_sums_in_the_one_order(ProductCase pc)
+    {
+        var random = new Random(pc.Seed);
+        int lda = pc.Depth + pc.RowPadding;
+        float[] a = RandomFloats(random, ((pc.Rows - 1) * lda) + pc.Depth);
+        float[] w = RandomFloats(random, pc.Columns * pc.Depth);
+        foreach (SimdPath path in TestPaths.All)
+        {
+            PackedMatrix packed = PackedMatrix.Pack(w, pc.Columns, pc.Depth, SimdPaths.LaneCount(path));
+            int width = packed.PaddedRows;
+            int ldInit = pc.SharedInit ? 0 : width;
+            float[] init = RandomFloats(random, pc.SharedInit ? width : pc.Rows * width);
+            float[] c = new float[pc.Rows * width];
+            PackedGemm.MultiplyAdd(path, a, lda, pc.Rows, packed, init, ldInit, c, width);
+
+            float[] expected = new float[pc.Rows * pc.Columns];
+            float[] actual = new float[pc.Rows * pc.Columns];
+            for (int r = 0; r < pc.Rows; r++)
+            {
+                for (int n = 0; n < pc.Columns; n++)
+                {
+                    expected[(r * pc.Columns) + n] = InOrder(a.AsSpan(r * lda, pc.Depth), w.AsSpan(n * pc.Depth, pc.Depth), init[(r * ldInit) + n]);
+                    actual[(r * pc.Columns) + n] = c[(r * width) + n];
+                }
+            }
+
+            Bits.AssertEqual(expected, actual, $"{path}, {pc}");
+        }
+    }
+
+    /// <summary>init + Σₖ x[k]·w[k] in the order of docs/numerics.md, with this process's multiply-add (fused where the hardware has it, as the kernels).</summary>
+    private static float InOrder(ReadOnlySpan<float> x, ReadOnlySpan<float> w, float init)
+    {
+        int depth = x.Length;
+        int chunk = depth / 4;
+        int head = depth - (3 * chunk);
+        float s0 = init, s1 = 0, s2 = 0, s3 = 0;
+        for (int k = 0; k < head; k++)
+        {
+            s0 = MultiplyAdd(x[k], w[k], s0);
+        }
+
+        for (int k = 0; k < chunk; k++)
+        {
+            s1 = MultiplyAdd(x[head + k], w[head + k], s1);
+            s2 = MultiplyAdd(x[head + chunk + k], w[head + chunk + k], s2);
+            s3 = MultiplyAdd(x[head + (2 * chunk) + k], w[head + (2 * chunk) + k], s3);
+        }
+
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    private static float MultiplyAdd(float x, float w, float addend)
+        => Numerics.FusedMultiplyAddInHardware ? MathF.FusedMultiplyAdd(x, w, addend) : (x * w) + addend;
+
+    private static float[] RandomFloats(Random random, int count)
+    {
+        var values = new float[count];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = (float)((random.NextDouble() * 2) - 1);
+        }
+
+        return values;
+    }
+}
