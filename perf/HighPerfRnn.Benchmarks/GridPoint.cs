@@ -35,8 +35,7 @@ public sealed record GridPoint(string Name, string ModelFile, RnnCell Cell, int 
             double total = 0;
             for (int layer = 0; layer < NumLayers; layer++)
             {
-                int input = layer == 0 ? InputSize : Directions * HiddenSize;
-                total += 2.0 * Gates * HiddenSize * (input + HiddenSize) * Directions * SeqLen * Batch;
+                total += 2.0 * Gates * HiddenSize * (LayerInputSize(layer) + HiddenSize) * Directions * SeqLen * Batch;
             }
 
             return total;
@@ -57,8 +56,7 @@ public sealed record GridPoint(string Name, string ModelFile, RnnCell Cell, int 
         bool streaming = false;
         for (int layer = 0; layer < NumLayers; layer++)
         {
-            int input = layer == 0 ? InputSize : Directions * HiddenSize;
-            double inputFlops = 2.0 * Gates * HiddenSize * input * SeqLen * Batch;
+            double inputFlops = 2.0 * Gates * HiddenSize * LayerInputSize(layer) * SeqLen * Batch;
             double recurrentFlops = 2.0 * Gates * HiddenSize * HiddenSize * SeqLen * Batch;
             double recurrentBytes = 4.0 * Gates * HiddenSize * HiddenSize;
             double arithmeticNs = recurrentFlops / peakGflops;
@@ -69,6 +67,9 @@ public sealed record GridPoint(string Name, string ModelFile, RnnCell Cell, int 
 
         return new PointLimit(ns, streaming ? LimitKind.L2Streaming : LimitKind.FmaPeak);
     }
+
+    /// <summary>Features of a layer's input: the model's input, then both directions' h of the layer below.</summary>
+    private int LayerInputSize(int layer) => layer == 0 ? InputSize : Directions * HiddenSize;
 
     /// <summary>How many times the L1 data cache a direction's W_hh must take for the L2 streaming bound to apply.</summary>
     public const int StreamingL1Multiple = 4;
@@ -101,4 +102,7 @@ public sealed record PointLimit(double Ns, LimitKind Kind)
     public string KindName => NameOf(Kind);
 
     public static string NameOf(LimitKind kind) => kind == LimitKind.FmaPeak ? "FMA peak" : "L2 streaming";
+
+    /// <summary>Issue 15's targets: the share of its limit a point bound by the FMA peak, or by streaming from L2, should reach.</summary>
+    public const double FmaBoundTargetPercent = 85, L2BoundTargetPercent = 80;
 }

@@ -12,18 +12,7 @@ public static class JitWarmup
 {
     // At most 2 s: a call long enough to reach that runs its kernels optimized from the first call
     // (AggressiveOptimization) and its little other code is negligible beside them.
-    public static void Run(Action call, int calls = 40, double maxSeconds = 2)
-    {
-        var watch = Stopwatch.StartNew();
-        for (int i = 0; i < calls && watch.Elapsed.TotalSeconds < maxSeconds; i++)
-        {
-            call();
-        }
-
-        // Give the background JIT time to install the optimized code.
-        Thread.Sleep(300);
-        call();
-    }
+    public static void Run(Action call, int calls = 40, double maxSeconds = 2) => RunAll([call], calls, maxSeconds);
 
     /// <summary>As <see cref="Run"/> for several calls, with one pause for the background JIT after all of them.</summary>
     public static void RunAll(IReadOnlyList<Action> calls, int callsEach = 40, double maxSecondsEach = 2)
@@ -37,6 +26,7 @@ public static class JitWarmup
             }
         }
 
+        // Give the background JIT time to install the optimized code.
         Thread.Sleep(300);
         foreach (Action call in calls)
         {

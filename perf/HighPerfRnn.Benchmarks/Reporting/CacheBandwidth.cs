@@ -68,8 +68,8 @@ public static class CacheBandwidth
             return null;
         }
 
-        (int vendorMax, int b, int c, int d) = X86Base.CpuId(0, 0);
-        bool amd = b == 0x68747541; // "Auth"enticAMD
+        (int vendorMax, int vendor, _, _) = X86Base.CpuId(0, 0);
+        bool amd = vendor == 0x68747541; // "Auth"enticAMD
         int leaf = amd ? unchecked((int)0x8000001D) : 4;
         if (!amd && vendorMax < 4)
         {
@@ -96,7 +96,6 @@ public static class CacheBandwidth
             }
         }
 
-        _ = d;
         return null;
     }
 

@@ -22,6 +22,9 @@ public static class PairedRatios
 
     private const int MinimumRounds = 9;
 
+    /// <summary>The probes beside each pass: a burst of FMA chains (about 0.1 ms) and passes over the L2 buffer (2 MB read).</summary>
+    private const int FmaProbeIterations = 20_000, L2ProbePasses = 8;
+
     /// <summary>
     /// One point: the median (and quartiles) over the rounds of ONNX Runtime's time ÷ HighPerfRnn's, per HighPerfRnn
     /// model; the point's limit as a percentage of HighPerfRnn's time, and ONNX Runtime's time ÷ the limit (the ratio a
@@ -36,6 +39,9 @@ public static class PairedRatios
 
         /// <summary>The better model's percentage of the limit.</summary>
         public Ratio BestPercentOfLimit => GeneratedIsBetter ? PercentOfLimitGenerated : PercentOfLimitRuntimeSized;
+
+        /// <summary>Issue 15's target for the ratio to ONNX Runtime: min(1.5, 0.85 × the ceiling).</summary>
+        public double RatioTarget => Math.Min(1.5, 0.85 * Ceiling.Median);
     }
 
     public sealed record Ratio(double Median, double LowerQuartile, double UpperQuartile);
@@ -48,16 +54,14 @@ public static class PairedRatios
     /// </summary>
     public static List<Result> Measure(IEnumerable<GridPoint> points, TimeSpan perPoint)
     {
-        const int FmaIterations = 20_000;
-        const int L2Passes = 8;
-        double flopsPerProbe = PeakFlops.Burst(FmaIterations);
-        double bytesPerProbe = CacheBandwidth.Read(L2Passes);
+        double flopsPerProbe = PeakFlops.Burst(FmaProbeIterations);
+        double bytesPerProbe = CacheBandwidth.Read(L2ProbePasses);
         var results = new List<Result>();
         foreach (GridPoint point in points)
         {
             using var model = new ModelUnderTest(point);
             List<double[]> rounds = TimedRounds(
-                [model.Onnx.Run, model.RunRuntimeSized, model.RunGenerated, () => PeakFlops.Burst(FmaIterations), () => CacheBandwidth.Read(L2Passes)],
+                [model.Onnx.Run, model.RunRuntimeSized, model.RunGenerated, () => PeakFlops.Burst(FmaProbeIterations), () => CacheBandwidth.Read(L2ProbePasses)],
                 perPoint);
             var limits = rounds.Select(ns => point.LimitAt(flopsPerProbe / ns[3], bytesPerProbe / ns[4], CacheBandwidth.L1DataBytes)).ToList();
             var result = new Result(
@@ -82,12 +86,11 @@ public static class PairedRatios
     /// </summary>
     public static Dictionary<ProductBenchmarks.Shape, Ratio> MeasureProducts(TimeSpan perShape)
     {
-        const int FmaIterations = 20_000;
-        double flopsPerProbe = PeakFlops.Burst(FmaIterations);
+        double flopsPerProbe = PeakFlops.Burst(FmaProbeIterations);
         var results = new Dictionary<ProductBenchmarks.Shape, Ratio>();
         foreach (ProductBenchmarks.Shape shape in ProductBenchmarks.Shapes)
         {
-            List<double[]> rounds = TimedRounds([ProductBenchmarks.Prepare(shape), () => PeakFlops.Burst(FmaIterations)], perShape);
+            List<double[]> rounds = TimedRounds([ProductBenchmarks.Prepare(shape), () => PeakFlops.Burst(FmaProbeIterations)], perShape);
             Ratio ofPeak = Summarize(rounds.Select(ns => 100 * (shape.Flops / ns[0]) / (flopsPerProbe / ns[1])).ToList());
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// paired product {shape} ({shape.Use}): {ofPeak.Median:F0}% of the FMA peak over {rounds.Count} rounds"));
             results[shape] = ofPeak;

@@ -18,9 +18,6 @@ public sealed record LimitBar(string Point, double PercentOfLimit, string LimitK
 /// </summary>
 public static partial class ReportCharts
 {
-    /// <summary>Issue targets: share of the limit that a point bound by the FMA peak, or by streaming from L2, should reach.</summary>
-    private const double FmaBoundTargetPercent = 85, L2BoundTargetPercent = 80;
-
     private const int Width = 900;
 
     /// <summary>
@@ -98,8 +95,8 @@ public static partial class ReportCharts
             Orientation = Orientation.Horizontal,
         }).ToList();
         AddBars(plot, bars);
-        plot.Add.VerticalLine(FmaBoundTargetPercent, 1.5f, Colors.Black, LinePattern.Dashed);
-        plot.Add.VerticalLine(L2BoundTargetPercent, 1.5f, Colors.Black, LinePattern.Dotted);
+        plot.Add.VerticalLine(PointLimit.FmaBoundTargetPercent, 1.5f, Colors.Black, LinePattern.Dashed);
+        plot.Add.VerticalLine(PointLimit.L2BoundTargetPercent, 1.5f, Colors.Black, LinePattern.Dotted);
 
         // 0–100%, wider only when noise in the measured peak puts a point past its limit; room for the value labels.
         double right = Math.Max(100, points.Count == 0 ? 0 : points.Max(p => p.PercentOfLimit)) + 10;
@@ -115,8 +112,8 @@ public static partial class ReportCharts
         plot.Legend.ManualItems.AddRange(kinds.Select((kind, k) => FillItem(kind, KindColor(k))));
         plot.Legend.ManualItems.AddRange(
         [
-            LineItem($"{FmaBoundTargetPercent}% target (FMA-bound)", Colors.Black, 1.5f, LinePattern.Dashed),
-            LineItem($"{L2BoundTargetPercent}% target (L2-bound)", Colors.Black, 1.5f, LinePattern.Dotted),
+            LineItem($"{PointLimit.FmaBoundTargetPercent}% target (FMA-bound)", Colors.Black, 1.5f, LinePattern.Dashed),
+            LineItem($"{PointLimit.L2BoundTargetPercent}% target (L2-bound)", Colors.Black, 1.5f, LinePattern.Dotted),
         ]);
         Save(plot, svgPath, points.Count, rowHeight: 34);
     }
