@@ -45,9 +45,13 @@ public sealed class GeneratedCodeCompilesTests
             }
 
             /// <summary>Sizes around the lines.</summary>
-            [RnnModel(2, 22)] public partial class H22;
+            [RnnModel(2, 16)] public partial class H16;
             /// <summary>Sizes around the lines.</summary>
-            [RnnModel(2, 23)] public partial class H23;
+            [RnnModel(2, 17)] public partial class H17;
+            /// <summary>Sizes around the lines.</summary>
+            [RnnModel(2, 42)] public partial class H42;
+            /// <summary>Sizes around the lines.</summary>
+            [RnnModel(2, 43)] public partial class H43;
             /// <summary>Sizes around the lines.</summary>
             [RnnModel(2, 64, Bidirectional = true)] public partial class H64;
             /// <summary>Sizes around the lines.</summary>
@@ -68,6 +72,10 @@ public sealed class GeneratedCodeCompilesTests
             [RnnModel(3, 9, Cell = RnnCell.Lstm, NumLayers = 2, Bidirectional = true, Bias = false)] public partial class Lstm9;
             /// <summary>Projected, with a partial last projection vector.</summary>
             [RnnModel(13, 9, Cell = RnnCell.Lstm, ProjSize = 4)] public partial class Lstm9Proj4;
+            /// <summary>One 128-bit vector per gate (gates kept in registers on that path), projected (into scratch, then W_hr).</summary>
+            [RnnModel(3, 4, Cell = RnnCell.Lstm, ProjSize = 2)] public partial class Lstm4Proj2;
+            /// <summary>One 512-bit vector per gate, two layers: the gates in registers on the 512-bit path, the whole-model Step.</summary>
+            [RnnModel(5, 16, Cell = RnnCell.Lstm, NumLayers = 2)] public partial class Lstm16Deep;
             /// <summary>Looped gate product (4·33 rows × 33).</summary>
             [RnnModel(5, 33, Cell = RnnCell.Lstm)] public partial class Lstm33;
             /// <summary>Looped scalar projection (13 × 40), unrolled vector ones.</summary>
@@ -86,6 +94,10 @@ public sealed class GeneratedCodeCompilesTests
             [RnnModel(1, 1, Cell = RnnCell.Gru)] public partial class Gru1;
             /// <summary>A GRU with 16-float gate blocks.</summary>
             [RnnModel(1, 16, Cell = RnnCell.Gru, Bidirectional = true)] public partial class Gru16;
+            /// <summary>One 128-bit vector per gate, no bias (b_hn zeros in registers).</summary>
+            [RnnModel(2, 4, Cell = RnnCell.Gru, Bias = false)] public partial class Gru4NoBias;
+            /// <summary>One 256-bit vector per gate (on the 256-bit path and, padded, the 512-bit one), two layers.</summary>
+            [RnnModel(3, 8, Cell = RnnCell.Gru, NumLayers = 2)] public partial class Gru8Deep;
             /// <summary>A looped GRU.</summary>
             [RnnModel(7, 45, Cell = RnnCell.Gru, Bias = false)] public partial class Gru45;
             /// <summary>The last specialized GRU: 3·64·64 = 12288 weights, 48 KB.</summary>
@@ -118,7 +130,7 @@ public sealed class GeneratedCodeCompilesTests
         (_, GeneratorDriverRunResult result, Compilation output) = GeneratorHarness.Run(GeneratorHarness.Compile(Declarations));
 
         Assert.Empty(result.Diagnostics);
-        Assert.Equal(33, result.GeneratedTrees.Length);
+        Assert.Equal(39, result.GeneratedTrees.Length);
         Assert.Empty(GeneratorHarness.WarningsAndErrors(output));
 
         using var assembly = new MemoryStream();
@@ -215,13 +227,13 @@ public sealed class GeneratedCodeCompilesTests
     [Fact]
     public void Kernels_unroll_below_the_line_and_loop_above_it()
     {
-        // 256-bit: hidden 64 is 8 vectors × 64 = 512 FMAs (unrolled); hidden 65 is 9 × 65 (looped over the 16 positions of its chunks).
-        Assert.DoesNotContain(ProductLoop, Section(Source("Demo.H64.g.cs"), "Step256Row("), StringComparison.Ordinal);
-        Assert.Contains("for (int j = 0; j < 16; j++)", Section(Source("Demo.H65.g.cs"), "Step256Row("), StringComparison.Ordinal);
+        // 256-bit: hidden 42 is 6 vectors × 42 = 252 FMAs (unrolled); hidden 43 is 6 × 43 = 258 (looped over the 10 positions of its chunks).
+        Assert.DoesNotContain(ProductLoop, Section(Source("Demo.H42.g.cs"), "Step256Row("), StringComparison.Ordinal);
+        Assert.Contains("for (int j = 0; j < 10; j++)", Section(Source("Demo.H43.g.cs"), "Step256Row("), StringComparison.Ordinal);
 
-        // Scalar: 22 × 22 = 484 unrolled, 23 × 23 = 529 looped.
-        Assert.DoesNotContain(ProductLoop, Section(Source("Demo.H22.g.cs"), "StepScalarRow("), StringComparison.Ordinal);
-        Assert.Contains("for (int j = 0; j < 5; j++)", Section(Source("Demo.H23.g.cs"), "StepScalarRow("), StringComparison.Ordinal);
+        // Scalar: 16 × 16 = 256 unrolled, 17 × 17 = 289 looped.
+        Assert.DoesNotContain(ProductLoop, Section(Source("Demo.H16.g.cs"), "StepScalarRow("), StringComparison.Ordinal);
+        Assert.Contains("for (int j = 0; j < 4; j++)", Section(Source("Demo.H17.g.cs"), "StepScalarRow("), StringComparison.Ordinal);
     }
 
     [Fact]

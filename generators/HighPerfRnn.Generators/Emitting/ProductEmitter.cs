@@ -30,13 +30,32 @@ internal static class ProductEmitter
     /// <param name="exactOutputs">Whether the destination holds exactly Outputs floats (an output row, followed by other columns; one block only): then the last vector's padding lanes are not stored.</param>
     /// <param name="activation">A function applied to each sum as it is stored (the Elman RNN's), or null to store the sums.</param>
     public static void Emit(IndentedWriter writer, KernelPlan plan, string weights, string input, string? init, string destination, bool exactOutputs, string? activation = null)
+        => Emit(writer, new Product(plan, input, exactOutputs, activation, Registers: null), weights, init, destination);
+
+    /// <summary>
+    /// Writes the product with the init and the sums in vector locals the caller declared, <paramref name="registers"/>0,
+    /// <paramref name="registers"/>1, … (one per output vector, in the padded row numbering's order): chunk 0 of vector v
+    /// starts from <paramref name="registers"/>v, and the sum is assigned back to it. Nothing goes through memory, so
+    /// what follows (the gates) reads the sums from registers. Unrolled plans only: a loop cannot name the locals.
+    /// </summary>
+    public static void EmitIntoRegisters(IndentedWriter writer, KernelPlan plan, string weights, string input, string registers)
     {
-        if (exactOutputs && plan.Blocks != 1)
+        if (!plan.Unrolled)
         {
-            throw new ArgumentException("Exact outputs are one block of rows.", nameof(exactOutputs));
+            throw new ArgumentException("Sums kept in named locals need an unrolled product.", nameof(plan));
         }
 
-        var product = new Product(plan, input, exactOutputs, activation);
+        Emit(writer, new Product(plan, input, ExactOutputs: false, Activation: null, registers), weights, registers, registers);
+    }
+
+    private static void Emit(IndentedWriter writer, Product product, string weights, string? init, string destination)
+    {
+        KernelPlan plan = product.Plan;
+        if (product.ExactOutputs && plan.Blocks != 1)
+        {
+            throw new ArgumentException("Exact outputs are one block of rows.", nameof(product));
+        }
+
         using (writer.Block("// " + Describe(plan)))
         {
             string chunk0 = $"chunk 0 = {Range(plan, 0)} {(init is null ? "from +0" : "onto the init")}";
@@ -179,8 +198,11 @@ internal static class ProductEmitter
         product.Finish(writer, vectors);
     }
 
-    /// <summary>What every group of one product shares: the plan, the input, and how sums are stored.</summary>
-    private sealed record Product(KernelPlan Plan, string Input, bool ExactOutputs, string? Activation)
+    /// <summary>
+    /// What every group of one product shares: the plan, the input, and how sums are stored (to memory, or, with
+    /// <see cref="Registers"/>, to the vector locals of that prefix, which also hold the init).
+    /// </summary>
+    private sealed record Product(KernelPlan Plan, string Input, bool ExactOutputs, string? Activation, string? Registers)
     {
         private SimdFlavor Flavor => Plan.Flavor;
 
@@ -190,7 +212,7 @@ internal static class ProductEmitter
             string zero = Flavor.Zero;
             for (int i = 0; i < vectors.Count; i++)
             {
-                string start = vectors.Init is null ? zero : Flavor.Load(vectors.Init, vectors.Row(i));
+                string start = vectors.Init is null ? zero : Registers is not null ? Registers + (vectors.First + i) : Flavor.Load(vectors.Init, vectors.Row(i));
                 writer.Line($"{Flavor.VectorType} {Sum(i, 0)} = {start}, {Sum(i, 1)} = {zero}, {Sum(i, 2)} = {zero}, {Sum(i, 3)} = {zero};");
             }
         }
@@ -233,6 +255,12 @@ internal static class ProductEmitter
             {
                 bool partial = ExactOutputs && vectors.IsPartial(i);
                 string sum = Sum(i, 0);
+                if (Registers is not null)
+                {
+                    writer.Line($"{Registers}{vectors.First + i} = {sum};");
+                    continue;
+                }
+
                 if (!partial)
                 {
                     writer.Line(Flavor.Store(Activation is null ? sum : $"{Activation}({sum})", vectors.Destination, vectors.Row(i)));

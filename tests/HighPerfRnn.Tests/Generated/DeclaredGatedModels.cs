@@ -2,7 +2,8 @@ namespace HighPerfRnn.Tests.Generated;
 
 // The LSTM and GRU models the tests declare. Between them they cover hidden sizes on both sides of every vector width
 // (1, 7, 8, 9, 16, 17, 33, 64: gate passes of single units, of 128-, 256- and 512-bit vectors and of their mixes;
-// gate rows that straddle panels), both sides of the generator's specialization line (GRU 64 specialized; LSTM 64 and
+// gate rows that straddle panels; 4, 8 and 16 unidirectional: gate blocks of exactly one vector, whose rows keep the gates in
+// registers on the 128-, 256- and 512-bit paths, stepped at batch 1 by the whole-model kernels), both sides of the generator's specialization line (GRU 64 specialized; LSTM 64 and
 // hidden 128 decline, so the runtime's kernel runs), inputs 1, 3, 13, stacked and bidirectional layers, no bias, LSTM
 // projections (9 → 4, 16 → 8, 20 → 7, 40 → 13 with a looped scalar projection), and the
 // shapes of the LSTM and GRU cases made by PyTorch (Fixture*). Each implements the tests' interfaces with the
@@ -27,6 +28,14 @@ public sealed partial class FixtureLstmDeepBidir : ILstmModel<FixtureLstmDeepBid
 /// <summary>The smallest LSTM: one input, one unit (all gates in one vector).</summary>
 [RnnModel(1, 1, Cell = RnnCell.Lstm)]
 public sealed partial class LstmHidden1 : ILstmModel<LstmHidden1>, IStreamingLstmModel;
+
+/// <summary>One 128-bit vector per gate (gates in registers on that path); two layers.</summary>
+[RnnModel(3, 4, Cell = RnnCell.Lstm, NumLayers = 2)]
+public sealed partial class LstmHidden4Deep : ILstmModel<LstmHidden4Deep>, IStreamingLstmModel;
+
+/// <summary>One 512-bit vector per gate (gates in registers on that path), unidirectional: the whole-model Step; two layers.</summary>
+[RnnModel(5, 16, Cell = RnnCell.Lstm, NumLayers = 2)]
+public sealed partial class LstmHidden16Deep : ILstmModel<LstmHidden16Deep>, IStreamingLstmModel;
 
 /// <summary>One unit short of a 256-bit vector per gate; two layers.</summary>
 [RnnModel(3, 7, Cell = RnnCell.Lstm, NumLayers = 2)]
@@ -83,6 +92,14 @@ public sealed partial class GruHidden9Deep : IDeclaredModel<GruHidden9Deep>, ISt
 /// <summary>One 512-bit vector per gate; the streaming shape; bidirectional.</summary>
 [RnnModel(1, 16, Cell = RnnCell.Gru, Bidirectional = true)]
 public sealed partial class GruHidden16Bidirectional : IDeclaredModel<GruHidden16Bidirectional>;
+
+/// <summary>One 128-bit vector per gate (gates in registers on that path), no bias.</summary>
+[RnnModel(2, 4, Cell = RnnCell.Gru, Bias = false)]
+public sealed partial class GruHidden4NoBias : IDeclaredModel<GruHidden4NoBias>, IStreamingModel;
+
+/// <summary>One 512-bit vector per gate (gates in registers on that path), unidirectional: the whole-model Step; two layers.</summary>
+[RnnModel(7, 16, Cell = RnnCell.Gru, NumLayers = 2)]
+public sealed partial class GruHidden16Deep : IDeclaredModel<GruHidden16Deep>, IStreamingModel;
 
 /// <summary>One unit past a 512-bit vector.</summary>
 [RnnModel(3, 17, Cell = RnnCell.Gru)]
