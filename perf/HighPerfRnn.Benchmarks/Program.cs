@@ -14,7 +14,7 @@ using Perfolizer.Horology;
 //   --finalizer-free-running: let the finalizer thread run during the allocation measurement (see below); for the controls.
 //   --peak:   print this core's measured FMA peak (GFLOP/s, as the report uses it) and exit: for percent-of-peak by hand.
 //   --feedback-step: the Step loop timed as perf/rtneural/bench_step.cpp times RTNeural (FeedbackStepLoop), then exit.
-//   --latency-floor: the least time a batch-1 LSTM/GRU step can take here, its arithmetic's dependency chain alone (StepLatencyFloor).
+//   --latency-floor: the least time a batch-1 Elman/LSTM/GRU step can take here, its arithmetic's dependency chain alone (StepLatencyFloor).
 if (args.Contains("--feedback-step"))
 {
     FeedbackStepLoop.Run();

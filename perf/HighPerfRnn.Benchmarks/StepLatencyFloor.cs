@@ -7,20 +7,20 @@ using HighPerfRnn.Kernels;
 namespace HighPerfRnn.Benchmarks;
 
 /// <summary>
-/// <c>-- --latency-floor</c>: the least time a batch-1 LSTM or GRU step can take on this core when one step's output is
-/// the next step's input, whatever the code around it: the chain of dependent operations the library's arithmetic
-/// fixes, timed alone, with every value in registers (no loads of h, no stores, no call, no checks).
+/// <c>-- --latency-floor</c>: the least time a batch-1 Elman, LSTM or GRU step can take on this core, whatever the code
+/// around it: the chain of dependent operations the library's arithmetic fixes, timed alone, with every value in
+/// registers (no loads of h, no stores, no call, no checks).
 /// </summary>
 /// <remarks>
 /// Per step: the product's chunk 0 (hidden / 4 FMAs in a row, the other chunks running beside it) and its two joins,
-/// (s0 + s1) + (s2 + s3); then the gates and the state update, each gate's activation computed on the product's
-/// result. Without feedback only the recurrent product is on the chain (the input product can run ahead); with
-/// feedback (RTNeural's loop: the output is the next input) the input product is too: for the LSTM before the
-/// recurrent product, whose chunk 0 starts from its sum (docs/numerics.md); for the GRU beside it (the reset gate needs
-/// W_hn·h apart, so the two sums meet in the gates). The activations are the library's (<c>FastActivations</c>: the
-/// rational tanh with its division, sigmoid = 0.5 + 0.5·tanh(x/2)); the bit-for-bit guarantee fixes their formula, so
-/// this is a floor for every kernel that keeps the guarantee. Vector widths as the planner picks them at batch 1:
-/// 256-bit for hidden 8, 512-bit above, where the hardware has it.
+/// (s0 + s1) + (s2 + s3); then the activations and the state update, each gate's activation computed on the product's
+/// result. Without feedback (a Forward over a known sequence) only the recurrent product is on the chain (the input
+/// product can run ahead); with feedback (RTNeural's loop: the output is the next input) the input product is too:
+/// for the Elman RNN and the LSTM before the recurrent product, whose chunk 0 starts from its sum (docs/numerics.md);
+/// for the GRU beside it (the reset gate needs W_hn·h apart, so the two sums meet in the gates). The activations are
+/// the library's (<c>FastActivations</c>: the rational tanh with its division, sigmoid = 0.5 + 0.5·tanh(x/2)); the
+/// bit-for-bit guarantee fixes their formula, so this is a floor for every kernel that keeps the guarantee. Vector
+/// widths as the planner picks them at batch 1: 256-bit for hidden 8, 512-bit above, where the hardware has it.
 /// </remarks>
 public static class StepLatencyFloor
 {
@@ -31,7 +31,7 @@ public static class StepLatencyFloor
         Console.WriteLine("Latency floor of one batch-1 step (the arithmetic's dependency chain alone, registers only), best of 7 blocks:");
         foreach (int hidden in new[] { 8, 16, 32 })
         {
-            foreach (RnnCell cell in new[] { RnnCell.Lstm, RnnCell.Gru })
+            foreach (RnnCell cell in new[] { RnnCell.Rnn, RnnCell.Lstm, RnnCell.Gru })
             {
                 double recurrentOnly = Time(cell, hidden, products: 1);
                 double fedBack = Time(cell, hidden, products: 2);
@@ -46,6 +46,8 @@ public static class StepLatencyFloor
         bool wide = hidden > 8 && Vector512.IsHardwareAccelerated;
         Func<int, float> run = (cell, wide) switch
         {
+            (RnnCell.Rnn, true) => steps => ElmanChain<Vector512Ops, Vector512<float>>(steps, chunk, products),
+            (RnnCell.Rnn, false) => steps => ElmanChain<Vector256Ops, Vector256<float>>(steps, chunk, products),
             (RnnCell.Lstm, true) => steps => LstmChain<Vector512Ops, Vector512<float>>(steps, chunk, products),
             (RnnCell.Lstm, false) => steps => LstmChain<Vector256Ops, Vector256<float>>(steps, chunk, products),
             (_, true) => steps => GruChain<Vector512Ops, Vector512<float>>(steps, chunk, products),
@@ -76,6 +78,27 @@ public static class StepLatencyFloor
         }
 
         return TOps.Add(TOps.Add(sum, chunk1), chunks23);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static float ElmanChain<TOps, TVec>(int steps, int chunk, int products)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        TVec weight = TOps.Broadcast(0.05f), bias = TOps.Broadcast(0.1f), chunk1 = TOps.Broadcast(0.01f), chunks23 = TOps.Broadcast(-0.02f);
+        TVec h = TOps.Broadcast(0.3f);
+        for (int step = 0; step < steps; step++)
+        {
+            TVec pre = bias;
+            for (int product = 0; product < products; product++)
+            {
+                pre = ProductChain<TOps, TVec>(pre, h, weight, chunk1, chunks23, chunk);
+            }
+
+            h = FastActivations.Tanh<TOps, TVec>(pre);
+        }
+
+        return Sum<TOps, TVec>(h);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
