@@ -230,15 +230,14 @@ internal static class GateKernelEmitter
             /// </summary>
             """);
         writer.Line(method.Product.RowAttribute);
+        if (KeepsGatesInRegisters(method, hidden))
+        {
+            EmitLstmRowsInRegisters(writer, method, projected ? "hf" : "o");
+            return;
+        }
+
         using (writer.Block($"internal static void {method.Name}Row(ref float p, ref float h, ref float c, ref float o, ref float w, ref float wr, ref float hf, bool recurrent)"))
         {
-            if (KeepsGatesInRegisters(method, hidden))
-            {
-                EmitLstmRowInRegisters(writer, method, projected ? "hf" : "o");
-                EmitProjection(writer, method);
-                return;
-            }
-
             using (writer.Block("if (recurrent)"))
             {
                 writer.Line("// pre += W_hh·h_{t−1} over all gate rows (without h0 the first step has h_{t−1} = 0: nothing to add).");
@@ -282,75 +281,106 @@ internal static class GateKernelEmitter
     /// product unrolled, since locals cannot be indexed by a loop. With two vectors of units (LSTM 32 on 512-bit) the
     /// ten inlined activations and the unrolled product passed the JIT's count of tracked locals: a 4 KB frame, the
     /// working values on the stack, the step 1.7× slower (measured on AVX-512). The arithmetic is the same either
-    /// way, lane for lane.
+    /// way, lane for lane. Such a row is also small enough to be inlined (at most 4 gates × 16 units deep), so the
+    /// whole-model Step hands it the input product's sums in registers too (<c>RowOnSums</c>).
     /// </summary>
-    private static bool KeepsGatesInRegisters(StepMethod method, int hidden)
+    public static bool KeepsGatesInRegisters(KernelPlan product, int hidden)
+        => !product.Flavor.IsScalar && product.Unrolled && hidden == product.Flavor.Lanes;
+
+    private static bool KeepsGatesInRegisters(StepMethod method, int hidden) => KeepsGatesInRegisters(method.Product, hidden);
+
+    /// <summary>The vector arguments or parameters of a row on sums in registers: <paramref name="prefix"/>0, 1, … one per gate vector.</summary>
+    private static string Registers(KernelPlan product, string prefix, Func<int, string> each)
+        => string.Join(", ", Enumerable.Range(0, product.Vectors).Select(v => each(v)));
+
+    /// <summary>
+    /// The LSTM rows with their gates in registers (see <see cref="KeepsGatesInRegisters"/>): <c>Row</c> reads p's i, f,
+    /// g, o vectors and hands them to <c>RowOnSums</c>, which adds W_hh·h onto them in registers, activates them,
+    /// updates c and writes h = o·tanh(c) to <paramref name="target"/> (then the projection, if any).
+    /// </summary>
+    private static void EmitLstmRowsInRegisters(IndentedWriter writer, StepMethod method, string target)
     {
         KernelPlan product = method.Product;
-        return !product.Flavor.IsScalar && product.Unrolled && hidden == product.Flavor.Lanes;
+        SimdFlavor f = product.Flavor;
+        string v = f.VectorType;
+        string loads = Registers(product, "pre", i => f.Load("p", product.RowOf(i)));
+        writer.Line($"internal static void {method.Name}Row(ref float p, ref float h, ref float c, ref float o, ref float w, ref float wr, ref float hf, bool recurrent)");
+        writer.Line($"    => {method.Name}RowOnSums({loads}, ref h, ref c, ref o, ref w, ref wr, ref hf, recurrent);");
+        writer.Line();
+        writer.Line($"""
+            /// <summary>
+            /// The row on pre-activations already in registers (i, f, g, o: pre0 to pre3; the whole-model Step's input product
+            /// hands them over without a trip through memory): pre += W_hh·h unless <paramref name="recurrent"/> is false, the gates,
+            /// c updated in place, h to o{(method.Projection is null ? string.Empty : " through the projection")}.
+            /// </summary>
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            """);
+        string parameters = Registers(product, "pre", i => $"{v} pre{Int(i)}");
+        using (writer.Block($"internal static void {method.Name}RowOnSums({parameters}, ref float h, ref float c, ref float o, ref float w, ref float wr, ref float hf, bool recurrent)"))
+        {
+            EmitRecurrentProductOnto(writer, product, "pre");
+            writer.Line($"""
+
+                // i, f, g, o = σ, σ, tanh, σ of pre; c = fma(f, c, i·g); h = o·tanh(c): units 0 to {Int(f.Lanes - 1)} ({f.Description}).
+                {v} inputGate = RnnMath.Sigmoid(pre0);
+                {v} forgetGate = RnnMath.Sigmoid(pre1);
+                {v} cellGate = RnnMath.Tanh(pre2);
+                {v} outputGate = RnnMath.Sigmoid(pre3);
+                {v} cell = {f.MultiplyAdd("forgetGate", f.Load("c", 0), "inputGate * cellGate")};
+                {f.Store("cell", "c", 0)}
+                {f.Store("(outputGate * RnnMath.Tanh(cell))", target, 0)}
+                """);
+            EmitProjection(writer, method);
+        }
     }
 
     /// <summary>
-    /// Declares one vector local per output vector of the product, <paramref name="prefix"/>0, 1, …, each loaded from
-    /// <paramref name="source"/> at its padded row; then, unless the step has no h_{t−1}, adds W_hh·h onto them in
-    /// registers (the sums in the library's one order).
+    /// The GRU rows with their gates in registers (see <see cref="KeepsGatesInRegisters"/>): <c>Row</c> reads p's r, z,
+    /// n vectors and hands them to <c>RowOnSums</c>, which forms q = b_hn + W_hh·h in registers, then r = σ(p_r + q_r),
+    /// z = σ(p_z + q_z), n = tanh(fma(r, q_n, p_n)), h = fma(z, h − n, n).
     /// </summary>
-    private static void EmitRecurrentProductInRegisters(IndentedWriter writer, KernelPlan product, string prefix, string source)
+    private static void EmitGruRowsInRegisters(IndentedWriter writer, StepMethod method)
     {
-        string loads = string.Join(", ", Enumerable.Range(0, product.Vectors).Select(v => $"{prefix}{Int(v)} = {product.Flavor.Load(source, product.RowOf(v))}"));
-        writer.Line($"{product.Flavor.VectorType} {loads};");
+        KernelPlan product = method.Product;
+        SimdFlavor f = product.Flavor;
+        string v = f.VectorType;
+        string loads = Registers(product, "p", i => f.Load("p", product.RowOf(i)));
+        writer.Line($"internal static void {method.Name}Row(ref float p, ref float h, ref float o, ref float w, ref float bias, ref float product, bool recurrent)");
+        writer.Line($"    => {method.Name}RowOnSums({loads}, ref h, ref o, ref w, ref bias, recurrent);");
+        writer.Line();
+        writer.Line("""
+            /// <summary>
+            /// The row on the input part of the pre-activations already in registers (r, z, n: p0 to p2; the whole-model Step's input
+            /// product hands them over without a trip through memory): q = b_hn + W_hh·h in registers unless <paramref name="recurrent"/>
+            /// is false (then h must be a row of zeros), the gates, h to o.
+            /// </summary>
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            """);
+        string parameters = Registers(product, "p", i => $"{v} p{Int(i)}");
+        using (writer.Block($"internal static void {method.Name}RowOnSums({parameters}, ref float h, ref float o, ref float w, ref float bias, bool recurrent)"))
+        {
+            writer.Line("// q = b_hn + W_hh·h_{t−1} of the r, z and n vectors, kept in registers to the state update.");
+            writer.Line($"{v} {Registers(product, "q", i => $"q{Int(i)} = {f.Load("bias", product.RowOf(i))}")};");
+            EmitRecurrentProductOnto(writer, product, "q");
+            writer.Line($"""
+
+                // r, z = σ(p + q); n = tanh(fma(r, q_n, p_n)); h = fma(z, h_prev − n, n): units 0 to {Int(f.Lanes - 1)} ({f.Description}).
+                {v} resetGate = RnnMath.Sigmoid(p0 + q0);
+                {v} updateGate = RnnMath.Sigmoid(p1 + q1);
+                {v} newGate = RnnMath.Tanh({f.MultiplyAdd("resetGate", "q2", "p2")});
+                {f.Store(f.MultiplyAdd("updateGate", $"{f.Load("h", 0)} - newGate", "newGate"), "o", 0)}
+                """);
+        }
+    }
+
+    /// <summary>Adds W_hh·h onto the vector locals <paramref name="prefix"/>0, 1, … unless the step has no h_{t−1} (the sums in the library's one order).</summary>
+    private static void EmitRecurrentProductOnto(IndentedWriter writer, KernelPlan product, string prefix)
+    {
         using (writer.Block("if (recurrent)"))
         {
             writer.Line($"// {prefix} += W_hh·h_{{t−1}} over all gate rows (without h0 the first step has h_{{t−1}} = 0: nothing to add).");
             ProductEmitter.EmitIntoRegisters(writer, product, "w", "h", prefix);
         }
-    }
-
-    /// <summary>
-    /// The LSTM row with its gates in registers (see <see cref="KeepsGatesInRegisters"/>): pre0 to pre3 = p's i, f, g, o
-    /// vectors (+ W_hh·h), then i, f, g, o activated, c = fma(f, c, i·g), h = o·tanh(c) to <paramref name="target"/>.
-    /// </summary>
-    private static void EmitLstmRowInRegisters(IndentedWriter writer, StepMethod method, string target)
-    {
-        KernelPlan product = method.Product;
-        SimdFlavor f = product.Flavor;
-        string v = f.VectorType;
-        writer.Line("// The pre-activations of the i, f, g and o vectors, kept in registers to the state update.");
-        EmitRecurrentProductInRegisters(writer, product, "pre", "p");
-
-        writer.Line($"""
-
-            // i, f, g, o = σ, σ, tanh, σ of pre; c = fma(f, c, i·g); h = o·tanh(c): units 0 to {Int(f.Lanes - 1)} ({f.Description}).
-            {v} inputGate = RnnMath.Sigmoid(pre0);
-            {v} forgetGate = RnnMath.Sigmoid(pre1);
-            {v} cellGate = RnnMath.Tanh(pre2);
-            {v} outputGate = RnnMath.Sigmoid(pre3);
-            {v} cell = {f.MultiplyAdd("forgetGate", f.Load("c", 0), "inputGate * cellGate")};
-            {f.Store("cell", "c", 0)}
-            {f.Store("(outputGate * RnnMath.Tanh(cell))", target, 0)}
-            """);
-    }
-
-    /// <summary>
-    /// The GRU row with its gates in registers (see <see cref="KeepsGatesInRegisters"/>): q0 to q2 = b_hn's r, z, n
-    /// vectors (+ W_hh·h), then r = σ(p_r + q_r), z = σ(p_z + q_z), n = tanh(fma(r, q_n, p_n)), h = fma(z, h − n, n).
-    /// </summary>
-    private static void EmitGruRowInRegisters(IndentedWriter writer, StepMethod method)
-    {
-        KernelPlan product = method.Product;
-        SimdFlavor f = product.Flavor;
-        string v = f.VectorType;
-        writer.Line("// q = b_hn + W_hh·h_{t−1} of the r, z and n vectors, kept in registers to the state update.");
-        EmitRecurrentProductInRegisters(writer, product, "q", "bias");
-
-        writer.Line($"""
-
-            // r, z = σ(p + q); n = tanh(fma(r, q_n, p_n)); h = fma(z, h_prev − n, n): units 0 to {Int(f.Lanes - 1)} ({f.Description}).
-            {v} resetGate = RnnMath.Sigmoid({f.Load("p", product.RowOf(0))} + q0);
-            {v} updateGate = RnnMath.Sigmoid({f.Load("p", product.RowOf(1))} + q1);
-            {v} newGate = RnnMath.Tanh({f.MultiplyAdd("resetGate", "q2", f.Load("p", product.RowOf(2)))});
-            {f.Store(f.MultiplyAdd("updateGate", $"{f.Load("h", 0)} - newGate", "newGate"), "o", 0)}
-            """);
     }
 
     private static void EmitGruMethod(IndentedWriter writer, StepMethod method, int hidden)
@@ -400,14 +430,14 @@ internal static class GateKernelEmitter
             /// </summary>
             """);
         writer.Line(method.Product.RowAttribute);
+        if (KeepsGatesInRegisters(method, hidden))
+        {
+            EmitGruRowsInRegisters(writer, method);
+            return;
+        }
+
         using (writer.Block($"internal static void {method.Name}Row(ref float p, ref float h, ref float o, ref float w, ref float bias, ref float product, bool recurrent)"))
         {
-            if (KeepsGatesInRegisters(method, hidden))
-            {
-                EmitGruRowInRegisters(writer, method);
-                return;
-            }
-
             writer.Line("ref float hh = ref bias;");
             using (writer.Block("if (recurrent)"))
             {

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using HighPerfRnn.Generators.Models;
 
 namespace HighPerfRnn.Generators.Emitting;
@@ -245,17 +246,29 @@ internal static partial class WholeModelEmitter
         int pre = gates * Pad(hidden, panelWidth);
         var firstProduct = new KernelPlan(flavor, hidden, gates, model.InputSize, panelWidth);
         var laterProduct = new KernelPlan(flavor, hidden, gates, model.StateSize, panelWidth);
+        // Where the row keeps its gates in registers, the input product's sums go to it in registers as well
+        // (RowOnSums): no pre-activation row in memory, one store-to-load delay fewer when a step's output is the next input.
+        bool rowOnSums = model.Cell != "Rnn" && GateKernelEmitter.KeepsGatesInRegisters(laterProduct, hidden);
+        bool firstOnSums = rowOnSums && firstProduct.Unrolled;
         writer.Line();
-        writer.Line($"/// <summary>{Int(panelWidth)}-float panels: per layer, the input product (layer 0: {ProductEmitter.Describe(firstProduct)}), then <c>{method}Row</c>.</summary>");
+        writer.Line($"/// <summary>{Int(panelWidth)}-float panels: per layer, the input product (layer 0: {ProductEmitter.Describe(firstProduct)}), then <c>{method}Row{(firstOnSums ? "OnSums" : string.Empty)}</c>{(firstOnSums ? " on its sums in registers" : string.Empty)}.</summary>");
         // Compiled optimized at once: a kernel is hot from its first call.
         writer.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
         using (writer.Block($"private static void {method}(global::HighPerfRnn.Generated.GeneratedKernelWeights weights, ref float xi, ref float h, ref float c, bool recurrent)"))
         {
-            writer.Line($"""
-                WholeModelScratch{Int(scratch)} scratch = default;
-                ref float p = ref scratch[0];
-                """);
-            if (model.Cell != "Rnn" && scratch > pre)
+            bool needsRow = !firstOnSums || (model.NumLayers > 1 && !rowOnSums);
+            bool needsQ = model.Cell != "Rnn" && scratch > pre && (model.Cell == "Lstm" || needsRow);
+            if (needsRow || needsQ)
+            {
+                writer.Line($"WholeModelScratch{Int(scratch)} scratch = default;");
+            }
+
+            if (needsRow)
+            {
+                writer.Line("ref float p = ref scratch[0];");
+            }
+
+            if (needsQ)
             {
                 writer.Line($"ref float q = ref scratch[{Int(pre)}];");
             }
@@ -266,8 +279,7 @@ internal static partial class WholeModelEmitter
                     ref float wi = ref Unsafe.AsRef(in weights.InputWeights(0));
                     ref float b = ref Unsafe.AsRef(in weights.ProjectionBias(0));
                     """);
-                ProductEmitter.Emit(writer, firstProduct, "wi", "xi", "b", "p", exactOutputs: false);
-                EmitRowCall(writer, model, kernel, method, "0", "h", "c", pre < scratch);
+                EmitInputProductAndRow(writer, model, kernel, method, firstProduct, firstOnSums, "xi", "0", "h", "c", needsQ);
             }
 
             if (model.NumLayers > 1)
@@ -286,10 +298,38 @@ internal static partial class WholeModelEmitter
                         writer.Line("ref float cl = ref Unsafe.Add(ref c, layer * HiddenSize);");
                     }
 
-                    ProductEmitter.Emit(writer, laterProduct, "wi", "xl", "b", "p", exactOutputs: false);
-                    EmitRowCall(writer, model, kernel, method, "layer", "hl", "cl", pre < scratch);
+                    EmitInputProductAndRow(writer, model, kernel, method, laterProduct, rowOnSums, "xl", "layer", "hl", "cl", needsQ);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// A layer's input product pre = b + W_ih·x and its step: through the pre-activation row p, or, with
+    /// <paramref name="onSums"/>, in registers straight into the row's <c>RowOnSums</c>.
+    /// </summary>
+    private static void EmitInputProductAndRow(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, KernelPlan product, bool onSums, string x, string layer, string h, string c, bool hasQ)
+    {
+        if (!onSums)
+        {
+            ProductEmitter.Emit(writer, product, "wi", x, "b", "p", exactOutputs: false);
+            EmitRowCall(writer, model, kernel, method, layer, h, c, hasQ);
+            return;
+        }
+
+        IEnumerable<int> vectors = Enumerable.Range(0, product.Vectors);
+        writer.Line($"{product.Flavor.VectorType} {string.Join(", ", vectors.Select(v => $"pre{Int(v)} = {product.Flavor.Load("b", product.RowOf(v))}"))};");
+        ProductEmitter.EmitIntoRegisters(writer, product, "wi", x, "pre");
+        string sums = string.Join(", ", vectors.Select(v => $"pre{Int(v)}"));
+        string recurrentWeights = $"ref Unsafe.AsRef(in weights.RecurrentWeights({layer}))";
+        if (model.Cell == "Lstm")
+        {
+            string projection = model.ProjSize > 0 ? $"ref Unsafe.AsRef(in weights.ProjectionWeights({layer}))" : "ref Unsafe.NullRef<float>()";
+            writer.Line($"{kernel}.{method}RowOnSums({sums}, ref {h}, ref {c}, ref {h}, {recurrentWeights}, {projection}, ref {(hasQ ? "q" : "Unsafe.NullRef<float>()")}, recurrent);");
+        }
+        else
+        {
+            writer.Line($"{kernel}.{method}RowOnSums({sums}, ref {h}, ref {h}, {recurrentWeights}, ref Unsafe.AsRef(in weights.RecurrentBias({layer})), recurrent);");
         }
     }
 
