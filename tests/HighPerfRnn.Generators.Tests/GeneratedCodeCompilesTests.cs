@@ -225,6 +225,28 @@ public sealed class GeneratedCodeCompilesTests
     }
 
     [Fact]
+    public void Gate_rows_keep_their_sums_in_registers_only_where_each_gate_block_is_one_vector()
+    {
+        // One vector per gate block (LSTM 16 on 512-bit, GRU 8 on 256-bit, LSTM 4 on 128-bit): the row forwards p's vectors
+        // to RowOnSums, which the whole-model Step calls with the input product's sums.
+        foreach ((string hint, string method) in new[] { ("Gated.Lstm16Deep.g.cs", "Step512"), ("Gated.Gru8Deep.g.cs", "Step256"), ("Gated.Lstm4Proj2.g.cs", "Step128"), ("Gated.Gru4NoBias.g.cs", "Step128") })
+        {
+            string text = Source(hint);
+            Assert.Contains($"=> {method}RowOnSums(", Section(text, method + "Row("), StringComparison.Ordinal);
+            Assert.Contains($"internal static void {method}RowOnSums(", text, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("Step512RowOnSums(pre0, pre1, pre2, pre3, ref hl, ref cl, ref hl,", Source("Gated.Lstm16Deep.g.cs"), StringComparison.Ordinal);
+
+        // Two or more vectors per gate block (LSTM 32 on 512-bit: the activations twice over passed the JIT's tracked
+        // locals), padding lanes (LSTM 9), scalar code, and looped products keep the passes over memory.
+        Assert.DoesNotContain("RowOnSums", Source("Gated.Lstm32Deep.g.cs"), StringComparison.Ordinal);
+        Assert.DoesNotContain("RowOnSums", Source("Gated.Lstm9.g.cs"), StringComparison.Ordinal);
+        Assert.DoesNotContain("StepScalarRowOnSums", Source("Gated.Gru4NoBias.g.cs"), StringComparison.Ordinal);
+        Assert.DoesNotContain("RowOnSums", Source("Gated.Gru45.g.cs"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Kernels_unroll_below_the_line_and_loop_above_it()
     {
         // 256-bit: hidden 42 is 6 vectors × 42 = 252 FMAs (unrolled); hidden 43 is 6 × 43 = 258 (looped over the 10 positions of its chunks).
