@@ -80,6 +80,24 @@ public static class StepLatencyFloor
         return TOps.Add(TOps.Add(sum, chunk1), chunks23);
     }
 
+    /// <summary>
+    /// The Elman RNN's and the LSTM's products in a row: the input product onto the bias, the recurrent product onto its
+    /// sum (with <paramref name="products"/> = 1, the recurrent product alone, the input product having run ahead).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec SerialProducts<TOps, TVec>(TVec bias, TVec x, TVec weight, TVec chunk1, TVec chunks23, int chunk, int products)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        TVec sum = bias;
+        for (int product = 0; product < products; product++)
+        {
+            sum = ProductChain<TOps, TVec>(sum, x, weight, chunk1, chunks23, chunk);
+        }
+
+        return sum;
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static float ElmanChain<TOps, TVec>(int steps, int chunk, int products)
         where TOps : struct, IVectorOps<TVec>
@@ -89,11 +107,7 @@ public static class StepLatencyFloor
         TVec h = TOps.Broadcast(0.3f);
         for (int step = 0; step < steps; step++)
         {
-            TVec pre = bias;
-            for (int product = 0; product < products; product++)
-            {
-                pre = ProductChain<TOps, TVec>(pre, h, weight, chunk1, chunks23, chunk);
-            }
+            TVec pre = SerialProducts<TOps, TVec>(bias, h, weight, chunk1, chunks23, chunk, products);
 
             h = FastActivations.Tanh<TOps, TVec>(pre);
         }
@@ -110,11 +124,7 @@ public static class StepLatencyFloor
         TVec h = TOps.Broadcast(0.3f), c = TOps.Zero;
         for (int step = 0; step < steps; step++)
         {
-            TVec pre = bias;
-            for (int product = 0; product < products; product++)
-            {
-                pre = ProductChain<TOps, TVec>(pre, h, weight, chunk1, chunks23, chunk);
-            }
+            TVec pre = SerialProducts<TOps, TVec>(bias, h, weight, chunk1, chunks23, chunk, products);
 
             TVec inputGate = FastActivations.Sigmoid<TOps, TVec>(pre);
             TVec forgetGate = FastActivations.Sigmoid<TOps, TVec>(TOps.Add(pre, chunk1));

@@ -226,11 +226,11 @@ internal static class GateKernelEmitter
             /// <summary>
             /// One row: p (the pre-activations, gate blocks padded to whole panels) += W_hh·h unless <paramref name="recurrent"/> is false
             /// (the first step without h0); the gates; c updated in place; h to o{(projected ? " through the projection W_hr (h_full in hf, scratch of whole panels)" : string.Empty)}.
-            /// h, c and o hold exactly their features; o may be h itself. The whole-model kernels call it too.{(KeepsGatesInRegisters(method, hidden) ? InRegistersRemark + "." : string.Empty)}
+            /// h, c and o hold exactly their features; o may be h itself. The whole-model kernels call it too.{(KeepsGatesInRegisters(method.Product) ? InRegistersRemark + "." : string.Empty)}
             /// </summary>
             """);
         writer.Line(method.Product.RowAttribute);
-        if (KeepsGatesInRegisters(method, hidden))
+        if (KeepsGatesInRegisters(method.Product))
         {
             EmitLstmRowsInRegisters(writer, method, projected ? "hf" : "o");
             return;
@@ -284,14 +284,8 @@ internal static class GateKernelEmitter
     /// way, lane for lane. Such a row is also small enough to be inlined (at most 4 gates × 16 units deep), so the
     /// whole-model Step hands it the input product's sums in registers too (<c>RowOnSums</c>).
     /// </summary>
-    public static bool KeepsGatesInRegisters(KernelPlan product, int hidden)
-        => !product.Flavor.IsScalar && product.Unrolled && hidden == product.Flavor.Lanes;
-
-    private static bool KeepsGatesInRegisters(StepMethod method, int hidden) => KeepsGatesInRegisters(method.Product, hidden);
-
-    /// <summary>The vector arguments or parameters of a row on sums in registers: <paramref name="prefix"/>0, 1, … one per gate vector.</summary>
-    private static string Registers(KernelPlan product, string prefix, Func<int, string> each)
-        => string.Join(", ", Enumerable.Range(0, product.Vectors).Select(v => each(v)));
+    public static bool KeepsGatesInRegisters(KernelPlan product)
+        => !product.Flavor.IsScalar && product.Unrolled && product.BlockRows == product.Flavor.Lanes;
 
     /// <summary>
     /// The LSTM rows with their gates in registers (see <see cref="KeepsGatesInRegisters"/>): <c>Row</c> reads p's i, f,
@@ -303,7 +297,7 @@ internal static class GateKernelEmitter
         KernelPlan product = method.Product;
         SimdFlavor f = product.Flavor;
         string v = f.VectorType;
-        string loads = Registers(product, "pre", i => f.Load("p", product.RowOf(i)));
+        string loads = ProductEmitter.EachVector(product, i => f.Load("p", product.RowOf(i)));
         writer.Line($"internal static void {method.Name}Row(ref float p, ref float h, ref float c, ref float o, ref float w, ref float wr, ref float hf, bool recurrent)");
         writer.Line($"    => {method.Name}RowOnSums({loads}, ref h, ref c, ref o, ref w, ref wr, ref hf, recurrent);");
         writer.Line();
@@ -315,7 +309,7 @@ internal static class GateKernelEmitter
             /// </summary>
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             """);
-        string parameters = Registers(product, "pre", i => $"{v} pre{Int(i)}");
+        string parameters = ProductEmitter.EachVector(product, i => $"{v} pre{Int(i)}");
         using (writer.Block($"internal static void {method.Name}RowOnSums({parameters}, ref float h, ref float c, ref float o, ref float w, ref float wr, ref float hf, bool recurrent)"))
         {
             EmitRecurrentProductOnto(writer, product, "pre");
@@ -344,7 +338,7 @@ internal static class GateKernelEmitter
         KernelPlan product = method.Product;
         SimdFlavor f = product.Flavor;
         string v = f.VectorType;
-        string loads = Registers(product, "p", i => f.Load("p", product.RowOf(i)));
+        string loads = ProductEmitter.EachVector(product, i => f.Load("p", product.RowOf(i)));
         writer.Line($"internal static void {method.Name}Row(ref float p, ref float h, ref float o, ref float w, ref float bias, ref float product, bool recurrent)");
         writer.Line($"    => {method.Name}RowOnSums({loads}, ref h, ref o, ref w, ref bias, recurrent);");
         writer.Line();
@@ -356,11 +350,11 @@ internal static class GateKernelEmitter
             /// </summary>
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             """);
-        string parameters = Registers(product, "p", i => $"{v} p{Int(i)}");
+        string parameters = ProductEmitter.EachVector(product, i => $"{v} p{Int(i)}");
         using (writer.Block($"internal static void {method.Name}RowOnSums({parameters}, ref float h, ref float o, ref float w, ref float bias, bool recurrent)"))
         {
             writer.Line("// q = b_hn + W_hh·h_{t−1} of the r, z and n vectors, kept in registers to the state update.");
-            writer.Line($"{v} {Registers(product, "q", i => $"q{Int(i)} = {f.Load("bias", product.RowOf(i))}")};");
+            writer.Line($"{v} {ProductEmitter.EachVector(product, i => $"q{Int(i)} = {f.Load("bias", product.RowOf(i))}")};");
             EmitRecurrentProductOnto(writer, product, "q");
             writer.Line($"""
 
@@ -426,11 +420,11 @@ internal static class GateKernelEmitter
             /// <summary>
             /// One row: q = b_hn + W_hh·h into <paramref name="product"/> (scratch of all padded gate rows) unless <paramref name="recurrent"/>
             /// is false (the first step without h0: q = b_hn alone, and h must be a row of zeros); the gates; h to o. h and o hold exactly
-            /// HiddenSize floats; o may be h itself. The whole-model kernels call it too.{(KeepsGatesInRegisters(method, hidden) ? InRegistersRemark + "; product is not used." : string.Empty)}
+            /// HiddenSize floats; o may be h itself. The whole-model kernels call it too.{(KeepsGatesInRegisters(method.Product) ? InRegistersRemark + "; product is not used." : string.Empty)}
             /// </summary>
             """);
         writer.Line(method.Product.RowAttribute);
-        if (KeepsGatesInRegisters(method, hidden))
+        if (KeepsGatesInRegisters(method.Product))
         {
             EmitGruRowsInRegisters(writer, method);
             return;

@@ -27,16 +27,16 @@ internal sealed class KernelPlan
 
     /// <summary>
     /// Full unrolling stops here: 256 vector FMAs per product (LSTMs and GRUs to hidden 32 on 512-bit vectors, to 21
-    /// and 24 on 256-bit ones), and a method holds at most two such products (the
-    /// whole-model step's input product, then its row's recurrent one, which is a call of its own past
-    /// <see cref="InlineRowLimit"/>). The line is the JIT's inlining budget: each FMA is a call of
-    /// <c>RnnMath.MultiplyAdd</c> to be inlined, and past some 350 of them in one method the JIT stops inlining and
-    /// emits the calls: the LSTM 32 step on 256-bit vectors (512 FMAs per product, when the line was 512) made 176
-    /// calls per product and ran 2.5× slower than the runtime's kernel, the GRU 32 (384) made 21 and ran 1.2×
-    /// slower (AVX2 path, measured on AVX-512 hardware with <c>DOTNET_EnableAVX512=0</c>). Beyond the line the kernel keeps loops with constant
-    /// bounds: one loop over the position in the chunks, with the four chunks' accumulators of a group of output
-    /// vectors side by side; at that size the step is bound by FMA throughput rather than by latency, so the loop
-    /// costs its counter (one instruction per several FMAs), and the code stays within the decoded-µop cache.
+    /// and 24 on 256-bit ones), and a method holds at most two such products (the whole-model step's input product,
+    /// then its row's recurrent one, which is a call of its own past <see cref="InlineRowLimit"/>). The line is the
+    /// JIT's inlining budget: each FMA is a call of <c>RnnMath.MultiplyAdd</c> to be inlined, and past some 350 of them
+    /// in one method the JIT stops inlining and emits the calls: the LSTM 32 step on 256-bit vectors (512 FMAs per
+    /// product, when the line was 512) made 176 calls per product and ran 2.5× slower than the runtime's kernel, the
+    /// GRU 32 (384) made 21 and ran 1.2× slower (AVX2 path, measured on AVX-512 hardware with
+    /// <c>DOTNET_EnableAVX512=0</c>). Beyond the line the kernel keeps loops with constant bounds: one loop over the
+    /// position in the chunks, with the four chunks' accumulators of a group of output vectors side by side; at that
+    /// size the step is bound by FMA throughput rather than by latency, so the loop costs its counter (one instruction
+    /// per several FMAs), and the code stays within the decoded-µop cache.
     /// </summary>
     public const int UnrollLimit = 256;
 

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 
 namespace HighPerfRnn.Generators.Emitting;
 
@@ -47,6 +48,13 @@ internal static class ProductEmitter
 
         Emit(writer, new Product(plan, input, ExactOutputs: false, Activation: null, registers), weights, registers, registers);
     }
+
+    /// <summary>
+    /// One item per output vector of <paramref name="plan"/>, joined with commas: the arguments, parameters or
+    /// declarations of the vector locals <see cref="EmitIntoRegisters"/> works on (<c>pre0, pre1, …</c>).
+    /// </summary>
+    public static string EachVector(KernelPlan plan, Func<int, string> each)
+        => string.Join(", ", Enumerable.Range(0, plan.Vectors).Select(each));
 
     private static void Emit(IndentedWriter writer, Product product, string weights, string? init, string destination)
     {

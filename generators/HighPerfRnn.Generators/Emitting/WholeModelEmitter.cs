@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Globalization;
-using System.Linq;
 using HighPerfRnn.Generators.Models;
 
 namespace HighPerfRnn.Generators.Emitting;
@@ -248,7 +247,7 @@ internal static partial class WholeModelEmitter
         var laterProduct = new KernelPlan(flavor, hidden, gates, model.StateSize, panelWidth);
         // Where the row keeps its gates in registers, the input product's sums go to it in registers as well
         // (RowOnSums): no pre-activation row in memory, one store-to-load delay fewer when a step's output is the next input.
-        bool rowOnSums = model.Cell != "Rnn" && GateKernelEmitter.KeepsGatesInRegisters(laterProduct, hidden);
+        bool rowOnSums = model.Cell != "Rnn" && GateKernelEmitter.KeepsGatesInRegisters(laterProduct);
         bool firstOnSums = rowOnSums && firstProduct.Unrolled;
         writer.Line();
         writer.Line($"/// <summary>{Int(panelWidth)}-float panels: per layer, the input product (layer 0: {ProductEmitter.Describe(firstProduct)}), then <c>{method}Row{(firstOnSums ? "OnSums" : string.Empty)}</c>{(firstOnSums ? " on its sums in registers" : string.Empty)}.</summary>");
@@ -256,14 +255,16 @@ internal static partial class WholeModelEmitter
         writer.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
         using (writer.Block($"private static void {method}(global::HighPerfRnn.Generated.GeneratedKernelWeights weights, ref float xi, ref float h, ref float c, bool recurrent)"))
         {
-            bool needsRow = !firstOnSums || (model.NumLayers > 1 && !rowOnSums);
-            bool needsQ = model.Cell != "Rnn" && scratch > pre && (model.Cell == "Lstm" || needsRow);
-            if (needsRow || needsQ)
+            // The pre-activation row p serves the layers whose sums go through memory; q is the LSTM's h_full scratch
+            // (projection) or the GRU's product scratch, which only the rows reading p use.
+            bool needsPreactivationRow = !firstOnSums || (model.NumLayers > 1 && !rowOnSums);
+            bool needsQ = model.Cell != "Rnn" && scratch > pre && (model.Cell == "Lstm" || needsPreactivationRow);
+            if (needsPreactivationRow || needsQ)
             {
                 writer.Line($"WholeModelScratch{Int(scratch)} scratch = default;");
             }
 
-            if (needsRow)
+            if (needsPreactivationRow)
             {
                 writer.Line("ref float p = ref scratch[0];");
             }
@@ -317,20 +318,9 @@ internal static partial class WholeModelEmitter
             return;
         }
 
-        IEnumerable<int> vectors = Enumerable.Range(0, product.Vectors);
-        writer.Line($"{product.Flavor.VectorType} {string.Join(", ", vectors.Select(v => $"pre{Int(v)} = {product.Flavor.Load("b", product.RowOf(v))}"))};");
+        writer.Line($"{product.Flavor.VectorType} {ProductEmitter.EachVector(product, v => $"pre{Int(v)} = {product.Flavor.Load("b", product.RowOf(v))}")};");
         ProductEmitter.EmitIntoRegisters(writer, product, "wi", x, "pre");
-        string sums = string.Join(", ", vectors.Select(v => $"pre{Int(v)}"));
-        string recurrentWeights = $"ref Unsafe.AsRef(in weights.RecurrentWeights({layer}))";
-        if (model.Cell == "Lstm")
-        {
-            string projection = model.ProjSize > 0 ? $"ref Unsafe.AsRef(in weights.ProjectionWeights({layer}))" : "ref Unsafe.NullRef<float>()";
-            writer.Line($"{kernel}.{method}RowOnSums({sums}, ref {h}, ref {c}, ref {h}, {recurrentWeights}, {projection}, ref {(hasQ ? "q" : "Unsafe.NullRef<float>()")}, recurrent);");
-        }
-        else
-        {
-            writer.Line($"{kernel}.{method}RowOnSums({sums}, ref {h}, ref {h}, {recurrentWeights}, ref Unsafe.AsRef(in weights.RecurrentBias({layer})), recurrent);");
-        }
+        EmitRowCall(writer, model, kernel, method, layer, p: null, hasQ ? "q" : null, h, c, h, "recurrent", sums: ProductEmitter.EachVector(product, v => $"pre{Int(v)}"));
     }
 
     /// <summary>The layer's step on the pre-activation row p: h (and c) updated in place.</summary>
@@ -338,23 +328,27 @@ internal static partial class WholeModelEmitter
         => EmitRowCall(writer, model, kernel, method, layer, "p", hasQ ? "q" : null, h, c, h, "recurrent");
 
     /// <summary>
-    /// A layer's step: <paramref name="p"/> the pre-activation row (q its scratch), h_{t−1} from <paramref name="h"/>, h_t to
-    /// <paramref name="o"/>, c in place; <paramref name="weightIndex"/> the layer (and direction) of the weights.
+    /// A layer's step: <paramref name="p"/> the pre-activation row (q its scratch), or, with <paramref name="sums"/>, the
+    /// pre-activation vectors in registers (<c>RowOnSums</c>; the GRU's then needs no scratch); h_{t−1} from
+    /// <paramref name="h"/>, h_t to <paramref name="o"/>, c in place; <paramref name="weightIndex"/> the layer (and
+    /// direction) of the weights.
     /// </summary>
-    private static void EmitRowCall(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, string weightIndex, string p, string? q, string h, string c, string o, string recurrent)
+    private static void EmitRowCall(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, string weightIndex, string? p, string? q, string h, string c, string o, string recurrent, string? sums = null)
     {
+        string row = sums is null ? $"{kernel}.{method}Row(ref {p}" : $"{kernel}.{method}RowOnSums({sums}";
         string recurrentWeights = $"ref Unsafe.AsRef(in weights.RecurrentWeights({weightIndex}))";
         switch (model.Cell)
         {
             case "Lstm":
                 string projection = model.ProjSize > 0 ? $"ref Unsafe.AsRef(in weights.ProjectionWeights({weightIndex}))" : "ref Unsafe.NullRef<float>()";
-                writer.Line($"{kernel}.{method}Row(ref {p}, ref {h}, ref {c}, ref {o}, {recurrentWeights}, {projection}, ref {q ?? "Unsafe.NullRef<float>()"}, {recurrent});");
+                writer.Line($"{row}, ref {h}, ref {c}, ref {o}, {recurrentWeights}, {projection}, ref {q ?? "Unsafe.NullRef<float>()"}, {recurrent});");
                 break;
             case "Gru":
-                writer.Line($"{kernel}.{method}Row(ref {p}, ref {h}, ref {o}, {recurrentWeights}, ref Unsafe.AsRef(in weights.RecurrentBias({weightIndex})), ref {q}, {recurrent});");
+                string bias = $"ref Unsafe.AsRef(in weights.RecurrentBias({weightIndex}))";
+                writer.Line(sums is null ? $"{row}, ref {h}, ref {o}, {recurrentWeights}, {bias}, ref {q}, {recurrent});" : $"{row}, ref {h}, ref {o}, {recurrentWeights}, {bias}, {recurrent});");
                 break;
             default:
-                writer.Line($"{kernel}.{method}Row(ref {p}, ref {h}, ref {o}, {recurrentWeights}, {recurrent});");
+                writer.Line($"{row}, ref {h}, ref {o}, {recurrentWeights}, {recurrent});");
                 break;
         }
     }

@@ -17,7 +17,7 @@ namespace HighPerfRnn.Kernels;
 /// not cover; on the 512-bit path (32 registers) the same tiles over two chunks at once (24 and 16 accumulators); for a single row, 8 panels (8 accumulators), then pairs and single panels with their four chunks as four
 /// chains side by side, since a lone FMA chain would be latency-bound. Rows are taken in blocks of 64 so a pair of
 /// panels is reused from L1 across the block. Every variant sums in <see cref="SummationOrder"/>'s order (the tiles
-/// chunk by chunk, combining the chunks' sums in memory), so results do not depend on the batch size or on which
+/// chunk by chunk, combining the chunks' sums in memory, or two chunks at a time, joining each pair in registers), so results do not depend on the batch size or on which
 /// variant ran.
 /// </remarks>
 internal static class PackedGemm
