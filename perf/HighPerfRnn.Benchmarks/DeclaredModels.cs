@@ -73,3 +73,23 @@ public partial class StreamGru64;
 
 [RnnModel(inputSize: 128, hiddenSize: 128, Cell = RnnCell.Gru)]
 public partial class StreamGru128;
+
+// Two stacked unidirectional layers (input = hidden), for the deep Forward benchmark: the layers' wavefront.
+
+[RnnModel(inputSize: 16, hiddenSize: 16, NumLayers = 2)]
+public partial class DeepRnn16;
+
+[RnnModel(inputSize: 32, hiddenSize: 32, NumLayers = 2)]
+public partial class DeepRnn32;
+
+[RnnModel(inputSize: 16, hiddenSize: 16, NumLayers = 2, Cell = RnnCell.Lstm)]
+public partial class DeepLstm16;
+
+[RnnModel(inputSize: 32, hiddenSize: 32, NumLayers = 2, Cell = RnnCell.Lstm)]
+public partial class DeepLstm32;
+
+[RnnModel(inputSize: 16, hiddenSize: 16, NumLayers = 2, Cell = RnnCell.Gru)]
+public partial class DeepGru16;
+
+[RnnModel(inputSize: 32, hiddenSize: 32, NumLayers = 2, Cell = RnnCell.Gru)]
+public partial class DeepGru32;

@@ -95,9 +95,9 @@ Dictionary<ProductBenchmarks.Shape, PairedRatios.Ratio>? pairedProducts = paired
     ? PairedRatios.MeasureProducts(TimeSpan.FromSeconds(quick ? 1.5 : 8))
     : null;
 bool Ran(Type type) => summaries.Any(s => s.BenchmarksCases.Any(b => b.Descriptor.Type == type));
-(Dictionary<(RnnCell, int), PairedRatios.Ratio> Step, Dictionary<(RnnCell, int), PairedRatios.Ratio> Forward)? pairedDeclared =
-    paired && (Ran(typeof(StepBenchmarks)) || Ran(typeof(SmallForwardBenchmarks)))
-        ? PairedRatios.MeasureDeclared(TimeSpan.FromSeconds(quick ? 1 : 8), Ran(typeof(StepBenchmarks)), Ran(typeof(SmallForwardBenchmarks)))
+(Dictionary<(RnnCell, int), PairedRatios.Ratio> Step, Dictionary<(RnnCell, int), PairedRatios.Ratio> Forward, Dictionary<(RnnCell, int), PairedRatios.Ratio> DeepForward)? pairedDeclared =
+    paired && (Ran(typeof(StepBenchmarks)) || Ran(typeof(SmallForwardBenchmarks)) || Ran(typeof(DeepForwardBenchmarks)))
+        ? PairedRatios.MeasureDeclared(TimeSpan.FromSeconds(quick ? 1 : 8), Ran(typeof(StepBenchmarks)), Ran(typeof(SmallForwardBenchmarks)), Ran(typeof(DeepForwardBenchmarks)))
         : null;
 if (report)
 {

@@ -76,6 +76,10 @@ public sealed class GeneratedCodeCompilesTests
             [RnnModel(3, 4, Cell = RnnCell.Lstm, ProjSize = 2)] public partial class Lstm4Proj2;
             /// <summary>One 512-bit vector per gate, two layers: the gates in registers on the 512-bit path, the whole-model Step.</summary>
             [RnnModel(5, 16, Cell = RnnCell.Lstm, NumLayers = 2)] public partial class Lstm16Deep;
+            /// <summary>The largest two-layer LSTM 16 with a whole-model Forward: 4·16·(80 + 16) + 4·16·(16 + 16) = 8192 weights, 32 KB.</summary>
+            [RnnModel(80, 16, Cell = RnnCell.Lstm, NumLayers = 2)] public partial class Lstm16DeepInput80;
+            /// <summary>One input past it (8256 weights): the whole-model Step only.</summary>
+            [RnnModel(81, 16, Cell = RnnCell.Lstm, NumLayers = 2)] public partial class Lstm16DeepInput81;
             /// <summary>Looped gate product (4·33 rows × 33).</summary>
             [RnnModel(5, 33, Cell = RnnCell.Lstm)] public partial class Lstm33;
             /// <summary>Looped scalar projection (13 × 40), unrolled vector ones.</summary>
@@ -130,7 +134,7 @@ public sealed class GeneratedCodeCompilesTests
         (_, GeneratorDriverRunResult result, Compilation output) = GeneratorHarness.Run(GeneratorHarness.Compile(Declarations));
 
         Assert.Empty(result.Diagnostics);
-        Assert.Equal(39, result.GeneratedTrees.Length);
+        Assert.Equal(41, result.GeneratedTrees.Length);
         Assert.Empty(GeneratorHarness.WarningsAndErrors(output));
 
         using var assembly = new MemoryStream();
@@ -183,26 +187,57 @@ public sealed class GeneratedCodeCompilesTests
     [Fact]
     public void Whole_model_kernels_are_emitted_for_unidirectional_models_within_the_line()
     {
-        foreach (string hint in new[] { "Gated.Lstm32Deep.g.cs", "Gated.Gru36Deep.g.cs", "Gated.Rnn45Deep.g.cs", "Gated.Lstm9Proj4.g.cs", "Demo.SeedNumpy.g.cs", "Gated.Lstm1.g.cs" })
+        // Step and Forward: W_hh within the line, and all the weights within the Forward's line (32 KB).
+        string[] stepAndForward = ["Gated.Rnn45Deep.g.cs", "Gated.Lstm9Proj4.g.cs", "Demo.SeedNumpy.g.cs", "Gated.Lstm1.g.cs", "Gated.Lstm16Deep.g.cs", "Gated.Lstm16DeepInput80.g.cs"];
+
+        // Step only: W_hh within the line, the weights past 32 KB (LSTM 32 × 3 layers: 84 KB; GRU 36 × 2: 48 KB; 8256 weights).
+        string[] stepOnly = ["Gated.Lstm32Deep.g.cs", "Gated.Gru36Deep.g.cs", "Gated.Lstm16DeepInput81.g.cs"];
+        foreach (string hint in stepAndForward.Concat(stepOnly))
         {
             string text = Source(hint);
             Assert.Contains("file static class WholeModelKernel", text, StringComparison.Ordinal);
             Assert.Contains("public const bool HasWholeModelKernels = true;", text, StringComparison.Ordinal);
             Assert.Contains("WholeModelKernel.TryStep(_wholeModelStep, input, state, ", text, StringComparison.Ordinal);
-            Assert.Contains("WholeModelKernel.TryForward(_wholeModelForward, input, output, hN, ", text, StringComparison.Ordinal);
             foreach (int width in new[] { 16, 8, 4, 1 })
             {
                 Assert.Contains($"case {width}:", Section(text, "Run(global::"), StringComparison.Ordinal);
             }
         }
 
-        // Stacked: layer 0 written out (depth InputSize), the others in one loop (depth StateSize), each a product onto the bias, then the layer's Row.
-        string deep = Section(Source("Gated.Lstm32Deep.g.cs"), "Step256(global::");
+        foreach (string hint in stepAndForward)
+        {
+            Assert.Contains("WholeModelKernel.TryForward(_wholeModelForward, input, output, hN, ", Source(hint), StringComparison.Ordinal);
+        }
+
+        foreach (string hint in stepOnly)
+        {
+            string text = Source(hint);
+            Assert.DoesNotContain("TryForward", text, StringComparison.Ordinal);
+            Assert.Contains("// Every batch through the driver: the layers' weights pass the generator's line for a whole-model Forward", text, StringComparison.Ordinal);
+        }
+
+        // Stacked: the Step calls layer 0's method, then the later layers' one in a loop on the new h below; each is a
+        // method of its own (a root for the JIT's inlining budget), a product onto the bias, then the layer's Row.
+        string lstm32 = Source("Gated.Lstm32Deep.g.cs");
+        string deep = Section(lstm32, "Step256(global::");
+        Assert.Contains("Step256Layer0(weights, ref xi, ref h, ref c, ref h, ref p, recurrent);", deep, StringComparison.Ordinal);
         Assert.Contains("for (int layer = 1; layer < NumLayers; layer++)", deep, StringComparison.Ordinal);
-        Assert.Contains("ref float b = ref Unsafe.AsRef(in weights.ProjectionBias(layer));", deep, StringComparison.Ordinal);
-        Assert.Contains("LstmStepKernelH32.Step256Row(ref p, ref hl, ref cl, ref hl,", deep, StringComparison.Ordinal);
-        Assert.Contains("GruStepKernelH36.Step512Row(ref p, ref h, ref h, ref Unsafe.AsRef(in weights.RecurrentWeights(0)), ref Unsafe.AsRef(in weights.RecurrentBias(0)), ref q, recurrent);", Source("Gated.Gru36Deep.g.cs"), StringComparison.Ordinal);
-        Assert.Contains("ref Unsafe.AsRef(in weights.ProjectionWeights(0))", Source("Gated.Lstm9Proj4.g.cs"), StringComparison.Ordinal);
+        Assert.Contains("Step256LaterLayer(weights, layer, ref Unsafe.Add(ref h, (layer - 1) * StateSize), ref hl, ref Unsafe.Add(ref c, layer * HiddenSize), ref hl, ref p, recurrent);", deep, StringComparison.Ordinal);
+        Assert.Contains("[MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]\n        private static void Step256LaterLayer(", lstm32.Replace("\r\n", "\n", StringComparison.Ordinal), StringComparison.Ordinal);
+        string later = Section(lstm32, "Step256LaterLayer(global::");
+        Assert.Contains("ref float b = ref Unsafe.AsRef(in weights.ProjectionBias(layer));", later, StringComparison.Ordinal);
+        Assert.Contains("LstmStepKernelH32.Step256Row(ref p, ref h, ref c, ref o,", later, StringComparison.Ordinal);
+        Assert.Contains("GruStepKernelH36.Step512Row(ref p, ref h, ref o, ref Unsafe.AsRef(in weights.RecurrentWeights(layer)), ref Unsafe.AsRef(in weights.RecurrentBias(layer)), ref q, recurrent);", Section(Source("Gated.Gru36Deep.g.cs"), "Step512Layer0(global::"), StringComparison.Ordinal);
+        Assert.Contains("ref Unsafe.AsRef(in weights.ProjectionWeights(layer))", Source("Gated.Lstm9Proj4.g.cs"), StringComparison.Ordinal);
+
+        // The stacked Forward: the layers as a wavefront (layer l's step wave − l, its input the row the layer below
+        // wrote in the wave before), through the same layer methods.
+        string wavefront = Section(Source("Gated.Lstm16Deep.g.cs"), "Forward512(global::");
+        Assert.Contains("for (int wave = 0; wave < seqLen + NumLayers - 1; wave++)", wavefront, StringComparison.Ordinal);
+        Assert.Contains("Step512Layer0(weights, ref xt, ref h, ref c, ref o, recurrent);", wavefront, StringComparison.Ordinal);
+        Assert.Contains("int t = wave - layer;", wavefront, StringComparison.Ordinal);
+        Assert.Contains("ref float xt = ref LayerRow(ref output, ref ring, layer - 1, t);", wavefront, StringComparison.Ordinal);
+        Assert.Contains("Step512LaterLayer(weights, layer, ref xt, ref h, ref c, ref o, recurrent);", wavefront, StringComparison.Ordinal);
 
         // Bidirectional: Forward only, layer by layer, both directions per time step.
         foreach (string hint in new[] { "Demo.TinyBiRnn.g.cs", "Gated.Lstm9.g.cs", "Gated.Gru16.g.cs" })
@@ -236,7 +271,7 @@ public sealed class GeneratedCodeCompilesTests
             Assert.Contains($"internal static void {method}RowOnSums(", text, StringComparison.Ordinal);
         }
 
-        Assert.Contains("Step512RowOnSums(pre0, pre1, pre2, pre3, ref hl, ref cl, ref hl,", Source("Gated.Lstm16Deep.g.cs"), StringComparison.Ordinal);
+        Assert.Contains("Step512RowOnSums(pre0, pre1, pre2, pre3, ref h, ref c, ref o,", Section(Source("Gated.Lstm16Deep.g.cs"), "Step512LaterLayer(global::"), StringComparison.Ordinal);
 
         // Two or more vectors per gate block (LSTM 32 on 512-bit: the activations twice over passed the JIT's tracked
         // locals), padding lanes (LSTM 9), scalar code, and looped products keep the passes over memory.

@@ -82,9 +82,11 @@ internal static class ModelEmitter
 
     /// <summary>The first line of a Forward: batch 1 to the whole-model kernels where the type has them.</summary>
     private static string WholeForward(RnnModelDeclaration model, bool cells)
-        => WholeModelEmitter.Applies(model)
+        => WholeModelEmitter.AppliesToForward(model)
             ? $"if (batch == 1 && global::{KernelNamespace}.{WholeModelEmitter.ClassName}.TryForward(_wholeModelForward, input, output, hN, {(cells ? "cN, c0, returnsCells: true, " : model.Cell == "Lstm" ? "default, default, returnsCells: false, " : string.Empty)}seqLen, layout, h0)) {{ return; }}"
-            : "// Every batch through the driver: no whole-model kernels (W_hh beyond the generator's line).";
+            : WholeModelEmitter.Applies(model)
+                ? "// Every batch through the driver: the layers' weights pass the generator's line for a whole-model Forward (the driver projects each layer's inputs in one product)."
+                : "// Every batch through the driver: no whole-model kernels (W_hh beyond the generator's line).";
 
     /// <summary>The first line of a Step: batch 1 to the whole-model kernels where the type has them.</summary>
     private static string WholeStep(RnnModelDeclaration model, bool cells)

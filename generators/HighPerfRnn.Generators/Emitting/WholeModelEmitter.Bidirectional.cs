@@ -47,8 +47,21 @@ internal static partial class WholeModelEmitter
     /// </summary>
     private static void EmitLayerwiseForward(IndentedWriter writer, RnnModelDeclaration model, string kernel, (string Method, int PanelWidth, SimdFlavor Flavor)[] widths, int gates)
     {
-        EmitBidirectionalTryForward(writer, model.Cell == "Lstm", model.NumDirections);
-        using (writer.Block("private static void RunForward(global::HighPerfRnn.Generated.GeneratedKernelWeights weights, ref float xi, int seqLen, ref float output, ref float hN, ref float cN, ref float h0, bool hasH0, ref float layerOutputs)"))
+        EmitBidirectionalTryForward(writer, model.Cell == "Lstm");
+        EmitForwardDispatch(writer, widths, "layerOutputs");
+        foreach ((string method, int panelWidth, SimdFlavor flavor) in widths)
+        {
+            EmitBidirectionalMethod(writer, model, kernel, method, panelWidth, flavor, gates);
+        }
+    }
+
+    /// <summary>
+    /// RunForward: the Forward method of the path the weights were packed for; <paramref name="sequenceScratch"/> names its
+    /// last argument, the stack memory the layers pass their outputs through (sequences, or the wavefront's ring).
+    /// </summary>
+    private static void EmitForwardDispatch(IndentedWriter writer, (string Method, int PanelWidth, SimdFlavor Flavor)[] widths, string sequenceScratch)
+    {
+        using (writer.Block($"private static void RunForward(global::HighPerfRnn.Generated.GeneratedKernelWeights weights, ref float xi, int seqLen, ref float output, ref float hN, ref float cN, ref float h0, bool hasH0, ref float {sequenceScratch})"))
         {
             using (writer.Block("switch (weights.PanelWidth)"))
             {
@@ -56,7 +69,7 @@ internal static partial class WholeModelEmitter
                 {
                     writer.Line($"""
                         case {Int(panelWidth)}:
-                            Forward{method.Substring("Step".Length)}(weights, ref xi, seqLen, ref output, ref hN, ref cN, ref h0, hasH0, ref layerOutputs);
+                            Forward{method.Substring("Step".Length)}(weights, ref xi, seqLen, ref output, ref hN, ref cN, ref h0, hasH0, ref {sequenceScratch});
                             return;
                         """);
                 }
@@ -67,17 +80,10 @@ internal static partial class WholeModelEmitter
                     """);
             }
         }
-
-        foreach ((string method, int panelWidth, SimdFlavor flavor) in widths)
-        {
-            EmitBidirectionalMethod(writer, model, kernel, method, panelWidth, flavor, gates);
-        }
     }
 
-    private static void EmitBidirectionalTryForward(IndentedWriter writer, bool lstm, int directions)
+    private static void EmitBidirectionalTryForward(IndentedWriter writer, bool lstm)
     {
-        // One layer needs no stack sequence, so any length runs here; stacked layers hold one layer's output sequence on the stack.
-        string lengthBound = directions == 1 ? "(NumLayers > 1 && seqLen > StackSequenceFloats / OutputSize)" : "seqLen > StackSequenceFloats / OutputSize";
         string cellParameters = lstm ? " Span<float> cN, ReadOnlySpan<float> c0, bool returnsCells," : string.Empty;
         writer.Line($$"""
             /// <summary>
@@ -85,10 +91,10 @@ internal static partial class WholeModelEmitter
             /// spans are what the runtime's Forward accepts and the layers' output sequences fit the stack; false, with nothing touched,
             /// otherwise. h0 may be h_n itself{{(lstm ? " (c0 may be c_n)" : string.Empty)}}; without h0 each direction's first step has no recurrent product, as the runtime's.
             /// </summary>
-            {{(directions == 1 ? "private static bool TryForwardByLayer(" : "public static bool TryForward(")}}
+            public static bool TryForward(
                 global::HighPerfRnn.Generated.GeneratedKernelWeights? weights, ReadOnlySpan<float> input, Span<float> output, Span<float> hN,{{cellParameters}} int seqLen, global::HighPerfRnn.SequenceLayout layout, ReadOnlySpan<float> h0)
             {
-                if (weights is null || {{lengthBound}} || !AcceptsForward(input, output, hN, seqLen, layout, h0))
+                if (weights is null || seqLen > StackSequenceFloats / OutputSize || !AcceptsForward(input, output, hN, seqLen, layout, h0))
                 {
                     return false;
                 }
@@ -113,10 +119,7 @@ internal static partial class WholeModelEmitter
             private const int StackSequenceFloats = {{Int(StackSequenceFloats)}};
 
             """);
-        if (directions == 2)
-        {
-            EmitForwardChecks(writer, lstm);
-        }
+        EmitForwardChecks(writer, lstm);
     }
 
     private static void EmitBidirectionalMethod(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, int panelWidth, SimdFlavor flavor, int gates)
@@ -133,25 +136,15 @@ internal static partial class WholeModelEmitter
         writer.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
         using (writer.Block($"private static void Forward{method.Substring("Step".Length)}(global::HighPerfRnn.Generated.GeneratedKernelWeights weights, ref float xi, int seqLen, ref float output, ref float hN, ref float cN, ref float h0, bool hasH0, ref float layerOutputs)"))
         {
-            bool both = model.Bidirectional;
-            writer.Line(both
-                ? $"// Each direction its own pre-activation row{(hasQ ? " and scratch" : string.Empty)}, so the two chains never wait on each other; zeros: h_(-1) without h0."
-                : "// The pre-activation row" + (hasQ ? " and scratch" : string.Empty) + "; zeros: h_(-1) without h0.");
-            writer.Line($"WholeModelScratch{Int(scratch)} forwardScratch = default, {(both ? "backwardScratch = default, " : string.Empty)}zeros = default;");
+            writer.Line($"// Each direction its own pre-activation row{(hasQ ? " and scratch" : string.Empty)}, so the two chains never wait on each other; zeros: h_(-1) without h0.");
+            writer.Line($"WholeModelScratch{Int(scratch)} forwardScratch = default, backwardScratch = default, zeros = default;");
             writer.Line("ref float pf = ref forwardScratch[0];");
-            if (both)
-            {
-                writer.Line("ref float pb = ref backwardScratch[0];");
-            }
-
+            writer.Line("ref float pb = ref backwardScratch[0];");
             writer.Line("ref float z = ref zeros[0];");
             if (hasQ)
             {
                 writer.Line($"ref float qf = ref forwardScratch[{Int(pre)}];");
-                if (both)
-                {
-                    writer.Line($"ref float qb = ref backwardScratch[{Int(pre)}];");
-                }
+                writer.Line($"ref float qb = ref backwardScratch[{Int(pre)}];");
             }
 
             EmitBidirectionalLayer(writer, model, kernel, method, firstProduct, hasQ, first: true);
@@ -185,65 +178,43 @@ internal static partial class WholeModelEmitter
                 """);
         }
 
-        bool both = model.Bidirectional;
-        string d = both ? "2 * layer" : "layer";
-        writer.Line($$"""
+        writer.Line("""
             ref float layerOut = ref (layer == NumLayers - 1 ? ref output : ref Unsafe.Add(ref layerOutputs, (layer & 1) * seqLen * OutputSize));
-            ref float h0f = ref Unsafe.Add(ref h0, ({{d}}) * StateSize);
-            ref float cf = ref Unsafe.Add(ref cN, ({{d}}) * HiddenSize);
+            ref float h0f = ref Unsafe.Add(ref h0, (2 * layer) * StateSize);
+            ref float cf = ref Unsafe.Add(ref cN, (2 * layer) * HiddenSize);
             ref float wif = ref Unsafe.AsRef(in weights.InputWeights(layer, 0));
             ref float bf = ref Unsafe.AsRef(in weights.ProjectionBias(layer, 0));
+            ref float h0b = ref Unsafe.Add(ref h0, ((2 * layer) + 1) * StateSize);
+            ref float cb = ref Unsafe.Add(ref cN, ((2 * layer) + 1) * HiddenSize);
+            ref float wib = ref Unsafe.AsRef(in weights.InputWeights(layer, 1));
+            ref float bb = ref Unsafe.AsRef(in weights.ProjectionBias(layer, 1));
             """);
-        if (both)
-        {
-            writer.Line("""
-                ref float h0b = ref Unsafe.Add(ref h0, ((2 * layer) + 1) * StateSize);
-                ref float cb = ref Unsafe.Add(ref cN, ((2 * layer) + 1) * HiddenSize);
-                ref float wib = ref Unsafe.AsRef(in weights.InputWeights(layer, 1));
-                ref float bb = ref Unsafe.AsRef(in weights.ProjectionBias(layer, 1));
-                """);
-        }
 
         using (writer.Block("for (int step = 0; step < seqLen; step++)"))
         {
             writer.Line($$"""
-                // Forward at t = step, from row t − 1 (or h0, or nothing){{(both ? "; backward at t = seqLen − 1 − step, from row t + 1" : string.Empty)}}.
+                // Forward at t = step, from row t − 1 (or h0, or nothing); backward at t = seqLen − 1 − step, from row t + 1.
                 bool recurrent = step > 0 || hasH0;
                 int tf = step;
                 ref float xf = ref Unsafe.Add(ref layerIn, tf * {{width}});
                 ref float hf = ref (step > 0 ? ref Unsafe.Add(ref layerOut, (tf - 1) * OutputSize) : ref (hasH0 ? ref h0f : ref z));
                 ref float of = ref Unsafe.Add(ref layerOut, tf * OutputSize);
+                int tb = seqLen - 1 - step;
+                ref float xb = ref Unsafe.Add(ref layerIn, tb * {{width}});
+                ref float hb = ref (step > 0 ? ref Unsafe.Add(ref layerOut, ((tb + 1) * OutputSize) + StateSize) : ref (hasH0 ? ref h0b : ref z));
+                ref float ob = ref Unsafe.Add(ref layerOut, (tb * OutputSize) + StateSize);
                 """);
-            if (both)
-            {
-                writer.Line($$"""
-                    int tb = seqLen - 1 - step;
-                    ref float xb = ref Unsafe.Add(ref layerIn, tb * {{width}});
-                    ref float hb = ref (step > 0 ? ref Unsafe.Add(ref layerOut, ((tb + 1) * OutputSize) + StateSize) : ref (hasH0 ? ref h0b : ref z));
-                    ref float ob = ref Unsafe.Add(ref layerOut, (tb * OutputSize) + StateSize);
-                    """);
-            }
 
             ProductEmitter.Emit(writer, product, "wif", "xf", "bf", "pf", exactOutputs: false);
-            if (both)
-            {
-                ProductEmitter.Emit(writer, product, "wib", "xb", "bb", "pb", exactOutputs: false);
-            }
-
+            ProductEmitter.Emit(writer, product, "wib", "xb", "bb", "pb", exactOutputs: false);
             EmitRowCall(writer, model, kernel, method, "layer, 0", "pf", hasQ ? "qf" : null, "hf", "cf", "of", "recurrent");
-            if (both)
-            {
-                EmitRowCall(writer, model, kernel, method, "layer, 1", "pb", hasQ ? "qb" : null, "hb", "cb", "ob", "recurrent");
-            }
+            EmitRowCall(writer, model, kernel, method, "layer, 1", "pb", hasQ ? "qb" : null, "hb", "cb", "ob", "recurrent");
         }
 
         writer.Line();
-        writer.Line(both ? "// h_n of this layer: the forward direction's last row, the backward direction's first." : "// h_n of this layer: its last row.");
-        writer.Line($"MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref layerOut, (seqLen - 1) * OutputSize), StateSize).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref hN, ({d}) * StateSize), StateSize));");
-        if (both)
-        {
-            writer.Line("MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref layerOut, StateSize), StateSize).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref hN, ((2 * layer) + 1) * StateSize), StateSize));");
-        }
+        writer.Line("// h_n of this layer: the forward direction's last row, the backward direction's first.");
+        writer.Line("MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref layerOut, (seqLen - 1) * OutputSize), StateSize).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref hN, (2 * layer) * StateSize), StateSize));");
+        writer.Line("MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref layerOut, StateSize), StateSize).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref hN, ((2 * layer) + 1) * StateSize), StateSize));");
 
         scope?.Dispose();
     }

@@ -6,16 +6,18 @@ namespace HighPerfRnn.Generators.Emitting;
 
 /// <summary>
 /// Emits the whole-model kernels of a declared unidirectional model: one <c>Step</c> of every layer at batch 1, and
-/// <c>Forward</c> at batch 1 as that step over the time steps, in code whose sizes are all constants. Where the runtime
-/// builds a step's arguments, slices its scratch and calls a kernel per layer and step, this code checks the caller's
-/// spans once per call and then runs straight through: per layer, the input product (bias + W_ih·x, a constant-size
-/// product into a stack row), then the layer's step kernel on that row (its <c>Row</c> method), h and c updated in place.
+/// <c>Forward</c> at batch 1 with the layers as a wavefront (WholeModelEmitter.Wavefront.cs), in code whose sizes are all
+/// constants. Where the runtime builds a step's arguments, slices its scratch and calls a kernel per layer and step, this
+/// code checks the caller's spans once per call and then runs straight through: per layer, the input product (bias +
+/// W_ih·x, a constant-size product, into a stack row or registers), then the layer's step kernel on it (its <c>Row</c> or
+/// <c>RowOnSums</c> method). A stacked model's layers are methods of their own (WholeModelEmitter.Layers.cs).
 /// </summary>
 /// <remarks>
 /// The sums are the runtime's: each product in the 4 chunks of docs/numerics.md, the input product onto the bias and the
 /// recurrent product onto the input product (as the runtime's step computes them), the gates with <c>RnnMath</c>. So the
 /// bits are the runtime-sized model's, at every step and layer (tested for every declared test model). Emitted only where
-/// the planner can pick it (<see cref="Applies"/>, the same line as <c>ExecutionPlanner.WholeModelLimitBytes</c>).
+/// the planner can pick it (<see cref="Applies"/> and <see cref="AppliesToForward"/>, the lines of
+/// <c>ExecutionPlanner.WholeModelLimitBytes</c> and <c>WholeModelForwardLimitBytes</c>).
 /// </remarks>
 internal static partial class WholeModelEmitter
 {
@@ -32,9 +34,30 @@ internal static partial class WholeModelEmitter
 
     public const string ClassName = "WholeModelKernel";
 
+    /// <summary>
+    /// The most weights (W_ih and W_hh of every layer, unpadded) a unidirectional model's whole-model <c>Forward</c> is emitted
+    /// for: 8192 floats, 32 KB, the planner's line (ExecutionPlanner.WholeModelForwardLimitBytes). Its time steps read all of
+    /// them, where the runtime's pass reads W_ih once per layer for the whole sequence (one product); past L1 the generated
+    /// Forward measured slower (two-layer LSTM 32, 64 KB: 1.09–1.13 of the runtime's time; GRU 32, 48 KB: 1.02–1.04).
+    /// </summary>
+    public const int ForwardLimitFloats = 32 * 1024 / sizeof(float);
+
     /// <summary>Whether the model gets whole-model kernels: W_hh within the line (bidirectional models: Forward only, layer by layer).</summary>
     public static bool Applies(RnnModelDeclaration model)
         => (long)Gates(model) * model.HiddenSize * model.StateSize <= (model.Cell == "Rnn" ? ElmanLimitFloats : LimitFloats);
+
+    /// <summary>Whether the whole-model <c>Forward</c> is emitted: <see cref="Applies"/>, and a unidirectional model's weights within <see cref="ForwardLimitFloats"/>.</summary>
+    public static bool AppliesToForward(RnnModelDeclaration model)
+        => Applies(model) && (model.Bidirectional || WeightFloats(model) <= ForwardLimitFloats);
+
+    /// <summary>W_ih and W_hh of every layer and direction, unpadded: what a unidirectional model's time step reads.</summary>
+    internal static long WeightFloats(RnnModelDeclaration model)
+    {
+        long perLayerGates = (long)Gates(model) * model.HiddenSize * model.NumDirections;
+        long first = perLayerGates * (model.InputSize + model.StateSize);
+        long later = perLayerGates * (model.OutputSize + model.StateSize);
+        return first + ((model.NumLayers - 1) * later);
+    }
 
     internal static int Gates(RnnModelDeclaration model) => model.Cell switch { "Lstm" => 4, "Gru" => 3, _ => 1 };
 
@@ -82,12 +105,19 @@ internal static partial class WholeModelEmitter
 
                 """);
             EmitTryStep(writer, lstm);
-            EmitTryForward(writer, lstm);
-            EmitLayerwiseForward(writer, model, kernel, widths, gates);
+            if (AppliesToForward(model))
+            {
+                EmitWavefrontForward(writer, model, kernel, widths, gates);
+            }
+
             EmitDispatch(writer, widths);
             foreach ((string method, int panelWidth, SimdFlavor flavor) in widths)
             {
                 EmitStepMethod(writer, model, kernel, method, panelWidth, flavor, gates);
+                if (model.NumLayers > 1)
+                {
+                    EmitLayerMethods(writer, model, kernel, method, panelWidth, flavor, gates);
+                }
             }
         }
 
@@ -159,61 +189,6 @@ internal static partial class WholeModelEmitter
             """);
     }
 
-    private static void EmitTryForward(IndentedWriter writer, bool lstm)
-    {
-        string cellParameters = lstm ? " Span<float> cN, ReadOnlySpan<float> c0, bool returnsCells," : string.Empty;
-        writer.Line($$"""
-            /// <summary>
-            /// Forward at batch 1: layer by layer (each layer's time loop in one method) where one layer's output sequence fits the stack
-            /// or there is one layer; else step by step (every layer per time step, no sequence held). False, with nothing touched, where
-            /// the runtime must run or report.
-            /// </summary>
-            public static bool TryForward(
-                global::HighPerfRnn.Generated.GeneratedKernelWeights? weights, ReadOnlySpan<float> input, Span<float> output, Span<float> hN,{{cellParameters}} int seqLen, global::HighPerfRnn.SequenceLayout layout, ReadOnlySpan<float> h0)
-                => NumLayers == 1 || seqLen <= StackSequenceFloats / OutputSize
-                    ? TryForwardByLayer(weights, input, output, hN, {{(lstm ? "cN, c0, returnsCells, " : string.Empty)}}seqLen, layout, h0)
-                    : TryForwardByStep(weights, input, output, hN, {{(lstm ? "cN, c0, returnsCells, " : string.Empty)}}seqLen, layout, h0);
-
-            /// <summary>
-            /// Forward at batch 1 (any layout: one sequence's rows are the same memory in each), step by step, when <paramref name="weights"/> is
-            /// given and the spans are what the runtime's Forward accepts; false, with nothing touched, otherwise. h_n{{(lstm ? " and c_n" : string.Empty)}} hold the state as the
-            /// steps run (h0 may be h_n itself); without h0 the first step has no recurrent product, as the runtime's.
-            /// </summary>
-            private static bool TryForwardByStep(
-                global::HighPerfRnn.Generated.GeneratedKernelWeights? weights, ReadOnlySpan<float> input, Span<float> output, Span<float> hN,{{cellParameters}} int seqLen, global::HighPerfRnn.SequenceLayout layout, ReadOnlySpan<float> h0)
-            {
-                if (weights is null || !AcceptsForward(input, output, hN, seqLen, layout, h0))
-                {
-                    return false;
-                }
-
-            """);
-        if (lstm)
-        {
-            EmitForwardCells(writer);
-        }
-
-        writer.Line($$"""
-                bool recurrent = !h0.IsEmpty;
-                InitialState(h0, hN);
-                ref float x = ref MemoryMarshal.GetReference(input);
-                ref float h = ref MemoryMarshal.GetReference(hN);
-                ref float c = ref {{(lstm ? "MemoryMarshal.GetReference(cells)" : "Unsafe.NullRef<float>()")}};
-                Span<float> last = hN.Slice((NumLayers - 1) * StateSize, StateSize);
-                for (int t = 0; t < seqLen; t++)
-                {
-                    // Without h0 the first step has no recurrent product (h_{−1} = 0), as the runtime's first step.
-                    Run(weights, ref Unsafe.Add(ref x, t * InputSize), ref h, ref c, recurrent || t > 0);
-                    last.CopyTo(output.Slice(t * StateSize, StateSize));
-                }
-
-                return true;
-            }
-
-            """);
-        EmitForwardChecks(writer, lstm);
-    }
-
     private static void EmitDispatch(IndentedWriter writer, (string Method, int PanelWidth, SimdFlavor Flavor)[] widths)
     {
         writer.Line("/// <summary>One step of every layer, on the path the weights were packed for (chosen once, when the model was built).</summary>");
@@ -240,92 +215,104 @@ internal static partial class WholeModelEmitter
 
     private static void EmitStepMethod(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, int panelWidth, SimdFlavor flavor, int gates)
     {
-        int hidden = model.HiddenSize;
-        int scratch = ScratchFloats(model, gates, panelWidth);
-        int pre = gates * Pad(hidden, panelWidth);
-        var firstProduct = new KernelPlan(flavor, hidden, gates, model.InputSize, panelWidth);
-        var laterProduct = new KernelPlan(flavor, hidden, gates, model.StateSize, panelWidth);
-        // Where the row keeps its gates in registers, the input product's sums go to it in registers as well
-        // (RowOnSums): no pre-activation row in memory, one store-to-load delay fewer when a step's output is the next input.
-        bool rowOnSums = model.Cell != "Rnn" && GateKernelEmitter.KeepsGatesInRegisters(laterProduct);
-        bool firstOnSums = rowOnSums && firstProduct.Unrolled;
+        var layers = new LayerProducts(model, flavor, gates, panelWidth);
+        bool stacked = model.NumLayers > 1;
         writer.Line();
-        writer.Line($"/// <summary>{Int(panelWidth)}-float panels: per layer, the input product (layer 0: {ProductEmitter.Describe(firstProduct)}), then <c>{method}Row{(firstOnSums ? "OnSums" : string.Empty)}</c>{(firstOnSums ? " on its sums in registers" : string.Empty)}.</summary>");
+        writer.Line(stacked
+            ? $"/// <summary>{Int(panelWidth)}-float panels: layer 0's step (<c>{LayerMethod(method, first: true)}</c>), then each later layer's (<c>{LayerMethod(method, first: false)}</c>) on the new h below it.</summary>"
+            : $"/// <summary>{Int(panelWidth)}-float panels: the input product ({ProductEmitter.Describe(layers.First)}), then <c>{method}Row{(layers.FirstOnSums ? "OnSums" : string.Empty)}</c>{(layers.FirstOnSums ? " on its sums in registers" : string.Empty)}.</summary>");
         // Compiled optimized at once: a kernel is hot from its first call.
         writer.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
         using (writer.Block($"private static void {method}(global::HighPerfRnn.Generated.GeneratedKernelWeights weights, ref float xi, ref float h, ref float c, bool recurrent)"))
         {
-            // The pre-activation row p serves the layers whose sums go through memory; q is the LSTM's h_full scratch
-            // (projection) or the GRU's product scratch, which only the rows reading p use.
-            bool needsPreactivationRow = !firstOnSums || (model.NumLayers > 1 && !rowOnSums);
-            bool needsQ = model.Cell != "Rnn" && scratch > pre && (model.Cell == "Lstm" || needsPreactivationRow);
-            if (needsPreactivationRow || needsQ)
-            {
-                writer.Line($"WholeModelScratch{Int(scratch)} scratch = default;");
-            }
-
-            if (needsPreactivationRow)
-            {
-                writer.Line("ref float p = ref scratch[0];");
-            }
-
-            if (needsQ)
-            {
-                writer.Line($"ref float q = ref scratch[{Int(pre)}];");
-            }
-
-            using (writer.Block("// Layer 0: xi is the input."))
+            bool hasQ = EmitScratchLocals(writer, model, gates, panelWidth, layers, zeros: false);
+            if (!stacked)
             {
                 writer.Line("""
-                    ref float wi = ref Unsafe.AsRef(in weights.InputWeights(0));
-                    ref float b = ref Unsafe.AsRef(in weights.ProjectionBias(0));
+                    const int layer = 0;
+                    ref float wi = ref Unsafe.AsRef(in weights.InputWeights(layer));
+                    ref float b = ref Unsafe.AsRef(in weights.ProjectionBias(layer));
                     """);
-                EmitInputProductAndRow(writer, model, kernel, method, firstProduct, firstOnSums, "xi", "0", "h", "c", needsQ);
+                EmitInputProductAndRow(writer, model, kernel, method, layers.First, layers.FirstOnSums, "xi", "layer", "h", "c", "h", "recurrent", hasQ);
+                return;
             }
 
-            if (model.NumLayers > 1)
+            writer.Line("// Layer 0: xi is the input; h and c updated in place.");
+            EmitLayerCall(writer, model, method, layers, first: true, "xi", "h", "c", "h", "recurrent");
+            using (writer.Block("for (int layer = 1; layer < NumLayers; layer++)"))
             {
-                using (writer.Block($"for (int layer = 1; layer < NumLayers; layer++)"))
-                {
-                    writer.Line("""
-                        // Layer l: x is layer l − 1's new h.
-                        ref float xl = ref Unsafe.Add(ref h, (layer - 1) * StateSize);
-                        ref float hl = ref Unsafe.Add(ref h, layer * StateSize);
-                        ref float wi = ref Unsafe.AsRef(in weights.InputWeights(layer));
-                        ref float b = ref Unsafe.AsRef(in weights.ProjectionBias(layer));
-                        """);
-                    if (model.Cell == "Lstm")
-                    {
-                        writer.Line("ref float cl = ref Unsafe.Add(ref c, layer * HiddenSize);");
-                    }
-
-                    EmitInputProductAndRow(writer, model, kernel, method, laterProduct, rowOnSums, "xl", "layer", "hl", "cl", needsQ);
-                }
+                writer.Line("""
+                    // Layer l: x is layer l − 1's new h.
+                    ref float hl = ref Unsafe.Add(ref h, layer * StateSize);
+                    """);
+                EmitLayerCall(writer, model, method, layers, first: false, "Unsafe.Add(ref h, (layer - 1) * StateSize)", "hl", "Unsafe.Add(ref c, layer * HiddenSize)", "hl", "recurrent");
             }
         }
     }
 
     /// <summary>
-    /// A layer's input product pre = b + W_ih·x and its step: through the pre-activation row p, or, with
-    /// <paramref name="onSums"/>, in registers straight into the row's <c>RowOnSums</c>.
+    /// The stack scratch a unidirectional kernel's layers need, as locals: p, the pre-activation row, for the layers whose
+    /// sums go through memory; q, the LSTM's h_full scratch (projection) or the GRU's product scratch, which only the rows
+    /// reading p use; with <paramref name="zeros"/>, z, a row of zeros (h_(-1) without h0). Returns whether q is declared.
     /// </summary>
-    private static void EmitInputProductAndRow(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, KernelPlan product, bool onSums, string x, string layer, string h, string c, bool hasQ)
+    private static bool EmitScratchLocals(IndentedWriter writer, RnnModelDeclaration model, int gates, int panelWidth, LayerProducts layers, bool zeros)
+    {
+        int scratch = ScratchFloats(model, gates, panelWidth);
+        int pre = gates * Pad(model.HiddenSize, panelWidth);
+        bool needsPreactivationRow = !layers.FirstOnSums || (model.NumLayers > 1 && !layers.LaterOnSums);
+        bool needsQ = LayerScratch.Of(model, gates, panelWidth, layers.FirstOnSums).Q || (model.NumLayers > 1 && LayerScratch.Of(model, gates, panelWidth, layers.LaterOnSums).Q);
+        var declared = new List<string>();
+        if (needsPreactivationRow || needsQ)
+        {
+            declared.Add("scratch = default");
+        }
+
+        if (zeros)
+        {
+            declared.Add("zeros = default");
+        }
+
+        if (declared.Count > 0)
+        {
+            writer.Line($"WholeModelScratch{Int(scratch)} {string.Join(", ", declared)};");
+        }
+
+        if (needsPreactivationRow)
+        {
+            writer.Line("ref float p = ref scratch[0];");
+        }
+
+        if (needsQ)
+        {
+            writer.Line($"ref float q = ref scratch[{Int(pre)}];");
+        }
+
+        if (zeros)
+        {
+            writer.Line("ref float z = ref zeros[0];");
+        }
+
+        return needsQ;
+    }
+
+    /// <summary>
+    /// A layer's input product pre = b + W_ih·x and its step: through the pre-activation row p, or, with
+    /// <paramref name="onSums"/>, in registers straight into the row's <c>RowOnSums</c>. h_{t−1} from <paramref name="h"/>,
+    /// h_t to <paramref name="o"/> (which may be h), c in place.
+    /// </summary>
+    private static void EmitInputProductAndRow(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, KernelPlan product, bool onSums, string x, string layer, string h, string c, string o, string recurrent, bool hasQ)
     {
         if (!onSums)
         {
             ProductEmitter.Emit(writer, product, "wi", x, "b", "p", exactOutputs: false);
-            EmitRowCall(writer, model, kernel, method, layer, h, c, hasQ);
+            EmitRowCall(writer, model, kernel, method, layer, "p", hasQ ? "q" : null, h, c, o, recurrent);
             return;
         }
 
         writer.Line($"{product.Flavor.VectorType} {ProductEmitter.EachVector(product, v => $"pre{Int(v)} = {product.Flavor.Load("b", product.RowOf(v))}")};");
         ProductEmitter.EmitIntoRegisters(writer, product, "wi", x, "pre");
-        EmitRowCall(writer, model, kernel, method, layer, p: null, hasQ ? "q" : null, h, c, h, "recurrent", sums: ProductEmitter.EachVector(product, v => $"pre{Int(v)}"));
+        EmitRowCall(writer, model, kernel, method, layer, p: null, hasQ ? "q" : null, h, c, o, recurrent, sums: ProductEmitter.EachVector(product, v => $"pre{Int(v)}"));
     }
-
-    /// <summary>The layer's step on the pre-activation row p: h (and c) updated in place.</summary>
-    private static void EmitRowCall(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, string layer, string h, string c, bool hasQ)
-        => EmitRowCall(writer, model, kernel, method, layer, "p", hasQ ? "q" : null, h, c, h, "recurrent");
 
     /// <summary>
     /// A layer's step: <paramref name="p"/> the pre-activation row (q its scratch), or, with <paramref name="sums"/>, the

@@ -65,7 +65,7 @@ public static class BenchmarkReport
         IReadOnlyList<PairedRatios.Result>? paired,
         IReadOnlyDictionary<string, PairedRatios.Ratio>? pairedParallel,
         IReadOnlyDictionary<RnnCell, (PairedRatios.Ratio WithLengths, PairedRatios.Ratio OneByOne)>? pairedRagged,
-        (Dictionary<(RnnCell, int), PairedRatios.Ratio> Step, Dictionary<(RnnCell, int), PairedRatios.Ratio> Forward)? pairedDeclared,
+        (Dictionary<(RnnCell, int), PairedRatios.Ratio> Step, Dictionary<(RnnCell, int), PairedRatios.Ratio> Forward, Dictionary<(RnnCell, int), PairedRatios.Ratio> DeepForward)? pairedDeclared,
         IReadOnlyDictionary<ProductBenchmarks.Shape, PairedRatios.Ratio>? pairedProducts)
     {
         Summary[] all = summaries.ToArray();
@@ -94,6 +94,7 @@ public static class BenchmarkReport
         string markdown = Markdown(all, command, machine, rows, StepRows(medians).ToList(), ParallelRows(medians).ToList(), paired ?? [], pairedParallel ?? new Dictionary<string, PairedRatios.Ratio>(), pairedDeclared?.Step)
             + ProductSection(medians, machine, pairedProducts)
             + SmallForwardSection(medians, pairedDeclared?.Forward)
+            + DeepForwardSection(medians, pairedDeclared?.DeepForward)
             + RaggedSection(medians, pairedRagged)
             + StreamSetSection(medians, peakGflops);
         File.WriteAllText(Path.Combine(docs, "benchmarks.md"), markdown);
@@ -327,16 +328,35 @@ public static class BenchmarkReport
 
     /// <summary>The small-Forward table (<see cref="SmallForwardBenchmarks"/>), or nothing when the run did not include it.</summary>
     private static string SmallForwardSection(Dictionary<(string, string, string), Measured> m, Dictionary<(RnnCell, int), PairedRatios.Ratio>? paired)
+        => DeclaredForwardSection(
+            m,
+            paired,
+            nameof(SmallForwardBenchmarks),
+            [8, 16, 32, 64],
+            "## Small models over a sequence: `Forward`, batch 1, declared against runtime-sized",
+            $"One layer, input = hidden, {DeclaredForwardBenchmarks.SeqLen} steps. The declared model runs its whole-model kernel where the plan picks it: LSTM and GRU to 16 KB of W_hh, Elman to 8 KB unless its hidden state is one vector (8 on 256-bit, 16 on 512-bit: the runtime's one-vector kernel keeps h in a register). Elsewhere (Elman 64, LSTM and GRU 64, and those one-vector sizes) both run the same kernels and the ratio is the run's noise.");
+
+    /// <summary>The two-layer Forward table (<see cref="DeepForwardBenchmarks"/>), or nothing when the run did not include it.</summary>
+    private static string DeepForwardSection(Dictionary<(string, string, string), Measured> m, Dictionary<(RnnCell, int), PairedRatios.Ratio>? paired)
+        => DeclaredForwardSection(
+            m,
+            paired,
+            nameof(DeepForwardBenchmarks),
+            [16, 32],
+            "## Two stacked layers over a sequence: `Forward`, batch 1, declared against runtime-sized",
+            $"Two unidirectional layers, input = hidden, {DeclaredForwardBenchmarks.SeqLen} steps. The declared model runs its layers as a wavefront (layer 2's step t − 1 beside layer 1's step t: two independent chains per time step) where all its weights take at most 32 KB (every cell at 16, Elman at 32); past that (LSTM and GRU 32) both run the runtime's pass, which projects each layer's inputs in one product, and the ratio is the run's noise.");
+
+    private static string DeclaredForwardSection(Dictionary<(string, string, string), Measured> m, Dictionary<(RnnCell, int), PairedRatios.Ratio>? paired, string benchmark, int[] hiddenSizes, string heading, string description)
     {
         var c = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
         foreach (RnnCell cell in new[] { RnnCell.Rnn, RnnCell.Lstm, RnnCell.Gru })
         {
-            foreach (int hidden in new[] { 8, 16, 32, 64 })
+            foreach (int hidden in hiddenSizes)
             {
                 string key = $"Cell={cell},Hidden={hidden}";
-                if (!m.TryGetValue((nameof(SmallForwardBenchmarks), nameof(SmallForwardBenchmarks.RuntimeSized), key), out var runtime)
-                    || !m.TryGetValue((nameof(SmallForwardBenchmarks), nameof(SmallForwardBenchmarks.Generated), key), out var declared))
+                if (!m.TryGetValue((benchmark, nameof(DeclaredForwardBenchmarks.RuntimeSized), key), out var runtime)
+                    || !m.TryGetValue((benchmark, nameof(DeclaredForwardBenchmarks.Generated), key), out var declared))
                 {
                     continue;
                 }
@@ -344,16 +364,16 @@ public static class BenchmarkReport
                 if (text.Length == 0)
                 {
                     text.AppendLine();
-                    text.AppendLine("## Small models over a sequence: `Forward`, batch 1, declared against runtime-sized");
+                    text.AppendLine(heading);
                     text.AppendLine();
-                    text.AppendLine(c, $"One layer, input = hidden, {SmallForwardBenchmarks.SeqLen} steps. The declared model runs its whole-model kernel where the plan picks it: LSTM and GRU to 16 KB of W_hh, Elman to 8 KB unless its hidden state is one vector (8 on 256-bit, 16 on 512-bit: the runtime's one-vector kernel keeps h in a register). Elsewhere (Elman 64, LSTM and GRU 64, and those one-vector sizes) both run the same kernels and the ratio is the run's noise.");
+                    text.AppendLine(description);
                     text.AppendLine();
                     text.AppendLine("| cell | hidden | runtime-sized | declared | per step (declared) | declared ÷ runtime | paired (quartiles) | allocated |");
                     text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
                 }
 
                 string pairedText = paired is not null && paired.TryGetValue((cell, hidden), out PairedRatios.Ratio? r) ? string.Create(c, $"{r.Median:F2} ({r.LowerQuartile:F2}–{r.UpperQuartile:F2})") : "—";
-                text.AppendLine(c, $"| {cell} | {hidden} | {Time(runtime.MedianNs)} | {Time(declared.MedianNs)} | {Time(declared.MedianNs / SmallForwardBenchmarks.SeqLen)} | {declared.MedianNs / runtime.MedianNs:F2} | {pairedText} | {Bytes(declared.Bytes)} |");
+                text.AppendLine(c, $"| {cell} | {hidden} | {Time(runtime.MedianNs)} | {Time(declared.MedianNs)} | {Time(declared.MedianNs / DeclaredForwardBenchmarks.SeqLen)} | {declared.MedianNs / runtime.MedianNs:F2} | {pairedText} | {Bytes(declared.Bytes)} |");
             }
         }
 

@@ -121,13 +121,16 @@ public static class PairedRatios
 
     /// <summary>
     /// Declared models against runtime-sized ones (issue 14), in alternation as above: per cell and hidden size of
-    /// <see cref="StepBenchmarks"/> (one Step, batch 1) and <see cref="SmallForwardBenchmarks"/> (a 100-step Forward,
-    /// batch 1), the declared model's time as a fraction of the runtime-sized model's in each round.
+    /// <see cref="StepBenchmarks"/> (one Step, batch 1), <see cref="SmallForwardBenchmarks"/> (a 100-step Forward, batch 1)
+    /// and <see cref="DeepForwardBenchmarks"/> (the same with two layers), the declared model's time as a fraction of the
+    /// runtime-sized model's in each round.
     /// </summary>
-    public static (Dictionary<(RnnCell, int), Ratio> Step, Dictionary<(RnnCell, int), Ratio> Forward) MeasureDeclared(TimeSpan perPoint, bool step, bool forward)
+    public static (Dictionary<(RnnCell, int), Ratio> Step, Dictionary<(RnnCell, int), Ratio> Forward, Dictionary<(RnnCell, int), Ratio> DeepForward) MeasureDeclared(
+        TimeSpan perPoint, bool step, bool forward, bool deepForward)
     {
         var steps = new Dictionary<(RnnCell, int), Ratio>();
         var forwards = new Dictionary<(RnnCell, int), Ratio>();
+        var deepForwards = new Dictionary<(RnnCell, int), Ratio>();
         foreach (RnnCell cell in new[] { RnnCell.Rnn, RnnCell.Lstm, RnnCell.Gru })
         {
             foreach (int hidden in new[] { 8, 16, 32, 64, 128 })
@@ -136,23 +139,34 @@ public static class PairedRatios
                 {
                     var benchmark = new StepBenchmarks { Cell = cell, Hidden = hidden };
                     benchmark.Setup();
-                    Ratio fraction = Fraction(Rounds(benchmark.RuntimeSized, [benchmark.Generated], perPoint)[0]);
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// paired Step {cell} {hidden}: declared {fraction.Median:F3} of runtime-sized"));
-                    steps[(cell, hidden)] = fraction;
+                    steps[(cell, hidden)] = DeclaredFraction(benchmark.RuntimeSized, benchmark.Generated, perPoint, $"Step {cell} {hidden}");
                 }
 
                 if (forward && hidden <= 64)
                 {
                     var benchmark = new SmallForwardBenchmarks { Cell = cell, Hidden = hidden };
                     benchmark.Setup();
-                    Ratio fraction = Fraction(Rounds(benchmark.RuntimeSized, [benchmark.Generated], perPoint)[0]);
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// paired Forward {cell} {hidden}: declared {fraction.Median:F3} of runtime-sized"));
-                    forwards[(cell, hidden)] = fraction;
+                    forwards[(cell, hidden)] = DeclaredFraction(benchmark.RuntimeSized, benchmark.Generated, perPoint, $"Forward {cell} {hidden}");
+                }
+
+                if (deepForward && hidden is 16 or 32)
+                {
+                    var benchmark = new DeepForwardBenchmarks { Cell = cell, Hidden = hidden };
+                    benchmark.Setup();
+                    deepForwards[(cell, hidden)] = DeclaredFraction(benchmark.RuntimeSized, benchmark.Generated, perPoint, $"Forward {cell} {hidden} × 2 layers");
                 }
             }
         }
 
-        return (steps, forwards);
+        return (steps, forwards, deepForwards);
+    }
+
+    /// <summary>The declared model's time as a fraction of the runtime-sized one's, per round, summarized and logged.</summary>
+    private static Ratio DeclaredFraction(Action runtimeSized, Action declared, TimeSpan perPoint, string what)
+    {
+        Ratio fraction = Fraction(Rounds(runtimeSized, [declared], perPoint)[0]);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// paired {what}: declared {fraction.Median:F3} of runtime-sized"));
+        return fraction;
     }
 
     /// <summary>

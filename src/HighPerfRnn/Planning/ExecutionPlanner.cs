@@ -71,6 +71,16 @@ internal static class ExecutionPlanner
     public const long WholeModelLimitBytes = 16 * 1024;
 
     /// <summary>
+    /// A declared unidirectional model's whole-model Forward (its layers as a wavefront, every time step an input product
+    /// per layer) runs while all its weights, W_ih and W_hh of every layer (unpadded, as the generator counts them:
+    /// WholeModelEmitter.ForwardLimitFloats), take at most this, the smaller L1 of the machine types (32 KB). Past it each
+    /// step streams them from L2, where the runtime's pass reads W_ih once per layer for the whole sequence (one product):
+    /// a two-layer LSTM 32 (64 KB) measured 1.09–1.13 of the runtime's time, a GRU 32 (48 KB) 1.02–1.04, against 0.60 for an
+    /// LSTM 16 (16 KB) and 0.93 for an Elman 32 (16 KB), paired, on Zen 5. Its Step reads them all either way.
+    /// </summary>
+    public const long WholeModelForwardLimitBytes = 32 * 1024;
+
+    /// <summary>
     /// The Elman RNN's whole-model line, lower: its runtime kernels are already one tight loop per layer, so the generated
     /// code's gain is smaller, and at hidden 64 (16 KB) it measured level or slower (paired Forward 1.05, Step 0.95–1.3 of
     /// the runtime's time); at 32 (4 KB) it ran in 0.63 (Forward) and 0.65 (Step). Elman to hidden 45.
@@ -169,10 +179,16 @@ internal static class ExecutionPlanner
         // h in a register from step to step: the generated layer loop measured level (hidden 8 on 256-bit, 0.97) or slower
         // (16 on 512-bit, 1.3–1.5× the time). Two directions side by side make the generated loop the faster (the seed: 0.8).
         bool oneVectorSequence = elman && call == RnnCall.Forward && !architecture.Bidirectional && hidden == lanes;
-        if (declared && batchClass == 0 && declaredRecurrentBytes <= wholeModelLimit && !oneVectorSequence)
+        long declaredWeightBytes = DeclaredWeightBytes(architecture);
+        bool forwardWithinL1 = call != RnnCall.Forward || architecture.Bidirectional || declaredWeightBytes <= WholeModelForwardLimitBytes;
+        if (declared && batchClass == 0 && declaredRecurrentBytes <= wholeModelLimit && !oneVectorSequence && forwardWithinL1)
         {
             return new LayerPlan(layer, LayerKernel.GeneratedWholeModel, false, false, $"declared, batch 1, W_hh {Kb(declaredRecurrentBytes)} ≤ {Kb(wholeModelLimit)}: the whole model in generated code");
         }
+
+        string pastForwardLine = declared && batchClass == 0 && declaredRecurrentBytes <= wholeModelLimit && !forwardWithinL1
+            ? $"declared, but all weights {Kb(declaredWeightBytes)} > {Kb(WholeModelForwardLimitBytes)} for the whole-model Forward; "
+            : string.Empty;
 
         if (batchClass == 0)
         {
@@ -180,11 +196,11 @@ internal static class ExecutionPlanner
             {
                 if (hidden == lanes)
                 {
-                    return new LayerPlan(layer, LayerKernel.ElmanSequenceProjecting, false, interleave, $"batch 1, hidden {hidden} = one {lanes}-float vector" + interleaveNote);
+                    return new LayerPlan(layer, LayerKernel.ElmanSequenceProjecting, false, interleave, pastForwardLine + $"batch 1, hidden {hidden} = one {lanes}-float vector" + interleaveNote);
                 }
 
                 bool alternates = paddedHidden / lanes > 1 && call == RnnCall.Forward;
-                return new LayerPlan(layer, LayerKernel.ElmanSequence, alternates, interleave, $"batch 1, hidden {hidden} ≠ one vector" + interleaveNote);
+                return new LayerPlan(layer, LayerKernel.ElmanSequence, alternates, interleave, pastForwardLine + $"batch 1, hidden {hidden} ≠ one vector" + interleaveNote);
             }
 
             long budget = call == RnnCall.Step ? FusedStepStreamingBudgetBytes : FusedStepSequenceBudgetBytes;
@@ -194,7 +210,7 @@ internal static class ExecutionPlanner
                 ? "batch 1, LSTM with projection: the fused step has no projection"
                 : fits ? $"batch 1, W_hh {Kb(recurrentBytes)} ≤ {Kb(budget)}"
                 : $"batch 1, W_hh {Kb(recurrentBytes)} > {Kb(budget)}";
-            return new LayerPlan(layer, fits ? LayerKernel.FusedGateStep : LayerKernel.GeneralStep, alternate, interleave, why + interleaveNote);
+            return new LayerPlan(layer, fits ? LayerKernel.FusedGateStep : LayerKernel.GeneralStep, alternate, interleave, pastForwardLine + why + interleaveNote);
         }
 
         if (declared)
@@ -216,6 +232,18 @@ internal static class ExecutionPlanner
             : declared ? $"W_hh {Kb(recurrentBytes)} > {Kb(GeneratedGatedLimitBytes)}: the generated kernel declines"
             : "batch > 1: the blocked product";
         return new LayerPlan(layer, LayerKernel.GeneralStep, false, interleave, general + interleaveNote);
+    }
+
+    /// <summary>W_ih and W_hh of every layer and direction, unpadded, as the generator counts them (WholeModelEmitter.WeightFloats).</summary>
+    private static long DeclaredWeightBytes(RnnArchitecture architecture)
+    {
+        long total = 0;
+        for (int layer = 0; layer < architecture.NumLayers; layer++)
+        {
+            total += (long)architecture.GateCount * architecture.HiddenSize * architecture.NumDirections * (architecture.LayerInputSize(layer) + architecture.StateSize);
+        }
+
+        return total * sizeof(float);
     }
 
     private static string Kb(long bytes) => bytes % 1024 == 0 ? $"{bytes / 1024} KB" : $"{bytes / 1024.0:0.#} KB";

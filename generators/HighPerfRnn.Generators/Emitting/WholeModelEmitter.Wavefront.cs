@@ -1,0 +1,156 @@
+using HighPerfRnn.Generators.Models;
+
+namespace HighPerfRnn.Generators.Emitting;
+
+/// <summary>
+/// The whole-model <c>Forward</c> of a unidirectional model at batch 1: its layers as a wavefront. Wave w runs layer 0's
+/// step t = w, layer 1's step w − 1, …, layer l's step w − l: each layer's step reads the layer below's output from the
+/// wave before, so within a wave the layers' steps are independent dependency chains, which the CPU overlaps (as a
+/// bidirectional layer's two directions). Run layer by layer, a stack of L layers waits L chains per time step; as a
+/// wavefront about one, where the arithmetic allows.
+/// </summary>
+/// <remarks>
+/// Each step is the one the layer-by-layer order computes (the input product onto the bias, the recurrent product onto
+/// that, the same gates), so the bits are the runtime-sized model's; only independent steps change places. A layer below
+/// the last keeps its two latest outputs in a ring of two rows (step t writes row t % 2 while the layer above reads
+/// row (t − 1) % 2), so no sequence is held and any length runs here.
+/// </remarks>
+internal static partial class WholeModelEmitter
+{
+    private static void EmitWavefrontForward(IndentedWriter writer, RnnModelDeclaration model, string kernel, (string Method, int PanelWidth, SimdFlavor Flavor)[] widths, int gates)
+    {
+        bool lstm = model.Cell == "Lstm";
+        string cellParameters = lstm ? " Span<float> cN, ReadOnlySpan<float> c0, bool returnsCells," : string.Empty;
+        writer.Line($$"""
+            /// <summary>
+            /// Forward at batch 1 (any layout: one sequence's rows are the same memory in each) when <paramref name="weights"/> is given and
+            /// the spans are what the runtime's Forward accepts; false, with nothing touched, otherwise (the runtime then runs, and names
+            /// any argument at fault). The layers run as a wavefront. h0 may be h_n itself{{(lstm ? " (c0 may be c_n)" : string.Empty)}}; without h0 each layer's first step
+            /// has no recurrent product, as the runtime's.
+            /// </summary>
+            public static bool TryForward(
+                global::HighPerfRnn.Generated.GeneratedKernelWeights? weights, ReadOnlySpan<float> input, Span<float> output, Span<float> hN,{{cellParameters}} int seqLen, global::HighPerfRnn.SequenceLayout layout, ReadOnlySpan<float> h0)
+            {
+                if (weights is null || !AcceptsForward(input, output, hN, seqLen, layout, h0))
+                {
+                    return false;
+                }
+
+            """);
+        if (lstm)
+        {
+            EmitForwardCells(writer);
+        }
+
+        writer.Line($$"""
+                // The layers below the last: their two latest outputs each (rows t % 2).
+                Span<float> ring = stackalloc float[RingFloats];
+
+                // h0's rows are read by each layer's first step, h_n's written after the last wave, so h0 may be h_n itself.
+                RunForward(weights, ref MemoryMarshal.GetReference(input), seqLen, ref MemoryMarshal.GetReference(output), ref MemoryMarshal.GetReference(hN),
+                    ref {{(lstm ? "MemoryMarshal.GetReference(cells)" : "Unsafe.NullRef<float>()")}}, ref MemoryMarshal.GetReference(h0), !h0.IsEmpty, ref MemoryMarshal.GetReference(ring));
+                return true;
+            }
+
+            /// <summary>Floats of the ring: two rows of h for each layer below the last.</summary>
+            private const int RingFloats = (NumLayers - 1) * 2 * StateSize;
+
+            /// <summary>Where layer <paramref name="layer"/>'s h at time <paramref name="t"/> lives: the last layer's in the output row t, the others' in ring row t % 2.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            private static ref float LayerRow(ref float output, ref float ring, int layer, int t)
+                => ref (layer == NumLayers - 1 ? ref Unsafe.Add(ref output, t * OutputSize) : ref Unsafe.Add(ref ring, ((2 * layer) + (t & 1)) * StateSize));
+
+            """);
+        EmitForwardChecks(writer, lstm);
+        EmitForwardDispatch(writer, widths, "ring");
+        foreach ((string method, int panelWidth, SimdFlavor flavor) in widths)
+        {
+            EmitWavefrontMethod(writer, model, kernel, method, panelWidth, flavor, gates);
+        }
+    }
+
+    private static void EmitWavefrontMethod(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, int panelWidth, SimdFlavor flavor, int gates)
+    {
+        bool lstm = model.Cell == "Lstm";
+        var layers = new LayerProducts(model, flavor, gates, panelWidth);
+        writer.Line();
+        writer.Line(model.NumLayers > 1
+            ? $"/// <summary>{Int(panelWidth)}-float panels: wave w runs layer l's step w − l for every layer (<c>{LayerMethod(method, first: true)}</c>, <c>{LayerMethod(method, first: false)}</c>).</summary>"
+            : $"/// <summary>{Int(panelWidth)}-float panels: the time loop, each step the input product ({ProductEmitter.Describe(layers.First)}) and <c>{method}Row{(layers.FirstOnSums ? "OnSums" : string.Empty)}</c>.</summary>");
+        // Compiled optimized at once: a kernel is hot from its first call.
+        writer.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+        using (writer.Block($"private static void Forward{method.Substring("Step".Length)}(global::HighPerfRnn.Generated.GeneratedKernelWeights weights, ref float xi, int seqLen, ref float output, ref float hN, ref float cN, ref float h0, bool hasH0, ref float ring)"))
+        {
+            bool hasQ = EmitScratchLocals(writer, model, gates, panelWidth, layers, zeros: true);
+            using (writer.Block("for (int wave = 0; wave < seqLen + NumLayers - 1; wave++)"))
+            {
+                using (writer.Block("if (wave < seqLen)"))
+                {
+                    writer.Line("""
+                        // Layer 0 at t = wave: the input row t in.
+                        const int layer = 0;
+                        int t = wave;
+                        ref float xt = ref Unsafe.Add(ref xi, t * InputSize);
+                        """);
+                    EmitWaveStep(writer, model, kernel, method, layers, first: true, hasQ, lstm);
+                }
+
+                if (model.NumLayers > 1)
+                {
+                    using (writer.Block("for (int layer = 1; layer < NumLayers; layer++)"))
+                    {
+                        writer.Line("""
+                            // Layer l at t = wave − l: layer l − 1's output at t in (written in the wave before).
+                            int t = wave - layer;
+                            if ((uint)t >= (uint)seqLen)
+                            {
+                                continue;
+                            }
+
+                            ref float xt = ref LayerRow(ref output, ref ring, layer - 1, t);
+                            """);
+                        EmitWaveStep(writer, model, kernel, method, layers, first: false, hasQ, lstm);
+                    }
+                }
+            }
+
+            writer.Line();
+            using (writer.Block("for (int layer = 0; layer < NumLayers; layer++)"))
+            {
+                writer.Line("""
+                    // h_n: each layer's output at the last time step.
+                    MemoryMarshal.CreateReadOnlySpan(ref LayerRow(ref output, ref ring, layer, seqLen - 1), StateSize).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref hN, layer * StateSize), StateSize));
+                    """);
+            }
+        }
+    }
+
+    /// <summary>
+    /// One layer's step within a wave (layer, t and its input xt declared): h_{t−1} from its row t − 1 (or h0, or zeros), h_t
+    /// to its row t. A single layer's step is written out here; a stacked model's calls its layer method.
+    /// </summary>
+    private static void EmitWaveStep(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, LayerProducts layers, bool first, bool hasQ, bool lstm)
+    {
+        writer.Line("""
+            bool recurrent = t > 0 || hasH0;
+            ref float h = ref (t > 0 ? ref LayerRow(ref output, ref ring, layer, t - 1) : ref (hasH0 ? ref Unsafe.Add(ref h0, layer * StateSize) : ref z));
+            ref float o = ref LayerRow(ref output, ref ring, layer, t);
+            """);
+        if (lstm)
+        {
+            writer.Line("ref float c = ref Unsafe.Add(ref cN, layer * HiddenSize);");
+        }
+
+        if (model.NumLayers > 1)
+        {
+            EmitLayerCall(writer, model, method, layers, first, "xt", "h", "c", "o", "recurrent");
+            return;
+        }
+
+        writer.Line("""
+            ref float wi = ref Unsafe.AsRef(in weights.InputWeights(layer));
+            ref float b = ref Unsafe.AsRef(in weights.ProjectionBias(layer));
+            """);
+        EmitInputProductAndRow(writer, model, kernel, method, first ? layers.First : layers.Later, first ? layers.FirstOnSums : layers.LaterOnSums, "xt", "layer", "h", "c", "o", "recurrent", hasQ);
+    }
+}
