@@ -98,6 +98,10 @@ public sealed class GeneratedCodeCompilesTests
             [RnnModel(1, 1, Cell = RnnCell.Gru)] public partial class Gru1;
             /// <summary>A GRU with 16-float gate blocks.</summary>
             [RnnModel(1, 16, Cell = RnnCell.Gru, Bidirectional = true)] public partial class Gru16;
+            /// <summary>The largest bidirectional GRU 20 with a whole-model Forward: 2·3·20·(48 + 20) = 8160 weights a step, within 8192.</summary>
+            [RnnModel(48, 20, Cell = RnnCell.Gru, Bidirectional = true)] public partial class Gru20BiInput48;
+            /// <summary>One input past it (8280): no whole-model kernels (a bidirectional model has no Step).</summary>
+            [RnnModel(49, 20, Cell = RnnCell.Gru, Bidirectional = true)] public partial class Gru20BiInput49;
             /// <summary>One 128-bit vector per gate, no bias (b_hn zeros in registers).</summary>
             [RnnModel(2, 4, Cell = RnnCell.Gru, Bias = false)] public partial class Gru4NoBias;
             /// <summary>One 256-bit vector per gate (on the 256-bit path and, padded, the 512-bit one), two layers.</summary>
@@ -134,7 +138,7 @@ public sealed class GeneratedCodeCompilesTests
         (_, GeneratorDriverRunResult result, Compilation output) = GeneratorHarness.Run(GeneratorHarness.Compile(Declarations));
 
         Assert.Empty(result.Diagnostics);
-        Assert.Equal(41, result.GeneratedTrees.Length);
+        Assert.Equal(43, result.GeneratedTrees.Length);
         Assert.Empty(GeneratorHarness.WarningsAndErrors(output));
 
         using var assembly = new MemoryStream();
@@ -249,6 +253,20 @@ public sealed class GeneratedCodeCompilesTests
             Assert.Contains("ref float ob = ref Unsafe.Add(ref layerOut, (tb * OutputSize) + StateSize);", text, StringComparison.Ordinal);
         }
 
+        // Bidirectional steps written out where they are small (the seed on 256-bit panels: 74 FMAs), else a method per
+        // direction and step (the seed on 128-bit panels: 148 FMAs; LSTM 9, two layers, on 512-bit: 312).
+        string tiny = Source("Demo.TinyBiRnn.g.cs");
+        Assert.Contains("RnnStepKernelH8.Step256Row(ref pf, ref hf, ref of,", Section(tiny, "Forward256(global::"), StringComparison.Ordinal);
+        Assert.DoesNotContain("Layer0(", Section(tiny, "Forward256(global::"), StringComparison.Ordinal);
+        Assert.Contains("Step128Layer0(weights, 0, ref xf, ref hf, ref of, ref pf, recurrent);", Section(tiny, "Forward128(global::"), StringComparison.Ordinal);
+        Assert.Contains("Step128LaterLayer(weights, layer, 1, ref xb, ref hb, ref ob, ref pb, recurrent);", Section(tiny, "Forward128(global::"), StringComparison.Ordinal);
+        Assert.Contains("Step512LaterLayer(weights, layer, 1, ref xb, ref hb, ref cb, ref ob, ref pb, recurrent);", Section(Source("Gated.Lstm9.g.cs"), "Forward512(global::"), StringComparison.Ordinal);
+        Assert.Contains("ref float wi = ref Unsafe.AsRef(in weights.InputWeights(layer, direction));", Section(Source("Gated.Lstm9.g.cs"), "Step512LaterLayer(global::"), StringComparison.Ordinal);
+
+        // A bidirectional model's Forward line: the largest layer's two directions within 32 KB.
+        Assert.Contains("WholeModelKernel.TryForward(_wholeModelForward, input, output, hN, ", Source("Gated.Gru20BiInput48.g.cs"), StringComparison.Ordinal);
+        Assert.Contains("public const bool HasWholeModelKernels = false;", Source("Gated.Gru20BiInput49.g.cs"), StringComparison.Ordinal);
+
         // Past the line: none, and the driver runs every call.
         foreach (string hint in new[] { "Gated.Lstm33.g.cs", "Gated.Gru37.g.cs", "Gated.Rnn46.g.cs", "Demo.H64.g.cs", "Gated.Lstm56.g.cs" })
         {
@@ -279,6 +297,30 @@ public sealed class GeneratedCodeCompilesTests
         Assert.DoesNotContain("RowOnSums", Source("Gated.Lstm9.g.cs"), StringComparison.Ordinal);
         Assert.DoesNotContain("StepScalarRowOnSums", Source("Gated.Gru4NoBias.g.cs"), StringComparison.Ordinal);
         Assert.DoesNotContain("RowOnSums", Source("Gated.Gru45.g.cs"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Elman_rows_loop_their_activations_above_four_vectors()
+    {
+        // Each inlined tanh is a large share of the JIT's inlining budget: H42 on 128-bit panels (11 vectors) and on scalar
+        // code loop their activation pass, as they loop the cold pass (the first step without h0): two loops each. H42 on
+        // 512-bit panels (3 vectors, one group) applies it as the sums are stored, and loops only the cold pass.
+        string text = Source("Demo.H42.g.cs");
+        Assert.Equal(2, Occurrences(Section(text, "Step128Row("), "for (int j = 0; j < 40; j += 4)"));
+        Assert.Equal(2, Occurrences(Section(text, "StepScalarRow("), "for (int j = 0; j < 42; j += 1)"));
+        Assert.Equal(1, Occurrences(Section(text, "Step512Row("), "for (int j = 0; j < 32; j += 16)"));
+        Assert.Contains("RnnMath.Tanh(a0_0)", Section(text, "Step512Row("), StringComparison.Ordinal);
+    }
+
+    private static int Occurrences(string text, string value)
+    {
+        int count = 0;
+        for (int at = text.IndexOf(value, StringComparison.Ordinal); at >= 0; at = text.IndexOf(value, at + value.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
     }
 
     [Fact]

@@ -90,7 +90,7 @@ internal static class ModelEmitter
 
     /// <summary>The first line of a Step: batch 1 to the whole-model kernels where the type has them.</summary>
     private static string WholeStep(RnnModelDeclaration model, bool cells)
-        => WholeModelEmitter.Applies(model)
+        => WholeModelEmitter.AppliesToStep(model)
             ? $"if (batch == 1 && global::{KernelNamespace}.{WholeModelEmitter.ClassName}.TryStep(_wholeModelStep, input, state, {(cells ? "cellState, " : string.Empty)}output)) {{ return; }}"
             : "// Every batch through the driver: no whole-model kernels (W_hh beyond the generator's line).";
 

@@ -133,7 +133,7 @@ internal static class RnnKernelEmitter
             using (writer.Block("if (!recurrent)"))
             {
                 writer.Line("// The first step without h0: h_{t−1} = 0, so h_t = act(pre_t).");
-                EmitActivationPass(writer, plan, activation);
+                EmitActivationPass(writer, plan, activation, unrolledUpTo: 0);
                 writer.Line("return;");
             }
 
@@ -149,26 +149,35 @@ internal static class RnnKernelEmitter
                 ProductEmitter.Emit(writer, plan, "w", "h", "p", "p", exactOutputs: false);
                 using (writer.Block("// Then the activation, p to o."))
                 {
-                    EmitActivationPass(writer, plan, activation);
+                    EmitActivationPass(writer, plan, activation, UnrolledActivations);
                 }
             }
         }
     }
 
-    /// <summary>o = act(p) over the row's outputs, reading whole (padded) vectors and writing only real outputs.</summary>
-    private static void EmitActivationPass(IndentedWriter writer, KernelPlan plan, string activation)
+    /// <summary>
+    /// The most activations an Elman row writes out one by one; more go in a loop with one copy. Each inlined tanh is a
+    /// large share of the JIT's inlining budget for the method: with 16 copies (two passes of 8) the 128-bit Elman 32 row
+    /// ran out of budget and called its last 34 multiply-adds and every tanh; the scalar Elman 16's, with 32, 150 calls;
+    /// with 8 (the cold pass a loop) the 128-bit Elman 32 still called 2. The loop's iterations are independent, so at
+    /// batch 1 the CPU still overlaps their activations.
+    /// </summary>
+    private const int UnrolledActivations = 4;
+
+    /// <summary>o = act(p) over the row's outputs, reading whole (padded) vectors and writing only real outputs: written out up to <paramref name="unrolledUpTo"/> vectors, else a loop.</summary>
+    private static void EmitActivationPass(IndentedWriter writer, KernelPlan plan, string activation, int unrolledUpTo)
     {
         SimdFlavor flavor = plan.Flavor;
         int lanes = flavor.Lanes;
         int fullVectors = plan.LastVectorLanes == lanes ? plan.Vectors : plan.Vectors - 1;
-        if (plan.Vectors <= 16)
+        if (plan.Vectors <= unrolledUpTo)
         {
             for (int vector = 0; vector < fullVectors; vector++)
             {
                 writer.Line(flavor.Store($"{activation}({flavor.Load("p", vector * lanes)})", "o", vector * lanes));
             }
         }
-        else
+        else if (fullVectors > 0)
         {
             using (writer.Block($"for (int j = 0; j < {fullVectors * lanes}; j += {lanes})"))
             {

@@ -5,8 +5,9 @@ namespace HighPerfRnn.Generators.Emitting;
 /// <summary>
 /// The whole-model <c>Forward</c> of a bidirectional model at batch 1 (it has no <c>Step</c>: a backward direction needs
 /// the whole sequence). Layer by layer, as the runtime: each time step advances the forward direction at t and the
-/// backward one at T − 1 − t (two independent chains the CPU overlaps), each an input product onto the bias and the
-/// layer's <c>Row</c>; a layer's output rows (forward ‖ backward) are the next layer's input, held on the stack.
+/// backward one at T − 1 − t (two independent chains the CPU overlaps), each a call of the layer's method (an input
+/// product onto the bias and the layer's <c>Row</c>: WholeModelEmitter.Layers.cs); a layer's output rows (forward ‖
+/// backward) are the next layer's input, held on the stack.
 /// </summary>
 internal static partial class WholeModelEmitter
 {
@@ -51,7 +52,12 @@ internal static partial class WholeModelEmitter
         EmitForwardDispatch(writer, widths, "layerOutputs");
         foreach ((string method, int panelWidth, SimdFlavor flavor) in widths)
         {
-            EmitBidirectionalMethod(writer, model, kernel, method, panelWidth, flavor, gates);
+            bool callsLayerMethods = CallsDirectionMethods(model, flavor, gates, panelWidth);
+            EmitBidirectionalMethod(writer, model, kernel, method, panelWidth, flavor, gates, callsLayerMethods);
+            if (callsLayerMethods)
+            {
+                EmitLayerMethods(writer, model, kernel, method, panelWidth, flavor, gates);
+            }
         }
     }
 
@@ -122,44 +128,87 @@ internal static partial class WholeModelEmitter
         EmitForwardChecks(writer, lstm);
     }
 
-    private static void EmitBidirectionalMethod(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, int panelWidth, SimdFlavor flavor, int gates)
+    /// <summary>
+    /// The most vector FMAs a bidirectional Forward writes out in one method (the input products of both directions of
+    /// layer 0 and of a later layer, and their rows where those are inlined); above it each step is a call of the layer's
+    /// method (WholeModelEmitter.Layers.cs). Written out, many steps in one method run out of the JIT's inlining budget,
+    /// which then calls what it no longer inlines: on the 512-bit path a three-layer bidirectional GRU left 335 calls of
+    /// RnnMath, an Elman 33 122; the seed on the 128-bit and scalar paths (148 FMAs and more) 18 and 76, whose calls made
+    /// it 0.69 and 0.48 of the time. Where the steps are small enough to inline whole (the seed on the 256-bit path: 74
+    /// FMAs) the calls cost 1.29× the time (paired, Zen 5), so there they stay written out.
+    /// </summary>
+    private const int WrittenOutBidirectionalFmas = 128;
+
+    /// <summary>Whether a bidirectional Forward calls a method per direction and step rather than writing the steps out (see <see cref="WrittenOutBidirectionalFmas"/>).</summary>
+    private static bool CallsDirectionMethods(RnnModelDeclaration model, SimdFlavor flavor, int gates, int panelWidth)
     {
-        int hidden = model.HiddenSize;
-        int scratch = ScratchFloats(model, gates, panelWidth);
-        int pre = gates * Pad(hidden, panelWidth);
-        bool hasQ = model.Cell != "Rnn" && scratch > pre;
-        var firstProduct = new KernelPlan(flavor, hidden, gates, model.InputSize, panelWidth);
-        var laterProduct = new KernelPlan(flavor, hidden, gates, model.OutputSize, panelWidth);
+        var layers = new LayerProducts(model, flavor, gates, panelWidth);
+        var row = new KernelPlan(flavor, model.HiddenSize, gates, model.StateSize, panelWidth);
+        long rowFmas = (long)row.Vectors * row.Depth;
+        long inlinedRow = rowFmas <= KernelPlan.InlineRowLimit ? rowFmas : 0;
+        long first = ((long)layers.First.Vectors * layers.First.Depth) + inlinedRow;
+        long later = model.NumLayers > 1 ? ((long)layers.Later.Vectors * layers.Later.Depth) + inlinedRow : 0;
+        return 2 * (first + later) > WrittenOutBidirectionalFmas;
+    }
+
+    private static void EmitBidirectionalMethod(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, int panelWidth, SimdFlavor flavor, int gates, bool callsLayerMethods)
+    {
+        var layers = new LayerProducts(model, flavor, gates, panelWidth);
+        LayerScratch first = callsLayerMethods ? LayerScratch.Of(model, gates, panelWidth, layers.FirstOnSums) : LayerScratch.Of(model, gates, panelWidth, onSums: false);
+        LayerScratch later = callsLayerMethods && model.NumLayers > 1 ? LayerScratch.Of(model, gates, panelWidth, layers.LaterOnSums) : first;
+        bool hasP = first.P || later.P;
+        bool hasQ = first.Q || later.Q;
+        int pre = gates * Pad(model.HiddenSize, panelWidth);
         writer.Line();
-        writer.Line($"/// <summary>{Int(panelWidth)}-float panels: every layer, both directions per time step (layer 0's input product: {ProductEmitter.Describe(firstProduct)}).</summary>");
+        writer.Line(callsLayerMethods
+            ? $"/// <summary>{Int(panelWidth)}-float panels: every layer, both directions per time step (<c>{LayerMethod(method, first: true)}</c>{(model.NumLayers > 1 ? $", <c>{LayerMethod(method, first: false)}</c>" : string.Empty)}).</summary>"
+            : $"/// <summary>{Int(panelWidth)}-float panels: every layer, both directions per time step (layer 0's input product: {ProductEmitter.Describe(layers.First)}).</summary>");
         // Compiled optimized at once: a kernel is hot from its first call.
         writer.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
         using (writer.Block($"private static void Forward{method.Substring("Step".Length)}(global::HighPerfRnn.Generated.GeneratedKernelWeights weights, ref float xi, int seqLen, ref float output, ref float hN, ref float cN, ref float h0, bool hasH0, ref float layerOutputs)"))
         {
-            writer.Line($"// Each direction its own pre-activation row{(hasQ ? " and scratch" : string.Empty)}, so the two chains never wait on each other; zeros: h_(-1) without h0.");
-            writer.Line($"WholeModelScratch{Int(scratch)} forwardScratch = default, backwardScratch = default, zeros = default;");
-            writer.Line("ref float pf = ref forwardScratch[0];");
-            writer.Line("ref float pb = ref backwardScratch[0];");
-            writer.Line("ref float z = ref zeros[0];");
-            if (hasQ)
+            string scratchType = $"WholeModelScratch{Int(ScratchFloats(model, gates, panelWidth))}";
+            if (hasP || hasQ)
             {
-                writer.Line($"ref float qf = ref forwardScratch[{Int(pre)}];");
-                writer.Line($"ref float qb = ref backwardScratch[{Int(pre)}];");
+                writer.Line($"// Each direction its own scratch, so the two chains never wait on each other; zeros: h_(-1) without h0.");
+                writer.Line($"{scratchType} forwardScratch = default, backwardScratch = default, zeros = default;");
+            }
+            else
+            {
+                writer.Line("// Zeros: h_(-1) without h0.");
+                writer.Line($"{scratchType} zeros = default;");
             }
 
-            EmitBidirectionalLayer(writer, model, kernel, method, firstProduct, hasQ, first: true);
+            if (hasP)
+            {
+                writer.Line("""
+                    ref float pf = ref forwardScratch[0];
+                    ref float pb = ref backwardScratch[0];
+                    """);
+            }
+
+            if (hasQ)
+            {
+                writer.Line($"""
+                    ref float qf = ref forwardScratch[{Int(pre)}];
+                    ref float qb = ref backwardScratch[{Int(pre)}];
+                    """);
+            }
+
+            writer.Line("ref float z = ref zeros[0];");
+            EmitBidirectionalLayer(writer, model, kernel, method, layers, first: true, callsLayerMethods, hasQ);
             if (model.NumLayers > 1)
             {
                 using (writer.Block("for (int layer = 1; layer < NumLayers; layer++)"))
                 {
-                    EmitBidirectionalLayer(writer, model, kernel, method, laterProduct, hasQ, first: false);
+                    EmitBidirectionalLayer(writer, model, kernel, method, layers, first: false, callsLayerMethods, hasQ);
                 }
             }
         }
     }
 
-    /// <summary>One layer: the time loop over both directions, then its h_n rows.</summary>
-    private static void EmitBidirectionalLayer(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, KernelPlan product, bool hasQ, bool first)
+    /// <summary>One layer: the time loop over both directions (each step written out, or a call of the layer's method), then its h_n rows.</summary>
+    private static void EmitBidirectionalLayer(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, LayerProducts layers, bool first, bool callsLayerMethods, bool hasQ)
     {
         string width = first ? "InputSize" : "OutputSize";
         IndentedWriter.Scope? scope = first ? writer.Block("// Layer 0: the input sequence in, the last layer's output or the first stack sequence out.") : null;
@@ -181,14 +230,25 @@ internal static partial class WholeModelEmitter
         writer.Line("""
             ref float layerOut = ref (layer == NumLayers - 1 ? ref output : ref Unsafe.Add(ref layerOutputs, (layer & 1) * seqLen * OutputSize));
             ref float h0f = ref Unsafe.Add(ref h0, (2 * layer) * StateSize);
-            ref float cf = ref Unsafe.Add(ref cN, (2 * layer) * HiddenSize);
-            ref float wif = ref Unsafe.AsRef(in weights.InputWeights(layer, 0));
-            ref float bf = ref Unsafe.AsRef(in weights.ProjectionBias(layer, 0));
             ref float h0b = ref Unsafe.Add(ref h0, ((2 * layer) + 1) * StateSize);
-            ref float cb = ref Unsafe.Add(ref cN, ((2 * layer) + 1) * HiddenSize);
-            ref float wib = ref Unsafe.AsRef(in weights.InputWeights(layer, 1));
-            ref float bb = ref Unsafe.AsRef(in weights.ProjectionBias(layer, 1));
             """);
+        if (model.Cell == "Lstm")
+        {
+            writer.Line("""
+                ref float cf = ref Unsafe.Add(ref cN, (2 * layer) * HiddenSize);
+                ref float cb = ref Unsafe.Add(ref cN, ((2 * layer) + 1) * HiddenSize);
+                """);
+        }
+
+        if (!callsLayerMethods)
+        {
+            writer.Line("""
+                ref float wif = ref Unsafe.AsRef(in weights.InputWeights(layer, 0));
+                ref float bf = ref Unsafe.AsRef(in weights.ProjectionBias(layer, 0));
+                ref float wib = ref Unsafe.AsRef(in weights.InputWeights(layer, 1));
+                ref float bb = ref Unsafe.AsRef(in weights.ProjectionBias(layer, 1));
+                """);
+        }
 
         using (writer.Block("for (int step = 0; step < seqLen; step++)"))
         {
@@ -204,11 +264,19 @@ internal static partial class WholeModelEmitter
                 ref float hb = ref (step > 0 ? ref Unsafe.Add(ref layerOut, ((tb + 1) * OutputSize) + StateSize) : ref (hasH0 ? ref h0b : ref z));
                 ref float ob = ref Unsafe.Add(ref layerOut, (tb * OutputSize) + StateSize);
                 """);
-
-            ProductEmitter.Emit(writer, product, "wif", "xf", "bf", "pf", exactOutputs: false);
-            ProductEmitter.Emit(writer, product, "wib", "xb", "bb", "pb", exactOutputs: false);
-            EmitRowCall(writer, model, kernel, method, "layer, 0", "pf", hasQ ? "qf" : null, "hf", "cf", "of", "recurrent");
-            EmitRowCall(writer, model, kernel, method, "layer, 1", "pb", hasQ ? "qb" : null, "hb", "cb", "ob", "recurrent");
+            if (callsLayerMethods)
+            {
+                EmitLayerCall(writer, model, method, layers, first, "xf", "hf", "cf", "of", "recurrent", direction: "0", p: "pf", q: "qf");
+                EmitLayerCall(writer, model, method, layers, first, "xb", "hb", "cb", "ob", "recurrent", direction: "1", p: "pb", q: "qb");
+            }
+            else
+            {
+                KernelPlan product = first ? layers.First : layers.Later;
+                ProductEmitter.Emit(writer, product, "wif", "xf", "bf", "pf", exactOutputs: false);
+                ProductEmitter.Emit(writer, product, "wib", "xb", "bb", "pb", exactOutputs: false);
+                EmitRowCall(writer, model, kernel, method, "layer, 0", "pf", hasQ ? "qf" : null, "hf", "cf", "of", "recurrent");
+                EmitRowCall(writer, model, kernel, method, "layer, 1", "pb", hasQ ? "qb" : null, "hb", "cb", "ob", "recurrent");
+            }
         }
 
         writer.Line();

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using HighPerfRnn.Generators.Models;
@@ -35,28 +36,38 @@ internal static partial class WholeModelEmitter
     public const string ClassName = "WholeModelKernel";
 
     /// <summary>
-    /// The most weights (W_ih and W_hh of every layer, unpadded) a unidirectional model's whole-model <c>Forward</c> is emitted
-    /// for: 8192 floats, 32 KB, the planner's line (ExecutionPlanner.WholeModelForwardLimitBytes). Its time steps read all of
-    /// them, where the runtime's pass reads W_ih once per layer for the whole sequence (one product); past L1 the generated
-    /// Forward measured slower (two-layer LSTM 32, 64 KB: 1.09–1.13 of the runtime's time; GRU 32, 48 KB: 1.02–1.04).
+    /// The most weights a whole-model <c>Forward</c>'s time step reads (W_ih and W_hh, unpadded: of every layer for a
+    /// unidirectional model, whose layers run as a wavefront; of the largest layer's two directions for a bidirectional
+    /// one, run layer by layer) it is emitted for: 8192 floats, 32 KB, the planner's line
+    /// (ExecutionPlanner.WholeModelForwardLimitBytes). Each step reads them, where the runtime's pass reads W_ih once per
+    /// layer for the whole sequence (one product); past L1 the generated Forward measured slower (two-layer LSTM 32, 64 KB:
+    /// 1.09–1.13 of the runtime's time; GRU 32, 48 KB: 1.02–1.04; bidirectional GRU 33, 78 KB: 1.05).
     /// </summary>
     public const int ForwardLimitFloats = 32 * 1024 / sizeof(float);
 
-    /// <summary>Whether the model gets whole-model kernels: W_hh within the line (bidirectional models: Forward only, layer by layer).</summary>
-    public static bool Applies(RnnModelDeclaration model)
+    /// <summary>Whether the model gets whole-model kernels: a <c>Step</c> (unidirectional models within the W_hh line), a <c>Forward</c>, or both.</summary>
+    public static bool Applies(RnnModelDeclaration model) => AppliesToStep(model) || AppliesToForward(model);
+
+    /// <summary>Whether the whole-model <c>Step</c> is emitted: a unidirectional model with W_hh within the line.</summary>
+    public static bool AppliesToStep(RnnModelDeclaration model) => !model.Bidirectional && WithinRecurrentLine(model);
+
+    /// <summary>Whether the whole-model <c>Forward</c> is emitted: W_hh within the line, and a time step's weights within <see cref="ForwardLimitFloats"/>.</summary>
+    public static bool AppliesToForward(RnnModelDeclaration model)
+        => WithinRecurrentLine(model) && StepWeightFloats(model) <= ForwardLimitFloats;
+
+    /// <summary>W_hh (unpadded) within <see cref="LimitFloats"/> (the Elman RNN's: <see cref="ElmanLimitFloats"/>).</summary>
+    private static bool WithinRecurrentLine(RnnModelDeclaration model)
         => (long)Gates(model) * model.HiddenSize * model.StateSize <= (model.Cell == "Rnn" ? ElmanLimitFloats : LimitFloats);
 
-    /// <summary>Whether the whole-model <c>Forward</c> is emitted: <see cref="Applies"/>, and a unidirectional model's weights within <see cref="ForwardLimitFloats"/>.</summary>
-    public static bool AppliesToForward(RnnModelDeclaration model)
-        => Applies(model) && (model.Bidirectional || WeightFloats(model) <= ForwardLimitFloats);
-
-    /// <summary>W_ih and W_hh of every layer and direction, unpadded: what a unidirectional model's time step reads.</summary>
-    internal static long WeightFloats(RnnModelDeclaration model)
+    /// <summary>The weights a Forward's time step reads, unpadded: every layer's (unidirectional), or the largest layer's two directions (bidirectional).</summary>
+    internal static long StepWeightFloats(RnnModelDeclaration model)
     {
         long perLayerGates = (long)Gates(model) * model.HiddenSize * model.NumDirections;
         long first = perLayerGates * (model.InputSize + model.StateSize);
         long later = perLayerGates * (model.OutputSize + model.StateSize);
-        return first + ((model.NumLayers - 1) * later);
+        return model.Bidirectional
+            ? (model.NumLayers > 1 ? Math.Max(first, later) : first)
+            : first + ((model.NumLayers - 1) * later);
     }
 
     internal static int Gates(RnnModelDeclaration model) => model.Cell switch { "Lstm" => 4, "Gru" => 3, _ => 1 };

@@ -71,12 +71,14 @@ internal static class ExecutionPlanner
     public const long WholeModelLimitBytes = 16 * 1024;
 
     /// <summary>
-    /// A declared unidirectional model's whole-model Forward (its layers as a wavefront, every time step an input product
-    /// per layer) runs while all its weights, W_ih and W_hh of every layer (unpadded, as the generator counts them:
-    /// WholeModelEmitter.ForwardLimitFloats), take at most this, the smaller L1 of the machine types (32 KB). Past it each
-    /// step streams them from L2, where the runtime's pass reads W_ih once per layer for the whole sequence (one product):
-    /// a two-layer LSTM 32 (64 KB) measured 1.09–1.13 of the runtime's time, a GRU 32 (48 KB) 1.02–1.04, against 0.60 for an
-    /// LSTM 16 (16 KB) and 0.93 for an Elman 32 (16 KB), paired, on Zen 5. Its Step reads them all either way.
+    /// A declared model's whole-model Forward (a unidirectional model's layers as a wavefront, a bidirectional one's layer by
+    /// layer; every time step an input product per layer and direction) runs while the weights a time step reads, W_ih and
+    /// W_hh (unpadded, as the generator counts them: WholeModelEmitter.ForwardLimitFloats) of every layer, or of a
+    /// bidirectional model's largest layer's two directions, take at most this, the smaller L1 of the machine types (32
+    /// KB). Past it each step streams them from L2, where the runtime's pass reads W_ih once per layer for the whole
+    /// sequence (one product): a two-layer LSTM 32 (64 KB) measured 1.09–1.13 of the runtime's time, a GRU 32 (48 KB)
+    /// 1.02–1.04, a bidirectional GRU 33 (78 KB) 1.05, against 0.44 for an LSTM 16 (16 KB) and 0.70–0.85 for an Elman 32
+    /// (16 KB), paired, on Zen 5. Its Step reads them all either way.
     /// </summary>
     public const long WholeModelForwardLimitBytes = 32 * 1024;
 
@@ -179,15 +181,15 @@ internal static class ExecutionPlanner
         // h in a register from step to step: the generated layer loop measured level (hidden 8 on 256-bit, 0.97) or slower
         // (16 on 512-bit, 1.3–1.5× the time). Two directions side by side make the generated loop the faster (the seed: 0.8).
         bool oneVectorSequence = elman && call == RnnCall.Forward && !architecture.Bidirectional && hidden == lanes;
-        long declaredWeightBytes = DeclaredWeightBytes(architecture);
-        bool forwardWithinL1 = call != RnnCall.Forward || architecture.Bidirectional || declaredWeightBytes <= WholeModelForwardLimitBytes;
+        long declaredWeightBytes = DeclaredStepWeightBytes(architecture);
+        bool forwardWithinL1 = call != RnnCall.Forward || declaredWeightBytes <= WholeModelForwardLimitBytes;
         if (declared && batchClass == 0 && declaredRecurrentBytes <= wholeModelLimit && !oneVectorSequence && forwardWithinL1)
         {
             return new LayerPlan(layer, LayerKernel.GeneratedWholeModel, false, false, $"declared, batch 1, W_hh {Kb(declaredRecurrentBytes)} ≤ {Kb(wholeModelLimit)}: the whole model in generated code");
         }
 
         string pastForwardLine = declared && batchClass == 0 && declaredRecurrentBytes <= wholeModelLimit && !forwardWithinL1
-            ? $"declared, but all weights {Kb(declaredWeightBytes)} > {Kb(WholeModelForwardLimitBytes)} for the whole-model Forward; "
+            ? $"declared, but a time step's weights {Kb(declaredWeightBytes)} > {Kb(WholeModelForwardLimitBytes)} for the whole-model Forward; "
             : string.Empty;
 
         if (batchClass == 0)
@@ -234,16 +236,23 @@ internal static class ExecutionPlanner
         return new LayerPlan(layer, LayerKernel.GeneralStep, false, interleave, general + interleaveNote);
     }
 
-    /// <summary>W_ih and W_hh of every layer and direction, unpadded, as the generator counts them (WholeModelEmitter.WeightFloats).</summary>
-    private static long DeclaredWeightBytes(RnnArchitecture architecture)
+    /// <summary>
+    /// The weights a whole-model Forward's time step reads, unpadded, as the generator counts them
+    /// (WholeModelEmitter.StepWeightFloats): W_ih and W_hh of every layer (unidirectional: the layers run as a wavefront),
+    /// or of the largest layer's two directions (bidirectional: layer by layer).
+    /// </summary>
+    private static long DeclaredStepWeightBytes(RnnArchitecture architecture)
     {
         long total = 0;
+        long largest = 0;
         for (int layer = 0; layer < architecture.NumLayers; layer++)
         {
-            total += (long)architecture.GateCount * architecture.HiddenSize * architecture.NumDirections * (architecture.LayerInputSize(layer) + architecture.StateSize);
+            long weights = (long)architecture.GateCount * architecture.HiddenSize * architecture.NumDirections * (architecture.LayerInputSize(layer) + architecture.StateSize);
+            total += weights;
+            largest = Math.Max(largest, weights);
         }
 
-        return total * sizeof(float);
+        return (architecture.Bidirectional ? largest : total) * sizeof(float);
     }
 
     private static string Kb(long bytes) => bytes % 1024 == 0 ? $"{bytes / 1024} KB" : $"{bytes / 1024.0:0.#} KB";
