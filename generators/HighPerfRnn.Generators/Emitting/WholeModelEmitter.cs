@@ -45,15 +45,23 @@ internal static partial class WholeModelEmitter
     /// </summary>
     public const int ForwardLimitFloats = 32 * 1024 / sizeof(float);
 
+    /// <summary>
+    /// The Elman RNN's <c>Forward</c> line, half: 4096 floats, 16 KB (ExecutionPlanner.ElmanWholeModelForwardLimitBytes).
+    /// Its runtime pass is a product per layer and one tight loop per direction, so per-step input products pay off
+    /// later: a two-layer Elman 32 (16 KB) measured 0.63–0.85 of the runtime's time, a bidirectional two-layer Elman 33
+    /// (26 KB a step) 1.09–1.10.
+    /// </summary>
+    public const int ElmanForwardLimitFloats = 16 * 1024 / sizeof(float);
+
     /// <summary>Whether the model gets whole-model kernels: a <c>Step</c> (unidirectional models within the W_hh line), a <c>Forward</c>, or both.</summary>
     public static bool Applies(RnnModelDeclaration model) => AppliesToStep(model) || AppliesToForward(model);
 
     /// <summary>Whether the whole-model <c>Step</c> is emitted: a unidirectional model with W_hh within the line.</summary>
     public static bool AppliesToStep(RnnModelDeclaration model) => !model.Bidirectional && WithinRecurrentLine(model);
 
-    /// <summary>Whether the whole-model <c>Forward</c> is emitted: W_hh within the line, and a time step's weights within <see cref="ForwardLimitFloats"/>.</summary>
+    /// <summary>Whether the whole-model <c>Forward</c> is emitted: W_hh within the line, and a time step's weights within <see cref="ForwardLimitFloats"/> (Elman: <see cref="ElmanForwardLimitFloats"/>).</summary>
     public static bool AppliesToForward(RnnModelDeclaration model)
-        => WithinRecurrentLine(model) && StepWeightFloats(model) <= ForwardLimitFloats;
+        => WithinRecurrentLine(model) && StepWeightFloats(model) <= (model.Cell == "Rnn" ? ElmanForwardLimitFloats : ForwardLimitFloats);
 
     /// <summary>W_hh (unpadded) within <see cref="LimitFloats"/> (the Elman RNN's: <see cref="ElmanLimitFloats"/>).</summary>
     private static bool WithinRecurrentLine(RnnModelDeclaration model)

@@ -83,6 +83,14 @@ internal static class ExecutionPlanner
     public const long WholeModelForwardLimitBytes = 32 * 1024;
 
     /// <summary>
+    /// The Elman RNN's whole-model Forward line, half (the generator's WholeModelEmitter.ElmanForwardLimitFloats): its
+    /// runtime pass is a product per layer and one tight loop per direction, so per-step input products pay off later: a
+    /// two-layer Elman 32 (16 KB) measured 0.63–0.85 of the runtime's time, a bidirectional two-layer Elman 33 (26 KB a
+    /// step) 1.09–1.10, paired.
+    /// </summary>
+    public const long ElmanWholeModelForwardLimitBytes = 16 * 1024;
+
+    /// <summary>
     /// The Elman RNN's whole-model line, lower: its runtime kernels are already one tight loop per layer, so the generated
     /// code's gain is smaller, and at hidden 64 (16 KB) it measured level or slower (paired Forward 1.05, Step 0.95–1.3 of
     /// the runtime's time); at 32 (4 KB) it ran in 0.63 (Forward) and 0.65 (Step). Elman to hidden 45.
@@ -182,14 +190,15 @@ internal static class ExecutionPlanner
         // (16 on 512-bit, 1.3–1.5× the time). Two directions side by side make the generated loop the faster (the seed: 0.8).
         bool oneVectorSequence = elman && call == RnnCall.Forward && !architecture.Bidirectional && hidden == lanes;
         long declaredWeightBytes = DeclaredStepWeightBytes(architecture);
-        bool forwardWithinL1 = call != RnnCall.Forward || declaredWeightBytes <= WholeModelForwardLimitBytes;
+        long forwardLimit = elman ? ElmanWholeModelForwardLimitBytes : WholeModelForwardLimitBytes;
+        bool forwardWithinL1 = call != RnnCall.Forward || declaredWeightBytes <= forwardLimit;
         if (declared && batchClass == 0 && declaredRecurrentBytes <= wholeModelLimit && !oneVectorSequence && forwardWithinL1)
         {
             return new LayerPlan(layer, LayerKernel.GeneratedWholeModel, false, false, $"declared, batch 1, W_hh {Kb(declaredRecurrentBytes)} ≤ {Kb(wholeModelLimit)}: the whole model in generated code");
         }
 
         string pastForwardLine = declared && batchClass == 0 && declaredRecurrentBytes <= wholeModelLimit && !forwardWithinL1
-            ? $"declared, but a time step's weights {Kb(declaredWeightBytes)} > {Kb(WholeModelForwardLimitBytes)} for the whole-model Forward; "
+            ? $"declared, but a time step's weights {Kb(declaredWeightBytes)} > {Kb(forwardLimit)} for the whole-model Forward; "
             : string.Empty;
 
         if (batchClass == 0)
