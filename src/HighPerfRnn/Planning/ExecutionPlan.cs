@@ -14,8 +14,9 @@ public sealed class ExecutionPlan
 {
     private readonly LayerPlan[] _layers;
 
-    internal ExecutionPlan(RnnArchitecture architecture, RnnCall call, int minBatch, int maxBatch, SimdPath simdPath, bool declared, LayerPlan[] layers, string simdReason)
+    internal ExecutionPlan(RnnArchitecture architecture, RnnCall call, int minBatch, int maxBatch, SimdPath simdPath, bool declared, LayerPlan[] layers, string simdReason, string? wavefrontReason = null)
     {
+        WavefrontReason = wavefrontReason;
         Architecture = architecture;
         Call = call;
         MinBatch = minBatch;
@@ -56,6 +57,15 @@ public sealed class ExecutionPlan
     /// <summary>Whether the generated whole-model kernel runs this call class (then the drivers, reached only when it declined a call, run the runtime's plan).</summary>
     internal bool WholeModel => _layers[0].Kernel == LayerKernel.GeneratedWholeModel;
 
+    /// <summary>
+    /// Whether the two layers of a unidirectional model advance as a wavefront (layer 1's step t − 1 beside layer 0's step
+    /// t, two independent chains per time step), layer 1's input projected one row at a time just before its step.
+    /// </summary>
+    public bool LayersAsWavefront => WavefrontReason is not null;
+
+    /// <summary>Why the layers run as a wavefront (the planner's rule), or null where they run one after the other.</summary>
+    internal string? WavefrontReason { get; }
+
     /// <summary>Whether every layer runs the one-vector projecting Elman kernel (the whole pass is one kernel call per layer).</summary>
     internal bool AllLayersProjecting { get; }
 
@@ -68,6 +78,11 @@ public sealed class ExecutionPlan
         foreach (LayerPlan layer in _layers)
         {
             text.AppendLine().Append("  ").Append(layer);
+        }
+
+        if (WavefrontReason is not null)
+        {
+            text.AppendLine().Append("  layers 0 and 1 as a wavefront (").Append(WavefrontReason).Append(')');
         }
 
         return text.ToString();

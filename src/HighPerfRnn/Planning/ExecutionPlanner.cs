@@ -165,7 +165,31 @@ internal static class ExecutionPlanner
             layers[layer] = PlanLayer(architecture, path, call, batchClass, declared, layer);
         }
 
-        return new ExecutionPlan(architecture, call, minBatch, maxBatch, path, declared, layers, simdReason);
+        return new ExecutionPlan(architecture, call, minBatch, maxBatch, path, declared, layers, simdReason, WavefrontReason(architecture, path, call, layers));
+    }
+
+    /// <summary>
+    /// A runtime-sized Forward at batch 1 runs the two layers of a unidirectional gated model as a wavefront while all its
+    /// packed weights take at most this (32 KB, the smaller L1 of the machine types): layer 1's input is then projected
+    /// one row per step, reading its W_ih every step, where layer by layer it is one product over the whole sequence.
+    /// </summary>
+    public const long WavefrontLimitBytes = 32 * 1024;
+
+    /// <summary>
+    /// Why a Forward's layers run as a wavefront, or null: batch 1, two unidirectional layers, both on the fused gate step,
+    /// every weight within <see cref="WavefrontLimitBytes"/>.
+    /// </summary>
+    private static string? WavefrontReason(RnnArchitecture architecture, SimdPath path, RnnCall call, LayerPlan[] layers)
+    {
+        if (call != RnnCall.Forward || architecture.Bidirectional || layers.Length != 2 || !Array.TrueForAll(layers, layer => layer.Kernel == LayerKernel.FusedGateStep))
+        {
+            return null;
+        }
+
+        int lanes = SimdPaths.LaneCount(path);
+        long gateRows = (long)architecture.GateCount * PackedMatrix.PadToPanels(architecture.HiddenSize, lanes);
+        long bytes = gateRows * (architecture.InputSize + architecture.StateSize + architecture.OutputSize + architecture.StateSize) * sizeof(float);
+        return bytes <= WavefrontLimitBytes ? $"batch 1, two fused layers, all weights {Kb(bytes)} ≤ {Kb(WavefrontLimitBytes)}" : null;
     }
 
     private static LayerPlan PlanLayer(RnnArchitecture architecture, SimdPath path, RnnCall call, int batchClass, bool declared, int layer)

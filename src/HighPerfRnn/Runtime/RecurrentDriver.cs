@@ -47,6 +47,12 @@ internal static partial class RecurrentDriver
             return;
         }
 
+        if (plan.LayersAsWavefront && shape.Batch == 1)
+        {
+            ForwardAsWavefront<TKernel>(model, input, output, hN, cN, h0, c0, shape, plan, workspace);
+            return;
+        }
+
         RnnArchitecture architecture = model.Architecture;
 
         // Inside, every buffer is time-major, (t, b) at row t·batch + b, so a step's batch rows are adjacent.
@@ -126,6 +132,50 @@ internal static partial class RecurrentDriver
     }
 
     /// <summary>
+    /// Two unidirectional layers at batch 1 as a wavefront (<see cref="ExecutionPlan.LayersAsWavefront"/>): wave w runs layer
+    /// 0's step w and layer 1's step w − 1, two independent dependency chains the CPU overlaps, where layer by layer each
+    /// time step waits for both in turn. Layer 0's inputs are projected for the whole sequence as usual; layer 1's step
+    /// t − 1 takes layer 0's output of the wave before through the fused gate step's input and recurrent products in one
+    /// pass, the same sums in the same order as a projection then a step, so the bits are the layer-by-layer pass's.
+    /// </summary>
+    // Fully optimized from the first call, as the kernels it drives (see PackedGemm.Run).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ForwardAsWavefront<TKernel>(
+        RnnModel model, ReadOnlySpan<float> input, Span<float> output, Span<float> hN, Span<float> cN, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, SequenceShape shape, ExecutionPlan plan, RnnWorkspace workspace)
+        where TKernel : struct, IRecurrentStepKernel
+    {
+        RnnArchitecture architecture = model.Architecture;
+        var inner = new SequenceShape(1, shape.SeqLen, SequenceLayout.SequenceFirst);
+        var dims = new Dimensions(architecture, model.SimdPath, model.Layer(0, 0).PaddedGateRows, inner, outputNeedsCopy: false, inner.Rows, ragged: false, wavefront: true);
+        Scratch scratch = Scratch.Carve(workspace, dims);
+
+        // Layer 0 writes its sequence to scratch, layer 1 to the output; each its own pre-activation rows and cell state.
+        Span<float> layer0Output = scratch.HiddenA;
+        var layer0 = new DirectionRun(model.Layer(0, 0), 0, 0, dims, scratch.ForwardPreact, scratch.ForwardCell, h0, c0);
+        var layer1 = new DirectionRun(model.Layer(1, 0), 1, 0, dims, scratch.BackwardPreact, scratch.BackwardCell, h0, c0);
+        layer0.ProjectInputs(input, architecture.InputSize, batchFirst: false);
+        LayerKernel kernel0 = plan.Layer(0).Kernel;
+        LayerKernel kernel1 = plan.Layer(1).Kernel;
+        int seqLen = shape.SeqLen;
+        for (int wave = 0; wave <= seqLen; wave++)
+        {
+            if (wave < seqLen)
+            {
+                layer0.Step<TKernel>(layer0Output, scratch, wave, 1, 0, wave - 1, wave, kernel0);
+            }
+
+            if (wave > 0)
+            {
+                int t = wave - 1;
+                layer1.StepFromInput<TKernel>(layer0Output, dims.OutputWidth, output, scratch, t, kernel1);
+            }
+        }
+
+        layer0.CopyFinalState(layer0Output, hN, cN);
+        layer1.CopyFinalState(output, hN, cN);
+    }
+
+    /// <summary>
     /// A batch-1 Elman layer through <see cref="ElmanSequenceKernel"/>: the whole time loop per direction (both together
     /// where the plan says so), in place on the pre-activation rows; then h into the output
     /// (and the backward direction's h_n; the caller copies the forward one's, as for every layer).
@@ -177,8 +227,9 @@ internal static partial class RecurrentDriver
     /// <summary>The sizes of one pass, computed once.</summary>
     private readonly struct Dimensions
     {
-        public Dimensions(RnnArchitecture architecture, SimdPath path, int paddedGateRows, SequenceShape shape, bool outputNeedsCopy, int rows, bool ragged)
+        public Dimensions(RnnArchitecture architecture, SimdPath path, int paddedGateRows, SequenceShape shape, bool outputNeedsCopy, int rows, bool ragged, bool wavefront = false)
         {
+            Wavefront = wavefront;
             OutputNeedsCopy = outputNeedsCopy;
             Rows = rows;
             Ragged = ragged;
@@ -229,6 +280,9 @@ internal static partial class RecurrentDriver
 
         /// <summary>Rows of every per-row buffer: batch × seqLen, or for a ragged batch the sum of the lengths (no row past a sequence's end).</summary>
         public int Rows { get; }
+
+        /// <summary>Whether two layers run as a wavefront (<see cref="ForwardAsWavefront"/>): then layer 1 takes the second pre-activation rows and cell state.</summary>
+        public bool Wavefront { get; }
 
         /// <summary>Whether the sequences have lengths of their own (<see cref="PackedSequenceOrder"/>): then the scratch also holds the order and the packed input and initial states.</summary>
         public bool Ragged { get; }
@@ -289,8 +343,9 @@ internal static partial class RecurrentDriver
             long sortedH0Long = d.Ragged ? RnnWorkspace.Align((long)d.StateRows * batch * d.State) : 0;
             long sortedC0Long = d.Ragged && lstm ? RnnWorkspace.Align((long)d.StateRows * batch * d.Hidden) : 0;
             long orderLong = d.Ragged ? RnnWorkspace.Align(PackedSequenceOrder.IntsNeeded(d.Shape.Batch, d.Shape.SeqLen)) : 0; // an int per float
+            int runs = d.Wavefront ? 2 : d.Directions; // each direction's, or each wavefront layer's, own rows and cells
             int total = RnnWorkspace.RequireScratch(
-                (preactLong * d.Directions) + (hiddenLong * hiddenBuffers) + (cellLong * d.Directions) + stepLong + zerosLong
+                (preactLong * runs) + (hiddenLong * hiddenBuffers) + (cellLong * runs) + stepLong + zerosLong
                     + packedInputLong + sortedH0Long + sortedC0Long + orderLong,
                 "seqLen",
                 d.Shape.SeqLen);
@@ -313,11 +368,11 @@ internal static partial class RecurrentDriver
             var scratch = new Scratch
             {
                 ForwardPreact = Take(all, preact),
-                BackwardPreact = d.Directions == 2 ? Take(all, preact) : default,
+                BackwardPreact = runs == 2 ? Take(all, preact) : default,
                 HiddenA = hiddenBuffers > 0 ? Take(all, hidden) : default,
                 HiddenB = hiddenBuffers > 1 ? Take(all, hidden) : default,
                 ForwardCell = Take(all, cell),
-                BackwardCell = d.Directions == 2 ? Take(all, cell) : default,
+                BackwardCell = runs == 2 ? Take(all, cell) : default,
                 Step = Take(all, step),
                 Zeros = ClearAndReturn(Take(all, zeros)),
                 PackedInput = Take(all, (int)packedInputLong),
@@ -397,6 +452,39 @@ internal static partial class RecurrentDriver
                     0,
                     _preact[(b * _d.PaddedGateRows)..],
                     batch * _d.PaddedGateRows);
+            }
+        }
+
+        /// <summary>
+        /// Step <paramref name="t"/> of one sequence (batch 1) from its input row rather than a projected one: the fused
+        /// gate step's input and recurrent products in one pass (biases + W_ih·x, then + W_hh·h: the sums
+        /// <see cref="ProjectInputs"/> and <see cref="Step"/> make). The first step without h0, which has no recurrent product,
+        /// projects its row and takes <see cref="Step"/>.
+        /// </summary>
+        // Fully optimized from the first call, as the kernels it drives (see PackedGemm.Run).
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void StepFromInput<TKernel>(ReadOnlySpan<float> layerInput, int inputWidth, Span<float> layerOutput, in Scratch scratch, int t, LayerKernel kernel)
+            where TKernel : struct, IRecurrentStepKernel
+        {
+            ReadOnlySpan<float> x = layerInput.Slice(t * inputWidth, inputWidth);
+            if (t == 0 && _initialState.IsEmpty)
+            {
+                PackedGemm.MultiplyAdd(_d.Path, x, inputWidth, 1, _weights.InputWeights, _weights.ProjectionBias, 0, _preact[.._d.PaddedGateRows], _d.PaddedGateRows);
+                Step<TKernel>(layerOutput, scratch, 0, 1, 0, -1, 0, kernel);
+                return;
+            }
+
+            int state = _d.State;
+            ReadOnlySpan<float> h = t > 0 ? layerOutput.Slice(((t - 1) * _d.OutputWidth) + _outputColumn, state) : _initialState[..state];
+            Span<float> hiddenOut = layerOutput.Slice((t * _d.OutputWidth) + _outputColumn, state);
+            bool reverse = (t & 1) == 1;
+            if (_d.Cell == RnnCell.Lstm)
+            {
+                FusedGateStep.Lstm(_d.Path, x, _weights.InputWeights, h, _weights.RecurrentWeights, _weights.ProjectionBias, _cell[.._d.Hidden], hiddenOut, _d.Hidden, reverse);
+            }
+            else
+            {
+                FusedGateStep.Gru(_d.Path, x, _weights.InputWeights, h, _weights.RecurrentWeights, _weights.ProjectionBias, _weights.RecurrentBias, hiddenOut, _d.Hidden, reverse);
             }
         }
 

@@ -100,6 +100,24 @@ public sealed class ExecutionPlanTests
         Assert.Equal(interleaved, plan.Layers[0].InterleaveDirections);
     }
 
+    [Theory]
+    [InlineData(RnnCell.Lstm, 16, 2, false, RnnCall.Forward, 0, true)]   // 4·16·(16 + 16 + 16 + 16)·4 B = 16 KB
+    [InlineData(RnnCell.Gru, 16, 2, false, RnnCall.Forward, 0, true)]
+    [InlineData(RnnCell.Gru, 24, 2, false, RnnCall.Forward, 0, true)]    // 3·24 rows × 96 × 4 B = 27 KB (256-bit panels)
+    [InlineData(RnnCell.Lstm, 32, 2, false, RnnCall.Forward, 0, false)]  // 64 KB: past the line
+    [InlineData(RnnCell.Lstm, 16, 3, false, RnnCall.Forward, 0, false)]  // three layers: layer by layer
+    [InlineData(RnnCell.Lstm, 16, 2, true, RnnCall.Forward, 0, false)]   // bidirectional: layer by layer
+    [InlineData(RnnCell.Lstm, 16, 2, false, RnnCall.Step, 0, false)]     // a Step has no sequence
+    [InlineData(RnnCell.Lstm, 16, 2, false, RnnCall.Forward, 1, false)]  // batch 2 and up
+    [InlineData(RnnCell.Rnn, 16, 2, false, RnnCall.Forward, 0, false)]   // Elman: the sequence kernels
+    public void Two_small_gated_layers_run_as_a_wavefront_at_batch_1(RnnCell cell, int hidden, int layers, bool bidirectional, RnnCall call, int batchClass, bool wavefront)
+    {
+        var architecture = new RnnArchitecture(cell, hidden, hidden, numLayers: layers, bidirectional: bidirectional);
+        ExecutionPlan plan = ExecutionPlanner.Plan(architecture, SimdPath.Vector256, "test", call, batchClass, declared: false);
+        Assert.Equal(wavefront, plan.LayersAsWavefront);
+        Assert.Equal(wavefront, plan.ToString().Contains("as a wavefront", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void A_model_describes_its_plans_and_they_are_made_once()
     {
