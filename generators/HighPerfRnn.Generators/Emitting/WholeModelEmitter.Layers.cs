@@ -22,7 +22,7 @@ internal static partial class WholeModelEmitter
     /// <summary>The name of a width's layer method: <c>Step512Layer0</c>, <c>Step512LaterLayer</c>.</summary>
     private static string LayerMethod(string method, bool first) => method + (first ? "Layer0" : "LaterLayer");
 
-    /// <summary>Layer 0's method and the later layers' one, for a stacked model at one width.</summary>
+    /// <summary>Layer 0's method and (stacked models) the later layers' one, at one width.</summary>
     private static void EmitLayerMethods(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, int panelWidth, SimdFlavor flavor, int gates)
     {
         var layers = new LayerProducts(model, flavor, gates, panelWidth);
