@@ -65,12 +65,7 @@ internal static partial class WholeModelEmitter
                 writer.Line("const int layer = 0;");
             }
 
-            string weightIndex = model.Bidirectional ? "layer, direction" : "layer";
-            writer.Line($"""
-                ref float wi = ref Unsafe.AsRef(in weights.InputWeights({weightIndex}));
-                ref float b = ref Unsafe.AsRef(in weights.ProjectionBias({weightIndex}));
-                """);
-            EmitInputProductAndRow(writer, model, kernel, method, product, onSums, "xl", weightIndex, "h", "c", "o", "recurrent", scratch.Q);
+            EmitInputProductAndRow(writer, model, kernel, method, product, onSums, "xl", model.Bidirectional ? "layer, direction" : "layer", "h", "c", "o", "recurrent", scratch.Q);
         }
     }
 

@@ -147,10 +147,7 @@ internal static partial class WholeModelEmitter
             return;
         }
 
-        writer.Line("""
-            ref float wi = ref Unsafe.AsRef(in weights.InputWeights(layer));
-            ref float b = ref Unsafe.AsRef(in weights.ProjectionBias(layer));
-            """);
-        EmitInputProductAndRow(writer, model, kernel, method, first ? layers.First : layers.Later, first ? layers.FirstOnSums : layers.LaterOnSums, "xt", "layer", "h", "c", "o", "recurrent", hasQ);
+        // A single layer: always layer 0.
+        EmitInputProductAndRow(writer, model, kernel, method, layers.First, layers.FirstOnSums, "xt", "layer", "h", "c", "o", "recurrent", hasQ);
     }
 }

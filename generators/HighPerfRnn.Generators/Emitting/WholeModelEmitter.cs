@@ -247,11 +247,7 @@ internal static partial class WholeModelEmitter
             bool hasQ = EmitScratchLocals(writer, model, gates, panelWidth, layers, zeros: false);
             if (!stacked)
             {
-                writer.Line("""
-                    const int layer = 0;
-                    ref float wi = ref Unsafe.AsRef(in weights.InputWeights(layer));
-                    ref float b = ref Unsafe.AsRef(in weights.ProjectionBias(layer));
-                    """);
+                writer.Line("const int layer = 0;");
                 EmitInputProductAndRow(writer, model, kernel, method, layers.First, layers.FirstOnSums, "xi", "layer", "h", "c", "h", "recurrent", hasQ);
                 return;
             }
@@ -315,12 +311,17 @@ internal static partial class WholeModelEmitter
     }
 
     /// <summary>
-    /// A layer's input product pre = b + W_ih·x and its step: through the pre-activation row p, or, with
-    /// <paramref name="onSums"/>, in registers straight into the row's <c>RowOnSums</c>. h_{t−1} from <paramref name="h"/>,
-    /// h_t to <paramref name="o"/> (which may be h), c in place.
+    /// A layer's input product pre = b + W_ih·x and its step, the weights (wi, b) those of <paramref name="layer"/> (the
+    /// weight index: "layer", or "layer, direction"): through the pre-activation row p, or, with <paramref name="onSums"/>,
+    /// in registers straight into the row's <c>RowOnSums</c>. h_{t−1} from <paramref name="h"/>, h_t to <paramref name="o"/>
+    /// (which may be h), c in place.
     /// </summary>
     private static void EmitInputProductAndRow(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, KernelPlan product, bool onSums, string x, string layer, string h, string c, string o, string recurrent, bool hasQ)
     {
+        writer.Line($"""
+            ref float wi = ref Unsafe.AsRef(in weights.InputWeights({layer}));
+            ref float b = ref Unsafe.AsRef(in weights.ProjectionBias({layer}));
+            """);
         if (!onSums)
         {
             ProductEmitter.Emit(writer, product, "wi", x, "b", "p", exactOutputs: false);
