@@ -7,9 +7,12 @@ namespace HighPerfRnn.Kernels;
 
 /// <summary>
 /// A whole LSTM or GRU step for one batch row: for each vector of hidden units, the gate sums of W_ih·x and W_hh·h
-/// are accumulated together in registers (one pass over both matrices, eight chains at a time), stored to a small
-/// stack row, and the gates applied by <see cref="GateKernels"/>' passes. For the layers a streaming caller steps
-/// (hidden 8 to 64) the general step's separate products and its scratch layout cost more than their arithmetic.
+/// are accumulated together in registers (one pass over both matrices, eight chains at a time) and that vector's gates
+/// and state update follow at once, from the registers (<see cref="GateKernels.LstmUnitVector"/>,
+/// <see cref="GateKernels.GruUnitVector"/>). For the layers a streaming caller steps (hidden 8 to 64) the general
+/// step's separate products and its scratch layout cost more than their arithmetic; for a sequence's steps at hidden
+/// 64 to 256, whose W_hh streams from L2, one vector's activations run while the next vector's weights arrive, where
+/// the general step's gate pass waits for the whole product.
 /// </summary>
 /// <remarks>
 /// Each gate sum is the general step's, in the library's one order (<see cref="SummationOrder"/>: bias + W_ih·x, then
@@ -20,15 +23,10 @@ namespace HighPerfRnn.Kernels;
 internal static class FusedGateStep
 {
     /// <summary>
-    /// Whether the fused step can run a layer at all: a gated cell without LSTM projection whose two rows of padded gate
-    /// sums fit the stack buffer. Whether it should is the execution plan's call (<c>ExecutionPlanner</c>).
+    /// Whether the fused step can run a layer at all: a gated cell without LSTM projection (any hidden size: nothing is
+    /// buffered). Whether it should is the execution plan's call (<c>ExecutionPlanner</c>).
     /// </summary>
-    public static bool CanServe(RnnCell cell, bool projected, int hidden, int panelWidth)
-        => cell != RnnCell.Rnn && !projected
-            && 2L * RnnArchitecture.GateCountOf(cell) * PackedMatrix.PadToPanels(hidden, panelWidth) <= MaxSumFloats;
-
-    /// <summary>The stack buffer of gate sums: two rows of padded gates (the GRU's p and q), 3 KB.</summary>
-    private const int MaxSumFloats = 768;
+    public static bool CanServe(RnnCell cell, bool projected) => cell != RnnCell.Rnn && !projected;
 
     /// <summary>
     /// LSTM: gates = bias + W_ih·x + W_hh·h; c ← f⊙c + i⊙g; <paramref name="hiddenOut"/> = o⊙tanh(c).
@@ -69,7 +67,6 @@ internal static class FusedGateStep
     }
 
     /// <summary>The checks every entry shares (they make the unchecked addressing below sound), then the cell's kernel for the path.</summary>
-    [SkipLocalsInit]
     private static void Run(
         RnnCell cell, SimdPath path, in Operands refs, ReadOnlySpan<float> h, PackedMatrix recurrentWeights, ReadOnlySpan<float> init, ReadOnlySpan<float> recurrentBias, Span<float> cellState, Span<float> hiddenOut, int hidden)
     {
@@ -92,36 +89,27 @@ internal static class FusedGateStep
             ArgumentOutOfRangeException.ThrowIfLessThan(recurrentBias.Length, 3 * padded, nameof(recurrentBias));
         }
 
-        // The gate sums go to a small stack buffer, gate-major like a pre-activation row, for GateKernels' passes.
-        int sumFloats = 2 * gates * padded;
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(sumFloats, MaxSumFloats, nameof(hidden));
-        Span<float> sums = stackalloc float[sumFloats];
         ref float c = ref MemoryMarshal.GetReference(cellState);
-        ref float s = ref MemoryMarshal.GetReference(sums);
         switch (path)
         {
-            case SimdPath.Vector512: Units<Vector512Ops, Vector512<float>>(cell, refs, ref c, ref s); break;
-            case SimdPath.Vector256: Units<Vector256Ops, Vector256<float>>(cell, refs, ref c, ref s); break;
-            case SimdPath.Vector128: Units<Vector128Ops, Vector128<float>>(cell, refs, ref c, ref s); break;
-            default: Units<ScalarOps, float>(cell, refs, ref c, ref s); break;
+            case SimdPath.Vector512: Units<Vector512Ops, Vector512<float>>(cell, refs, ref c); break;
+            case SimdPath.Vector256: Units<Vector256Ops, Vector256<float>>(cell, refs, ref c); break;
+            case SimdPath.Vector128: Units<Vector128Ops, Vector128<float>>(cell, refs, ref c); break;
+            default: Units<ScalarOps, float>(cell, refs, ref c); break;
         }
     }
 
-    private static void Units<TOps, TVec>(RnnCell cell, in Operands refs, ref float c, ref float sums)
+    private static void Units<TOps, TVec>(RnnCell cell, in Operands refs, ref float c)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
         if (cell == RnnCell.Lstm)
         {
-            LstmUnits<TOps, TVec>(refs, ref sums);
-            GateKernels.LstmVectors<TOps, TVec>(ref sums, ref c, ref refs.HiddenOut, refs.Hidden);
+            LstmUnits<TOps, TVec>(refs, ref c);
         }
         else
         {
-            // p = bias + W_ih·x in the first 3·Hp floats, q = recurrent bias + W_hh·h in the next.
-            ref float q = ref Unsafe.Add(ref sums, 3 * PackedMatrix.PadToPanels(refs.Hidden, TOps.Count));
-            GruUnits<TOps, TVec>(refs, ref sums, ref q);
-            GateKernels.GruVectors<TOps, TVec>(ref sums, ref q, ref refs.H, ref refs.HiddenOut, refs.Hidden);
+            GruUnits<TOps, TVec>(refs);
         }
     }
 
@@ -193,7 +181,7 @@ internal static class FusedGateStep
     // Fully optimized from the first call: tier-0 SIMD code is tens of times slower, and on a busy machine a kernel was
     // seen to stay there (or in OSR) for a second of calls after warm-up.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void LstmUnits<TOps, TVec>(in Operands o, ref float sums)
+    private static void LstmUnits<TOps, TVec>(in Operands o, ref float c)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
@@ -201,23 +189,22 @@ internal static class FusedGateStep
         for (int index = 0; index < gatePanels; index++)
         {
             int unitPanel = UnitPanel(index, gatePanels, o.Reverse);
-            UnitPanelSums<TOps, TVec>(o, ref o.Bias, ref sums, ref sums, unitPanel, gatePanels, gates: 4, separate: false);
+            LstmUnitPanel<TOps, TVec>(o, ref c, unitPanel, gatePanels);
         }
     }
 
     // Fully optimized from the first call: tier-0 SIMD code is tens of times slower, and on a busy machine a kernel was
     // seen to stay there (or in OSR) for a second of calls after warm-up.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void GruUnits<TOps, TVec>(in Operands o, ref float pSums, ref float qSums)
+    private static void GruUnits<TOps, TVec>(in Operands o)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
-        // r, z, n panels: p = bias + W_ih·x and q = recurrent bias + W_hh·h, kept apart (n needs r⊙q_n).
         int gatePanels = PackedMatrix.PadToPanels(o.Hidden, TOps.Count) / TOps.Count;
         for (int index = 0; index < gatePanels; index++)
         {
             int unitPanel = UnitPanel(index, gatePanels, o.Reverse);
-            UnitPanelSums<TOps, TVec>(o, ref o.RecurrentBias, ref pSums, ref qSums, unitPanel, gatePanels, gates: 3, separate: true);
+            GruUnitPanel<TOps, TVec>(o, unitPanel, gatePanels);
         }
     }
 
@@ -235,45 +222,39 @@ internal static class FusedGateStep
             gates == 4 ? TOps.Load(ref Unsafe.Add(ref init, ((3 * gatePanels) + unitPanel) * width)) : TOps.Zero);
     }
 
-    /// <summary>Writes one panel of units' gate sums to their places in the gate-major sums row (gate block g at g·hidden).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store<TOps, TVec>(GateSums<TVec> sums, ref float row, int unitPanel, int gatePanels, int gates)
-        where TOps : struct, IVectorOps<TVec>
-        where TVec : struct
-    {
-        int width = TOps.Count;
-        TOps.Store(sums.A, ref Unsafe.Add(ref row, unitPanel * width));
-        TOps.Store(sums.B, ref Unsafe.Add(ref row, (gatePanels + unitPanel) * width));
-        TOps.Store(sums.C, ref Unsafe.Add(ref row, ((2 * gatePanels) + unitPanel) * width));
-        if (gates == 4)
-        {
-            TOps.Store(sums.D, ref Unsafe.Add(ref row, ((3 * gatePanels) + unitPanel) * width));
-        }
-    }
-
     /// <summary>
-    /// The gate sums of one panel of units, both products: p = bias + W_ih·x into <paramref name="inputSums"/>; then,
-    /// for the LSTM (<paramref name="separate"/> false), p + W_hh·h into the same row, for the GRU q = recurrent bias +
-    /// W_hh·h into <paramref name="recurrentSums"/> (n needs r⊙q_n apart). Rows are laid out as pre-activation rows.
+    /// One panel of LSTM units: gates = bias + W_ih·x + W_hh·h for the panel in each gate block, then that vector's
+    /// c and h at once, from the registers.
     /// </summary>
     /// <remarks>
     /// A method of its own per unit panel: with the accumulating loops inlined into the unit loop the caller outgrew the
-    /// JIT's inlining budget (the vector operations became calls: 2–4× slower).
+    /// JIT's inlining budget (the vector operations became calls: 2–4× slower). The gates are a call of their own for
+    /// the same reason; the processor runs them while the next panel's weights stream in.
     /// </remarks>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void UnitPanelSums<TOps, TVec>(in Operands o, ref float recurrentInit, ref float inputSums, ref float recurrentSums, int unitPanel, int gatePanels, int gates, bool separate)
+    private static void LstmUnitPanel<TOps, TVec>(in Operands o, ref float c, int unitPanel, int gatePanels)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
-        GateSums<TVec> p = Product<TOps, TVec>(Initial<TOps, TVec>(ref o.Bias, unitPanel, gatePanels, gates), ref o.X, ref o.InputWeights, o.InputDepth, unitPanel, gatePanels, gates);
-        if (separate)
-        {
-            Store<TOps, TVec>(p, ref inputSums, unitPanel, gatePanels, gates);
-            p = Initial<TOps, TVec>(ref recurrentInit, unitPanel, gatePanels, gates);
-        }
+        GateSums<TVec> p = Product<TOps, TVec>(Initial<TOps, TVec>(ref o.Bias, unitPanel, gatePanels, gates: 4), ref o.X, ref o.InputWeights, o.InputDepth, unitPanel, gatePanels, gates: 4);
+        GateSums<TVec> g = Product<TOps, TVec>(p, ref o.H, ref o.RecurrentWeights, o.RecurrentDepth, unitPanel, gatePanels, gates: 4);
+        int first = unitPanel * TOps.Count;
+        GateKernels.LstmUnitVector<TOps, TVec>(g.A, g.B, g.C, g.D, ref Unsafe.Add(ref c, first), ref Unsafe.Add(ref o.HiddenOut, first), Math.Min(TOps.Count, o.Hidden - first));
+    }
 
-        GateSums<TVec> g = Product<TOps, TVec>(p, ref o.H, ref o.RecurrentWeights, o.RecurrentDepth, unitPanel, gatePanels, gates);
-        Store<TOps, TVec>(g, ref separate ? ref recurrentSums : ref inputSums, unitPanel, gatePanels, gates);
+    /// <summary>
+    /// One panel of GRU units: p = bias + W_ih·x and q = recurrent bias + W_hh·h for the panel in each gate block, kept
+    /// apart (n needs r⊙q_n), then that vector's h at once, from the registers.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void GruUnitPanel<TOps, TVec>(in Operands o, int unitPanel, int gatePanels)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        GateSums<TVec> p = Product<TOps, TVec>(Initial<TOps, TVec>(ref o.Bias, unitPanel, gatePanels, gates: 3), ref o.X, ref o.InputWeights, o.InputDepth, unitPanel, gatePanels, gates: 3);
+        GateSums<TVec> q = Product<TOps, TVec>(Initial<TOps, TVec>(ref o.RecurrentBias, unitPanel, gatePanels, gates: 3), ref o.H, ref o.RecurrentWeights, o.RecurrentDepth, unitPanel, gatePanels, gates: 3);
+        int first = unitPanel * TOps.Count;
+        GateKernels.GruUnitVector<TOps, TVec>(p.A, p.B, p.C, q.A, q.B, q.C, ref Unsafe.Add(ref o.H, first), ref Unsafe.Add(ref o.HiddenOut, first), Math.Min(TOps.Count, o.Hidden - first));
     }
 
     /// <summary>

@@ -110,38 +110,75 @@ internal static class GateKernels
         }
     }
 
-    /// <summary>
-    /// The last <paramref name="rest"/> units, fewer than a vector: c in and out, and h out, through the stack (16 floats:
-    /// the widest vector), so nothing past hidden is touched. Its own method, so the stack buffers cost the main loop nothing.
-    /// </summary>
-    [SkipLocalsInit]
+    /// <summary>The last <paramref name="rest"/> units, fewer than a vector: see <see cref="LstmLastState"/>.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void LstmLastUnits<TOps, TVec>(ref float gates, int padded, ref float c, ref float h, int rest)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
-    {
-        Span<float> lastC = stackalloc float[16];
-        Span<float> lastH = stackalloc float[16];
-        lastC.Clear();
-        MemoryMarshal.CreateReadOnlySpan(ref c, rest).CopyTo(lastC);
-        LstmUnits<TOps, TVec>(ref gates, padded, ref MemoryMarshal.GetReference(lastC), ref MemoryMarshal.GetReference(lastH));
-        lastC[..rest].CopyTo(MemoryMarshal.CreateSpan(ref c, rest));
-        lastH[..rest].CopyTo(MemoryMarshal.CreateSpan(ref h, rest));
-    }
+        => LstmLastState<TOps, TVec>(TOps.Load(ref gates), TOps.Load(ref Unsafe.Add(ref gates, padded)), TOps.Load(ref Unsafe.Add(ref gates, 2 * padded)), TOps.Load(ref Unsafe.Add(ref gates, 3 * padded)), ref c, ref h, rest);
 
     /// <summary>One vector of units from activated gates (Hp apart): c ← fma(f, c, i⊙g); h = o⊙tanh(c).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void LstmUnits<TOps, TVec>(ref float gates, int padded, ref float c, ref float h)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
+        => LstmState<TOps, TVec>(TOps.Load(ref gates), TOps.Load(ref Unsafe.Add(ref gates, padded)), TOps.Load(ref Unsafe.Add(ref gates, 2 * padded)), TOps.Load(ref Unsafe.Add(ref gates, 3 * padded)), ref c, ref h);
+
+    /// <summary>c ← fma(f, c, i⊙g); h = o⊙tanh(c), from one vector of activated gates.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void LstmState<TOps, TVec>(TVec i, TVec f, TVec g, TVec o, ref float c, ref float h)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
     {
-        TVec i = TOps.Load(ref gates);
-        TVec f = TOps.Load(ref Unsafe.Add(ref gates, padded));
-        TVec g = TOps.Load(ref Unsafe.Add(ref gates, 2 * padded));
-        TVec o = TOps.Load(ref Unsafe.Add(ref gates, 3 * padded));
         TVec cNew = TOps.MultiplyAdd(f, TOps.Load(ref c), TOps.Multiply(i, g));
         TOps.Store(cNew, ref c);
         TOps.Store(TOps.Multiply(o, FastActivations.Tanh<TOps, TVec>(cNew)), ref h);
+    }
+
+    /// <summary>
+    /// One vector of LSTM units from its four gate sums, as the fused step leaves them in registers: the same
+    /// activations and state update as <see cref="LstmVectors"/> per unit (the same bits). <paramref name="units"/> of
+    /// the vector's lanes are real units (fewer than a vector only for the last): c and h are touched only there.
+    /// </summary>
+    // A call of its own, not inlined into the fused step's panel method (its five activations would take that method
+    // past the JIT's inlining budget); fully optimized from the first call, as the kernels it serves.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    internal static void LstmUnitVector<TOps, TVec>(TVec i, TVec f, TVec g, TVec o, ref float c, ref float h, int units)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        i = FastActivations.Sigmoid<TOps, TVec>(i);
+        f = FastActivations.Sigmoid<TOps, TVec>(f);
+        g = FastActivations.Tanh<TOps, TVec>(g);
+        o = FastActivations.Sigmoid<TOps, TVec>(o);
+        if (units == TOps.Count)
+        {
+            LstmState<TOps, TVec>(i, f, g, o, ref c, ref h);
+        }
+        else
+        {
+            LstmLastState<TOps, TVec>(i, f, g, o, ref c, ref h, units);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="LstmState"/> for the last <paramref name="units"/> units, fewer than a vector: c in and out, and h out,
+    /// through the stack (16 floats: the widest vector), so nothing past hidden is touched. Its own method, so the stack
+    /// buffers cost the main loops nothing.
+    /// </summary>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void LstmLastState<TOps, TVec>(TVec i, TVec f, TVec g, TVec o, ref float c, ref float h, int units)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        Span<float> lastC = stackalloc float[16];
+        Span<float> lastH = stackalloc float[16];
+        lastC.Clear();
+        MemoryMarshal.CreateReadOnlySpan(ref c, units).CopyTo(lastC);
+        LstmState<TOps, TVec>(i, f, g, o, ref MemoryMarshal.GetReference(lastC), ref MemoryMarshal.GetReference(lastH));
+        lastC[..units].CopyTo(MemoryMarshal.CreateSpan(ref c, units));
+        lastH[..units].CopyTo(MemoryMarshal.CreateSpan(ref h, units));
     }
 
     /// <summary>As <see cref="LstmVectors"/> for the GRU: r and z activated in place in <paramref name="pre"/>, then n and h.</summary>
@@ -177,20 +214,12 @@ internal static class GateKernels
         }
     }
 
-    /// <summary>The last <paramref name="rest"/> GRU units, fewer than a vector: h_prev in and h out through the stack.</summary>
-    [SkipLocalsInit]
+    /// <summary>The last <paramref name="rest"/> GRU units, fewer than a vector: see <see cref="GruLastState"/>.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void GruLastUnits<TOps, TVec>(ref float pre, ref float hh, int padded, ref float prev, ref float h, int rest)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
-    {
-        Span<float> lastPrev = stackalloc float[16];
-        Span<float> lastH = stackalloc float[16];
-        lastPrev.Clear();
-        MemoryMarshal.CreateReadOnlySpan(ref prev, rest).CopyTo(lastPrev);
-        GruUnits<TOps, TVec>(ref pre, ref hh, padded, ref MemoryMarshal.GetReference(lastPrev), ref MemoryMarshal.GetReference(lastH));
-        lastH[..rest].CopyTo(MemoryMarshal.CreateSpan(ref h, rest));
-    }
+        => GruLastState<TOps, TVec>(TOps.Load(ref pre), TOps.Load(ref Unsafe.Add(ref pre, padded)), TOps.Load(ref Unsafe.Add(ref pre, 2 * padded)), TOps.Load(ref Unsafe.Add(ref hh, 2 * padded)), ref prev, ref h, rest);
 
     /// <summary>One vector of GRU units from activated r, z (Hp apart): n = tanh(fma(r, hh_n, pre_n)); h = fma(z, h_prev − n, n).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -198,13 +227,58 @@ internal static class GateKernels
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
-        TVec r = TOps.Load(ref pre);
-        TVec z = TOps.Load(ref Unsafe.Add(ref pre, padded));
         int nOffset = 2 * padded;
-        TVec n = FastActivations.Tanh<TOps, TVec>(TOps.MultiplyAdd(r, TOps.Load(ref Unsafe.Add(ref hh, nOffset)), TOps.Load(ref Unsafe.Add(ref pre, nOffset))));
+        GruState<TOps, TVec>(TOps.Load(ref pre), TOps.Load(ref Unsafe.Add(ref pre, padded)), TOps.Load(ref Unsafe.Add(ref pre, nOffset)), TOps.Load(ref Unsafe.Add(ref hh, nOffset)), ref prev, ref h);
+    }
+
+    /// <summary>n = tanh(fma(r, hh_n, pre_n)); h = fma(z, h_prev − n, n), from one vector of activated r and z.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GruState<TOps, TVec>(TVec r, TVec z, TVec preN, TVec hhN, ref float prev, ref float h)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        TVec n = FastActivations.Tanh<TOps, TVec>(TOps.MultiplyAdd(r, hhN, preN));
 
         // (1 − z)·n + z·h, computed as n + z·(h − n): one FMA; the two forms differ by rounding only.
         TOps.Store(TOps.MultiplyAdd(z, TOps.Subtract(TOps.Load(ref prev), n), n), ref h);
+    }
+
+    /// <summary>
+    /// One vector of GRU units from its gate sums as the fused step leaves them in registers (p = bias + W_ih·x and
+    /// q = recurrent bias + W_hh·h, per gate): the same activations and update as <see cref="GruVectors"/> per unit (the
+    /// same bits). <paramref name="units"/> of the lanes are real units: h_prev is read and h written only there.
+    /// </summary>
+    // A call of its own, not inlined into the fused step's panel method (see LstmUnitVector).
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    internal static void GruUnitVector<TOps, TVec>(TVec pR, TVec pZ, TVec pN, TVec qR, TVec qZ, TVec qN, ref float prev, ref float h, int units)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        TVec r = FastActivations.Sigmoid<TOps, TVec>(TOps.Add(pR, qR));
+        TVec z = FastActivations.Sigmoid<TOps, TVec>(TOps.Add(pZ, qZ));
+        if (units == TOps.Count)
+        {
+            GruState<TOps, TVec>(r, z, pN, qN, ref prev, ref h);
+        }
+        else
+        {
+            GruLastState<TOps, TVec>(r, z, pN, qN, ref prev, ref h, units);
+        }
+    }
+
+    /// <summary><see cref="GruState"/> for the last <paramref name="units"/> units, fewer than a vector: h_prev in and h out through the stack.</summary>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void GruLastState<TOps, TVec>(TVec r, TVec z, TVec preN, TVec hhN, ref float prev, ref float h, int units)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        Span<float> lastPrev = stackalloc float[16];
+        Span<float> lastH = stackalloc float[16];
+        lastPrev.Clear();
+        MemoryMarshal.CreateReadOnlySpan(ref prev, units).CopyTo(lastPrev);
+        GruState<TOps, TVec>(r, z, preN, hhN, ref MemoryMarshal.GetReference(lastPrev), ref MemoryMarshal.GetReference(lastH));
+        lastH[..units].CopyTo(MemoryMarshal.CreateSpan(ref h, units));
     }
 
     /// <summary>v = act(v) for the first <paramref name="count"/> floats (whole vectors) from <paramref name="values"/>.</summary>

@@ -20,9 +20,20 @@ internal static class ExecutionPlanner
 
     /// <summary>
     /// A step of a sequence (input product hoisted out of the time loop) fuses the recurrent product and the gates while
-    /// W_hh fits L1 (hidden ≤ 32): at hidden 64 the general step measured level or slightly faster, at 128 about 10% faster.
+    /// W_hh fits L1 (hidden ≤ 32), and again from <see cref="FusedStepSequenceStreamingFromBytes"/>. Between the two the
+    /// general step (the product, then the gate pass) measured level or faster.
     /// </summary>
     public const long FusedStepSequenceBudgetBytes = 16 * 1024;
+
+    /// <summary>
+    /// From this size of W_hh a sequence's step is fused again: W_hh streams from L2 every step, and the fused step runs
+    /// each vector's gate activations while the next vector's weights arrive, where the general step's gate pass waits
+    /// for the whole product. Fused ÷ general time per step (AMD EPYC Zen 4, alternating, 100-step sequences): 512-bit
+    /// LSTM 128 (256 KB) 0.86, 256 0.94, GRU 128 (192 KB) 0.83, 256 0.89; 256-bit LSTM 128 0.84–0.96, 256 0.88, GRU 128
+    /// 0.95–0.97, 256 0.92. Below it the GRU on the 256-bit path measured slower fused (64–112: 1.06–1.22) and the
+    /// LSTM at most level (80–112: 0.94–0.99).
+    /// </summary>
+    public const long FusedStepSequenceStreamingFromBytes = 192 * 1024;
 
     /// <summary>
     /// Streaming gated steps alternate the panel order from call to call where W_ih and W_hh together take more than
@@ -239,10 +250,12 @@ internal static class ExecutionPlanner
             }
 
             long budget = call == RnnCall.Step ? FusedStepStreamingBudgetBytes : FusedStepSequenceBudgetBytes;
-            bool fits = FusedGateStep.CanServe(architecture.Cell, architecture.ProjSize > 0, hidden, lanes) && recurrentBytes <= budget;
+            bool streamsFromL2 = call == RnnCall.Forward && recurrentBytes >= FusedStepSequenceStreamingFromBytes;
+            bool fits = FusedGateStep.CanServe(architecture.Cell, architecture.ProjSize > 0) && (recurrentBytes <= budget || streamsFromL2);
             bool alternate = call == RnnCall.Forward || inputBytes + recurrentBytes > AlternatePanelOrderAboveBytes;
             string why = architecture.ProjSize > 0
                 ? "batch 1, LSTM with projection: the fused step has no projection"
+                : streamsFromL2 ? $"batch 1, W_hh {Kb(recurrentBytes)} ≥ {Kb(FusedStepSequenceStreamingFromBytes)}: streams from L2, gates beside the product"
                 : fits ? $"batch 1, W_hh {Kb(recurrentBytes)} ≤ {Kb(budget)}"
                 : $"batch 1, W_hh {Kb(recurrentBytes)} > {Kb(budget)}";
             return new LayerPlan(layer, fits ? LayerKernel.FusedGateStep : LayerKernel.GeneralStep, alternate, interleave, pastForwardLine + why + interleaveNote);

@@ -4,7 +4,7 @@ using HighPerfRnn.Tests.Support;
 namespace HighPerfRnn.Tests.Runtime;
 
 /// <summary>
-/// Batch-1 Step has its own kernels: the fused LSTM/GRU step (hidden a whole number of vectors) and the single-row
+/// Batch-1 Step has its own kernels: the fused LSTM/GRU step and the single-row
 /// Elman step. Each must give Forward's bits exactly (Forward at batch 1 runs the sequence kernels, at batch 3 the
 /// general step) and stay within the accuracy budget of the naive reference, on every instruction-set path and with
 /// layers stacked (where a layer's output is the next one's input, in scratch).
@@ -35,6 +35,11 @@ public sealed class StreamingStepFastPathTests
         data.Add(RnnCell.Lstm, 13, 64, 2);
         data.Add(RnnCell.Gru, 13, 64, 1);
         data.Add(RnnCell.Gru, 13, 72, 2);
+
+        // Past the fused step's second line (W_hh of 192 KB and more, streaming from L2): fused in Forward again, with
+        // each vector's gates beside the product, not in Step; hidden sizes that leave a part-filled last vector.
+        data.Add(RnnCell.Lstm, 13, 115, 1);
+        data.Add(RnnCell.Gru, 13, 130, 2);
 
         return data;
     }
