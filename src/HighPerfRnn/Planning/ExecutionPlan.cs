@@ -14,9 +14,10 @@ public sealed class ExecutionPlan
 {
     private readonly LayerPlan[] _layers;
 
-    internal ExecutionPlan(RnnArchitecture architecture, RnnCall call, int minBatch, int maxBatch, SimdPath simdPath, bool declared, LayerPlan[] layers, string simdReason, string? wavefrontReason = null)
+    internal ExecutionPlan(RnnArchitecture architecture, RnnCall call, int minBatch, int maxBatch, SimdPath simdPath, bool declared, LayerPlan[] layers, string simdReason, string? wavefrontReason = null, string? projectEachStepReason = null)
     {
         WavefrontReason = wavefrontReason;
+        ProjectEachStepReason = projectEachStepReason;
         Architecture = architecture;
         Call = call;
         MinBatch = minBatch;
@@ -66,6 +67,16 @@ public sealed class ExecutionPlan
     /// <summary>Why the layers run as a wavefront (the planner's rule), or null where they run one after the other.</summary>
     internal string? WavefrontReason { get; }
 
+    /// <summary>
+    /// Whether each time step's inputs are projected (biases + W_ih·x for the step's batch rows) just before the step,
+    /// rather than the whole sequence's before the first step. The same sums either way: a row's product does not depend
+    /// on which rows share the call.
+    /// </summary>
+    public bool ProjectsEachStep => ProjectEachStepReason is not null;
+
+    /// <summary>Why each step projects its own inputs (the planner's rule), or null where the sequence is projected first.</summary>
+    internal string? ProjectEachStepReason { get; }
+
     /// <summary>Whether every layer runs the one-vector projecting Elman kernel (the whole pass is one kernel call per layer).</summary>
     internal bool AllLayersProjecting { get; }
 
@@ -83,6 +94,11 @@ public sealed class ExecutionPlan
         if (WavefrontReason is not null)
         {
             text.AppendLine().Append("  layers 0 and 1 as a wavefront (").Append(WavefrontReason).Append(')');
+        }
+
+        if (ProjectEachStepReason is not null)
+        {
+            text.AppendLine().Append("  inputs projected step by step, just before each step (").Append(ProjectEachStepReason).Append(')');
         }
 
         return text.ToString();

@@ -76,7 +76,14 @@ internal static partial class RecurrentDriver
             Span<float> layerOutput = lastLayer && !batchFirst ? output : ((layer & 1) == 0 ? scratch.HiddenA : scratch.HiddenB);
 
             var forward = new DirectionRun(model.Layer(layer, 0), layer, 0, dims, scratch.ForwardPreact, scratch.ForwardCell, h0, c0);
-            forward.ProjectInputs(layerInput, layerInputWidth, inputBatchFirst);
+            // A batch-first input stays projected whole, one sequence at a time: a step's rows of it lie seq rows apart.
+            bool projectEachStep = plan.ProjectsEachStep && !inputBatchFirst;
+            var projection = new StepProjection(layerInput, layerInputWidth, projectEachStep);
+            if (!projectEachStep)
+            {
+                forward.ProjectInputs(layerInput, layerInputWidth, inputBatchFirst);
+            }
+
             if (kernel is LayerKernel.ElmanSequence or LayerKernel.ElmanSequenceProjecting)
             {
                 // A batch-1 Elman layer runs each direction's whole time loop in one kernel call.
@@ -85,13 +92,19 @@ internal static partial class RecurrentDriver
             else if (dims.Directions == 2)
             {
                 var backward = new DirectionRun(model.Layer(layer, 1), layer, 1, dims, scratch.BackwardPreact, scratch.BackwardCell, h0, c0);
-                backward.ProjectInputs(layerInput, layerInputWidth, inputBatchFirst);
+                if (!projectEachStep)
+                {
+                    backward.ProjectInputs(layerInput, layerInputWidth, inputBatchFirst);
+                }
+
                 if (layerPlan.InterleaveDirections)
                 {
                     for (int step = 0; step < shape.SeqLen; step++)
                     {
+                        forward.ProjectStep(projection, step);
                         forward.Step<TKernel>(layerOutput, scratch, step * batch, batch, 0, (step - 1) * batch, step, kernel);
                         int time = shape.SeqLen - 1 - step;
+                        backward.ProjectStep(projection, time);
                         backward.Step<TKernel>(layerOutput, scratch, time * batch, batch, 0, step == 0 ? -1 : (time + 1) * batch, step, kernel);
                     }
                 }
@@ -99,12 +112,14 @@ internal static partial class RecurrentDriver
                 {
                     for (int step = 0; step < shape.SeqLen; step++)
                     {
+                        forward.ProjectStep(projection, step);
                         forward.Step<TKernel>(layerOutput, scratch, step * batch, batch, 0, (step - 1) * batch, step, kernel);
                     }
 
                     for (int step = 0; step < shape.SeqLen; step++)
                     {
                         int time = shape.SeqLen - 1 - step;
+                        backward.ProjectStep(projection, time);
                         backward.Step<TKernel>(layerOutput, scratch, time * batch, batch, 0, step == 0 ? -1 : (time + 1) * batch, step, kernel);
                     }
                 }
@@ -115,6 +130,7 @@ internal static partial class RecurrentDriver
             {
                 for (int step = 0; step < shape.SeqLen; step++)
                 {
+                    forward.ProjectStep(projection, step);
                     forward.Step<TKernel>(layerOutput, scratch, step * batch, batch, 0, (step - 1) * batch, step, kernel);
                 }
             }
@@ -222,6 +238,23 @@ internal static partial class RecurrentDriver
                 timeMajor.Slice(((t * batch) + b) * width, width).CopyTo(batchFirst.Slice(((b * seqLen) + t) * width, width));
             }
         }
+    }
+
+    /// <summary>A layer's time-major input, and whether each step projects its own rows just before it runs (else the whole sequence was projected first).</summary>
+    private readonly ref struct StepProjection
+    {
+        public StepProjection(ReadOnlySpan<float> layerInput, int inputWidth, bool perStep)
+        {
+            LayerInput = layerInput;
+            InputWidth = inputWidth;
+            PerStep = perStep;
+        }
+
+        public ReadOnlySpan<float> LayerInput { get; }
+
+        public int InputWidth { get; }
+
+        public bool PerStep { get; }
     }
 
     /// <summary>The sizes of one pass, computed once.</summary>
@@ -453,6 +486,24 @@ internal static partial class RecurrentDriver
                     _preact[(b * _d.PaddedGateRows)..],
                     batch * _d.PaddedGateRows);
             }
+        }
+
+        /// <summary>
+        /// preact[t·batch + b] = biases + W_ih·x[t, b] for the batch rows of time step <paramref name="t"/> alone, where the
+        /// layer projects step by step (<see cref="StepProjection.PerStep"/>): the rows <see cref="ProjectInputs"/> writes for
+        /// that step, the same sums (a row's product does not depend on which rows share the call).
+        /// </summary>
+        public void ProjectStep(in StepProjection projection, int t)
+        {
+            if (!projection.PerStep)
+            {
+                return;
+            }
+
+            int batch = _d.Shape.Batch;
+            int width = projection.InputWidth;
+            ReadOnlySpan<float> rows = projection.LayerInput.Slice(t * batch * width, batch * width);
+            PackedGemm.MultiplyAdd(_d.Path, rows, width, batch, _weights.InputWeights, _weights.ProjectionBias, 0, _preact[(t * batch * _d.PaddedGateRows)..], _d.PaddedGateRows);
         }
 
         /// <summary>

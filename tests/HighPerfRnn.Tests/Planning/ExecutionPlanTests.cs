@@ -125,13 +125,29 @@ public sealed class ExecutionPlanTests
         Assert.Equal(wavefront, plan.ToString().Contains("as a wavefront", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(RnnCall.Forward, 31, false)]
+    [InlineData(RnnCall.Forward, 32, true)]
+    [InlineData(RnnCall.Forward, 1000, true)]
+    [InlineData(RnnCall.Forward, 1, false)]
+    [InlineData(RnnCall.Step, 64, false)]   // a Step has one time step: nothing to hoist
+    public void Forward_projects_each_step_from_batch_32(RnnCall call, int batch, bool eachStep)
+    {
+        var architecture = new RnnArchitecture(RnnCell.Lstm, 16, 24, numLayers: 2, bidirectional: true);
+        ExecutionPlan plan = ExecutionPlanner.Plan(architecture, SimdPath.Vector256, "test", call, ExecutionPlanner.BatchClass(batch), declared: false);
+        Assert.Equal(eachStep, plan.ProjectsEachStep);
+        Assert.InRange(batch, plan.MinBatch, plan.MaxBatch);
+        Assert.Equal(eachStep, plan.ToString().Contains("projected step by step", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void A_model_describes_its_plans_and_they_are_made_once()
     {
         RnnModel model = RnnModel.CreateRandom(new RnnArchitecture(RnnCell.Gru, 4, 24, numLayers: 2), seed: 1);
         ExecutionPlan step = model.DescribePlan(RnnCall.Step, batch: 1);
         Assert.Same(step, model.DescribePlan(RnnCall.Step, batch: 1));
-        Assert.Same(model.DescribePlan(RnnCall.Forward, 5), model.DescribePlan(RnnCall.Forward, 64));
+        Assert.Same(model.DescribePlan(RnnCall.Forward, 5), model.DescribePlan(RnnCall.Forward, 31));
+        Assert.Same(model.DescribePlan(RnnCall.Forward, 32), model.DescribePlan(RnnCall.Forward, 64));
         Assert.Equal(model.SimdPath, step.SimdPath);
         Assert.Equal(2, step.Layers.Count);
         string text = step.ToString();

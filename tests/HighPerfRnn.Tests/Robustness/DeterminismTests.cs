@@ -82,6 +82,55 @@ public sealed class DeterminismTests
         }
     }
 
+    /// <summary>
+    /// From batch 32 a Forward projects each step's inputs just before the step (<see cref="ExecutionPlan.ProjectsEachStep"/>)
+    /// where a batch-1 pass projects the whole sequence first: every sequence of such a batch, in either layout, gives
+    /// the bits it gives alone.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void A_sequence_gives_the_same_bits_alone_and_in_a_batch_projected_step_by_step(string name, RnnArchitecture architecture)
+    {
+        Dictionary<string, FloatTensor> stateDict = RandomModels.StateDict(architecture, new Random(name.Length + 2));
+        const int Batch = 33, SeqLen = 4;
+        var random = new Random(5);
+        float[] input = RandomModels.Uniform(random, Batch * SeqLen * architecture.InputSize, 1f);
+        int inputRow = SeqLen * architecture.InputSize, outputRow = SeqLen * architecture.OutputSize;
+        foreach (SimdPath path in TestPaths.All)
+        {
+            RnnModel model = RnnModel.FromStateDictOnAnyPath(architecture, stateDict, path);
+            Assert.True(model.DescribePlan(RnnCall.Forward, Batch).ProjectsEachStep, $"{name} [{path}]: batch {Batch} should project each step");
+            Assert.False(model.DescribePlan(RnnCall.Forward, 1).ProjectsEachStep, $"{name} [{path}]: batch 1 projects the sequence first");
+            float[] batchFirst = Run(model, input, null, null, Batch, SeqLen, SequenceLayout.BatchFirst, null);
+
+            // The same sequences time-major: (t, b) at row t·batch + b.
+            var timeMajorInput = new float[input.Length];
+            int features = architecture.InputSize;
+            for (int b = 0; b < Batch; b++)
+            {
+                for (int t = 0; t < SeqLen; t++)
+                {
+                    input.AsSpan(((b * SeqLen) + t) * features, features).CopyTo(timeMajorInput.AsSpan(((t * Batch) + b) * features));
+                }
+            }
+
+            float[] sequenceFirst = Run(model, timeMajorInput, null, null, Batch, SeqLen, SequenceLayout.SequenceFirst, null);
+            int outputs = architecture.OutputSize;
+            for (int b = 0; b < Batch; b++)
+            {
+                float[] alone = Run(model, input.AsSpan(b * inputRow, inputRow).ToArray(), null, null, 1, SeqLen, SequenceLayout.BatchFirst, null);
+                Bits.AssertEqual(batchFirst.AsSpan(b * outputRow, outputRow).ToArray(), alone.AsSpan(0, outputRow).ToArray(), $"{name} [{path}] batch-first sequence {b} of {Batch} vs alone");
+                var fromSequenceFirst = new float[outputRow];
+                for (int t = 0; t < SeqLen; t++)
+                {
+                    sequenceFirst.AsSpan(((t * Batch) + b) * outputs, outputs).CopyTo(fromSequenceFirst.AsSpan(t * outputs));
+                }
+
+                Bits.AssertEqual(fromSequenceFirst, alone.AsSpan(0, outputRow).ToArray(), $"{name} [{path}] sequence-first sequence {b} of {Batch} vs alone");
+            }
+        }
+    }
+
     /// <summary>Runs a pass; returns output ‖ h_n (‖ c_n for an LSTM).</summary>
     private static float[] Run(RnnModel model, float[] input, float[]? h0, float[]? c0, int batch, int seqLen, SequenceLayout layout, RnnWorkspace? workspace)
     {
