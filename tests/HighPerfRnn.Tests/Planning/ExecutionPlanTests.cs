@@ -46,18 +46,19 @@ public sealed class ExecutionPlanTests
         { "rnn 128", new RnnArchitecture(RnnCell.Rnn, 128, 128), SimdPath.Vector256, RnnCall.Forward, 1, false, LayerKernel.ElmanSequence },
         { "rnn 128 batch 2", new RnnArchitecture(RnnCell.Rnn, 128, 128), SimdPath.Vector256, RnnCall.Forward, 2, false, LayerKernel.GeneralStep },
 
-        // Gated at batch 1: fused within the budgets (Forward 16 KB of W_hh, Step 64 KB), the general step beyond; a
-        // Forward fused again where W_hh streams from L2 (from 192 KB).
+        // Gated at batch 1: a Step always fused; a Forward fused to 16 KB of W_hh and again where W_hh streams from L2
+        // (from 192 KB), the general step between.
         { "lstm 32 forward (16 KB)", new RnnArchitecture(RnnCell.Lstm, 8, 32), SimdPath.Vector256, RnnCall.Forward, 1, false, LayerKernel.FusedGateStep },
         { "lstm 40 forward (25 KB)", new RnnArchitecture(RnnCell.Lstm, 8, 40), SimdPath.Vector256, RnnCall.Forward, 1, false, LayerKernel.GeneralStep },
         { "lstm 108 forward (189 KB)", new RnnArchitecture(RnnCell.Lstm, 8, 108), SimdPath.Vector512, RnnCall.Forward, 1, false, LayerKernel.GeneralStep },
         { "lstm 111 forward (194 KB)", new RnnArchitecture(RnnCell.Lstm, 8, 111), SimdPath.Vector256, RnnCall.Forward, 1, false, LayerKernel.FusedGateStep },
         { "gru 128 forward (192 KB)", new RnnArchitecture(RnnCell.Gru, 128, 128), SimdPath.Vector512, RnnCall.Forward, 1, false, LayerKernel.FusedGateStep },
         { "gru 127 forward (190 KB)", new RnnArchitecture(RnnCell.Gru, 128, 127), SimdPath.Vector256, RnnCall.Forward, 1, false, LayerKernel.GeneralStep },
-        { "lstm 128 step (256 KB): the streaming budget", new RnnArchitecture(RnnCell.Lstm, 128, 128), SimdPath.Vector512, RnnCall.Step, 1, false, LayerKernel.GeneralStep },
+        { "lstm 512 step (4 MB)", new RnnArchitecture(RnnCell.Lstm, 128, 512), SimdPath.Vector512, RnnCall.Step, 1, false, LayerKernel.FusedGateStep },
         { "lstm 128 forward batch 2", new RnnArchitecture(RnnCell.Lstm, 128, 128), SimdPath.Vector512, RnnCall.Forward, 2, false, LayerKernel.GeneralStep },
         { "lstm 64 step (64 KB)", new RnnArchitecture(RnnCell.Lstm, 8, 64), SimdPath.Vector256, RnnCall.Step, 1, false, LayerKernel.FusedGateStep },
-        { "lstm 72 step (81 KB)", new RnnArchitecture(RnnCell.Lstm, 8, 72), SimdPath.Vector256, RnnCall.Step, 1, false, LayerKernel.GeneralStep },
+        { "lstm 72 step (81 KB)", new RnnArchitecture(RnnCell.Lstm, 8, 72), SimdPath.Vector256, RnnCall.Step, 1, false, LayerKernel.FusedGateStep },
+        { "lstm 72 forward (81 KB)", new RnnArchitecture(RnnCell.Lstm, 8, 72), SimdPath.Vector256, RnnCall.Forward, 1, false, LayerKernel.GeneralStep },
         { "gru 12 step: no cliff", new RnnArchitecture(RnnCell.Gru, 12, 12), SimdPath.Vector256, RnnCall.Step, 1, false, LayerKernel.FusedGateStep },
         { "gru 20 step on 512: no cliff", new RnnArchitecture(RnnCell.Gru, 20, 20), SimdPath.Vector512, RnnCall.Step, 1, false, LayerKernel.FusedGateStep },
         { "lstm 8 step on 512: no cliff", new RnnArchitecture(RnnCell.Lstm, 8, 8), SimdPath.Vector512, RnnCall.Step, 1, false, LayerKernel.FusedGateStep },

@@ -29,15 +29,15 @@ public sealed class StreamingStepFastPathTests
             }
         }
 
-        // Between the two budgets of the fused step (W_hh over 16 KB, up to 64 KB): fused in Step, not in Forward; and
-        // Step alternates its panel order from call to call. Neither may change a bit.
+        // Between the fused step's two lines for a sequence (W_hh over 16 KB, under 192 KB): fused in Step, not in Forward;
+        // and Step alternates its panel order from call to call. Neither may change a bit.
         data.Add(RnnCell.Lstm, 13, 48, 1);
         data.Add(RnnCell.Lstm, 13, 64, 2);
         data.Add(RnnCell.Gru, 13, 64, 1);
         data.Add(RnnCell.Gru, 13, 72, 2);
 
-        // Past the fused step's second line (W_hh of 192 KB and more, streaming from L2): fused in Forward again, with
-        // each vector's gates beside the product, not in Step; hidden sizes that leave a part-filled last vector.
+        // Past the fused step's second line (W_hh of 192 KB and more, streaming from L2): fused in Forward again, from
+        // projected rows, and in Step from x; hidden sizes that leave a part-filled last vector.
         data.Add(RnnCell.Lstm, 13, 115, 1);
         data.Add(RnnCell.Gru, 13, 130, 2);
 
