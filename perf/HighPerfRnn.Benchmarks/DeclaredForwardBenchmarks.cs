@@ -40,8 +40,7 @@ public abstract class DeclaredForwardBenchmarks
         _hN = new float[Layers * Hidden];
         _cN = new float[Layers * Hidden];
         _declared = Declared(_runtime);
-        JitWarmup.Run(RuntimeSized);
-        JitWarmup.Run(_declared);
+        JitWarmup.RunAll([RuntimeSized, _declared]);
     }
 
     [Benchmark(Baseline = true, Description = "runtime-sized Forward")]

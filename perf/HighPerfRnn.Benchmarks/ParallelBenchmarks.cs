@@ -38,8 +38,7 @@ public class ParallelBenchmarks : IDisposable
         _output = new float[Point.Batch * Point.SeqLen * a.OutputSize];
         _hN = new float[a.StateRows * Point.Batch * a.StateSize];
         _cN = new float[a.Cell == RnnCell.Lstm ? a.StateRows * Point.Batch * a.HiddenSize : 0];
-        JitWarmup.Run(OneThread);
-        JitWarmup.Run(TwoThreads);
+        JitWarmup.RunAll([OneThread, TwoThreads]);
     }
 
     [GlobalCleanup]

@@ -92,12 +92,12 @@ Dictionary<RnnCell, (PairedRatios.Ratio WithLengths, PairedRatios.Ratio OneByOne
     ? PairedRatios.MeasureRagged(TimeSpan.FromSeconds(quick ? 3 : 15))
     : null;
 Dictionary<ProductBenchmarks.Shape, PairedRatios.Ratio>? pairedProducts = paired && summaries.Any(s => s.BenchmarksCases.Any(b => b.Descriptor.Type == typeof(ProductBenchmarks)))
-    ? PairedRatios.MeasureProducts(TimeSpan.FromSeconds(quick ? 1.5 : 8))
+    ? PairedRatios.MeasureProducts(TimeSpan.FromSeconds(quick ? 1 : 8))
     : null;
 bool Ran(Type type) => summaries.Any(s => s.BenchmarksCases.Any(b => b.Descriptor.Type == type));
 (Dictionary<(RnnCell, int), PairedRatios.Ratio> Step, Dictionary<(RnnCell, int), PairedRatios.Ratio> Forward, Dictionary<(RnnCell, int), PairedRatios.Ratio> DeepForward)? pairedDeclared =
     paired && (Ran(typeof(StepBenchmarks)) || Ran(typeof(SmallForwardBenchmarks)) || Ran(typeof(DeepForwardBenchmarks)))
-        ? PairedRatios.MeasureDeclared(TimeSpan.FromSeconds(quick ? 1 : 8), Ran(typeof(StepBenchmarks)), Ran(typeof(SmallForwardBenchmarks)), Ran(typeof(DeepForwardBenchmarks)))
+        ? PairedRatios.MeasureDeclared(TimeSpan.FromSeconds(quick ? 0.6 : 8), Ran(typeof(StepBenchmarks)), Ran(typeof(SmallForwardBenchmarks)), Ran(typeof(DeepForwardBenchmarks)))
         : null;
 if (report)
 {

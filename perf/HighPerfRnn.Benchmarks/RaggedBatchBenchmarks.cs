@@ -55,9 +55,7 @@ public class RaggedBatchBenchmarks
         _aloneOutput = new float[SeqLen * Hidden];
         _hN = new float[Batch * Hidden];
         _cN = new float[Cell == RnnCell.Lstm ? Batch * Hidden : 0];
-        JitWarmup.Run(Padded);
-        JitWarmup.Run(Ragged);
-        JitWarmup.Run(OneByOne);
+        JitWarmup.RunAll([Padded, Ragged, OneByOne]);
     }
 
     [Benchmark(Baseline = true, Description = "padded to 100")]
