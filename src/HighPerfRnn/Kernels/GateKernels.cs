@@ -6,11 +6,13 @@ using HighPerfRnn.Packing;
 namespace HighPerfRnn.Kernels;
 
 /// <summary>
-/// The LSTM and GRU step epilogues: passes over a row's gate pre-activations that apply the gate activations and update
-/// the state. Gate g of hidden unit j sits at column g·Hp + j of the row (PyTorch's gate order, each gate block padded to
-/// Hp, the hidden size in whole vectors: layout version 2), so every gate is whole aligned vectors at any hidden size.
-/// The state (c, h) is exactly hidden floats: where hidden is not a whole number of vectors, the last vector of units
-/// goes through a small stack buffer, with the same formulas, so nothing is read or written past hidden.
+/// The LSTM and GRU step epilogues, in two forms with the same formulas per unit (so the same bits): passes over a row's
+/// gate pre-activations after a product (<see cref="Lstm"/>, <see cref="Gru"/>), and one vector of units from gate sums
+/// still in registers (<see cref="LstmUnitVector"/>, <see cref="GruUnitVector"/>: the fused step's, run beside the next
+/// vector's products). Gate g of hidden unit j sits at column g·Hp + j of the row (PyTorch's gate order, each gate block
+/// padded to Hp, the hidden size in whole vectors: layout version 2), so every gate is whole aligned vectors at any
+/// hidden size. The state (c, h) is exactly hidden floats: where hidden is not a whole number of vectors, the last vector
+/// of units goes through a small stack buffer, with the same formulas, so nothing is read or written past hidden.
 /// </summary>
 internal static class GateKernels
 {

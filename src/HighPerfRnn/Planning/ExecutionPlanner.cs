@@ -110,10 +110,11 @@ internal static class ExecutionPlanner
     /// From this batch a <c>Forward</c> projects each step's inputs just before the step (one product of batch rows)
     /// instead of the whole sequence first: the step's pre-activation rows are then still in L1 or L2 when the recurrent
     /// product and the gates read and rewrite them, where a whole sequence's rows (batch 64 × 100 steps × 128 gates:
-    /// 3.2 MB) have left L2 by then. Per step ÷ whole sequence, paired in one process (AMD EPYC Zen 4, 512-bit): Elman
-    /// 128 at batch 64 0.92, Elman 512 at batch 64 0.97, the two-layer bidirectional LSTM 256 at batch 32 0.955; at batch
-    /// 8 and 16 (LSTM and GRU 128) 1.01–1.03, where a step's product re-reads W_ih for too few rows (projecting several
-    /// steps at a time there, 64 rows a product, was no better).
+    /// 3.2 MB) have left L2 by then. Per step ÷ whole sequence, paired in one process (AMD EPYC Zen 4, 512-bit), the
+    /// grid's points with a batch-first input: Elman 128 at batch 64 0.87, Elman 512 at batch 64 0.96, the two-layer
+    /// bidirectional LSTM 256 at batch 32 0.97 (sequence-first: 0.92, 0.97, 0.955); at batch 8 and 16 (LSTM and GRU 128)
+    /// 1.01–1.03, where a step's product re-reads W_ih for too few rows (projecting several steps at a time there, 64 rows
+    /// a product, was no better).
     /// </summary>
     public const int ProjectEachStepFromBatch = 32;
 
