@@ -15,6 +15,7 @@ using Perfolizer.Horology;
 //   --peak:   print this core's measured FMA peak (GFLOP/s, as the report uses it) and exit: for percent-of-peak by hand.
 //   --feedback-step: the Step loop timed as perf/rtneural/bench_step.cpp times RTNeural (FeedbackStepLoop), then exit.
 //   --latency-floor: the least time a batch-1 Elman/LSTM/GRU step can take here, its arithmetic's dependency chain alone (StepLatencyFloor).
+//   --fused-step-lines [256]: fused ÷ general batch-1 gated step at hidden 32-256, the planner's lines re-taken on this machine (FusedStepLines).
 if (args.Contains("--feedback-step"))
 {
     FeedbackStepLoop.Run();
@@ -24,6 +25,12 @@ if (args.Contains("--feedback-step"))
 if (args.Contains("--latency-floor"))
 {
     StepLatencyFloor.Run();
+    return;
+}
+
+if (args.Contains("--fused-step-lines"))
+{
+    FusedStepLines.Run(args);
     return;
 }
 
