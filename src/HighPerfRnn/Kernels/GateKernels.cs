@@ -21,14 +21,27 @@ internal static class GateKernels
     /// <paramref name="cell"/> is read and overwritten; <paramref name="hidden"/> receives h.
     /// <paramref name="preactivations"/> is scratch: the activated gates are written over it.
     /// </summary>
+    public static void Lstm(SimdPath path, Span<float> preactivations, Span<float> cell, Span<float> hidden, int hiddenSize)
+        => LstmRows(path, preactivations, 0, 1, cell, hidden, 0, hiddenSize);
+
+    /// <summary>
+    /// <see cref="Lstm"/> for <paramref name="rows"/> batch rows (pre-activation rows <paramref name="preactivationStride"/>
+    /// apart, cell rows <paramref name="hiddenSize"/> apart, h rows <paramref name="hiddenStride"/> apart), each
+    /// activation pass over every row before the next: the passes are long enough to keep the pipes busy, where a row's
+    /// passes alone (a few vectors each) wait on the activations' latency. The same formulas per unit: the same bits.
+    /// </summary>
     // Fully optimized from the first call, as the kernels it drives (see PackedGemm.Run): in tiered code it was seen running at half speed under BenchmarkDotNet.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Lstm(SimdPath path, Span<float> preactivations, Span<float> cell, Span<float> hidden, int hiddenSize)
+    public static void LstmRows(SimdPath path, Span<float> preactivations, int preactivationStride, int rows, Span<float> cell, Span<float> hidden, int hiddenStride, int hiddenSize)
     {
         int paddedHidden = PackedMatrix.PadToPanels(hiddenSize, SimdPaths.LaneCount(path));
 
         // These bounds make every unchecked access below safe.
-        if (preactivations.Length < 4 * paddedHidden || cell.Length < hiddenSize || hidden.Length < hiddenSize)
+        ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
+        if (preactivationStride < 0 || hiddenStride < 0
+            || preactivations.Length < ((long)(rows - 1) * preactivationStride) + (4 * paddedHidden)
+            || cell.Length < (long)rows * hiddenSize
+            || hidden.Length < ((long)(rows - 1) * hiddenStride) + hiddenSize)
         {
             throw new ArgumentException("LSTM step buffers are shorter than the hidden size requires.", nameof(preactivations));
         }
@@ -36,14 +49,18 @@ internal static class GateKernels
         ref float pre = ref MemoryMarshal.GetReference(preactivations);
         ref float c = ref MemoryMarshal.GetReference(cell);
         ref float h = ref MemoryMarshal.GetReference(hidden);
+        var layout = new RowLayout(rows, preactivationStride, hiddenStride);
         switch (path)
         {
-            case SimdPath.Vector512: LstmVectors<Vector512Ops, Vector512<float>>(ref pre, ref c, ref h, hiddenSize); break;
-            case SimdPath.Vector256: LstmVectors<Vector256Ops, Vector256<float>>(ref pre, ref c, ref h, hiddenSize); break;
-            case SimdPath.Vector128: LstmVectors<Vector128Ops, Vector128<float>>(ref pre, ref c, ref h, hiddenSize); break;
-            default: LstmVectors<ScalarOps, float>(ref pre, ref c, ref h, hiddenSize); break;
+            case SimdPath.Vector512: LstmVectors<Vector512Ops, Vector512<float>>(ref pre, ref c, ref h, hiddenSize, layout); break;
+            case SimdPath.Vector256: LstmVectors<Vector256Ops, Vector256<float>>(ref pre, ref c, ref h, hiddenSize, layout); break;
+            case SimdPath.Vector128: LstmVectors<Vector128Ops, Vector128<float>>(ref pre, ref c, ref h, hiddenSize, layout); break;
+            default: LstmVectors<ScalarOps, float>(ref pre, ref c, ref h, hiddenSize, layout); break;
         }
     }
+
+    /// <summary>Batch rows of a gate pass: how many, and the strides of their pre-activation and h rows (c rows are hidden apart; GRU recurrent rows and h_{t−1} rows have strides of their own).</summary>
+    private readonly record struct RowLayout(int Rows, int PreactivationStride, int HiddenStride, int RecurrentStride = 0, int PreviousStride = 0);
 
     /// <summary>
     /// GRU: r = σ(pre_r + hh_r), z = σ(pre_z + hh_z), n = tanh(fma(r, hh_n, pre_n)), h = fma(z, h_prev − n, n),
@@ -53,12 +70,29 @@ internal static class GateKernels
     // Fully optimized from the first call, as the kernels it drives (see PackedGemm.Run): in tiered code it was seen running at half speed under BenchmarkDotNet.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Gru(SimdPath path, Span<float> preactivations, ReadOnlySpan<float> recurrent, ReadOnlySpan<float> previous, Span<float> hidden, int hiddenSize)
+        => GruRows(path, preactivations, 0, recurrent, 0, previous, 0, hidden, 0, 1, hiddenSize);
+
+    /// <summary>
+    /// <see cref="Gru"/> for <paramref name="rows"/> batch rows, each with its stride (<paramref name="previousStride"/> 0:
+    /// one h_{t−1} row for all, the zeros of a first step without h0), each activation pass over every row before the next
+    /// (see <see cref="LstmRows"/>). The same formulas per unit: the same bits.
+    /// </summary>
+    // Fully optimized from the first call, as the kernels it drives (see PackedGemm.Run): in tiered code it was seen running at half speed under BenchmarkDotNet.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void GruRows(
+        SimdPath path, Span<float> preactivations, int preactivationStride, ReadOnlySpan<float> recurrent, int recurrentStride, ReadOnlySpan<float> previous, int previousStride, Span<float> hidden, int hiddenStride, int rows, int hiddenSize)
     {
         int paddedHidden = PackedMatrix.PadToPanels(hiddenSize, SimdPaths.LaneCount(path));
 
         // These bounds make every unchecked access below safe: whole vectors of the three padded gate blocks, and
         // h_prev and h read and written only below hiddenSize.
-        if (preactivations.Length < 3 * paddedHidden || recurrent.Length < 3 * paddedHidden || previous.Length < hiddenSize || hidden.Length < hiddenSize)
+        ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
+        long last = rows - 1;
+        if (preactivationStride < 0 || recurrentStride < 0 || previousStride < 0 || hiddenStride < 0
+            || preactivations.Length < (last * preactivationStride) + (3 * paddedHidden)
+            || recurrent.Length < (last * recurrentStride) + (3 * paddedHidden)
+            || previous.Length < (last * previousStride) + hiddenSize
+            || hidden.Length < (last * hiddenStride) + hiddenSize)
         {
             throw new ArgumentException("GRU step buffers are shorter than the hidden size requires.", nameof(preactivations));
         }
@@ -67,12 +101,13 @@ internal static class GateKernels
         ref float hh = ref MemoryMarshal.GetReference(recurrent);
         ref float prev = ref MemoryMarshal.GetReference(previous);
         ref float h = ref MemoryMarshal.GetReference(hidden);
+        var layout = new RowLayout(rows, preactivationStride, hiddenStride, recurrentStride, previousStride);
         switch (path)
         {
-            case SimdPath.Vector512: GruVectors<Vector512Ops, Vector512<float>>(ref pre, ref hh, ref prev, ref h, hiddenSize); break;
-            case SimdPath.Vector256: GruVectors<Vector256Ops, Vector256<float>>(ref pre, ref hh, ref prev, ref h, hiddenSize); break;
-            case SimdPath.Vector128: GruVectors<Vector128Ops, Vector128<float>>(ref pre, ref hh, ref prev, ref h, hiddenSize); break;
-            default: GruVectors<ScalarOps, float>(ref pre, ref hh, ref prev, ref h, hiddenSize); break;
+            case SimdPath.Vector512: GruVectors<Vector512Ops, Vector512<float>>(ref pre, ref hh, ref prev, ref h, hiddenSize, layout); break;
+            case SimdPath.Vector256: GruVectors<Vector256Ops, Vector256<float>>(ref pre, ref hh, ref prev, ref h, hiddenSize, layout); break;
+            case SimdPath.Vector128: GruVectors<Vector128Ops, Vector128<float>>(ref pre, ref hh, ref prev, ref h, hiddenSize, layout); break;
+            default: GruVectors<ScalarOps, float>(ref pre, ref hh, ref prev, ref h, hiddenSize, layout); break;
         }
     }
 
@@ -90,25 +125,32 @@ internal static class GateKernels
     // Fully optimized from the first call: tier-0 SIMD code is tens of times slower, and on a busy machine a kernel was
     // seen to stay there (or in OSR) for a second of calls after warm-up.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void LstmVectors<TOps, TVec>(ref float pre, ref float c, ref float h, int hiddenSize)
+    private static void LstmVectors<TOps, TVec>(ref float pre, ref float c, ref float h, int hiddenSize, RowLayout rows)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
         int width = TOps.Count;
         int padded = PackedMatrix.PadToPanels(hiddenSize, width);
         int full = hiddenSize - (hiddenSize % width);
-        ActivateInPlace<TOps, TVec, Sigmoid>(ref pre, padded);
-        ActivateInPlace<TOps, TVec, Sigmoid>(ref Unsafe.Add(ref pre, padded), padded);
-        ActivateInPlace<TOps, TVec, ActivationKernels.Tanh>(ref Unsafe.Add(ref pre, 2 * padded), padded);
-        ActivateInPlace<TOps, TVec, Sigmoid>(ref Unsafe.Add(ref pre, 3 * padded), padded);
-        for (int j = 0; j < full; j += width)
+        nint preStride = rows.PreactivationStride;
+        ActivateRows<TOps, TVec, Sigmoid>(ref pre, preStride, rows.Rows, padded);
+        ActivateRows<TOps, TVec, Sigmoid>(ref Unsafe.Add(ref pre, padded), preStride, rows.Rows, padded);
+        ActivateRows<TOps, TVec, ActivationKernels.Tanh>(ref Unsafe.Add(ref pre, 2 * padded), preStride, rows.Rows, padded);
+        ActivateRows<TOps, TVec, Sigmoid>(ref Unsafe.Add(ref pre, 3 * padded), preStride, rows.Rows, padded);
+        for (int row = 0; row < rows.Rows; row++)
         {
-            LstmUnits<TOps, TVec>(ref Unsafe.Add(ref pre, j), padded, ref Unsafe.Add(ref c, j), ref Unsafe.Add(ref h, j));
-        }
+            ref float preRow = ref Unsafe.Add(ref pre, row * preStride);
+            ref float cRow = ref Unsafe.Add(ref c, (nint)row * hiddenSize);
+            ref float hRow = ref Unsafe.Add(ref h, (nint)row * rows.HiddenStride);
+            for (int j = 0; j < full; j += width)
+            {
+                LstmUnits<TOps, TVec>(ref Unsafe.Add(ref preRow, j), padded, ref Unsafe.Add(ref cRow, j), ref Unsafe.Add(ref hRow, j));
+            }
 
-        if (full < hiddenSize)
-        {
-            LstmLastUnits<TOps, TVec>(ref Unsafe.Add(ref pre, full), padded, ref Unsafe.Add(ref c, full), ref Unsafe.Add(ref h, full), hiddenSize - full);
+            if (full < hiddenSize)
+            {
+                LstmLastUnits<TOps, TVec>(ref Unsafe.Add(ref preRow, full), padded, ref Unsafe.Add(ref cRow, full), ref Unsafe.Add(ref hRow, full), hiddenSize - full);
+            }
         }
     }
 
@@ -187,32 +229,43 @@ internal static class GateKernels
     // Fully optimized from the first call: tier-0 SIMD code is tens of times slower, and on a busy machine a kernel was
     // seen to stay there (or in OSR) for a second of calls after warm-up.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void GruVectors<TOps, TVec>(ref float pre, ref float hh, ref float prev, ref float h, int hiddenSize)
+    private static void GruVectors<TOps, TVec>(ref float pre, ref float hh, ref float prev, ref float h, int hiddenSize, RowLayout rows)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
         int width = TOps.Count;
         int padded = PackedMatrix.PadToPanels(hiddenSize, width);
         int full = hiddenSize - (hiddenSize % width);
+        nint preStride = rows.PreactivationStride, hhStride = rows.RecurrentStride;
         for (int gate = 0; gate < 2; gate++)
         {
-            ref float p = ref Unsafe.Add(ref pre, gate * padded);
-            ref float q = ref Unsafe.Add(ref hh, gate * padded);
-            for (int j = 0; j < padded; j += width)
+            for (int row = 0; row < rows.Rows; row++)
             {
-                ref float pj = ref Unsafe.Add(ref p, j);
-                TOps.Store(FastActivations.Sigmoid<TOps, TVec>(TOps.Add(TOps.Load(ref pj), TOps.Load(ref Unsafe.Add(ref q, j)))), ref pj);
+                ref float p = ref Unsafe.Add(ref pre, (row * preStride) + (gate * padded));
+                ref float q = ref Unsafe.Add(ref hh, (row * hhStride) + (gate * padded));
+                for (int j = 0; j < padded; j += width)
+                {
+                    ref float pj = ref Unsafe.Add(ref p, j);
+                    TOps.Store(FastActivations.Sigmoid<TOps, TVec>(TOps.Add(TOps.Load(ref pj), TOps.Load(ref Unsafe.Add(ref q, j)))), ref pj);
+                }
             }
         }
 
-        for (int j = 0; j < full; j += width)
+        for (int row = 0; row < rows.Rows; row++)
         {
-            GruUnits<TOps, TVec>(ref Unsafe.Add(ref pre, j), ref Unsafe.Add(ref hh, j), padded, ref Unsafe.Add(ref prev, j), ref Unsafe.Add(ref h, j));
-        }
+            ref float preRow = ref Unsafe.Add(ref pre, row * preStride);
+            ref float hhRow = ref Unsafe.Add(ref hh, row * hhStride);
+            ref float prevRow = ref Unsafe.Add(ref prev, (nint)row * rows.PreviousStride);
+            ref float hRow = ref Unsafe.Add(ref h, (nint)row * rows.HiddenStride);
+            for (int j = 0; j < full; j += width)
+            {
+                GruUnits<TOps, TVec>(ref Unsafe.Add(ref preRow, j), ref Unsafe.Add(ref hhRow, j), padded, ref Unsafe.Add(ref prevRow, j), ref Unsafe.Add(ref hRow, j));
+            }
 
-        if (full < hiddenSize)
-        {
-            GruLastUnits<TOps, TVec>(ref Unsafe.Add(ref pre, full), ref Unsafe.Add(ref hh, full), padded, ref Unsafe.Add(ref prev, full), ref Unsafe.Add(ref h, full), hiddenSize - full);
+            if (full < hiddenSize)
+            {
+                GruLastUnits<TOps, TVec>(ref Unsafe.Add(ref preRow, full), ref Unsafe.Add(ref hhRow, full), padded, ref Unsafe.Add(ref prevRow, full), ref Unsafe.Add(ref hRow, full), hiddenSize - full);
+            }
         }
     }
 
@@ -281,6 +334,19 @@ internal static class GateKernels
         MemoryMarshal.CreateReadOnlySpan(ref prev, units).CopyTo(lastPrev);
         GruState<TOps, TVec>(r, z, preN, hhN, ref MemoryMarshal.GetReference(lastPrev), ref MemoryMarshal.GetReference(lastH));
         lastH[..units].CopyTo(MemoryMarshal.CreateSpan(ref h, units));
+    }
+
+    /// <summary>v = act(v) for the first <paramref name="count"/> floats (whole vectors) of each of <paramref name="rows"/> rows <paramref name="stride"/> apart.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ActivateRows<TOps, TVec, TActivation>(ref float values, nint stride, int rows, int count)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+        where TActivation : struct, ActivationKernels.IActivation
+    {
+        for (int row = 0; row < rows; row++)
+        {
+            ActivateInPlace<TOps, TVec, TActivation>(ref Unsafe.Add(ref values, row * stride), count);
+        }
     }
 
     /// <summary>v = act(v) for the first <paramref name="count"/> floats (whole vectors) from <paramref name="values"/>.</summary>

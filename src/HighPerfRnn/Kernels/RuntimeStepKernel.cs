@@ -69,11 +69,17 @@ public readonly struct RuntimeStepKernel : IRecurrentStepKernel
         int paddedHidden = PackedMatrix.PadToPanels(hidden, args.PanelWidth);
         int paddedState = PackedMatrix.PadToPanels(args.StateSize, args.PanelWidth);
         Span<float> fullHidden = projected ? args.Scratch[..(args.Batch * paddedHidden)] : default;
-        for (int row = 0; row < args.Batch; row++)
-        {
-            Span<float> h = projected ? fullHidden.Slice(row * paddedHidden, hidden) : args.Output.Slice(row * args.OutputStride, hidden);
-            GateKernels.Lstm(path, args.Preactivations.Slice(row * args.PreactivationStride, 4 * paddedHidden), args.CellState.Slice(row * hidden, hidden), h, hidden);
-        }
+
+        // Every row's gates in one call, each activation pass over all the rows (GateKernels.LstmRows).
+        GateKernels.LstmRows(
+            path,
+            args.Preactivations,
+            args.PreactivationStride,
+            args.Batch,
+            args.CellState[..(args.Batch * hidden)],
+            projected ? fullHidden : args.Output,
+            projected ? paddedHidden : args.OutputStride,
+            hidden);
 
         if (projected)
         {
@@ -112,11 +118,20 @@ public readonly struct RuntimeStepKernel : IRecurrentStepKernel
             }
         }
 
-        for (int row = 0; row < args.Batch; row++)
-        {
-            ReadOnlySpan<float> previous = args.Previous.IsEmpty ? args.Zeros[..hidden] : args.Previous.Slice(row * args.PreviousStride, hidden);
-            GateKernels.Gru(path, args.Preactivations.Slice(row * args.PreactivationStride, 3 * paddedHidden), recurrent.Slice(row * stride, 3 * paddedHidden), previous, args.Output.Slice(row * args.OutputStride, hidden), hidden);
-        }
+        // Every row's gates in one call (GateKernels.GruRows); without h_{t−1}, one row of zeros serves every row.
+        bool first = args.Previous.IsEmpty;
+        GateKernels.GruRows(
+            path,
+            args.Preactivations,
+            args.PreactivationStride,
+            recurrent,
+            stride,
+            first ? args.Zeros[..hidden] : args.Previous,
+            first ? 0 : args.PreviousStride,
+            args.Output,
+            args.OutputStride,
+            args.Batch,
+            hidden);
     }
 
     /// <summary>Preactivations += W_hh·h_{t−1}, in place, for every row (nothing at the first step without h0).</summary>
