@@ -99,14 +99,14 @@ public readonly struct RuntimeStepKernel : IRecurrentStepKernel
     {
         SimdPath path = PathOf(args.PanelWidth);
         int hidden = args.HiddenSize;
-        int paddedHidden = PackedMatrix.PadToPanels(hidden, args.PanelWidth);
         int stride = args.RecurrentBias.Length;
         Span<float> recurrent = args.Scratch[..(args.Batch * stride)];
-        if (!args.Previous.IsEmpty && args.Batch == 1)
+        bool first = args.Previous.IsEmpty;
+        if (!first && args.Batch == 1)
         {
             MatrixVector(args, ref MemoryMarshal.GetReference(args.RecurrentBias), ref MemoryMarshal.GetReference(recurrent));
         }
-        else if (!args.Previous.IsEmpty)
+        else if (!first)
         {
             PackedGemm.MultiplyAdd(path, args.Previous, args.PreviousStride, args.Batch, args.RecurrentWeights, args.StateSize, args.RecurrentBias, 0, recurrent, stride);
         }
@@ -119,7 +119,6 @@ public readonly struct RuntimeStepKernel : IRecurrentStepKernel
         }
 
         // Every row's gates in one call (GateKernels.GruRows); without h_{t−1}, one row of zeros serves every row.
-        bool first = args.Previous.IsEmpty;
         GateKernels.GruRows(
             path,
             args.Preactivations,

@@ -67,18 +67,11 @@ public sealed class DeterminismTests
     {
         Dictionary<string, FloatTensor> stateDict = RandomModels.StateDict(architecture, new Random(name.Length + 1));
         const int Batch = 6, SeqLen = 5;
-        var random = new Random(3);
-        float[] input = RandomModels.Uniform(random, Batch * SeqLen * architecture.InputSize, 1f);
-        int inputRow = SeqLen * architecture.InputSize, outputRow = SeqLen * architecture.OutputSize;
+        float[] input = RandomModels.Uniform(new Random(3), Batch * SeqLen * architecture.InputSize, 1f);
         foreach (SimdPath path in TestPaths.All)
         {
             RnnModel model = RnnModel.FromStateDictOnAnyPath(architecture, stateDict, path);
-            float[] batched = Run(model, input, null, null, Batch, SeqLen, SequenceLayout.BatchFirst, null);
-            for (int b = 0; b < Batch; b++)
-            {
-                float[] alone = Run(model, input.AsSpan(b * inputRow, inputRow).ToArray(), null, null, 1, SeqLen, SequenceLayout.BatchFirst, null);
-                Bits.AssertEqual(batched.AsSpan(b * outputRow, outputRow).ToArray(), alone.AsSpan(0, outputRow).ToArray(), $"{name} [{path}] sequence {b} of {Batch} vs alone");
-            }
+            AssertEverySequenceAsAlone(model, input, Batch, SeqLen, SequenceLayout.BatchFirst, $"{name} [{path}]");
         }
     }
 
@@ -93,41 +86,46 @@ public sealed class DeterminismTests
     {
         Dictionary<string, FloatTensor> stateDict = RandomModels.StateDict(architecture, new Random(name.Length + 2));
         const int Batch = 33, SeqLen = 4;
-        var random = new Random(5);
-        float[] input = RandomModels.Uniform(random, Batch * SeqLen * architecture.InputSize, 1f);
-        int inputRow = SeqLen * architecture.InputSize, outputRow = SeqLen * architecture.OutputSize;
+        float[] input = RandomModels.Uniform(new Random(5), Batch * SeqLen * architecture.InputSize, 1f);
         foreach (SimdPath path in TestPaths.All)
         {
             RnnModel model = RnnModel.FromStateDictOnAnyPath(architecture, stateDict, path);
             Assert.True(model.DescribePlan(RnnCall.Forward, Batch).ProjectsEachStep, $"{name} [{path}]: batch {Batch} should project each step");
             Assert.False(model.DescribePlan(RnnCall.Forward, 1).ProjectsEachStep, $"{name} [{path}]: batch 1 projects the sequence first");
-            float[] batchFirst = Run(model, input, null, null, Batch, SeqLen, SequenceLayout.BatchFirst, null);
+            AssertEverySequenceAsAlone(model, input, Batch, SeqLen, SequenceLayout.BatchFirst, $"{name} [{path}] batch-first");
+            AssertEverySequenceAsAlone(model, input, Batch, SeqLen, SequenceLayout.SequenceFirst, $"{name} [{path}] sequence-first");
+        }
+    }
 
-            // The same sequences time-major: (t, b) at row t·batch + b.
-            var timeMajorInput = new float[input.Length];
-            int features = architecture.InputSize;
-            for (int b = 0; b < Batch; b++)
+    /// <summary>
+    /// Runs the batch (given batch-first) in <paramref name="layout"/> and asserts that every sequence's output has the
+    /// bits of that sequence run alone at batch 1.
+    /// </summary>
+    private static void AssertEverySequenceAsAlone(RnnModel model, float[] batchFirstInput, int batch, int seqLen, SequenceLayout layout, string label)
+    {
+        int inputs = model.Architecture.InputSize, outputs = model.Architecture.OutputSize;
+        float[] input = layout == SequenceLayout.BatchFirst ? batchFirstInput : new float[batchFirstInput.Length];
+        for (int b = 0; b < batch && layout != SequenceLayout.BatchFirst; b++)
+        {
+            for (int t = 0; t < seqLen; t++)
             {
-                for (int t = 0; t < SeqLen; t++)
-                {
-                    input.AsSpan(((b * SeqLen) + t) * features, features).CopyTo(timeMajorInput.AsSpan(((t * Batch) + b) * features));
-                }
+                // Time-major: (t, b) at row t·batch + b.
+                batchFirstInput.AsSpan(((b * seqLen) + t) * inputs, inputs).CopyTo(input.AsSpan(((t * batch) + b) * inputs));
+            }
+        }
+
+        float[] batched = Run(model, input, null, null, batch, seqLen, layout, null);
+        for (int b = 0; b < batch; b++)
+        {
+            float[] alone = Run(model, batchFirstInput.AsSpan(b * seqLen * inputs, seqLen * inputs).ToArray(), null, null, 1, seqLen, SequenceLayout.BatchFirst, null);
+            var sequence = new float[seqLen * outputs];
+            for (int t = 0; t < seqLen; t++)
+            {
+                int row = layout == SequenceLayout.BatchFirst ? (b * seqLen) + t : (t * batch) + b;
+                batched.AsSpan(row * outputs, outputs).CopyTo(sequence.AsSpan(t * outputs));
             }
 
-            float[] sequenceFirst = Run(model, timeMajorInput, null, null, Batch, SeqLen, SequenceLayout.SequenceFirst, null);
-            int outputs = architecture.OutputSize;
-            for (int b = 0; b < Batch; b++)
-            {
-                float[] alone = Run(model, input.AsSpan(b * inputRow, inputRow).ToArray(), null, null, 1, SeqLen, SequenceLayout.BatchFirst, null);
-                Bits.AssertEqual(batchFirst.AsSpan(b * outputRow, outputRow).ToArray(), alone.AsSpan(0, outputRow).ToArray(), $"{name} [{path}] batch-first sequence {b} of {Batch} vs alone");
-                var fromSequenceFirst = new float[outputRow];
-                for (int t = 0; t < SeqLen; t++)
-                {
-                    sequenceFirst.AsSpan(((t * Batch) + b) * outputs, outputs).CopyTo(fromSequenceFirst.AsSpan(t * outputs));
-                }
-
-                Bits.AssertEqual(fromSequenceFirst, alone.AsSpan(0, outputRow).ToArray(), $"{name} [{path}] sequence-first sequence {b} of {Batch} vs alone");
-            }
+            Bits.AssertEqual(sequence, alone.AsSpan(0, seqLen * outputs).ToArray(), $"{label}: sequence {b} of {batch} vs alone");
         }
     }
 
