@@ -52,7 +52,7 @@ internal sealed class KernelPlan
     /// <summary>The attribute of a step's <c>Row</c> method: inlined up to <see cref="InlineRowLimit"/> FMAs, else compiled optimized as a method of its own.</summary>
     public string RowAttribute => (long)Vectors * Depth <= InlineRowLimit
         ? "[MethodImpl(MethodImplOptions.AggressiveInlining)] // small: inlined into the whole-model kernels and the step loop"
-        : "[MethodImpl(MethodImplOptions.AggressiveOptimization)] // too large to inline without exhausting the JIT's budget";
+        : "[MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // too large to inline without exhausting the JIT's budget";
 
     /// <summary>The plan of a product of one block of <paramref name="rows"/> rows (the Elman RNN's W_hh, the LSTM's W_hr).</summary>
     public KernelPlan(SimdFlavor flavor, int rows, int depth, int panelWidth)

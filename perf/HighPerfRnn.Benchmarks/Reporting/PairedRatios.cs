@@ -210,6 +210,7 @@ public static class PairedRatios
     private static List<double[]> TimedRounds(Action[] calls, TimeSpan perPoint)
     {
         JitWarmup.RunAll(calls);
+        JitWarmup.Settle(calls);
         int[] callsPerBurst = calls.Select(CallsPerBurst).ToArray();
         var rounds = new List<double[]>();
         var watch = Stopwatch.StartNew();
