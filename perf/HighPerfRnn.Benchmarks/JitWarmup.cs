@@ -39,7 +39,7 @@ public static class JitWarmup
     /// warm-up runs for far longer): calls of under 100 µs go through the tiers more than once (optimized, then
     /// instrumented and recompiled with profile data), each step after a delay. Measured on a declared RNN 16 Step
     /// (40 ns steady): after <see cref="RunAll"/> alone its first rounds took 60–130 ns and the runtime-sized model's
-    /// 80–650 ns, so a quick pairing read 1.02 where the steady ratio is 0.6. Two more passes of 20 ms of calls each,
+    /// 80–650 ns, so a quick pairing read 1.02 where the steady ratio is 0.5–0.6. Two more passes of 20 ms of calls each,
     /// with a pause after each, bring both to their steady times.
     /// </summary>
     public static void Settle(IReadOnlyList<Action> calls)
@@ -68,7 +68,7 @@ public static class JitWarmup
                 }
             }
 
-            Thread.Sleep(150);
+            Thread.Sleep(150); // past the runtime's call-counting delay (100 ms), then the background compile: 100 was too short
         }
     }
 }

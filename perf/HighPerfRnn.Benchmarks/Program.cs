@@ -90,13 +90,13 @@ var summaries = BenchmarkSwitcher.FromAssembly(typeof(ForwardBenchmarks).Assembl
 
 // --paired: ONNX Runtime and HighPerfRnn also timed in alternation in this process (see PairedRatios), after BenchmarkDotNet.
 List<PairedRatios.Result>? pairedRatios = paired
-    ? PairedRatios.Measure(GridSelection.Select(GridPoint.All), TimeSpan.FromSeconds(quick ? 3 : 15))
+    ? PairedRatios.Measure(GridSelection.Select(GridPoint.All), TimeSpan.FromSeconds(quick ? 2.5 : 15))
     : null;
 Dictionary<string, PairedRatios.Ratio>? pairedParallel = paired
-    ? PairedRatios.MeasureParallel(TimeSpan.FromSeconds(quick ? 3 : 15))
+    ? PairedRatios.MeasureParallel(TimeSpan.FromSeconds(quick ? 2.5 : 15))
     : null;
 Dictionary<RnnCell, (PairedRatios.Ratio WithLengths, PairedRatios.Ratio OneByOne)>? pairedRagged = paired && summaries.Any(s => s.BenchmarksCases.Any(b => b.Descriptor.Type == typeof(RaggedBatchBenchmarks)))
-    ? PairedRatios.MeasureRagged(TimeSpan.FromSeconds(quick ? 3 : 15))
+    ? PairedRatios.MeasureRagged(TimeSpan.FromSeconds(quick ? 2.5 : 15))
     : null;
 Dictionary<ProductBenchmarks.Shape, PairedRatios.Ratio>? pairedProducts = paired && summaries.Any(s => s.BenchmarksCases.Any(b => b.Descriptor.Type == typeof(ProductBenchmarks)))
     ? PairedRatios.MeasureProducts(TimeSpan.FromSeconds(quick ? 1 : 8))
