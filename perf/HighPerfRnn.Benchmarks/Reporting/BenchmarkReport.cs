@@ -40,7 +40,7 @@ public static class BenchmarkReport
     };
 
     /// <summary>
-    /// RTNeural's compile-time layers per step (ns) on the AMD EPYC Zen 5 (AVX-512) this project was last measured on:
+    /// RTNeural's compile-time layers per step (ns) on the AMD EPYC Zen 5 (AVX-512) of sessions 6–8:
     /// its HEAD, Eigen backend, g++ 12 -O3 -march=native, timed by perf/rtneural/bench_step.cpp (output fed back as
     /// input, best of 5 blocks), the faster of two rounds (2026-12-02). Beside the declared model's Step median, the same
     /// loop as BenchmarkDotNet's; `-- --feedback-step` times HighPerfRnn in RTNeural's exact loop.
@@ -50,6 +50,25 @@ public static class BenchmarkReport
         [(RnnCell.Lstm, 8)] = 72, [(RnnCell.Lstm, 16)] = 97, [(RnnCell.Lstm, 32)] = 151, [(RnnCell.Lstm, 64)] = 1359, [(RnnCell.Lstm, 128)] = 5228,
         [(RnnCell.Gru, 8)] = 66, [(RnnCell.Gru, 16)] = 90, [(RnnCell.Gru, 32)] = 188, [(RnnCell.Gru, 64)] = 1051, [(RnnCell.Gru, 128)] = 3890,
     };
+
+    /// <summary>
+    /// The same on the AMD EPYC Zen 4 (AVX-512 on 256-bit units) of sessions 9–11: the faster of two rounds around one
+    /// `--feedback-step` round (2026-12-02, 18:50 UTC).
+    /// </summary>
+    private static readonly Dictionary<(RnnCell Cell, int Hidden), double> RtNeuralZen4 = new()
+    {
+        [(RnnCell.Lstm, 8)] = 77, [(RnnCell.Lstm, 16)] = 114, [(RnnCell.Lstm, 32)] = 306, [(RnnCell.Lstm, 64)] = 1340, [(RnnCell.Lstm, 128)] = 5684,
+        [(RnnCell.Gru, 8)] = 72, [(RnnCell.Gru, 16)] = 110, [(RnnCell.Gru, 32)] = 251, [(RnnCell.Gru, 64)] = 1089, [(RnnCell.Gru, 128)] = 4073,
+    };
+
+    /// <summary>The RTNeural figures taken on this run's CPU type, and the type's name; null where none were.</summary>
+    private static (string Type, Dictionary<(RnnCell Cell, int Hidden), double> Figures)? RtNeuralHere()
+        => CpuType.Current() switch
+        {
+            { IsZen4: true } => ("Zen 4", RtNeuralZen4),
+            { IsZen5: true } => ("Zen 5", RtNeuralZen5),
+            _ => null,
+        };
 
     /// <summary>RTNeural's compile-time layers per step (ns), g++ 12 -O3, measured on the AVX2 EPYC (issue 4).</summary>
     private static readonly Dictionary<(RnnCell Cell, int Hidden), double> RtNeural = new()
@@ -161,6 +180,7 @@ public static class BenchmarkReport
 
     private static IEnumerable<StepRow> StepRows(Dictionary<(string, string, string), Measured> m)
     {
+        var rtNeural = RtNeuralHere();
         foreach (RnnCell cell in new[] { RnnCell.Rnn, RnnCell.Lstm, RnnCell.Gru })
         {
             foreach (int hidden in new[] { 8, 16, 32, 64, 128 })
@@ -170,7 +190,7 @@ public static class BenchmarkReport
                     && m.TryGetValue((nameof(StepBenchmarks), nameof(StepBenchmarks.Generated), key), out var generated))
                 {
                     yield return new StepRow(cell, hidden, runtime.MedianNs, generated.MedianNs, Math.Max(runtime.Bytes ?? 0, generated.Bytes ?? 0),
-                        RtNeuralZen5.TryGetValue((cell, hidden), out double reference) ? reference : null);
+                        rtNeural is { } here && here.Figures.TryGetValue((cell, hidden), out double reference) ? reference : null);
                 }
             }
         }
@@ -195,7 +215,7 @@ public static class BenchmarkReport
         text.AppendLine("Written by the benchmark itself (`perf/HighPerfRnn.Benchmarks`, `--report`): do not edit by hand.");
         text.AppendLine();
         text.AppendLine(c, $"- Measured: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, with `{command}`");
-        text.AppendLine(c, $"- CPU: {host?.Cpu.Value.ProcessorName ?? "unknown"} ({Environment.ProcessorCount} logical cores); HighPerfRnn path: {SimdPaths.Best}; hardware intrinsics: {host?.HardwareIntrinsicsShort ?? "?"}");
+        text.AppendLine(c, $"- CPU: {host?.Cpu.Value.ProcessorName ?? "unknown"} ({CpuType.Current()?.ToString() ?? "CPUID not read"}; {Environment.ProcessorCount} logical cores); HighPerfRnn path: {SimdPaths.Best}; hardware intrinsics: {host?.HardwareIntrinsicsShort ?? "?"}");
         text.AppendLine(c, $"- .NET {Environment.Version} ({host?.RuntimeVersion ?? "?"}), {System.Runtime.InteropServices.RuntimeInformation.OSDescription}; ONNX Runtime {typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly.GetName().Version}, CPU provider, 1 thread");
         text.AppendLine(c, $"- Measured on one core at the start of the run: FMA peak {machine.PeakGflops:F1} GFLOP/s on that path; reading from L2 {machine.L2BytesPerNs:F0} GB/s (a {CacheBandwidth.BufferBytes / 1024} KB buffer); L1 data cache {machine.L1DataBytes / 1024} KB (CPUID).");
         text.AppendLine("- *Limit* = the least time any kernel could take on this core (`GridPoint.LimitAt`): the input products at the FMA peak, then per step the recurrence at the slower of the FMA peak and reading the direction's whole W_hh from L2, where W_hh outgrows L1 (at batch 1 the weights, not the arithmetic, set the pace). *Bound* names which applies.");
@@ -277,9 +297,10 @@ public static class BenchmarkReport
             text.AppendLine();
             text.AppendLine("*Declared* = the `[RnnModel]` type of the same size built from the same weights (same bits): where W_hh takes at most 16 KB its whole-model kernel runs the step (issue 14). *Declared ÷ runtime* = the declared model's time as a fraction of the runtime-sized model's: of the medians, and *paired* (with `--paired`) within each round of an alternation in one process (median, quartiles).");
             text.AppendLine();
-            text.AppendLine("RTNeural = its compile-time layers, per step, not timed in this run: *Zen 5* = measured on the AMD EPYC Zen 5 (AVX-512) with `perf/rtneural/bench_step.cpp` (Eigen backend, g++ 12 -O3 -march=native, output fed back as input, the faster of two rounds; 2026-12-02), the machine type of the last sessions; *issue 4* on the AVX2 EPYC, *issue 14* on the AVX-512 Xeon (best of Eigen/xsimd). *×RTNeural* = RTNeural Zen 5 ÷ the declared median: compare only when this run is on that CPU (see above), and mind that RTNeural's loop feeds each output back as the next input, which this table's loop does not (`-- --feedback-step` runs HighPerfRnn in RTNeural's loop). The Elman RNN is not in RTNeural; issue 14's targets for it: 30 / 45 / 100 / 300 / 1200 ns.");
+            string here = RtNeuralHere()?.Type ?? "this CPU type";
+            text.AppendLine(c, $"RTNeural = its compile-time layers, per step, not timed in this run: *{here}* = measured on this run's CPU type (AMD EPYC Zen 4 or Zen 5, by CPUID family; — on others) with `perf/rtneural/bench_step.cpp` (Eigen backend, g++ 12 -O3 -march=native, output fed back as input, the faster of two rounds; 2026-12-02); *issue 4* on the AVX2 EPYC, *issue 14* on the AVX-512 Xeon (best of Eigen/xsimd). *×RTNeural* = that RTNeural time ÷ the declared median; mind that RTNeural's loop feeds each output back as the next input, which this table's loop does not (`-- --feedback-step` runs HighPerfRnn in RTNeural's loop). The Elman RNN is not in RTNeural; issue 14's targets for it: 30 / 45 / 100 / 300 / 1200 ns.");
             text.AppendLine();
-            text.AppendLine("| cell | hidden | runtime-sized | declared | declared ÷ runtime | paired (quartiles) | allocated | RTNeural (Zen 5) | ×RTNeural (declared) | RTNeural (issue 4) | RTNeural (issue 14) |");
+            text.AppendLine(c, $"| cell | hidden | runtime-sized | declared | declared ÷ runtime | paired (quartiles) | allocated | RTNeural ({here}) | ×RTNeural (declared) | RTNeural (issue 4) | RTNeural (issue 14) |");
             text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
             foreach (StepRow s in steps)
             {
