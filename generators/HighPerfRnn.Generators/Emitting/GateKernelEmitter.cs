@@ -189,10 +189,7 @@ internal static class GateKernelEmitter
         bool projected = method.Projection is not null;
         writer.Line();
         writer.Line($"/// <summary>{method.PanelWidth}-float panels: the product, the gate pass{(projected ? ", the projection" : string.Empty)}, row by row.</summary>");
-        // Compiled optimized at once (a kernel is hot from its first call, and unoptimized SIMD code is many times slower), and
-        // never inlined: a tiered caller recompiled with profile data inlined a whole-model kernel and ran out of budget for
-        // its activations, which became calls (a declared RNN 16 Step at 70-380 ns instead of 40).
-        writer.Line("[MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]");
+        writer.Line(KernelPlan.KernelAttribute); // a call of its own, compiled optimized at once
         using (writer.Block($"private static void {method.Name}(in RecurrentStepArgs args)"))
         {
             writer.Line($$"""
@@ -383,10 +380,7 @@ internal static class GateKernelEmitter
     {
         writer.Line();
         writer.Line($"/// <summary>{method.PanelWidth}-float panels: the product, then the gate pass, row by row.</summary>");
-        // Compiled optimized at once (a kernel is hot from its first call, and unoptimized SIMD code is many times slower), and
-        // never inlined: a tiered caller recompiled with profile data inlined a whole-model kernel and ran out of budget for
-        // its activations, which became calls (a declared RNN 16 Step at 70-380 ns instead of 40).
-        writer.Line("[MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]");
+        writer.Line(KernelPlan.KernelAttribute); // a call of its own, compiled optimized at once
         using (writer.Block($"private static void {method.Name}(in RecurrentStepArgs args)"))
         {
             writer.Line($$"""

@@ -98,10 +98,7 @@ internal static class RnnKernelEmitter
     {
         writer.Line();
         writer.Line($"/// <summary>{Describe(plan, name)}</summary>");
-        // Compiled optimized at once (a kernel is hot from its first call, and unoptimized SIMD code is many times slower), and
-        // never inlined: a tiered caller recompiled with profile data inlined a whole-model kernel and ran out of budget for
-        // its activations, which became calls (a declared RNN 16 Step at 70-380 ns instead of 40).
-        writer.Line("[MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]");
+        writer.Line(KernelPlan.KernelAttribute); // a call of its own, compiled optimized at once
         using (writer.Block($"private static void {name}(in RecurrentStepArgs args)"))
         {
             writer.Line($$"""

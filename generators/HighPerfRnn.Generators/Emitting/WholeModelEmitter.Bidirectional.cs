@@ -163,9 +163,7 @@ internal static partial class WholeModelEmitter
         writer.Line(callsLayerMethods
             ? $"/// <summary>{Int(panelWidth)}-float panels: every layer, both directions per time step (<c>{LayerMethod(method, first: true)}</c>{(model.NumLayers > 1 ? $", <c>{LayerMethod(method, first: false)}</c>" : string.Empty)}).</summary>"
             : $"/// <summary>{Int(panelWidth)}-float panels: every layer, both directions per time step (layer 0's input product: {ProductEmitter.Describe(layers.First)}).</summary>");
-        // Compiled optimized at once (a kernel is hot from its first call), and never inlined: a tiered caller recompiled with
-        // profile data inlined a whole-model kernel and ran out of budget for its activations, which became calls.
-        writer.Line("[MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]");
+        writer.Line(KernelPlan.KernelAttribute); // a call of its own, compiled optimized at once
         using (writer.Block($"private static void Forward{method.Substring("Step".Length)}(global::HighPerfRnn.Generated.GeneratedKernelWeights weights, ref float xi, int seqLen, ref float output, ref float hN, ref float cN, ref float h0, bool hasH0, ref float layerOutputs)"))
         {
             string scratchType = $"WholeModelScratch{Int(ScratchFloats(model, gates, panelWidth))}";

@@ -57,7 +57,7 @@ internal static partial class WholeModelEmitter
             /// </summary>
             """);
         // A root of its own, compiled optimized at once (see the class's remarks).
-        writer.Line("[MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]");
+        writer.Line(KernelPlan.KernelAttribute);
         using (writer.Block($"private static void {LayerMethod(method, first)}({string.Join(", ", parameters)})"))
         {
             if (first)

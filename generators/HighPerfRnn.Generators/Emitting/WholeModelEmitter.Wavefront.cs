@@ -77,9 +77,7 @@ internal static partial class WholeModelEmitter
         writer.Line(model.NumLayers > 1
             ? $"/// <summary>{Int(panelWidth)}-float panels: wave w runs layer l's step w − l for every layer (<c>{LayerMethod(method, first: true)}</c>, <c>{LayerMethod(method, first: false)}</c>).</summary>"
             : $"/// <summary>{Int(panelWidth)}-float panels: the time loop, each step the input product ({ProductEmitter.Describe(layers.First)}) and <c>{method}Row{(layers.FirstOnSums ? "OnSums" : string.Empty)}</c>.</summary>");
-        // Compiled optimized at once (a kernel is hot from its first call), and never inlined: a tiered caller recompiled with
-        // profile data inlined a whole-model kernel and ran out of budget for its activations, which became calls.
-        writer.Line("[MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]");
+        writer.Line(KernelPlan.KernelAttribute); // a call of its own, compiled optimized at once
         using (writer.Block($"private static void Forward{method.Substring("Step".Length)}(global::HighPerfRnn.Generated.GeneratedKernelWeights weights, ref float xi, int seqLen, ref float output, ref float hN, ref float cN, ref float h0, bool hasH0, ref float ring)"))
         {
             bool hasQ = EmitScratchLocals(writer, model, gates, panelWidth, layers, zeros: true);

@@ -240,9 +240,7 @@ internal static partial class WholeModelEmitter
         writer.Line(stacked
             ? $"/// <summary>{Int(panelWidth)}-float panels: layer 0's step (<c>{LayerMethod(method, first: true)}</c>), then each later layer's (<c>{LayerMethod(method, first: false)}</c>) on the new h below it.</summary>"
             : $"/// <summary>{Int(panelWidth)}-float panels: the input product ({ProductEmitter.Describe(layers.First)}), then <c>{method}Row{(layers.FirstOnSums ? "OnSums" : string.Empty)}</c>{(layers.FirstOnSums ? " on its sums in registers" : string.Empty)}.</summary>");
-        // Compiled optimized at once (a kernel is hot from its first call), and never inlined: a tiered caller recompiled with
-        // profile data inlined a whole-model kernel and ran out of budget for its activations, which became calls.
-        writer.Line("[MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]");
+        writer.Line(KernelPlan.KernelAttribute); // a call of its own, compiled optimized at once
         using (writer.Block($"private static void {method}(global::HighPerfRnn.Generated.GeneratedKernelWeights weights, ref float xi, ref float h, ref float c, bool recurrent)"))
         {
             bool hasQ = EmitScratchLocals(writer, model, gates, panelWidth, layers, zeros: false);

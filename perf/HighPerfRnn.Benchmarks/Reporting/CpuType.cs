@@ -22,8 +22,12 @@ public sealed record CpuType(string Vendor, int Family, int Model)
     public override string ToString()
         => string.Create(CultureInfo.InvariantCulture, $"{Vendor} family {Family} model {Model}{(Microarchitecture is { } name ? $" ({name})" : string.Empty)}");
 
-    /// <summary>This machine's CPU type, or null where /proc/cpuinfo is not there to read (not Linux) or lacks the fields.</summary>
-    public static CpuType? Current()
+    private static readonly Lazy<CpuType?> ThisMachine = new(Read);
+
+    /// <summary>This machine's CPU type (read once), or null where /proc/cpuinfo is not there to read (not Linux) or lacks the fields.</summary>
+    public static CpuType? Current() => ThisMachine.Value;
+
+    private static CpuType? Read()
     {
         const string path = "/proc/cpuinfo";
         if (!File.Exists(path))
