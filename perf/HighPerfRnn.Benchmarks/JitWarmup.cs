@@ -54,7 +54,9 @@ public static class JitWarmup
     /// instrumented and recompiled with profile data), each step after a delay. Measured on a declared RNN 16 Step
     /// (40 ns steady): after <see cref="RunAll"/> alone its first rounds took 60–130 ns and the runtime-sized model's
     /// 80–650 ns, so a quick pairing read 1.02 where the steady ratio is 0.5–0.6. Two more passes of 20 ms of calls each,
-    /// with a pause after each, bring both to their steady times.
+    /// with a pause after each, bring both to their steady times. Only the fast calls take these passes: the slow ones
+    /// (a grid point's passes beside the fast probes) reached their steady state in <see cref="RunAll"/>, and 40 calls of
+    /// each twice more took a minute of a quick run for lstm-big and large alone.
     /// </summary>
     public static void Settle(IReadOnlyList<Action> calls)
     {
@@ -66,14 +68,15 @@ public static class JitWarmup
             perCall[i] = watch.Elapsed.TotalMilliseconds;
         }
 
-        if (perCall.All(ms => ms >= FastCallMilliseconds))
+        Action[] fast = calls.Where((_, i) => perCall[i] < FastCallMilliseconds).ToArray();
+        if (fast.Length == 0)
         {
             return;
         }
 
         for (int pass = 0; pass < 2; pass++)
         {
-            foreach (Action call in calls)
+            foreach (Action call in fast)
             {
                 var watch = Stopwatch.StartNew();
                 for (int n = 0; n < 40 || watch.ElapsedMilliseconds < 20; n++)
