@@ -51,15 +51,35 @@ public sealed record GridPoint(string Name, string ModelFile, RnnCell Cell, int 
     /// L1: 114% of it, measured), so there the FMA peak is the bound.
     /// </summary>
     public PointLimit LimitAt(double peakGflops, double l2BytesPerNs, int l1DataBytes)
+        => Bound(peakGflops, l2BytesPerNs, l1DataBytes, tanhNsPerFloat: 0, sigmoidNsPerFloat: 0);
+
+    /// <summary>
+    /// <see cref="LimitAt"/> with the activations added to the recurrence's arithmetic, at the rates measured on this core
+    /// (<see cref="Reporting.ActivationCost"/>): the least time a kernel could take with the activation formula the
+    /// bit-for-bit guarantee fixes. Its tanh and σ run on the FMA pipes too, so they add to the products' time rather
+    /// than hide under it; where W_hh streams from L2, the reads can still hide both.
+    /// </summary>
+    public double FloorWithActivationsAt(double peakGflops, double l2BytesPerNs, int l1DataBytes, double tanhNsPerFloat, double sigmoidNsPerFloat)
+        => Bound(peakGflops, l2BytesPerNs, l1DataBytes, tanhNsPerFloat, sigmoidNsPerFloat).Ns;
+
+    /// <summary>Per unit and step: the tanh and σ evaluations of the cell (RNN: tanh; LSTM: σ of i, f, o, tanh of g and c; GRU: σ of r, z, tanh of n).</summary>
+    public (int Tanh, int Sigmoid) ActivationsPerUnit => ActivationsPerUnitOf(Cell);
+
+    /// <summary>As <see cref="ActivationsPerUnit"/>, for a cell (the grid's Elman models all use tanh).</summary>
+    public static (int Tanh, int Sigmoid) ActivationsPerUnitOf(RnnCell cell) => cell switch { RnnCell.Lstm => (2, 3), RnnCell.Gru => (1, 2), _ => (1, 0) };
+
+    private PointLimit Bound(double peakGflops, double l2BytesPerNs, int l1DataBytes, double tanhNsPerFloat, double sigmoidNsPerFloat)
     {
         double ns = 0;
         bool streaming = false;
+        (int tanhPerUnit, int sigmoidPerUnit) = ActivationsPerUnit;
         for (int layer = 0; layer < NumLayers; layer++)
         {
             double inputFlops = 2.0 * Gates * HiddenSize * LayerInputSize(layer) * SeqLen * Batch;
             double recurrentFlops = 2.0 * Gates * HiddenSize * HiddenSize * SeqLen * Batch;
             double recurrentBytes = 4.0 * Gates * HiddenSize * HiddenSize;
-            double arithmeticNs = recurrentFlops / peakGflops;
+            double activationNs = (double)HiddenSize * SeqLen * Batch * ((tanhPerUnit * tanhNsPerFloat) + (sigmoidPerUnit * sigmoidNsPerFloat));
+            double arithmeticNs = (recurrentFlops / peakGflops) + activationNs;
             double readNs = recurrentBytes > StreamingL1Multiple * l1DataBytes ? recurrentBytes * SeqLen / l2BytesPerNs : 0;
             streaming |= readNs > arithmeticNs;
             ns += Directions * ((inputFlops / peakGflops) + Math.Max(arithmeticNs, readNs));

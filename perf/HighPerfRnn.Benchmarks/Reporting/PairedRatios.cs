@@ -25,14 +25,21 @@ public static class PairedRatios
     /// <summary>The probes beside each pass: a burst of FMA chains (about 0.1 ms) and passes over the L2 buffer (2 MB read).</summary>
     private const int FmaProbeIterations = 20_000, L2ProbePasses = 8;
 
+    /// <summary>The activation probes beside each pass: tanh, then σ, over 4096 floats this many times (about 0.1 ms each).</summary>
+    private const int ActivationProbePasses = 50;
+
     /// <summary>
     /// One point: the median (and quartiles) over the rounds of ONNX Runtime's time ÷ HighPerfRnn's, per HighPerfRnn
     /// model; the point's limit as a percentage of HighPerfRnn's time, and ONNX Runtime's time ÷ the limit (the ratio a
     /// kernel at the limit would reach: the ceiling), each with the limit taken from the same round's probes.
     /// </summary>
-    public sealed record Result(GridPoint Point, int Rounds, Ratio RuntimeSized, Ratio Generated, Ratio PercentOfLimitRuntimeSized, Ratio PercentOfLimitGenerated, Ratio Ceiling, LimitKind Kind)
+    public sealed record Result(GridPoint Point, int Rounds, Ratio RuntimeSized, Ratio Generated, Ratio PercentOfLimitRuntimeSized, Ratio PercentOfLimitGenerated, Ratio Ceiling, LimitKind Kind,
+        Ratio PercentOfFloorRuntimeSized, Ratio PercentOfFloorGenerated)
     {
         private bool GeneratedIsBetter => Generated.Median > RuntimeSized.Median;
+
+        /// <summary>The better model's percentage of the floor with the activations (<see cref="GridPoint.FloorWithActivationsAt"/>).</summary>
+        public Ratio BestPercentOfFloor => GeneratedIsBetter ? PercentOfFloorGenerated : PercentOfFloorRuntimeSized;
 
         /// <summary>The better of the two models' median ratios.</summary>
         public Ratio Best => GeneratedIsBetter ? Generated : RuntimeSized;
@@ -47,23 +54,29 @@ public static class PairedRatios
     public sealed record Ratio(double Median, double LowerQuartile, double UpperQuartile);
 
     /// <summary>
-    /// Each point in rounds of five bursts: ONNX Runtime, the runtime-sized model, the generated one, and the two probes
-    /// of the machine's limits (<see cref="PeakFlops.Burst"/>, <see cref="CacheBandwidth.Read"/>). The machine's speed
-    /// drifts by up to 1.5× between minutes, so a peak measured once at the start would misstate the fraction; within
-    /// a round the pass and the probes run under the same conditions.
+    /// Each point in rounds of seven bursts: ONNX Runtime, the runtime-sized model, the generated one, the two probes
+    /// of the machine's limits (<see cref="PeakFlops.Burst"/>, <see cref="CacheBandwidth.Read"/>) and the two of the
+    /// activations' cost (<see cref="ActivationCost"/>). The machine's speed drifts by up to 1.5× between minutes, so a
+    /// peak measured once at the start would misstate the fraction; within a round the pass and the probes run under the
+    /// same conditions.
     /// </summary>
     public static List<Result> Measure(IEnumerable<GridPoint> points, TimeSpan perPoint)
     {
         double flopsPerProbe = PeakFlops.Burst(FmaProbeIterations);
         double bytesPerProbe = CacheBandwidth.Read(L2ProbePasses);
+        double floatsPerActivationProbe = ActivationCost.TanhBurst(ActivationProbePasses);
         var results = new List<Result>();
         foreach (GridPoint point in points)
         {
             using var model = new ModelUnderTest(point);
             List<double[]> rounds = TimedRounds(
-                [model.Onnx.Run, model.RunRuntimeSized, model.RunGenerated, () => PeakFlops.Burst(FmaProbeIterations), () => CacheBandwidth.Read(L2ProbePasses)],
+                [
+                    model.Onnx.Run, model.RunRuntimeSized, model.RunGenerated, () => PeakFlops.Burst(FmaProbeIterations), () => CacheBandwidth.Read(L2ProbePasses),
+                    () => ActivationCost.TanhBurst(ActivationProbePasses), () => ActivationCost.SigmoidBurst(ActivationProbePasses),
+                ],
                 perPoint);
             var limits = rounds.Select(ns => point.LimitAt(flopsPerProbe / ns[3], bytesPerProbe / ns[4], CacheBandwidth.L1DataBytes)).ToList();
+            var floors = rounds.Select(ns => point.FloorWithActivationsAt(flopsPerProbe / ns[3], bytesPerProbe / ns[4], CacheBandwidth.L1DataBytes, ns[5] / floatsPerActivationProbe, ns[6] / floatsPerActivationProbe)).ToList();
             var result = new Result(
                 point,
                 rounds.Count,
@@ -72,8 +85,10 @@ public static class PairedRatios
                 Summarize(rounds.Select((ns, r) => 100 * limits[r].Ns / ns[1]).ToList()),
                 Summarize(rounds.Select((ns, r) => 100 * limits[r].Ns / ns[2]).ToList()),
                 Summarize(rounds.Select((ns, r) => ns[0] / limits[r].Ns).ToList()),
-                limits.GroupBy(l => l.Kind).MaxBy(g => g.Count())!.Key);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// paired {point.Name}: ×{result.RuntimeSized.Median:F2} runtime-sized, ×{result.Generated.Median:F2} generated, {result.BestPercentOfLimit.Median:F0}% of the limit ({result.Kind}) over {result.Rounds} rounds"));
+                limits.GroupBy(l => l.Kind).MaxBy(g => g.Count())!.Key,
+                Summarize(rounds.Select((ns, r) => 100 * floors[r] / ns[1]).ToList()),
+                Summarize(rounds.Select((ns, r) => 100 * floors[r] / ns[2]).ToList()));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// paired {point.Name}: ×{result.RuntimeSized.Median:F2} runtime-sized, ×{result.Generated.Median:F2} generated, {result.BestPercentOfLimit.Median:F0}% of the limit ({result.Kind}), {result.BestPercentOfFloor.Median:F0}% of the floor with the activations, over {result.Rounds} rounds"));
             results.Add(result);
         }
 
