@@ -20,24 +20,42 @@ namespace HighPerfRnn.Generated;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class GeneratedKernelWeights
 {
-    private readonly PackedLayerDirection[] _layers;
+    /// <summary>Per layer and direction, the addresses of its five buffers, in the order of the slots below.</summary>
+    private const int Slots = 5;
+    private const int InputSlot = 0, RecurrentSlot = 1, ProjectionBiasSlot = 2, RecurrentBiasSlot = 3, ProjectionSlot = 4;
+
+    /// <summary>
+    /// The buffers' addresses (0 for an absent W_hr). A kernel's weights are two dependent loads away (this array, then
+    /// the address), where following the objects (the layer list, the layer, its matrix, the matrix's buffer, its array)
+    /// took five: on the critical path of a small step, whose every FMA waits for its weights' address (measured: the
+    /// declared LSTM 32 Step spent a tenth of its input product's samples on those loads).
+    /// </summary>
+    private readonly nint[] _addresses;
     private readonly int _directions;
 
-    internal GeneratedKernelWeights(RnnModel model)
+    internal unsafe GeneratedKernelWeights(RnnModel model)
     {
         Model = model;
         RnnArchitecture architecture = model.Architecture;
         _directions = architecture.NumDirections;
-        _layers = new PackedLayerDirection[architecture.NumLayers * _directions];
+        _addresses = new nint[architecture.NumLayers * _directions * Slots];
         for (int layer = 0; layer < architecture.NumLayers; layer++)
         {
             for (int direction = 0; direction < _directions; direction++)
             {
-                _layers[(layer * _directions) + direction] = model.Layer(layer, direction);
+                // Every buffer is pinned (packed matrices and biases live on the pinned object heap) and the model,
+                // which this object keeps alive, holds them: the addresses stay valid for this object's lifetime.
+                PackedLayerDirection weights = model.Layer(layer, direction);
+                int first = ((layer * _directions) + direction) * Slots;
+                _addresses[first + InputSlot] = (nint)Unsafe.AsPointer(ref weights.InputWeights.First);
+                _addresses[first + RecurrentSlot] = (nint)Unsafe.AsPointer(ref weights.RecurrentWeights.First);
+                _addresses[first + ProjectionBiasSlot] = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(weights.ProjectionBias));
+                _addresses[first + RecurrentBiasSlot] = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(weights.RecurrentBias));
+                _addresses[first + ProjectionSlot] = weights.ProjectionWeights is { } projection ? (nint)Unsafe.AsPointer(ref projection.First) : 0;
             }
         }
 
-        PanelWidth = _layers[0].RecurrentWeights.PanelWidth;
+        PanelWidth = model.Layer(0, 0).RecurrentWeights.PanelWidth;
     }
 
     /// <summary>The model whose weights these are.</summary>
@@ -47,20 +65,25 @@ public sealed class GeneratedKernelWeights
     public int PanelWidth { get; }
 
     /// <summary>W_ih of a layer and direction: gates × hidden rows (each gate block padded to whole panels) by the layer's input.</summary>
-    public ref readonly float InputWeights(int layer, int direction = 0) => ref Of(layer, direction).InputWeights.First;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref readonly float InputWeights(int layer, int direction = 0) => ref At(layer, direction, InputSlot);
 
     /// <summary>W_hh: gates × hidden rows (padded as W_ih) by the state size.</summary>
-    public ref readonly float RecurrentWeights(int layer, int direction = 0) => ref Of(layer, direction).RecurrentWeights.First;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref readonly float RecurrentWeights(int layer, int direction = 0) => ref At(layer, direction, RecurrentSlot);
 
     /// <summary>The input projection's bias in the padded gate rows (b_ih + b_hh; the GRU's n rows b_in alone).</summary>
-    public ref readonly float ProjectionBias(int layer, int direction = 0) => ref MemoryMarshal.GetArrayDataReference(Of(layer, direction).ProjectionBias);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref readonly float ProjectionBias(int layer, int direction = 0) => ref At(layer, direction, ProjectionBiasSlot);
 
     /// <summary>GRU: b_hn on the n rows, zeros elsewhere (padded gate rows).</summary>
-    public ref readonly float RecurrentBias(int layer, int direction = 0) => ref MemoryMarshal.GetArrayDataReference(Of(layer, direction).RecurrentBias);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref readonly float RecurrentBias(int layer, int direction = 0) => ref At(layer, direction, RecurrentBiasSlot);
 
     /// <summary>LSTM with proj_size: W_hr, proj_size rows (padded to whole panels) by hidden; a null reference otherwise.</summary>
-    public ref readonly float ProjectionWeights(int layer, int direction = 0)
-        => ref Of(layer, direction).ProjectionWeights is { } projection ? ref projection.First : ref Unsafe.NullRef<float>();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref readonly float ProjectionWeights(int layer, int direction = 0) => ref At(layer, direction, ProjectionSlot);
 
-    private PackedLayerDirection Of(int layer, int direction) => _layers[(layer * _directions) + direction];
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private unsafe ref float At(int layer, int direction, int slot) => ref Unsafe.AsRef<float>((void*)_addresses[(((layer * _directions) + direction) * Slots) + slot]);
 }

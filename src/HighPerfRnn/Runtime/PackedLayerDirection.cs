@@ -50,8 +50,9 @@ internal sealed class PackedLayerDirection
         PackedMatrix recurrentWeights = PackedMatrix.Pack(
             stateDict[StateDictNames.WeightHh(layer, direction)].Data, gateRows, architecture.StateSize, panelWidth, gates);
 
-        var projectionBias = new float[inputWeights.PaddedRows];
-        var recurrentBias = new float[inputWeights.PaddedRows];
+        // Pinned, as the packed matrices are: generated kernels address them through raw addresses (GeneratedKernelWeights).
+        float[] projectionBias = GC.AllocateArray<float>(inputWeights.PaddedRows, pinned: true);
+        float[] recurrentBias = GC.AllocateArray<float>(inputWeights.PaddedRows, pinned: true);
         if (architecture.Bias)
         {
             float[] biasIh = stateDict[StateDictNames.BiasIh(layer, direction)].Data;
