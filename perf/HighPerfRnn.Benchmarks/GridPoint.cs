@@ -44,14 +44,15 @@ public sealed record GridPoint(string Name, string ModelFile, RnnCell Cell, int 
 
     /// <summary>
     /// The least time any kernel could take on this core, and which bound sets it. Per layer and direction: the input
-    /// product at the FMA peak, then the recurrence at the slower of the FMA peak and, where the direction's W_hh
-    /// streams from L2, reading all of W_hh from L2 once per step (issue 15's bound; every row of the batch shares that
-    /// read). W_hh streams where it takes more than <see cref="StreamingL1Multiple"/> times the L1 data cache: below,
-    /// a large part of it stays in L1 across steps and beats the streaming bound (Elman 128, 64 KB against a 32 KB
-    /// L1: 114% of it, measured), so there the FMA peak is the bound.
+    /// product at the FMA peak, then the recurrence at the slowest of the FMA peak and reading all of the direction's
+    /// W_hh once per step (issue 15's bound; every row of the batch shares that read): from L2 where W_hh takes more than
+    /// <see cref="StreamingL1Multiple"/> times the L1 data cache, else at the rate of reading from L1. (Below that
+    /// multiple a large part of W_hh stays in L1 across steps and beats the L2 bound: Elman 128, 64 KB against a 32 KB
+    /// L1, ran at 114% of it, measured. On Zen 4 L1 feeds 512-bit loads no faster than L2 does, 32 bytes a cycle, so a
+    /// batch-1 step is bound by its weight bytes wherever they live.)
     /// </summary>
-    public PointLimit LimitAt(double peakGflops, double l2BytesPerNs, int l1DataBytes)
-        => Bound(peakGflops, l2BytesPerNs, l1DataBytes, tanhNsPerFloat: 0, sigmoidNsPerFloat: 0);
+    public PointLimit LimitAt(double peakGflops, double l2BytesPerNs, double l1BytesPerNs, int l1DataBytes)
+        => Bound(peakGflops, l2BytesPerNs, l1BytesPerNs, l1DataBytes, tanhNsPerFloat: 0, sigmoidNsPerFloat: 0);
 
     /// <summary>
     /// <see cref="LimitAt"/> with the activations added to the recurrence's arithmetic, at the rates measured on this core
@@ -59,8 +60,8 @@ public sealed record GridPoint(string Name, string ModelFile, RnnCell Cell, int 
     /// bit-for-bit guarantee fixes. Its tanh and σ run on the FMA pipes too, so they add to the products' time rather
     /// than hide under it; where W_hh streams from L2, the reads can still hide both.
     /// </summary>
-    public double FloorWithActivationsAt(double peakGflops, double l2BytesPerNs, int l1DataBytes, double tanhNsPerFloat, double sigmoidNsPerFloat)
-        => Bound(peakGflops, l2BytesPerNs, l1DataBytes, tanhNsPerFloat, sigmoidNsPerFloat).Ns;
+    public double FloorWithActivationsAt(double peakGflops, double l2BytesPerNs, double l1BytesPerNs, int l1DataBytes, double tanhNsPerFloat, double sigmoidNsPerFloat)
+        => Bound(peakGflops, l2BytesPerNs, l1BytesPerNs, l1DataBytes, tanhNsPerFloat, sigmoidNsPerFloat).Ns;
 
     /// <summary>Per unit and step: the tanh and σ evaluations of the cell (RNN: tanh; LSTM: σ of i, f, o, tanh of g and c; GRU: σ of r, z, tanh of n).</summary>
     public (int Tanh, int Sigmoid) ActivationsPerUnit => ActivationsPerUnitOf(Cell);
@@ -68,10 +69,10 @@ public sealed record GridPoint(string Name, string ModelFile, RnnCell Cell, int 
     /// <summary>As <see cref="ActivationsPerUnit"/>, for a cell (the grid's Elman models all use tanh).</summary>
     public static (int Tanh, int Sigmoid) ActivationsPerUnitOf(RnnCell cell) => cell switch { RnnCell.Lstm => (2, 3), RnnCell.Gru => (1, 2), _ => (1, 0) };
 
-    private PointLimit Bound(double peakGflops, double l2BytesPerNs, int l1DataBytes, double tanhNsPerFloat, double sigmoidNsPerFloat)
+    private PointLimit Bound(double peakGflops, double l2BytesPerNs, double l1BytesPerNs, int l1DataBytes, double tanhNsPerFloat, double sigmoidNsPerFloat)
     {
         double ns = 0;
-        bool streaming = false;
+        bool fromL2 = false, fromL1 = false;
         (int tanhPerUnit, int sigmoidPerUnit) = ActivationsPerUnit;
         for (int layer = 0; layer < NumLayers; layer++)
         {
@@ -80,12 +81,14 @@ public sealed record GridPoint(string Name, string ModelFile, RnnCell Cell, int 
             double recurrentBytes = 4.0 * Gates * HiddenSize * HiddenSize;
             double activationNs = (double)HiddenSize * SeqLen * Batch * ((tanhPerUnit * tanhNsPerFloat) + (sigmoidPerUnit * sigmoidNsPerFloat));
             double arithmeticNs = (recurrentFlops / peakGflops) + activationNs;
-            double readNs = recurrentBytes > StreamingL1Multiple * l1DataBytes ? recurrentBytes * SeqLen / l2BytesPerNs : 0;
-            streaming |= readNs > arithmeticNs;
+            bool streamsFromL2 = recurrentBytes > StreamingL1Multiple * l1DataBytes;
+            double readNs = recurrentBytes * SeqLen / (streamsFromL2 ? l2BytesPerNs : l1BytesPerNs);
+            fromL2 |= streamsFromL2 && readNs > arithmeticNs;
+            fromL1 |= !streamsFromL2 && readNs > arithmeticNs;
             ns += Directions * ((inputFlops / peakGflops) + Math.Max(arithmeticNs, readNs));
         }
 
-        return new PointLimit(ns, streaming ? LimitKind.L2Streaming : LimitKind.FmaPeak);
+        return new PointLimit(ns, fromL2 ? LimitKind.L2Streaming : fromL1 ? LimitKind.L1Streaming : LimitKind.FmaPeak);
     }
 
     /// <summary>Features of a layer's input: the model's input, then both directions' h of the layer below.</summary>
@@ -114,6 +117,9 @@ public enum LimitKind
 
     /// <summary>The recurrent weights read from L2 every step at the measured rate (small batches, W_hh beyond L1).</summary>
     L2Streaming,
+
+    /// <summary>The recurrent weights read from L1 every step at the measured rate (small batches, W_hh within L1).</summary>
+    L1Streaming,
 }
 
 /// <summary>A point's least possible time on this core (nanoseconds) and the bound that sets it.</summary>
@@ -121,7 +127,7 @@ public sealed record PointLimit(double Ns, LimitKind Kind)
 {
     public string KindName => NameOf(Kind);
 
-    public static string NameOf(LimitKind kind) => kind == LimitKind.FmaPeak ? "FMA peak" : "L2 streaming";
+    public static string NameOf(LimitKind kind) => kind switch { LimitKind.FmaPeak => "FMA peak", LimitKind.L2Streaming => "L2 streaming", _ => "L1 streaming" };
 
     /// <summary>Issue 15's targets: the share of its limit a point bound by the FMA peak, or by streaming from L2, should reach.</summary>
     public const double FmaBoundTargetPercent = 85, L2BoundTargetPercent = 80;

@@ -216,8 +216,8 @@ public static class BenchmarkReport
         text.AppendLine(c, $"- Measured: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, with `{command}`");
         text.AppendLine(c, $"- CPU: {host?.Cpu.Value.ProcessorName ?? "unknown"} ({CpuType.Current()?.ToString() ?? "CPUID not read"}; {Environment.ProcessorCount} logical cores); HighPerfRnn path: {SimdPaths.Best}; hardware intrinsics: {host?.HardwareIntrinsicsShort ?? "?"}");
         text.AppendLine(c, $"- .NET {Environment.Version} ({host?.RuntimeVersion ?? "?"}), {System.Runtime.InteropServices.RuntimeInformation.OSDescription}; ONNX Runtime {typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly.GetName().Version}, CPU provider, 1 thread");
-        text.AppendLine(c, $"- Measured on one core at the start of the run: FMA peak {machine.PeakGflops:F1} GFLOP/s on that path; reading from L2 {machine.L2BytesPerNs:F0} GB/s (a {CacheBandwidth.BufferBytes / 1024} KB buffer); L1 data cache {machine.L1DataBytes / 1024} KB (CPUID); the library's tanh and σ of one vector take as long as {machine.InVectorFmas(machine.TanhNsPerFloat):F0} and {machine.InVectorFmas(machine.SigmoidNsPerFloat):F0} vector FMAs at that peak (`Reporting/ActivationCost.cs`).");
-        text.AppendLine("- *Limit* = the least time any kernel could take on this core (`GridPoint.LimitAt`): the input products at the FMA peak, then per step the recurrence at the slower of the FMA peak and reading the direction's whole W_hh from L2, where W_hh outgrows L1 (at batch 1 the weights, not the arithmetic, set the pace). *Bound* names which applies.");
+        text.AppendLine(c, $"- Measured on one core at the start of the run: FMA peak {machine.PeakGflops:F1} GFLOP/s on that path; reading from L2 {machine.L2BytesPerNs:F0} GB/s (a {CacheBandwidth.BufferBytes / 1024} KB buffer) and from L1 {machine.L1BytesPerNs:F0} GB/s ({CacheBandwidth.L1BufferBytes / 1024} KB); L1 data cache {machine.L1DataBytes / 1024} KB (CPUID); the library's tanh and σ of one vector take as long as {machine.InVectorFmas(machine.TanhNsPerFloat):F0} and {machine.InVectorFmas(machine.SigmoidNsPerFloat):F0} vector FMAs at that peak (`Reporting/ActivationCost.cs`).");
+        text.AppendLine("- *Limit* = the least time any kernel could take on this core (`GridPoint.LimitAt`): the input products at the FMA peak, then per step the recurrence at the slower of the FMA peak and reading the direction's whole W_hh, from L2 where it outgrows L1 (4 × L1) and from L1 below (at batch 1 the weights, not the arithmetic, set the pace: each is read once a step). *Bound* names which applies.");
         text.AppendLine("- The machine is shared and noisy: compare ratios within a run, not absolute times across runs. The paired tables");
         text.AppendLine("  (`--paired`) are the ones to read. Where the generated and runtime-sized columns run the same kernels (the");
         text.AppendLine("  planner hands declared models over to the runtime's kernels above its lines), their difference is the run's noise.");
@@ -302,15 +302,18 @@ public static class BenchmarkReport
             string here = RtNeuralHere()?.Type ?? "this CPU type";
             text.AppendLine(c, $"RTNeural = its compile-time layers, per step, not timed in this run: *{here}* = measured on this run's CPU type (AMD EPYC Zen 4 or Zen 5, by CPUID family; — on others) with `perf/rtneural/bench_step.cpp` (Eigen backend, g++ 12 -O3 -march=native, output fed back as input, the faster of two rounds; 2026-12-02); *issue 4* on the AVX2 EPYC, *issue 14* on the AVX-512 Xeon (best of Eigen/xsimd). *×RTNeural* = that RTNeural time ÷ the declared median; mind that RTNeural's loop feeds each output back as the next input, which this table's loop does not (`-- --feedback-step` runs HighPerfRnn in RTNeural's loop). The Elman RNN is not in RTNeural; issue 14's targets for it: 30 / 45 / 100 / 300 / 1200 ns.");
             text.AppendLine();
-            text.AppendLine(c, $"| cell | hidden | runtime-sized | declared | declared ÷ runtime | paired (quartiles) | allocated | RTNeural ({here}) | ×RTNeural (declared) | RTNeural (issue 4) | RTNeural (issue 14) |");
-            text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            text.AppendLine("*Least time* = reading the step's weights (W_ih and W_hh, each used once a step) at the rate measured at the start of the run (L1's, or L2's past 4 × L1), or its flops at the FMA peak where slower (`MachineLimits.StepBoundNs`); *% (declared)* = that ÷ the declared median. It leaves out the activations' latency chain, which sets the pace of the smallest steps (`-- --latency-floor` measures it).");
+            text.AppendLine();
+            text.AppendLine(c, $"| cell | hidden | runtime-sized | declared | declared ÷ runtime | paired (quartiles) | allocated | RTNeural ({here}) | ×RTNeural (declared) | RTNeural (issue 4) | RTNeural (issue 14) | least time | % (declared) |");
+            text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
             foreach (StepRow s in steps)
             {
                 string versus = s.RtNeuralNs is { } reference ? $"{reference / s.Generated:F2}×" : "—";
                 string pairedText = pairedStep is not null && pairedStep.TryGetValue((s.Cell, s.Hidden), out PairedRatios.Ratio? r) ? string.Create(c, $"{r.Median:F2} ({r.LowerQuartile:F2}–{r.UpperQuartile:F2})") : "—";
                 string issue14 = RtNeuralXeon.TryGetValue((s.Cell, s.Hidden), out double xeon) ? Time(xeon) : "—";
                 string issue4 = RtNeural.TryGetValue((s.Cell, s.Hidden), out double avx2) ? Time(avx2) : "—";
-                text.AppendLine(c, $"| {s.Cell} | {s.Hidden} | {Time(s.Runtime)} | {Time(s.Generated)} | {s.Generated / s.Runtime:F2} | {pairedText} | {Bytes(s.Bytes)} | {(s.RtNeuralNs is { } rt ? Time(rt) : "—")} | {versus} | {issue4} | {issue14} |");
+                double bound = machine.StepBoundNs(s.Cell, s.Hidden);
+                text.AppendLine(c, $"| {s.Cell} | {s.Hidden} | {Time(s.Runtime)} | {Time(s.Generated)} | {s.Generated / s.Runtime:F2} | {pairedText} | {Bytes(s.Bytes)} | {(s.RtNeuralNs is { } rt ? Time(rt) : "—")} | {versus} | {issue4} | {issue14} | {Time(bound)} | {100 * bound / s.Generated:F0}% |");
             }
         }
 

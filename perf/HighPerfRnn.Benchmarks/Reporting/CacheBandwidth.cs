@@ -7,11 +7,14 @@ using System.Runtime.Intrinsics.X86;
 namespace HighPerfRnn.Benchmarks.Reporting;
 
 /// <summary>
-/// The second limit of a recurrent pass beside the FMA peak: at small batches each step reads the layer's whole W_hh,
-/// and once that outgrows the L1 data cache it streams from L2 every step. This measures the rate at which one core
-/// reads a buffer that lives in L2 (256 KB: more than any L1, less than any L2 these machines have), with the widest
-/// loads the kernels use, summed into independent accumulators so that only the loads limit it. It also reads the L1
-/// data cache's size from CPUID, to tell which layers stream.
+/// The limits of a recurrent pass beside the FMA peak: at small batches each step reads the layer's whole W_hh, each
+/// weight once (a register tile cannot hold it), so the step can go no faster than the core reads those bytes: from L1
+/// while W_hh fits there, from L2 once it outgrows it. This measures both rates: one core reading a buffer that lives in
+/// L2 (256 KB: more than any L1, less than any L2 these machines have) and one that stays in L1 (16 KB: half the
+/// smallest L1), with the widest loads the kernels use, summed into independent accumulators so that only the loads
+/// limit it. (On Zen 4 the two are about the same, 32 bytes a cycle: a 512-bit FMA that loads its own weights runs at
+/// half the FMA peak even from L1; on cores with two 512-bit loads a cycle L1 reads are much faster.) It also reads the
+/// L1 data cache's size from CPUID, to tell which layers stream from L2.
 /// </summary>
 public static class CacheBandwidth
 {
@@ -28,27 +31,40 @@ public static class CacheBandwidth
 
     private const int BufferFloats = BufferBytes / sizeof(float);
 
+    /// <summary>The part of the buffer read for the L1 rate: 16 KB, half the smallest L1 of the machines measured.</summary>
+    public const int L1BufferBytes = 16 * 1024;
+
     /// <summary>Reads the buffer <paramref name="passes"/> times; returns the bytes read.</summary>
-    public static long Read(int passes)
+    public static long Read(int passes) => Read(passes, BufferFloats);
+
+    /// <summary>Reads the buffer's first <see cref="L1BufferBytes"/> <paramref name="passes"/> times (from L1 after the first); returns the bytes read.</summary>
+    public static long ReadL1(int passes) => Read(passes, L1BufferBytes / sizeof(float));
+
+    /// <summary>The best rate of reading from L2 over a few half-second rounds, in bytes per nanosecond (= GB/s).</summary>
+    public static double MeasureBytesPerNs() => BestRate(() => Read(2000));
+
+    /// <summary>The best rate of reading from L1 over a few rounds, in bytes per nanosecond (= GB/s).</summary>
+    public static double MeasureL1BytesPerNs() => BestRate(() => ReadL1(32_000));
+
+    private static long Read(int passes, int floats)
     {
         float sink = 0;
         for (int pass = 0; pass < passes; pass++)
         {
-            sink += Sum(Buffer);
+            sink += Sum(Buffer, floats);
         }
 
         GC.KeepAlive(sink);
-        return (long)passes * BufferBytes;
+        return (long)passes * floats * sizeof(float);
     }
 
-    /// <summary>The best rate over a few half-second rounds, in bytes per nanosecond (= GB/s).</summary>
-    public static double MeasureBytesPerNs()
+    private static double BestRate(Func<long> read)
     {
         double best = 0;
         for (int round = 0; round < 5; round++)
         {
             long start = Stopwatch.GetTimestamp();
-            long bytes = Read(2000);
+            long bytes = read();
             best = Math.Max(best, bytes / Stopwatch.GetElapsedTime(start).TotalNanoseconds);
         }
 
@@ -124,13 +140,13 @@ public static class CacheBandwidth
     /// optimized at once: a measurement of 100 ms would otherwise run the unoptimized first tier (35 GB/s, not 170).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static float Sum(float[] buffer)
+    private static float Sum(float[] buffer, int floats)
     {
         ref float start = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(buffer), AlignedStart);
         if (Vector512.IsHardwareAccelerated || Avx512F.IsSupported)
         {
             Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
-            for (nuint i = 0; i < BufferFloats; i += 128)
+            for (nuint i = 0; i < (nuint)floats; i += 128)
             {
                 s0 += Vector512.LoadUnsafe(ref start, i); s1 += Vector512.LoadUnsafe(ref start, i + 16);
                 s2 += Vector512.LoadUnsafe(ref start, i + 32); s3 += Vector512.LoadUnsafe(ref start, i + 48);
@@ -142,7 +158,7 @@ public static class CacheBandwidth
         }
 
         Vector256<float> t0 = default, t1 = default, t2 = default, t3 = default, t4 = default, t5 = default, t6 = default, t7 = default;
-        for (nuint i = 0; i < BufferFloats; i += 64)
+        for (nuint i = 0; i < (nuint)floats; i += 64)
         {
             t0 += Vector256.LoadUnsafe(ref start, i); t1 += Vector256.LoadUnsafe(ref start, i + 8);
             t2 += Vector256.LoadUnsafe(ref start, i + 16); t3 += Vector256.LoadUnsafe(ref start, i + 24);

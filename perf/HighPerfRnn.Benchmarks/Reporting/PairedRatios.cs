@@ -28,6 +28,9 @@ public static class PairedRatios
     /// <summary>The activation probes beside each pass: tanh, then σ, over 4096 floats this many times (about 0.1 ms each).</summary>
     private const int ActivationProbePasses = 50;
 
+    /// <summary>The L1 probe beside each pass: 16 KB read this many times (about 0.1 ms).</summary>
+    private const int L1ProbePasses = 800;
+
     /// <summary>
     /// One point: the median (and quartiles) over the rounds of ONNX Runtime's time ÷ HighPerfRnn's, per HighPerfRnn
     /// model; the point's limit as a percentage of HighPerfRnn's time, and ONNX Runtime's time ÷ the limit (the ratio a
@@ -54,9 +57,9 @@ public static class PairedRatios
     public sealed record Ratio(double Median, double LowerQuartile, double UpperQuartile);
 
     /// <summary>
-    /// Each point in rounds of seven bursts: ONNX Runtime, the runtime-sized model, the generated one, the two probes
-    /// of the machine's limits (<see cref="PeakFlops.Burst"/>, <see cref="CacheBandwidth.Read"/>) and the two of the
-    /// activations' cost (<see cref="ActivationCost"/>). The machine's speed drifts by up to 1.5× between minutes, so a
+    /// Each point in rounds of eight bursts: ONNX Runtime, the runtime-sized model, the generated one, the three probes
+    /// of the machine's limits (<see cref="PeakFlops.Burst"/>, <see cref="CacheBandwidth.Read"/>, <see cref="CacheBandwidth.ReadL1"/>)
+    /// and the two of the activations' cost (<see cref="ActivationCost"/>). The machine's speed drifts by up to 1.5× between minutes, so a
     /// peak measured once at the start would misstate the fraction; within a round the pass and the probes run under the
     /// same conditions.
     /// </summary>
@@ -65,6 +68,7 @@ public static class PairedRatios
         double flopsPerProbe = PeakFlops.Burst(FmaProbeIterations);
         double bytesPerProbe = CacheBandwidth.Read(L2ProbePasses);
         double floatsPerActivationProbe = ActivationCost.TanhBurst(ActivationProbePasses);
+        double bytesPerL1Probe = CacheBandwidth.ReadL1(L1ProbePasses);
         var results = new List<Result>();
         foreach (GridPoint point in points)
         {
@@ -72,11 +76,11 @@ public static class PairedRatios
             List<double[]> rounds = TimedRounds(
                 [
                     model.Onnx.Run, model.RunRuntimeSized, model.RunGenerated, () => PeakFlops.Burst(FmaProbeIterations), () => CacheBandwidth.Read(L2ProbePasses),
-                    () => ActivationCost.TanhBurst(ActivationProbePasses), () => ActivationCost.SigmoidBurst(ActivationProbePasses),
+                    () => ActivationCost.TanhBurst(ActivationProbePasses), () => ActivationCost.SigmoidBurst(ActivationProbePasses), () => CacheBandwidth.ReadL1(L1ProbePasses),
                 ],
                 perPoint);
-            var limits = rounds.Select(ns => point.LimitAt(flopsPerProbe / ns[3], bytesPerProbe / ns[4], CacheBandwidth.L1DataBytes)).ToList();
-            var floors = rounds.Select(ns => point.FloorWithActivationsAt(flopsPerProbe / ns[3], bytesPerProbe / ns[4], CacheBandwidth.L1DataBytes, ns[5] / floatsPerActivationProbe, ns[6] / floatsPerActivationProbe)).ToList();
+            var limits = rounds.Select(ns => point.LimitAt(flopsPerProbe / ns[3], bytesPerProbe / ns[4], bytesPerL1Probe / ns[7], CacheBandwidth.L1DataBytes)).ToList();
+            var floors = rounds.Select(ns => point.FloorWithActivationsAt(flopsPerProbe / ns[3], bytesPerProbe / ns[4], bytesPerL1Probe / ns[7], CacheBandwidth.L1DataBytes, ns[5] / floatsPerActivationProbe, ns[6] / floatsPerActivationProbe)).ToList();
             var result = new Result(
                 point,
                 rounds.Count,
