@@ -15,17 +15,18 @@ public sealed record MachineLimits(double PeakGflops, double L2BytesPerNs, doubl
     public PointLimit LimitOf(GridPoint point) => point.LimitAt(PeakGflops, L2BytesPerNs, L1BytesPerNs, L1DataBytes);
 
     /// <summary>
-    /// The least time of one batch-1 <c>Step</c> of a one-layer model with input = hidden: its weights (W_ih and W_hh, each
-    /// used once) read at the rate of the cache they fit in (L2 past <see cref="GridPoint.StreamingL1Multiple"/> × L1, as
-    /// for the grid), or its flops at the FMA peak if that is slower.
+    /// The least time of one batch-1 <c>Step</c> of a one-layer model with input = hidden, from its weights (W_ih and W_hh,
+    /// each used once a step): every byte goes through L1 at the L1 rate, and what L1 cannot hold across steps (all but
+    /// its size) comes from L2 at the L2 rate; or its flops at the FMA peak, if slower. A lower bound: it leaves out the
+    /// activations and the step's latency chain.
     /// </summary>
     public double StepBoundNs(RnnCell cell, int hidden)
     {
         int gates = cell switch { RnnCell.Lstm => 4, RnnCell.Gru => 3, _ => 1 };
         double floats = 2.0 * gates * hidden * hidden;
         double bytes = 4 * floats;
-        double rate = bytes > GridPoint.StreamingL1Multiple * L1DataBytes ? L2BytesPerNs : L1BytesPerNs;
-        return Math.Max(bytes / rate, 2 * floats / PeakGflops);
+        double fromL2 = Math.Max(0, bytes - L1DataBytes);
+        return Math.Max(Math.Max(bytes / L1BytesPerNs, fromL2 / L2BytesPerNs), 2 * floats / PeakGflops);
     }
 
     /// <summary>An activation's cost in vector FMAs: how many FMAs on vectors of the path the FMA peak does in the time the activation of one such vector takes (the width cancels out).</summary>
