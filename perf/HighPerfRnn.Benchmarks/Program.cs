@@ -7,7 +7,7 @@ using HighPerfRnn.Benchmarks.Reporting;
 using Perfolizer.Horology;
 
 // dotnet run -c Release --project perf/HighPerfRnn.Benchmarks -- [--quick] [--report] [BenchmarkDotNet options, e.g. --filter *Forward*]
-//   --quick:  one launch, 1 warm-up, 5 iterations of about 80 ms (each call is already brought to its steady state by
+//   --quick:  one launch, 1 warm-up, 5 iterations of about 60 ms (each call is already brought to its steady state by
 //             JitWarmup in its setup): everything in docs/benchmarks.md in under 10 minutes on 2 cores.
 //             Without it: BenchmarkDotNet's defaults (the full configuration).
 //   --report: write docs/benchmarks.md and docs/benchmarks.svg from this run (run from the repository).
@@ -52,7 +52,7 @@ Job job = quick
         .WithLaunchCount(1)
         .WithWarmupCount(1)
         .WithIterationCount(5)
-        .WithIterationTime(TimeInterval.FromMilliseconds(80))
+        .WithIterationTime(TimeInterval.FromMilliseconds(60))
         .WithId("Quick")
     : Job.Default;
 
