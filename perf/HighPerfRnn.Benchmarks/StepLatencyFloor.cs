@@ -40,6 +40,12 @@ public static class StepLatencyFloor
         }
     }
 
+    /// <summary>
+    /// The floor of one step (ns), best of 7 blocks: the recurrent product on the chain, or with <paramref name="fedBack"/>
+    /// both products (the output is the next input). For the report's Step table, whose loop feeds back h alone.
+    /// </summary>
+    public static double Measure(RnnCell cell, int hidden, bool fedBack = false) => Time(cell, hidden, fedBack ? 2 : 1);
+
     private static double Time(RnnCell cell, int hidden, int products)
     {
         int chunk = hidden / 4;
