@@ -649,7 +649,8 @@ internal static class PackedGemm
     /// <paramref name="reverse"/> walks the panel groups from the last to the first. A recurrence alternates it from
     /// step to step, so each step starts on the panels the previous step touched last, which are still in L1: with a
     /// matrix larger than L1 (128 × 128 floats is 64 KB), that keeps a good part of it from crossing from L2 again.
-    /// The order of the panels does not change any result.
+    /// Where one group of eight panels is the whole stream, its chunks go last to first instead (<see cref="ReverseChunksAboveGroupBytes"/>).
+    /// Neither order changes any result: each sum is the same additions of the same operands.
     /// </para>
     /// </remarks>
     // Fully optimized from the first call: tier-0 SIMD code is tens of times slower, and on a busy machine a kernel was
@@ -661,7 +662,8 @@ internal static class PackedGemm
         where TVec : struct
     {
         SummationOrder order = SummationOrder.Of(depth);
-        Span<float> tempSpan = stackalloc float[8 * 16];
+        // Two tiles of eight panels of the widest vector: Panels8's partial sums (the second for its chunks taken backward).
+        Span<float> tempSpan = stackalloc float[2 * 8 * 16];
         ref float temp = ref MemoryMarshal.GetReference(tempSpan);
         int group = TOps.Count == 16 ? 4 : 2;
         int afterEights = panels / 8 * 8;
@@ -691,6 +693,9 @@ internal static class PackedGemm
         }
         else
         {
+            // One group of eight panels larger than L1 is the whole product's stream: walking it backward panel by panel
+            // changes nothing, so its chunks go last to first, and the step starts on what the previous one read last.
+            bool reverseChunks = afterEights == 8 && (long)8 * panelStride * sizeof(float) > ReverseChunksAboveGroupBytes;
             if (afterPairs < panels)
             {
                 Panels1<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, order, afterPairs);
@@ -708,10 +713,19 @@ internal static class PackedGemm
 
             for (int panel = afterEights - 8; panel >= 0; panel -= 8)
             {
-                Panels8<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, order, panel, ref temp);
+                Panels8<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, order, panel, ref temp, reverseChunks);
             }
         }
     }
+
+    /// <summary>
+    /// The size of a group of eight panels above which a backward step also takes its chunks last to first (L1 on the
+    /// machines measured: 32 KB). Measured in alternation on Zen 4 (Elman Forward, 100 steps): hidden 128 on the 512-bit
+    /// path (one 64 KB group) 0.89-0.91 of the time, 144 0.94, 200 0.98; on the 256-bit path a group is at most 32 KB
+    /// below hidden 128, and from there the panels' own alternation already reuses L1 (hidden 64-128 there: 0.995-1.035,
+    /// none better, so not taken).
+    /// </summary>
+    private const long ReverseChunksAboveGroupBytes = 32 * 1024;
 
     /// <summary>A group of <paramref name="group"/> panels (4 or 2): <see cref="Panels4"/> or <see cref="Panels2"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -789,7 +803,9 @@ internal static class PackedGemm
     }
 
     /// <remarks>
-    /// Chunk by chunk over eight panels (eight chains), the chunks' sums combined in y. The loop addresses the eight
+    /// Chunk by chunk over eight panels (eight chains), the chunks' sums combined in y, or with
+    /// <paramref name="reverseChunks"/> from chunk 3 to chunk 0, combined in the two stack tiles of <paramref name="temp"/>
+    /// (y may be init, which only chunk 0 reads) into the same (s0 + s1) + (s2 + s3). The loop addresses the eight
     /// panels as one moving reference plus offsets held in native-int locals, computed once: written as
     /// <c>k * width + j * panelStride</c> in int arithmetic, the JIT recomputed and sign-extended each offset at every
     /// k (about twenty integer instructions beside the eight FMAs), which made the loop issue-bound.
@@ -797,7 +813,7 @@ internal static class PackedGemm
     // A root of its own (as every panel kernel here): inlined side by side, they pushed their caller past the JIT's
     // inlining budget and its vector operations became calls (seen: 4-7x slower).
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Panels8<TOps, TVec>(ref float x, ref float w, int panelStride, ref float init, ref float y, SummationOrder order, int panel, ref float temp)
+    private static void Panels8<TOps, TVec>(ref float x, ref float w, int panelStride, ref float init, ref float y, SummationOrder order, int panel, ref float temp, bool reverseChunks = false)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
@@ -805,8 +821,9 @@ internal static class PackedGemm
         ref float i0 = ref Unsafe.Add(ref init, panel * width);
         ref float o0 = ref Unsafe.Add(ref y, panel * width);
         nint s1 = panelStride, s2 = 2 * s1, s3 = 3 * s1, s4 = 4 * s1, s5 = 5 * s1, s6 = 6 * s1, s7 = 7 * s1;
-        for (int chunk = 0; chunk < 4; chunk++)
+        for (int pass = 0; pass < 4; pass++)
         {
+            int chunk = reverseChunks ? 3 - pass : pass;
             TVec c0 = Start<TOps, TVec>(ref i0, chunk);
             TVec c1 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, width), chunk);
             TVec c2 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, 2 * width), chunk);
@@ -832,14 +849,48 @@ internal static class PackedGemm
                 wk = ref Unsafe.Add(ref wk, width);
             }
 
-            Finish<TOps, TVec>(c0, ref o0, ref temp, chunk);
-            Finish<TOps, TVec>(c1, ref Unsafe.Add(ref o0, width), ref Unsafe.Add(ref temp, width), chunk);
-            Finish<TOps, TVec>(c2, ref Unsafe.Add(ref o0, 2 * width), ref Unsafe.Add(ref temp, 2 * width), chunk);
-            Finish<TOps, TVec>(c3, ref Unsafe.Add(ref o0, 3 * width), ref Unsafe.Add(ref temp, 3 * width), chunk);
-            Finish<TOps, TVec>(c4, ref Unsafe.Add(ref o0, 4 * width), ref Unsafe.Add(ref temp, 4 * width), chunk);
-            Finish<TOps, TVec>(c5, ref Unsafe.Add(ref o0, 5 * width), ref Unsafe.Add(ref temp, 5 * width), chunk);
-            Finish<TOps, TVec>(c6, ref Unsafe.Add(ref o0, 6 * width), ref Unsafe.Add(ref temp, 6 * width), chunk);
-            Finish<TOps, TVec>(c7, ref Unsafe.Add(ref o0, 7 * width), ref Unsafe.Add(ref temp, 7 * width), chunk);
+            if (reverseChunks)
+            {
+                ref float t1 = ref Unsafe.Add(ref temp, 8 * width);
+                FinishReversed<TOps, TVec>(c0, ref o0, ref temp, ref t1, chunk);
+                FinishReversed<TOps, TVec>(c1, ref Unsafe.Add(ref o0, width), ref Unsafe.Add(ref temp, width), ref Unsafe.Add(ref t1, width), chunk);
+                FinishReversed<TOps, TVec>(c2, ref Unsafe.Add(ref o0, 2 * width), ref Unsafe.Add(ref temp, 2 * width), ref Unsafe.Add(ref t1, 2 * width), chunk);
+                FinishReversed<TOps, TVec>(c3, ref Unsafe.Add(ref o0, 3 * width), ref Unsafe.Add(ref temp, 3 * width), ref Unsafe.Add(ref t1, 3 * width), chunk);
+                FinishReversed<TOps, TVec>(c4, ref Unsafe.Add(ref o0, 4 * width), ref Unsafe.Add(ref temp, 4 * width), ref Unsafe.Add(ref t1, 4 * width), chunk);
+                FinishReversed<TOps, TVec>(c5, ref Unsafe.Add(ref o0, 5 * width), ref Unsafe.Add(ref temp, 5 * width), ref Unsafe.Add(ref t1, 5 * width), chunk);
+                FinishReversed<TOps, TVec>(c6, ref Unsafe.Add(ref o0, 6 * width), ref Unsafe.Add(ref temp, 6 * width), ref Unsafe.Add(ref t1, 6 * width), chunk);
+                FinishReversed<TOps, TVec>(c7, ref Unsafe.Add(ref o0, 7 * width), ref Unsafe.Add(ref temp, 7 * width), ref Unsafe.Add(ref t1, 7 * width), chunk);
+            }
+            else
+            {
+                Finish<TOps, TVec>(c0, ref o0, ref temp, chunk);
+                Finish<TOps, TVec>(c1, ref Unsafe.Add(ref o0, width), ref Unsafe.Add(ref temp, width), chunk);
+                Finish<TOps, TVec>(c2, ref Unsafe.Add(ref o0, 2 * width), ref Unsafe.Add(ref temp, 2 * width), chunk);
+                Finish<TOps, TVec>(c3, ref Unsafe.Add(ref o0, 3 * width), ref Unsafe.Add(ref temp, 3 * width), chunk);
+                Finish<TOps, TVec>(c4, ref Unsafe.Add(ref o0, 4 * width), ref Unsafe.Add(ref temp, 4 * width), chunk);
+                Finish<TOps, TVec>(c5, ref Unsafe.Add(ref o0, 5 * width), ref Unsafe.Add(ref temp, 5 * width), chunk);
+                Finish<TOps, TVec>(c6, ref Unsafe.Add(ref o0, 6 * width), ref Unsafe.Add(ref temp, 6 * width), chunk);
+                Finish<TOps, TVec>(c7, ref Unsafe.Add(ref o0, 7 * width), ref Unsafe.Add(ref temp, 7 * width), chunk);
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Finish"/> for the chunks taken last to first: chunk 3's sum to the first stack tile, chunk 2's added
+    /// to it as s2 + s3, chunk 1's to the second stack tile, and chunk 0's (which alone reads init, so the output may be
+    /// init itself) joined as (s0 + s1) + (s2 + s3): the same additions with the same operands in the same order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FinishReversed<TOps, TVec>(TVec sum, ref float output, ref float upperPair, ref float chunk1, int chunk)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        switch (chunk)
+        {
+            case 3: TOps.Store(sum, ref upperPair); break;
+            case 2: TOps.Store(TOps.Add(sum, TOps.Load(ref upperPair)), ref upperPair); break;
+            case 1: TOps.Store(sum, ref chunk1); break;
+            default: TOps.Store(TOps.Add(TOps.Add(sum, TOps.Load(ref chunk1)), TOps.Load(ref upperPair)), ref output); break;
         }
     }
 
