@@ -49,10 +49,23 @@ public sealed record GridPoint(string Name, string ModelFile, RnnCell Cell, int 
     /// <see cref="StreamingL1Multiple"/> times the L1 data cache, else at the rate of reading from L1. (Below that
     /// multiple a large part of W_hh stays in L1 across steps and beats the L2 bound: Elman 128, 64 KB against a 32 KB
     /// L1, ran at 114% of it, measured. On Zen 4 L1 feeds 512-bit loads no faster than L2 does, 32 bytes a cycle, so a
-    /// batch-1 step is bound by its weight bytes wherever they live.)
+    /// batch-1 step is bound by its weight bytes wherever they live.) Where steps are short, their dependency chain binds
+    /// instead (<paramref name="stepLatencyNs"/>): the seed's 20 steps in a row.
     /// </summary>
-    public PointLimit LimitAt(double peakGflops, double l2BytesPerNs, double l1BytesPerNs, int l1DataBytes)
-        => Bound(peakGflops, l2BytesPerNs, l1BytesPerNs, l1DataBytes, tanhNsPerFloat: 0, sigmoidNsPerFloat: 0);
+    /// <param name="stepLatencyNs">
+    /// The dependency chain of one step of this cell and size alone (<see cref="StepLatencyFloor.Measure"/>; 0 to leave it
+    /// out): a step cannot start before the last one's h exists, so a pass takes at least <see cref="ChainSteps"/> of them,
+    /// whatever the throughput allows. It binds only where a step is short (the seed: a few dozen nanoseconds).
+    /// </param>
+    public PointLimit LimitAt(double peakGflops, double l2BytesPerNs, double l1BytesPerNs, int l1DataBytes, double stepLatencyNs = 0)
+        => Bound(peakGflops, l2BytesPerNs, l1BytesPerNs, l1DataBytes, tanhNsPerFloat: 0, sigmoidNsPerFloat: 0, stepLatencyNs);
+
+    /// <summary>
+    /// Steps in a row on the pass's longest dependency chain: the two directions of a layer are independent chains side by
+    /// side, and a bidirectional layer waits for the whole of the layer below (its backward direction ends at t = 0);
+    /// unidirectional layers can run as a wavefront, layer l's step t beside layer l − 1's step t + 1.
+    /// </summary>
+    public int ChainSteps => Bidirectional ? NumLayers * SeqLen : SeqLen + NumLayers - 1;
 
     /// <summary>
     /// <see cref="LimitAt"/> with the activations added to the recurrence's arithmetic, at the rates measured on this core
@@ -60,8 +73,8 @@ public sealed record GridPoint(string Name, string ModelFile, RnnCell Cell, int 
     /// bit-for-bit guarantee fixes. Its tanh and σ run on the FMA pipes too, so they add to the products' time rather
     /// than hide under it; where W_hh streams from L2, the reads can still hide both.
     /// </summary>
-    public double FloorWithActivationsAt(double peakGflops, double l2BytesPerNs, double l1BytesPerNs, int l1DataBytes, double tanhNsPerFloat, double sigmoidNsPerFloat)
-        => Bound(peakGflops, l2BytesPerNs, l1BytesPerNs, l1DataBytes, tanhNsPerFloat, sigmoidNsPerFloat).Ns;
+    public double FloorWithActivationsAt(double peakGflops, double l2BytesPerNs, double l1BytesPerNs, int l1DataBytes, double tanhNsPerFloat, double sigmoidNsPerFloat, double stepLatencyNs = 0)
+        => Bound(peakGflops, l2BytesPerNs, l1BytesPerNs, l1DataBytes, tanhNsPerFloat, sigmoidNsPerFloat, stepLatencyNs).Ns;
 
     /// <summary>Per unit and step: the tanh and σ evaluations of the cell (RNN: tanh; LSTM: σ of i, f, o, tanh of g and c; GRU: σ of r, z, tanh of n).</summary>
     public (int Tanh, int Sigmoid) ActivationsPerUnit => ActivationsPerUnitOf(Cell);
@@ -69,7 +82,7 @@ public sealed record GridPoint(string Name, string ModelFile, RnnCell Cell, int 
     /// <summary>As <see cref="ActivationsPerUnit"/>, for a cell (the grid's Elman models all use tanh).</summary>
     public static (int Tanh, int Sigmoid) ActivationsPerUnitOf(RnnCell cell) => cell switch { RnnCell.Lstm => (2, 3), RnnCell.Gru => (1, 2), _ => (1, 0) };
 
-    private PointLimit Bound(double peakGflops, double l2BytesPerNs, double l1BytesPerNs, int l1DataBytes, double tanhNsPerFloat, double sigmoidNsPerFloat)
+    private PointLimit Bound(double peakGflops, double l2BytesPerNs, double l1BytesPerNs, int l1DataBytes, double tanhNsPerFloat, double sigmoidNsPerFloat, double stepLatencyNs)
     {
         double ns = 0;
         bool fromL2 = false, fromL1 = false;
@@ -86,6 +99,12 @@ public sealed record GridPoint(string Name, string ModelFile, RnnCell Cell, int 
             fromL2 |= streamsFromL2 && readNs > arithmeticNs;
             fromL1 |= !streamsFromL2 && readNs > arithmeticNs;
             ns += Directions * ((inputFlops / peakGflops) + Math.Max(arithmeticNs, readNs));
+        }
+
+        double chainNs = ChainSteps * stepLatencyNs;
+        if (chainNs > ns)
+        {
+            return new PointLimit(chainNs, LimitKind.Latency);
         }
 
         return new PointLimit(ns, fromL2 ? LimitKind.L2Streaming : fromL1 ? LimitKind.L1Streaming : LimitKind.FmaPeak);
@@ -120,6 +139,9 @@ public enum LimitKind
 
     /// <summary>The recurrent weights read from L1 every step at the measured rate (small batches, W_hh within L1).</summary>
     L1Streaming,
+
+    /// <summary>The steps' dependency chain: each step's h waits for the last one's (batch 1, short steps).</summary>
+    Latency,
 }
 
 /// <summary>A point's least possible time on this core (nanoseconds) and the bound that sets it.</summary>
@@ -127,7 +149,7 @@ public sealed record PointLimit(double Ns, LimitKind Kind)
 {
     public string KindName => NameOf(Kind);
 
-    public static string NameOf(LimitKind kind) => kind switch { LimitKind.FmaPeak => "FMA peak", LimitKind.L2Streaming => "L2 streaming", _ => "L1 streaming" };
+    public static string NameOf(LimitKind kind) => kind switch { LimitKind.FmaPeak => "FMA peak", LimitKind.L2Streaming => "L2 streaming", LimitKind.L1Streaming => "L1 streaming", _ => "latency" };
 
     /// <summary>Issue 15's targets: the share of its limit a point bound by the FMA peak, or by streaming from L2, should reach.</summary>
     public const double FmaBoundTargetPercent = 85, L2BoundTargetPercent = 80;

@@ -44,7 +44,22 @@ public static class StepLatencyFloor
     /// The floor of one step (ns), best of 7 blocks: the recurrent product on the chain, or with <paramref name="fedBack"/>
     /// both products (the output is the next input). For the report's Step table, whose loop feeds back h alone.
     /// </summary>
-    public static double Measure(RnnCell cell, int hidden, bool fedBack = false) => Time(cell, hidden, fedBack ? 2 : 1);
+    /// <remarks>Measured once per process for each cell, size and loop (the report asks for the same ones from several tables).</remarks>
+    public static double Measure(RnnCell cell, int hidden, bool fedBack = false)
+    {
+        lock (Measured)
+        {
+            if (!Measured.TryGetValue((cell, hidden, fedBack), out double ns))
+            {
+                ns = Time(cell, hidden, fedBack ? 2 : 1);
+                Measured[(cell, hidden, fedBack)] = ns;
+            }
+
+            return ns;
+        }
+    }
+
+    private static readonly Dictionary<(RnnCell Cell, int Hidden, bool FedBack), double> Measured = [];
 
     private static double Time(RnnCell cell, int hidden, int products)
     {

@@ -12,7 +12,8 @@ public sealed record MachineLimits(double PeakGflops, double L2BytesPerNs, doubl
         PeakFlops.MeasureGflops(), CacheBandwidth.MeasureBytesPerNs(), CacheBandwidth.MeasureL1BytesPerNs(), CacheBandwidth.L1DataBytes,
         BestNsPerFloat(ActivationCost.TanhBurst), BestNsPerFloat(ActivationCost.SigmoidBurst));
 
-    public PointLimit LimitOf(GridPoint point) => point.LimitAt(PeakGflops, L2BytesPerNs, L1BytesPerNs, L1DataBytes);
+    /// <summary>A grid point's limit at these rates, its steps' dependency chain included (<see cref="StepLatencyFloor"/>).</summary>
+    public PointLimit LimitOf(GridPoint point) => point.LimitAt(PeakGflops, L2BytesPerNs, L1BytesPerNs, L1DataBytes, StepLatencyFloor.Measure(point.Cell, point.HiddenSize));
 
     /// <summary>
     /// The least time of one batch-1 <c>Step</c> of a one-layer model with input = hidden, from its weights (W_ih and W_hh,

@@ -79,8 +79,10 @@ public static class PairedRatios
                     () => ActivationCost.TanhBurst(ActivationProbePasses), () => ActivationCost.SigmoidBurst(ActivationProbePasses), () => CacheBandwidth.ReadL1(L1ProbePasses),
                 ],
                 perPoint);
-            var limits = rounds.Select(ns => point.LimitAt(flopsPerProbe / ns[3], bytesPerProbe / ns[4], bytesPerL1Probe / ns[7], CacheBandwidth.L1DataBytes)).ToList();
-            var floors = rounds.Select(ns => point.FloorWithActivationsAt(flopsPerProbe / ns[3], bytesPerProbe / ns[4], bytesPerL1Probe / ns[7], CacheBandwidth.L1DataBytes, ns[5] / floatsPerActivationProbe, ns[6] / floatsPerActivationProbe)).ToList();
+            // The steps' dependency chain, timed once per cell and size (in registers, about 0.1 s): it binds where steps are short.
+            double stepLatencyNs = StepLatencyFloor.Measure(point.Cell, point.HiddenSize);
+            var limits = rounds.Select(ns => point.LimitAt(flopsPerProbe / ns[3], bytesPerProbe / ns[4], bytesPerL1Probe / ns[7], CacheBandwidth.L1DataBytes, stepLatencyNs)).ToList();
+            var floors = rounds.Select(ns => point.FloorWithActivationsAt(flopsPerProbe / ns[3], bytesPerProbe / ns[4], bytesPerL1Probe / ns[7], CacheBandwidth.L1DataBytes, ns[5] / floatsPerActivationProbe, ns[6] / floatsPerActivationProbe, stepLatencyNs)).ToList();
             var result = new Result(
                 point,
                 rounds.Count,
