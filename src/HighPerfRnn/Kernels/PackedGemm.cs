@@ -649,7 +649,7 @@ internal static class PackedGemm
     /// <paramref name="reverse"/> walks the panel groups from the last to the first. A recurrence alternates it from
     /// step to step, so each step starts on the panels the previous step touched last, which are still in L1: with a
     /// matrix larger than L1 (128 × 128 floats is 64 KB), that keeps a good part of it from crossing from L2 again.
-    /// Where one group of eight panels is the whole stream, its chunks go last to first instead (<see cref="ReverseChunksAboveGroupBytes"/>).
+    /// Where the panels form one group of eight, larger than L1, that group's chunks go last to first instead (<see cref="ReverseChunksAboveGroupBytes"/>).
     /// Neither order changes any result: each sum is the same additions of the same operands.
     /// </para>
     /// </remarks>
@@ -693,8 +693,8 @@ internal static class PackedGemm
         }
         else
         {
-            // One group of eight panels larger than L1 is the whole product's stream: walking it backward panel by panel
-            // changes nothing, so its chunks go last to first, and the step starts on what the previous one read last.
+            // With one group of eight panels, larger than L1, the walk backward cannot reorder it (the eight panels run
+            // side by side): its chunks go last to first instead, so the step starts on what the previous one read last.
             bool reverseChunks = afterEights == 8 && (long)8 * panelStride * sizeof(float) > ReverseChunksAboveGroupBytes;
             if (afterPairs < panels)
             {
