@@ -70,6 +70,40 @@ public sealed class PackedProductOrderProperties
         }
     }
 
+    /// <summary>
+    /// A batch-1 product (<see cref="PackedGemm.MultiplyAddRow"/>, a step's: eight panels and a few more, in place on init or
+    /// not) walked forward and backward, as a recurrence alternates them: both in the one order, bit for bit. The depths
+    /// straddle the line above which a backward walk over one group of eight panels takes its chunks last to first
+    /// (<c>ReverseChunksAboveGroupBytes</c>, 32 KB: a depth of 1024 / lanes), so each path runs both joins of the chunks.
+    /// </summary>
+    [Property(MaxTest = 25)]
+    public void A_single_row_sums_in_the_one_order_walked_either_way(byte extraPanels, sbyte depthAroundLine, bool inPlace, int seed)
+    {
+        var random = new Random(seed);
+        foreach (SimdPath path in TestPaths.All)
+        {
+            int lanes = SimdPaths.LaneCount(path);
+            int columns = ((8 + (extraPanels % 4)) * lanes) - (extraPanels % lanes);
+            int depth = Math.Max(1, (1024 / lanes) + (depthAroundLine % 24));
+            float[] x = RandomFloats(random, depth);
+            float[] w = RandomFloats(random, columns * depth);
+            PackedMatrix packed = PackedMatrix.Pack(w, columns, depth, lanes);
+            float[] init = RandomFloats(random, packed.PaddedRows);
+            float[] expected = new float[columns];
+            for (int n = 0; n < columns; n++)
+            {
+                expected[n] = InOrder(x, w.AsSpan(n * depth, depth), init[n]);
+            }
+
+            foreach (bool reverse in new[] { false, true })
+            {
+                float[] y = inPlace ? (float[])init.Clone() : new float[packed.PaddedRows];
+                PackedGemm.MultiplyAddRow(path, x, packed, inPlace ? y : init, y, reverse);
+                Bits.AssertEqual(expected, y.AsSpan(0, columns).ToArray(), $"{path}, {columns} columns × depth {depth}, {(reverse ? "backward" : "forward")}, {(inPlace ? "in place" : "into another row")}");
+            }
+        }
+    }
+
     /// <summary>init + Σₖ x[k]·w[k] in the order of docs/numerics.md, with this process's multiply-add (fused where the hardware has it, as the kernels).</summary>
     private static float InOrder(ReadOnlySpan<float> x, ReadOnlySpan<float> w, float init)
     {
