@@ -25,7 +25,7 @@ public sealed record GridPoint(string Name, string ModelFile, RnnCell Cell, int 
 
     public int Directions => Bidirectional ? 2 : 1;
 
-    public int Gates => Cell switch { RnnCell.Lstm => 4, RnnCell.Gru => 3, _ => 1 };
+    public int Gates => RnnArchitecture.GateCountOf(Cell);
 
     /// <summary>Multiply-adds × 2 of one forward pass: per layer, direction, step and row, 2·G·H·(I + H).</summary>
     public double Flops

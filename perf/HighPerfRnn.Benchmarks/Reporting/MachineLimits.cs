@@ -23,8 +23,7 @@ public sealed record MachineLimits(double PeakGflops, double L2BytesPerNs, doubl
     /// </summary>
     public double StepBoundNs(RnnCell cell, int hidden)
     {
-        int gates = cell switch { RnnCell.Lstm => 4, RnnCell.Gru => 3, _ => 1 };
-        double floats = 2.0 * gates * hidden * hidden;
+        double floats = 2.0 * RnnArchitecture.GateCountOf(cell) * hidden * hidden;
         double bytes = 4 * floats;
         double fromL2 = Math.Max(0, bytes - L1DataBytes);
         return Math.Max(Math.Max(bytes / L1BytesPerNs, fromL2 / L2BytesPerNs), 2 * floats / PeakGflops);
