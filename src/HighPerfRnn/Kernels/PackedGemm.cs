@@ -849,29 +849,31 @@ internal static class PackedGemm
                 wk = ref Unsafe.Add(ref wk, width);
             }
 
-            if (reverseChunks)
-            {
-                ref float t1 = ref Unsafe.Add(ref temp, 8 * width);
-                FinishReversed<TOps, TVec>(c0, ref o0, ref temp, ref t1, chunk);
-                FinishReversed<TOps, TVec>(c1, ref Unsafe.Add(ref o0, width), ref Unsafe.Add(ref temp, width), ref Unsafe.Add(ref t1, width), chunk);
-                FinishReversed<TOps, TVec>(c2, ref Unsafe.Add(ref o0, 2 * width), ref Unsafe.Add(ref temp, 2 * width), ref Unsafe.Add(ref t1, 2 * width), chunk);
-                FinishReversed<TOps, TVec>(c3, ref Unsafe.Add(ref o0, 3 * width), ref Unsafe.Add(ref temp, 3 * width), ref Unsafe.Add(ref t1, 3 * width), chunk);
-                FinishReversed<TOps, TVec>(c4, ref Unsafe.Add(ref o0, 4 * width), ref Unsafe.Add(ref temp, 4 * width), ref Unsafe.Add(ref t1, 4 * width), chunk);
-                FinishReversed<TOps, TVec>(c5, ref Unsafe.Add(ref o0, 5 * width), ref Unsafe.Add(ref temp, 5 * width), ref Unsafe.Add(ref t1, 5 * width), chunk);
-                FinishReversed<TOps, TVec>(c6, ref Unsafe.Add(ref o0, 6 * width), ref Unsafe.Add(ref temp, 6 * width), ref Unsafe.Add(ref t1, 6 * width), chunk);
-                FinishReversed<TOps, TVec>(c7, ref Unsafe.Add(ref o0, 7 * width), ref Unsafe.Add(ref temp, 7 * width), ref Unsafe.Add(ref t1, 7 * width), chunk);
-            }
-            else
-            {
-                Finish<TOps, TVec>(c0, ref o0, ref temp, chunk);
-                Finish<TOps, TVec>(c1, ref Unsafe.Add(ref o0, width), ref Unsafe.Add(ref temp, width), chunk);
-                Finish<TOps, TVec>(c2, ref Unsafe.Add(ref o0, 2 * width), ref Unsafe.Add(ref temp, 2 * width), chunk);
-                Finish<TOps, TVec>(c3, ref Unsafe.Add(ref o0, 3 * width), ref Unsafe.Add(ref temp, 3 * width), chunk);
-                Finish<TOps, TVec>(c4, ref Unsafe.Add(ref o0, 4 * width), ref Unsafe.Add(ref temp, 4 * width), chunk);
-                Finish<TOps, TVec>(c5, ref Unsafe.Add(ref o0, 5 * width), ref Unsafe.Add(ref temp, 5 * width), chunk);
-                Finish<TOps, TVec>(c6, ref Unsafe.Add(ref o0, 6 * width), ref Unsafe.Add(ref temp, 6 * width), chunk);
-                Finish<TOps, TVec>(c7, ref Unsafe.Add(ref o0, 7 * width), ref Unsafe.Add(ref temp, 7 * width), chunk);
-            }
+            ref float t1 = ref Unsafe.Add(ref temp, 8 * width);
+            FinishEither<TOps, TVec>(c0, ref o0, ref temp, ref t1, chunk, reverseChunks);
+            FinishEither<TOps, TVec>(c1, ref Unsafe.Add(ref o0, width), ref Unsafe.Add(ref temp, width), ref Unsafe.Add(ref t1, width), chunk, reverseChunks);
+            FinishEither<TOps, TVec>(c2, ref Unsafe.Add(ref o0, 2 * width), ref Unsafe.Add(ref temp, 2 * width), ref Unsafe.Add(ref t1, 2 * width), chunk, reverseChunks);
+            FinishEither<TOps, TVec>(c3, ref Unsafe.Add(ref o0, 3 * width), ref Unsafe.Add(ref temp, 3 * width), ref Unsafe.Add(ref t1, 3 * width), chunk, reverseChunks);
+            FinishEither<TOps, TVec>(c4, ref Unsafe.Add(ref o0, 4 * width), ref Unsafe.Add(ref temp, 4 * width), ref Unsafe.Add(ref t1, 4 * width), chunk, reverseChunks);
+            FinishEither<TOps, TVec>(c5, ref Unsafe.Add(ref o0, 5 * width), ref Unsafe.Add(ref temp, 5 * width), ref Unsafe.Add(ref t1, 5 * width), chunk, reverseChunks);
+            FinishEither<TOps, TVec>(c6, ref Unsafe.Add(ref o0, 6 * width), ref Unsafe.Add(ref temp, 6 * width), ref Unsafe.Add(ref t1, 6 * width), chunk, reverseChunks);
+            FinishEither<TOps, TVec>(c7, ref Unsafe.Add(ref o0, 7 * width), ref Unsafe.Add(ref temp, 7 * width), ref Unsafe.Add(ref t1, 7 * width), chunk, reverseChunks);
+        }
+    }
+
+    /// <summary>Panels8's finish in either chunk order: <see cref="Finish"/>, or <see cref="FinishReversed"/> with the second stack tile.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FinishEither<TOps, TVec>(TVec sum, ref float output, ref float temp, ref float chunk1, int chunk, bool reversed)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        if (reversed)
+        {
+            FinishReversed<TOps, TVec>(sum, ref output, ref temp, ref chunk1, chunk);
+        }
+        else
+        {
+            Finish<TOps, TVec>(sum, ref output, ref temp, chunk);
         }
     }
 
