@@ -14,7 +14,7 @@ namespace HighPerfRnn.Kernels;
 /// <remarks>
 /// Rows of A, Init and C may be strided (a batch's rows at one time step sit seq rows apart in a batch_first
 /// buffer). Register blocking: 6 rows × 2 panels (12 independent accumulators), then 4 × 2 for the rows a six does
-/// not cover; on the 512-bit path (32 registers) the same tiles over two chunks at once (24 and 16 accumulators); for a single row, 8 panels (8 accumulators), then pairs and single panels with their four chunks as four
+/// not cover (4 × 3, again 12, where a block has only four-row tiles: a batch of 4 or 8); on the 512-bit path (32 registers) the same tiles over two chunks at once (24 and 16 accumulators); for a single row, 8 panels (8 accumulators), then pairs and single panels with their four chunks as four
 /// chains side by side, since a lone FMA chain would be latency-bound. Rows are taken in blocks of 64 so a pair of
 /// panels is reused from L1 across the block. Every variant sums in <see cref="SummationOrder"/>'s order (the tiles
 /// chunk by chunk, combining the chunks' sums in memory, or two chunks at a time, joining each pair in registers), so results do not depend on the batch size or on which
@@ -211,6 +211,21 @@ internal static class PackedGemm
             int sixEnd = blockStart + (SixRowTiles(blockEnd - blockStart) * 6);
             int tiledEnd = sixEnd + ((blockEnd - sixEnd) & ~3);
             int panel = 0;
+            // A block of four-row tiles only (4 or 8 rows: a small batch's step) on the 16-register paths takes panels in
+            // threes: twelve accumulators, as a six-row tile has, where four rows × two panels have eight.
+            if (!pairedChunks && TOps.Count <= 8 && sixEnd == blockStart && tiledEnd > blockStart)
+            {
+                for (; panel + 3 <= s.Panels; panel += 3)
+                {
+                    ref float w0 = ref Unsafe.Add(ref w, panel * panelStride);
+                    var tiles = new BlockTiles(blockStart, sixEnd, tiledEnd, panel * width);
+                    FoursOfBlock<TOps, TVec, ChunkZero>(ref a, ref w0, panelStride, ref init, ref c, s, tiles, order, ref temp);
+                    FoursOfBlock<TOps, TVec, ChunkOne>(ref a, ref w0, panelStride, ref init, ref c, s, tiles, order, ref temp);
+                    FoursOfBlock<TOps, TVec, ChunkTwo>(ref a, ref w0, panelStride, ref init, ref c, s, tiles, order, ref temp);
+                    FoursOfBlock<TOps, TVec, ChunkThree>(ref a, ref w0, panelStride, ref init, ref c, s, tiles, order, ref temp);
+                }
+            }
+
             for (; panel + 2 <= s.Panels; panel += 2)
             {
                 ref float w0 = ref Unsafe.Add(ref w, panel * panelStride);
@@ -235,20 +250,12 @@ internal static class PackedGemm
                     continue;
                 }
 
-                for (int chunk = 0; chunk < 4; chunk++)
-                {
-                    int kStart = order.Start(chunk), kLength = order.Length(chunk);
-                    int row = blockStart;
-                    for (; row < sixEnd; row += 6)
-                    {
-                        Rows6Panels2<TOps, TVec>(ref a, ref w0, panelStride, ref init, ref c, s, row, column, kStart, kLength, chunk, ref Unsafe.Add(ref temp, (row - blockStart) * 2 * width));
-                    }
-
-                    for (; row < tiledEnd; row += 4)
-                    {
-                        Rows4Panels2<TOps, TVec>(ref a, ref w0, panelStride, ref init, ref c, s, row, column, kStart, kLength, chunk, ref Unsafe.Add(ref temp, (row - blockStart) * 2 * width));
-                    }
-                }
+                // Chunk by chunk, each chunk its own compiled instance (see ChunkOfBlock).
+                var tiles = new BlockTiles(blockStart, sixEnd, tiledEnd, column);
+                ChunkOfBlock<TOps, TVec, ChunkZero>(ref a, ref w0, panelStride, ref init, ref c, s, tiles, order, ref temp);
+                ChunkOfBlock<TOps, TVec, ChunkOne>(ref a, ref w0, panelStride, ref init, ref c, s, tiles, order, ref temp);
+                ChunkOfBlock<TOps, TVec, ChunkTwo>(ref a, ref w0, panelStride, ref init, ref c, s, tiles, order, ref temp);
+                ChunkOfBlock<TOps, TVec, ChunkThree>(ref a, ref w0, panelStride, ref init, ref c, s, tiles, order, ref temp);
             }
 
             if (panel < s.Panels)
@@ -275,6 +282,146 @@ internal static class PackedGemm
                 SingleRow<TOps, TVec>(ref Unsafe.Add(ref a, (nint)row * s.Lda), ref w, panelStride, ref Unsafe.Add(ref init, (nint)row * s.LdInit), ref Unsafe.Add(ref c, (nint)row * s.Ldc), s.Depth, s.Panels);
             }
         }
+    }
+
+    /// <summary>A row block's register tiles: six-row tiles from <see cref="BlockStart"/> to <see cref="SixEnd"/>, four-row ones to <see cref="TiledEnd"/>, against the panel pair at <see cref="Column"/>.</summary>
+    private readonly record struct BlockTiles(int BlockStart, int SixEnd, int TiledEnd, int Column);
+
+    /// <summary>One chunk of the summation order, as a type: each chunk's tiles are compiled with their chunk a constant.</summary>
+    private interface IChunk
+    {
+        static abstract int Index { get; }
+    }
+
+    private readonly struct ChunkZero : IChunk
+    {
+        public static int Index => 0;
+    }
+
+    private readonly struct ChunkOne : IChunk
+    {
+        public static int Index => 1;
+    }
+
+    private readonly struct ChunkTwo : IChunk
+    {
+        public static int Index => 2;
+    }
+
+    private readonly struct ChunkThree : IChunk
+    {
+        public static int Index => 3;
+    }
+
+    /// <summary>
+    /// One chunk of k over every tile of a row block and one panel pair (the 16-register paths: 256-bit, 128-bit, scalar).
+    /// </summary>
+    /// <remarks>
+    /// With the chunk a run-time value, each of a tile's twelve starts and finishes was a branch or a jump table (the
+    /// finish's four cases), about a third of the 256-bit product's time at depth 128 by <c>perf</c>, where a chunk's loop
+    /// is only 32 k long. With <typeparamref name="TChunk"/> a constant each instance holds its one start and one finish,
+    /// straight-line. Paired in one process on Zen 4 with AVX-512 off: the grid's products 0.84-0.96 of the time (the
+    /// batch point's 64 × 128 × 128 step product from 91 to 100 GFLOP/s, 86% of the FMA peak). The same sums.
+    /// </remarks>
+    // A call per chunk, not inlined: four instances inlined side by side would pass the JIT's inlining budget in Run.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void ChunkOfBlock<TOps, TVec, TChunk>(ref float a, ref float w0, int panelStride, ref float init, ref float c, GemmShape s, BlockTiles tiles, SummationOrder order, ref float temp)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+        where TChunk : struct, IChunk
+    {
+        int chunk = TChunk.Index;
+        int width = TOps.Count;
+        int kStart = order.Start(chunk), kLength = order.Length(chunk);
+        int row = tiles.BlockStart;
+        for (; row < tiles.SixEnd; row += 6)
+        {
+            Rows6Panels2<TOps, TVec>(ref a, ref w0, panelStride, ref init, ref c, s, row, tiles.Column, kStart, kLength, chunk, ref Unsafe.Add(ref temp, (row - tiles.BlockStart) * 2 * width));
+        }
+
+        for (; row < tiles.TiledEnd; row += 4)
+        {
+            Rows4Panels2<TOps, TVec>(ref a, ref w0, panelStride, ref init, ref c, s, row, tiles.Column, kStart, kLength, chunk, ref Unsafe.Add(ref temp, (row - tiles.BlockStart) * 2 * width));
+        }
+    }
+
+    /// <summary>One chunk of k over a row block of four-row tiles and one triple of panels (<see cref="Rows4Panels3"/>).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void FoursOfBlock<TOps, TVec, TChunk>(ref float a, ref float w0, int panelStride, ref float init, ref float c, GemmShape s, BlockTiles tiles, SummationOrder order, ref float temp)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+        where TChunk : struct, IChunk
+    {
+        int chunk = TChunk.Index;
+        int width = TOps.Count;
+        int kStart = order.Start(chunk), kLength = order.Length(chunk);
+        for (int row = tiles.BlockStart; row < tiles.TiledEnd; row += 4)
+        {
+            Rows4Panels3<TOps, TVec>(ref a, ref w0, panelStride, ref init, ref c, s, row, tiles.Column, kStart, kLength, chunk, ref Unsafe.Add(ref temp, (row - tiles.BlockStart) * 3 * width));
+        }
+    }
+
+    /// <summary>
+    /// Four rows × three panels over one chunk of k: twelve accumulators, three weight vectors and one broadcast, all
+    /// sixteen registers of AVX2 (the JIT's listing: no spill). With eight accumulators (four rows × two panels) an FMA's
+    /// latency × the two FMA pipes leaves no slack, and the step's weights arrive from L2 while they wait. Paired on Zen 4
+    /// with AVX-512 off: 8 × 512 × 128 (lstm-batch8's step product) 0.91 of the time, 8 × 1024 × 256 0.90, 4 × 512 × 128 0.90.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Rows4Panels3<TOps, TVec>(ref float a, ref float w0, int panelStride, ref float init, ref float c, GemmShape s, int row, int column, int kStart, int kLength, int chunk, ref float temp)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        int width = TOps.Count;
+        nint lda = s.Lda, ldInit = s.LdInit;
+        ref float a0 = ref Unsafe.Add(ref a, ((nint)row * lda) + kStart);
+        ref float i0 = ref Unsafe.Add(ref init, ((nint)row * ldInit) + column);
+        TVec c00 = Start<TOps, TVec>(ref i0, chunk), c01 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, width), chunk), c02 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, 2 * width), chunk);
+        TVec c10 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, ldInit), chunk), c11 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, ldInit + width), chunk), c12 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, ldInit + (2 * width)), chunk);
+        TVec c20 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, 2 * ldInit), chunk), c21 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, (2 * ldInit) + width), chunk), c22 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, (2 * ldInit) + (2 * width)), chunk);
+        TVec c30 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, 3 * ldInit), chunk), c31 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, (3 * ldInit) + width), chunk), c32 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, (3 * ldInit) + (2 * width)), chunk);
+        ref float wk = ref Unsafe.Add(ref w0, (nint)kStart * width);
+        ref float ak = ref a0;
+        nint second = panelStride, third = 2 * (nint)panelStride, lda2 = 2 * lda, lda3 = 3 * lda;
+        for (int k = 0; k < kLength; k++)
+        {
+            TVec b0 = TOps.Load(ref wk);
+            TVec b1 = TOps.Load(ref Unsafe.Add(ref wk, second));
+            TVec b2 = TOps.Load(ref Unsafe.Add(ref wk, third));
+            TVec x = TOps.Broadcast(ak);
+            c00 = TOps.MultiplyAdd(x, b0, c00);
+            c01 = TOps.MultiplyAdd(x, b1, c01);
+            c02 = TOps.MultiplyAdd(x, b2, c02);
+            x = TOps.Broadcast(Unsafe.Add(ref ak, lda));
+            c10 = TOps.MultiplyAdd(x, b0, c10);
+            c11 = TOps.MultiplyAdd(x, b1, c11);
+            c12 = TOps.MultiplyAdd(x, b2, c12);
+            x = TOps.Broadcast(Unsafe.Add(ref ak, lda2));
+            c20 = TOps.MultiplyAdd(x, b0, c20);
+            c21 = TOps.MultiplyAdd(x, b1, c21);
+            c22 = TOps.MultiplyAdd(x, b2, c22);
+            x = TOps.Broadcast(Unsafe.Add(ref ak, lda3));
+            c30 = TOps.MultiplyAdd(x, b0, c30);
+            c31 = TOps.MultiplyAdd(x, b1, c31);
+            c32 = TOps.MultiplyAdd(x, b2, c32);
+            wk = ref Unsafe.Add(ref wk, width);
+            ak = ref Unsafe.Add(ref ak, 1);
+        }
+
+        nint ldc = s.Ldc;
+        ref float o0 = ref Unsafe.Add(ref c, ((nint)row * ldc) + column);
+        Finish<TOps, TVec>(c00, ref o0, ref temp, chunk);
+        Finish<TOps, TVec>(c01, ref Unsafe.Add(ref o0, width), ref Unsafe.Add(ref temp, width), chunk);
+        Finish<TOps, TVec>(c02, ref Unsafe.Add(ref o0, 2 * width), ref Unsafe.Add(ref temp, 2 * width), chunk);
+        Finish<TOps, TVec>(c10, ref Unsafe.Add(ref o0, ldc), ref Unsafe.Add(ref temp, 3 * width), chunk);
+        Finish<TOps, TVec>(c11, ref Unsafe.Add(ref o0, ldc + width), ref Unsafe.Add(ref temp, 4 * width), chunk);
+        Finish<TOps, TVec>(c12, ref Unsafe.Add(ref o0, ldc + (2 * width)), ref Unsafe.Add(ref temp, 5 * width), chunk);
+        Finish<TOps, TVec>(c20, ref Unsafe.Add(ref o0, 2 * ldc), ref Unsafe.Add(ref temp, 6 * width), chunk);
+        Finish<TOps, TVec>(c21, ref Unsafe.Add(ref o0, (2 * ldc) + width), ref Unsafe.Add(ref temp, 7 * width), chunk);
+        Finish<TOps, TVec>(c22, ref Unsafe.Add(ref o0, (2 * ldc) + (2 * width)), ref Unsafe.Add(ref temp, 8 * width), chunk);
+        Finish<TOps, TVec>(c30, ref Unsafe.Add(ref o0, 3 * ldc), ref Unsafe.Add(ref temp, 9 * width), chunk);
+        Finish<TOps, TVec>(c31, ref Unsafe.Add(ref o0, (3 * ldc) + width), ref Unsafe.Add(ref temp, 10 * width), chunk);
+        Finish<TOps, TVec>(c32, ref Unsafe.Add(ref o0, (3 * ldc) + (2 * width)), ref Unsafe.Add(ref temp, 11 * width), chunk);
     }
 
     /// <summary>
