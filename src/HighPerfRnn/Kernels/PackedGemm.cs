@@ -14,7 +14,8 @@ namespace HighPerfRnn.Kernels;
 /// <remarks>
 /// Rows of A, Init and C may be strided (a batch's rows at one time step sit seq rows apart in a batch_first
 /// buffer). Register blocking: 6 rows × 2 panels (12 independent accumulators), then 4 × 2 for the rows a six does
-/// not cover (4 × 3, again 12, where a block has only four-row tiles: a batch of 4 or 8); on the 512-bit path (32 registers) the same tiles over two chunks at once (24 and 16 accumulators); for a single row, 8 panels (8 accumulators), then pairs and single panels with their four chunks as four
+/// not cover (4 × 3, again 12, where a block has only four-row tiles: a batch of 4 or 8; 2 or 3 rows × 4 panels where a
+/// block has no tile: a batch of 2 or 3); on the 512-bit path (32 registers) the same tiles over two chunks at once (24 and 16 accumulators); for a single row, 8 panels (8 accumulators), then pairs and single panels with their four chunks as four
 /// chains side by side, since a lone FMA chain would be latency-bound. Rows are taken in blocks of 64 so a pair of
 /// panels is reused from L1 across the block. Every variant sums in <see cref="SummationOrder"/>'s order (the tiles
 /// chunk by chunk, combining the chunks' sums in memory, or two chunks at a time, joining each pair in registers), so results do not depend on the batch size or on which
@@ -207,9 +208,17 @@ internal static class PackedGemm
         {
             int blockEnd = Math.Min(s.Rows, blockStart + RowBlock);
 
-            // Rows in sixes, then fours, against pairs of panels; what is left (up to 3 rows) goes row by row.
+            // Rows in sixes, then fours, against pairs of panels; what is left beside them (up to 3 rows) goes row by row.
             int sixEnd = blockStart + (SixRowTiles(blockEnd - blockStart) * 6);
             int tiledEnd = sixEnd + ((blockEnd - sixEnd) & ~3);
+
+            // Two or three rows and no tile (a batch of 2 or 3): one tile of all of them, so W is read once for the rows.
+            if (tiledEnd == blockStart && blockEnd - blockStart >= 2)
+            {
+                FewRows<TOps, TVec>(ref a, ref w, panelStride, ref init, ref c, s, blockStart, blockEnd - blockStart, order, ref temp);
+                continue;
+            }
+
             int panel = 0;
             // A block of four-row tiles only (4 or 8 rows: a small batch's step) on the 16-register paths takes panels in
             // threes: twelve accumulators, as a six-row tile has, where four rows × two panels have eight.
@@ -661,6 +670,157 @@ internal static class PackedGemm
             JoinChunks<TOps, TVec>(a41, b41, ref Unsafe.Add(ref o0, (4 * ldc) + width), half);
             JoinChunks<TOps, TVec>(a50, b50, ref Unsafe.Add(ref o0, 5 * ldc), half);
             JoinChunks<TOps, TVec>(a51, b51, ref Unsafe.Add(ref o0, (5 * ldc) + width), half);
+        }
+    }
+
+    /// <summary>
+    /// Two or three rows with no tile of four (a batch of 2 or 3): all of them against four panels at a time, chunk by
+    /// chunk, so W is read once for the rows; then the panels a four does not cover, row by row and panel by panel.
+    /// </summary>
+    /// <remarks>
+    /// Row by row (the batch-1 kernel once per row) each row read all of W, from L2 once W passes L1: a batch of 3 took
+    /// longer than a batch of 4. Paired in one process on Zen 4: products of 2–3 rows × 200–1024 × 64–256 0.43–0.51 of
+    /// the time on the 512-bit and the 256-bit path; whole passes (Forward) LSTM 128 at batch 2 0.64 and 3 0.61, GRU 128
+    /// at batch 3 0.62, Elman 128 at batch 2 0.68, Elman 256 at batch 3 0.60; the same bits.
+    /// </remarks>
+    private static void FewRows<TOps, TVec>(ref float a, ref float w, int panelStride, ref float init, ref float c, GemmShape s, int row, int rows, SummationOrder order, ref float temp)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        int width = TOps.Count;
+        int fourEnd = s.Panels & ~3;
+        for (int panel = 0; panel < fourEnd; panel += 4)
+        {
+            ref float w0 = ref Unsafe.Add(ref w, panel * panelStride);
+            if (rows == 3)
+            {
+                FewRowsPanels4<TOps, TVec, ThreeOfFew, ChunkZero>(ref a, ref w0, panelStride, ref init, ref c, s, row, panel * width, order, ref temp);
+                FewRowsPanels4<TOps, TVec, ThreeOfFew, ChunkOne>(ref a, ref w0, panelStride, ref init, ref c, s, row, panel * width, order, ref temp);
+                FewRowsPanels4<TOps, TVec, ThreeOfFew, ChunkTwo>(ref a, ref w0, panelStride, ref init, ref c, s, row, panel * width, order, ref temp);
+                FewRowsPanels4<TOps, TVec, ThreeOfFew, ChunkThree>(ref a, ref w0, panelStride, ref init, ref c, s, row, panel * width, order, ref temp);
+            }
+            else
+            {
+                FewRowsPanels4<TOps, TVec, TwoOfFew, ChunkZero>(ref a, ref w0, panelStride, ref init, ref c, s, row, panel * width, order, ref temp);
+                FewRowsPanels4<TOps, TVec, TwoOfFew, ChunkOne>(ref a, ref w0, panelStride, ref init, ref c, s, row, panel * width, order, ref temp);
+                FewRowsPanels4<TOps, TVec, TwoOfFew, ChunkTwo>(ref a, ref w0, panelStride, ref init, ref c, s, row, panel * width, order, ref temp);
+                FewRowsPanels4<TOps, TVec, TwoOfFew, ChunkThree>(ref a, ref w0, panelStride, ref init, ref c, s, row, panel * width, order, ref temp);
+            }
+        }
+
+        for (int r = row; r < row + rows; r++)
+        {
+            for (int panel = fourEnd; panel < s.Panels; panel++)
+            {
+                Panels1<TOps, TVec>(ref Unsafe.Add(ref a, (nint)r * s.Lda), ref w, panelStride, ref Unsafe.Add(ref init, (nint)r * s.LdInit), ref Unsafe.Add(ref c, (nint)r * s.Ldc), order, panel);
+            }
+        }
+    }
+
+    /// <summary>Two or three rows, as a type (<see cref="FewRowsPanels4"/>).</summary>
+    private interface IFewRows
+    {
+        static abstract bool Three { get; }
+    }
+
+    private readonly struct TwoOfFew : IFewRows
+    {
+        public static bool Three => false;
+    }
+
+    private readonly struct ThreeOfFew : IFewRows
+    {
+        public static bool Three => true;
+    }
+
+    /// <summary>
+    /// Two or three rows × four panels over one chunk of k: 8 or 12 accumulators. Each weight vector is loaded once
+    /// and used for every row at once, so the sixteen registers of AVX2 hold the twelve sums, three broadcasts and it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void FewRowsPanels4<TOps, TVec, TRows, TChunk>(ref float a, ref float w0, int panelStride, ref float init, ref float c, GemmShape s, int row, int column, SummationOrder order, ref float temp)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+        where TRows : struct, IFewRows
+        where TChunk : struct, IChunk
+    {
+        int chunk = TChunk.Index;
+        int width = TOps.Count;
+        int kStart = order.Start(chunk), kLength = order.Length(chunk);
+        nint lda = s.Lda, ldInit = s.LdInit, ldc = s.Ldc;
+        ref float i0 = ref Unsafe.Add(ref init, ((nint)row * ldInit) + column);
+        TVec c00 = Start<TOps, TVec>(ref i0, chunk), c01 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, width), chunk);
+        TVec c02 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, 2 * width), chunk), c03 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, 3 * width), chunk);
+        TVec c10 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, ldInit), chunk), c11 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, ldInit + width), chunk);
+        TVec c12 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, ldInit + (2 * width)), chunk), c13 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, ldInit + (3 * width)), chunk);
+        TVec c20 = TOps.Zero, c21 = TOps.Zero, c22 = TOps.Zero, c23 = TOps.Zero;
+        if (TRows.Three)
+        {
+            c20 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, 2 * ldInit), chunk);
+            c21 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, (2 * ldInit) + width), chunk);
+            c22 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, (2 * ldInit) + (2 * width)), chunk);
+            c23 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, (2 * ldInit) + (3 * width)), chunk);
+        }
+
+        ref float wk = ref Unsafe.Add(ref w0, (nint)kStart * width);
+        ref float ak = ref Unsafe.Add(ref a, ((nint)row * lda) + kStart);
+        nint s1 = panelStride, s2 = 2 * s1, s3 = 3 * s1, lda2 = 2 * lda;
+        for (int k = 0; k < kLength; k++)
+        {
+            TVec x0 = TOps.Broadcast(ak);
+            TVec x1 = TOps.Broadcast(Unsafe.Add(ref ak, lda));
+            TVec x2 = TRows.Three ? TOps.Broadcast(Unsafe.Add(ref ak, lda2)) : x1;
+            TVec wv = TOps.Load(ref wk);
+            c00 = TOps.MultiplyAdd(x0, wv, c00);
+            c10 = TOps.MultiplyAdd(x1, wv, c10);
+            if (TRows.Three)
+            {
+                c20 = TOps.MultiplyAdd(x2, wv, c20);
+            }
+
+            wv = TOps.Load(ref Unsafe.Add(ref wk, s1));
+            c01 = TOps.MultiplyAdd(x0, wv, c01);
+            c11 = TOps.MultiplyAdd(x1, wv, c11);
+            if (TRows.Three)
+            {
+                c21 = TOps.MultiplyAdd(x2, wv, c21);
+            }
+
+            wv = TOps.Load(ref Unsafe.Add(ref wk, s2));
+            c02 = TOps.MultiplyAdd(x0, wv, c02);
+            c12 = TOps.MultiplyAdd(x1, wv, c12);
+            if (TRows.Three)
+            {
+                c22 = TOps.MultiplyAdd(x2, wv, c22);
+            }
+
+            wv = TOps.Load(ref Unsafe.Add(ref wk, s3));
+            c03 = TOps.MultiplyAdd(x0, wv, c03);
+            c13 = TOps.MultiplyAdd(x1, wv, c13);
+            if (TRows.Three)
+            {
+                c23 = TOps.MultiplyAdd(x2, wv, c23);
+            }
+
+            wk = ref Unsafe.Add(ref wk, width);
+            ak = ref Unsafe.Add(ref ak, 1);
+        }
+
+        ref float o0 = ref Unsafe.Add(ref c, ((nint)row * ldc) + column);
+        Finish<TOps, TVec>(c00, ref o0, ref temp, chunk);
+        Finish<TOps, TVec>(c01, ref Unsafe.Add(ref o0, width), ref Unsafe.Add(ref temp, width), chunk);
+        Finish<TOps, TVec>(c02, ref Unsafe.Add(ref o0, 2 * width), ref Unsafe.Add(ref temp, 2 * width), chunk);
+        Finish<TOps, TVec>(c03, ref Unsafe.Add(ref o0, 3 * width), ref Unsafe.Add(ref temp, 3 * width), chunk);
+        Finish<TOps, TVec>(c10, ref Unsafe.Add(ref o0, ldc), ref Unsafe.Add(ref temp, 4 * width), chunk);
+        Finish<TOps, TVec>(c11, ref Unsafe.Add(ref o0, ldc + width), ref Unsafe.Add(ref temp, 5 * width), chunk);
+        Finish<TOps, TVec>(c12, ref Unsafe.Add(ref o0, ldc + (2 * width)), ref Unsafe.Add(ref temp, 6 * width), chunk);
+        Finish<TOps, TVec>(c13, ref Unsafe.Add(ref o0, ldc + (3 * width)), ref Unsafe.Add(ref temp, 7 * width), chunk);
+        if (TRows.Three)
+        {
+            Finish<TOps, TVec>(c20, ref Unsafe.Add(ref o0, 2 * ldc), ref Unsafe.Add(ref temp, 8 * width), chunk);
+            Finish<TOps, TVec>(c21, ref Unsafe.Add(ref o0, (2 * ldc) + width), ref Unsafe.Add(ref temp, 9 * width), chunk);
+            Finish<TOps, TVec>(c22, ref Unsafe.Add(ref o0, (2 * ldc) + (2 * width)), ref Unsafe.Add(ref temp, 10 * width), chunk);
+            Finish<TOps, TVec>(c23, ref Unsafe.Add(ref o0, (2 * ldc) + (3 * width)), ref Unsafe.Add(ref temp, 11 * width), chunk);
         }
     }
 

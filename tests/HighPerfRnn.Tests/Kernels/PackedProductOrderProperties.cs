@@ -33,8 +33,8 @@ public static class ProductCaseArbitrary
 /// <summary>
 /// The packed product against the library's one order of summation written out in scalar code (docs/numerics.md:
 /// four contiguous chunks of the depth, chunk 0 onto init, the others from zero, one multiply-add per term, joined as
-/// (s0 + s1) + (s2 + s3)), bit for bit, on every path: whatever tile a row lands in (six or four rows, one chunk or two
-/// at a time on the 512-bit path, the single-row and single-panel remainders), the sums must be these.
+/// (s0 + s1) + (s2 + s3)), bit for bit, on every path: whatever tile a row lands in (six, four, three or two rows, one
+/// chunk or two at a time on the 512-bit path, the single-row and single-panel remainders), the sums must be these.
 /// </summary>
 [Trait("Category", "Kernels")]
 public sealed class PackedProductOrderProperties
@@ -67,6 +67,46 @@ public sealed class PackedProductOrderProperties
             }
 
             Bits.AssertEqual(expected, actual, $"{path}, {pc}");
+        }
+    }
+
+    /// <summary>
+    /// Small batches on every path, with enough panels for every tile that serves them: 2 and 3 rows (one tile of all the
+    /// rows against four panels at a time, then the panels left over one by one), 4 and 8 (on the 16-register paths four
+    /// rows against three panels), 5, 7 and 9 (tiles and a row left over). Columns give 4 to 7 panels and a partial one;
+    /// depths every remainder mod 4.
+    /// </summary>
+    [Property(MaxTest = 40)]
+    public void Small_batches_sum_in_the_one_order_in_every_tile(byte rowsPick, byte extraPanels, byte depthPick, bool sharedInit, int seed)
+    {
+        int rows = new[] { 2, 3, 4, 5, 7, 8, 9 }[rowsPick % 7];
+        int depth = 1 + (depthPick % 70);
+        var random = new Random(seed);
+        foreach (SimdPath path in TestPaths.All)
+        {
+            int lanes = SimdPaths.LaneCount(path);
+            int columns = ((4 + (extraPanels % 4)) * lanes) + (extraPanels % 3);
+            float[] a = RandomFloats(random, rows * depth);
+            float[] w = RandomFloats(random, columns * depth);
+            PackedMatrix packed = PackedMatrix.Pack(w, columns, depth, lanes);
+            int width = packed.PaddedRows;
+            int ldInit = sharedInit ? 0 : width;
+            float[] init = RandomFloats(random, sharedInit ? width : rows * width);
+            float[] c = new float[rows * width];
+            PackedGemm.MultiplyAdd(path, a, depth, rows, packed, init, ldInit, c, width);
+
+            float[] expected = new float[rows * columns];
+            float[] actual = new float[rows * columns];
+            for (int r = 0; r < rows; r++)
+            {
+                for (int n = 0; n < columns; n++)
+                {
+                    expected[(r * columns) + n] = InOrder(a.AsSpan(r * depth, depth), w.AsSpan(n * depth, depth), init[(r * ldInit) + n]);
+                    actual[(r * columns) + n] = c[(r * width) + n];
+                }
+            }
+
+            Bits.AssertEqual(expected, actual, $"{path}, {rows} rows × {columns} columns × depth {depth}, {(sharedInit ? "one init row" : "an init row per row")}");
         }
     }
 
