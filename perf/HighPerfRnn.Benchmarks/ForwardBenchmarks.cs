@@ -57,7 +57,7 @@ public class ForwardBenchmarks : GridBenchmark
     [Benchmark(Description = "HighPerfRnn runtime-sized")]
     public void RuntimeSized() => Model.RunRuntimeSized();
 
-    /// <summary>The declared model with generated kernels (for gated cells above the generator's 48 KB line, the same runtime kernels through the declared type).</summary>
+    /// <summary>The declared model with generated kernels (for gated cells above the generator's 32 KB line, the same runtime kernels through the declared type).</summary>
     [Benchmark(Description = "HighPerfRnn generated")]
     public void Generated() => Model.RunGenerated();
 }

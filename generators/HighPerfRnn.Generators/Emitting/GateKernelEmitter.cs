@@ -33,18 +33,18 @@ namespace HighPerfRnn.Generators.Emitting;
 internal static class GateKernelEmitter
 {
     /// <summary>
-    /// The most weights of W_hh (gates × hidden × state) for which the kernel is specialized: 12288 floats, 48 KB, the
-    /// L1 data cache of current x64 cores (32 to 48 KB). That takes in GRUs to hidden 64 and LSTMs to hidden 55 (or
-    /// larger hidden sizes with a projection). Beyond it W_hh no longer stays in L1 from one step to the next, the step
-    /// is bound by streaming the weights from L2, and the runtime's batch-1 product, which walks the panels in
-    /// alternating order so that each step starts on what the previous one left in L1, does as well as constant sizes
-    /// can: measured at batch 1 on AVX2 (thread CPU time, shared machine), the generated LSTM at hidden 64 ran at
-    /// 0.97× (Step) and 1.03× (Forward) the runtime's, and at hidden 128 within ±4%, while its code only grew. Past the
-    /// line the kernel declines at once and the driver runs the runtime kernel. The planner
-    /// (<c>ExecutionPlanner.GeneratedGatedLimitBytes</c>) draws the same line on W_hh as packed, gate blocks padded to
-    /// whole panels, so where the padding takes a model past it the driver runs the runtime kernel without asking.
+    /// The most weights of W_hh (gates × hidden × state) for which the kernel is specialized: 8192 floats, 32 KB, the L1
+    /// data cache of the smaller machine type (32 to 48 KB). That takes in GRUs to hidden 52 and LSTMs to hidden 45 (or
+    /// larger hidden sizes with a projection). The kernel serves batches of 2 and more, each row its own matrix-vector
+    /// product reading W_hh; the runtime's product reads W_hh once for all the rows (since session 14 also for 2 or 3
+    /// rows), so past L1 the generated rows lose: paired on Zen 4 at batch 2–3, LSTM 48 (36 KB) 1.05 and GRU 64 (48 KB)
+    /// 1.22–1.24 of the runtime's time, LSTM 40 and GRU 48 (26–28 KB) 0.84–0.92 (this line was 48 KB before). At batch 1
+    /// the runtime's fused step runs them. Past the line the kernel declines at once and the driver runs the runtime
+    /// kernel. The planner (<c>ExecutionPlanner.GeneratedGatedLimitBytes</c>) draws the same line on W_hh as packed, gate
+    /// blocks padded to whole panels, so where the padding takes a model past it the driver runs the runtime kernel
+    /// without asking.
     /// </summary>
-    public const int SpecializeLimit = 48 * 1024 / sizeof(float);
+    public const int SpecializeLimit = 32 * 1024 / sizeof(float);
 
     public static string KernelName(RnnModelDeclaration model)
         => model.Cell + "StepKernelH" + Int(model.HiddenSize) + (model.ProjSize > 0 ? "P" + Int(model.ProjSize) : string.Empty);
@@ -128,7 +128,7 @@ internal static class GateKernelEmitter
         else
         {
             writer.Line($"""
-                /// Not specialized: W_hh has {(long)gateRows * state} weights, more than the generator's line ({SpecializeLimit}, 48 KB: L1). At this size the
+                /// Not specialized: W_hh has {(long)gateRows * state} weights, more than the generator's line ({SpecializeLimit}, 32 KB: L1). At this size the
                 /// step is bound by streaming the weights from L2, and the runtime kernel's batch-1 product (panels walked in alternating
                 /// order so each step starts on what is still in L1) is as fast, so the kernel declines and the driver runs the runtime's.
                 """);
@@ -243,16 +243,59 @@ internal static class GateKernelEmitter
                 ProductEmitter.Emit(writer, method.Product, "w", "h", "p", "p", exactOutputs: false);
             }
 
-            int hp = method.PaddedHidden;
             writer.Line();
-            writer.Line($"""
-                // Gates in place, one activation per pass over whole vectors of the padded gate blocks (i, f, g, o of unit j at
-                // j, {Int(hp)} + j, {Int(2 * hp)} + j, {Int(3 * hp)} + j); then c = fma(f, c, i·g) and h = o·tanh(c), units 0 to {Int(hidden - 1)} only.
-                """);
-            EmitActivationPasses(writer, method.Product, ("i", "RnnMath.Sigmoid", 0), ("f", "RnnMath.Sigmoid", hp), ("g", "RnnMath.Tanh", 2 * hp), ("o", "RnnMath.Sigmoid", 3 * hp));
-            EmitStatePass(writer, method.GateFlavors, hidden, "c and h", unit => EmitLstmUnits(writer, unit, hp, projected ? "hf" : "o"));
+            if (LstmGatesApart(method.Product))
+            {
+                writer.Line($"{method.Name}Gates(ref p, ref c, ref {(projected ? "hf" : "o")}, {Int(method.Product.VectorsPerBlock * method.Product.Flavor.Lanes)});");
+            }
+            else
+            {
+                EmitLstmGates(writer, method, projected ? "hf" : "o", blockFloats: null);
+            }
+
             EmitProjection(writer, method);
         }
+
+        if (LstmGatesApart(method.Product))
+        {
+            writer.Line();
+            writer.Line($"""
+                /// <summary>
+                /// The gates and state update of one row (<c>{method.Name}Row</c>'s), their loops over vectors of units bounded by
+                /// <paramref name="blockFloats"/>, the floats of a gate block, passed in rather than written as a constant: with
+                /// 16 vector registers and a constant count, the JIT kept an activation's constants in registers and spilled its
+                /// working values (see GateKernelEmitter.LstmGatesApart).
+                /// </summary>
+                {KernelPlan.KernelAttribute}
+                """);
+            using (writer.Block($"private static void {method.Name}Gates(ref float p, ref float c, ref float {(projected ? "hf" : "o")}, int blockFloats)"))
+            {
+                EmitLstmGates(writer, method, projected ? "hf" : "o", blockFloats: "blockFloats");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether an LSTM row's gate passes go to a method of their own with the length of their loops as an argument: on the
+    /// 256- and 128-bit flavors (16 registers on x64) with more than one vector per gate block. There, with the loops'
+    /// trip count a constant, the JIT's listing showed the fifteen constants of σ held in registers and the activations'
+    /// working values spilled and reloaded on the dependency chain; and a declared LSTM's step ran 1.02–1.17× the
+    /// runtime's time at batch 2–8 (hidden 16–32, paired, Zen 4 with AVX-512 off, and with AVX2 off). With the count an
+    /// argument: 0.74–0.91. The 512-bit flavor (32 registers) keeps the passes inline: there the call measured 2–4% slower.
+    /// </summary>
+    private static bool LstmGatesApart(KernelPlan product)
+        => (product.Flavor == SimdFlavor.Vector256 || product.Flavor == SimdFlavor.Vector128) && product.VectorsPerBlock > 1;
+
+    /// <summary>The LSTM gates of one row from its sums in p: the activation passes, then the state pass, h to <paramref name="target"/>.</summary>
+    private static void EmitLstmGates(IndentedWriter writer, StepMethod method, string target, string? blockFloats)
+    {
+        int hp = method.PaddedHidden;
+        writer.Line($"""
+            // Gates in place, one activation per pass over whole vectors of the padded gate blocks (i, f, g, o of unit j at
+            // j, {Int(hp)} + j, {Int(2 * hp)} + j, {Int(3 * hp)} + j); then c = fma(f, c, i·g) and h = o·tanh(c), units 0 to {Int(method.Product.BlockRows - 1)} only.
+            """);
+        EmitActivationPasses(writer, method.Product, blockFloats, ("i", "RnnMath.Sigmoid", 0), ("f", "RnnMath.Sigmoid", hp), ("g", "RnnMath.Tanh", 2 * hp), ("o", "RnnMath.Sigmoid", 3 * hp));
+        EmitStatePass(writer, method.GateFlavors, method.Product.BlockRows, "c and h", unit => EmitLstmUnits(writer, unit, hp, target));
     }
 
     /// <summary>A projected LSTM's h = W_hr·h_full, from the scratch the state pass wrote to the output row; nothing without a projection.</summary>
@@ -471,15 +514,15 @@ internal static class GateKernelEmitter
     /// <paramref name="count"/> vectors of units from unit <paramref name="first"/>: one is written out, several become
     /// a loop with constant bounds (the body is some 100 instructions of activations, so unrolling would only grow the code).
     /// </summary>
-    private static void EmitUnitVectors(IndentedWriter writer, SimdFlavor flavor, int first, int count, string label, Action<Unit> emitUnits)
+    private static void EmitUnitVectors(IndentedWriter writer, SimdFlavor flavor, int first, int count, string label, Action<Unit> emitUnits, string? end = null)
     {
         if (count == 0)
         {
             return;
         }
 
-        int end = first + (count * flavor.Lanes);
-        string range = end - first == 1 ? $"unit {Int(first)}" : $"units {Int(first)} to {Int(end - 1)}";
+        int last = first + (count * flavor.Lanes);
+        string range = last - first == 1 ? $"unit {Int(first)}" : $"units {Int(first)} to {Int(last - 1)}";
         string units = $"// {label}, {range}{(flavor.IsScalar ? string.Empty : $" ({flavor.Description})")}.";
         if (count == 1)
         {
@@ -491,7 +534,7 @@ internal static class GateKernelEmitter
         else
         {
             writer.Line(units);
-            using (writer.Block($"for (int j = {Int(first)}; j < {Int(end)}; j += {Int(flavor.Lanes)})"))
+            using (writer.Block($"for (int j = {Int(first)}; j < {end ?? Int(last)}; j += {Int(flavor.Lanes)})"))
             {
                 emitUnits(new Unit(flavor, "j", 0));
             }
@@ -521,12 +564,12 @@ internal static class GateKernelEmitter
     /// the four gate activations inlined side by side, the JIT keeps their constants in registers and spills the
     /// working values (see GateKernels.LstmVectors); one activation at a time keeps them in registers.
     /// </summary>
-    private static void EmitActivationPasses(IndentedWriter writer, KernelPlan product, params (string Gate, string Activation, int Offset)[] passes)
+    private static void EmitActivationPasses(IndentedWriter writer, KernelPlan product, string? blockFloats, params (string Gate, string Activation, int Offset)[] passes)
     {
         foreach ((string gate, string activation, int offset) in passes)
         {
             string label = $"{gate} = {(activation == "RnnMath.Tanh" ? "tanh" : "σ")}(p[{(offset == 0 ? "j" : Int(offset) + " + j")}])";
-            EmitUnitVectors(writer, product.Flavor, 0, product.VectorsPerBlock, label, unit => writer.Line(unit.Store($"{activation}({unit.Load("p", offset)})", "p", offset)));
+            EmitUnitVectors(writer, product.Flavor, 0, product.VectorsPerBlock, label, unit => writer.Line(unit.Store($"{activation}({unit.Load("p", offset)})", "p", offset)), blockFloats);
         }
     }
 

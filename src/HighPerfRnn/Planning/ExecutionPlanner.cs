@@ -47,13 +47,24 @@ internal static class ExecutionPlanner
     public const long InterleaveDirectionsBudgetBytes = 192 * 1024;
 
     /// <summary>
-    /// A declared model's generated kernel runs batches of 2 and more (Elman: 2 and 3) while W_hh takes at most this (48
-    /// KB, L1 of current x64 cores): the generator's own line (GateKernelEmitter.SpecializeLimit, which counts W_hh
-    /// unpadded, so this line, on the padded rows, is the stricter). Beyond it each batch row re-reads W_hh from L2:
-    /// a generated Elman 128 at batch 2–3 took 1.5–1.6× the runtime's blocked product, which reads it once per step.
+    /// A declared gated model's generated kernel runs batches of 2 and 3 while W_hh (padded) takes at most this, the L1
+    /// data cache of the smaller machine type (32 KB); the generator draws the same line on the unpadded weights
+    /// (GateKernelEmitter.SpecializeLimit), so this one is the stricter. Each generated row is its own matrix-vector
+    /// product, reading W_hh once per row, where the runtime's product reads it once for the two or three rows (since
+    /// session 14; before, row by row too, and this line was 48 KB). Paired on Zen 4, declared ÷ runtime Forward at
+    /// batch 2 and 3, 512-bit: LSTM 36 and 40 (28–31 KB padded) 0.83–0.92, GRU 40 and 48 (23–28 KB) 0.84–0.92, LSTM 44
+    /// (34 KB) 0.97–0.98, LSTM 48 (37 KB) 1.05, GRU 64 (48 KB) 1.22–1.24; 256-bit: LSTM 36–44 0.84–0.98, GRU 48 0.93–1.00.
     /// At batch 1 the runtime's fused step measured faster (GRU 48/64, LSTM 48: 1.3–1.5× per Step).
     /// </summary>
-    public const long GeneratedGatedLimitBytes = 48 * 1024;
+    public const long GeneratedGatedLimitBytes = 32 * 1024;
+
+    /// <summary>
+    /// A declared Elman model's generated kernel runs batches of 2 and 3 while W_hh (padded) takes at most this. Paired on
+    /// Zen 4 (declared ÷ runtime Forward at batch 2 and 3, against the runtime's product of all the rows at once): Elman 32
+    /// and 48 (4 and 9 KB) 0.67–0.73 on the 512-bit path and 0.82–0.96 on the 256-bit one; Elman 64 (16 KB) 0.90–0.93
+    /// and 0.99–1.03; Elman 72 (23 KB on 256-bit) 0.96–0.99; Elman 90 and 100 (35 and 45 KB) 0.99–1.12.
+    /// </summary>
+    public const long GeneratedElmanBatchLimitBytes = 12 * 1024;
 
     /// <summary>
     /// From batch 4, a declared gated model's generated kernel runs while W_hh takes at most this; above it the runtime's
@@ -279,9 +290,9 @@ internal static class ExecutionPlanner
 
         if (declared)
         {
-            if (elman && batchClass == 1 && recurrentBytes <= GeneratedGatedLimitBytes)
+            if (elman && batchClass == 1 && recurrentBytes <= GeneratedElmanBatchLimitBytes)
             {
-                return new LayerPlan(layer, LayerKernel.GeneratedStep, false, interleave, $"declared, batch 2 to {GeneratedElmanMaxBatch}, W_hh {Kb(recurrentBytes)} ≤ {Kb(GeneratedGatedLimitBytes)}" + interleaveNote);
+                return new LayerPlan(layer, LayerKernel.GeneratedStep, false, interleave, $"declared, batch 2 to {GeneratedElmanMaxBatch}, W_hh {Kb(recurrentBytes)} ≤ {Kb(GeneratedElmanBatchLimitBytes)}" + interleaveNote);
             }
 
             long gatedLimit = batchClass == 1 ? GeneratedGatedLimitBytes : GeneratedGatedBatchLimitBytes;
@@ -292,8 +303,9 @@ internal static class ExecutionPlanner
         }
 
         string general = elman && declared && batchClass >= 2 ? $"batch ≥ {GeneratedElmanMaxBatch + 1}: the blocked product"
+            : elman && declared ? $"batch 2 to {GeneratedElmanMaxBatch}, W_hh {Kb(recurrentBytes)} > {Kb(GeneratedElmanBatchLimitBytes)}: the blocked product, W_hh read once for the rows"
             : declared && batchClass >= 2 && recurrentBytes <= GeneratedGatedLimitBytes ? $"batch ≥ {GeneratedElmanMaxBatch + 1}, W_hh {Kb(recurrentBytes)} > {Kb(GeneratedGatedBatchLimitBytes)}: the blocked product"
-            : declared ? $"W_hh {Kb(recurrentBytes)} > {Kb(GeneratedGatedLimitBytes)}: the generated kernel declines"
+            : declared ? $"W_hh {Kb(recurrentBytes)} > {Kb(GeneratedGatedLimitBytes)}: the blocked product, W_hh read once for the rows"
             : "batch > 1: the blocked product";
         return new LayerPlan(layer, LayerKernel.GeneralStep, false, interleave, general + interleaveNote);
     }

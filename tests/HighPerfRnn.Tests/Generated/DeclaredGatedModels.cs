@@ -3,7 +3,7 @@ namespace HighPerfRnn.Tests.Generated;
 // The LSTM and GRU models the tests declare. Between them they cover hidden sizes on both sides of every vector width
 // (1, 7, 8, 9, 16, 17, 33, 64: gate passes of single units, of 128-, 256- and 512-bit vectors and of their mixes;
 // gate rows that straddle panels; 4, 8 and 16 unidirectional: gate blocks of exactly one vector, whose rows keep the gates in
-// registers on the 128-, 256- and 512-bit paths, stepped at batch 1 by the whole-model kernels), both sides of the generator's specialization line (GRU 64 specialized; LSTM 64 and
+// registers on the 128-, 256- and 512-bit paths, stepped at batch 1 by the whole-model kernels), both sides of the generator's specialization line (GRU 52 specialized; GRU 64, LSTM 64 and
 // hidden 128 decline, so the runtime's kernel runs), inputs 1, 3, 13, stacked and bidirectional layers, no bias, LSTM
 // projections (9 → 4, 16 → 8, 20 → 7, 40 → 13 with a looped scalar projection), and the
 // shapes of the LSTM and GRU cases made by PyTorch (Fixture*). Each implements the tests' interfaces with the
@@ -109,6 +109,10 @@ public sealed partial class GruHidden17 : IDeclaredModel<GruHidden17>, IStreamin
 [RnnModel(13, 33, Cell = RnnCell.Gru, NumLayers = 2, Bidirectional = true, Bias = false)]
 public sealed partial class GruHidden33Everything : IDeclaredModel<GruHidden33Everything>;
 
-/// <summary>Hidden 64, two layers: the largest specialized GRU (48 KB of W_hh), looped products.</summary>
+/// <summary>Hidden 52, two layers: the largest specialized GRU (8112 weights of W_hh, within 32 KB), looped products.</summary>
+[RnnModel(3, 52, Cell = RnnCell.Gru, NumLayers = 2)]
+public sealed partial class GruHidden52Deep : IDeclaredModel<GruHidden52Deep>, IStreamingModel;
+
+/// <summary>Hidden 64, two layers: past the specialization line (48 KB of W_hh), so the runtime's kernels run.</summary>
 [RnnModel(3, 64, Cell = RnnCell.Gru, NumLayers = 2)]
 public sealed partial class GruHidden64Deep : IDeclaredModel<GruHidden64Deep>, IStreamingModel;

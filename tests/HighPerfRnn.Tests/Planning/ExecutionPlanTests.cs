@@ -64,7 +64,7 @@ public sealed class ExecutionPlanTests
         { "lstm 8 step on 512: no cliff", new RnnArchitecture(RnnCell.Lstm, 8, 8), SimdPath.Vector512, RnnCall.Step, 1, false, LayerKernel.FusedGateStep },
         { "lstm projected", new RnnArchitecture(RnnCell.Lstm, 8, 16, projSize: 8), SimdPath.Vector256, RnnCall.Step, 1, false, LayerKernel.GeneralStep },
 
-        // Declared models: generated kernels for Elman batches 2-3 and gated W_hh within 48 KB, from batch 2.
+        // Declared models: generated kernels for Elman batches 2-3 within 12 KB, gated W_hh within 32 KB at batches 2-3 and 16 KB from 4.
         { "declared rnn batch 1", new RnnArchitecture(RnnCell.Rnn, 5, 16), SimdPath.Vector256, RnnCall.Forward, 1, true, LayerKernel.GeneratedWholeModel },
         { "declared deep rnn 45 step batch 1 (7.9 KB)", new RnnArchitecture(RnnCell.Rnn, 5, 45, numLayers: 3), SimdPath.Vector512, RnnCall.Step, 1, true, LayerKernel.GeneratedWholeModel },
         { "declared rnn 46 batch 1 (beyond the Elman line, 8 KB)", new RnnArchitecture(RnnCell.Rnn, 5, 46), SimdPath.Vector256, RnnCall.Forward, 1, true, LayerKernel.ElmanSequence },
@@ -81,9 +81,13 @@ public sealed class ExecutionPlanTests
         { "declared rnn batch 3", new RnnArchitecture(RnnCell.Rnn, 5, 16), SimdPath.Vector256, RnnCall.Forward, 3, true, LayerKernel.GeneratedStep },
         { "declared rnn batch 4", new RnnArchitecture(RnnCell.Rnn, 5, 16), SimdPath.Vector256, RnnCall.Forward, 4, true, LayerKernel.GeneralStep },
         { "declared rnn 128 batch 2 (64 KB)", new RnnArchitecture(RnnCell.Rnn, 5, 128), SimdPath.Vector256, RnnCall.Forward, 2, true, LayerKernel.GeneralStep },
-        { "declared rnn 64 batch 2 (16 KB)", new RnnArchitecture(RnnCell.Rnn, 5, 64), SimdPath.Vector256, RnnCall.Step, 2, true, LayerKernel.GeneratedStep },
+        { "declared rnn 64 batch 2 (16 KB > 12 KB)", new RnnArchitecture(RnnCell.Rnn, 5, 64), SimdPath.Vector256, RnnCall.Step, 2, true, LayerKernel.GeneralStep },
+        { "declared rnn 48 batch 2 (9 KB)", new RnnArchitecture(RnnCell.Rnn, 5, 48), SimdPath.Vector256, RnnCall.Step, 2, true, LayerKernel.GeneratedStep },
         { "declared gru 64 batch 8 (48 KB > 16 KB from batch 4)", new RnnArchitecture(RnnCell.Gru, 5, 64), SimdPath.Vector256, RnnCall.Step, 8, true, LayerKernel.GeneralStep },
-        { "declared gru 64 batch 3 (48 KB)", new RnnArchitecture(RnnCell.Gru, 5, 64), SimdPath.Vector256, RnnCall.Step, 3, true, LayerKernel.GeneratedStep },
+        { "declared gru 64 batch 3 (48 KB > 32 KB)", new RnnArchitecture(RnnCell.Gru, 5, 64), SimdPath.Vector256, RnnCall.Step, 3, true, LayerKernel.GeneralStep },
+        { "declared gru 48 batch 3 (27 KB)", new RnnArchitecture(RnnCell.Gru, 5, 48), SimdPath.Vector256, RnnCall.Step, 3, true, LayerKernel.GeneratedStep },
+        { "declared lstm 44 batch 2 on 512-bit (33 KB padded)", new RnnArchitecture(RnnCell.Lstm, 5, 44), SimdPath.Vector512, RnnCall.Forward, 2, true, LayerKernel.GeneralStep },
+        { "declared lstm 40 batch 2 on 512-bit (30 KB padded)", new RnnArchitecture(RnnCell.Lstm, 5, 40), SimdPath.Vector512, RnnCall.Forward, 2, true, LayerKernel.GeneratedStep },
         { "declared gru 32 batch 8 (12 KB)", new RnnArchitecture(RnnCell.Gru, 5, 32), SimdPath.Vector256, RnnCall.Step, 8, true, LayerKernel.GeneratedStep },
         { "declared lstm 64 batch 8 (64 KB)", new RnnArchitecture(RnnCell.Lstm, 5, 64), SimdPath.Vector256, RnnCall.Step, 8, true, LayerKernel.GeneralStep },
         { "runtime gru 16 batch 8", new RnnArchitecture(RnnCell.Gru, 5, 16), SimdPath.Vector256, RnnCall.Step, 8, false, LayerKernel.GeneralStep },
