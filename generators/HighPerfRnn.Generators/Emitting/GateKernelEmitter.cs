@@ -229,9 +229,10 @@ internal static class GateKernelEmitter
             /// </summary>
             """);
         writer.Line(method.Product.RowAttribute);
+        string target = projected ? "hf" : "o"; // where the state pass writes h: h_full's scratch when a projection follows
         if (KeepsGatesInRegisters(method.Product))
         {
-            EmitLstmRowsInRegisters(writer, method, projected ? "hf" : "o");
+            EmitLstmRowsInRegisters(writer, method, target);
             return;
         }
 
@@ -246,11 +247,11 @@ internal static class GateKernelEmitter
             writer.Line();
             if (LstmGatesApart(method.Product))
             {
-                writer.Line($"{method.Name}Gates(ref p, ref c, ref {(projected ? "hf" : "o")}, {Int(method.Product.VectorsPerBlock * method.Product.Flavor.Lanes)});");
+                writer.Line($"{method.Name}Gates(ref p, ref c, ref {target}, {Int(method.Product.VectorsPerBlock * method.Product.Flavor.Lanes)});");
             }
             else
             {
-                EmitLstmGates(writer, method, projected ? "hf" : "o", blockFloats: null);
+                EmitLstmGates(writer, method, target, blockFloats: null);
             }
 
             EmitProjection(writer, method);
@@ -268,9 +269,9 @@ internal static class GateKernelEmitter
                 /// </summary>
                 {KernelPlan.KernelAttribute}
                 """);
-            using (writer.Block($"private static void {method.Name}Gates(ref float p, ref float c, ref float {(projected ? "hf" : "o")}, int blockFloats)"))
+            using (writer.Block($"private static void {method.Name}Gates(ref float p, ref float c, ref float {target}, int blockFloats)"))
             {
-                EmitLstmGates(writer, method, projected ? "hf" : "o", blockFloats: "blockFloats");
+                EmitLstmGates(writer, method, target, blockFloats: "blockFloats");
             }
         }
     }

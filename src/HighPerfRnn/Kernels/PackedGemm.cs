@@ -237,10 +237,6 @@ internal static class PackedGemm
                     FoursOfBlock<TOps, TVec, ChunkOne>(ref a, ref w0, panelStride, ref init, ref c, s, tiles, order, ref temp);
                     FoursOfBlock<TOps, TVec, ChunkTwo>(ref a, ref w0, panelStride, ref init, ref c, s, tiles, order, ref temp);
                     FoursOfBlock<TOps, TVec, ChunkThree>(ref a, ref w0, panelStride, ref init, ref c, s, tiles, order, ref temp);
-                    if (leftBeside)
-                    {
-                        RowsLeftBeside<TOps, TVec>(ref a, ref w, panelStride, ref init, ref c, s, tiledEnd, blockEnd, order, panel, 3);
-                    }
                 }
             }
 
@@ -267,7 +263,7 @@ internal static class PackedGemm
 
                     if (leftBeside)
                     {
-                        RowsLeftBeside<TOps, TVec>(ref a, ref w, panelStride, ref init, ref c, s, tiledEnd, blockEnd, order, panel, 2);
+                        RowsByPanels<TOps, TVec>(ref a, ref w, panelStride, ref init, ref c, s, tiledEnd, blockEnd, order, panel, 2);
                     }
 
                     continue;
@@ -281,7 +277,7 @@ internal static class PackedGemm
                 ChunkOfBlock<TOps, TVec, ChunkThree>(ref a, ref w0, panelStride, ref init, ref c, s, tiles, order, ref temp);
                 if (leftBeside)
                 {
-                    RowsLeftBeside<TOps, TVec>(ref a, ref w, panelStride, ref init, ref c, s, tiledEnd, blockEnd, order, panel, 2);
+                    RowsByPanels<TOps, TVec>(ref a, ref w, panelStride, ref init, ref c, s, tiledEnd, blockEnd, order, panel, 2);
                 }
             }
 
@@ -298,15 +294,8 @@ internal static class PackedGemm
                     }
                 }
 
-                for (int row = fourEnd; row < tiledEnd; row++)
-                {
-                    Panels1<TOps, TVec>(ref Unsafe.Add(ref a, (nint)row * s.Lda), ref w, panelStride, ref Unsafe.Add(ref init, (nint)row * s.LdInit), ref Unsafe.Add(ref c, (nint)row * s.Ldc), order, panel);
-                }
-
-                if (leftBeside)
-                {
-                    RowsLeftBeside<TOps, TVec>(ref a, ref w, panelStride, ref init, ref c, s, tiledEnd, blockEnd, order, panel, 1);
-                }
+                // The tiled rows a four does not cover, and the rows left beside the tiles where they go panel by panel.
+                RowsByPanels<TOps, TVec>(ref a, ref w, panelStride, ref init, ref c, s, fourEnd, leftBeside ? blockEnd : tiledEnd, order, panel, 1);
             }
 
             for (int row = tiledEnd; row < blockEnd && !leftBeside; row++)
@@ -316,8 +305,8 @@ internal static class PackedGemm
         }
     }
 
-    /// <summary>The rows left beside a block's tiles against <paramref name="count"/> panels from <paramref name="panel"/>, each panel's four chunks as four chains (<see cref="Panels1"/>).</summary>
-    private static void RowsLeftBeside<TOps, TVec>(ref float a, ref float w, int panelStride, ref float init, ref float c, GemmShape s, int firstRow, int endRow, SummationOrder order, int panel, int count)
+    /// <summary>Rows <paramref name="firstRow"/> to <paramref name="endRow"/>, one by one, against <paramref name="count"/> panels from <paramref name="panel"/>, each panel's four chunks as four chains (<see cref="Panels1"/>).</summary>
+    private static void RowsByPanels<TOps, TVec>(ref float a, ref float w, int panelStride, ref float init, ref float c, GemmShape s, int firstRow, int endRow, SummationOrder order, int panel, int count)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
@@ -724,34 +713,34 @@ internal static class PackedGemm
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
+        if (rows == 3)
+        {
+            FewRows<TOps, TVec, ThreeOfFew>(ref a, ref w, panelStride, ref init, ref c, s, row, order, ref temp);
+        }
+        else
+        {
+            FewRows<TOps, TVec, TwoOfFew>(ref a, ref w, panelStride, ref init, ref c, s, row, order, ref temp);
+        }
+    }
+
+    /// <summary><see cref="FewRows{TOps, TVec}"/> for <typeparamref name="TRows"/> rows.</summary>
+    private static void FewRows<TOps, TVec, TRows>(ref float a, ref float w, int panelStride, ref float init, ref float c, GemmShape s, int row, SummationOrder order, ref float temp)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+        where TRows : struct, IFewRows
+    {
         int width = TOps.Count;
         int fourEnd = s.Panels & ~3;
         for (int panel = 0; panel < fourEnd; panel += 4)
         {
             ref float w0 = ref Unsafe.Add(ref w, panel * panelStride);
-            if (rows == 3)
-            {
-                FewRowsPanels4<TOps, TVec, ThreeOfFew, ChunkZero>(ref a, ref w0, panelStride, ref init, ref c, s, row, panel * width, order, ref temp);
-                FewRowsPanels4<TOps, TVec, ThreeOfFew, ChunkOne>(ref a, ref w0, panelStride, ref init, ref c, s, row, panel * width, order, ref temp);
-                FewRowsPanels4<TOps, TVec, ThreeOfFew, ChunkTwo>(ref a, ref w0, panelStride, ref init, ref c, s, row, panel * width, order, ref temp);
-                FewRowsPanels4<TOps, TVec, ThreeOfFew, ChunkThree>(ref a, ref w0, panelStride, ref init, ref c, s, row, panel * width, order, ref temp);
-            }
-            else
-            {
-                FewRowsPanels4<TOps, TVec, TwoOfFew, ChunkZero>(ref a, ref w0, panelStride, ref init, ref c, s, row, panel * width, order, ref temp);
-                FewRowsPanels4<TOps, TVec, TwoOfFew, ChunkOne>(ref a, ref w0, panelStride, ref init, ref c, s, row, panel * width, order, ref temp);
-                FewRowsPanels4<TOps, TVec, TwoOfFew, ChunkTwo>(ref a, ref w0, panelStride, ref init, ref c, s, row, panel * width, order, ref temp);
-                FewRowsPanels4<TOps, TVec, TwoOfFew, ChunkThree>(ref a, ref w0, panelStride, ref init, ref c, s, row, panel * width, order, ref temp);
-            }
+            FewRowsPanels4<TOps, TVec, TRows, ChunkZero>(ref a, ref w0, panelStride, ref init, ref c, s, row, panel * width, order, ref temp);
+            FewRowsPanels4<TOps, TVec, TRows, ChunkOne>(ref a, ref w0, panelStride, ref init, ref c, s, row, panel * width, order, ref temp);
+            FewRowsPanels4<TOps, TVec, TRows, ChunkTwo>(ref a, ref w0, panelStride, ref init, ref c, s, row, panel * width, order, ref temp);
+            FewRowsPanels4<TOps, TVec, TRows, ChunkThree>(ref a, ref w0, panelStride, ref init, ref c, s, row, panel * width, order, ref temp);
         }
 
-        for (int r = row; r < row + rows; r++)
-        {
-            for (int panel = fourEnd; panel < s.Panels; panel++)
-            {
-                Panels1<TOps, TVec>(ref Unsafe.Add(ref a, (nint)r * s.Lda), ref w, panelStride, ref Unsafe.Add(ref init, (nint)r * s.LdInit), ref Unsafe.Add(ref c, (nint)r * s.Ldc), order, panel);
-            }
-        }
+        RowsByPanels<TOps, TVec>(ref a, ref w, panelStride, ref init, ref c, s, row, row + (TRows.Three ? 3 : 2), order, fourEnd, s.Panels - fourEnd);
     }
 
     /// <summary>Two or three rows, as a type (<see cref="FewRowsPanels4"/>).</summary>
