@@ -28,18 +28,22 @@ internal static class ElmanSequenceKernel
     internal readonly ref struct Direction
     {
         /// <param name="recurrentWeights">W_hh packed in panels of the path's width, <paramref name="hidden"/> deep.</param>
-        /// <param name="rows">Pre-activations, <paramref name="seqLen"/> rows of <paramref name="rowStride"/> floats (whole panels); overwritten with h.</param>
-        /// <param name="rowStride">Floats per row: the gate rows padded to whole panels.</param>
+        /// <param name="rows">Pre-activations, <paramref name="seqLen"/> rows of <paramref name="rowWidth"/> floats (whole panels), row t at t·<paramref name="timeStride"/>; overwritten with h.</param>
+        /// <param name="rowWidth">Floats per row: the gate rows padded to whole panels.</param>
         /// <param name="hidden">Hidden features: the depth of the product.</param>
         /// <param name="seqLen">Rows of <paramref name="rows"/>.</param>
         /// <param name="initialState">h0 of this direction (hidden floats), or empty for zeros.</param>
         /// <param name="backward">Whether time runs from the last row to the first.</param>
-        public Direction(ReadOnlySpan<float> recurrentWeights, Span<float> rows, int rowStride, int hidden, int seqLen, ReadOnlySpan<float> initialState, bool backward)
+        /// <param name="timeStride">Floats from row t to row t + 1: <paramref name="rowWidth"/> (0) for one sequence's own rows, batch × <paramref name="rowWidth"/> for one row of a time-major batch.</param>
+        public Direction(ReadOnlySpan<float> recurrentWeights, Span<float> rows, int rowWidth, int hidden, int seqLen, ReadOnlySpan<float> initialState, bool backward, int timeStride = 0)
         {
             // These checks are what make the unchecked addressing in the loop sound.
-            ArgumentOutOfRangeException.ThrowIfLessThan(rowStride, hidden);
-            ArgumentOutOfRangeException.ThrowIfLessThan(rows.Length, (long)rowStride * seqLen, nameof(rows));
-            ArgumentOutOfRangeException.ThrowIfLessThan(recurrentWeights.Length, (long)rowStride * hidden, nameof(recurrentWeights));
+            timeStride = timeStride == 0 ? rowWidth : timeStride;
+            ArgumentOutOfRangeException.ThrowIfLessThan(rowWidth, hidden);
+            ArgumentOutOfRangeException.ThrowIfLessThan(timeStride, rowWidth);
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(seqLen);
+            ArgumentOutOfRangeException.ThrowIfLessThan(rows.Length, ((long)(seqLen - 1) * timeStride) + rowWidth, nameof(rows));
+            ArgumentOutOfRangeException.ThrowIfLessThan(recurrentWeights.Length, (long)rowWidth * hidden, nameof(recurrentWeights));
             if (!initialState.IsEmpty)
             {
                 ArgumentOutOfRangeException.ThrowIfLessThan(initialState.Length, hidden, nameof(initialState));
@@ -47,7 +51,8 @@ internal static class ElmanSequenceKernel
 
             RecurrentWeights = recurrentWeights;
             Rows = rows;
-            RowStride = rowStride;
+            RowWidth = rowWidth;
+            RowStride = timeStride;
             Hidden = hidden;
             InitialState = initialState;
             Backward = backward;
@@ -96,6 +101,7 @@ internal static class ElmanSequenceKernel
             {
                 RecurrentWeights = recurrentWeights,
                 Rows = rows,
+                RowWidth = hidden,
                 RowStride = rowStride,
                 Hidden = hidden,
                 InitialState = initialState,
@@ -112,7 +118,11 @@ internal static class ElmanSequenceKernel
 
         public Span<float> Rows { get; private init; }
 
+        /// <summary>Floats from one time step's row to the next.</summary>
         public int RowStride { get; private init; }
+
+        /// <summary>Floats of a row the step reads and writes: whole panels (a projecting direction: one vector).</summary>
+        public int RowWidth { get; private init; }
 
         public int Hidden { get; private init; }
 
@@ -256,7 +266,7 @@ internal static class ElmanSequenceKernel
     {
         int width = TOps.Count;
         int stride = d.RowStride;
-        int panels = stride / width;
+        int panels = d.RowWidth / width;
         int time = d.Backward ? seqLen - 1 - step : step;
         ref float rows = ref MemoryMarshal.GetReference(d.Rows);
         ref float row = ref Unsafe.Add(ref rows, time * stride);

@@ -129,6 +129,24 @@ internal static class ExecutionPlanner
     /// </summary>
     public const int ProjectEachStepFromBatch = 32;
 
+
+    /// <summary>
+    /// An Elman Forward at batch 2 and 3 runs each batch row's sequence through the batch-1 sequence kernel (two rows'
+    /// chains side by side) while W_hh (padded) takes at most this, instead of the blocked product of the batch rows
+    /// per step: at these sizes a step is a few dozen nanoseconds, and the product's tile starts and finishes over a
+    /// shallow depth, the activation pass and the per-step bookkeeping cost more than reading W_hh once per row.
+    /// Paired on Zen 4 (rows ÷ blocked product, Forward, seq 50): 512-bit Elman 12 / 24 / 32 / 48 (1–9 KB) at batch 2
+    /// 0.51 / 0.59 / 0.66 / 0.81, at batch 3 0.65 / – / 0.73 / 0.86; Elman 64 (16 KB) 0.96–1.00; 256-bit Elman 12–48
+    /// 0.58–0.96, Elman 64 1.14; two bidirectional layers of Elman 12 / 32 / 48 at batch 2 0.51 / 0.72 / 0.84. From batch
+    /// 4 the product wins (Elman 24 at batch 4 0.93, at 8 1.10; Elman 32 at 4 1.04) except where a gate block is one
+    /// panel, which runs row by row at every batch (hidden within one vector: the product's single panel is a few
+    /// floats deep and its tiles are mostly starts and finishes; Elman 8 and 16 at batch 2–64 0.21–0.57, Elman 12 on
+    /// 512-bit at batch 4–32 0.69–0.95, Elman 6 on 256-bit 0.56–0.76).
+    /// A declared model's generated step stays below this line where a block is more than one panel (declared ÷ rows,
+    /// batch 2–3: 0.89–1.05 on 512-bit, 0.76–1.04 on 256-bit), and takes the rows where it is one (1.7–2.6× slower there).
+    /// </summary>
+    public const long ElmanRowSequencesLimitBytes = 12 * 1024;
+
     /// <summary>The batch classes plans are made for: 1, 2–3, 4–31, 32 and up.</summary>
     public const int BatchClasses = 4;
 
@@ -199,7 +217,7 @@ internal static class ExecutionPlanner
             layers[layer] = PlanLayer(architecture, path, call, batchClass, declared, layer);
         }
 
-        string? projectEachStep = call == RnnCall.Forward && minBatch >= ProjectEachStepFromBatch
+        string? projectEachStep = call == RnnCall.Forward && minBatch >= ProjectEachStepFromBatch && !Array.Exists(layers, l => l.Kernel is LayerKernel.ElmanSequenceProjecting or LayerKernel.ElmanSequence)
             ? $"batch ≥ {ProjectEachStepFromBatch}: a step's rows stay in cache between their projection and the step"
             : null;
         return new ExecutionPlan(architecture, call, minBatch, maxBatch, path, declared, layers, simdReason, WavefrontReason(architecture, path, call, layers), projectEachStep);
@@ -286,6 +304,20 @@ internal static class ExecutionPlanner
                 : fits ? $"batch 1, W_hh {Kb(recurrentBytes)} ≤ {Kb(FusedStepSequenceBudgetBytes)}"
                 : $"batch 1, W_hh {Kb(recurrentBytes)} between {Kb(FusedStepSequenceBudgetBytes)} and {Kb(FusedStepSequenceStreamingFromBytes)}: the product, then the gate pass";
             return new LayerPlan(layer, fits ? LayerKernel.FusedGateStep : LayerKernel.GeneralStep, alternate, interleave, pastForwardLine + why + interleaveNote);
+        }
+
+        // A small Elman layer at batch > 1: each batch row's sequence as a chain of the sequence kernel (below).
+        if (elman && call == RnnCall.Forward && paddedHidden == lanes)
+        {
+            return hidden == lanes
+                ? new LayerPlan(layer, LayerKernel.ElmanSequenceProjecting, false, interleave, $"batch > 1, hidden {hidden} = one {lanes}-float vector: each row's sequence one chain, two chains at a time" + interleaveNote)
+                : new LayerPlan(layer, LayerKernel.ElmanSequence, false, interleave, $"batch > 1, hidden {hidden} in one {lanes}-float panel: each row's sequence one chain, two chains at a time" + interleaveNote);
+        }
+
+        bool rowSequences = elman && call == RnnCall.Forward && batchClass == 1 && recurrentBytes <= ElmanRowSequencesLimitBytes;
+        if (rowSequences && !declared)
+        {
+            return new LayerPlan(layer, LayerKernel.ElmanSequence, false, interleave, $"batch 2 to {GeneratedElmanMaxBatch}, W_hh {Kb(recurrentBytes)} ≤ {Kb(ElmanRowSequencesLimitBytes)}: each row's sequence one chain, two chains at a time" + interleaveNote);
         }
 
         if (declared)

@@ -4,14 +4,16 @@ namespace HighPerfRnn;
 public enum LayerKernel
 {
     /// <summary>
-    /// Elman layer at batch 1: each direction's whole time loop in one kernel call, in place on the pre-activation rows
-    /// (one activated single-row product per step).
+    /// Elman layer at batch 1, or a small one at batch > 1: each direction's (and batch row's) whole time loop in one
+    /// kernel call, in place on the pre-activation rows (one activated single-row product per step), two such chains
+    /// side by side.
     /// </summary>
     ElmanSequence = 0,
 
     /// <summary>
-    /// Elman layer at batch 1, hidden exactly one vector: the sequence kernel also projects each step's input itself,
-    /// and stores h straight into the output columns (the seed notebook's models).
+    /// Elman layer whose hidden state is exactly one vector, at any batch: the sequence kernel also projects each step's
+    /// input itself, and stores h straight into the output columns (the seed notebook's models), each batch row's
+    /// sequence one chain, two chains side by side.
     /// </summary>
     ElmanSequenceProjecting = 1,
 

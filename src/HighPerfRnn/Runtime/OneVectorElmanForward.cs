@@ -4,35 +4,42 @@ using HighPerfRnn.Kernels;
 namespace HighPerfRnn.Runtime;
 
 /// <summary>
-/// Forward at batch 1 for Elman models whose hidden size is exactly one vector (hidden 8 on the 256-bit path, 16 on the
-/// 512-bit one: the notebook's models and the benchmark's seed point), where the plan picks
-/// <see cref="LayerKernel.ElmanSequenceProjecting"/> for every layer. Such a pass is a few hundred nanoseconds of arithmetic, and the
-/// general driver's setup (scratch layout, per-direction bookkeeping, pre-activation rows, copies) cost as much again.
-/// Here each layer is one kernel call: both directions' chains together, each step projecting its own input, h stored
-/// straight into the layer's output columns and read back from there as h_{t−1}.
+/// Forward of Elman models whose hidden size is exactly one vector (hidden 8 on the 256-bit path, 16 on the 512-bit one:
+/// the notebook's models and the benchmark's seed point), at every batch the plan gives it
+/// (<see cref="LayerKernel.ElmanSequenceProjecting"/> for every layer). Such a pass is a few hundred nanoseconds of
+/// arithmetic per sequence, and the general driver's setup (scratch layout, per-direction bookkeeping, pre-activation
+/// rows, copies) cost as much again; at batch 2 and more its blocked product works on one panel a few floats deep, where
+/// a tile's starts and finishes outweigh its multiply-adds. Here each sequence of each layer and direction is one chain
+/// of one kernel: each step projects its own input, h stays in a register and is stored straight into the layer's
+/// output columns. The kernel advances two chains at a time, whose latencies overlap: a row's two directions, or two
+/// rows of a unidirectional layer.
 /// </summary>
 /// <remarks>
 /// The kernel and its sums are the ones the general driver runs for these layers (<see cref="ElmanSequenceKernel"/>
-/// projecting its input), so the results are the same bit for bit; only the bookkeeping around them is gone.
+/// projecting its input; the input product and the recurrent product in the library's one order), so the results are
+/// the same bit for bit at every batch; only the bookkeeping around them is gone.
 /// </remarks>
 internal static class OneVectorElmanForward
 {
     /// <summary>
-    /// The pass: <paramref name="input"/> (seq, input) to <paramref name="output"/> (seq, directions × hidden), h_n of every
+    /// The pass: <paramref name="input"/> to <paramref name="output"/> in <paramref name="shape"/>'s row order, h_n of every
     /// layer and direction into <paramref name="hN"/>; <paramref name="h0"/> empty for zeros. Lengths checked by the caller
-    /// (ForwardValidation) and again by each direction.
+    /// (ForwardValidation) and again by each chain.
     /// </summary>
     // Fully optimized from the first call, as the kernel it calls once per layer (a loop over layers: tiered PGO has little to learn here).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(RnnModel model, ReadOnlySpan<float> input, Span<float> output, Span<float> hN, ReadOnlySpan<float> h0, int seqLen, RnnWorkspace workspace)
+    public static void Run(RnnModel model, ReadOnlySpan<float> input, Span<float> output, Span<float> hN, ReadOnlySpan<float> h0, SequenceShape shape, RnnWorkspace workspace)
     {
         RnnArchitecture architecture = model.Architecture;
         int hidden = architecture.HiddenSize;
         int directions = architecture.NumDirections;
         int width = architecture.OutputSize;
-        int layerFloats = seqLen * width;
+        int batch = shape.Batch;
+        int seqLen = shape.SeqLen;
+        int layerFloats = shape.Rows * width;
 
-        // Layers below the last write to scratch, two buffers used alternately (a layer reads one while it writes the other).
+        // Layers below the last write to scratch in the caller's row order, two buffers used alternately (a layer reads
+        // one while it writes the other).
         Span<float> scratch = architecture.NumLayers > 1
             ? workspace.Rent(RnnWorkspace.RequireScratch(2L * layerFloats, "seqLen", seqLen))
             : default;
@@ -41,16 +48,19 @@ internal static class OneVectorElmanForward
         for (int layer = 0; layer < architecture.NumLayers; layer++)
         {
             Span<float> layerOutput = layer == architecture.NumLayers - 1 ? output : scratch.Slice((layer & 1) * layerFloats, layerFloats);
-            ElmanSequenceKernel.Direction forward = Direction(model, layer, 0, layerInput, inputWidth, layerOutput, h0, seqLen);
-            ElmanSequenceKernel.Direction backward = directions == 2 ? Direction(model, layer, 1, layerInput, inputWidth, layerOutput, h0, seqLen) : default;
-            ElmanSequenceKernel.Run(model.SimdPath, architecture.Nonlinearity, forward, backward, hasSecond: directions == 2, seqLen);
+            var chains = new Chains(model, layer, shape, layerInput, inputWidth, layerOutput, h0);
+            RunChains(model, chains, seqLen);
 
             // h_n is each direction's last step: the forward one's at t = seqLen − 1, the backward one's at t = 0.
-            int stateRow = layer * directions;
-            layerOutput.Slice((seqLen - 1) * width, hidden).CopyTo(hN.Slice(stateRow * hidden, hidden));
-            if (directions == 2)
+            for (int direction = 0; direction < directions; direction++)
             {
-                layerOutput.Slice(hidden, hidden).CopyTo(hN.Slice((stateRow + 1) * hidden, hidden));
+                int finalTime = direction == 0 ? seqLen - 1 : 0;
+                int stateRow = (layer * directions) + direction;
+                for (int row = 0; row < batch; row++)
+                {
+                    layerOutput.Slice((shape.Row(finalTime, row) * width) + (direction * hidden), hidden)
+                        .CopyTo(hN.Slice(((stateRow * batch) + row) * hidden, hidden));
+                }
             }
 
             layerInput = layerOutput;
@@ -58,26 +68,60 @@ internal static class OneVectorElmanForward
         }
     }
 
-    /// <summary>One direction of a layer: its h rows are its columns of the layer's output, row t at t·width.</summary>
-    private static ElmanSequenceKernel.Direction Direction(
-        RnnModel model, int layer, int direction, ReadOnlySpan<float> layerInput, int inputWidth, Span<float> layerOutput, ReadOnlySpan<float> h0, int seqLen)
+    /// <summary>
+    /// Every chain of a layer, two at a time: a row's two directions, or two rows of a unidirectional layer (and an odd
+    /// batch's last row alone). Two chains per loop fill most of the time one chain's step waits on its latency; three or
+    /// four per loop passed the JIT's inlining budget (the sums became calls: 2× the time, measured).
+    /// </summary>
+    private static void RunChains(RnnModel model, in Chains chains, int seqLen)
     {
-        RnnArchitecture architecture = model.Architecture;
-        int hidden = architecture.HiddenSize;
-        int stateRow = (layer * architecture.NumDirections) + direction;
-        PackedLayerDirection weights = model.Layer(layer, direction);
-        return ElmanSequenceKernel.Direction.ProjectingInput(
-            weights.RecurrentWeights.Data,
-            layerOutput[(direction * hidden)..],
-            architecture.OutputSize,
-            hidden,
-            seqLen,
-            h0.IsEmpty ? default : h0.Slice(stateRow * hidden, hidden),
-            backward: direction == 1,
-            layerInput,
-            inputWidth,
-            inputWidth,
-            weights.InputWeights.Data,
-            weights.ProjectionBias);
+        int count = chains.Count;
+        for (int chain = 0; chain < count; chain += 2)
+        {
+            bool pair = chain + 1 < count;
+            ElmanSequenceKernel.Run(model.SimdPath, model.Architecture.Nonlinearity, chains.Of(chain), pair ? chains.Of(chain + 1) : default, hasSecond: pair, seqLen);
+        }
+    }
+
+    /// <summary>The chains of one layer: one per batch row and direction, each reading its input rows and writing its h where the shape puts them.</summary>
+    private readonly ref struct Chains(RnnModel model, int layer, SequenceShape shape, ReadOnlySpan<float> layerInput, int inputWidth, Span<float> layerOutput, ReadOnlySpan<float> h0)
+    {
+        private readonly ReadOnlySpan<float> _layerInput = layerInput;
+        private readonly Span<float> _layerOutput = layerOutput;
+        private readonly ReadOnlySpan<float> _h0 = h0;
+
+        /// <summary>Batch rows × directions.</summary>
+        public int Count => shape.Batch * model.Architecture.NumDirections;
+
+        /// <summary>Chain <paramref name="chain"/> of the layer: batch row chain ÷ directions, direction chain mod directions.</summary>
+        public ElmanSequenceKernel.Direction Of(int chain)
+        {
+            (int row, int direction) = Math.DivRem(chain, model.Architecture.NumDirections);
+            return OfRow(row, direction);
+        }
+
+        /// <summary>Batch row <paramref name="row"/>'s sequence in <paramref name="direction"/>: its h rows are its columns of the layer's output.</summary>
+        private ElmanSequenceKernel.Direction OfRow(int row, int direction)
+        {
+            RnnArchitecture architecture = model.Architecture;
+            int hidden = architecture.HiddenSize;
+            int width = architecture.OutputSize;
+            int stateRow = (layer * architecture.NumDirections) + direction;
+            int first = shape.Row(0, row);
+            PackedLayerDirection weights = model.Layer(layer, direction);
+            return ElmanSequenceKernel.Direction.ProjectingInput(
+                weights.RecurrentWeights.Data,
+                _layerOutput[((first * width) + (direction * hidden))..],
+                shape.TimeStride * width,
+                hidden,
+                shape.SeqLen,
+                _h0.IsEmpty ? default : _h0.Slice(((stateRow * shape.Batch) + row) * hidden, hidden),
+                backward: direction == 1,
+                _layerInput[(first * inputWidth)..],
+                shape.TimeStride * inputWidth,
+                inputWidth,
+                weights.InputWeights.Data,
+                weights.ProjectionBias);
+        }
     }
 }

@@ -43,8 +43,8 @@ internal static partial class RecurrentDriver
         ExecutionPlan plan = model.DriverPlan(RnnCall.Forward, shape.Batch, declared: typeof(TKernel) != typeof(RuntimeStepKernel));
         if (plan.AllLayersProjecting)
         {
-            // The smallest Elman models at batch 1: one kernel call per layer, none of the bookkeeping below.
-            OneVectorElmanForward.Run(model, input, output, hN, h0, shape.SeqLen, workspace);
+            // The smallest Elman models: one kernel call per sequence of each layer, none of the bookkeeping below.
+            OneVectorElmanForward.Run(model, input, output, hN, h0, shape, workspace);
             return;
         }
 
@@ -86,8 +86,8 @@ internal static partial class RecurrentDriver
 
             if (kernel is LayerKernel.ElmanSequence or LayerKernel.ElmanSequenceProjecting)
             {
-                // A batch-1 Elman layer runs each direction's whole time loop in one kernel call.
-                RunElmanSequences(model, layer, dims, scratch, forward, layerInput, layerInputWidth, h0, layerOutput, hN, layerPlan.InterleaveDirections);
+                // An Elman layer whose steps are small runs each sequence's whole time loop in one kernel call.
+                RunElmanSequences(model, layer, dims, scratch, forward, projection, h0, layerOutput, hN, layerPlan.InterleaveDirections);
             }
             else if (dims.Directions == 2)
             {
@@ -184,35 +184,44 @@ internal static partial class RecurrentDriver
     }
 
     /// <summary>
-    /// A batch-1 Elman layer through <see cref="ElmanSequenceKernel"/>: the whole time loop per direction (both together
-    /// where the plan says so), in place on the pre-activation rows; then h into the output
-    /// (and the backward direction's h_n; the caller copies the forward one's, as for every layer).
+    /// An Elman layer through <see cref="ElmanSequenceKernel"/>: the whole time loop of each batch row and direction in one
+    /// kernel call, in place on its pre-activation rows (one row of a time-major batch: batch rows apart), two such
+    /// chains per call where the plan says so (a row's two directions; two rows of a unidirectional layer); then h into
+    /// the output (and the backward direction's h_n; the caller copies the forward one's, as for every layer).
     /// </summary>
     // Fully optimized from the first call, as the kernels it drives (see PackedGemm.Run): in tiered code it was seen running at half speed under BenchmarkDotNet.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunElmanSequences(
-        RnnModel model, int layer, Dimensions dims, in Scratch scratch, DirectionRun forward, ReadOnlySpan<float> layerInput, int layerInputWidth, ReadOnlySpan<float> h0, Span<float> layerOutput, Span<float> hN, bool interleave)
+        RnnModel model, int layer, Dimensions dims, in Scratch scratch, DirectionRun forward, in StepProjection projection, ReadOnlySpan<float> h0, Span<float> layerOutput, Span<float> hN, bool interleave)
     {
         int seqLen = dims.Shape.SeqLen;
-        ElmanSequenceKernel.Direction forwardSequence = forward.AsElmanSequence();
+        int batch = dims.Shape.Batch;
         if (dims.Directions == 1)
         {
-            ElmanSequenceKernel.Run(dims.Path, dims.Nonlinearity, forwardSequence, default, hasSecond: false, seqLen);
+            // Two rows side by side: their chains are independent, as a bidirectional layer's directions.
+            for (int row = 0; row < batch; row += 2)
+            {
+                bool pair = row + 1 < batch;
+                ElmanSequenceKernel.Run(dims.Path, dims.Nonlinearity, forward.AsElmanSequence(row), pair ? forward.AsElmanSequence(row + 1) : default, hasSecond: pair, seqLen);
+            }
+
             forward.CopyRowsToOutput(layerOutput);
             return;
         }
 
-        var backward = new DirectionRun(model.Layer(layer, 1), layer, 1, dims, scratch.BackwardPreact, scratch.BackwardCell, h0, default);
-        backward.ProjectInputs(layerInput, layerInputWidth, batchFirst: false); // batch 1: rows are time-major already
-        ElmanSequenceKernel.Direction backwardSequence = backward.AsElmanSequence();
-        if (interleave)
+        var backward = new DirectionRun(model.Layer(layer, 1), layer, 1, dims, scratch.BackwardPreact, scratch.BackwardCell, h0, default, forward.OutputRows);
+        backward.ProjectInputs(projection.LayerInput, projection.InputWidth, projection.BatchFirst);
+        for (int row = 0; row < batch; row++)
         {
-            ElmanSequenceKernel.Run(dims.Path, dims.Nonlinearity, forwardSequence, backwardSequence, hasSecond: true, seqLen);
-        }
-        else
-        {
-            ElmanSequenceKernel.Run(dims.Path, dims.Nonlinearity, forwardSequence, default, hasSecond: false, seqLen);
-            ElmanSequenceKernel.Run(dims.Path, dims.Nonlinearity, backwardSequence, default, hasSecond: false, seqLen);
+            if (interleave)
+            {
+                ElmanSequenceKernel.Run(dims.Path, dims.Nonlinearity, forward.AsElmanSequence(row), backward.AsElmanSequence(row), hasSecond: true, seqLen);
+            }
+            else
+            {
+                ElmanSequenceKernel.Run(dims.Path, dims.Nonlinearity, forward.AsElmanSequence(row), default, hasSecond: false, seqLen);
+                ElmanSequenceKernel.Run(dims.Path, dims.Nonlinearity, backward.AsElmanSequence(row), default, hasSecond: false, seqLen);
+            }
         }
 
         forward.CopyRowsToOutput(layerOutput);
@@ -622,9 +631,27 @@ internal static partial class RecurrentDriver
             return _outputRows.Row(time, batchRow) * _d.OutputWidth;
         }
 
-        /// <summary>This direction for <see cref="ElmanSequenceKernel"/> (batch 1): the pre-activation rows <see cref="ProjectInputs"/> wrote become h in place.</summary>
-        public ElmanSequenceKernel.Direction AsElmanSequence()
-            => new(_weights.RecurrentWeights.Data, _preact, _d.PaddedGateRows, _d.Hidden, _d.Shape.SeqLen, _initialState, backward: _outputColumn != 0);
+        /// <summary>The row order of the output this direction writes.</summary>
+        public SequenceShape OutputRows => _outputRows;
+
+        /// <summary>
+        /// Batch row <paramref name="batchRow"/> of this direction for <see cref="ElmanSequenceKernel"/>: the pre-activation
+        /// rows <see cref="ProjectInputs"/> wrote (time-major: a sequence's rows lie batch rows apart) become h in place.
+        /// </summary>
+        public ElmanSequenceKernel.Direction AsElmanSequence(int batchRow)
+        {
+            int batch = _d.Shape.Batch;
+            int rowWidth = _d.PaddedGateRows;
+            return new(
+                _weights.RecurrentWeights.Data,
+                _preact[(batchRow * rowWidth)..],
+                rowWidth,
+                _d.Hidden,
+                _d.Shape.SeqLen,
+                _initialState.IsEmpty ? default : _initialState.Slice(batchRow * _d.State, _d.State),
+                backward: _outputColumn != 0,
+                timeStride: batch * rowWidth);
+        }
 
         /// <summary>After <see cref="AsElmanSequence"/> ran: h of every time step from the rows into this direction's output columns.</summary>
         public void CopyRowsToOutput(Span<float> layerOutput)
@@ -634,7 +661,7 @@ internal static partial class RecurrentDriver
             for (int row = 0; row < rows; row++)
             {
                 ReadOnlySpan<float> source = _preact.Slice(row * _d.PaddedGateRows, state);
-                Span<float> destination = layerOutput.Slice((row * _d.OutputWidth) + _outputColumn, state);
+                Span<float> destination = layerOutput.Slice(OutputOffset(row) + _outputColumn, state);
                 if (state <= 16)
                 {
                     // A few floats: a call to memmove per row would cost more than the copy.

@@ -91,6 +91,19 @@ public sealed class ExecutionPlanTests
         { "declared gru 32 batch 8 (12 KB)", new RnnArchitecture(RnnCell.Gru, 5, 32), SimdPath.Vector256, RnnCall.Step, 8, true, LayerKernel.GeneratedStep },
         { "declared lstm 64 batch 8 (64 KB)", new RnnArchitecture(RnnCell.Lstm, 5, 64), SimdPath.Vector256, RnnCall.Step, 8, true, LayerKernel.GeneralStep },
         { "runtime gru 16 batch 8", new RnnArchitecture(RnnCell.Gru, 5, 16), SimdPath.Vector256, RnnCall.Step, 8, false, LayerKernel.GeneralStep },
+
+        // Elman Forward at batch > 1: each row's sequence through the sequence kernel where a gate block is one panel (every
+        // batch), or at batches 2-3 within 12 KB of W_hh; else the blocked product. A Step keeps the product.
+        { "rnn 16 on 512-bit batch 2: one vector, rows", new RnnArchitecture(RnnCell.Rnn, 5, 16), SimdPath.Vector512, RnnCall.Forward, 2, false, LayerKernel.ElmanSequenceProjecting },
+        { "rnn 8 on 256-bit batch 64: one vector, rows", new RnnArchitecture(RnnCell.Rnn, 5, 8, numLayers: 2, bidirectional: true), SimdPath.Vector256, RnnCall.Forward, 64, false, LayerKernel.ElmanSequenceProjecting },
+        { "declared rnn 16 on 512-bit batch 3: rows, not the generated step", new RnnArchitecture(RnnCell.Rnn, 5, 16), SimdPath.Vector512, RnnCall.Forward, 3, true, LayerKernel.ElmanSequenceProjecting },
+        { "rnn 12 on 512-bit batch 8: one panel, rows", new RnnArchitecture(RnnCell.Rnn, 5, 12), SimdPath.Vector512, RnnCall.Forward, 8, false, LayerKernel.ElmanSequence },
+        { "rnn 6 on 256-bit batch 40: one panel, rows", new RnnArchitecture(RnnCell.Rnn, 5, 6), SimdPath.Vector256, RnnCall.Forward, 40, false, LayerKernel.ElmanSequence },
+        { "rnn 48 on 256-bit batch 3 (9 KB): rows", new RnnArchitecture(RnnCell.Rnn, 5, 48), SimdPath.Vector256, RnnCall.Forward, 3, false, LayerKernel.ElmanSequence },
+        { "rnn 64 on 256-bit batch 2 (16 KB > 12 KB): the product", new RnnArchitecture(RnnCell.Rnn, 5, 64), SimdPath.Vector256, RnnCall.Forward, 2, false, LayerKernel.GeneralStep },
+        { "rnn 24 on 512-bit batch 4 (two panels): the product", new RnnArchitecture(RnnCell.Rnn, 5, 24), SimdPath.Vector512, RnnCall.Forward, 4, false, LayerKernel.GeneralStep },
+        { "rnn 16 on 512-bit step batch 2: the product", new RnnArchitecture(RnnCell.Rnn, 5, 16), SimdPath.Vector512, RnnCall.Step, 2, false, LayerKernel.GeneralStep },
+        { "declared rnn 48 on 256-bit forward batch 2 (9 KB, six panels): the generated step", new RnnArchitecture(RnnCell.Rnn, 5, 48), SimdPath.Vector256, RnnCall.Forward, 2, true, LayerKernel.GeneratedStep },
     };
 
     [Theory]

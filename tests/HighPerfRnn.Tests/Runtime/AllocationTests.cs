@@ -14,6 +14,9 @@ public sealed class AllocationTests
         { "3 layers bidirectional relu, batch 4, seq first", new RnnArchitecture(RnnCell.Rnn, 33, 17, numLayers: 3, bidirectional: true, nonlinearity: RnnNonlinearity.Relu), 4, 12, SequenceLayout.SequenceFirst, true },
         { "no bias, unbatched", new RnnArchitecture(RnnCell.Rnn, 13, 64, bias: false), 1, 20, SequenceLayout.Unbatched, false },
         { "128 → 128 batch 8", new RnnArchitecture(RnnCell.Rnn, 128, 128), 8, 16, SequenceLayout.BatchFirst, true },
+        { "seed stacked bidirectional, batch 8: row sequences", new RnnArchitecture(RnnCell.Rnn, 5, 8, numLayers: 2, bidirectional: true), 8, 10, SequenceLayout.SequenceFirst, true },
+        { "32 → 32 two layers, batch 3: row sequences", new RnnArchitecture(RnnCell.Rnn, 32, 32, numLayers: 2), 3, 10, SequenceLayout.BatchFirst, true },
+        { "12 bidirectional, batch 5: one-panel row sequences", new RnnArchitecture(RnnCell.Rnn, 12, 12, bidirectional: true), 5, 10, SequenceLayout.BatchFirst, false },
         { "LSTM with projection, stacked bidirectional", new RnnArchitecture(RnnCell.Lstm, 9, 16, numLayers: 2, bidirectional: true, projSize: 5), 3, 7, SequenceLayout.BatchFirst, true },
         { "GRU, 2 layers, seq first", new RnnArchitecture(RnnCell.Gru, 12, 20, numLayers: 2), 4, 9, SequenceLayout.SequenceFirst, true },
     };
