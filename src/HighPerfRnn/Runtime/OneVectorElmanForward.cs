@@ -24,11 +24,13 @@ internal static class OneVectorElmanForward
     /// <summary>
     /// The pass: <paramref name="input"/> to <paramref name="output"/> in <paramref name="shape"/>'s row order, h_n of every
     /// layer and direction into <paramref name="hN"/>; <paramref name="h0"/> empty for zeros. Lengths checked by the caller
-    /// (ForwardValidation) and again by each chain.
+    /// (ForwardValidation) and again by each chain. <paramref name="h0"/> may be <paramref name="hN"/> itself (a layer's h_n
+    /// rows are written after its chains ran, and no later layer reads them as h0). With lengths (a ragged batch) row b
+    /// runs its first lengths[b] steps, its output rows past them are zeros and its h_n is its own last step's.
     /// </summary>
     // Fully optimized from the first call, as the kernel it calls once per layer (a loop over layers: tiered PGO has little to learn here).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(RnnModel model, ReadOnlySpan<float> input, Span<float> output, Span<float> hN, ReadOnlySpan<float> h0, SequenceShape shape, RnnWorkspace workspace)
+    public static void Run(RnnModel model, ReadOnlySpan<float> input, Span<float> output, Span<float> hN, ReadOnlySpan<float> h0, SequenceShape shape, ReadOnlySpan<int> lengths, RnnWorkspace workspace)
     {
         RnnArchitecture architecture = model.Architecture;
         int hidden = architecture.HiddenSize;
@@ -48,16 +50,16 @@ internal static class OneVectorElmanForward
         for (int layer = 0; layer < architecture.NumLayers; layer++)
         {
             Span<float> layerOutput = layer == architecture.NumLayers - 1 ? output : scratch.Slice((layer & 1) * layerFloats, layerFloats);
-            var chains = new Chains(model, layer, shape, layerInput, inputWidth, layerOutput, h0);
-            RunChains(model, chains, seqLen);
+            var chains = new Chains(model, layer, shape, layerInput, inputWidth, layerOutput, h0, lengths);
+            RunChains(model, chains);
 
-            // h_n is each direction's last step: the forward one's at t = seqLen − 1, the backward one's at t = 0.
+            // h_n is each direction's last step: the forward one's at t = length − 1, the backward one's at t = 0.
             for (int direction = 0; direction < directions; direction++)
             {
-                int finalTime = direction == 0 ? seqLen - 1 : 0;
                 int stateRow = (layer * directions) + direction;
                 for (int row = 0; row < batch; row++)
                 {
+                    int finalTime = direction == 0 ? chains.LengthOf(row) - 1 : 0;
                     layerOutput.Slice((shape.Row(finalTime, row) * width) + (direction * hidden), hidden)
                         .CopyTo(hN.Slice(((stateRow * batch) + row) * hidden, hidden));
                 }
@@ -66,29 +68,48 @@ internal static class OneVectorElmanForward
             layerInput = layerOutput;
             inputWidth = width;
         }
+
+        // A ragged batch's output rows past each sequence's end are zeros, as pad_packed_sequence gives them.
+        for (int row = 0; row < batch && !lengths.IsEmpty; row++)
+        {
+            for (int time = lengths[row]; time < seqLen; time++)
+            {
+                output.Slice(shape.Row(time, row) * width, width).Clear();
+            }
+        }
     }
 
     /// <summary>
-    /// Every chain of a layer, two at a time: a row's two directions, or two rows of a unidirectional layer (and an odd
-    /// batch's last row alone). Two chains per loop fill most of the time one chain's step waits on its latency; three or
-    /// four per loop passed the JIT's inlining budget (the sums became calls: 2× the time, measured).
+    /// Every chain of a layer, two at a time: a row's two directions, or two rows of a unidirectional layer (one alone
+    /// where the next has another length, and an odd batch's last row). Two chains per loop fill most of the time one
+    /// chain's step waits on its latency; three or four per loop passed the JIT's inlining budget (the sums became
+    /// calls: 2× the time, measured).
     /// </summary>
-    private static void RunChains(RnnModel model, in Chains chains, int seqLen)
+    private static void RunChains(RnnModel model, in Chains chains)
     {
         int count = chains.Count;
-        for (int chain = 0; chain < count; chain += 2)
+        for (int chain = 0; chain < count;)
         {
-            bool pair = chain + 1 < count;
-            ElmanSequenceKernel.Run(model.SimdPath, model.Architecture.Nonlinearity, chains.Of(chain), pair ? chains.Of(chain + 1) : default, hasSecond: pair, seqLen);
+            int length = chains.LengthOfChain(chain);
+            bool pair = chain + 1 < count && chains.LengthOfChain(chain + 1) == length;
+            ElmanSequenceKernel.Run(model.SimdPath, model.Architecture.Nonlinearity, chains.Of(chain), pair ? chains.Of(chain + 1) : default, hasSecond: pair, length);
+            chain += pair ? 2 : 1;
         }
     }
 
     /// <summary>The chains of one layer: one per batch row and direction, each reading its input rows and writing its h where the shape puts them.</summary>
-    private readonly ref struct Chains(RnnModel model, int layer, SequenceShape shape, ReadOnlySpan<float> layerInput, int inputWidth, Span<float> layerOutput, ReadOnlySpan<float> h0)
+    private readonly ref struct Chains(RnnModel model, int layer, SequenceShape shape, ReadOnlySpan<float> layerInput, int inputWidth, Span<float> layerOutput, ReadOnlySpan<float> h0, ReadOnlySpan<int> lengths)
     {
         private readonly ReadOnlySpan<float> _layerInput = layerInput;
         private readonly Span<float> _layerOutput = layerOutput;
         private readonly ReadOnlySpan<float> _h0 = h0;
+        private readonly ReadOnlySpan<int> _lengths = lengths;
+
+        /// <summary>Time steps of batch row <paramref name="row"/>.</summary>
+        public int LengthOf(int row) => _lengths.IsEmpty ? shape.SeqLen : _lengths[row];
+
+        /// <summary>Time steps of chain <paramref name="chain"/>.</summary>
+        public int LengthOfChain(int chain) => LengthOf(chain / model.Architecture.NumDirections);
 
         /// <summary>Batch rows × directions.</summary>
         public int Count => shape.Batch * model.Architecture.NumDirections;
@@ -114,7 +135,7 @@ internal static class OneVectorElmanForward
                 _layerOutput[((first * width) + (direction * hidden))..],
                 shape.TimeStride * width,
                 hidden,
-                shape.SeqLen,
+                LengthOf(row),
                 _h0.IsEmpty ? default : _h0.Slice(((stateRow * shape.Batch) + row) * hidden, hidden),
                 backward: direction == 1,
                 _layerInput[(first * inputWidth)..],

@@ -56,6 +56,13 @@ internal static partial class RecurrentDriver
             return;
         }
 
+        if (model.DriverPlan(RnnCall.Forward, shape.Batch, declared: typeof(TKernel) != typeof(RuntimeStepKernel)).AllLayersProjecting)
+        {
+            // The smallest Elman models run each sequence as its own chain anyway: each for its own length.
+            OneVectorElmanForward.Run(model, input, output, hN, h0, shape, lengths, workspace);
+            return;
+        }
+
         int totalRows = 0;
         foreach (int length in lengths)
         {

@@ -44,7 +44,7 @@ internal static partial class RecurrentDriver
         if (plan.AllLayersProjecting)
         {
             // The smallest Elman models: one kernel call per sequence of each layer, none of the bookkeeping below.
-            OneVectorElmanForward.Run(model, input, output, hN, h0, shape, workspace);
+            OneVectorElmanForward.Run(model, input, output, hN, h0, shape, lengths: default, workspace);
             return;
         }
 

@@ -111,6 +111,48 @@ public sealed class ElmanRowSequenceTests
         }
     }
 
+    /// <summary>
+    /// A ragged batch of a one-vector Elman model runs each sequence as its own chain for its own length (rows of equal
+    /// length paired): against the naive reference with lengths (zeros past each end, h_n at each sequence's own last
+    /// step), with h0 and h_n one buffer, as a stream set passes them.
+    /// </summary>
+    [Theory]
+    [InlineData(SequenceLayout.BatchFirst, false)]
+    [InlineData(SequenceLayout.SequenceFirst, true)]
+    public void A_ragged_batch_runs_each_sequence_for_its_own_length(SequenceLayout layout, bool bidirectional)
+    {
+        const int Batch = 6, SeqLen = 7;
+        int[] lengths = [7, 3, 3, 1, 7, 5];
+        foreach (SimdPath path in TestPaths.All)
+        {
+            int hidden = SimdPaths.LaneCount(path);
+            var architecture = new RnnArchitecture(RnnCell.Rnn, 5, hidden, numLayers: 2, bidirectional: bidirectional);
+            var random = new Random(hidden + 3);
+            Dictionary<string, FloatTensor> stateDict = RandomModels.StateDict(architecture, random);
+            RnnModel model = RnnModel.FromStateDictOnAnyPath(architecture, stateDict, path);
+            Assert.True(model.DescribePlan(RnnCall.Forward, Batch).Layers[0].Kernel == LayerKernel.ElmanSequenceProjecting, $"{architecture} [{path}]");
+
+            float[] input = RandomModels.Uniform(random, Batch * SeqLen * architecture.InputSize, 1f);
+            float[] state = RandomModels.Uniform(random, architecture.StateRows * Batch * hidden, 1f);
+            NaiveRecurrentReference.Result expected = NaiveRecurrentReference.Forward(
+                RandomModels.ToReference(architecture),
+                RandomModels.ToDouble(stateDict),
+                RandomModels.ToDouble(input),
+                Batch,
+                SeqLen,
+                batchFirst: layout == SequenceLayout.BatchFirst,
+                RandomModels.ToDouble(state),
+                null,
+                lengths);
+
+            // Dirty output rows, to see the padding cleared.
+            float[] output = Enumerable.Repeat(float.NaN, Batch * SeqLen * architecture.OutputSize).ToArray();
+            model.Forward(input, output, state, Batch, SeqLen, lengths, layout, state);
+            Tolerance.AssertClose(output, expected.Output, Absolute, Relative, $"{architecture} [{path}] {layout} output");
+            Tolerance.AssertClose(state, expected.HN, Absolute, Relative, $"{architecture} [{path}] {layout} h_n");
+        }
+    }
+
     private static bool RunsRowSequences(RnnModel model, int batch)
         => model.DescribePlan(RnnCall.Forward, batch).Layers[0].Kernel is LayerKernel.ElmanSequence or LayerKernel.ElmanSequenceProjecting;
 
