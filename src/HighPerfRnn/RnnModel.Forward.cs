@@ -141,7 +141,8 @@ public sealed partial class RnnModel
     public void Step<TKernel>(ReadOnlySpan<float> input, Span<float> state, Span<float> cellState, Span<float> output, int batch, RnnWorkspace? workspace)
         where TKernel : struct, IRecurrentStepKernel
     {
-        if (batch == 1 && _singleLayerStep is { } fast && fast.TryStep(input, state, cellState, output))
+        if (_singleLayerStep is { } fast
+            && (batch == 1 ? fast.TryStep(input, state, cellState, output) : DriverPlan(RnnCall.Step, batch, declared: typeof(TKernel) != typeof(RuntimeStepKernel)).StepsRowByRow && fast.TryStepRows(input, state, cellState, output, batch, workspace)))
         {
             return;
         }
@@ -169,7 +170,8 @@ public sealed partial class RnnModel
     public void Step<TKernel>(ReadOnlySpan<float> input, Span<float> state, Span<float> output, int batch, RnnWorkspace? workspace)
         where TKernel : struct, IRecurrentStepKernel
     {
-        if (batch == 1 && _singleLayerStep is { } fast && fast.TryStep(input, state, output, workspace))
+        if (_singleLayerStep is { } fast
+            && (batch == 1 ? fast.TryStep(input, state, output, workspace) : DriverPlan(RnnCall.Step, batch, declared: typeof(TKernel) != typeof(RuntimeStepKernel)).StepsRowByRow && fast.TryStepRows(input, state, default, output, batch, workspace)))
         {
             return;
         }

@@ -17,6 +17,9 @@ public sealed partial class RnnModel
     /// <summary>Step's fast path for one-layer unidirectional models at batch 1 (null for other shapes).</summary>
     private readonly SingleLayerStep? _singleLayerStep;
 
+    /// <summary>The batch-1 streaming step of a one-layer unidirectional model without projection, or null.</summary>
+    internal SingleLayerStep? SingleLayer => _singleLayerStep;
+
     /// <summary>
     /// The execution plans, made once here: [call × 2 × batch classes + declared × batch classes + batch class]. Calls
     /// only index into it, so planning costs nothing per call.

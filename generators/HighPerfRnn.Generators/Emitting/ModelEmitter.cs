@@ -90,14 +90,28 @@ internal static class ModelEmitter
 
     /// <summary>The first line of a Step: batch 1 to the whole-model kernels where the type has them.</summary>
     private static string WholeStep(RnnModelDeclaration model, bool cells)
-        => WholeModelEmitter.AppliesToStep(model)
-            ? $"if (batch == 1 && global::{KernelNamespace}.{WholeModelEmitter.ClassName}.TryStep(_wholeModelStep, input, state, {(cells ? "cellState, " : string.Empty)}output)) {{ return; }}"
+    {
+        string kernels = $"global::{KernelNamespace}.{WholeModelEmitter.ClassName}";
+        string cellState = cells ? "cellState, " : string.Empty;
+        return WholeModelEmitter.StepsRowsOfOneLayer(model)
+            ? $"if (batch == 1 ? {kernels}.TryStep(_wholeModelStep, input, state, {cellState}output) : batch <= _stepRowsUpToBatch && {kernels}.TryStepRows(_wholeModelStep, input, state, {cellState}output, batch)) {{ return; }}"
+            : WholeModelEmitter.AppliesToStep(model)
+            ? $"if (batch == 1 && {kernels}.TryStep(_wholeModelStep, input, state, {cellState}output)) {{ return; }}"
             : "// Every batch through the driver: no whole-model kernels (W_hh beyond the generator's line).";
+    }
 
     private static void EmitModelType(IndentedWriter writer, RnnModelDeclaration model, string kernel)
     {
         string wholeForward = WholeForward(model, cells: false);
         string wholeStep = WholeStep(model, cells: false);
+        bool stepRows = WholeModelEmitter.StepsRowsOfOneLayer(model);
+        // A one-layer model's Step of a few streams, row by row through the whole-model step where the plan says so.
+        string stepRowsField = stepRows
+            ? "\n\n/// <summary>The largest batch whose Step the plan runs row by row through the whole-model step (1: none; decided on this CPU).</summary>\nprivate readonly int _stepRowsUpToBatch;"
+            : string.Empty;
+        string stepRowsAssignment = stepRows
+            ? "\n    _stepRowsUpToBatch = _wholeModelStep is not null && model.DescribePlan(global::HighPerfRnn.RnnCall.Step, 2, declared: true) is { StepsRowByRow: true } rows ? rows.MaxBatch : 1;"
+            : string.Empty;
         string type = model.TypeName;
         string pytorch = PyTorchConstructor(model);
         string displayName = model.DisplayName;
@@ -159,7 +173,7 @@ internal static class ModelEmitter
                 private readonly global::HighPerfRnn.Generated.GeneratedKernelWeights? _wholeModelStep;
 
                 /// <summary>The packed weights for the whole-model Forward where the plan picks it (batch 1); null where it does not.</summary>
-                private readonly global::HighPerfRnn.Generated.GeneratedKernelWeights? _wholeModelForward;
+                private readonly global::HighPerfRnn.Generated.GeneratedKernelWeights? _wholeModelForward;{{stepRowsField}}
 
                 /// <summary>Whether this type has whole-model kernels (unidirectional, W_hh within the generator's line); the plan says when they run.</summary>
                 public const bool HasWholeModelKernels = {{Bool(WholeModelEmitter.Applies(model))}};
@@ -172,7 +186,7 @@ internal static class ModelEmitter
                     _model = model;
                     global::HighPerfRnn.Generated.GeneratedKernelWeights? weights = HasWholeModelKernels ? model.GetGeneratedKernelWeights() : null;
                     _wholeModelStep = PlanPicksWholeModel(model, global::HighPerfRnn.RnnCall.Step) ? weights : null;
-                    _wholeModelForward = PlanPicksWholeModel(model, global::HighPerfRnn.RnnCall.Forward) ? weights : null;
+                    _wholeModelForward = PlanPicksWholeModel(model, global::HighPerfRnn.RnnCall.Forward) ? weights : null;{{stepRowsAssignment}}
                 }
 
                 /// <summary>Whether the plan of <paramref name="call"/> at batch 1 runs this type's whole-model kernel (decided on this CPU, when the model is built).</summary>

@@ -124,6 +124,11 @@ internal static partial class WholeModelEmitter
 
                 """);
             EmitTryStep(writer, lstm);
+            if (StepsRowsOfOneLayer(model))
+            {
+                EmitTryStepRows(writer, lstm);
+            }
+
             if (AppliesToForward(model))
             {
                 EmitWavefrontForward(writer, model, kernel, widths, gates);
@@ -202,6 +207,46 @@ internal static partial class WholeModelEmitter
 
                 Run(weights, ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(state), ref {{(lstm ? "MemoryMarshal.GetReference(cellState)" : "Unsafe.NullRef<float>()")}}, recurrent: true);
                 state.Slice((NumLayers - 1) * StateSize, StateSize).CopyTo(output);
+                return true;
+            }
+
+            """);
+    }
+
+    /// <summary>
+    /// Whether the whole-model class also steps a few streams row by row (<c>TryStepRows</c>): a one-layer model, whose
+    /// state rows lie one after the other, so each stream's row is the batch-1 step's spans.
+    /// </summary>
+    public static bool StepsRowsOfOneLayer(RnnModelDeclaration model) => AppliesToStep(model) && model.NumLayers == 1;
+
+    private static void EmitTryStepRows(IndentedWriter writer, bool lstm)
+    {
+        string cells = lstm ? " Span<float> cellState," : string.Empty;
+        string cellChecks = lstm
+            ? "\n        || cellState.Length != (long)batch * HiddenSize || cellState.Overlaps(input) || cellState.Overlaps(state) || cellState.Overlaps(output)"
+            : string.Empty;
+        string cellRow = lstm ? "ref Unsafe.Add(ref MemoryMarshal.GetReference(cellState), row * HiddenSize)" : "ref Unsafe.NullRef<float>()";
+        writer.Line($$"""
+            /// <summary>
+            /// A Step of <paramref name="batch"/> streams, each stream's row through the step above in turn, where the plan runs
+            /// such a Step row by row (a small one-layer model at batch 2 or 3: ExecutionPlan.StepsRowByRow). The spans are
+            /// checked once for all rows (exact lengths, no overlaps); false, with nothing touched, otherwise.
+            /// </summary>
+            public static bool TryStepRows(global::HighPerfRnn.Generated.GeneratedKernelWeights? weights, ReadOnlySpan<float> input, Span<float> state,{{cells}} Span<float> output, int batch)
+            {
+                if (weights is null || batch < 2 || input.Length != (long)batch * InputSize || state.Length != (long)batch * StateSize || output.Length != (long)batch * StateSize
+                    || input.Overlaps(state) || input.Overlaps(output) || output.Overlaps(state){{cellChecks}})
+                {
+                    return false;
+                }
+
+                for (int row = 0; row < batch; row++)
+                {
+                    Run(weights, ref Unsafe.Add(ref MemoryMarshal.GetReference(input), row * InputSize), ref Unsafe.Add(ref MemoryMarshal.GetReference(state), row * StateSize), {{cellRow}}, recurrent: true);
+                }
+
+                // One layer: the state rows are the output rows.
+                state.CopyTo(output);
                 return true;
             }
 

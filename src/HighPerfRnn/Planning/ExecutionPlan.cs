@@ -14,8 +14,9 @@ public sealed class ExecutionPlan
 {
     private readonly LayerPlan[] _layers;
 
-    internal ExecutionPlan(RnnArchitecture architecture, RnnCall call, int minBatch, int maxBatch, SimdPath simdPath, bool declared, LayerPlan[] layers, string simdReason, string? wavefrontReason = null, string? projectEachStepReason = null)
+    internal ExecutionPlan(RnnArchitecture architecture, RnnCall call, int minBatch, int maxBatch, SimdPath simdPath, bool declared, LayerPlan[] layers, string simdReason, string? wavefrontReason = null, string? projectEachStepReason = null, string? rowByRowReason = null)
     {
+        RowByRowReason = rowByRowReason;
         WavefrontReason = wavefrontReason;
         ProjectEachStepReason = projectEachStepReason;
         Architecture = architecture;
@@ -77,6 +78,16 @@ public sealed class ExecutionPlan
     /// <summary>Why each step projects its own inputs (the planner's rule), or null where the sequence is projected first.</summary>
     internal string? ProjectEachStepReason { get; }
 
+    /// <summary>
+    /// Whether a <c>Step</c> of several streams runs each stream's row through the batch-1 step, one after the other
+    /// (a one-layer model small enough that the batch-1 kernels beat the blocked product of the rows): the layers'
+    /// kernels are then the batch-1 step's.
+    /// </summary>
+    public bool StepsRowByRow => RowByRowReason is not null;
+
+    /// <summary>Why each row runs through the batch-1 step (the planner's rule), or null.</summary>
+    internal string? RowByRowReason { get; }
+
     /// <summary>Whether every layer runs the one-vector projecting Elman kernel (the whole pass is one kernel call per layer).</summary>
     internal bool AllLayersProjecting { get; }
 
@@ -94,6 +105,11 @@ public sealed class ExecutionPlan
         if (WavefrontReason is not null)
         {
             text.AppendLine().Append("  layers 0 and 1 as a wavefront (").Append(WavefrontReason).Append(')');
+        }
+
+        if (RowByRowReason is not null)
+        {
+            text.AppendLine().Append("  each row through the batch-1 step, one after the other (").Append(RowByRowReason).Append(')');
         }
 
         if (ProjectEachStepReason is not null)

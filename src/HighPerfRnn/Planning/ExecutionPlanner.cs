@@ -211,16 +211,55 @@ internal static class ExecutionPlanner
             _ => (ProjectEachStepFromBatch, int.MaxValue),
         };
 
+        string? rowByRow = StepRowByRowReason(architecture, path, call, batchClass, declared);
         var layers = new LayerPlan[architecture.NumLayers];
         for (int layer = 0; layer < layers.Length; layer++)
         {
-            layers[layer] = PlanLayer(architecture, path, call, batchClass, declared, layer);
+            // Row by row, each row runs the batch-1 step's kernels.
+            layers[layer] = PlanLayer(architecture, path, call, rowByRow is null ? batchClass : 0, declared, layer);
         }
 
         string? projectEachStep = call == RnnCall.Forward && minBatch >= ProjectEachStepFromBatch && !Array.Exists(layers, l => l.Kernel is LayerKernel.ElmanSequenceProjecting or LayerKernel.ElmanSequence)
             ? $"batch ≥ {ProjectEachStepFromBatch}: a step's rows stay in cache between their projection and the step"
             : null;
-        return new ExecutionPlan(architecture, call, minBatch, maxBatch, path, declared, layers, simdReason, WavefrontReason(architecture, path, call, layers), projectEachStep);
+        return new ExecutionPlan(architecture, call, minBatch, maxBatch, path, declared, layers, simdReason, WavefrontReason(architecture, path, call, layers), projectEachStep, rowByRow);
+    }
+
+    /// <summary>
+    /// A <c>Step</c> of 2 or 3 streams of a one-layer model runs each stream's row through the batch-1 step (the fused
+    /// gate step, or the Elman sequence kernel over one step) while W_hh (padded) takes at most this: a small step's
+    /// fused kernels, in registers, cost less per row than the input product, the recurrent product and the gate pass
+    /// of the rows together, each a pass of its own. Rows ÷ the batched step (Zen 4, paired, a Step call per row from
+    /// outside, so with its checks): Elman 8 / 16 / 32 / 48 / 64 at batch 2 0.32 / 0.36 / 0.65 / 0.85 / 1.11, Elman 16 at
+    /// 3 0.49; LSTM 8 / 16 / 32 / 48 at 2 0.51 / 0.69 / 0.89 / 1.15, LSTM 16 and 32 at 3 0.92 and 1.05; GRU 16 / 32 / 48 /
+    /// 64 at 2 0.63 / 0.79 / 1.08 / 1.28, at 3 0.67 / 0.86. From batch 4 the product wins (LSTM 16 1.04, GRU 16 1.05,
+    /// Elman 32 1.41) but for the one-vector Elman (Elman 16 at 4 0.64, at 8 1.05): not taken, one line for all.
+    /// </summary>
+    public const long StepRowByRowLimitBytes = 12 * 1024;
+
+    /// <summary>
+    /// Why a Step of this batch class runs row by row (<see cref="StepRowByRowLimitBytes"/>), or null. A declared model's
+    /// rows run its whole-model step wherever that runs its batch-1 Step (its generated <c>TryStepRows</c>): declared ÷
+    /// runtime-sized at batch 2, before this (its generated step against the runtime's rows), 1.07–1.39 at Elman 8–16,
+    /// LSTM 8–24 and GRU 16 (Zen 4, paired), where its batch-1 Step takes 0.4–0.8 of the runtime's.
+    /// </summary>
+    private static string? StepRowByRowReason(RnnArchitecture architecture, SimdPath path, RnnCall call, int batchClass, bool declared)
+    {
+        if (call != RnnCall.Step || batchClass != 1 || architecture.NumLayers != 1 || architecture.Bidirectional || architecture.ProjSize > 0)
+        {
+            return null;
+        }
+
+        int lanes = SimdPaths.LaneCount(path);
+        long recurrentBytes = (long)architecture.GateCount * PackedMatrix.PadToPanels(architecture.HiddenSize, lanes) * architecture.StateSize * sizeof(float);
+        if (declared && PlanLayer(architecture, path, call, 0, declared: true, 0).Kernel == LayerKernel.GeneratedWholeModel)
+        {
+            return $"declared, batch 2 to {GeneratedElmanMaxBatch}, one layer: each row through the whole-model step";
+        }
+
+        return recurrentBytes <= StepRowByRowLimitBytes
+            ? $"batch 2 to {GeneratedElmanMaxBatch}, one layer, W_hh {Kb(recurrentBytes)} ≤ {Kb(StepRowByRowLimitBytes)}"
+            : null;
     }
 
     /// <summary>

@@ -10,7 +10,8 @@ namespace HighPerfRnn.Tests.Generated;
 /// Checked for every declared model of the tests, on every path this machine runs in hardware: Forward at batches that
 /// take each route (1: the runtime's batch-1 kernels; 2, 3: the generated kernels; 5, 64: the generated gated kernels
 /// and the runtime's blocked product), in both layouts, with and without initial states; and Step for the
-/// unidirectional models at batches 1, 2, 3 and 5 over several steps.
+/// unidirectional models at batches 1, 2, 3 and 5 over several steps (a one-layer model's Step at 2 and 3: each row
+/// through its whole-model step, against the runtime's rows or its blocked product).
 /// </summary>
 [Trait("Category", "Kernels")]
 public sealed class DeclaredBitIdentityTests

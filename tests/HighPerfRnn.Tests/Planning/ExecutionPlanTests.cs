@@ -82,7 +82,7 @@ public sealed class ExecutionPlanTests
         { "declared rnn batch 4", new RnnArchitecture(RnnCell.Rnn, 5, 16), SimdPath.Vector256, RnnCall.Forward, 4, true, LayerKernel.GeneralStep },
         { "declared rnn 128 batch 2 (64 KB)", new RnnArchitecture(RnnCell.Rnn, 5, 128), SimdPath.Vector256, RnnCall.Forward, 2, true, LayerKernel.GeneralStep },
         { "declared rnn 64 batch 2 (16 KB > 12 KB)", new RnnArchitecture(RnnCell.Rnn, 5, 64), SimdPath.Vector256, RnnCall.Step, 2, true, LayerKernel.GeneralStep },
-        { "declared rnn 48 batch 2 (9 KB)", new RnnArchitecture(RnnCell.Rnn, 5, 48), SimdPath.Vector256, RnnCall.Step, 2, true, LayerKernel.GeneratedStep },
+        { "declared two-layer rnn 48 batch 2 (9 KB)", new RnnArchitecture(RnnCell.Rnn, 5, 48, numLayers: 2), SimdPath.Vector256, RnnCall.Step, 2, true, LayerKernel.GeneratedStep },
         { "declared gru 64 batch 8 (48 KB > 16 KB from batch 4)", new RnnArchitecture(RnnCell.Gru, 5, 64), SimdPath.Vector256, RnnCall.Step, 8, true, LayerKernel.GeneralStep },
         { "declared gru 64 batch 3 (48 KB > 32 KB)", new RnnArchitecture(RnnCell.Gru, 5, 64), SimdPath.Vector256, RnnCall.Step, 3, true, LayerKernel.GeneralStep },
         { "declared gru 48 batch 3 (27 KB)", new RnnArchitecture(RnnCell.Gru, 5, 48), SimdPath.Vector256, RnnCall.Step, 3, true, LayerKernel.GeneratedStep },
@@ -102,7 +102,7 @@ public sealed class ExecutionPlanTests
         { "rnn 48 on 256-bit batch 3 (9 KB): rows", new RnnArchitecture(RnnCell.Rnn, 5, 48), SimdPath.Vector256, RnnCall.Forward, 3, false, LayerKernel.ElmanSequence },
         { "rnn 64 on 256-bit batch 2 (16 KB > 12 KB): the product", new RnnArchitecture(RnnCell.Rnn, 5, 64), SimdPath.Vector256, RnnCall.Forward, 2, false, LayerKernel.GeneralStep },
         { "rnn 24 on 512-bit batch 4 (two panels): the product", new RnnArchitecture(RnnCell.Rnn, 5, 24), SimdPath.Vector512, RnnCall.Forward, 4, false, LayerKernel.GeneralStep },
-        { "rnn 16 on 512-bit step batch 2: the product", new RnnArchitecture(RnnCell.Rnn, 5, 16), SimdPath.Vector512, RnnCall.Step, 2, false, LayerKernel.GeneralStep },
+        { "two-layer rnn 16 on 512-bit step batch 2: the product", new RnnArchitecture(RnnCell.Rnn, 5, 16, numLayers: 2), SimdPath.Vector512, RnnCall.Step, 2, false, LayerKernel.GeneralStep },
         { "declared rnn 48 on 256-bit forward batch 2 (9 KB, six panels): the generated step", new RnnArchitecture(RnnCell.Rnn, 5, 48), SimdPath.Vector256, RnnCall.Forward, 2, true, LayerKernel.GeneratedStep },
     };
 
@@ -113,6 +113,30 @@ public sealed class ExecutionPlanTests
         ExecutionPlan plan = ExecutionPlanner.Plan(architecture, path, "fixed by the test", call, ExecutionPlanner.BatchClass(batch), declared);
         Assert.All(plan.Layers, layer => Assert.True(layer.Kernel == expected, $"{name}: {layer}"));
         Assert.True(plan.MinBatch <= batch && batch <= plan.MaxBatch, $"{name}: batch {batch} outside the plan's {plan.MinBatch}..{plan.MaxBatch}");
+    }
+
+    [Theory]
+    [InlineData(RnnCell.Lstm, 16, 1, 2, SimdPath.Vector512, false, true, LayerKernel.FusedGateStep)]           // 4 KB
+    [InlineData(RnnCell.Lstm, 24, 1, 3, SimdPath.Vector256, false, true, LayerKernel.FusedGateStep)]           // 4·24·24·4 B = 9 KB
+    [InlineData(RnnCell.Gru, 32, 1, 2, SimdPath.Vector256, false, true, LayerKernel.FusedGateStep)]            // 12 KB: on the line
+    [InlineData(RnnCell.Lstm, 32, 1, 2, SimdPath.Vector256, false, false, LayerKernel.GeneralStep)]            // 16 KB: past it
+    [InlineData(RnnCell.Rnn, 16, 1, 3, SimdPath.Vector512, false, true, LayerKernel.ElmanSequenceProjecting)]  // one vector
+    [InlineData(RnnCell.Rnn, 48, 1, 2, SimdPath.Vector256, false, true, LayerKernel.ElmanSequence)]            // 9 KB
+    [InlineData(RnnCell.Rnn, 64, 1, 2, SimdPath.Vector256, false, false, LayerKernel.GeneralStep)]             // 16 KB
+    [InlineData(RnnCell.Gru, 16, 1, 4, SimdPath.Vector512, false, false, LayerKernel.GeneralStep)]             // batch 4: the product
+    [InlineData(RnnCell.Gru, 16, 2, 2, SimdPath.Vector512, false, false, LayerKernel.GeneralStep)]             // two layers
+    [InlineData(RnnCell.Gru, 16, 1, 2, SimdPath.Vector512, true, true, LayerKernel.GeneratedWholeModel)]       // declared: its whole-model step
+    [InlineData(RnnCell.Lstm, 32, 1, 3, SimdPath.Vector256, true, true, LayerKernel.GeneratedWholeModel)]      // declared: 16 KB, within the whole-model line
+    [InlineData(RnnCell.Rnn, 48, 1, 2, SimdPath.Vector256, true, true, LayerKernel.ElmanSequence)]             // declared past the Elman whole-model line (8 KB): the runtime's rows
+    [InlineData(RnnCell.Gru, 16, 2, 2, SimdPath.Vector512, true, false, LayerKernel.GeneratedStep)]            // declared, two layers: its generated step
+    public void A_step_of_two_or_three_streams_of_a_small_one_layer_model_runs_row_by_row(RnnCell cell, int hidden, int layers, int batch, SimdPath path, bool declared, bool rows, LayerKernel kernel)
+    {
+        var architecture = new RnnArchitecture(cell, 5, hidden, numLayers: layers);
+        ExecutionPlan plan = ExecutionPlanner.Plan(architecture, path, "test", RnnCall.Step, ExecutionPlanner.BatchClass(batch), declared);
+        Assert.Equal(rows, plan.StepsRowByRow);
+        Assert.Equal(rows, plan.ToString().Contains("each row through the batch-1 step", StringComparison.Ordinal));
+        Assert.All(plan.Layers, layer => Assert.Equal(kernel, layer.Kernel));
+        Assert.False(ExecutionPlanner.Plan(architecture, path, "test", RnnCall.Forward, ExecutionPlanner.BatchClass(batch), declared).StepsRowByRow);
     }
 
     [Theory]

@@ -71,6 +71,34 @@ public sealed class AllocationTests
         AllocationMeter.AssertAllocatesNothing(() => model.Step(input, state, output, batch: 2), "Step");
     }
 
+    [Theory]
+    [InlineData(RnnCell.Rnn, 8)]
+    [InlineData(RnnCell.Rnn, 24)]
+    [InlineData(RnnCell.Lstm, 16)]
+    [InlineData(RnnCell.Gru, 20)]
+    public void A_row_by_row_step_allocates_nothing_after_warm_up(RnnCell cell, int hidden)
+    {
+        RnnModel model = RnnModel.CreateRandom(new RnnArchitecture(cell, 5, hidden), seed: 6);
+        Assert.True(model.DescribePlan(RnnCall.Step, 3).StepsRowByRow);
+        var input = new float[3 * 5];
+        var state = new float[3 * hidden];
+        var cellState = new float[3 * hidden];
+        var output = new float[3 * hidden];
+        AllocationMeter.AssertAllocatesNothing(
+            () =>
+            {
+                if (cell == RnnCell.Lstm)
+                {
+                    model.Step(input, state, cellState, output, batch: 3);
+                }
+                else
+                {
+                    model.Step(input, state, output, batch: 3);
+                }
+            },
+            $"{cell} {hidden} Step, 3 rows one by one");
+    }
+
     [Fact]
     public void Parallel_forward_allocates_nothing_after_warm_up()
     {
