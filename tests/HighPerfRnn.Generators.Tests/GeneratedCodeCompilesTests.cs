@@ -243,8 +243,20 @@ public sealed class GeneratedCodeCompilesTests
         Assert.Contains("for (int wave = 0; wave < seqLen + NumLayers - 1; wave++)", wavefront, StringComparison.Ordinal);
         Assert.Contains("Step512Layer0(weights, ref xt, ref h, ref c, ref o, recurrent);", wavefront, StringComparison.Ordinal);
         Assert.Contains("int t = wave - layer;", wavefront, StringComparison.Ordinal);
-        Assert.Contains("ref float xt = ref LayerRow(ref output, ref ring, layer - 1, t);", wavefront, StringComparison.Ordinal);
+        Assert.Contains("ref float xt = ref LayerRow(ref output, outputStride, ref ring, layer - 1, t);", wavefront, StringComparison.Ordinal);
         Assert.Contains("Step512LaterLayer(weights, layer, ref xt, ref h, ref c, ref o, recurrent);", wavefront, StringComparison.Ordinal);
+
+        // A few sequences row by row through that Forward, where the plan says so: a sequence's time steps a row (batch
+        // first) or a batch (time-major) apart, its states through rows of their own.
+        string deepLstm = Source("Gated.Lstm16Deep.g.cs");
+        Assert.Contains("batch <= _forwardRowsUpToBatch && global::HighPerfRnn.Generated.Kernels.WholeModelKernel.TryForwardRows(_wholeModelForward, input, output, hN, cN, c0, returnsCells: true, batch, seqLen, layout, h0)", deepLstm, StringComparison.Ordinal);
+        Assert.Contains("_forwardRowsUpToBatch = _wholeModelForward is null ? 1 : global::HighPerfRnn.Generated.GeneratedModels.RowByRowUpToBatch(model, global::HighPerfRnn.RnnCall.Forward);", deepLstm, StringComparison.Ordinal);
+        int rowsStart = deepLstm.IndexOf("public static bool TryForwardRows(", StringComparison.Ordinal);
+        Assert.True(rowsStart >= 0, "No TryForwardRows");
+        string rows = deepLstm[rowsStart..deepLstm.IndexOf("private const int MaxSeqLen", rowsStart, StringComparison.Ordinal)];
+        Assert.Contains("int inputStride = batchFirst ? InputSize : batch * InputSize;", rows, StringComparison.Ordinal);
+        Assert.Contains("int stateRow = (layer * batch) + row;", rows, StringComparison.Ordinal);
+        Assert.Contains("ref MemoryMarshal.GetReference(rowHN), ref MemoryMarshal.GetReference(rowCells), ref MemoryMarshal.GetReference(rowH0), !h0.IsEmpty,", rows, StringComparison.Ordinal);
 
         // Bidirectional: Forward only, layer by layer, both directions per time step.
         foreach (string hint in new[] { "Demo.TinyBiRnn.g.cs", "Gated.Lstm9.g.cs", "Gated.Gru16.g.cs" })
@@ -253,6 +265,7 @@ public sealed class GeneratedCodeCompilesTests
             Assert.Contains("file static class WholeModelKernel", text, StringComparison.Ordinal);
             Assert.Contains("WholeModelKernel.TryForward(_wholeModelForward, input, output, hN, ", text, StringComparison.Ordinal);
             Assert.DoesNotContain("WholeModelKernel.TryStep", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("TryForwardRows", text, StringComparison.Ordinal);
             Assert.Contains("ref float ob = ref Unsafe.Add(ref layerOut, (tb * OutputSize) + StateSize);", text, StringComparison.Ordinal);
         }
 

@@ -80,15 +80,25 @@ internal static class ModelEmitter
         return writer.ToString();
     }
 
-    /// <summary>The first line of a Forward: batch 1 to the whole-model kernels where the type has them.</summary>
+    /// <summary>
+    /// The first line of a Forward: batch 1 to the whole-model kernels where the type has them, and a few sequences row by
+    /// row through them where the plan says so (unidirectional models).
+    /// </summary>
     private static string WholeForward(RnnModelDeclaration model, bool cells)
-        => WholeModelEmitter.AppliesToForward(model)
-            ? $"if (batch == 1 && global::{KernelNamespace}.{WholeModelEmitter.ClassName}.TryForward(_wholeModelForward, input, output, hN, {(cells ? "cN, c0, returnsCells: true, " : model.Cell == "Lstm" ? "default, default, returnsCells: false, " : string.Empty)}seqLen, layout, h0)) {{ return; }}"
+    {
+        string kernels = $"global::{KernelNamespace}.{WholeModelEmitter.ClassName}";
+        string cellArguments = cells ? "cN, c0, returnsCells: true, " : model.Cell == "Lstm" ? "default, default, returnsCells: false, " : string.Empty;
+        string batchOne = $"{kernels}.TryForward(_wholeModelForward, input, output, hN, {cellArguments}seqLen, layout, h0)";
+        return WholeModelEmitter.ForwardsRows(model)
+            ? $"if (batch == 1 ? {batchOne} : batch <= _forwardRowsUpToBatch && {kernels}.TryForwardRows(_wholeModelForward, input, output, hN, {cellArguments}batch, seqLen, layout, h0)) {{ return; }}"
+            : WholeModelEmitter.AppliesToForward(model)
+            ? $"if (batch == 1 && {batchOne}) {{ return; }}"
             : WholeModelEmitter.Applies(model)
                 ? "// Every batch through the driver: the layers' weights pass the generator's line for a whole-model Forward (the driver projects each layer's inputs in one product)."
                 : "// Every batch through the driver: no whole-model kernels (W_hh beyond the generator's line).";
+    }
 
-    /// <summary>The first line of a Step: batch 1 to the whole-model kernels where the type has them.</summary>
+    /// <summary>The first line of a Step: batch 1 to the whole-model kernels where the type has them, and a one-layer model's few streams row by row where the plan says so.</summary>
     private static string WholeStep(RnnModelDeclaration model, bool cells)
     {
         string kernels = $"global::{KernelNamespace}.{WholeModelEmitter.ClassName}";
@@ -104,14 +114,14 @@ internal static class ModelEmitter
     {
         string wholeForward = WholeForward(model, cells: false);
         string wholeStep = WholeStep(model, cells: false);
+        // A Step of a one-layer model's few streams, and a Forward of a few sequences, row by row through the whole-model
+        // kernels where the plan says so: the largest such batch, read from the plans when the model is built.
         bool stepRows = WholeModelEmitter.StepsRowsOfOneLayer(model);
-        // A one-layer model's Step of a few streams, row by row through the whole-model step where the plan says so.
-        string stepRowsField = stepRows
-            ? "\n\n/// <summary>The largest batch whose Step the plan runs row by row through the whole-model step (1: none; decided on this CPU).</summary>\nprivate readonly int _stepRowsUpToBatch;"
-            : string.Empty;
-        string stepRowsAssignment = stepRows
-            ? "\n    _stepRowsUpToBatch = _wholeModelStep is not null && model.DescribePlan(global::HighPerfRnn.RnnCall.Step, 2, declared: true) is { StepsRowByRow: true } rows ? rows.MaxBatch : 1;"
-            : string.Empty;
+        bool forwardRows = WholeModelEmitter.ForwardsRows(model);
+        string rowsFields = (stepRows ? "\n\n/// <summary>The largest batch whose Step runs row by row through the whole-model step (1: none; the plan's, on this CPU).</summary>\nprivate readonly int _stepRowsUpToBatch;" : string.Empty)
+            + (forwardRows ? "\n\n/// <summary>The largest batch whose Forward runs row by row through the whole-model Forward (1: none; the plan's, on this CPU).</summary>\nprivate readonly int _forwardRowsUpToBatch;" : string.Empty);
+        string rowsAssignments = (stepRows ? "\n    _stepRowsUpToBatch = _wholeModelStep is null ? 1 : global::HighPerfRnn.Generated.GeneratedModels.RowByRowUpToBatch(model, global::HighPerfRnn.RnnCall.Step);" : string.Empty)
+            + (forwardRows ? "\n    _forwardRowsUpToBatch = _wholeModelForward is null ? 1 : global::HighPerfRnn.Generated.GeneratedModels.RowByRowUpToBatch(model, global::HighPerfRnn.RnnCall.Forward);" : string.Empty);
         string type = model.TypeName;
         string pytorch = PyTorchConstructor(model);
         string displayName = model.DisplayName;
@@ -173,7 +183,7 @@ internal static class ModelEmitter
                 private readonly global::HighPerfRnn.Generated.GeneratedKernelWeights? _wholeModelStep;
 
                 /// <summary>The packed weights for the whole-model Forward where the plan picks it (batch 1); null where it does not.</summary>
-                private readonly global::HighPerfRnn.Generated.GeneratedKernelWeights? _wholeModelForward;{{stepRowsField}}
+                private readonly global::HighPerfRnn.Generated.GeneratedKernelWeights? _wholeModelForward;{{rowsFields}}
 
                 /// <summary>Whether this type has whole-model kernels (unidirectional, W_hh within the generator's line); the plan says when they run.</summary>
                 public const bool HasWholeModelKernels = {{Bool(WholeModelEmitter.Applies(model))}};
@@ -186,7 +196,7 @@ internal static class ModelEmitter
                     _model = model;
                     global::HighPerfRnn.Generated.GeneratedKernelWeights? weights = HasWholeModelKernels ? model.GetGeneratedKernelWeights() : null;
                     _wholeModelStep = PlanPicksWholeModel(model, global::HighPerfRnn.RnnCall.Step) ? weights : null;
-                    _wholeModelForward = PlanPicksWholeModel(model, global::HighPerfRnn.RnnCall.Forward) ? weights : null;{{stepRowsAssignment}}
+                    _wholeModelForward = PlanPicksWholeModel(model, global::HighPerfRnn.RnnCall.Forward) ? weights : null;{{rowsAssignments}}
                 }
 
                 /// <summary>Whether the plan of <paramref name="call"/> at batch 1 runs this type's whole-model kernel (decided on this CPU, when the model is built).</summary>

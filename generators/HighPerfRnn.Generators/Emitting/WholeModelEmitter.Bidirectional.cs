@@ -65,9 +65,18 @@ internal static partial class WholeModelEmitter
     /// RunForward: the Forward method of the path the weights were packed for; <paramref name="sequenceScratch"/> names its
     /// last argument, the stack memory the layers pass their outputs through (sequences, or the wavefront's ring).
     /// </summary>
-    private static void EmitForwardDispatch(IndentedWriter writer, (string Method, int PanelWidth, SimdFlavor Flavor)[] widths, string sequenceScratch)
+    /// <remarks>
+    /// With <paramref name="timeStrides"/> (the unidirectional wavefront), the input's and the output's time steps lie
+    /// <c>inputStride</c> and <c>outputStride</c> floats apart: a whole sequence's rows at batch 1, one sequence of a
+    /// time-major batch when the rows run one by one.
+    /// </remarks>
+    private static void EmitForwardDispatch(IndentedWriter writer, (string Method, int PanelWidth, SimdFlavor Flavor)[] widths, string sequenceScratch, bool timeStrides = false)
     {
-        using (writer.Block($"private static void RunForward(global::HighPerfRnn.Generated.GeneratedKernelWeights weights, ref float xi, int seqLen, ref float output, ref float hN, ref float cN, ref float h0, bool hasH0, ref float {sequenceScratch})"))
+        string inputStride = timeStrides ? " int inputStride," : string.Empty;
+        string outputStride = timeStrides ? " int outputStride," : string.Empty;
+        string inputStrideArgument = timeStrides ? " inputStride," : string.Empty;
+        string outputStrideArgument = timeStrides ? " outputStride," : string.Empty;
+        using (writer.Block($"private static void RunForward(global::HighPerfRnn.Generated.GeneratedKernelWeights weights, ref float xi,{inputStride} int seqLen, ref float output,{outputStride} ref float hN, ref float cN, ref float h0, bool hasH0, ref float {sequenceScratch})"))
         {
             using (writer.Block("switch (weights.PanelWidth)"))
             {
@@ -75,7 +84,7 @@ internal static partial class WholeModelEmitter
                 {
                     writer.Line($"""
                         case {Int(panelWidth)}:
-                            Forward{method.Substring("Step".Length)}(weights, ref xi, seqLen, ref output, ref hN, ref cN, ref h0, hasH0, ref {sequenceScratch});
+                            Forward{method.Substring("Step".Length)}(weights, ref xi,{inputStrideArgument} seqLen, ref output,{outputStrideArgument} ref hN, ref cN, ref h0, hasH0, ref {sequenceScratch});
                             return;
                         """);
                 }
@@ -100,7 +109,7 @@ internal static partial class WholeModelEmitter
             public static bool TryForward(
                 global::HighPerfRnn.Generated.GeneratedKernelWeights? weights, ReadOnlySpan<float> input, Span<float> output, Span<float> hN,{{cellParameters}} int seqLen, global::HighPerfRnn.SequenceLayout layout, ReadOnlySpan<float> h0)
             {
-                if (weights is null || seqLen > StackSequenceFloats / OutputSize || !AcceptsForward(input, output, hN, seqLen, layout, h0))
+                if (weights is null || seqLen > StackSequenceFloats / OutputSize || !AcceptsForward(input, output, hN, batch: 1, seqLen, layout, h0))
                 {
                     return false;
                 }
@@ -294,7 +303,7 @@ internal static partial class WholeModelEmitter
         => writer.Line("""
                 // Without cell states asked for (the Forward overload without cN and c0), c lives on the stack.
                 Span<float> cells = returnsCells ? cN : stackalloc float[StateRows * HiddenSize];
-                if (!AcceptsCells(cells, c0, input, output, hN, h0))
+                if (!AcceptsCells(cells, c0, input, output, hN, h0, batch: 1))
                 {
                     return false;
                 }
@@ -303,7 +312,7 @@ internal static partial class WholeModelEmitter
             """);
 
     /// <summary>
-    /// The runtime Forward's checks at batch 1, once per generated class: AcceptsForward (exact lengths, no overlaps, h0 either
+    /// The runtime Forward's checks, once per generated class: AcceptsForward (exact lengths, no overlaps, h0 either
     /// h_n itself or apart), for an LSTM AcceptsCells (c_n or the stack's cells, and c0, likewise), MaxSeqLen, InitialState and SameSpan.
     /// </summary>
     private static void EmitForwardChecks(IndentedWriter writer, bool lstm)
@@ -312,13 +321,16 @@ internal static partial class WholeModelEmitter
             /// <summary>The runtime's bound on one call (rows × features within half of int.MaxValue); longer calls go to the runtime, which reports them.</summary>
             private const int MaxSeqLen = int.MaxValue / 2 / ({{(lstm ? "4" : "3")}} * HiddenSize + 16 + OutputSize + InputSize);
 
-            /// <summary>Whether the runtime's Forward would accept these spans at batch 1 (else it runs, and names the one at fault).</summary>
-            private static bool AcceptsForward(ReadOnlySpan<float> input, ReadOnlySpan<float> output, ReadOnlySpan<float> hN, int seqLen, global::HighPerfRnn.SequenceLayout layout, ReadOnlySpan<float> h0)
+            /// <summary>
+            /// Whether the runtime's Forward would accept these spans for <paramref name="batch"/> sequences (else it runs, and names
+            /// the one at fault): exact lengths, a layout of the batch (unbatched only at batch 1), no overlaps, h0 either h_n or apart.
+            /// </summary>
+            private static bool AcceptsForward(ReadOnlySpan<float> input, ReadOnlySpan<float> output, ReadOnlySpan<float> hN, int batch, int seqLen, global::HighPerfRnn.SequenceLayout layout, ReadOnlySpan<float> h0)
             {
-                const int StateLength = StateRows * StateSize;
-                return seqLen > 0 && seqLen <= MaxSeqLen
-                    && layout is global::HighPerfRnn.SequenceLayout.BatchFirst or global::HighPerfRnn.SequenceLayout.SequenceFirst or global::HighPerfRnn.SequenceLayout.Unbatched
-                    && input.Length == seqLen * InputSize && output.Length == seqLen * OutputSize && hN.Length == StateLength && (h0.IsEmpty || h0.Length == StateLength)
+                long stateLength = (long)StateRows * batch * StateSize;
+                return seqLen > 0 && seqLen <= MaxSeqLen / batch
+                    && (layout is global::HighPerfRnn.SequenceLayout.BatchFirst or global::HighPerfRnn.SequenceLayout.SequenceFirst || (layout == global::HighPerfRnn.SequenceLayout.Unbatched && batch == 1))
+                    && input.Length == (long)batch * seqLen * InputSize && output.Length == (long)batch * seqLen * OutputSize && hN.Length == stateLength && (h0.IsEmpty || h0.Length == stateLength)
                     && !input.Overlaps(output) && !input.Overlaps(hN) && !output.Overlaps(hN) && !h0.Overlaps(output) && !h0.Overlaps(input) && (!h0.Overlaps(hN) || SameSpan(h0, hN));
             }
 
@@ -326,11 +338,11 @@ internal static partial class WholeModelEmitter
         if (lstm)
         {
             writer.Line("""
-                /// <summary>The same for the cell states: <paramref name="cells"/> (c_n, or the stack's when c_n is not asked for) and c0.</summary>
-                private static bool AcceptsCells(ReadOnlySpan<float> cells, ReadOnlySpan<float> c0, ReadOnlySpan<float> input, ReadOnlySpan<float> output, ReadOnlySpan<float> hN, ReadOnlySpan<float> h0)
+                /// <summary>The same for the cell states of <paramref name="batch"/> sequences: <paramref name="cells"/> (c_n, or the stack's when c_n is not asked for) and c0.</summary>
+                private static bool AcceptsCells(ReadOnlySpan<float> cells, ReadOnlySpan<float> c0, ReadOnlySpan<float> input, ReadOnlySpan<float> output, ReadOnlySpan<float> hN, ReadOnlySpan<float> h0, int batch)
                 {
-                    const int CellLength = StateRows * HiddenSize;
-                    return cells.Length == CellLength && (c0.IsEmpty || c0.Length == CellLength)
+                    long cellLength = (long)StateRows * batch * HiddenSize;
+                    return cells.Length == cellLength && (c0.IsEmpty || c0.Length == cellLength)
                         && !cells.Overlaps(input) && !cells.Overlaps(output) && !cells.Overlaps(hN) && !cells.Overlaps(h0)
                         && !c0.Overlaps(input) && !c0.Overlaps(output) && !c0.Overlaps(hN) && !c0.Overlaps(h0) && (!c0.Overlaps(cells) || SameSpan(c0, cells));
                 }

@@ -31,7 +31,7 @@ internal static partial class WholeModelEmitter
             public static bool TryForward(
                 global::HighPerfRnn.Generated.GeneratedKernelWeights? weights, ReadOnlySpan<float> input, Span<float> output, Span<float> hN,{{cellParameters}} int seqLen, global::HighPerfRnn.SequenceLayout layout, ReadOnlySpan<float> h0)
             {
-                if (weights is null || !AcceptsForward(input, output, hN, seqLen, layout, h0))
+                if (weights is null || !AcceptsForward(input, output, hN, batch: 1, seqLen, layout, h0))
                 {
                     return false;
                 }
@@ -47,7 +47,7 @@ internal static partial class WholeModelEmitter
                 Span<float> ring = stackalloc float[RingFloats];
 
                 // h0's rows are read by each layer's first step, h_n's written after the last wave, so h0 may be h_n itself.
-                RunForward(weights, ref MemoryMarshal.GetReference(input), seqLen, ref MemoryMarshal.GetReference(output), ref MemoryMarshal.GetReference(hN),
+                RunForward(weights, ref MemoryMarshal.GetReference(input), InputSize, seqLen, ref MemoryMarshal.GetReference(output), OutputSize, ref MemoryMarshal.GetReference(hN),
                     ref {{(lstm ? "MemoryMarshal.GetReference(cells)" : "Unsafe.NullRef<float>()")}}, ref MemoryMarshal.GetReference(h0), !h0.IsEmpty, ref MemoryMarshal.GetReference(ring));
                 return true;
             }
@@ -55,18 +55,99 @@ internal static partial class WholeModelEmitter
             /// <summary>Floats of the ring: two rows of h for each layer below the last.</summary>
             private const int RingFloats = (NumLayers - 1) * 2 * StateSize;
 
-            /// <summary>Where layer <paramref name="layer"/>'s h at time <paramref name="t"/> lives: the last layer's in the output row t, the others' in ring row t % 2.</summary>
+            /// <summary>Where layer <paramref name="layer"/>'s h at time <paramref name="t"/> lives: the last layer's in the output row t (rows <paramref name="outputStride"/> floats apart), the others' in ring row t % 2.</summary>
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            private static ref float LayerRow(ref float output, ref float ring, int layer, int t)
-                => ref (layer == NumLayers - 1 ? ref Unsafe.Add(ref output, t * OutputSize) : ref Unsafe.Add(ref ring, ((2 * layer) + (t & 1)) * StateSize));
+            private static ref float LayerRow(ref float output, int outputStride, ref float ring, int layer, int t)
+                => ref (layer == NumLayers - 1 ? ref Unsafe.Add(ref output, t * outputStride) : ref Unsafe.Add(ref ring, ((2 * layer) + (t & 1)) * StateSize));
 
             """);
+        EmitTryForwardRows(writer, lstm);
         EmitForwardChecks(writer, lstm);
-        EmitForwardDispatch(writer, widths, "ring");
+        EmitForwardDispatch(writer, widths, "ring", timeStrides: true);
         foreach ((string method, int panelWidth, SimdFlavor flavor) in widths)
         {
             EmitWavefrontMethod(writer, model, kernel, method, panelWidth, flavor, gates);
         }
+    }
+
+    /// <summary>
+    /// TryForwardRows: a Forward of several sequences, each through the batch-1 wavefront in turn, where the plan runs such a
+    /// Forward row by row (ExecutionPlan.RunsRowByRow). A sequence's time steps lie a row apart in a batch-first batch and a
+    /// batch apart in a time-major one (the strides); its h0, h_n, c0 and c_n rows lie a batch apart per layer, so they pass
+    /// through rows of their own on the stack.
+    /// </summary>
+    private static void EmitTryForwardRows(IndentedWriter writer, bool lstm)
+    {
+        string cellParameters = lstm ? " Span<float> cN, ReadOnlySpan<float> c0, bool returnsCells," : string.Empty;
+        string cellChecks = lstm
+            ? "\n        || (returnsCells ? !AcceptsCells(cN, c0, input, output, hN, h0, batch) : !c0.IsEmpty)"
+            : string.Empty;
+        writer.Line($$"""
+            /// <summary>
+            /// Forward of <paramref name="batch"/> sequences, each through the Forward above in turn, where the plan runs a Forward of
+            /// this batch row by row (a small model, whose pass over one sequence beats the runtime's product of all the rows per step).
+            /// The spans are checked once for all rows, as the runtime's Forward checks them; false, with nothing touched, otherwise.
+            /// h0 may be h_n itself{{(lstm ? " (c0 may be c_n)" : string.Empty)}}: a sequence's rows of them are read before they are written, and no other's are touched.
+            /// </summary>
+            public static bool TryForwardRows(
+                global::HighPerfRnn.Generated.GeneratedKernelWeights? weights, ReadOnlySpan<float> input, Span<float> output, Span<float> hN,{{cellParameters}} int batch, int seqLen, global::HighPerfRnn.SequenceLayout layout, ReadOnlySpan<float> h0)
+            {
+                if (weights is null || batch < 2 || !AcceptsForward(input, output, hN, batch, seqLen, layout, h0){{cellChecks}})
+                {
+                    return false;
+                }
+
+                // One sequence's states: its row of each layer, gathered from h0{{(lstm ? " and c0" : string.Empty)}} and put back into h_n{{(lstm ? " and c_n" : string.Empty)}}.
+                Span<float> rowH0 = stackalloc float[StateRows * StateSize];
+                Span<float> rowHN = stackalloc float[StateRows * StateSize];{{(lstm ? "\n    Span<float> rowCells = stackalloc float[StateRows * HiddenSize];" : string.Empty)}}
+                Span<float> ring = stackalloc float[RingFloats];
+                bool batchFirst = layout == global::HighPerfRnn.SequenceLayout.BatchFirst;
+                int inputStride = batchFirst ? InputSize : batch * InputSize;
+                int outputStride = batchFirst ? OutputSize : batch * OutputSize;
+                for (int row = 0; row < batch; row++)
+                {
+                    for (int layer = 0; layer < StateRows; layer++)
+                    {
+                        int stateRow = (layer * batch) + row;
+                        if (!h0.IsEmpty)
+                        {
+                            h0.Slice(stateRow * StateSize, StateSize).CopyTo(rowH0.Slice(layer * StateSize, StateSize));
+                        }
+            """);
+        if (lstm)
+        {
+            writer.Line("""
+
+                        Span<float> c = rowCells.Slice(layer * HiddenSize, HiddenSize);
+                        if (c0.IsEmpty)
+                        {
+                            c.Clear();
+                        }
+                        else
+                        {
+                            c0.Slice(stateRow * HiddenSize, HiddenSize).CopyTo(c);
+                        }
+            """);
+        }
+
+        writer.Line($$"""
+                    }
+
+                    int inputStart = batchFirst ? row * seqLen * InputSize : row * InputSize;
+                    int outputStart = batchFirst ? row * seqLen * OutputSize : row * OutputSize;
+                    RunForward(weights, ref Unsafe.Add(ref MemoryMarshal.GetReference(input), inputStart), inputStride, seqLen, ref Unsafe.Add(ref MemoryMarshal.GetReference(output), outputStart), outputStride,
+                        ref MemoryMarshal.GetReference(rowHN), ref {{(lstm ? "MemoryMarshal.GetReference(rowCells)" : "Unsafe.NullRef<float>()")}}, ref MemoryMarshal.GetReference(rowH0), !h0.IsEmpty, ref MemoryMarshal.GetReference(ring));
+                    for (int layer = 0; layer < StateRows; layer++)
+                    {
+                        int stateRow = (layer * batch) + row;
+                        rowHN.Slice(layer * StateSize, StateSize).CopyTo(hN.Slice(stateRow * StateSize, StateSize));{{(lstm ? "\n            if (returnsCells)\n            {\n                rowCells.Slice(layer * HiddenSize, HiddenSize).CopyTo(cN.Slice(stateRow * HiddenSize, HiddenSize));\n            }" : string.Empty)}}
+                    }
+                }
+
+                return true;
+            }
+
+            """);
     }
 
     private static void EmitWavefrontMethod(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, int panelWidth, SimdFlavor flavor, int gates)
@@ -78,7 +159,7 @@ internal static partial class WholeModelEmitter
             ? $"/// <summary>{Int(panelWidth)}-float panels: wave w runs layer l's step w − l for every layer (<c>{LayerMethod(method, first: true)}</c>, <c>{LayerMethod(method, first: false)}</c>).</summary>"
             : $"/// <summary>{Int(panelWidth)}-float panels: the time loop, each step the input product ({ProductEmitter.Describe(layers.First)}) and <c>{method}Row{(layers.FirstOnSums ? "OnSums" : string.Empty)}</c>.</summary>");
         writer.Line(KernelPlan.KernelAttribute); // a call of its own, compiled optimized at once
-        using (writer.Block($"private static void Forward{method.Substring("Step".Length)}(global::HighPerfRnn.Generated.GeneratedKernelWeights weights, ref float xi, int seqLen, ref float output, ref float hN, ref float cN, ref float h0, bool hasH0, ref float ring)"))
+        using (writer.Block($"private static void Forward{method.Substring("Step".Length)}(global::HighPerfRnn.Generated.GeneratedKernelWeights weights, ref float xi, int inputStride, int seqLen, ref float output, int outputStride, ref float hN, ref float cN, ref float h0, bool hasH0, ref float ring)"))
         {
             bool hasQ = EmitScratchLocals(writer, model, gates, panelWidth, layers, zeros: true);
             using (writer.Block("for (int wave = 0; wave < seqLen + NumLayers - 1; wave++)"))
@@ -89,7 +170,7 @@ internal static partial class WholeModelEmitter
                         // Layer 0 at t = wave: the input row t in.
                         const int layer = 0;
                         int t = wave;
-                        ref float xt = ref Unsafe.Add(ref xi, t * InputSize);
+                        ref float xt = ref Unsafe.Add(ref xi, t * inputStride);
                         """);
                     EmitWaveStep(writer, model, kernel, method, layers, first: true, hasQ, lstm);
                 }
@@ -106,7 +187,7 @@ internal static partial class WholeModelEmitter
                                 continue;
                             }
 
-                            ref float xt = ref LayerRow(ref output, ref ring, layer - 1, t);
+                            ref float xt = ref LayerRow(ref output, outputStride, ref ring, layer - 1, t);
                             """);
                         EmitWaveStep(writer, model, kernel, method, layers, first: false, hasQ, lstm);
                     }
@@ -118,7 +199,7 @@ internal static partial class WholeModelEmitter
             {
                 writer.Line("""
                     // h_n: each layer's output at the last time step.
-                    MemoryMarshal.CreateReadOnlySpan(ref LayerRow(ref output, ref ring, layer, seqLen - 1), StateSize).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref hN, layer * StateSize), StateSize));
+                    MemoryMarshal.CreateReadOnlySpan(ref LayerRow(ref output, outputStride, ref ring, layer, seqLen - 1), StateSize).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref hN, layer * StateSize), StateSize));
                     """);
             }
         }
@@ -132,8 +213,8 @@ internal static partial class WholeModelEmitter
     {
         writer.Line("""
             bool recurrent = t > 0 || hasH0;
-            ref float h = ref (t > 0 ? ref LayerRow(ref output, ref ring, layer, t - 1) : ref (hasH0 ? ref Unsafe.Add(ref h0, layer * StateSize) : ref z));
-            ref float o = ref LayerRow(ref output, ref ring, layer, t);
+            ref float h = ref (t > 0 ? ref LayerRow(ref output, outputStride, ref ring, layer, t - 1) : ref (hasH0 ? ref Unsafe.Add(ref h0, layer * StateSize) : ref z));
+            ref float o = ref LayerRow(ref output, outputStride, ref ring, layer, t);
             """);
         if (lstm)
         {

@@ -219,6 +219,12 @@ internal static partial class WholeModelEmitter
     /// </summary>
     public static bool StepsRowsOfOneLayer(RnnModelDeclaration model) => AppliesToStep(model) && model.NumLayers == 1;
 
+    /// <summary>
+    /// Whether the whole-model class also runs a Forward of several sequences row by row (<c>TryForwardRows</c>): a
+    /// unidirectional model with a whole-model Forward (a bidirectional one's Forward holds its layers' sequences on the stack).
+    /// </summary>
+    public static bool ForwardsRows(RnnModelDeclaration model) => AppliesToForward(model) && !model.Bidirectional;
+
     private static void EmitTryStepRows(IndentedWriter writer, bool lstm)
     {
         string cells = lstm ? " Span<float> cellState," : string.Empty;
@@ -229,7 +235,7 @@ internal static partial class WholeModelEmitter
         writer.Line($$"""
             /// <summary>
             /// A Step of <paramref name="batch"/> streams, each stream's row through the step above in turn, where the plan runs
-            /// such a Step row by row (a small one-layer model at batch 2 or 3: ExecutionPlan.StepsRowByRow). The spans are
+            /// such a Step row by row (a small one-layer model at batch 2 or 3: ExecutionPlan.RunsRowByRow). The spans are
             /// checked once for all rows (exact lengths, no overlaps); false, with nothing touched, otherwise.
             /// </summary>
             public static bool TryStepRows(global::HighPerfRnn.Generated.GeneratedKernelWeights? weights, ReadOnlySpan<float> input, Span<float> state,{{cells}} Span<float> output, int batch)

@@ -56,4 +56,21 @@ public static class GeneratedModels
 
         return model;
     }
+
+    /// <summary>
+    /// The largest batch whose <paramref name="call"/> the declared model's plans run row by row through its whole-model
+    /// kernels (<see cref="ExecutionPlan.RunsRowByRow"/>), from batch 2 up; 1 where none does. Read once, when a declared
+    /// type is built: its calls then only compare the batch with it.
+    /// </summary>
+    public static int RowByRowUpToBatch(RnnModel model, RnnCall call)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        int upTo = 1;
+        while (upTo < int.MaxValue && model.DescribePlan(call, upTo + 1, declared: true) is { RunsRowByRow: true } plan)
+        {
+            upTo = plan.MaxBatch;
+        }
+
+        return upTo;
+    }
 }

@@ -79,13 +79,13 @@ public sealed class ExecutionPlan
     internal string? ProjectEachStepReason { get; }
 
     /// <summary>
-    /// Whether a <c>Step</c> of several streams runs each stream's row through the batch-1 step, one after the other
-    /// (a one-layer model small enough that the batch-1 kernels beat the blocked product of the rows): the layers'
-    /// kernels are then the batch-1 step's.
+    /// Whether a call of several rows runs each row through the batch-1 call, one after the other: a <c>Step</c>'s streams
+    /// (a one-layer model small enough that the batch-1 kernels beat the blocked product of the rows), or a declared model's
+    /// <c>Forward</c>, each sequence through its whole-model kernel. The layers' kernels are then the batch-1 call's.
     /// </summary>
-    public bool StepsRowByRow => RowByRowReason is not null;
+    public bool RunsRowByRow => RowByRowReason is not null;
 
-    /// <summary>Why each row runs through the batch-1 step (the planner's rule), or null.</summary>
+    /// <summary>Why each row runs through the batch-1 call (the planner's rule), or null.</summary>
     internal string? RowByRowReason { get; }
 
     /// <summary>Whether every layer runs the one-vector projecting Elman kernel (the whole pass is one kernel call per layer).</summary>
@@ -109,7 +109,7 @@ public sealed class ExecutionPlan
 
         if (RowByRowReason is not null)
         {
-            text.AppendLine().Append("  each row through the batch-1 step, one after the other (").Append(RowByRowReason).Append(')');
+            text.AppendLine().Append("  each row through the batch-1 " + (Call == RnnCall.Step ? "step" : "pass") + ", one after the other (").Append(RowByRowReason).Append(')');
         }
 
         if (ProjectEachStepReason is not null)

@@ -211,7 +211,8 @@ internal static class ExecutionPlanner
             _ => (ProjectEachStepFromBatch, int.MaxValue),
         };
 
-        string? rowByRow = StepRowByRowReason(architecture, path, call, batchClass, declared);
+        string? rowByRow = StepRowByRowReason(architecture, path, call, batchClass, declared)
+            ?? ForwardRowByRowReason(architecture, path, call, batchClass, minBatch, maxBatch, declared);
         var layers = new LayerPlan[architecture.NumLayers];
         for (int layer = 0; layer < layers.Length; layer++)
         {
@@ -219,7 +220,7 @@ internal static class ExecutionPlanner
             layers[layer] = PlanLayer(architecture, path, call, rowByRow is null ? batchClass : 0, declared, layer);
         }
 
-        string? projectEachStep = call == RnnCall.Forward && minBatch >= ProjectEachStepFromBatch && !Array.Exists(layers, l => l.Kernel is LayerKernel.ElmanSequenceProjecting or LayerKernel.ElmanSequence)
+        string? projectEachStep = call == RnnCall.Forward && rowByRow is null && minBatch >= ProjectEachStepFromBatch && !Array.Exists(layers, l => l.Kernel is LayerKernel.ElmanSequenceProjecting or LayerKernel.ElmanSequence)
             ? $"batch ≥ {ProjectEachStepFromBatch}: a step's rows stay in cache between their projection and the step"
             : null;
         return new ExecutionPlan(architecture, call, minBatch, maxBatch, path, declared, layers, simdReason, WavefrontReason(architecture, path, call, layers), projectEachStep, rowByRow);
@@ -236,6 +237,52 @@ internal static class ExecutionPlanner
     /// Elman 32 1.41) but for the one-vector Elman (Elman 16 at 4 0.64, at 8 1.05): not taken, one line for all.
     /// </summary>
     public const long StepRowByRowLimitBytes = 12 * 1024;
+
+    /// <summary>
+    /// A declared unidirectional model's <c>Forward</c> of a few sequences runs each sequence through its whole-model
+    /// Forward, one after the other, wherever that runs its batch-1 Forward and W_hh (padded) takes at most this: the
+    /// generated pass keeps a step's weights, state and gates in registers and L1 at constant sizes, where the driver's
+    /// steps of all the rows are an input product, a recurrent product and a gate pass each. At batches 2–3 for every
+    /// model; at 4–31 for one gated layer, and for Elman layers within <see cref="DeclaredElmanForwardRowsLimitBytes"/>.
+    /// Whole-model rows ÷ the declared model's batched Forward before this (seq 50, batch-first, a Forward call per
+    /// sequence from outside, so with its checks; AMD EPYC Zen 3, 256-bit, paired), at batches 2 / 4 / 8 / 16 / 31:
+    /// LSTM 8 0.71 / 0.84 / 0.88 / 0.88 / 0.99, LSTM 16 0.78 / 0.84 / 0.85 / 0.69 / 0.93, LSTM 24 (9 KB) 0.87 / 0.92 /
+    /// 0.92 / 0.90 / 0.99, LSTM 28 (14 KB) 0.95 / 0.97 / 0.90 / 0.87 / 0.99, LSTM 32 (16 KB) 0.99 / 1.01 / 0.94 / 0.97 /
+    /// 1.05; GRU 8 0.63–0.89, GRU 16 0.79–1.00, GRU 24 0.80–0.87, GRU 32 (12 KB) 0.90–0.98. Two gated layers at 2: LSTM 8
+    /// and 16 0.96 and 0.94, GRU 16 0.86; from 4 their generated step is level or faster (0.93–1.13).
+    /// </summary>
+    public const long DeclaredForwardRowsLimitBytes = 14 * 1024;
+
+    /// <summary>
+    /// An Elman model's line for declared rows at batches 4–31 (at 2–3 every whole-model Elman Forward runs them): rows ÷
+    /// batched (as above) Elman 12 / 16 / 24 (2.3 KB) at batches 4–31 0.39–0.87, two layers of Elman 24 0.72–0.85; Elman 32
+    /// (4 KB) 0.86 / 0.93 / 0.98 / 1.09 / 1.09 at 2 / 4 / 8 / 16 / 31.
+    /// </summary>
+    public const long DeclaredElmanForwardRowsLimitBytes = 3 * 1024;
+
+    /// <summary>The largest batch a declared Forward runs row by row: the end of the batch class before the per-step projections.</summary>
+    public const int DeclaredForwardRowsMaxBatch = ProjectEachStepFromBatch - 1;
+
+    /// <summary>Why a declared Forward of this batch class runs each sequence through the whole-model Forward (<see cref="DeclaredForwardRowsLimitBytes"/>), or null.</summary>
+    private static string? ForwardRowByRowReason(RnnArchitecture architecture, SimdPath path, RnnCall call, int batchClass, int minBatch, int maxBatch, bool declared)
+    {
+        if (call != RnnCall.Forward || !declared || batchClass == 0 || maxBatch > DeclaredForwardRowsMaxBatch || architecture.Bidirectional
+            || PlanLayer(architecture, path, call, 0, declared: true, 0).Kernel != LayerKernel.GeneratedWholeModel)
+        {
+            return null;
+        }
+
+        int lanes = SimdPaths.LaneCount(path);
+        long recurrentBytes = (long)architecture.GateCount * PackedMatrix.PadToPanels(architecture.HiddenSize, lanes) * architecture.StateSize * sizeof(float);
+        bool elman = architecture.Cell == RnnCell.Rnn;
+        long limit = batchClass == 1 ? DeclaredForwardRowsLimitBytes
+            : elman ? DeclaredElmanForwardRowsLimitBytes
+            : architecture.NumLayers == 1 ? DeclaredForwardRowsLimitBytes
+            : 0;
+        return recurrentBytes <= limit
+            ? $"declared, batch {minBatch} to {maxBatch}, W_hh {Kb(recurrentBytes)} ≤ {Kb(limit)}: each sequence through the whole-model Forward"
+            : null;
+    }
 
     /// <summary>
     /// Why a Step of this batch class runs row by row (<see cref="StepRowByRowLimitBytes"/>), or null. A declared model's

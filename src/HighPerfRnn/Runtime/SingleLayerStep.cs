@@ -42,7 +42,7 @@ internal sealed class SingleLayerStep
         _fusedGates = plan.Kernel == LayerKernel.FusedGateStep;
         _alternatePanelOrder = plan.AlternatePanelOrder;
         _oneVector = plan.Kernel == LayerKernel.ElmanSequenceProjecting;
-        _rowsUpToBatch = model.Plan(RnnCall.Step, 2, declared: false) is { StepsRowByRow: true } rows ? rows.MaxBatch : 1;
+        _rowsUpToBatch = model.Plan(RnnCall.Step, 2, declared: false) is { RunsRowByRow: true } rows ? rows.MaxBatch : 1;
     }
 
     /// <summary>The fast step for <paramref name="model"/>, or null where it has none (several layers, both directions, an LSTM projection).</summary>
@@ -79,7 +79,7 @@ internal sealed class SingleLayerStep
     }
 
     /// <summary>
-    /// A Step of a few streams that the plan runs row by row (<see cref="ExecutionPlan.StepsRowByRow"/>), with the checks
+    /// A Step of a few streams that the plan runs row by row (<see cref="ExecutionPlan.RunsRowByRow"/>), with the checks
     /// of the batch-1 step over the whole spans (exact lengths, apart); false (nothing touched) where the general path
     /// must run or report. Those checks cost as much as a small row's step: the general path's for a batch of two took
     /// 40 ns more than two batch-1 calls (Elman 8, Zen 4).
@@ -102,7 +102,7 @@ internal sealed class SingleLayerStep
 
     /// <summary>
     /// A Step of <paramref name="batch"/> streams whose arguments the general path has checked, each stream's row
-    /// through the batch-1 step in turn (<see cref="ExecutionPlan.StepsRowByRow"/>): rows are independent, and each gets
+    /// through the batch-1 step in turn (<see cref="ExecutionPlan.RunsRowByRow"/>): rows are independent, and each gets
     /// the sums it gets alone.
     /// </summary>
     public void StepRows(ReadOnlySpan<float> input, Span<float> state, Span<float> cellState, Span<float> output, int batch, RnnWorkspace? workspace)

@@ -23,7 +23,7 @@ internal static class StreamingStep
 
         // The plan made for this call class when the model was built: the kernel of every layer, decided there.
         ExecutionPlan plan = model.DriverPlan(RnnCall.Step, batch, declared: typeof(TKernel) != typeof(RuntimeStepKernel));
-        if (plan.StepsRowByRow && model.SingleLayer is { } singleLayer)
+        if (plan.RunsRowByRow && model.SingleLayer is { } singleLayer)
         {
             // A few streams of a small one-layer model: each row through the batch-1 step (arguments checked by the caller).
             singleLayer.StepRows(input, state, cellState, output, batch, workspace);

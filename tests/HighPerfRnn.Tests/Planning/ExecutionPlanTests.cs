@@ -78,8 +78,10 @@ public sealed class ExecutionPlanTests
         { "declared lstm 33 step batch 1 (beyond 16 KB)", new RnnArchitecture(RnnCell.Lstm, 5, 33), SimdPath.Vector256, RnnCall.Step, 1, true, LayerKernel.FusedGateStep },
         { "declared gru 36 forward batch 1", new RnnArchitecture(RnnCell.Gru, 5, 36), SimdPath.Vector512, RnnCall.Forward, 1, true, LayerKernel.GeneratedWholeModel },
         { "runtime lstm 8 step batch 1", new RnnArchitecture(RnnCell.Lstm, 5, 8), SimdPath.Vector256, RnnCall.Step, 1, false, LayerKernel.FusedGateStep },
-        { "declared rnn batch 3", new RnnArchitecture(RnnCell.Rnn, 5, 16), SimdPath.Vector256, RnnCall.Forward, 3, true, LayerKernel.GeneratedStep },
-        { "declared rnn batch 4", new RnnArchitecture(RnnCell.Rnn, 5, 16), SimdPath.Vector256, RnnCall.Forward, 4, true, LayerKernel.GeneralStep },
+        { "declared rnn 16 forward batch 3: each sequence through the whole-model Forward", new RnnArchitecture(RnnCell.Rnn, 5, 16), SimdPath.Vector256, RnnCall.Forward, 3, true, LayerKernel.GeneratedWholeModel },
+        { "declared rnn 16 forward batch 4 (1 KB ≤ 3 KB): whole-model rows", new RnnArchitecture(RnnCell.Rnn, 5, 16), SimdPath.Vector256, RnnCall.Forward, 4, true, LayerKernel.GeneratedWholeModel },
+        { "declared rnn 48 forward batch 3 (past the whole-model line): the generated step", new RnnArchitecture(RnnCell.Rnn, 5, 48), SimdPath.Vector256, RnnCall.Forward, 3, true, LayerKernel.GeneratedStep },
+        { "declared rnn 48 forward batch 4: the product", new RnnArchitecture(RnnCell.Rnn, 5, 48), SimdPath.Vector256, RnnCall.Forward, 4, true, LayerKernel.GeneralStep },
         { "declared rnn 128 batch 2 (64 KB)", new RnnArchitecture(RnnCell.Rnn, 5, 128), SimdPath.Vector256, RnnCall.Forward, 2, true, LayerKernel.GeneralStep },
         { "declared rnn 64 batch 2 (16 KB > 12 KB)", new RnnArchitecture(RnnCell.Rnn, 5, 64), SimdPath.Vector256, RnnCall.Step, 2, true, LayerKernel.GeneralStep },
         { "declared two-layer rnn 48 batch 2 (9 KB)", new RnnArchitecture(RnnCell.Rnn, 5, 48, numLayers: 2), SimdPath.Vector256, RnnCall.Step, 2, true, LayerKernel.GeneratedStep },
@@ -133,10 +135,10 @@ public sealed class ExecutionPlanTests
     {
         var architecture = new RnnArchitecture(cell, 5, hidden, numLayers: layers);
         ExecutionPlan plan = ExecutionPlanner.Plan(architecture, path, "test", RnnCall.Step, ExecutionPlanner.BatchClass(batch), declared);
-        Assert.Equal(rows, plan.StepsRowByRow);
+        Assert.Equal(rows, plan.RunsRowByRow);
         Assert.Equal(rows, plan.ToString().Contains("each row through the batch-1 step", StringComparison.Ordinal));
         Assert.All(plan.Layers, layer => Assert.Equal(kernel, layer.Kernel));
-        Assert.False(ExecutionPlanner.Plan(architecture, path, "test", RnnCall.Forward, ExecutionPlanner.BatchClass(batch), declared).StepsRowByRow);
+        Assert.False(ExecutionPlanner.Plan(architecture, path, "test", RnnCall.Forward, ExecutionPlanner.BatchClass(batch), declared: false).RunsRowByRow);
     }
 
     [Theory]

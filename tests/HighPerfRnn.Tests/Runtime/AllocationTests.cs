@@ -79,7 +79,7 @@ public sealed class AllocationTests
     public void A_row_by_row_step_allocates_nothing_after_warm_up(RnnCell cell, int hidden)
     {
         RnnModel model = RnnModel.CreateRandom(new RnnArchitecture(cell, 5, hidden), seed: 6);
-        Assert.True(model.DescribePlan(RnnCall.Step, 3).StepsRowByRow);
+        Assert.True(model.DescribePlan(RnnCall.Step, 3).RunsRowByRow);
         var input = new float[3 * 5];
         var state = new float[3 * hidden];
         var cellState = new float[3 * hidden];

@@ -5,7 +5,7 @@ namespace HighPerfRnn.Tests.Runtime;
 
 /// <summary>
 /// A Step of two or three streams of a small one-layer model runs each stream's row through the batch-1 step
-/// (<see cref="ExecutionPlan.StepsRowByRow"/>), after the batch-1 step's checks over the whole spans. Checked on every path
+/// (<see cref="ExecutionPlan.RunsRowByRow"/>), after the batch-1 step's checks over the whole spans. Checked on every path
 /// for every cell: each row bit for bit against that stream stepped alone, and the sequence against the naive
 /// reference; and a call those checks decline (a wrong length) still gets the general path's message.
 /// </summary>
@@ -33,7 +33,7 @@ public sealed class StepRowByRowTests
                 Dictionary<string, FloatTensor> stateDict = RandomModels.StateDict(architecture, random);
                 RnnModel model = RnnModel.FromStateDictOnAnyPath(architecture, stateDict, path);
                 string label = $"{architecture} [{path}] batch {batch}";
-                if (!model.DescribePlan(RnnCall.Step, batch).StepsRowByRow)
+                if (!model.DescribePlan(RnnCall.Step, batch).RunsRowByRow)
                 {
                     continue; // past the line (the planner's tests pin it)
                 }
@@ -94,7 +94,7 @@ public sealed class StepRowByRowTests
     public void A_call_the_row_checks_decline_gets_the_general_paths_message()
     {
         RnnModel model = RnnModel.CreateRandom(new RnnArchitecture(RnnCell.Gru, 5, 16), seed: 3);
-        Assert.True(model.DescribePlan(RnnCall.Step, 2).StepsRowByRow);
+        Assert.True(model.DescribePlan(RnnCall.Step, 2).RunsRowByRow);
         var state = new float[2 * 16];
         ArgumentException error = Assert.Throws<ArgumentException>(() => model.Step(new float[2 * 5], state, new float[(2 * 16) - 1], 2));
         Assert.Equal("output", error.ParamName);

@@ -1,0 +1,119 @@
+using HighPerfRnn.Planning;
+using HighPerfRnn.Tests.Support;
+
+namespace HighPerfRnn.Tests.Generated;
+
+/// <summary>
+/// A declared model's Forward of a few sequences runs each sequence through its whole-model Forward, one after the other
+/// (<see cref="ExecutionPlan.RunsRowByRow"/>), where the plan says so. DeclaredBitIdentityTests holds it to the
+/// runtime-sized model's bits in both layouts, with and without initial states; here what only the rows have: a
+/// sequence's h0, h_n, c0 and c_n rows lie a batch apart per layer and pass through rows of their own, so h0 may be h_n
+/// and c0 may be c_n; a call whose spans the rows' checks decline still gets the runtime's message; and the routes.
+/// </summary>
+[Trait("Category", "Kernels")]
+public sealed class DeclaredForwardRowsTests
+{
+    private const int SeqLen = 7;
+
+    /// <summary>Unidirectional declared models the plan runs row by row (one and several layers, every cell, a projection).</summary>
+    public static TheoryData<string> RowModels =>
+    [
+        nameof(Hidden7Relu), nameof(Hidden9NoBias), nameof(Hidden17Deep), nameof(FixtureLstmBasic), nameof(LstmHidden4Deep), nameof(LstmHidden16Deep),
+        nameof(LstmHidden9Proj4), nameof(FixtureGruBasic), nameof(GruHidden9Deep), nameof(GruHidden16Deep),
+    ];
+
+    [Theory]
+    [MemberData(nameof(RowModels))]
+    public void Initial_states_may_be_the_final_states_buffers(string model)
+    {
+        RnnArchitecture a = DeclaredCases.Named(model).Architecture;
+        bool lstm = a.Cell == RnnCell.Lstm;
+        var random = new Random(model.Length * 31);
+        Dictionary<string, FloatTensor> stateDict = RandomModels.StateDict(a, random);
+        foreach ((SimdPath path, int batch) in TestPaths.Hardware.SelectMany(path => new[] { 2, 3, 5 }.Select(batch => (path, batch))))
+        {
+            IDeclaredModel generated = DeclaredCases.Named(model).Wrap(RnnModel.FromStateDictOnAnyPath(a, stateDict, path));
+            bool rows = generated.Runtime.DescribePlan(RnnCall.Forward, batch, declared: true).RunsRowByRow;
+            Assert.True(rows || batch > 3, $"{model} [{path}] batch {batch} should run row by row");
+            if (!rows)
+            {
+                continue; // two gated layers from batch 4: their generated step (the planner's tests pin the lines)
+            }
+
+            foreach (SequenceLayout layout in new[] { SequenceLayout.BatchFirst, SequenceLayout.SequenceFirst })
+            {
+                string what = $"{model} [{path}] batch {batch} {layout}";
+                float[] input = RandomModels.Uniform(random, batch * SeqLen * a.InputSize, 1f);
+                float[] h0 = RandomModels.Uniform(random, a.StateRows * batch * a.StateSize, 1f);
+                float[] c0 = lstm ? RandomModels.Uniform(random, a.StateRows * batch * a.HiddenSize, 1f) : [];
+
+                var expectedOutput = new float[batch * SeqLen * a.OutputSize];
+                var expectedHN = new float[h0.Length];
+                var expectedCN = new float[c0.Length];
+                if (lstm)
+                {
+                    generated.Runtime.Forward(input, expectedOutput, expectedHN, expectedCN, batch, SeqLen, layout, h0, c0);
+                }
+                else
+                {
+                    generated.Runtime.Forward(input, expectedOutput, expectedHN, batch, SeqLen, layout, h0);
+                }
+
+                // h0 in the h_n buffer, c0 in the c_n buffer: each is read, row by row, before it is overwritten.
+                float[] state = (float[])h0.Clone();
+                float[] cells = (float[])c0.Clone();
+                var output = new float[expectedOutput.Length];
+                generated.Forward(input, output, state, cells, batch, SeqLen, layout, state, cells, null);
+
+                Bits.AssertEqual(expectedOutput, output, what + ": output");
+                Bits.AssertEqual(expectedHN, state, what + ": h_n over h0");
+                Bits.AssertEqual(expectedCN, cells, what + ": c_n over c0");
+            }
+        }
+    }
+
+    [Fact]
+    public void Spans_the_rows_decline_get_the_runtime_s_message()
+    {
+        RnnArchitecture a = DeclaredCases.Named(nameof(FixtureLstmBasic)).Architecture;
+        var generated = (ILstmModel)DeclaredCases.Named(nameof(FixtureLstmBasic)).Wrap(RnnModel.FromStateDict(RandomModels.StateDict(a, new Random(3))));
+        const int Batch = 3;
+        Assert.True(generated.Runtime.DescribePlan(RnnCall.Forward, Batch, declared: true).RunsRowByRow);
+        var input = new float[Batch * SeqLen * a.InputSize];
+        var output = new float[Batch * SeqLen * a.OutputSize];
+        var hN = new float[Batch * a.StateSize];
+        var cN = new float[Batch * a.HiddenSize];
+
+        var shortHN = Assert.Throws<ArgumentException>(() => generated.Forward(input, output, hN.AsSpan(1), cN, Batch, SeqLen, SequenceLayout.BatchFirst, default, default, null));
+        Assert.Equal("hN", shortHN.ParamName);
+        var shortCN = Assert.Throws<ArgumentException>(() => generated.Forward(input, output, hN, cN.AsSpan(1), Batch, SeqLen, SequenceLayout.BatchFirst, default, default, null));
+        Assert.Equal("cN", shortCN.ParamName);
+        var unbatched = Assert.ThrowsAny<ArgumentException>(() => generated.Forward(input, output, hN, cN, Batch, SeqLen, SequenceLayout.Unbatched, default, default, null));
+        Assert.Contains("batch", unbatched.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Theory]
+    [InlineData(RnnCell.Lstm, 16, 1, false, 2, true)]
+    [InlineData(RnnCell.Lstm, 16, 1, false, 31, true)]
+    [InlineData(RnnCell.Lstm, 16, 1, false, 32, false)] // the runtime's product of the rows from batch 32
+    [InlineData(RnnCell.Gru, 16, 2, false, 2, true)]
+    [InlineData(RnnCell.Gru, 16, 2, false, 4, false)] // two gated layers from batch 4: their generated step
+    [InlineData(RnnCell.Rnn, 24, 2, false, 31, true)]
+    [InlineData(RnnCell.Rnn, 32, 1, false, 3, true)]
+    [InlineData(RnnCell.Rnn, 32, 1, false, 4, false)] // Elman from batch 4 within 3 KB of W_hh only
+    [InlineData(RnnCell.Lstm, 64, 1, false, 2, false)] // W_hh 64 KB: no whole-model kernel
+    [InlineData(RnnCell.Gru, 8, 1, true, 2, false)] // bidirectional: its whole-model Forward holds sequences on the stack
+    public void A_declared_forward_of_a_few_sequences_runs_row_by_row_below_the_line(RnnCell cell, int hidden, int layers, bool bidirectional, int batch, bool rows)
+    {
+        var architecture = new RnnArchitecture(cell, hidden, hidden, numLayers: layers, bidirectional: bidirectional);
+        int batchClass = ExecutionPlanner.BatchClass(batch);
+        ExecutionPlan plan = ExecutionPlanner.Plan(architecture, SimdPath.Vector256, "test", RnnCall.Forward, batchClass, declared: true);
+        Assert.Equal(rows, plan.RunsRowByRow);
+        Assert.False(ExecutionPlanner.Plan(architecture, SimdPath.Vector256, "test", RnnCall.Forward, batchClass, declared: false).RunsRowByRow); // runtime-sized: never
+        if (rows)
+        {
+            Assert.All(plan.Layers, l => Assert.Equal(LayerKernel.GeneratedWholeModel, l.Kernel));
+            Assert.Contains("each row through the batch-1 pass", plan.ToString(), StringComparison.Ordinal);
+        }
+    }
+}
