@@ -142,7 +142,7 @@ public sealed partial class RnnModel
         where TKernel : struct, IRecurrentStepKernel
     {
         if (_singleLayerStep is { } fast
-            && (batch == 1 ? fast.TryStep(input, state, cellState, output) : DriverPlan(RnnCall.Step, batch, declared: typeof(TKernel) != typeof(RuntimeStepKernel)).RunsRowByRow && fast.TryStepRows(input, state, cellState, output, batch, workspace)))
+            && (batch == 1 ? fast.TryStep(input, state, cellState, output) : fast.TryStepRows(input, state, cellState, output, batch, workspace)))
         {
             return;
         }
@@ -171,7 +171,7 @@ public sealed partial class RnnModel
         where TKernel : struct, IRecurrentStepKernel
     {
         if (_singleLayerStep is { } fast
-            && (batch == 1 ? fast.TryStep(input, state, output, workspace) : DriverPlan(RnnCall.Step, batch, declared: typeof(TKernel) != typeof(RuntimeStepKernel)).RunsRowByRow && fast.TryStepRows(input, state, default, output, batch, workspace)))
+            && (batch == 1 ? fast.TryStep(input, state, output, workspace) : fast.TryStepRows(input, state, default, output, batch, workspace)))
         {
             return;
         }

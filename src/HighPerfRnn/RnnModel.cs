@@ -98,6 +98,21 @@ public sealed partial class RnnModel
         return plan.WholeModel ? Plan(call, batch, declared: false) : plan;
     }
 
+    /// <summary>
+    /// The largest batch whose <paramref name="call"/> the plans run row by row (<see cref="ExecutionPlan.RunsRowByRow"/>),
+    /// from batch 2 up through the batch classes; 1 where none does. Read once where a fast path is built.
+    /// </summary>
+    internal int RowByRowUpToBatch(RnnCall call, bool declared)
+    {
+        int upTo = 1;
+        while (upTo < int.MaxValue && Plan(call, upTo + 1, declared) is { RunsRowByRow: true } plan)
+        {
+            upTo = plan.MaxBatch;
+        }
+
+        return upTo;
+    }
+
     private static int PlanIndex(RnnCall call, bool declared, int batchClass)
         => ((((int)call * 2) + (declared ? 1 : 0)) * ExecutionPlanner.BatchClasses) + batchClass;
 

@@ -256,7 +256,7 @@ public sealed class GeneratedCodeCompilesTests
         string rows = deepLstm[rowsStart..deepLstm.IndexOf("private const int MaxSeqLen", rowsStart, StringComparison.Ordinal)];
         Assert.Contains("int inputStride = batchFirst ? InputSize : batch * InputSize;", rows, StringComparison.Ordinal);
         Assert.Contains("int stateRow = (layer * batch) + row;", rows, StringComparison.Ordinal);
-        Assert.Contains("ref MemoryMarshal.GetReference(rowHN), ref MemoryMarshal.GetReference(rowCells), ref MemoryMarshal.GetReference(rowH0), !h0.IsEmpty,", rows, StringComparison.Ordinal);
+        Assert.Contains("ref MemoryMarshal.GetReference(rowStates), ref MemoryMarshal.GetReference(rowCells), ref MemoryMarshal.GetReference(rowStates), !h0.IsEmpty,", rows, StringComparison.Ordinal);
 
         // Bidirectional: Forward only, layer by layer, both directions per time step.
         foreach (string hint in new[] { "Demo.TinyBiRnn.g.cs", "Gated.Lstm9.g.cs", "Gated.Gru16.g.cs" })

@@ -97,9 +97,9 @@ internal static partial class WholeModelEmitter
                     return false;
                 }
 
-                // One sequence's states: its row of each layer, gathered from h0{{(lstm ? " and c0" : string.Empty)}} and put back into h_n{{(lstm ? " and c_n" : string.Empty)}}.
-                Span<float> rowH0 = stackalloc float[StateRows * StateSize];
-                Span<float> rowHN = stackalloc float[StateRows * StateSize];{{(lstm ? "\n    Span<float> rowCells = stackalloc float[StateRows * HiddenSize];" : string.Empty)}}
+                // One sequence's states: its row of each layer, gathered from h0{{(lstm ? " and c0" : string.Empty)}} and put back into h_n{{(lstm ? " and c_n" : string.Empty)}}
+                // (one buffer for h0 and h_n: the Forward above reads h0 in each layer's first step and writes h_n after its last).
+                Span<float> rowStates = stackalloc float[StateRows * StateSize];{{(lstm ? "\n    Span<float> rowCells = stackalloc float[StateRows * HiddenSize];" : string.Empty)}}
                 Span<float> ring = stackalloc float[RingFloats];
                 bool batchFirst = layout == global::HighPerfRnn.SequenceLayout.BatchFirst;
                 int inputStride = batchFirst ? InputSize : batch * InputSize;
@@ -111,7 +111,7 @@ internal static partial class WholeModelEmitter
                         int stateRow = (layer * batch) + row;
                         if (!h0.IsEmpty)
                         {
-                            h0.Slice(stateRow * StateSize, StateSize).CopyTo(rowH0.Slice(layer * StateSize, StateSize));
+                            h0.Slice(stateRow * StateSize, StateSize).CopyTo(rowStates.Slice(layer * StateSize, StateSize));
                         }
             """);
         if (lstm)
@@ -136,11 +136,11 @@ internal static partial class WholeModelEmitter
                     int inputStart = batchFirst ? row * seqLen * InputSize : row * InputSize;
                     int outputStart = batchFirst ? row * seqLen * OutputSize : row * OutputSize;
                     RunForward(weights, ref Unsafe.Add(ref MemoryMarshal.GetReference(input), inputStart), inputStride, seqLen, ref Unsafe.Add(ref MemoryMarshal.GetReference(output), outputStart), outputStride,
-                        ref MemoryMarshal.GetReference(rowHN), ref {{(lstm ? "MemoryMarshal.GetReference(rowCells)" : "Unsafe.NullRef<float>()")}}, ref MemoryMarshal.GetReference(rowH0), !h0.IsEmpty, ref MemoryMarshal.GetReference(ring));
+                        ref MemoryMarshal.GetReference(rowStates), ref {{(lstm ? "MemoryMarshal.GetReference(rowCells)" : "Unsafe.NullRef<float>()")}}, ref MemoryMarshal.GetReference(rowStates), !h0.IsEmpty, ref MemoryMarshal.GetReference(ring));
                     for (int layer = 0; layer < StateRows; layer++)
                     {
                         int stateRow = (layer * batch) + row;
-                        rowHN.Slice(layer * StateSize, StateSize).CopyTo(hN.Slice(stateRow * StateSize, StateSize));{{(lstm ? "\n            if (returnsCells)\n            {\n                rowCells.Slice(layer * HiddenSize, HiddenSize).CopyTo(cN.Slice(stateRow * HiddenSize, HiddenSize));\n            }" : string.Empty)}}
+                        rowStates.Slice(layer * StateSize, StateSize).CopyTo(hN.Slice(stateRow * StateSize, StateSize));{{(lstm ? "\n            if (returnsCells)\n            {\n                rowCells.Slice(layer * HiddenSize, HiddenSize).CopyTo(cN.Slice(stateRow * HiddenSize, HiddenSize));\n            }" : string.Empty)}}
                     }
                 }
 

@@ -65,12 +65,6 @@ public static class GeneratedModels
     public static int RowByRowUpToBatch(RnnModel model, RnnCall call)
     {
         ArgumentNullException.ThrowIfNull(model);
-        int upTo = 1;
-        while (upTo < int.MaxValue && model.DescribePlan(call, upTo + 1, declared: true) is { RunsRowByRow: true } plan)
-        {
-            upTo = plan.MaxBatch;
-        }
-
-        return upTo;
+        return model.RowByRowUpToBatch(call, declared: true);
     }
 }

@@ -129,7 +129,6 @@ internal static class ExecutionPlanner
     /// </summary>
     public const int ProjectEachStepFromBatch = 32;
 
-
     /// <summary>
     /// An Elman Forward at batch 2 and 3 runs each batch row's sequence through the batch-1 sequence kernel (two rows'
     /// chains side by side) while W_hh (padded) takes at most this, instead of the blocked product of the batch rows
@@ -272,8 +271,7 @@ internal static class ExecutionPlanner
             return null;
         }
 
-        int lanes = SimdPaths.LaneCount(path);
-        long recurrentBytes = (long)architecture.GateCount * PackedMatrix.PadToPanels(architecture.HiddenSize, lanes) * architecture.StateSize * sizeof(float);
+        long recurrentBytes = PaddedRecurrentBytes(architecture, path);
         bool elman = architecture.Cell == RnnCell.Rnn;
         long limit = batchClass == 1 ? DeclaredForwardRowsLimitBytes
             : elman ? DeclaredElmanForwardRowsLimitBytes
@@ -297,8 +295,7 @@ internal static class ExecutionPlanner
             return null;
         }
 
-        int lanes = SimdPaths.LaneCount(path);
-        long recurrentBytes = (long)architecture.GateCount * PackedMatrix.PadToPanels(architecture.HiddenSize, lanes) * architecture.StateSize * sizeof(float);
+        long recurrentBytes = PaddedRecurrentBytes(architecture, path);
         if (declared && PlanLayer(architecture, path, call, 0, declared: true, 0).Kernel == LayerKernel.GeneratedWholeModel)
         {
             return $"declared, batch 2 to {GeneratedElmanMaxBatch}, one layer: each row through the whole-model step";
@@ -333,6 +330,10 @@ internal static class ExecutionPlanner
         return bytes <= WavefrontLimitBytes ? $"batch 1, two fused layers, all weights {Kb(bytes)} ≤ {Kb(WavefrontLimitBytes)}" : null;
     }
 
+    /// <summary>One direction's W_hh as packed: gate blocks padded to whole panels of the path's lanes.</summary>
+    private static long PaddedRecurrentBytes(RnnArchitecture architecture, SimdPath path)
+        => (long)architecture.GateCount * PackedMatrix.PadToPanels(architecture.HiddenSize, SimdPaths.LaneCount(path)) * architecture.StateSize * sizeof(float);
+
     private static LayerPlan PlanLayer(RnnArchitecture architecture, SimdPath path, RnnCall call, int batchClass, bool declared, int layer)
     {
         int lanes = SimdPaths.LaneCount(path);
@@ -340,7 +341,7 @@ internal static class ExecutionPlanner
         int paddedHidden = PackedMatrix.PadToPanels(hidden, lanes);
         bool elman = architecture.Cell == RnnCell.Rnn;
         int gates = architecture.GateCount;
-        long recurrentBytes = (long)gates * paddedHidden * architecture.StateSize * sizeof(float);
+        long recurrentBytes = PaddedRecurrentBytes(architecture, path);
         long inputBytes = (long)gates * paddedHidden * architecture.LayerInputSize(layer) * sizeof(float);
         bool interleave = architecture.Bidirectional && 2 * recurrentBytes <= InterleaveDirectionsBudgetBytes;
         string interleaveNote = !architecture.Bidirectional ? string.Empty

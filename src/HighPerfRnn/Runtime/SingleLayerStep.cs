@@ -24,7 +24,10 @@ internal sealed class SingleLayerStep
     private readonly bool _alternatePanelOrder;
     private readonly bool _oneVector;
 
-    /// <summary>The largest batch whose Step the plan runs row by row through this step (1: none).</summary>
+    /// <summary>
+    /// The largest batch whose Step the plan runs row by row through this step (1: none). A declared model's driver plan
+    /// says the same: where its own plan runs rows through its whole-model step, the driver's is the runtime-sized one.
+    /// </summary>
     private readonly int _rowsUpToBatch;
 
     private SingleLayerStep(RnnModel model)
@@ -42,7 +45,7 @@ internal sealed class SingleLayerStep
         _fusedGates = plan.Kernel == LayerKernel.FusedGateStep;
         _alternatePanelOrder = plan.AlternatePanelOrder;
         _oneVector = plan.Kernel == LayerKernel.ElmanSequenceProjecting;
-        _rowsUpToBatch = model.Plan(RnnCall.Step, 2, declared: false) is { RunsRowByRow: true } rows ? rows.MaxBatch : 1;
+        _rowsUpToBatch = model.RowByRowUpToBatch(RnnCall.Step, declared: false);
     }
 
     /// <summary>The fast step for <paramref name="model"/>, or null where it has none (several layers, both directions, an LSTM projection).</summary>
