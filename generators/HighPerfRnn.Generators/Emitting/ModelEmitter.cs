@@ -103,7 +103,7 @@ internal static class ModelEmitter
     {
         string kernels = $"global::{KernelNamespace}.{WholeModelEmitter.ClassName}";
         string cellState = cells ? "cellState, " : string.Empty;
-        return WholeModelEmitter.StepsRowsOfOneLayer(model)
+        return WholeModelEmitter.StepsRows(model)
             ? $"if (batch == 1 ? {kernels}.TryStep(_wholeModelStep, input, state, {cellState}output) : batch <= _stepRowsUpToBatch && {kernels}.TryStepRows(_wholeModelStep, input, state, {cellState}output, batch)) {{ return; }}"
             : WholeModelEmitter.AppliesToStep(model)
             ? $"if (batch == 1 && {kernels}.TryStep(_wholeModelStep, input, state, {cellState}output)) {{ return; }}"
@@ -116,7 +116,7 @@ internal static class ModelEmitter
         string wholeStep = WholeStep(model, cells: false);
         // A Step of a one-layer model's few streams, and a Forward of a few sequences, row by row through the whole-model
         // kernels where the plan says so: the largest such batch, read from the plans when the model is built.
-        bool stepRows = WholeModelEmitter.StepsRowsOfOneLayer(model);
+        bool stepRows = WholeModelEmitter.StepsRows(model);
         bool forwardRows = WholeModelEmitter.ForwardsRows(model);
         string rowsFields = (stepRows ? "\n\n/// <summary>The largest batch whose Step runs row by row through the whole-model step (1: none; the plan's, on this CPU).</summary>\nprivate readonly int _stepRowsUpToBatch;" : string.Empty)
             + (forwardRows ? "\n\n/// <summary>The largest batch whose Forward runs row by row through the whole-model Forward (1: none; the plan's, on this CPU).</summary>\nprivate readonly int _forwardRowsUpToBatch;" : string.Empty);

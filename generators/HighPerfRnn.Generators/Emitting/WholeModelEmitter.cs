@@ -124,9 +124,9 @@ internal static partial class WholeModelEmitter
 
                 """);
             EmitTryStep(writer, lstm);
-            if (StepsRowsOfOneLayer(model))
+            if (StepsRows(model))
             {
-                EmitTryStepRows(writer, lstm);
+                EmitTryStepRows(writer, lstm, model.NumLayers);
             }
 
             if (AppliesToForward(model))
@@ -214,10 +214,11 @@ internal static partial class WholeModelEmitter
     }
 
     /// <summary>
-    /// Whether the whole-model class also steps a few streams row by row (<c>TryStepRows</c>): a one-layer model, whose
-    /// state rows lie one after the other, so each stream's row is the batch-1 step's spans.
+    /// Whether the whole-model class also steps a few streams row by row (<c>TryStepRows</c>): every model with a
+    /// whole-model step. One layer's state rows lie one after the other, so each stream's row is the batch-1 step's spans;
+    /// a stacked model's rows (layer-major: layer l of stream r at row l·batch + r) go through rows on the stack.
     /// </summary>
-    public static bool StepsRowsOfOneLayer(RnnModelDeclaration model) => AppliesToStep(model) && model.NumLayers == 1;
+    public static bool StepsRows(RnnModelDeclaration model) => AppliesToStep(model);
 
     /// <summary>
     /// Whether the whole-model class also runs a Forward of several sequences row by row (<c>TryForwardRows</c>): a
@@ -225,38 +226,74 @@ internal static partial class WholeModelEmitter
     /// </summary>
     public static bool ForwardsRows(RnnModelDeclaration model) => AppliesToForward(model) && !model.Bidirectional;
 
-    private static void EmitTryStepRows(IndentedWriter writer, bool lstm)
+    private static void EmitTryStepRows(IndentedWriter writer, bool lstm, int numLayers)
     {
         string cells = lstm ? " Span<float> cellState," : string.Empty;
         string cellChecks = lstm
-            ? "\n        || cellState.Length != (long)batch * HiddenSize || cellState.Overlaps(input) || cellState.Overlaps(state) || cellState.Overlaps(output)"
+            ? "\n        || cellState.Length != (long)batch * NumLayers * HiddenSize || cellState.Overlaps(input) || cellState.Overlaps(state) || cellState.Overlaps(output)"
             : string.Empty;
-        string cellRow = lstm ? "ref Unsafe.Add(ref MemoryMarshal.GetReference(cellState), row * HiddenSize)" : "ref Unsafe.NullRef<float>()";
-        writer.Line($$"""
+        writer.Line("""
             /// <summary>
             /// A Step of <paramref name="batch"/> streams, each stream's row through the step above in turn, where the plan runs
-            /// such a Step row by row (a small one-layer model at batch 2 or 3: ExecutionPlan.RunsRowByRow). The spans are
-            /// checked once for all rows (exact lengths, no overlaps); false, with nothing touched, otherwise.
+            /// such a Step row by row (ExecutionPlan.RunsRowByRow: a few streams of a model this small). The spans are checked
+            /// once for all rows (exact lengths, no overlaps); false, with nothing touched, otherwise.
             /// </summary>
-            public static bool TryStepRows(global::HighPerfRnn.Generated.GeneratedKernelWeights? weights, ReadOnlySpan<float> input, Span<float> state,{{cells}} Span<float> output, int batch)
-            {
-                if (weights is null || batch < 2 || input.Length != (long)batch * InputSize || state.Length != (long)batch * StateSize || output.Length != (long)batch * StateSize
+            """);
+        using (writer.Block($"public static bool TryStepRows(global::HighPerfRnn.Generated.GeneratedKernelWeights? weights, ReadOnlySpan<float> input, Span<float> state,{cells} Span<float> output, int batch)"))
+        {
+            writer.Line($$"""
+                if (weights is null || batch < 2 || input.Length != (long)batch * InputSize || state.Length != (long)batch * NumLayers * StateSize || output.Length != (long)batch * StateSize
                     || input.Overlaps(state) || input.Overlaps(output) || output.Overlaps(state){{cellChecks}})
                 {
                     return false;
                 }
 
-                for (int row = 0; row < batch; row++)
-                {
-                    Run(weights, ref Unsafe.Add(ref MemoryMarshal.GetReference(input), row * InputSize), ref Unsafe.Add(ref MemoryMarshal.GetReference(state), row * StateSize), {{cellRow}}, recurrent: true);
-                }
+                """);
+            if (numLayers == 1)
+            {
+                string cellRow = lstm ? "ref Unsafe.Add(ref MemoryMarshal.GetReference(cellState), row * HiddenSize)" : "ref Unsafe.NullRef<float>()";
+                writer.Line($$"""
+                    for (int row = 0; row < batch; row++)
+                    {
+                        Run(weights, ref Unsafe.Add(ref MemoryMarshal.GetReference(input), row * InputSize), ref Unsafe.Add(ref MemoryMarshal.GetReference(state), row * StateSize), {{cellRow}}, recurrent: true);
+                    }
 
-                // One layer: the state rows are the output rows.
-                state.CopyTo(output);
-                return true;
+                    // One layer: the state rows are the output rows.
+                    state.CopyTo(output);
+                    return true;
+                    """);
             }
+            else
+            {
+                string cellRows = lstm ? "\nSpan<float> rowCells = stackalloc float[NumLayers * HiddenSize];" : string.Empty;
+                string gatherCells = lstm ? "\n        cellState.Slice((layer * batch + row) * HiddenSize, HiddenSize).CopyTo(rowCells.Slice(layer * HiddenSize, HiddenSize));" : string.Empty;
+                string scatterCells = lstm ? "\n        rowCells.Slice(layer * HiddenSize, HiddenSize).CopyTo(cellState.Slice((layer * batch + row) * HiddenSize, HiddenSize));" : string.Empty;
+                writer.Line($$"""
+                    // The state is layer-major (layer l of stream r at row l·batch + r): each stream's rows of every layer are
+                    // gathered into one stack row for the step and written back after it; the last layer's h is the output row.
+                    Span<float> rowStates = stackalloc float[NumLayers * StateSize];{{cellRows}}
+                    for (int row = 0; row < batch; row++)
+                    {
+                        for (int layer = 0; layer < NumLayers; layer++)
+                        {
+                            state.Slice((layer * batch + row) * StateSize, StateSize).CopyTo(rowStates.Slice(layer * StateSize, StateSize));{{gatherCells}}
+                        }
 
-            """);
+                        Run(weights, ref Unsafe.Add(ref MemoryMarshal.GetReference(input), row * InputSize), ref MemoryMarshal.GetReference(rowStates), ref {{(lstm ? "MemoryMarshal.GetReference(rowCells)" : "Unsafe.NullRef<float>()")}}, recurrent: true);
+                        for (int layer = 0; layer < NumLayers; layer++)
+                        {
+                            rowStates.Slice(layer * StateSize, StateSize).CopyTo(state.Slice((layer * batch + row) * StateSize, StateSize));{{scatterCells}}
+                        }
+
+                        rowStates.Slice((NumLayers - 1) * StateSize, StateSize).CopyTo(output.Slice(row * StateSize, StateSize));
+                    }
+
+                    return true;
+                    """);
+            }
+        }
+
+        writer.Line();
     }
 
     private static void EmitDispatch(IndentedWriter writer, (string Method, int PanelWidth, SimdFlavor Flavor)[] widths)

@@ -67,11 +67,25 @@ internal static class ExecutionPlanner
     public const long GeneratedElmanBatchLimitBytes = 12 * 1024;
 
     /// <summary>
-    /// From batch 4, a declared gated model's generated kernel runs while W_hh takes at most this; above it the runtime's
-    /// blocked product, which reads W_hh once for several rows. Measured at batch 8 (AMD EPYC Zen 5, declared ÷ runtime
-    /// time): GRU and LSTM 16 0.72–0.76, 32 0.86–0.87 (12–16 KB), GRU 64 (48 KB) 1.29; at batch 3 GRU 64 still 0.93.
+    /// From batch 4 to <see cref="GeneratedGatedMaxBatch"/>, a declared gated model's generated kernel runs while W_hh
+    /// takes at most this; above it the runtime's blocked product, which reads W_hh once for several rows. Measured at
+    /// batch 8 (AMD EPYC Zen 5, declared ÷ runtime time): GRU and LSTM 16 0.72–0.76, 32 0.86–0.87 (12–16 KB), GRU 64 (48
+    /// KB) 1.29; at batch 3 GRU 64 still 0.93.
     /// </summary>
     public const long GeneratedGatedBatchLimitBytes = 16 * 1024;
+
+    /// <summary>
+    /// The largest batch a declared gated model's generated step runs; from <see cref="ProjectEachStepFromBatch"/> the
+    /// runtime's kernels. The generated step runs the rows one after the other, each row's product, activations and state
+    /// update one dependent chain, where the runtime's gate pass sweeps the activations of all the rows at once (independent
+    /// work for the out-of-order core) and a Forward projects each step's inputs just before the step. Declared ÷ runtime,
+    /// paired in one process (AMD EPYC Zen 3, 256-bit, seq 50) at batches 32 / 48 / 64: Forward LSTM 8 1.19 / 1.19 / 1.24,
+    /// GRU 16 1.02 / 1.10 / 1.06, GRU 32 1.04 at 32 and 64, two-layer LSTM 8 1.11 / 1.16 / 1.19; Step LSTM 8 1.16 and 1.21 at
+    /// 32 and 64, GRU 32 1.08 and 1.06, two-layer LSTM 8 1.21 and 1.22. Faster at GRU 8 (0.80–0.84), LSTM 16 (0.89–0.94)
+    /// and LSTM/GRU 24 (0.95–0.97), but no fixed line separates those from the slower ones, and a declaration must never
+    /// cost time. At batch 8 the same kernels measured 0.84–1.03 (Step: LSTM 8 0.92, GRU 8 0.84, GRU 32 1.03).
+    /// </summary>
+    public const int GeneratedGatedMaxBatch = ProjectEachStepFromBatch - 1;
 
     /// <summary>
     /// A declared Elman model's generated kernel runs batches 2 and 3; from 4 rows the runtime's blocked product (4–6
@@ -146,12 +160,15 @@ internal static class ExecutionPlanner
     /// </summary>
     public const long ElmanRowSequencesLimitBytes = 12 * 1024;
 
-    /// <summary>The batch classes plans are made for: 1, 2–3, 4–31, 32 and up.</summary>
-    public const int BatchClasses = 4;
+    /// <summary>The batch classes plans are made for: 1, 2–3, 4–8, 9–31, 32 and up.</summary>
+    public const int BatchClasses = 5;
 
-    /// <summary>The class of <paramref name="batch"/>: 0 for 1, 1 for 2–3, 2 for 4–31, 3 for 32 and up.</summary>
+    /// <summary>The class of <paramref name="batch"/>: 0 for 1, 1 for 2–3, 2 for 4–8, 3 for 9–31, 4 for 32 and up.</summary>
     public static int BatchClass(int batch)
-        => batch <= 1 ? 0 : batch <= GeneratedElmanMaxBatch ? 1 : batch < ProjectEachStepFromBatch ? 2 : 3;
+        => batch <= 1 ? 0 : batch <= GeneratedElmanMaxBatch ? 1 : batch <= DeclaredStepRowsMaxBatch ? 2 : batch < ProjectEachStepFromBatch ? 3 : 4;
+
+    /// <summary>The batch class from which a Forward projects each step's inputs beside the step (<see cref="ProjectEachStepFromBatch"/>).</summary>
+    private static readonly int ProjectingBatchClass = BatchClass(ProjectEachStepFromBatch);
 
     /// <summary>
     /// The SIMD path a model is packed for. A requested path (load options, tests) or one forced by the environment
@@ -206,7 +223,8 @@ internal static class ExecutionPlanner
         {
             0 => (1, 1),
             1 => (2, GeneratedElmanMaxBatch),
-            2 => (GeneratedElmanMaxBatch + 1, ProjectEachStepFromBatch - 1),
+            2 => (GeneratedElmanMaxBatch + 1, DeclaredStepRowsMaxBatch),
+            3 => (DeclaredStepRowsMaxBatch + 1, ProjectEachStepFromBatch - 1),
             _ => (ProjectEachStepFromBatch, int.MaxValue),
         };
 
@@ -283,25 +301,61 @@ internal static class ExecutionPlanner
     }
 
     /// <summary>
-    /// Why a Step of this batch class runs row by row (<see cref="StepRowByRowLimitBytes"/>), or null. A declared model's
-    /// rows run its whole-model step wherever that runs its batch-1 Step (its generated <c>TryStepRows</c>): declared ÷
-    /// runtime-sized at batch 2, before this (its generated step against the runtime's rows), 1.07–1.39 at Elman 8–16,
-    /// LSTM 8–24 and GRU 16 (Zen 4, paired), where its batch-1 Step takes 0.4–0.8 of the runtime's.
+    /// A declared model's <c>Step</c> of up to this many streams runs each stream's row through its whole-model step, one
+    /// after the other, wherever that runs its batch-1 Step (any number of layers; its generated <c>TryStepRows</c>): the
+    /// batch-1 step keeps a row's gates and state in registers, where the batched step's passes (the input product, the
+    /// generated or the runtime's recurrent step, the gate pass) cost more than they save over a few rows. Whole-model
+    /// rows (a Step call per row from outside, so with its checks) ÷ the runtime-sized Step, paired (AMD EPYC Zen 3,
+    /// 256-bit), at batches 4 / 8 / 16 / 31: LSTM 8 0.52 / 0.76 / 1.02 / 0.98, LSTM 16 0.51 / 0.68 / 0.81 / 0.86, LSTM 32
+    /// 0.83 / 0.92 / 1.09 / 1.07, GRU 8 0.47 / 0.67 / 0.68 / 0.78, GRU 16 0.64 / 0.84 / 0.92 / 1.03, GRU 32 0.84 / 0.99 /
+    /// 1.11 / 1.13, two layers of LSTM 8 0.45 / 0.59 / 0.86 / 1.01, of GRU 16 0.64 / 0.82 / 0.87 / 0.96, of LSTM 16 0.53 /
+    /// 0.68 / 0.77 / 0.82; against 0.77–0.94 at batch 4–8 for the declared model's own batched step (its generated step). Per
+    /// row the time is flat while the runtime's batched step amortizes its passes, so past 8 rows the rows lose somewhere.
+    /// Elman layers within <see cref="DeclaredElmanStepRowsLimitBytes"/>.
+    /// </summary>
+    public const int DeclaredStepRowsMaxBatch = 8;
+
+    /// <summary>
+    /// An Elman model's line for declared Step rows at batches 4–<see cref="DeclaredStepRowsMaxBatch"/> (at 2–3 every
+    /// whole-model Elman Step runs them), where the runtime's blocked product is the other route: rows ÷ runtime-sized
+    /// (as above) at 4 / 8: Elman 12 (0.8 KB) 0.48 / 0.60, Elman 24 (2.3 KB) 0.75 / 1.09, Elman 32 (4 KB) 0.79 / 0.95.
+    /// </summary>
+    public const long DeclaredElmanStepRowsLimitBytes = 1024;
+
+    /// <summary>
+    /// Why a Step of this batch class runs row by row (<see cref="StepRowByRowLimitBytes"/>, <see cref="DeclaredStepRowsMaxBatch"/>),
+    /// or null. A declared model's rows run its whole-model step wherever that runs its batch-1 Step (its generated
+    /// <c>TryStepRows</c>): declared ÷ runtime-sized at batch 2, before this (its generated step against the runtime's
+    /// rows), 1.07–1.39 at Elman 8–16, LSTM 8–24 and GRU 16 (Zen 4, paired), where its batch-1 Step takes 0.4–0.8 of the
+    /// runtime's.
     /// </summary>
     private static string? StepRowByRowReason(RnnArchitecture architecture, SimdPath path, RnnCall call, int batchClass, bool declared)
     {
-        if (call != RnnCall.Step || batchClass != 1 || architecture.NumLayers != 1 || architecture.Bidirectional || architecture.ProjSize > 0)
+        if (call != RnnCall.Step || batchClass is not (1 or 2) || architecture.Bidirectional)
         {
             return null;
         }
 
         long recurrentBytes = PaddedRecurrentBytes(architecture, path);
+        string layers = architecture.NumLayers == 1 ? "one layer" : $"{architecture.NumLayers} layers";
         if (declared && PlanLayer(architecture, path, call, 0, declared: true, 0).Kernel == LayerKernel.GeneratedWholeModel)
         {
-            return $"declared, batch 2 to {GeneratedElmanMaxBatch}, one layer: each row through the whole-model step";
+            if (batchClass == 1)
+            {
+                return $"declared, batch 2 to {GeneratedElmanMaxBatch}, {layers}: each row through the whole-model step";
+            }
+
+            if (architecture.Cell != RnnCell.Rnn)
+            {
+                return $"declared, batch {GeneratedElmanMaxBatch + 1} to {DeclaredStepRowsMaxBatch}, {layers}: each row through the whole-model step";
+            }
+
+            return recurrentBytes <= DeclaredElmanStepRowsLimitBytes
+                ? $"declared, batch {GeneratedElmanMaxBatch + 1} to {DeclaredStepRowsMaxBatch}, {layers}, W_hh {Kb(recurrentBytes)} ≤ {Kb(DeclaredElmanStepRowsLimitBytes)}: each row through the whole-model step"
+                : null;
         }
 
-        return recurrentBytes <= StepRowByRowLimitBytes
+        return batchClass == 1 && architecture.NumLayers == 1 && architecture.ProjSize == 0 && recurrentBytes <= StepRowByRowLimitBytes
             ? $"batch 2 to {GeneratedElmanMaxBatch}, one layer, W_hh {Kb(recurrentBytes)} ≤ {Kb(StepRowByRowLimitBytes)}"
             : null;
     }
@@ -415,7 +469,7 @@ internal static class ExecutionPlanner
             }
 
             long gatedLimit = batchClass == 1 ? GeneratedGatedLimitBytes : GeneratedGatedBatchLimitBytes;
-            if (!elman && recurrentBytes <= gatedLimit)
+            if (!elman && recurrentBytes <= gatedLimit && batchClass < ProjectingBatchClass)
             {
                 return new LayerPlan(layer, LayerKernel.GeneratedStep, false, interleave, $"declared, W_hh {Kb(recurrentBytes)} ≤ {Kb(gatedLimit)}" + interleaveNote);
             }
@@ -423,6 +477,7 @@ internal static class ExecutionPlanner
 
         string general = elman && declared && batchClass >= 2 ? $"batch ≥ {GeneratedElmanMaxBatch + 1}: the blocked product"
             : elman && declared ? $"batch 2 to {GeneratedElmanMaxBatch}, W_hh {Kb(recurrentBytes)} > {Kb(GeneratedElmanBatchLimitBytes)}: the blocked product, W_hh read once for the rows"
+            : declared && batchClass >= ProjectingBatchClass ? $"batch ≥ {GeneratedGatedMaxBatch + 1}: the blocked product, the gates of all the rows in one pass"
             : declared && batchClass >= 2 && recurrentBytes <= GeneratedGatedLimitBytes ? $"batch ≥ {GeneratedElmanMaxBatch + 1}, W_hh {Kb(recurrentBytes)} > {Kb(GeneratedGatedBatchLimitBytes)}: the blocked product"
             : declared ? $"W_hh {Kb(recurrentBytes)} > {Kb(GeneratedGatedLimitBytes)}: the blocked product, W_hh read once for the rows"
             : "batch > 1: the blocked product";
