@@ -160,10 +160,10 @@ internal static class ExecutionPlanner
     /// </summary>
     public const long ElmanRowSequencesLimitBytes = 12 * 1024;
 
-    /// <summary>The batch classes plans are made for: 1, 2–3, 4–8, 9–31, 32 and up.</summary>
+    /// <summary>The batch classes plans are made for: 1, 2–3, 4–15, 16–31, 32 and up.</summary>
     public const int BatchClasses = 5;
 
-    /// <summary>The class of <paramref name="batch"/>: 0 for 1, 1 for 2–3, 2 for 4–8, 3 for 9–31, 4 for 32 and up.</summary>
+    /// <summary>The class of <paramref name="batch"/>: 0 for 1, 1 for 2–3, 2 for 4–15, 3 for 16–31, 4 for 32 and up.</summary>
     public static int BatchClass(int batch)
         => batch <= 1 ? 0 : batch <= GeneratedElmanMaxBatch ? 1 : batch <= DeclaredStepRowsMaxBatch ? 2 : batch < ProjectEachStepFromBatch ? 3 : 4;
 
@@ -228,7 +228,7 @@ internal static class ExecutionPlanner
             _ => (ProjectEachStepFromBatch, int.MaxValue),
         };
 
-        string? rowByRow = StepRowByRowReason(architecture, path, call, batchClass, declared)
+        string? rowByRow = StepRowByRowReason(architecture, path, call, batchClass, minBatch, maxBatch, declared)
             ?? ForwardRowByRowReason(architecture, path, call, batchClass, minBatch, maxBatch, declared);
         var layers = new LayerPlan[architecture.NumLayers];
         for (int layer = 0; layer < layers.Length; layer++)
@@ -302,25 +302,37 @@ internal static class ExecutionPlanner
 
     /// <summary>
     /// A declared model's <c>Step</c> of up to this many streams runs each stream's row through its whole-model step, one
-    /// after the other, wherever that runs its batch-1 Step (any number of layers; its generated <c>TryStepRows</c>): the
-    /// batch-1 step keeps a row's gates and state in registers, where the batched step's passes (the input product, the
-    /// generated or the runtime's recurrent step, the gate pass) cost more than they save over a few rows. Whole-model
-    /// rows (a Step call per row from outside, so with its checks) ÷ the runtime-sized Step, paired (AMD EPYC Zen 3,
-    /// 256-bit), at batches 4 / 8 / 16 / 31: LSTM 8 0.52 / 0.76 / 1.02 / 0.98, LSTM 16 0.51 / 0.68 / 0.81 / 0.86, LSTM 32
-    /// 0.83 / 0.92 / 1.09 / 1.07, GRU 8 0.47 / 0.67 / 0.68 / 0.78, GRU 16 0.64 / 0.84 / 0.92 / 1.03, GRU 32 0.84 / 0.99 /
-    /// 1.11 / 1.13, two layers of LSTM 8 0.45 / 0.59 / 0.86 / 1.01, of GRU 16 0.64 / 0.82 / 0.87 / 0.96, of LSTM 16 0.53 /
-    /// 0.68 / 0.77 / 0.82; against 0.77–0.94 at batch 4–8 for the declared model's own batched step (its generated step). Per
-    /// row the time is flat while the runtime's batched step amortizes its passes, so past 8 rows the rows lose somewhere.
-    /// Elman layers within <see cref="DeclaredElmanStepRowsLimitBytes"/>.
+    /// after the other, wherever that runs its batch-1 Step (any number of layers; its generated <c>TryStepRows</c>); from
+    /// 16 to 31 streams where W_hh takes at most <see cref="DeclaredGatedStepRowsLimitBytes"/>. The batch-1 step keeps a
+    /// row's gates and state in registers, where the batched step's passes (the input product of all the rows, then the
+    /// generated step's rows, each one dependent chain, or the runtime's recurrent product and gate pass) cost more than
+    /// they save over a few rows. Declared ÷ runtime-sized Step, paired (AMD EPYC Zen 3, 256-bit), rows through the
+    /// whole-model step at batches 4 / 8 / 9 / 12 / 15: LSTM 8 0.41 / 0.55 / 0.64 / 0.80 / 0.70, LSTM 16 0.47 / 0.62 / 0.57,
+    /// LSTM 32 (16 KB) 0.85 / 0.94 / 0.82 / 0.97 / 0.90, GRU 8 0.47 / 0.63 / 0.51, GRU 16 0.54 / 0.66 / 0.77, GRU 32 (12 KB)
+    /// 0.88 / 0.97 / 0.87 / 0.99 / 0.84, two layers of LSTM 8 0.44 / 0.62 / 0.72 / 0.92 / 0.96, of GRU 16 0.71 / 0.88 / 0.80,
+    /// of LSTM 16 0.54 / 0.71 / 0.63; against 0.77–0.94 at batch 4–8 for the declared model's generated step before. The
+    /// rows' time per row is flat while the runtime's batched step amortizes its passes: at 16 / 24 / 31 LSTM 32 0.99 /
+    /// 1.03 / 1.02, GRU 32 1.02 / 1.07 / 1.09, where LSTM 16 0.76 / 0.85 / 0.79 and GRU 16 0.85 / 0.94 / 0.94.
     /// </summary>
-    public const int DeclaredStepRowsMaxBatch = 8;
+    public const int DeclaredStepRowsMaxBatch = 15;
 
     /// <summary>
-    /// An Elman model's line for declared Step rows at batches 4–<see cref="DeclaredStepRowsMaxBatch"/> (at 2–3 every
-    /// whole-model Elman Step runs them), where the runtime's blocked product is the other route: rows ÷ runtime-sized
-    /// (as above) at 4 / 8: Elman 12 (0.8 KB) 0.48 / 0.60, Elman 24 (2.3 KB) 0.75 / 1.09, Elman 32 (4 KB) 0.79 / 0.95.
+    /// From 16 to 31 streams a declared gated model's Step runs row by row while W_hh (padded, a layer) takes at most this;
+    /// above it the runtime's kernels (the generated step measured 1.00–1.06 of their time there: GRU 32 at 16–24). Rows
+    /// ÷ runtime-sized at 16 / 24 / 31 (as above): LSTM 8 (1 KB) 0.79 / 0.95 / 1.02, GRU 8 0.42–0.57, GRU 16 (3 KB) 0.85 /
+    /// 0.94 / 0.94, LSTM 16 (4 KB) 0.76 / 0.85 / 0.79, two layers of GRU 16 0.90 / 0.95 / 0.99, of LSTM 16 (4 KB a layer)
+    /// 0.83 / 0.88 / 0.84; GRU 32 (12 KB) 1.02–1.09 and LSTM 32 (16 KB) 0.99–1.03 past it. Two layers of LSTM 8 measured
+    /// 0.99 / 1.12 / 1.13 (their generated step 0.98–1.33): the one case above 1 left on either route.
     /// </summary>
-    public const long DeclaredElmanStepRowsLimitBytes = 1024;
+    public const long DeclaredGatedStepRowsLimitBytes = 8 * 1024;
+
+    /// <summary>
+    /// An Elman model's line for declared Step rows at batches 4–31 (at 2–3 every whole-model Elman Step runs them), where
+    /// the runtime's blocked product is the other route: rows ÷ runtime-sized (as above) at 4 / 8 / 16 / 31: Elman 12 (0.8
+    /// KB) 0.29 / 0.40 / 0.54 / 0.64, Elman 16 0.34 / 0.47 / 0.50 / 0.56, Elman 24 (2.3 KB) 0.63 / 0.78 / 0.80 / 0.70, two
+    /// layers of Elman 24 0.76 / 0.90 / 0.80 / 0.89; Elman 32 (4 KB) 0.72 / 0.84 / 0.92 / 1.13.
+    /// </summary>
+    public const long DeclaredElmanStepRowsLimitBytes = 3 * 1024;
 
     /// <summary>
     /// Why a Step of this batch class runs row by row (<see cref="StepRowByRowLimitBytes"/>, <see cref="DeclaredStepRowsMaxBatch"/>),
@@ -329,9 +341,9 @@ internal static class ExecutionPlanner
     /// rows), 1.07–1.39 at Elman 8–16, LSTM 8–24 and GRU 16 (Zen 4, paired), where its batch-1 Step takes 0.4–0.8 of the
     /// runtime's.
     /// </summary>
-    private static string? StepRowByRowReason(RnnArchitecture architecture, SimdPath path, RnnCall call, int batchClass, bool declared)
+    private static string? StepRowByRowReason(RnnArchitecture architecture, SimdPath path, RnnCall call, int batchClass, int minBatch, int maxBatch, bool declared)
     {
-        if (call != RnnCall.Step || batchClass is not (1 or 2) || architecture.Bidirectional)
+        if (call != RnnCall.Step || batchClass is 0 || batchClass >= ProjectingBatchClass || architecture.Bidirectional)
         {
             return null;
         }
@@ -340,18 +352,13 @@ internal static class ExecutionPlanner
         string layers = architecture.NumLayers == 1 ? "one layer" : $"{architecture.NumLayers} layers";
         if (declared && PlanLayer(architecture, path, call, 0, declared: true, 0).Kernel == LayerKernel.GeneratedWholeModel)
         {
-            if (batchClass == 1)
-            {
-                return $"declared, batch 2 to {GeneratedElmanMaxBatch}, {layers}: each row through the whole-model step";
-            }
-
-            if (architecture.Cell != RnnCell.Rnn)
-            {
-                return $"declared, batch {GeneratedElmanMaxBatch + 1} to {DeclaredStepRowsMaxBatch}, {layers}: each row through the whole-model step";
-            }
-
-            return recurrentBytes <= DeclaredElmanStepRowsLimitBytes
-                ? $"declared, batch {GeneratedElmanMaxBatch + 1} to {DeclaredStepRowsMaxBatch}, {layers}, W_hh {Kb(recurrentBytes)} ≤ {Kb(DeclaredElmanStepRowsLimitBytes)}: each row through the whole-model step"
+            long limit = batchClass == 1 ? long.MaxValue
+                : architecture.Cell == RnnCell.Rnn ? DeclaredElmanStepRowsLimitBytes
+                : batchClass == 2 ? long.MaxValue
+                : DeclaredGatedStepRowsLimitBytes;
+            string within = limit == long.MaxValue ? string.Empty : $", W_hh {Kb(recurrentBytes)} ≤ {Kb(limit)}";
+            return recurrentBytes <= limit
+                ? $"declared, batch {minBatch} to {maxBatch}, {layers}{within}: each row through the whole-model step"
                 : null;
         }
 
@@ -469,7 +476,10 @@ internal static class ExecutionPlanner
             }
 
             long gatedLimit = batchClass == 1 ? GeneratedGatedLimitBytes : GeneratedGatedBatchLimitBytes;
-            if (!elman && recurrentBytes <= gatedLimit && batchClass < ProjectingBatchClass)
+            // From 16 streams a declared Step runs rows (above) or, past their line, the runtime's kernels: the generated
+            // step measured level or slower there (GeneratedGatedMaxBatch, DeclaredGatedStepRowsLimitBytes).
+            bool stepPastRows = call == RnnCall.Step && batchClass == ProjectingBatchClass - 1;
+            if (!elman && recurrentBytes <= gatedLimit && batchClass < ProjectingBatchClass && !stepPastRows)
             {
                 return new LayerPlan(layer, LayerKernel.GeneratedStep, false, interleave, $"declared, W_hh {Kb(recurrentBytes)} ≤ {Kb(gatedLimit)}" + interleaveNote);
             }
@@ -478,6 +488,7 @@ internal static class ExecutionPlanner
         string general = elman && declared && batchClass >= 2 ? $"batch ≥ {GeneratedElmanMaxBatch + 1}: the blocked product"
             : elman && declared ? $"batch 2 to {GeneratedElmanMaxBatch}, W_hh {Kb(recurrentBytes)} > {Kb(GeneratedElmanBatchLimitBytes)}: the blocked product, W_hh read once for the rows"
             : declared && batchClass >= ProjectingBatchClass ? $"batch ≥ {GeneratedGatedMaxBatch + 1}: the blocked product, the gates of all the rows in one pass"
+            : declared && call == RnnCall.Step && batchClass == ProjectingBatchClass - 1 ? $"a Step of {DeclaredStepRowsMaxBatch + 1} to {GeneratedGatedMaxBatch}, W_hh {Kb(recurrentBytes)} > {Kb(DeclaredGatedStepRowsLimitBytes)}: the blocked product"
             : declared && batchClass >= 2 && recurrentBytes <= GeneratedGatedLimitBytes ? $"batch ≥ {GeneratedElmanMaxBatch + 1}, W_hh {Kb(recurrentBytes)} > {Kb(GeneratedGatedBatchLimitBytes)}: the blocked product"
             : declared ? $"W_hh {Kb(recurrentBytes)} > {Kb(GeneratedGatedLimitBytes)}: the blocked product, W_hh read once for the rows"
             : "batch > 1: the blocked product";

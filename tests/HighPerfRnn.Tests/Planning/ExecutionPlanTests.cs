@@ -90,10 +90,10 @@ public sealed class ExecutionPlanTests
         { "declared gru 48 batch 3 (27 KB)", new RnnArchitecture(RnnCell.Gru, 5, 48), SimdPath.Vector256, RnnCall.Step, 3, true, LayerKernel.GeneratedStep },
         { "declared lstm 44 batch 2 on 512-bit (33 KB padded)", new RnnArchitecture(RnnCell.Lstm, 5, 44), SimdPath.Vector512, RnnCall.Forward, 2, true, LayerKernel.GeneralStep },
         { "declared lstm 40 batch 2 on 512-bit (30 KB padded)", new RnnArchitecture(RnnCell.Lstm, 5, 40), SimdPath.Vector512, RnnCall.Forward, 2, true, LayerKernel.GeneratedStep },
-        { "declared gru 32 batch 9 (12 KB)", new RnnArchitecture(RnnCell.Gru, 5, 32), SimdPath.Vector256, RnnCall.Step, 9, true, LayerKernel.GeneratedStep },
+        { "declared gru 32 step batch 16 (12 KB > 8 KB): the runtime's product", new RnnArchitecture(RnnCell.Gru, 5, 32), SimdPath.Vector256, RnnCall.Step, 16, true, LayerKernel.GeneralStep },
         { "declared gru 32 forward batch 8 (12 KB): each row through the whole-model Forward", new RnnArchitecture(RnnCell.Gru, 5, 32), SimdPath.Vector256, RnnCall.Forward, 8, true, LayerKernel.GeneratedWholeModel },
         { "declared two-layer gru 32 forward batch 8: the generated step", new RnnArchitecture(RnnCell.Gru, 5, 32, numLayers: 2), SimdPath.Vector256, RnnCall.Forward, 8, true, LayerKernel.GeneratedStep },
-        { "declared gru 32 batch 31: the last batch of the generated step", new RnnArchitecture(RnnCell.Gru, 5, 32), SimdPath.Vector256, RnnCall.Step, 31, true, LayerKernel.GeneratedStep },
+        { "declared two-layer gru 32 forward batch 31: the last batch of the generated step", new RnnArchitecture(RnnCell.Gru, 5, 32, numLayers: 2), SimdPath.Vector256, RnnCall.Forward, 31, true, LayerKernel.GeneratedStep },
         { "declared lstm 8 step batch 32: the runtime's product", new RnnArchitecture(RnnCell.Lstm, 5, 8), SimdPath.Vector256, RnnCall.Step, 32, true, LayerKernel.GeneralStep },
         { "declared two-layer lstm 8 forward batch 64: the runtime's product", new RnnArchitecture(RnnCell.Lstm, 5, 8, numLayers: 2), SimdPath.Vector256, RnnCall.Forward, 64, true, LayerKernel.GeneralStep },
         { "declared gru 16 forward batch 48 on 512-bit: the runtime's product", new RnnArchitecture(RnnCell.Gru, 5, 16), SimdPath.Vector512, RnnCall.Forward, 48, true, LayerKernel.GeneralStep },
@@ -138,10 +138,14 @@ public sealed class ExecutionPlanTests
     [InlineData(RnnCell.Rnn, 48, 1, 2, SimdPath.Vector256, true, true, LayerKernel.ElmanSequence)]             // declared past the Elman whole-model line (8 KB): the runtime's rows
     [InlineData(RnnCell.Gru, 16, 2, 2, SimdPath.Vector512, true, true, LayerKernel.GeneratedWholeModel)]       // declared, two layers: its whole-model step too
     [InlineData(RnnCell.Lstm, 8, 2, 8, SimdPath.Vector256, true, true, LayerKernel.GeneratedWholeModel)]       // declared, batch 8: still rows
-    [InlineData(RnnCell.Lstm, 8, 2, 9, SimdPath.Vector256, true, false, LayerKernel.GeneratedStep)]            // declared, batch 9: its generated step
+    [InlineData(RnnCell.Lstm, 8, 2, 15, SimdPath.Vector256, true, true, LayerKernel.GeneratedWholeModel)]      // declared, batch 15: every model with a whole-model step
+    [InlineData(RnnCell.Lstm, 16, 2, 31, SimdPath.Vector256, true, true, LayerKernel.GeneratedWholeModel)]     // declared, 16-31: W_hh 4 KB ≤ 8 KB
+    [InlineData(RnnCell.Gru, 32, 1, 15, SimdPath.Vector256, true, true, LayerKernel.GeneratedWholeModel)]      // declared, 4-15: any whole-model step
+    [InlineData(RnnCell.Gru, 32, 1, 16, SimdPath.Vector256, true, false, LayerKernel.GeneralStep)]             // declared, 16-31: 12 KB > 8 KB, the product
     [InlineData(RnnCell.Gru, 32, 1, 4, SimdPath.Vector256, false, false, LayerKernel.GeneralStep)]             // runtime-sized, batch 4: the product
-    [InlineData(RnnCell.Rnn, 16, 1, 8, SimdPath.Vector256, true, true, LayerKernel.GeneratedWholeModel)]       // declared Elman, 1 KB: rows to 8
-    [InlineData(RnnCell.Rnn, 24, 1, 4, SimdPath.Vector256, true, false, LayerKernel.GeneralStep)]              // declared Elman past 1 KB from 4: the product
+    [InlineData(RnnCell.Rnn, 16, 1, 8, SimdPath.Vector256, true, true, LayerKernel.GeneratedWholeModel)]       // declared Elman, 1 KB: rows
+    [InlineData(RnnCell.Rnn, 24, 1, 31, SimdPath.Vector256, true, true, LayerKernel.GeneratedWholeModel)]      // declared Elman, 2.3 KB ≤ 3 KB: rows to 31
+    [InlineData(RnnCell.Rnn, 32, 1, 4, SimdPath.Vector256, true, false, LayerKernel.GeneralStep)]              // declared Elman past 3 KB from 4: the product
     public void A_step_of_a_few_streams_of_a_small_model_runs_row_by_row(RnnCell cell, int hidden, int layers, int batch, SimdPath path, bool declared, bool rows, LayerKernel kernel)
     {
         var architecture = new RnnArchitecture(cell, 5, hidden, numLayers: layers);
@@ -201,8 +205,8 @@ public sealed class ExecutionPlanTests
         RnnModel model = RnnModel.CreateRandom(new RnnArchitecture(RnnCell.Gru, 4, 24, numLayers: 2), seed: 1);
         ExecutionPlan step = model.DescribePlan(RnnCall.Step, batch: 1);
         Assert.Same(step, model.DescribePlan(RnnCall.Step, batch: 1));
-        Assert.Same(model.DescribePlan(RnnCall.Forward, 4), model.DescribePlan(RnnCall.Forward, 8));
-        Assert.Same(model.DescribePlan(RnnCall.Forward, 9), model.DescribePlan(RnnCall.Forward, 31));
+        Assert.Same(model.DescribePlan(RnnCall.Forward, 4), model.DescribePlan(RnnCall.Forward, 15));
+        Assert.Same(model.DescribePlan(RnnCall.Forward, 16), model.DescribePlan(RnnCall.Forward, 31));
         Assert.Same(model.DescribePlan(RnnCall.Forward, 32), model.DescribePlan(RnnCall.Forward, 64));
         Assert.Equal(model.SimdPath, step.SimdPath);
         Assert.Equal(2, step.Layers.Count);
