@@ -249,7 +249,12 @@ public sealed class GeneratedCodeCompilesTests
         // A few sequences row by row through that Forward, where the plan says so: a sequence's time steps a row (batch
         // first) or a batch (time-major) apart, its states through rows of their own.
         string deepLstm = Source("Gated.Lstm16Deep.g.cs");
-        Assert.Contains("batch <= _forwardRowsUpToBatch && global::HighPerfRnn.Generated.Kernels.WholeModelKernel.TryForwardRows(_wholeModelForward, input, output, hN, cN, c0, returnsCells: true, batch, seqLen, layout, h0)", deepLstm, StringComparison.Ordinal);
+        Assert.Contains("batch <= _forwardRowsUpToBatch && global::HighPerfRnn.Generated.Kernels.WholeModelKernel.TryForwardRows(_wholeModelForward, input, output, hN, cN, c0, returnsCells: true, batch, seqLen, default, layout, h0)", deepLstm, StringComparison.Ordinal);
+
+        // A ragged batch (of one sequence too) through the same rows, each sequence over its own length; and a Step of a
+        // few streams of the stacked model, each stream's layer rows gathered into one stack row.
+        Assert.Contains("if (batch <= _forwardRowsUpToBatch && global::HighPerfRnn.Generated.Kernels.WholeModelKernel.TryForwardRows(_wholeModelForward, input, output, hN, cN, c0, returnsCells: true, batch, seqLen, lengths, layout, h0)) { return; }", deepLstm, StringComparison.Ordinal);
+        Assert.Contains("state.Slice((layer * batch + row) * StateSize, StateSize).CopyTo(rowStates.Slice(layer * StateSize, StateSize));", deepLstm, StringComparison.Ordinal);
         Assert.Contains("_forwardRowsUpToBatch = _wholeModelForward is null ? 1 : global::HighPerfRnn.Generated.GeneratedModels.RowByRowUpToBatch(model, global::HighPerfRnn.RnnCall.Forward);", deepLstm, StringComparison.Ordinal);
         int rowsStart = deepLstm.IndexOf("public static bool TryForwardRows(", StringComparison.Ordinal);
         Assert.True(rowsStart >= 0, "No TryForwardRows");
@@ -257,6 +262,7 @@ public sealed class GeneratedCodeCompilesTests
         Assert.Contains("int inputStride = batchFirst ? InputSize : batch * InputSize;", rows, StringComparison.Ordinal);
         Assert.Contains("int stateRow = (layer * batch) + row;", rows, StringComparison.Ordinal);
         Assert.Contains("ref MemoryMarshal.GetReference(rowStates), ref MemoryMarshal.GetReference(rowCells), ref MemoryMarshal.GetReference(rowStates), !h0.IsEmpty,", rows, StringComparison.Ordinal);
+        Assert.Contains("int length = lengths.IsEmpty ? seqLen : lengths[row];", rows, StringComparison.Ordinal);
 
         // Bidirectional: Forward only, layer by layer, both directions per time step.
         foreach (string hint in new[] { "Demo.TinyBiRnn.g.cs", "Gated.Lstm9.g.cs", "Gated.Gru16.g.cs" })

@@ -90,12 +90,25 @@ internal static class ModelEmitter
         string cellArguments = cells ? "cN, c0, returnsCells: true, " : model.Cell == "Lstm" ? "default, default, returnsCells: false, " : string.Empty;
         string batchOne = $"{kernels}.TryForward(_wholeModelForward, input, output, hN, {cellArguments}seqLen, layout, h0)";
         return WholeModelEmitter.ForwardsRows(model)
-            ? $"if (batch == 1 ? {batchOne} : batch <= _forwardRowsUpToBatch && {kernels}.TryForwardRows(_wholeModelForward, input, output, hN, {cellArguments}batch, seqLen, layout, h0)) {{ return; }}"
+            ? $"if (batch == 1 ? {batchOne} : batch <= _forwardRowsUpToBatch && {kernels}.TryForwardRows(_wholeModelForward, input, output, hN, {cellArguments}batch, seqLen, default, layout, h0)) {{ return; }}"
             : WholeModelEmitter.AppliesToForward(model)
             ? $"if (batch == 1 && {batchOne}) {{ return; }}"
             : WholeModelEmitter.Applies(model)
                 ? "// Every batch through the driver: the layers' weights pass the generator's line for a whole-model Forward (the driver projects each layer's inputs in one product)."
                 : "// Every batch through the driver: no whole-model kernels (W_hh beyond the generator's line).";
+    }
+
+    /// <summary>
+    /// The first line of a Forward with lengths: a ragged batch (of one sequence too) row by row through the whole-model
+    /// Forward where the plan runs that batch's Forward so (unidirectional models), each sequence over its own length.
+    /// </summary>
+    private static string RaggedForward(RnnModelDeclaration model, bool cells)
+    {
+        string kernels = $"global::{KernelNamespace}.{WholeModelEmitter.ClassName}";
+        string cellArguments = cells ? "cN, c0, returnsCells: true, " : model.Cell == "Lstm" ? "default, default, returnsCells: false, " : string.Empty;
+        return WholeModelEmitter.ForwardsRows(model)
+            ? $"if (batch <= _forwardRowsUpToBatch && {kernels}.TryForwardRows(_wholeModelForward, input, output, hN, {cellArguments}batch, seqLen, lengths, layout, h0)) {{ return; }}"
+            : "// Every ragged batch through the driver: no whole-model Forward of one sequence at a time.";
     }
 
     /// <summary>The first line of a Step: batch 1 to the whole-model kernels where the type has them, and a one-layer model's few streams row by row where the plan says so.</summary>
@@ -113,6 +126,7 @@ internal static class ModelEmitter
     private static void EmitModelType(IndentedWriter writer, RnnModelDeclaration model, string kernel)
     {
         string wholeForward = WholeForward(model, cells: false);
+        string raggedForward = RaggedForward(model, cells: false);
         string wholeStep = WholeStep(model, cells: false);
         // A Step of a one-layer model's few streams, and a Forward of a few sequences, row by row through the whole-model
         // kernels where the plan says so: the largest such batch, read from the plans when the model is built.
@@ -292,7 +306,10 @@ internal static class ModelEmitter
                     global::HighPerfRnn.SequenceLayout layout,
                     global::System.ReadOnlySpan<float> h0 = default,
                     global::HighPerfRnn.RnnWorkspace? workspace = null)
-                    => _model.Forward<{{kernel}}>(input, output, hN, batch, seqLen, lengths, layout, h0, workspace);
+                {
+                    {{raggedForward}}
+                    _model.Forward<{{kernel}}>(input, output, hN, batch, seqLen, lengths, layout, h0, workspace);
+                }
                 """);
             if (model.Cell == "Lstm")
             {
@@ -332,6 +349,7 @@ internal static class ModelEmitter
     private static void EmitLstmMembers(IndentedWriter writer, RnnModelDeclaration model, string kernel)
     {
         string wholeForward = WholeForward(model, cells: true);
+        string raggedForward = RaggedForward(model, cells: true);
         string wholeStep = WholeStep(model, cells: true);
         string state = Int(model.StateSize);
         string hidden = Int(model.HiddenSize);
@@ -395,7 +413,10 @@ internal static class ModelEmitter
                 global::System.ReadOnlySpan<float> h0 = default,
                 global::System.ReadOnlySpan<float> c0 = default,
                 global::HighPerfRnn.RnnWorkspace? workspace = null)
-                => _model.Forward<{{kernel}}>(input, output, hN, cN, batch, seqLen, lengths, layout, h0, c0, workspace);
+            {
+                {{raggedForward}}
+                _model.Forward<{{kernel}}>(input, output, hN, cN, batch, seqLen, lengths, layout, h0, c0, workspace);
+            }
             """);
         if (model.Bidirectional)
         {

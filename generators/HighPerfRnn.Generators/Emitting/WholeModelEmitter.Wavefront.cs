@@ -74,7 +74,8 @@ internal static partial class WholeModelEmitter
     /// TryForwardRows: a Forward of several sequences, each through the batch-1 wavefront in turn, where the plan runs such a
     /// Forward row by row (ExecutionPlan.RunsRowByRow). A sequence's time steps lie a row apart in a batch-first batch and a
     /// batch apart in a time-major one (the strides); its h0, h_n, c0 and c_n rows lie a batch apart per layer, so they pass
-    /// through rows of their own on the stack.
+    /// through rows of their own on the stack. With lengths (a ragged batch, also of one sequence) each sequence runs its
+    /// own length and its output rows past it are cleared, as the runtime's ragged Forward.
     /// </summary>
     private static void EmitTryForwardRows(IndentedWriter writer, bool lstm)
     {
@@ -87,12 +88,15 @@ internal static partial class WholeModelEmitter
             /// Forward of <paramref name="batch"/> sequences, each through the Forward above in turn, where the plan runs a Forward of
             /// this batch row by row (a small model, whose pass over one sequence beats the runtime's product of all the rows per step).
             /// The spans are checked once for all rows, as the runtime's Forward checks them; false, with nothing touched, otherwise.
+            /// With <paramref name="lengths"/> (one per sequence, each in [1, seqLen]; a batch of one too) sequence b runs its first
+            /// lengths[b] steps, its output rows past them are zeros and its h_n is its own last step's.
             /// h0 may be h_n itself{{(lstm ? " (c0 may be c_n)" : string.Empty)}}: a sequence's rows of them are read before they are written, and no other's are touched.
             /// </summary>
             public static bool TryForwardRows(
-                global::HighPerfRnn.Generated.GeneratedKernelWeights? weights, ReadOnlySpan<float> input, Span<float> output, Span<float> hN,{{cellParameters}} int batch, int seqLen, global::HighPerfRnn.SequenceLayout layout, ReadOnlySpan<float> h0)
+                global::HighPerfRnn.Generated.GeneratedKernelWeights? weights, ReadOnlySpan<float> input, Span<float> output, Span<float> hN,{{cellParameters}} int batch, int seqLen, ReadOnlySpan<int> lengths, global::HighPerfRnn.SequenceLayout layout, ReadOnlySpan<float> h0)
             {
-                if (weights is null || batch < 2 || !AcceptsForward(input, output, hN, batch, seqLen, layout, h0){{cellChecks}})
+                if (weights is null || batch < (lengths.IsEmpty ? 2 : 1) || !AcceptsForward(input, output, hN, batch, seqLen, layout, h0){{cellChecks}}
+                    || (!lengths.IsEmpty && !LengthsFit(lengths, batch, seqLen, layout)))
                 {
                     return false;
                 }
@@ -135,12 +139,38 @@ internal static partial class WholeModelEmitter
 
                     int inputStart = batchFirst ? row * seqLen * InputSize : row * InputSize;
                     int outputStart = batchFirst ? row * seqLen * OutputSize : row * OutputSize;
-                    RunForward(weights, ref Unsafe.Add(ref MemoryMarshal.GetReference(input), inputStart), inputStride, seqLen, ref Unsafe.Add(ref MemoryMarshal.GetReference(output), outputStart), outputStride,
+                    int length = lengths.IsEmpty ? seqLen : lengths[row];
+                    RunForward(weights, ref Unsafe.Add(ref MemoryMarshal.GetReference(input), inputStart), inputStride, length, ref Unsafe.Add(ref MemoryMarshal.GetReference(output), outputStart), outputStride,
                         ref MemoryMarshal.GetReference(rowStates), ref {{(lstm ? "MemoryMarshal.GetReference(rowCells)" : "Unsafe.NullRef<float>()")}}, ref MemoryMarshal.GetReference(rowStates), !h0.IsEmpty, ref MemoryMarshal.GetReference(ring));
                     for (int layer = 0; layer < StateRows; layer++)
                     {
                         int stateRow = (layer * batch) + row;
                         rowStates.Slice(layer * StateSize, StateSize).CopyTo(hN.Slice(stateRow * StateSize, StateSize));{{(lstm ? "\n            if (returnsCells)\n            {\n                rowCells.Slice(layer * HiddenSize, HiddenSize).CopyTo(cN.Slice(stateRow * HiddenSize, HiddenSize));\n            }" : string.Empty)}}
+                    }
+
+                    // A ragged sequence's output rows past its end: zeros.
+                    for (int t = length; t < seqLen; t++)
+                    {
+                        output.Slice(outputStart + (t * outputStride), OutputSize).Clear();
+                    }
+                }
+
+                return true;
+            }
+
+            /// <summary>Whether the runtime's ragged Forward would accept these lengths (else it runs, and names the one at fault): one per sequence, each in [1, seqLen], a batched layout.</summary>
+            private static bool LengthsFit(ReadOnlySpan<int> lengths, int batch, int seqLen, global::HighPerfRnn.SequenceLayout layout)
+            {
+                if (lengths.Length != batch || layout == global::HighPerfRnn.SequenceLayout.Unbatched)
+                {
+                    return false;
+                }
+
+                foreach (int length in lengths)
+                {
+                    if (length < 1 || length > seqLen)
+                    {
+                        return false;
                     }
                 }
 

@@ -91,7 +91,9 @@ public sealed class DeclaredBitIdentityTests
                 foreach (SequenceLayout layout in new[] { SequenceLayout.BatchFirst, SequenceLayout.SequenceFirst })
                 {
                     string what = $"{model} [{path}] Forward batch {batch}, lengths [{string.Join(", ", lengths)}], {layout}";
+                    // Both outputs start dirty (a reused buffer): the rows past each sequence's end must be cleared.
                     var expectedOutput = new float[batch * SeqLen * a.OutputSize];
+                    expectedOutput.AsSpan().Fill(float.NaN);
                     var expectedHN = new float[h0.Length];
                     var expectedCN = new float[c0.Length];
                     if (lstm)
@@ -104,9 +106,19 @@ public sealed class DeclaredBitIdentityTests
                     }
 
                     var output = new float[expectedOutput.Length];
+                    output.AsSpan().Fill(float.NaN);
                     var hN = new float[expectedHN.Length];
                     var cN = new float[expectedCN.Length];
                     generated.Forward(input, output, hN, cN, batch, SeqLen, lengths, layout, h0, c0, null);
+
+                    for (int b = 0; b < batch; b++)
+                    {
+                        for (int t = lengths[b]; t < SeqLen; t++)
+                        {
+                            int row = layout == SequenceLayout.BatchFirst ? (b * SeqLen) + t : (t * batch) + b;
+                            Assert.True(output.AsSpan(row * a.OutputSize, a.OutputSize).IndexOfAnyExcept(0f) < 0, $"{what}: output row of sequence {b} at step {t}, past its length, is not zeros");
+                        }
+                    }
 
                     Bits.AssertEqual(expectedOutput, output, what + ": output");
                     Bits.AssertEqual(expectedHN, hN, what + ": h_n");
