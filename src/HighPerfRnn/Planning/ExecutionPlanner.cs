@@ -312,7 +312,10 @@ internal static class ExecutionPlanner
     /// 0.88 / 0.97 / 0.87 / 0.99 / 0.84, two layers of LSTM 8 0.44 / 0.62 / 0.72 / 0.92 / 0.96, of GRU 16 0.71 / 0.88 / 0.80,
     /// of LSTM 16 0.54 / 0.71 / 0.63; against 0.77–0.94 at batch 4–8 for the declared model's generated step before. The
     /// rows' time per row is flat while the runtime's batched step amortizes its passes: at 16 / 24 / 31 LSTM 32 0.99 /
-    /// 1.03 / 1.02, GRU 32 1.02 / 1.07 / 1.09, where LSTM 16 0.76 / 0.85 / 0.79 and GRU 16 0.85 / 0.94 / 0.94.
+    /// 1.03 / 1.02, GRU 32 1.02 / 1.07 / 1.09, where LSTM 16 0.76 / 0.85 / 0.79 and GRU 16 0.85 / 0.94 / 0.94. From 4 rows
+    /// only where a step's weights (W_ih and W_hh of every layer) fit in L1 (<see cref="WholeModelForwardLimitBytes"/>):
+    /// two layers of LSTM 32 (64 KB) ran rows in 0.97–1.18 of the runtime's time at 4–15 and of GRU 32 (48 KB) 1.05–1.18,
+    /// their generated step 0.91–0.95 and 0.92–0.98.
     /// </summary>
     public const int DeclaredStepRowsMaxBatch = 15;
 
@@ -352,11 +355,22 @@ internal static class ExecutionPlanner
         string layers = architecture.NumLayers == 1 ? "one layer" : $"{architecture.NumLayers} layers";
         if (declared && PlanLayer(architecture, path, call, 0, declared: true, 0).Kernel == LayerKernel.GeneratedWholeModel)
         {
+            // From 4 rows a row's weights are read again for each row: within L1 (a step's W_ih and W_hh of every layer) that
+            // costs less than the batched passes; past it each row streams them from L2 (two layers of LSTM 32, 64 KB:
+            // rows 0.97-1.18 of the runtime's time at 4-15; of GRU 32, 48 KB: 1.05-1.18).
+            long weightBytes = DeclaredStepWeightBytes(architecture);
+            if (batchClass >= 2 && weightBytes > WholeModelForwardLimitBytes)
+            {
+                return null;
+            }
+
             long limit = batchClass == 1 ? long.MaxValue
                 : architecture.Cell == RnnCell.Rnn ? DeclaredElmanStepRowsLimitBytes
                 : batchClass == 2 ? long.MaxValue
                 : DeclaredGatedStepRowsLimitBytes;
-            string within = limit == long.MaxValue ? string.Empty : $", W_hh {Kb(recurrentBytes)} ≤ {Kb(limit)}";
+            string within = batchClass == 1 ? string.Empty
+                : limit == long.MaxValue ? $", a step's weights {Kb(weightBytes)} ≤ {Kb(WholeModelForwardLimitBytes)}"
+                : $", W_hh {Kb(recurrentBytes)} ≤ {Kb(limit)}";
             return recurrentBytes <= limit
                 ? $"declared, batch {minBatch} to {maxBatch}, {layers}{within}: each row through the whole-model step"
                 : null;

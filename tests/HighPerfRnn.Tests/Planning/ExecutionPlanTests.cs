@@ -140,7 +140,9 @@ public sealed class ExecutionPlanTests
     [InlineData(RnnCell.Lstm, 8, 2, 8, SimdPath.Vector256, true, true, LayerKernel.GeneratedWholeModel)]       // declared, batch 8: still rows
     [InlineData(RnnCell.Lstm, 8, 2, 15, SimdPath.Vector256, true, true, LayerKernel.GeneratedWholeModel)]      // declared, batch 15: every model with a whole-model step
     [InlineData(RnnCell.Lstm, 16, 2, 31, SimdPath.Vector256, true, true, LayerKernel.GeneratedWholeModel)]     // declared, 16-31: W_hh 4 KB ≤ 8 KB
-    [InlineData(RnnCell.Gru, 32, 1, 15, SimdPath.Vector256, true, true, LayerKernel.GeneratedWholeModel)]      // declared, 4-15: any whole-model step
+    [InlineData(RnnCell.Gru, 32, 1, 15, SimdPath.Vector256, true, true, LayerKernel.GeneratedWholeModel)]      // declared, 4-15: a whole-model step within L1
+    [InlineData(RnnCell.Lstm, 32, 2, 8, SimdPath.Vector256, true, false, LayerKernel.GeneratedStep)]           // declared, 4-15: a step's weights 64 KB > 32 KB, its generated step
+    [InlineData(RnnCell.Lstm, 32, 2, 3, SimdPath.Vector256, true, true, LayerKernel.GeneratedWholeModel)]      // declared, 2-3: rows whatever the weights
     [InlineData(RnnCell.Gru, 32, 1, 16, SimdPath.Vector256, true, false, LayerKernel.GeneralStep)]             // declared, 16-31: 12 KB > 8 KB, the product
     [InlineData(RnnCell.Gru, 32, 1, 4, SimdPath.Vector256, false, false, LayerKernel.GeneralStep)]             // runtime-sized, batch 4: the product
     [InlineData(RnnCell.Rnn, 16, 1, 8, SimdPath.Vector256, true, true, LayerKernel.GeneratedWholeModel)]       // declared Elman, 1 KB: rows
