@@ -80,8 +80,9 @@ public sealed class ExecutionPlan
 
     /// <summary>
     /// Whether a call of several rows runs each row through the batch-1 call, one after the other: a <c>Step</c>'s streams
-    /// (a one-layer model small enough that the batch-1 kernels beat the blocked product of the rows), or a declared model's
-    /// <c>Forward</c>, each sequence through its whole-model kernel. The layers' kernels are then the batch-1 call's.
+    /// (a one-layer model small enough that the batch-1 kernels beat the blocked product of the rows; a declared model's
+    /// through its whole-model step, any number of layers), or a declared model's <c>Forward</c>, each sequence through its
+    /// whole-model kernel (a ragged batch's each over its own length). The layers' kernels are then the batch-1 call's.
     /// </summary>
     public bool RunsRowByRow => RowByRowReason is not null;
 

@@ -261,6 +261,8 @@ internal static class ExecutionPlanner
     /// generated pass keeps a step's weights, state and gates in registers and L1 at constant sizes, where the driver's
     /// steps of all the rows are an input product, a recurrent product and a gate pass each. At batches 2–3 for every
     /// model; at 4–31 for one gated layer, and for Elman layers within <see cref="DeclaredElmanForwardRowsLimitBytes"/>.
+    /// A ragged batch (lengths) takes the same rows, each sequence over its own length (since session 17: declared ÷
+    /// runtime-sized 0.23–0.98 at batches 1–31, from 0.83–1.04 through the driver).
     /// Whole-model rows ÷ the declared model's batched Forward before this (seq 50, batch-first, a Forward call per
     /// sequence from outside, so with its checks; AMD EPYC Zen 3, 256-bit, paired), at batches 2 / 4 / 8 / 16 / 31:
     /// LSTM 8 0.71 / 0.84 / 0.88 / 0.88 / 0.99, LSTM 16 0.78 / 0.84 / 0.85 / 0.69 / 0.93, LSTM 24 (9 KB) 0.87 / 0.92 /
