@@ -230,7 +230,7 @@ internal static partial class WholeModelEmitter
     {
         string cells = lstm ? " Span<float> cellState," : string.Empty;
         string cellChecks = lstm
-            ? "\n        || cellState.Length != (long)batch * NumLayers * HiddenSize || cellState.Overlaps(input) || cellState.Overlaps(state) || cellState.Overlaps(output)"
+            ? "\n    || cellState.Length != (long)batch * NumLayers * HiddenSize || cellState.Overlaps(input) || cellState.Overlaps(state) || cellState.Overlaps(output)"
             : string.Empty;
         writer.Line("""
             /// <summary>
