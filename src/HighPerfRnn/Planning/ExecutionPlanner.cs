@@ -326,8 +326,9 @@ internal static class ExecutionPlanner
     /// above it the runtime's kernels (the generated step measured 1.00–1.06 of their time there: GRU 32 at 16–24). Rows
     /// ÷ runtime-sized at 16 / 24 / 31 (as above): LSTM 8 (1 KB) 0.79 / 0.95 / 1.02, GRU 8 0.42–0.57, GRU 16 (3 KB) 0.85 /
     /// 0.94 / 0.94, LSTM 16 (4 KB) 0.76 / 0.85 / 0.79, two layers of GRU 16 0.90 / 0.95 / 0.99, of LSTM 16 (4 KB a layer)
-    /// 0.83 / 0.88 / 0.84; GRU 32 (12 KB) 1.02–1.09 and LSTM 32 (16 KB) 0.99–1.03 past it. Two layers of LSTM 8 measured
-    /// 0.99 / 1.12 / 1.13 (their generated step 0.98–1.33): the one case above 1 left on either route.
+    /// 0.83 / 0.88 / 0.84; GRU 32 (12 KB) 1.02–1.09 and LSTM 32 (16 KB) 0.99–1.03 past it. Two layers of LSTM 8 spread the
+    /// most: 0.99 / 1.12 / 1.13 in one process, 0.81 / 0.94 / 0.90 in another (their generated step 0.98–1.33); left on
+    /// the rows.
     /// </summary>
     public const long DeclaredGatedStepRowsLimitBytes = 8 * 1024;
 
@@ -504,7 +505,7 @@ internal static class ExecutionPlanner
         string general = elman && declared && batchClass >= 2 ? $"batch ≥ {GeneratedElmanMaxBatch + 1}: the blocked product"
             : elman && declared ? $"batch 2 to {GeneratedElmanMaxBatch}, W_hh {Kb(recurrentBytes)} > {Kb(GeneratedElmanBatchLimitBytes)}: the blocked product, W_hh read once for the rows"
             : declared && batchClass >= ProjectingBatchClass ? $"batch ≥ {GeneratedGatedMaxBatch + 1}: the blocked product, the gates of all the rows in one pass"
-            : declared && call == RnnCall.Step && batchClass == ProjectingBatchClass - 1 ? $"a Step of {DeclaredStepRowsMaxBatch + 1} to {GeneratedGatedMaxBatch}, W_hh {Kb(recurrentBytes)} > {Kb(DeclaredGatedStepRowsLimitBytes)}: the blocked product"
+            : declared && call == RnnCall.Step && batchClass == ProjectingBatchClass - 1 ? $"a Step of {DeclaredStepRowsMaxBatch + 1} to {GeneratedGatedMaxBatch} past the rows' lines (W_hh ≤ {Kb(DeclaredGatedStepRowsLimitBytes)}, a step's weights ≤ {Kb(WholeModelForwardLimitBytes)}): the blocked product"
             : declared && batchClass >= 2 && recurrentBytes <= GeneratedGatedLimitBytes ? $"batch ≥ {GeneratedElmanMaxBatch + 1}, W_hh {Kb(recurrentBytes)} > {Kb(GeneratedGatedBatchLimitBytes)}: the blocked product"
             : declared ? $"W_hh {Kb(recurrentBytes)} > {Kb(GeneratedGatedLimitBytes)}: the blocked product, W_hh read once for the rows"
             : "batch > 1: the blocked product";
