@@ -80,17 +80,26 @@ internal static class ModelEmitter
         return writer.ToString();
     }
 
+    /// <summary>The generated class of whole-model kernels, as the model type's members call it.</summary>
+    private static string WholeModelKernels => $"global::{KernelNamespace}.{WholeModelEmitter.ClassName}";
+
+    /// <summary>
+    /// The cell-state arguments of a whole-model Forward call: c_n and c0 from an LSTM overload with cell states, none asked
+    /// for from an LSTM overload without them, nothing for the other cells.
+    /// </summary>
+    private static string ForwardCellArguments(RnnModelDeclaration model, bool cells)
+        => cells ? "cN, c0, returnsCells: true, " : model.Cell == "Lstm" ? "default, default, returnsCells: false, " : string.Empty;
+
     /// <summary>
     /// The first line of a Forward: batch 1 to the whole-model kernels where the type has them, and a few sequences row by
     /// row through them where the plan says so (unidirectional models).
     /// </summary>
     private static string WholeForward(RnnModelDeclaration model, bool cells)
     {
-        string kernels = $"global::{KernelNamespace}.{WholeModelEmitter.ClassName}";
-        string cellArguments = cells ? "cN, c0, returnsCells: true, " : model.Cell == "Lstm" ? "default, default, returnsCells: false, " : string.Empty;
-        string batchOne = $"{kernels}.TryForward(_wholeModelForward, input, output, hN, {cellArguments}seqLen, layout, h0)";
+        string cellArguments = ForwardCellArguments(model, cells);
+        string batchOne = $"{WholeModelKernels}.TryForward(_wholeModelForward, input, output, hN, {cellArguments}seqLen, layout, h0)";
         return WholeModelEmitter.ForwardsRows(model)
-            ? $"if (batch == 1 ? {batchOne} : batch <= _forwardRowsUpToBatch && {kernels}.TryForwardRows(_wholeModelForward, input, output, hN, {cellArguments}batch, seqLen, default, layout, h0)) {{ return; }}"
+            ? $"if (batch == 1 ? {batchOne} : batch <= _forwardRowsUpToBatch && {WholeModelKernels}.TryForwardRows(_wholeModelForward, input, output, hN, {cellArguments}batch, seqLen, default, layout, h0)) {{ return; }}"
             : WholeModelEmitter.AppliesToForward(model)
             ? $"if (batch == 1 && {batchOne}) {{ return; }}"
             : WholeModelEmitter.Applies(model)
@@ -103,23 +112,18 @@ internal static class ModelEmitter
     /// Forward where the plan runs that batch's Forward so (unidirectional models), each sequence over its own length.
     /// </summary>
     private static string RaggedForward(RnnModelDeclaration model, bool cells)
-    {
-        string kernels = $"global::{KernelNamespace}.{WholeModelEmitter.ClassName}";
-        string cellArguments = cells ? "cN, c0, returnsCells: true, " : model.Cell == "Lstm" ? "default, default, returnsCells: false, " : string.Empty;
-        return WholeModelEmitter.ForwardsRows(model)
-            ? $"if (batch <= _forwardRowsUpToBatch && {kernels}.TryForwardRows(_wholeModelForward, input, output, hN, {cellArguments}batch, seqLen, lengths, layout, h0)) {{ return; }}"
+        => WholeModelEmitter.ForwardsRows(model)
+            ? $"if (batch <= _forwardRowsUpToBatch && {WholeModelKernels}.TryForwardRows(_wholeModelForward, input, output, hN, {ForwardCellArguments(model, cells)}batch, seqLen, lengths, layout, h0)) {{ return; }}"
             : "// Every ragged batch through the driver: no whole-model Forward of one sequence at a time.";
-    }
 
-    /// <summary>The first line of a Step: batch 1 to the whole-model kernels where the type has them, and a one-layer model's few streams row by row where the plan says so.</summary>
+    /// <summary>The first line of a Step: batch 1 to the whole-model kernels where the type has them, and a few streams row by row through them where the plan says so.</summary>
     private static string WholeStep(RnnModelDeclaration model, bool cells)
     {
-        string kernels = $"global::{KernelNamespace}.{WholeModelEmitter.ClassName}";
         string cellState = cells ? "cellState, " : string.Empty;
         return WholeModelEmitter.StepsRows(model)
-            ? $"if (batch == 1 ? {kernels}.TryStep(_wholeModelStep, input, state, {cellState}output) : batch <= _stepRowsUpToBatch && {kernels}.TryStepRows(_wholeModelStep, input, state, {cellState}output, batch)) {{ return; }}"
+            ? $"if (batch == 1 ? {WholeModelKernels}.TryStep(_wholeModelStep, input, state, {cellState}output) : batch <= _stepRowsUpToBatch && {WholeModelKernels}.TryStepRows(_wholeModelStep, input, state, {cellState}output, batch)) {{ return; }}"
             : WholeModelEmitter.AppliesToStep(model)
-            ? $"if (batch == 1 && {kernels}.TryStep(_wholeModelStep, input, state, {cellState}output)) {{ return; }}"
+            ? $"if (batch == 1 && {WholeModelKernels}.TryStep(_wholeModelStep, input, state, {cellState}output)) {{ return; }}"
             : "// Every batch through the driver: no whole-model kernels (W_hh beyond the generator's line).";
     }
 
@@ -128,7 +132,7 @@ internal static class ModelEmitter
         string wholeForward = WholeForward(model, cells: false);
         string raggedForward = RaggedForward(model, cells: false);
         string wholeStep = WholeStep(model, cells: false);
-        // A Step of a one-layer model's few streams, and a Forward of a few sequences, row by row through the whole-model
+        // A Step of a few streams, and a Forward of a few sequences, row by row through the whole-model
         // kernels where the plan says so: the largest such batch, read from the plans when the model is built.
         bool stepRows = WholeModelEmitter.StepsRows(model);
         bool forwardRows = WholeModelEmitter.ForwardsRows(model);
