@@ -962,10 +962,11 @@ internal static class PackedGemm
     }
 
     /// <summary>
-    /// One row against every panel: y = init + W·x, each panel's four chunks as four chains side by side: four panels
-    /// at a time on the 512-bit path (16 chains; 32 registers), two elsewhere (8 chains; 16 registers), then single
-    /// panels. At batch 1 this product is the whole step, so it is latency that counts: a chain is a quarter of the
-    /// depth long, and the chunks are joined in registers.
+    /// One row against every panel: y = init + W·x. Groups of eight panels first, chunk after chunk with the eight panels
+    /// as eight chains (<see cref="Panels8"/>); then each panel's four chunks as four chains side by side, four panels at
+    /// a time on the 512-bit path (16 chains; 32 registers), two elsewhere (8 chains; 16 registers), then single panels.
+    /// At batch 1 this product is the whole step, so it is latency that counts: a chain is a quarter of the depth long
+    /// (eight panels: a quarter of the depth per pass, four passes the CPU overlaps).
     /// </summary>
     /// <remarks>
     /// <para>
@@ -975,8 +976,8 @@ internal static class PackedGemm
     /// </para>
     /// <para>
     /// Every kernel here sums in <see cref="SummationOrder"/>'s order, so a row's result is bit-identical whichever
-    /// blocking computes it: batch 1 or 64, a step or a whole sequence. (Eight panels chunk after chunk, combined in
-    /// memory, measured about 10% slower at hidden 128 than this.)
+    /// blocking computes it: batch 1 or 64, a step or a whole sequence. (Pairs of panels in place of the groups of eight:
+    /// 0.96–1.06 of the time at Elman 64–128 and GRU 64, AMD EPYC Zen 3, paired; the groups stay.)
     /// </para>
     /// <para>
     /// <paramref name="reverse"/> walks the panel groups from the last to the first. A recurrence alternates it from
@@ -995,8 +996,8 @@ internal static class PackedGemm
         where TVec : struct
     {
         SummationOrder order = SummationOrder.Of(depth);
-        // Two tiles of eight panels of the widest vector: Panels8's partial sums (the second for its chunks taken backward).
-        Span<float> tempSpan = stackalloc float[2 * 8 * 16];
+        // Four tiles of eight panels of the widest vector: Panels8's four chunk sums of each panel.
+        Span<float> tempSpan = stackalloc float[4 * 8 * 16];
         ref float temp = ref MemoryMarshal.GetReference(tempSpan);
         int group = TOps.Count == 16 ? 4 : 2;
         int afterEights = panels / 8 * 8;
@@ -1136,38 +1137,52 @@ internal static class PackedGemm
     }
 
     /// <remarks>
-    /// Chunk by chunk over eight panels (eight chains), the chunks' sums combined in y, or with
-    /// <paramref name="reverseChunks"/> from chunk 3 to chunk 0, combined in the two stack tiles of <paramref name="temp"/>
-    /// (y may be init, which only chunk 0 reads) into the same (s0 + s1) + (s2 + s3). The loop addresses the eight
-    /// panels as one moving reference plus offsets held in native-int locals, computed once: written as
-    /// <c>k * width + j * panelStride</c> in int arithmetic, the JIT recomputed and sign-extended each offset at every
-    /// k (about twenty integer instructions beside the eight FMAs), which made the loop issue-bound.
+    /// Chunk by chunk over eight panels (eight chains): each chunk's eight sums go to their tile of <paramref name="sums"/>
+    /// (four tiles on the caller's stack), and once all four chunks are in, each panel is joined as (s0 + s1) + (s2 + s3).
+    /// With <paramref name="reverseChunks"/> the chunks run from 3 to 0; the join is the same, so no bit changes (y may be
+    /// init, which only chunk 0 reads, before the join writes y). The chunk's start is one branch per pass and the join
+    /// one loop after the passes: written as a switch per accumulator and chunk (the sums joined in y as they came), the
+    /// JIT kept the switches, and the kernel took 1.12–1.19× this one's time (Elman 64–256 at batch 1, AMD EPYC Zen 3,
+    /// paired in one process). The loop addresses the eight panels as one moving reference plus offsets held in
+    /// native-int locals, computed once: written as <c>k * width + j * panelStride</c> in int arithmetic, the JIT
+    /// recomputed and sign-extended each offset at every k (about twenty integer instructions beside the eight FMAs),
+    /// which made the loop issue-bound.
     /// </remarks>
     // A root of its own (as every panel kernel here): inlined side by side, they pushed their caller past the JIT's
     // inlining budget and its vector operations became calls (seen: 4-7x slower).
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Panels8<TOps, TVec>(ref float x, ref float w, int panelStride, ref float init, ref float y, SummationOrder order, int panel, ref float temp, bool reverseChunks = false)
+    private static void Panels8<TOps, TVec>(ref float x, ref float w, int panelStride, ref float init, ref float y, SummationOrder order, int panel, ref float sums, bool reverseChunks = false)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
         int width = TOps.Count;
         ref float i0 = ref Unsafe.Add(ref init, panel * width);
-        ref float o0 = ref Unsafe.Add(ref y, panel * width);
+        ref float w0 = ref Unsafe.Add(ref w, (nint)panel * panelStride);
         nint s1 = panelStride, s2 = 2 * s1, s3 = 3 * s1, s4 = 4 * s1, s5 = 5 * s1, s6 = 6 * s1, s7 = 7 * s1;
+        nint tile = 8 * width;
         for (int pass = 0; pass < 4; pass++)
         {
             int chunk = reverseChunks ? 3 - pass : pass;
-            TVec c0 = Start<TOps, TVec>(ref i0, chunk);
-            TVec c1 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, width), chunk);
-            TVec c2 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, 2 * width), chunk);
-            TVec c3 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, 3 * width), chunk);
-            TVec c4 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, 4 * width), chunk);
-            TVec c5 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, 5 * width), chunk);
-            TVec c6 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, 6 * width), chunk);
-            TVec c7 = Start<TOps, TVec>(ref Unsafe.Add(ref i0, 7 * width), chunk);
+            TVec c0, c1, c2, c3, c4, c5, c6, c7;
+            if (chunk == 0)
+            {
+                c0 = TOps.Load(ref i0);
+                c1 = TOps.Load(ref Unsafe.Add(ref i0, width));
+                c2 = TOps.Load(ref Unsafe.Add(ref i0, 2 * width));
+                c3 = TOps.Load(ref Unsafe.Add(ref i0, 3 * width));
+                c4 = TOps.Load(ref Unsafe.Add(ref i0, 4 * width));
+                c5 = TOps.Load(ref Unsafe.Add(ref i0, 5 * width));
+                c6 = TOps.Load(ref Unsafe.Add(ref i0, 6 * width));
+                c7 = TOps.Load(ref Unsafe.Add(ref i0, 7 * width));
+            }
+            else
+            {
+                c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = TOps.Zero;
+            }
+
             int kStart = order.Start(chunk);
             nint kEnd = kStart + order.Length(chunk);
-            ref float wk = ref Unsafe.Add(ref w, ((nint)panel * panelStride) + ((nint)kStart * width));
+            ref float wk = ref Unsafe.Add(ref w0, (nint)kStart * width);
             for (nint k = kStart; k < kEnd; k++)
             {
                 TVec xk = TOps.Broadcast(Unsafe.Add(ref x, k));
@@ -1182,50 +1197,25 @@ internal static class PackedGemm
                 wk = ref Unsafe.Add(ref wk, width);
             }
 
-            ref float t1 = ref Unsafe.Add(ref temp, 8 * width);
-            FinishEither<TOps, TVec>(c0, ref o0, ref temp, ref t1, chunk, reverseChunks);
-            FinishEither<TOps, TVec>(c1, ref Unsafe.Add(ref o0, width), ref Unsafe.Add(ref temp, width), ref Unsafe.Add(ref t1, width), chunk, reverseChunks);
-            FinishEither<TOps, TVec>(c2, ref Unsafe.Add(ref o0, 2 * width), ref Unsafe.Add(ref temp, 2 * width), ref Unsafe.Add(ref t1, 2 * width), chunk, reverseChunks);
-            FinishEither<TOps, TVec>(c3, ref Unsafe.Add(ref o0, 3 * width), ref Unsafe.Add(ref temp, 3 * width), ref Unsafe.Add(ref t1, 3 * width), chunk, reverseChunks);
-            FinishEither<TOps, TVec>(c4, ref Unsafe.Add(ref o0, 4 * width), ref Unsafe.Add(ref temp, 4 * width), ref Unsafe.Add(ref t1, 4 * width), chunk, reverseChunks);
-            FinishEither<TOps, TVec>(c5, ref Unsafe.Add(ref o0, 5 * width), ref Unsafe.Add(ref temp, 5 * width), ref Unsafe.Add(ref t1, 5 * width), chunk, reverseChunks);
-            FinishEither<TOps, TVec>(c6, ref Unsafe.Add(ref o0, 6 * width), ref Unsafe.Add(ref temp, 6 * width), ref Unsafe.Add(ref t1, 6 * width), chunk, reverseChunks);
-            FinishEither<TOps, TVec>(c7, ref Unsafe.Add(ref o0, 7 * width), ref Unsafe.Add(ref temp, 7 * width), ref Unsafe.Add(ref t1, 7 * width), chunk, reverseChunks);
+            ref float t = ref Unsafe.Add(ref sums, chunk * tile);
+            TOps.Store(c0, ref t);
+            TOps.Store(c1, ref Unsafe.Add(ref t, width));
+            TOps.Store(c2, ref Unsafe.Add(ref t, 2 * width));
+            TOps.Store(c3, ref Unsafe.Add(ref t, 3 * width));
+            TOps.Store(c4, ref Unsafe.Add(ref t, 4 * width));
+            TOps.Store(c5, ref Unsafe.Add(ref t, 5 * width));
+            TOps.Store(c6, ref Unsafe.Add(ref t, 6 * width));
+            TOps.Store(c7, ref Unsafe.Add(ref t, 7 * width));
         }
-    }
 
-    /// <summary>Panels8's finish in either chunk order: <see cref="Finish"/>, or <see cref="FinishReversed"/> with the second stack tile.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void FinishEither<TOps, TVec>(TVec sum, ref float output, ref float temp, ref float chunk1, int chunk, bool reversed)
-        where TOps : struct, IVectorOps<TVec>
-        where TVec : struct
-    {
-        if (reversed)
+        // The one join of the summation order, panel by panel: y = (s0 + s1) + (s2 + s3).
+        ref float o0 = ref Unsafe.Add(ref y, panel * width);
+        for (int j = 0; j < 8; j++)
         {
-            FinishReversed<TOps, TVec>(sum, ref output, ref temp, ref chunk1, chunk);
-        }
-        else
-        {
-            Finish<TOps, TVec>(sum, ref output, ref temp, chunk);
-        }
-    }
-
-    /// <summary>
-    /// <see cref="Finish"/> for the chunks taken last to first: chunk 3's sum to the first stack tile, chunk 2's added
-    /// to it as s2 + s3, chunk 1's to the second stack tile, and chunk 0's (which alone reads init, so the output may be
-    /// init itself) joined as (s0 + s1) + (s2 + s3): the same additions with the same operands in the same order.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void FinishReversed<TOps, TVec>(TVec sum, ref float output, ref float upperPair, ref float chunk1, int chunk)
-        where TOps : struct, IVectorOps<TVec>
-        where TVec : struct
-    {
-        switch (chunk)
-        {
-            case 3: TOps.Store(sum, ref upperPair); break;
-            case 2: TOps.Store(TOps.Add(sum, TOps.Load(ref upperPair)), ref upperPair); break;
-            case 1: TOps.Store(sum, ref chunk1); break;
-            default: TOps.Store(TOps.Add(TOps.Add(sum, TOps.Load(ref chunk1)), TOps.Load(ref upperPair)), ref output); break;
+            ref float t = ref Unsafe.Add(ref sums, j * width);
+            TVec s01 = TOps.Add(TOps.Load(ref t), TOps.Load(ref Unsafe.Add(ref t, tile)));
+            TVec s23 = TOps.Add(TOps.Load(ref Unsafe.Add(ref t, 2 * tile)), TOps.Load(ref Unsafe.Add(ref t, 3 * tile)));
+            TOps.Store(TOps.Add(s01, s23), ref Unsafe.Add(ref o0, j * width));
         }
     }
 
