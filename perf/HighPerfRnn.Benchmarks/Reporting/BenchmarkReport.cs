@@ -61,10 +61,23 @@ public static class BenchmarkReport
         [(RnnCell.Gru, 8)] = 72, [(RnnCell.Gru, 16)] = 110, [(RnnCell.Gru, 32)] = 251, [(RnnCell.Gru, 64)] = 1089, [(RnnCell.Gru, 128)] = 4073,
     };
 
+    /// <summary>
+    /// The same on the AMD EPYC Zen 3 (AVX2 only) of sessions 16–18: the fastest of three rounds, two before and one after
+    /// one `--feedback-step` round (2026-12-03, 14:50–14:57 UTC; the rounds spread by up to 1.5× at hidden 32–128 on this
+    /// shared machine). In that round the declared model took LSTM 99 / 188 / 443 / 1979 / 7457 ns and GRU 79 / 147 / 323 /
+    /// 1301 / 5449 ns at hidden 8 / 16 / 32 / 64 / 128.
+    /// </summary>
+    private static readonly Dictionary<(RnnCell Cell, int Hidden), double> RtNeuralZen3 = new()
+    {
+        [(RnnCell.Lstm, 8)] = 88, [(RnnCell.Lstm, 16)] = 143, [(RnnCell.Lstm, 32)] = 454, [(RnnCell.Lstm, 64)] = 1687, [(RnnCell.Lstm, 128)] = 8343,
+        [(RnnCell.Gru, 8)] = 111, [(RnnCell.Gru, 16)] = 168, [(RnnCell.Gru, 32)] = 318, [(RnnCell.Gru, 64)] = 1438, [(RnnCell.Gru, 128)] = 5466,
+    };
+
     /// <summary>The RTNeural figures taken on this run's CPU type, and the type's name; null where none were.</summary>
     private static (string Type, Dictionary<(RnnCell Cell, int Hidden), double> Figures)? RtNeuralHere()
         => CpuType.Current() switch
         {
+            { IsZen3: true } => ("Zen 3", RtNeuralZen3),
             { IsZen4: true } => ("Zen 4", RtNeuralZen4),
             { IsZen5: true } => ("Zen 5", RtNeuralZen5),
             _ => null,
@@ -300,7 +313,7 @@ public static class BenchmarkReport
             text.AppendLine("*Declared* = the `[RnnModel]` type of the same size built from the same weights (same bits): where W_hh takes at most 16 KB its whole-model kernel runs the step (issue 14). *Declared ÷ runtime* = the declared model's time as a fraction of the runtime-sized model's: of the medians, and *paired* (with `--paired`) within each round of an alternation in one process (median, quartiles).");
             text.AppendLine();
             string here = RtNeuralHere()?.Type ?? "this CPU type";
-            text.AppendLine(c, $"RTNeural = its compile-time layers, per step, not timed in this run: *{here}* = measured on this run's CPU type (AMD EPYC Zen 4 or Zen 5, by CPUID family; — on others) with `perf/rtneural/bench_step.cpp` (Eigen backend, g++ 12 -O3 -march=native, output fed back as input, the faster of two rounds; 2026-12-02); *issue 4* on the AVX2 EPYC, *issue 14* on the AVX-512 Xeon (best of Eigen/xsimd). *×RTNeural* = that RTNeural time ÷ the declared median; mind that RTNeural's loop feeds each output back as the next input, which this table's loop does not (`-- --feedback-step` runs HighPerfRnn in RTNeural's loop). The Elman RNN is not in RTNeural; issue 14's targets for it: 30 / 45 / 100 / 300 / 1200 ns.");
+            text.AppendLine(c, $"RTNeural = its compile-time layers, per step, not timed in this run: *{here}* = measured on this run's CPU type (AMD EPYC Zen 3, Zen 4 or Zen 5, by CPUID family and model; — on others) with `perf/rtneural/bench_step.cpp` (Eigen backend, g++ 12 -O3 -march=native, output fed back as input, the faster of two rounds on Zen 4 and 5 (2026-12-02), of three on Zen 3 (2026-12-03)); *issue 4* on the AVX2 EPYC, *issue 14* on the AVX-512 Xeon (best of Eigen/xsimd). *×RTNeural* = that RTNeural time ÷ the declared median; mind that RTNeural's loop feeds each output back as the next input, which this table's loop does not (`-- --feedback-step` runs HighPerfRnn in RTNeural's loop). The Elman RNN is not in RTNeural; issue 14's targets for it: 30 / 45 / 100 / 300 / 1200 ns.");
             text.AppendLine();
             text.AppendLine("*Least time* = the slowest of reading the step's weights (W_ih and W_hh, each used once a step) through L1 at its rate measured at the start of the run and all that L1 cannot hold from L2 at L2's, its flops at the FMA peak (`MachineLimits.StepBoundNs`), and its dependency chain alone, timed in registers when the report is written (`StepLatencyFloor`: the recurrent product, its joins, the activations and the state update; this loop feeds back h, not the output); *bound* says which; *% (declared)* = that ÷ the declared median.");
             text.AppendLine();

@@ -9,6 +9,9 @@ namespace HighPerfRnn.Benchmarks.Reporting;
 /// </summary>
 public sealed record CpuType(string Vendor, int Family, int Model)
 {
+    /// <summary>AMD Zen 3 (Milan: family 25, models 0–15): AVX2 only, two 256-bit FMA pipes.</summary>
+    public bool IsZen3 => Vendor == "AuthenticAMD" && Family == 25 && Model is >= 0x00 and <= 0x0F;
+
     /// <summary>AMD Zen 4 (Genoa: family 25, models 16–31): AVX-512 on 256-bit units.</summary>
     public bool IsZen4 => Vendor == "AuthenticAMD" && Family == 25 && Model is >= 0x10 and <= 0x1F;
 
@@ -16,7 +19,7 @@ public sealed record CpuType(string Vendor, int Family, int Model)
     public bool IsZen5 => Vendor == "AuthenticAMD" && Family == 26;
 
     /// <summary>The microarchitecture's name where known, else null.</summary>
-    public string? Microarchitecture => IsZen4 ? "Zen 4" : IsZen5 ? "Zen 5" : null;
+    public string? Microarchitecture => IsZen3 ? "Zen 3" : IsZen4 ? "Zen 4" : IsZen5 ? "Zen 5" : null;
 
     /// <summary>For the report's CPU line: "AuthenticAMD family 25 model 17 (Zen 4)".</summary>
     public override string ToString()
