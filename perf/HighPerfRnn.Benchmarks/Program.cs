@@ -15,6 +15,8 @@ using Perfolizer.Horology;
 //   --peak:   print this core's measured FMA peak (GFLOP/s, as the report uses it) and exit: for percent-of-peak by hand.
 //   --feedback-step: the Step loop timed as perf/rtneural/bench_step.cpp times RTNeural (FeedbackStepLoop), then exit.
 //   --latency-floor: the least time a batch-1 Elman/LSTM/GRU step can take here, its arithmetic's dependency chain alone (StepLatencyFloor).
+//   --paired-declared: the paired declared ÷ runtime-sized ratios alone (Step, Forward, two-layer Forward, as --quick
+//             --paired takes them: PairedRatios.MeasureDeclared), printed, then exit: a minute, where the grid takes nine.
 //   --fused-step-lines [256]: fused ÷ general batch-1 gated step at hidden 32-256, the planner's lines re-taken on this machine (FusedStepLines).
 if (args.Contains("--feedback-step"))
 {
@@ -25,6 +27,12 @@ if (args.Contains("--feedback-step"))
 if (args.Contains("--latency-floor"))
 {
     StepLatencyFloor.Run();
+    return;
+}
+
+if (args.Contains("--paired-declared"))
+{
+    PairedRatios.MeasureDeclared(TimeSpan.FromSeconds(0.6), step: true, forward: true, deepForward: true);
     return;
 }
 
