@@ -18,10 +18,25 @@ internal static class ExecutionPlanner
     /// 0.82 / 0.85; 256-bit LSTM 0.89 / 0.89 / 0.89 / 0.88, GRU 0.89 / 0.98 / 0.90 / 0.90 (at hidden 64 on AVX2, before
     /// the gates moved beside the products, 5–9% faster; at 128 level).
     /// A step of a sequence (input product hoisted out of the time loop) fuses the recurrent product and the gates while
-    /// W_hh fits L1 (hidden ≤ 32), and again from <see cref="FusedStepSequenceStreamingFromBytes"/>. Between the two the
-    /// general step (the product, then the gate pass) measured level or faster.
+    /// W_hh fits L1 (hidden ≤ 32) where <see cref="FusesSequenceStepInL1"/> says so, and again from
+    /// <see cref="FusedStepSequenceStreamingFromBytes"/>. Between the two the general step (the product, then the gate
+    /// pass) measured level or faster.
     /// </summary>
     public const long FusedStepSequenceBudgetBytes = 16 * 1024;
+
+    /// <summary>
+    /// Whether a sequence's step within <see cref="FusedStepSequenceBudgetBytes"/> fuses on this path: everywhere the
+    /// 512-bit path runs (measured faster fused on Zen 4 and 5), and for the LSTM on the 256-bit path. Elsewhere the
+    /// general step (the single-row product, then the gate pass) measured faster, per 100-step <c>Forward</c> at batch 1,
+    /// paired in one process on AMD EPYC Zen 3 (session 18, after the single-row product's faster join): general ÷ fused
+    /// 256-bit GRU 8 / 16 / 24 / 32 0.83 / 0.81 / 0.89 / 0.90 (LSTM 8 / 16 / 24 / 32 1.15 / 1.18 / 1.04 / 1.03: fused
+    /// stays); 128-bit (no FMA) GRU 0.83–0.85, LSTM 8 / 16 / 32 0.93 / 0.87 / 0.85; scalar GRU 16 / 32 0.81 / 0.85, LSTM
+    /// 16 0.85. The same bits either way. The 128-bit path on Arm64 (NEON, with FMA) was not measured apart. Two layers
+    /// that run as a wavefront keep the fused step (<see cref="WavefrontShaped"/>): layer by layer on the general step, a
+    /// two-layer GRU 16 / 24 on the 256-bit path took 0.80–1.09 / 0.98–1.11 of the wavefront's time over three runs.
+    /// </summary>
+    private static bool FusesSequenceStepInL1(RnnArchitecture architecture, SimdPath path)
+        => path == SimdPath.Vector512 || (path == SimdPath.Vector256 && architecture.Cell == RnnCell.Lstm) || WavefrontShaped(architecture, path);
 
     /// <summary>
     /// From this size of W_hh a sequence's step is fused again: W_hh streams from L2 every step, and the fused step runs
@@ -402,10 +417,20 @@ internal static class ExecutionPlanner
             return null;
         }
 
+        long bytes = WavefrontWeightBytes(architecture, path);
+        return bytes <= WavefrontLimitBytes ? $"batch 1, two fused layers, all weights {Kb(bytes)} ≤ {Kb(WavefrontLimitBytes)}" : null;
+    }
+
+    /// <summary>Whether a model has the wavefront's shape: two unidirectional layers, all weights within <see cref="WavefrontLimitBytes"/>.</summary>
+    private static bool WavefrontShaped(RnnArchitecture architecture, SimdPath path)
+        => !architecture.Bidirectional && architecture.NumLayers == 2 && WavefrontWeightBytes(architecture, path) <= WavefrontLimitBytes;
+
+    /// <summary>The packed weights of both layers of a two-layer model (W_ih and W_hh of each), padded to the path's panels.</summary>
+    private static long WavefrontWeightBytes(RnnArchitecture architecture, SimdPath path)
+    {
         int lanes = SimdPaths.LaneCount(path);
         long gateRows = (long)architecture.GateCount * PackedMatrix.PadToPanels(architecture.HiddenSize, lanes);
-        long bytes = gateRows * (architecture.InputSize + architecture.StateSize + architecture.OutputSize + architecture.StateSize) * sizeof(float);
-        return bytes <= WavefrontLimitBytes ? $"batch 1, two fused layers, all weights {Kb(bytes)} ≤ {Kb(WavefrontLimitBytes)}" : null;
+        return gateRows * (architecture.InputSize + architecture.StateSize + architecture.OutputSize + architecture.StateSize) * sizeof(float);
     }
 
     /// <summary>One direction's W_hh as packed: gate blocks padded to whole panels of the path's lanes.</summary>
@@ -459,14 +484,17 @@ internal static class ExecutionPlanner
             }
 
             bool streamsFromL2 = recurrentBytes >= FusedStepSequenceStreamingFromBytes;
+            bool inL1 = recurrentBytes <= FusedStepSequenceBudgetBytes;
+            bool fusesInL1 = FusesSequenceStepInL1(architecture, path);
             bool fits = FusedGateStep.CanServe(architecture.Cell, architecture.ProjSize > 0)
-                && (call == RnnCall.Step || recurrentBytes <= FusedStepSequenceBudgetBytes || streamsFromL2);
+                && (call == RnnCall.Step || (inL1 && fusesInL1) || streamsFromL2);
             bool alternate = call == RnnCall.Forward || inputBytes + recurrentBytes > AlternatePanelOrderAboveBytes;
             string why = architecture.ProjSize > 0
                 ? "batch 1, LSTM with projection: the fused step has no projection"
                 : call == RnnCall.Step ? "batch 1, a streaming Step: always fused"
                 : streamsFromL2 ? $"batch 1, W_hh {Kb(recurrentBytes)} ≥ {Kb(FusedStepSequenceStreamingFromBytes)}: streams from L2, gates beside the product"
                 : fits ? $"batch 1, W_hh {Kb(recurrentBytes)} ≤ {Kb(FusedStepSequenceBudgetBytes)}"
+                : inL1 ? $"batch 1, W_hh {Kb(recurrentBytes)} ≤ {Kb(FusedStepSequenceBudgetBytes)}, but a {architecture.Cell} on the {path} path: the product, then the gate pass (measured faster)"
                 : $"batch 1, W_hh {Kb(recurrentBytes)} between {Kb(FusedStepSequenceBudgetBytes)} and {Kb(FusedStepSequenceStreamingFromBytes)}: the product, then the gate pass";
             return new LayerPlan(layer, fits ? LayerKernel.FusedGateStep : LayerKernel.GeneralStep, alternate, interleave, pastForwardLine + why + interleaveNote);
         }
