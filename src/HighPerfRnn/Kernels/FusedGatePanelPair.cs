@@ -10,11 +10,10 @@ namespace HighPerfRnn.Kernels;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The one-panel kernel runs two chunks side by side (eight chains for an LSTM: 4 gates × 2 chunks) and so reads each
-/// gate panel at two places at once, in runs of a quarter of its depth, with two broadcasts of x per k. Here each pass
-/// reads every gate panel of the two unit panels straight down a chunk (the two unit panels are adjacent: one run per
-/// gate), with one broadcast per k for all six or eight chains: one load in ten fewer for an LSTM, one in eight for a
-/// GRU, and half as many concurrent runs for the hardware prefetcher to follow.
+/// The one-panel kernel runs two chunks side by side (eight chains for an LSTM: 4 gates × 2 chunks) with two broadcasts
+/// of x per k. Here the chains are the two unit panels of each gate block, one chunk per pass, with one broadcast per k
+/// for all six or eight of them: one load in ten fewer for an LSTM, one in eight for a GRU. Where that pays and where it
+/// does not is <c>FusedGateStep.PanelPairsServe</c>'s call.
 /// </para>
 /// <para>
 /// Each sum is the one-panel kernel's: chunk 0 onto the starting value, chunks 1–3 from +0, k ascending in each, joined
@@ -172,7 +171,7 @@ internal static class FusedGatePanelPair
             int kStart = order.Start(chunk);
             nint kEnd = kStart + order.Length(chunk);
             ref float wk = ref Unsafe.Add(ref w0, (nint)kStart * width);
-            // The two unit panels of a gate block are adjacent: a gate's pair of panels is one run, panelStride apart.
+            // Slot (gate g, panel j): gate block g's panel unitPanel + j, g gate blocks and j panels from the first.
             for (nint k = kStart; k < kEnd; k++)
             {
                 TVec vk = TOps.Broadcast(Unsafe.Add(ref v, k));
