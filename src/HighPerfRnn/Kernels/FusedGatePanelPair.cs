@@ -32,9 +32,7 @@ internal static class FusedGatePanelPair
     /// </summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    public static void Lstm<TOps, TVec>(
-        ref float init, ref float x, ref float inputWeights, int inputDepth, ref float h, ref float recurrentWeights, int recurrentDepth,
-        ref float c, ref float hiddenOut, int hidden, int unitPanel, int gatePanels)
+    public static void Lstm<TOps, TVec>(in FusedGateStep.Operands o, ref float c, int unitPanel, int gatePanels)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
@@ -42,13 +40,13 @@ internal static class FusedGatePanelPair
         Span<float> scratchSpan = stackalloc float[ScratchFloats];
         ref float tiles = ref MemoryMarshal.GetReference(scratchSpan);
         ref float sums = ref Unsafe.Add(ref tiles, 4 * 8 * 16);
-        GatherStart<TOps, TVec, EightSums>(ref init, ref sums, unitPanel, gatePanels);
-        if (inputDepth > 0)
+        GatherStart<TOps, TVec, EightSums>(ref o.Bias, ref sums, unitPanel, gatePanels);
+        if (o.InputDepth > 0)
         {
-            Accumulate<TOps, TVec, EightSums>(ref sums, ref x, ref inputWeights, inputDepth, unitPanel, gatePanels, ref tiles);
+            Accumulate<TOps, TVec, EightSums>(ref sums, ref o.X, ref o.InputWeights, o.InputDepth, unitPanel, gatePanels, ref tiles);
         }
 
-        Accumulate<TOps, TVec, EightSums>(ref sums, ref h, ref recurrentWeights, recurrentDepth, unitPanel, gatePanels, ref tiles);
+        Accumulate<TOps, TVec, EightSums>(ref sums, ref o.H, ref o.RecurrentWeights, o.RecurrentDepth, unitPanel, gatePanels, ref tiles);
 
         // Slot (gate g, panel j) is sum g·2 + j.
         for (int j = 0; j < 2; j++)
@@ -57,7 +55,7 @@ internal static class FusedGatePanelPair
             GateKernels.LstmUnitVector<TOps, TVec>(
                 TOps.Load(ref Unsafe.Add(ref sums, j * width)), TOps.Load(ref Unsafe.Add(ref sums, (2 + j) * width)),
                 TOps.Load(ref Unsafe.Add(ref sums, (4 + j) * width)), TOps.Load(ref Unsafe.Add(ref sums, (6 + j) * width)),
-                ref Unsafe.Add(ref c, first), ref Unsafe.Add(ref hiddenOut, first), Math.Min(width, hidden - first));
+                ref Unsafe.Add(ref c, first), ref Unsafe.Add(ref o.HiddenOut, first), Math.Min(width, o.Hidden - first));
         }
     }
 
@@ -67,9 +65,7 @@ internal static class FusedGatePanelPair
     /// </summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    public static void Gru<TOps, TVec>(
-        ref float init, ref float x, ref float inputWeights, int inputDepth, ref float h, ref float recurrentWeights, int recurrentDepth,
-        ref float recurrentBias, ref float hiddenOut, int hidden, int unitPanel, int gatePanels)
+    public static void Gru<TOps, TVec>(in FusedGateStep.Operands o, int unitPanel, int gatePanels)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
@@ -78,21 +74,21 @@ internal static class FusedGatePanelPair
         ref float tiles = ref MemoryMarshal.GetReference(scratchSpan);
         ref float p = ref Unsafe.Add(ref tiles, 4 * 8 * 16);
         ref float q = ref Unsafe.Add(ref p, 8 * 16);
-        GatherStart<TOps, TVec, SixSums>(ref init, ref p, unitPanel, gatePanels);
-        if (inputDepth > 0)
+        GatherStart<TOps, TVec, SixSums>(ref o.Bias, ref p, unitPanel, gatePanels);
+        if (o.InputDepth > 0)
         {
-            Accumulate<TOps, TVec, SixSums>(ref p, ref x, ref inputWeights, inputDepth, unitPanel, gatePanels, ref tiles);
+            Accumulate<TOps, TVec, SixSums>(ref p, ref o.X, ref o.InputWeights, o.InputDepth, unitPanel, gatePanels, ref tiles);
         }
 
-        GatherStart<TOps, TVec, SixSums>(ref recurrentBias, ref q, unitPanel, gatePanels);
-        Accumulate<TOps, TVec, SixSums>(ref q, ref h, ref recurrentWeights, recurrentDepth, unitPanel, gatePanels, ref tiles);
+        GatherStart<TOps, TVec, SixSums>(ref o.RecurrentBias, ref q, unitPanel, gatePanels);
+        Accumulate<TOps, TVec, SixSums>(ref q, ref o.H, ref o.RecurrentWeights, o.RecurrentDepth, unitPanel, gatePanels, ref tiles);
         for (int j = 0; j < 2; j++)
         {
             int first = (unitPanel + j) * width;
             GateKernels.GruUnitVector<TOps, TVec>(
                 TOps.Load(ref Unsafe.Add(ref p, j * width)), TOps.Load(ref Unsafe.Add(ref p, (2 + j) * width)), TOps.Load(ref Unsafe.Add(ref p, (4 + j) * width)),
                 TOps.Load(ref Unsafe.Add(ref q, j * width)), TOps.Load(ref Unsafe.Add(ref q, (2 + j) * width)), TOps.Load(ref Unsafe.Add(ref q, (4 + j) * width)),
-                ref Unsafe.Add(ref h, first), ref Unsafe.Add(ref hiddenOut, first), Math.Min(width, hidden - first));
+                ref Unsafe.Add(ref o.H, first), ref Unsafe.Add(ref o.HiddenOut, first), Math.Min(width, o.Hidden - first));
         }
     }
 
@@ -204,13 +200,6 @@ internal static class FusedGatePanelPair
             }
         }
 
-        // The one join of the summation order, slot by slot: (s0 + s1) + (s2 + s3).
-        for (int slot = 0; slot < 2 * TSums.Gates; slot++)
-        {
-            ref float s = ref Unsafe.Add(ref tiles, slot * width);
-            TVec s01 = TOps.Add(TOps.Load(ref s), TOps.Load(ref Unsafe.Add(ref s, tile)));
-            TVec s23 = TOps.Add(TOps.Load(ref Unsafe.Add(ref s, 2 * tile)), TOps.Load(ref Unsafe.Add(ref s, 3 * tile)));
-            TOps.Store(TOps.Add(s01, s23), ref Unsafe.Add(ref sums, slot * width));
-        }
+        SummationOrder.JoinTiles<TOps, TVec>(ref tiles, tile, 2 * TSums.Gates, ref sums);
     }
 }

@@ -22,7 +22,6 @@ namespace HighPerfRnn.Kernels;
 /// </remarks>
 internal static class FusedGateStep
 {
-
     /// <summary>
     /// Whether the fused step can run a layer at all: a gated cell without LSTM projection (any hidden size: nothing is
     /// buffered). Whether it should is the execution plan's call (<c>ExecutionPlanner</c>).
@@ -100,17 +99,72 @@ internal static class FusedGateStep
         }
     }
 
-    private static void Units<TOps, TVec>(RnnCell cell, in Operands refs, ref float c)
+    /// <summary>
+    /// Every panel of units, one or two at a time (<see cref="PanelPairsServe"/>), from the first or, reversed, from the
+    /// last (<see cref="UnitPanel"/>); with pairs, an odd panel left over goes alone, last forward and first reversed.
+    /// </summary>
+    // Fully optimized from the first call: tier-0 SIMD code is tens of times slower, and on a busy machine a kernel was
+    // seen to stay there (or in OSR) for a second of calls after warm-up.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Units<TOps, TVec>(RnnCell cell, in Operands o, ref float c)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        int gatePanels = PackedMatrix.PadToPanels(o.Hidden, TOps.Count) / TOps.Count;
+        int step = PanelPairsServe(cell, TOps.Count, o.InputDepth > 0) ? 2 : 1;
+        int groups = gatePanels / step;
+        bool leftOver = gatePanels % step != 0;
+        if (leftOver && o.Reverse)
+        {
+            OnePanel<TOps, TVec>(cell, o, ref c, gatePanels - 1, gatePanels);
+        }
+
+        for (int index = 0; index < groups; index++)
+        {
+            int first = step * UnitPanel(index, groups, o.Reverse);
+            if (step == 2)
+            {
+                TwoPanels<TOps, TVec>(cell, o, ref c, first, gatePanels);
+            }
+            else
+            {
+                OnePanel<TOps, TVec>(cell, o, ref c, first, gatePanels);
+            }
+        }
+
+        if (leftOver && !o.Reverse)
+        {
+            OnePanel<TOps, TVec>(cell, o, ref c, gatePanels - 1, gatePanels);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void OnePanel<TOps, TVec>(RnnCell cell, in Operands o, ref float c, int unitPanel, int gatePanels)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
         if (cell == RnnCell.Lstm)
         {
-            LstmUnits<TOps, TVec>(refs, ref c);
+            LstmUnitPanel<TOps, TVec>(o, ref c, unitPanel, gatePanels);
         }
         else
         {
-            GruUnits<TOps, TVec>(refs);
+            GruUnitPanel<TOps, TVec>(o, unitPanel, gatePanels);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TwoPanels<TOps, TVec>(RnnCell cell, in Operands o, ref float c, int unitPanel, int gatePanels)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        if (cell == RnnCell.Lstm)
+        {
+            FusedGatePanelPair.Lstm<TOps, TVec>(o, ref c, unitPanel, gatePanels);
+        }
+        else
+        {
+            FusedGatePanelPair.Gru<TOps, TVec>(o, unitPanel, gatePanels);
         }
     }
 
@@ -138,7 +192,8 @@ internal static class FusedGateStep
         return padded;
     }
 
-    private readonly ref struct Operands
+    /// <summary>A step's operands as references, for the unit-panel kernels (this class's and <see cref="FusedGatePanelPair"/>'s).</summary>
+    internal readonly ref struct Operands
     {
         public Operands(ReadOnlySpan<float> x, PackedMatrix? inputWeights, ReadOnlySpan<float> h, PackedMatrix recurrentWeights, ReadOnlySpan<float> bias, ReadOnlySpan<float> recurrentBias, Span<float> hiddenOut, int hidden, bool reverse)
         {
@@ -196,82 +251,6 @@ internal static class FusedGateStep
             8 => cell == RnnCell.Lstm && !inputProduct,
             _ => true,
         };
-
-    // Fully optimized from the first call: tier-0 SIMD code is tens of times slower, and on a busy machine a kernel was
-    // seen to stay there (or in OSR) for a second of calls after warm-up.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void LstmUnits<TOps, TVec>(in Operands o, ref float c)
-        where TOps : struct, IVectorOps<TVec>
-        where TVec : struct
-    {
-        int gatePanels = PackedMatrix.PadToPanels(o.Hidden, TOps.Count) / TOps.Count;
-        if (PanelPairsServe(RnnCell.Lstm, TOps.Count, o.InputDepth > 0))
-        {
-            int pairs = gatePanels / 2;
-            bool odd = (gatePanels & 1) == 1;
-            if (odd && o.Reverse)
-            {
-                LstmUnitPanel<TOps, TVec>(o, ref c, gatePanels - 1, gatePanels);
-            }
-
-            for (int index = 0; index < pairs; index++)
-            {
-                int pair = o.Reverse ? pairs - 1 - index : index;
-                FusedGatePanelPair.Lstm<TOps, TVec>(ref o.Bias, ref o.X, ref o.InputWeights, o.InputDepth, ref o.H, ref o.RecurrentWeights, o.RecurrentDepth, ref c, ref o.HiddenOut, o.Hidden, 2 * pair, gatePanels);
-            }
-
-            if (odd && !o.Reverse)
-            {
-                LstmUnitPanel<TOps, TVec>(o, ref c, gatePanels - 1, gatePanels);
-            }
-
-            return;
-        }
-
-        for (int index = 0; index < gatePanels; index++)
-        {
-            int unitPanel = UnitPanel(index, gatePanels, o.Reverse);
-            LstmUnitPanel<TOps, TVec>(o, ref c, unitPanel, gatePanels);
-        }
-    }
-
-    // Fully optimized from the first call: tier-0 SIMD code is tens of times slower, and on a busy machine a kernel was
-    // seen to stay there (or in OSR) for a second of calls after warm-up.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void GruUnits<TOps, TVec>(in Operands o)
-        where TOps : struct, IVectorOps<TVec>
-        where TVec : struct
-    {
-        int gatePanels = PackedMatrix.PadToPanels(o.Hidden, TOps.Count) / TOps.Count;
-        if (PanelPairsServe(RnnCell.Gru, TOps.Count, o.InputDepth > 0))
-        {
-            int pairs = gatePanels / 2;
-            bool odd = (gatePanels & 1) == 1;
-            if (odd && o.Reverse)
-            {
-                GruUnitPanel<TOps, TVec>(o, gatePanels - 1, gatePanels);
-            }
-
-            for (int index = 0; index < pairs; index++)
-            {
-                int pair = o.Reverse ? pairs - 1 - index : index;
-                FusedGatePanelPair.Gru<TOps, TVec>(ref o.Bias, ref o.X, ref o.InputWeights, o.InputDepth, ref o.H, ref o.RecurrentWeights, o.RecurrentDepth, ref o.RecurrentBias, ref o.HiddenOut, o.Hidden, 2 * pair, gatePanels);
-            }
-
-            if (odd && !o.Reverse)
-            {
-                GruUnitPanel<TOps, TVec>(o, gatePanels - 1, gatePanels);
-            }
-
-            return;
-        }
-
-        for (int index = 0; index < gatePanels; index++)
-        {
-            int unitPanel = UnitPanel(index, gatePanels, o.Reverse);
-            GruUnitPanel<TOps, TVec>(o, unitPanel, gatePanels);
-        }
-    }
 
     /// <summary>The starting sums of one panel of units in each gate block: that panel of <paramref name="init"/> (biases or pre-activations).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1208,15 +1208,7 @@ internal static class PackedGemm
             TOps.Store(c7, ref Unsafe.Add(ref t, 7 * width));
         }
 
-        // The one join of the summation order, panel by panel: y = (s0 + s1) + (s2 + s3).
-        ref float o0 = ref Unsafe.Add(ref y, panel * width);
-        for (int j = 0; j < 8; j++)
-        {
-            ref float t = ref Unsafe.Add(ref sums, j * width);
-            TVec s01 = TOps.Add(TOps.Load(ref t), TOps.Load(ref Unsafe.Add(ref t, tile)));
-            TVec s23 = TOps.Add(TOps.Load(ref Unsafe.Add(ref t, 2 * tile)), TOps.Load(ref Unsafe.Add(ref t, 3 * tile)));
-            TOps.Store(TOps.Add(s01, s23), ref Unsafe.Add(ref o0, j * width));
-        }
+        SummationOrder.JoinTiles<TOps, TVec>(ref sums, tile, 8, ref Unsafe.Add(ref y, panel * width));
     }
 
     /// <summary>Four panels, each with its four chunks as chains side by side: sixteen chains, as <see cref="ChunkedSum"/>.</summary>

@@ -39,4 +39,23 @@ internal readonly struct SummationOrder
     /// <summary>The terms of chunk <paramref name="chunk"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Length(int chunk) => chunk == 0 ? HeadLength : ChunkLength;
+
+    /// <summary>
+    /// The order's join for kernels that keep each chunk's sums apart: <paramref name="vectors"/> sums, chunk c's in tile c
+    /// of <paramref name="tiles"/> (tiles <paramref name="tileFloats"/> floats apart, vector j at j × the vector width),
+    /// joined as (s0 + s1) + (s2 + s3) into <paramref name="output"/>'s first vectors.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void JoinTiles<TOps, TVec>(ref float tiles, nint tileFloats, int vectors, ref float output)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        for (int j = 0; j < vectors; j++)
+        {
+            ref float s = ref Unsafe.Add(ref tiles, j * TOps.Count);
+            TVec s01 = TOps.Add(TOps.Load(ref s), TOps.Load(ref Unsafe.Add(ref s, tileFloats)));
+            TVec s23 = TOps.Add(TOps.Load(ref Unsafe.Add(ref s, 2 * tileFloats)), TOps.Load(ref Unsafe.Add(ref s, 3 * tileFloats)));
+            TOps.Store(TOps.Add(s01, s23), ref Unsafe.Add(ref output, j * TOps.Count));
+        }
+    }
 }
