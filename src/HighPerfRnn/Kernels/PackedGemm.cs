@@ -20,6 +20,17 @@ namespace HighPerfRnn.Kernels;
 /// panels is reused from L1 across the block. Every variant sums in <see cref="SummationOrder"/>'s order (the tiles
 /// chunk by chunk, combining the chunks' sums in memory, or two chunks at a time, joining each pair in registers), so results do not depend on the batch size or on which
 /// variant ran.
+/// <para>
+/// The k loops take four terms per trip: each tile has a helper for one term (<c>Rows6Panels2Step</c> and the like),
+/// called with the term's offset 0 to 3 from the moving references, then once per term for the rest. The pointer moves,
+/// the count and the branch are paid once per four terms; the terms are still added one at a time in k order, so no bit
+/// changes. It pays when the core issues fewer instructions per cycle than usual, as on a shared host whose other work
+/// competes for the core (a vCPU's sibling hardware thread shares the dispatch): there a loop of twelve FMAs with 11–14
+/// other instructions per term was issue-bound, while a loop of FMAs alone still ran at the full FMA rate. Paired in one
+/// process on AMD EPYC Zen 3: products of 8–400 rows × 256–1024 × 64–256 took 0.71–0.95 of the time in the host's busy
+/// minutes (products at 40–65% of the FMA peak), 0.97–1.01 in quiet ones (78–82%). The 512-bit two-chunk tile
+/// (<see cref="PanelPairTwoChunks{TOps, TVec, TRows}"/>), 24 FMAs per trip, keeps one term per trip: not measurable here.
+/// </para>
 /// </remarks>
 internal static class PackedGemm
 {
@@ -418,27 +429,21 @@ internal static class PackedGemm
         ref float wk = ref Unsafe.Add(ref w0, (nint)kStart * width);
         ref float ak = ref a0;
         nint second = panelStride, third = 2 * (nint)panelStride, lda2 = 2 * lda, lda3 = 3 * lda;
-        for (int k = 0; k < kLength; k++)
+        int k = 0;
+        // Four k per trip (see the class remarks), then the rest one by one.
+        for (; k + 4 <= kLength; k += 4)
         {
-            TVec b0 = TOps.Load(ref wk);
-            TVec b1 = TOps.Load(ref Unsafe.Add(ref wk, second));
-            TVec b2 = TOps.Load(ref Unsafe.Add(ref wk, third));
-            TVec x = TOps.Broadcast(ak);
-            c00 = TOps.MultiplyAdd(x, b0, c00);
-            c01 = TOps.MultiplyAdd(x, b1, c01);
-            c02 = TOps.MultiplyAdd(x, b2, c02);
-            x = TOps.Broadcast(Unsafe.Add(ref ak, lda));
-            c10 = TOps.MultiplyAdd(x, b0, c10);
-            c11 = TOps.MultiplyAdd(x, b1, c11);
-            c12 = TOps.MultiplyAdd(x, b2, c12);
-            x = TOps.Broadcast(Unsafe.Add(ref ak, lda2));
-            c20 = TOps.MultiplyAdd(x, b0, c20);
-            c21 = TOps.MultiplyAdd(x, b1, c21);
-            c22 = TOps.MultiplyAdd(x, b2, c22);
-            x = TOps.Broadcast(Unsafe.Add(ref ak, lda3));
-            c30 = TOps.MultiplyAdd(x, b0, c30);
-            c31 = TOps.MultiplyAdd(x, b1, c31);
-            c32 = TOps.MultiplyAdd(x, b2, c32);
+            Rows4Panels3Step<TOps, TVec>(ref wk, second, third, ref ak, lda, lda2, lda3, 0, ref c00, ref c01, ref c02, ref c10, ref c11, ref c12, ref c20, ref c21, ref c22, ref c30, ref c31, ref c32);
+            Rows4Panels3Step<TOps, TVec>(ref wk, second, third, ref ak, lda, lda2, lda3, 1, ref c00, ref c01, ref c02, ref c10, ref c11, ref c12, ref c20, ref c21, ref c22, ref c30, ref c31, ref c32);
+            Rows4Panels3Step<TOps, TVec>(ref wk, second, third, ref ak, lda, lda2, lda3, 2, ref c00, ref c01, ref c02, ref c10, ref c11, ref c12, ref c20, ref c21, ref c22, ref c30, ref c31, ref c32);
+            Rows4Panels3Step<TOps, TVec>(ref wk, second, third, ref ak, lda, lda2, lda3, 3, ref c00, ref c01, ref c02, ref c10, ref c11, ref c12, ref c20, ref c21, ref c22, ref c30, ref c31, ref c32);
+            wk = ref Unsafe.Add(ref wk, 4 * width);
+            ak = ref Unsafe.Add(ref ak, 4);
+        }
+
+        for (; k < kLength; k++)
+        {
+            Rows4Panels3Step<TOps, TVec>(ref wk, second, third, ref ak, lda, lda2, lda3, 0, ref c00, ref c01, ref c02, ref c10, ref c11, ref c12, ref c20, ref c21, ref c22, ref c30, ref c31, ref c32);
             wk = ref Unsafe.Add(ref wk, width);
             ak = ref Unsafe.Add(ref ak, 1);
         }
@@ -457,6 +462,45 @@ internal static class PackedGemm
         Finish<TOps, TVec>(c30, ref Unsafe.Add(ref o0, 3 * ldc), ref Unsafe.Add(ref temp, 9 * width), chunk);
         Finish<TOps, TVec>(c31, ref Unsafe.Add(ref o0, (3 * ldc) + width), ref Unsafe.Add(ref temp, 10 * width), chunk);
         Finish<TOps, TVec>(c32, ref Unsafe.Add(ref o0, (3 * ldc) + (2 * width)), ref Unsafe.Add(ref temp, 11 * width), chunk);
+    }
+
+    /// <summary>One k (<paramref name="step"/> on from the moving references) of <see cref="Rows4Panels3"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Rows4Panels3Step<TOps, TVec>(ref float wk, nint second, nint third, ref float ak, nint lda, nint lda2, nint lda3, int step,
+        ref TVec c00, ref TVec c01, ref TVec c02, ref TVec c10, ref TVec c11, ref TVec c12, ref TVec c20, ref TVec c21, ref TVec c22, ref TVec c30, ref TVec c31, ref TVec c32)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        ref float w = ref Unsafe.Add(ref wk, step * TOps.Count);
+        ref float x0 = ref Unsafe.Add(ref ak, step);
+        TVec b0 = TOps.Load(ref w);
+        TVec b1 = TOps.Load(ref Unsafe.Add(ref w, second));
+        TVec b2 = TOps.Load(ref Unsafe.Add(ref w, third));
+        RowOfThreePanels<TOps, TVec>(TOps.Broadcast(x0), b0, b1, b2, ref c00, ref c01, ref c02);
+        RowOfThreePanels<TOps, TVec>(TOps.Broadcast(Unsafe.Add(ref x0, lda)), b0, b1, b2, ref c10, ref c11, ref c12);
+        RowOfThreePanels<TOps, TVec>(TOps.Broadcast(Unsafe.Add(ref x0, lda2)), b0, b1, b2, ref c20, ref c21, ref c22);
+        RowOfThreePanels<TOps, TVec>(TOps.Broadcast(Unsafe.Add(ref x0, lda3)), b0, b1, b2, ref c30, ref c31, ref c32);
+    }
+
+    /// <summary>One row's term (its broadcast input) into its sums against a tile's two weight vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RowOfTwoPanels<TOps, TVec>(TVec x, TVec b0, TVec b1, ref TVec c0, ref TVec c1)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        c0 = TOps.MultiplyAdd(x, b0, c0);
+        c1 = TOps.MultiplyAdd(x, b1, c1);
+    }
+
+    /// <summary>One row's term (its broadcast input) into its sums against a tile's three weight vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RowOfThreePanels<TOps, TVec>(TVec x, TVec b0, TVec b1, TVec b2, ref TVec c0, ref TVec c1, ref TVec c2)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        c0 = TOps.MultiplyAdd(x, b0, c0);
+        c1 = TOps.MultiplyAdd(x, b1, c1);
+        c2 = TOps.MultiplyAdd(x, b2, c2);
     }
 
     /// <summary>
@@ -529,28 +573,22 @@ internal static class PackedGemm
         ref float ak = ref a0;
         ref float ak3 = ref Unsafe.Add(ref a0, 3 * lda);
         nint second = panelStride, lda2 = 2 * lda;
-        for (int k = 0; k < kLength; k++)
+        int k = 0;
+        // Four k per trip (see the class remarks), then the rest one by one.
+        for (; k + 4 <= kLength; k += 4)
         {
-            TVec b0 = TOps.Load(ref wk);
-            TVec b1 = TOps.Load(ref Unsafe.Add(ref wk, second));
-            TVec x = TOps.Broadcast(ak);
-            c00 = TOps.MultiplyAdd(x, b0, c00);
-            c01 = TOps.MultiplyAdd(x, b1, c01);
-            x = TOps.Broadcast(Unsafe.Add(ref ak, lda));
-            c10 = TOps.MultiplyAdd(x, b0, c10);
-            c11 = TOps.MultiplyAdd(x, b1, c11);
-            x = TOps.Broadcast(Unsafe.Add(ref ak, lda2));
-            c20 = TOps.MultiplyAdd(x, b0, c20);
-            c21 = TOps.MultiplyAdd(x, b1, c21);
-            x = TOps.Broadcast(ak3);
-            c30 = TOps.MultiplyAdd(x, b0, c30);
-            c31 = TOps.MultiplyAdd(x, b1, c31);
-            x = TOps.Broadcast(Unsafe.Add(ref ak3, lda));
-            c40 = TOps.MultiplyAdd(x, b0, c40);
-            c41 = TOps.MultiplyAdd(x, b1, c41);
-            x = TOps.Broadcast(Unsafe.Add(ref ak3, lda2));
-            c50 = TOps.MultiplyAdd(x, b0, c50);
-            c51 = TOps.MultiplyAdd(x, b1, c51);
+            Rows6Panels2Step<TOps, TVec>(ref wk, second, ref ak, ref ak3, lda, lda2, 0, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            Rows6Panels2Step<TOps, TVec>(ref wk, second, ref ak, ref ak3, lda, lda2, 1, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            Rows6Panels2Step<TOps, TVec>(ref wk, second, ref ak, ref ak3, lda, lda2, 2, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            Rows6Panels2Step<TOps, TVec>(ref wk, second, ref ak, ref ak3, lda, lda2, 3, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            wk = ref Unsafe.Add(ref wk, 4 * width);
+            ak = ref Unsafe.Add(ref ak, 4);
+            ak3 = ref Unsafe.Add(ref ak3, 4);
+        }
+
+        for (; k < kLength; k++)
+        {
+            Rows6Panels2Step<TOps, TVec>(ref wk, second, ref ak, ref ak3, lda, lda2, 0, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
             wk = ref Unsafe.Add(ref wk, width);
             ak = ref Unsafe.Add(ref ak, 1);
             ak3 = ref Unsafe.Add(ref ak3, 1);
@@ -570,6 +608,26 @@ internal static class PackedGemm
         Finish<TOps, TVec>(c41, ref Unsafe.Add(ref o0, (4 * ldc) + width), ref Unsafe.Add(ref temp, 9 * width), chunk);
         Finish<TOps, TVec>(c50, ref Unsafe.Add(ref o0, 5 * ldc), ref Unsafe.Add(ref temp, 10 * width), chunk);
         Finish<TOps, TVec>(c51, ref Unsafe.Add(ref o0, (5 * ldc) + width), ref Unsafe.Add(ref temp, 11 * width), chunk);
+    }
+
+    /// <summary>One k (<paramref name="step"/> on from the moving references) of <see cref="Rows6Panels2"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Rows6Panels2Step<TOps, TVec>(ref float wk, nint second, ref float ak, ref float ak3, nint lda, nint lda2, int step,
+        ref TVec c00, ref TVec c01, ref TVec c10, ref TVec c11, ref TVec c20, ref TVec c21, ref TVec c30, ref TVec c31, ref TVec c40, ref TVec c41, ref TVec c50, ref TVec c51)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        ref float w = ref Unsafe.Add(ref wk, step * TOps.Count);
+        ref float x0 = ref Unsafe.Add(ref ak, step);
+        ref float x3 = ref Unsafe.Add(ref ak3, step);
+        TVec b0 = TOps.Load(ref w);
+        TVec b1 = TOps.Load(ref Unsafe.Add(ref w, second));
+        RowOfTwoPanels<TOps, TVec>(TOps.Broadcast(x0), b0, b1, ref c00, ref c01);
+        RowOfTwoPanels<TOps, TVec>(TOps.Broadcast(Unsafe.Add(ref x0, lda)), b0, b1, ref c10, ref c11);
+        RowOfTwoPanels<TOps, TVec>(TOps.Broadcast(Unsafe.Add(ref x0, lda2)), b0, b1, ref c20, ref c21);
+        RowOfTwoPanels<TOps, TVec>(TOps.Broadcast(x3), b0, b1, ref c30, ref c31);
+        RowOfTwoPanels<TOps, TVec>(TOps.Broadcast(Unsafe.Add(ref x3, lda)), b0, b1, ref c40, ref c41);
+        RowOfTwoPanels<TOps, TVec>(TOps.Broadcast(Unsafe.Add(ref x3, lda2)), b0, b1, ref c50, ref c51);
     }
 
     /// <summary>
@@ -791,43 +849,21 @@ internal static class PackedGemm
         ref float wk = ref Unsafe.Add(ref w0, (nint)kStart * width);
         ref float ak = ref Unsafe.Add(ref a, ((nint)row * lda) + kStart);
         nint s1 = panelStride, s2 = 2 * s1, s3 = 3 * s1, lda2 = 2 * lda;
-        for (int k = 0; k < kLength; k++)
+        int k = 0;
+        // Four k per trip (see the class remarks), then the rest one by one.
+        for (; k + 4 <= kLength; k += 4)
         {
-            TVec x0 = TOps.Broadcast(ak);
-            TVec x1 = TOps.Broadcast(Unsafe.Add(ref ak, lda));
-            TVec x2 = TRows.Three ? TOps.Broadcast(Unsafe.Add(ref ak, lda2)) : x1;
-            TVec wv = TOps.Load(ref wk);
-            c00 = TOps.MultiplyAdd(x0, wv, c00);
-            c10 = TOps.MultiplyAdd(x1, wv, c10);
-            if (TRows.Three)
-            {
-                c20 = TOps.MultiplyAdd(x2, wv, c20);
-            }
+            FewRowsPanels4Step<TOps, TVec, TRows>(ref wk, s1, s2, s3, ref ak, lda, lda2, 0, ref c00, ref c01, ref c02, ref c03, ref c10, ref c11, ref c12, ref c13, ref c20, ref c21, ref c22, ref c23);
+            FewRowsPanels4Step<TOps, TVec, TRows>(ref wk, s1, s2, s3, ref ak, lda, lda2, 1, ref c00, ref c01, ref c02, ref c03, ref c10, ref c11, ref c12, ref c13, ref c20, ref c21, ref c22, ref c23);
+            FewRowsPanels4Step<TOps, TVec, TRows>(ref wk, s1, s2, s3, ref ak, lda, lda2, 2, ref c00, ref c01, ref c02, ref c03, ref c10, ref c11, ref c12, ref c13, ref c20, ref c21, ref c22, ref c23);
+            FewRowsPanels4Step<TOps, TVec, TRows>(ref wk, s1, s2, s3, ref ak, lda, lda2, 3, ref c00, ref c01, ref c02, ref c03, ref c10, ref c11, ref c12, ref c13, ref c20, ref c21, ref c22, ref c23);
+            wk = ref Unsafe.Add(ref wk, 4 * width);
+            ak = ref Unsafe.Add(ref ak, 4);
+        }
 
-            wv = TOps.Load(ref Unsafe.Add(ref wk, s1));
-            c01 = TOps.MultiplyAdd(x0, wv, c01);
-            c11 = TOps.MultiplyAdd(x1, wv, c11);
-            if (TRows.Three)
-            {
-                c21 = TOps.MultiplyAdd(x2, wv, c21);
-            }
-
-            wv = TOps.Load(ref Unsafe.Add(ref wk, s2));
-            c02 = TOps.MultiplyAdd(x0, wv, c02);
-            c12 = TOps.MultiplyAdd(x1, wv, c12);
-            if (TRows.Three)
-            {
-                c22 = TOps.MultiplyAdd(x2, wv, c22);
-            }
-
-            wv = TOps.Load(ref Unsafe.Add(ref wk, s3));
-            c03 = TOps.MultiplyAdd(x0, wv, c03);
-            c13 = TOps.MultiplyAdd(x1, wv, c13);
-            if (TRows.Three)
-            {
-                c23 = TOps.MultiplyAdd(x2, wv, c23);
-            }
-
+        for (; k < kLength; k++)
+        {
+            FewRowsPanels4Step<TOps, TVec, TRows>(ref wk, s1, s2, s3, ref ak, lda, lda2, 0, ref c00, ref c01, ref c02, ref c03, ref c10, ref c11, ref c12, ref c13, ref c20, ref c21, ref c22, ref c23);
             wk = ref Unsafe.Add(ref wk, width);
             ak = ref Unsafe.Add(ref ak, 1);
         }
@@ -876,6 +912,40 @@ internal static class PackedGemm
         TOps.Store(half == 0 ? pair : TOps.Add(TOps.Load(ref output), pair), ref output);
     }
 
+    /// <summary>One k (<paramref name="step"/> on from the moving references) of <see cref="FewRowsPanels4"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FewRowsPanels4Step<TOps, TVec, TRows>(ref float wk, nint s1, nint s2, nint s3, ref float ak, nint lda, nint lda2, int step,
+        ref TVec c00, ref TVec c01, ref TVec c02, ref TVec c03, ref TVec c10, ref TVec c11, ref TVec c12, ref TVec c13, ref TVec c20, ref TVec c21, ref TVec c22, ref TVec c23)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+        where TRows : struct, IFewRows
+    {
+        ref float w = ref Unsafe.Add(ref wk, step * TOps.Count);
+        ref float x = ref Unsafe.Add(ref ak, step);
+        TVec x0 = TOps.Broadcast(x);
+        TVec x1 = TOps.Broadcast(Unsafe.Add(ref x, lda));
+        TVec x2 = TRows.Three ? TOps.Broadcast(Unsafe.Add(ref x, lda2)) : x1;
+        FewRowsPanel<TOps, TVec, TRows>(TOps.Load(ref w), x0, x1, x2, ref c00, ref c10, ref c20);
+        FewRowsPanel<TOps, TVec, TRows>(TOps.Load(ref Unsafe.Add(ref w, s1)), x0, x1, x2, ref c01, ref c11, ref c21);
+        FewRowsPanel<TOps, TVec, TRows>(TOps.Load(ref Unsafe.Add(ref w, s2)), x0, x1, x2, ref c02, ref c12, ref c22);
+        FewRowsPanel<TOps, TVec, TRows>(TOps.Load(ref Unsafe.Add(ref w, s3)), x0, x1, x2, ref c03, ref c13, ref c23);
+    }
+
+    /// <summary>One panel's weight vector into the sums of its two or three rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FewRowsPanel<TOps, TVec, TRows>(TVec wv, TVec x0, TVec x1, TVec x2, ref TVec c0, ref TVec c1, ref TVec c2)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+        where TRows : struct, IFewRows
+    {
+        c0 = TOps.MultiplyAdd(x0, wv, c0);
+        c1 = TOps.MultiplyAdd(x1, wv, c1);
+        if (TRows.Three)
+        {
+            c2 = TOps.MultiplyAdd(x2, wv, c2);
+        }
+    }
+
     /// <summary>Four rows × two panels over one chunk of k.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Rows4Panels2<TOps, TVec>(ref float a, ref float w0, int panelStride, ref float init, ref float c, GemmShape s, int row, int column, int kStart, int kLength, int chunk, ref float temp)
@@ -893,22 +963,21 @@ internal static class PackedGemm
         ref float wk = ref Unsafe.Add(ref w0, (nint)kStart * width);
         ref float ak = ref a0;
         nint second = panelStride, lda2 = 2 * lda, lda3 = 3 * lda;
-        for (int k = 0; k < kLength; k++)
+        int k = 0;
+        // Four k per trip (see the class remarks), then the rest one by one.
+        for (; k + 4 <= kLength; k += 4)
         {
-            TVec b0 = TOps.Load(ref wk);
-            TVec b1 = TOps.Load(ref Unsafe.Add(ref wk, second));
-            TVec x = TOps.Broadcast(ak);
-            c00 = TOps.MultiplyAdd(x, b0, c00);
-            c01 = TOps.MultiplyAdd(x, b1, c01);
-            x = TOps.Broadcast(Unsafe.Add(ref ak, lda));
-            c10 = TOps.MultiplyAdd(x, b0, c10);
-            c11 = TOps.MultiplyAdd(x, b1, c11);
-            x = TOps.Broadcast(Unsafe.Add(ref ak, lda2));
-            c20 = TOps.MultiplyAdd(x, b0, c20);
-            c21 = TOps.MultiplyAdd(x, b1, c21);
-            x = TOps.Broadcast(Unsafe.Add(ref ak, lda3));
-            c30 = TOps.MultiplyAdd(x, b0, c30);
-            c31 = TOps.MultiplyAdd(x, b1, c31);
+            Rows4Panels2Step<TOps, TVec>(ref wk, second, ref ak, lda, lda2, lda3, 0, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31);
+            Rows4Panels2Step<TOps, TVec>(ref wk, second, ref ak, lda, lda2, lda3, 1, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31);
+            Rows4Panels2Step<TOps, TVec>(ref wk, second, ref ak, lda, lda2, lda3, 2, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31);
+            Rows4Panels2Step<TOps, TVec>(ref wk, second, ref ak, lda, lda2, lda3, 3, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31);
+            wk = ref Unsafe.Add(ref wk, 4 * width);
+            ak = ref Unsafe.Add(ref ak, 4);
+        }
+
+        for (; k < kLength; k++)
+        {
+            Rows4Panels2Step<TOps, TVec>(ref wk, second, ref ak, lda, lda2, lda3, 0, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31);
             wk = ref Unsafe.Add(ref wk, width);
             ak = ref Unsafe.Add(ref ak, 1);
         }
@@ -923,6 +992,23 @@ internal static class PackedGemm
         Finish<TOps, TVec>(c21, ref Unsafe.Add(ref o0, (2 * ldc) + width), ref Unsafe.Add(ref temp, 5 * width), chunk);
         Finish<TOps, TVec>(c30, ref Unsafe.Add(ref o0, 3 * ldc), ref Unsafe.Add(ref temp, 6 * width), chunk);
         Finish<TOps, TVec>(c31, ref Unsafe.Add(ref o0, (3 * ldc) + width), ref Unsafe.Add(ref temp, 7 * width), chunk);
+    }
+
+    /// <summary>One k (<paramref name="step"/> on from the moving references) of <see cref="Rows4Panels2"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Rows4Panels2Step<TOps, TVec>(ref float wk, nint second, ref float ak, nint lda, nint lda2, nint lda3, int step,
+        ref TVec c00, ref TVec c01, ref TVec c10, ref TVec c11, ref TVec c20, ref TVec c21, ref TVec c30, ref TVec c31)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        ref float w = ref Unsafe.Add(ref wk, step * TOps.Count);
+        ref float x0 = ref Unsafe.Add(ref ak, step);
+        TVec b0 = TOps.Load(ref w);
+        TVec b1 = TOps.Load(ref Unsafe.Add(ref w, second));
+        RowOfTwoPanels<TOps, TVec>(TOps.Broadcast(x0), b0, b1, ref c00, ref c01);
+        RowOfTwoPanels<TOps, TVec>(TOps.Broadcast(Unsafe.Add(ref x0, lda)), b0, b1, ref c10, ref c11);
+        RowOfTwoPanels<TOps, TVec>(TOps.Broadcast(Unsafe.Add(ref x0, lda2)), b0, b1, ref c20, ref c21);
+        RowOfTwoPanels<TOps, TVec>(TOps.Broadcast(Unsafe.Add(ref x0, lda3)), b0, b1, ref c30, ref c31);
     }
 
     /// <summary>Four rows × one panel over one chunk of k.</summary>
@@ -942,13 +1028,21 @@ internal static class PackedGemm
         ref float wk = ref Unsafe.Add(ref w0, (nint)kStart * width);
         ref float ak = ref a0;
         nint lda2 = 2 * lda, lda3 = 3 * lda;
-        for (int k = 0; k < kLength; k++)
+        int k = 0;
+        // Four k per trip (see the class remarks), then the rest one by one.
+        for (; k + 4 <= kLength; k += 4)
         {
-            TVec b0 = TOps.Load(ref wk);
-            c0 = TOps.MultiplyAdd(TOps.Broadcast(ak), b0, c0);
-            c1 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref ak, lda)), b0, c1);
-            c2 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref ak, lda2)), b0, c2);
-            c3 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref ak, lda3)), b0, c3);
+            Rows4Panels1Step<TOps, TVec>(ref wk, ref ak, lda, lda2, lda3, 0, ref c0, ref c1, ref c2, ref c3);
+            Rows4Panels1Step<TOps, TVec>(ref wk, ref ak, lda, lda2, lda3, 1, ref c0, ref c1, ref c2, ref c3);
+            Rows4Panels1Step<TOps, TVec>(ref wk, ref ak, lda, lda2, lda3, 2, ref c0, ref c1, ref c2, ref c3);
+            Rows4Panels1Step<TOps, TVec>(ref wk, ref ak, lda, lda2, lda3, 3, ref c0, ref c1, ref c2, ref c3);
+            wk = ref Unsafe.Add(ref wk, 4 * width);
+            ak = ref Unsafe.Add(ref ak, 4);
+        }
+
+        for (; k < kLength; k++)
+        {
+            Rows4Panels1Step<TOps, TVec>(ref wk, ref ak, lda, lda2, lda3, 0, ref c0, ref c1, ref c2, ref c3);
             wk = ref Unsafe.Add(ref wk, width);
             ak = ref Unsafe.Add(ref ak, 1);
         }
@@ -959,6 +1053,20 @@ internal static class PackedGemm
         Finish<TOps, TVec>(c1, ref Unsafe.Add(ref o0, ldc), ref Unsafe.Add(ref temp, width), chunk);
         Finish<TOps, TVec>(c2, ref Unsafe.Add(ref o0, 2 * ldc), ref Unsafe.Add(ref temp, 2 * width), chunk);
         Finish<TOps, TVec>(c3, ref Unsafe.Add(ref o0, 3 * ldc), ref Unsafe.Add(ref temp, 3 * width), chunk);
+    }
+
+    /// <summary>One k (<paramref name="step"/> on from the moving references) of <see cref="Rows4Panels1"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Rows4Panels1Step<TOps, TVec>(ref float wk, ref float ak, nint lda, nint lda2, nint lda3, int step, ref TVec c0, ref TVec c1, ref TVec c2, ref TVec c3)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        ref float x0 = ref Unsafe.Add(ref ak, step);
+        TVec b0 = TOps.Load(ref Unsafe.Add(ref wk, step * TOps.Count));
+        c0 = TOps.MultiplyAdd(TOps.Broadcast(x0), b0, c0);
+        c1 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref x0, lda)), b0, c1);
+        c2 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref x0, lda2)), b0, c2);
+        c3 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref x0, lda3)), b0, c3);
     }
 
     /// <summary>
@@ -1123,17 +1231,41 @@ internal static class PackedGemm
         nint q = order.ChunkLength;
         nint wq = q * width, wq2 = 2 * wq, wq3 = 3 * wq;
         ref float xk = ref Unsafe.Add(ref x, lead);
-        for (nint j = 0; j < q; j++)
+        nint q2 = 2 * q, q3 = 3 * q;
+        nint j = 0;
+        // Four k per trip (see the class remarks), then the rest one by one.
+        for (; j + 4 <= q; j += 4)
         {
-            s0 = TOps.MultiplyAdd(TOps.Broadcast(xk), TOps.Load(ref wk), s0);
-            s1 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref xk, q)), TOps.Load(ref Unsafe.Add(ref wk, wq)), s1);
-            s2 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref xk, 2 * q)), TOps.Load(ref Unsafe.Add(ref wk, wq2)), s2);
-            s3 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref xk, 3 * q)), TOps.Load(ref Unsafe.Add(ref wk, wq3)), s3);
+            ChunkedSumStep<TOps, TVec>(ref wk, wq, wq2, wq3, ref xk, q, q2, q3, 0, ref s0, ref s1, ref s2, ref s3);
+            ChunkedSumStep<TOps, TVec>(ref wk, wq, wq2, wq3, ref xk, q, q2, q3, 1, ref s0, ref s1, ref s2, ref s3);
+            ChunkedSumStep<TOps, TVec>(ref wk, wq, wq2, wq3, ref xk, q, q2, q3, 2, ref s0, ref s1, ref s2, ref s3);
+            ChunkedSumStep<TOps, TVec>(ref wk, wq, wq2, wq3, ref xk, q, q2, q3, 3, ref s0, ref s1, ref s2, ref s3);
+            xk = ref Unsafe.Add(ref xk, 4);
+            wk = ref Unsafe.Add(ref wk, 4 * width);
+        }
+
+        for (; j < q; j++)
+        {
+            ChunkedSumStep<TOps, TVec>(ref wk, wq, wq2, wq3, ref xk, q, q2, q3, 0, ref s0, ref s1, ref s2, ref s3);
             xk = ref Unsafe.Add(ref xk, 1);
             wk = ref Unsafe.Add(ref wk, width);
         }
 
         return TOps.Add(TOps.Add(s0, s1), TOps.Add(s2, s3));
+    }
+
+    /// <summary>One term of each chunk (<paramref name="step"/> on from the moving references) of <see cref="ChunkedSum"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ChunkedSumStep<TOps, TVec>(ref float wk, nint wq, nint wq2, nint wq3, ref float xk, nint q, nint q2, nint q3, int step, ref TVec s0, ref TVec s1, ref TVec s2, ref TVec s3)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        ref float w = ref Unsafe.Add(ref wk, step * TOps.Count);
+        ref float x = ref Unsafe.Add(ref xk, step);
+        s0 = TOps.MultiplyAdd(TOps.Broadcast(x), TOps.Load(ref w), s0);
+        s1 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref x, q)), TOps.Load(ref Unsafe.Add(ref w, wq)), s1);
+        s2 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref x, q2)), TOps.Load(ref Unsafe.Add(ref w, wq2)), s2);
+        s3 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref x, q3)), TOps.Load(ref Unsafe.Add(ref w, wq3)), s3);
     }
 
     /// <remarks>
@@ -1183,18 +1315,24 @@ internal static class PackedGemm
             int kStart = order.Start(chunk);
             nint kEnd = kStart + order.Length(chunk);
             ref float wk = ref Unsafe.Add(ref w0, (nint)kStart * width);
-            for (nint k = kStart; k < kEnd; k++)
+            ref float xk = ref Unsafe.Add(ref x, kStart);
+            nint k = kStart;
+            // Four k per trip (see the class remarks), then the rest one by one.
+            for (; k + 4 <= kEnd; k += 4)
             {
-                TVec xk = TOps.Broadcast(Unsafe.Add(ref x, k));
-                c0 = TOps.MultiplyAdd(xk, TOps.Load(ref wk), c0);
-                c1 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, s1)), c1);
-                c2 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, s2)), c2);
-                c3 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, s3)), c3);
-                c4 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, s4)), c4);
-                c5 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, s5)), c5);
-                c6 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, s6)), c6);
-                c7 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, s7)), c7);
+                Panels8Step<TOps, TVec>(ref wk, s1, s2, s3, s4, s5, s6, s7, ref xk, 0, ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7);
+                Panels8Step<TOps, TVec>(ref wk, s1, s2, s3, s4, s5, s6, s7, ref xk, 1, ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7);
+                Panels8Step<TOps, TVec>(ref wk, s1, s2, s3, s4, s5, s6, s7, ref xk, 2, ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7);
+                Panels8Step<TOps, TVec>(ref wk, s1, s2, s3, s4, s5, s6, s7, ref xk, 3, ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7);
+                wk = ref Unsafe.Add(ref wk, 4 * width);
+                xk = ref Unsafe.Add(ref xk, 4);
+            }
+
+            for (; k < kEnd; k++)
+            {
+                Panels8Step<TOps, TVec>(ref wk, s1, s2, s3, s4, s5, s6, s7, ref xk, 0, ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7);
                 wk = ref Unsafe.Add(ref wk, width);
+                xk = ref Unsafe.Add(ref xk, 1);
             }
 
             ref float t = ref Unsafe.Add(ref sums, chunk * tile);
@@ -1209,6 +1347,26 @@ internal static class PackedGemm
         }
 
         SummationOrder.JoinTiles<TOps, TVec>(ref sums, tile, 8, ref Unsafe.Add(ref y, panel * width));
+    }
+
+    /// <summary>
+    /// One k (<paramref name="step"/> on from the moving references) of <see cref="Panels8"/>: panel j at offset sj.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Panels8Step<TOps, TVec>(ref float wk, nint s1, nint s2, nint s3, nint s4, nint s5, nint s6, nint s7, ref float xk, int step, ref TVec c0, ref TVec c1, ref TVec c2, ref TVec c3, ref TVec c4, ref TVec c5, ref TVec c6, ref TVec c7)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        ref float w = ref Unsafe.Add(ref wk, step * TOps.Count);
+        TVec x = TOps.Broadcast(Unsafe.Add(ref xk, step));
+        c0 = TOps.MultiplyAdd(x, TOps.Load(ref w), c0);
+        c1 = TOps.MultiplyAdd(x, TOps.Load(ref Unsafe.Add(ref w, s1)), c1);
+        c2 = TOps.MultiplyAdd(x, TOps.Load(ref Unsafe.Add(ref w, s2)), c2);
+        c3 = TOps.MultiplyAdd(x, TOps.Load(ref Unsafe.Add(ref w, s3)), c3);
+        c4 = TOps.MultiplyAdd(x, TOps.Load(ref Unsafe.Add(ref w, s4)), c4);
+        c5 = TOps.MultiplyAdd(x, TOps.Load(ref Unsafe.Add(ref w, s5)), c5);
+        c6 = TOps.MultiplyAdd(x, TOps.Load(ref Unsafe.Add(ref w, s6)), c6);
+        c7 = TOps.MultiplyAdd(x, TOps.Load(ref Unsafe.Add(ref w, s7)), c7);
     }
 
     /// <summary>Four panels, each with its four chunks as chains side by side: sixteen chains, as <see cref="ChunkedSum"/>.</summary>
@@ -1243,28 +1401,22 @@ internal static class PackedGemm
         nint q = order.ChunkLength;
         nint wq = q * width, wq2 = 2 * wq, wq3 = 3 * wq;
         ref float xk0 = ref Unsafe.Add(ref x, lead);
-        for (nint j = 0; j < q; j++)
+        nint q2 = 2 * q, q3 = 3 * q;
+        nint j = 0;
+        // Four k per trip (see the class remarks), then the rest one by one.
+        for (; j + 4 <= q; j += 4)
         {
-            TVec x0 = TOps.Broadcast(xk0);
-            a0 = TOps.MultiplyAdd(x0, TOps.Load(ref wk), a0);
-            b0 = TOps.MultiplyAdd(x0, TOps.Load(ref Unsafe.Add(ref wk, p1)), b0);
-            c0 = TOps.MultiplyAdd(x0, TOps.Load(ref Unsafe.Add(ref wk, p2)), c0);
-            d0 = TOps.MultiplyAdd(x0, TOps.Load(ref Unsafe.Add(ref wk, p3)), d0);
-            TVec x1 = TOps.Broadcast(Unsafe.Add(ref xk0, q));
-            a1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref wk, wq)), a1);
-            b1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref wk, p1 + wq)), b1);
-            c1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref wk, p2 + wq)), c1);
-            d1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref wk, p3 + wq)), d1);
-            TVec x2 = TOps.Broadcast(Unsafe.Add(ref xk0, 2 * q));
-            a2 = TOps.MultiplyAdd(x2, TOps.Load(ref Unsafe.Add(ref wk, wq2)), a2);
-            b2 = TOps.MultiplyAdd(x2, TOps.Load(ref Unsafe.Add(ref wk, p1 + wq2)), b2);
-            c2 = TOps.MultiplyAdd(x2, TOps.Load(ref Unsafe.Add(ref wk, p2 + wq2)), c2);
-            d2 = TOps.MultiplyAdd(x2, TOps.Load(ref Unsafe.Add(ref wk, p3 + wq2)), d2);
-            TVec x3 = TOps.Broadcast(Unsafe.Add(ref xk0, 3 * q));
-            a3 = TOps.MultiplyAdd(x3, TOps.Load(ref Unsafe.Add(ref wk, wq3)), a3);
-            b3 = TOps.MultiplyAdd(x3, TOps.Load(ref Unsafe.Add(ref wk, p1 + wq3)), b3);
-            c3 = TOps.MultiplyAdd(x3, TOps.Load(ref Unsafe.Add(ref wk, p2 + wq3)), c3);
-            d3 = TOps.MultiplyAdd(x3, TOps.Load(ref Unsafe.Add(ref wk, p3 + wq3)), d3);
+            Panels4Step<TOps, TVec>(ref wk, p1, p2, p3, wq, wq2, wq3, ref xk0, q, q2, q3, 0, ref a0, ref b0, ref c0, ref d0, ref a1, ref b1, ref c1, ref d1, ref a2, ref b2, ref c2, ref d2, ref a3, ref b3, ref c3, ref d3);
+            Panels4Step<TOps, TVec>(ref wk, p1, p2, p3, wq, wq2, wq3, ref xk0, q, q2, q3, 1, ref a0, ref b0, ref c0, ref d0, ref a1, ref b1, ref c1, ref d1, ref a2, ref b2, ref c2, ref d2, ref a3, ref b3, ref c3, ref d3);
+            Panels4Step<TOps, TVec>(ref wk, p1, p2, p3, wq, wq2, wq3, ref xk0, q, q2, q3, 2, ref a0, ref b0, ref c0, ref d0, ref a1, ref b1, ref c1, ref d1, ref a2, ref b2, ref c2, ref d2, ref a3, ref b3, ref c3, ref d3);
+            Panels4Step<TOps, TVec>(ref wk, p1, p2, p3, wq, wq2, wq3, ref xk0, q, q2, q3, 3, ref a0, ref b0, ref c0, ref d0, ref a1, ref b1, ref c1, ref d1, ref a2, ref b2, ref c2, ref d2, ref a3, ref b3, ref c3, ref d3);
+            xk0 = ref Unsafe.Add(ref xk0, 4);
+            wk = ref Unsafe.Add(ref wk, 4 * width);
+        }
+
+        for (; j < q; j++)
+        {
+            Panels4Step<TOps, TVec>(ref wk, p1, p2, p3, wq, wq2, wq3, ref xk0, q, q2, q3, 0, ref a0, ref b0, ref c0, ref d0, ref a1, ref b1, ref c1, ref d1, ref a2, ref b2, ref c2, ref d2, ref a3, ref b3, ref c3, ref d3);
             xk0 = ref Unsafe.Add(ref xk0, 1);
             wk = ref Unsafe.Add(ref wk, width);
         }
@@ -1274,6 +1426,37 @@ internal static class PackedGemm
         TOps.Store(TOps.Add(TOps.Add(b0, b1), TOps.Add(b2, b3)), ref Unsafe.Add(ref o0, width));
         TOps.Store(TOps.Add(TOps.Add(c0, c1), TOps.Add(c2, c3)), ref Unsafe.Add(ref o0, 2 * width));
         TOps.Store(TOps.Add(TOps.Add(d0, d1), TOps.Add(d2, d3)), ref Unsafe.Add(ref o0, 3 * width));
+    }
+
+    /// <summary>One term of each chunk of the four panels (<paramref name="step"/> on from the moving references) of <see cref="Panels4"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Panels4Step<TOps, TVec>(ref float wk, nint p1, nint p2, nint p3, nint wq, nint wq2, nint wq3, ref float xk0, nint q, nint q2, nint q3, int step,
+        ref TVec a0, ref TVec b0, ref TVec c0, ref TVec d0, ref TVec a1, ref TVec b1, ref TVec c1, ref TVec d1, ref TVec a2, ref TVec b2, ref TVec c2, ref TVec d2, ref TVec a3, ref TVec b3, ref TVec c3, ref TVec d3)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        ref float w = ref Unsafe.Add(ref wk, step * TOps.Count);
+        ref float x = ref Unsafe.Add(ref xk0, step);
+        TVec x0 = TOps.Broadcast(x);
+        a0 = TOps.MultiplyAdd(x0, TOps.Load(ref w), a0);
+        b0 = TOps.MultiplyAdd(x0, TOps.Load(ref Unsafe.Add(ref w, p1)), b0);
+        c0 = TOps.MultiplyAdd(x0, TOps.Load(ref Unsafe.Add(ref w, p2)), c0);
+        d0 = TOps.MultiplyAdd(x0, TOps.Load(ref Unsafe.Add(ref w, p3)), d0);
+        TVec x1 = TOps.Broadcast(Unsafe.Add(ref x, q));
+        a1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref w, wq)), a1);
+        b1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref w, p1 + wq)), b1);
+        c1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref w, p2 + wq)), c1);
+        d1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref w, p3 + wq)), d1);
+        TVec x2 = TOps.Broadcast(Unsafe.Add(ref x, q2));
+        a2 = TOps.MultiplyAdd(x2, TOps.Load(ref Unsafe.Add(ref w, wq2)), a2);
+        b2 = TOps.MultiplyAdd(x2, TOps.Load(ref Unsafe.Add(ref w, p1 + wq2)), b2);
+        c2 = TOps.MultiplyAdd(x2, TOps.Load(ref Unsafe.Add(ref w, p2 + wq2)), c2);
+        d2 = TOps.MultiplyAdd(x2, TOps.Load(ref Unsafe.Add(ref w, p3 + wq2)), d2);
+        TVec x3 = TOps.Broadcast(Unsafe.Add(ref x, q3));
+        a3 = TOps.MultiplyAdd(x3, TOps.Load(ref Unsafe.Add(ref w, wq3)), a3);
+        b3 = TOps.MultiplyAdd(x3, TOps.Load(ref Unsafe.Add(ref w, p1 + wq3)), b3);
+        c3 = TOps.MultiplyAdd(x3, TOps.Load(ref Unsafe.Add(ref w, p2 + wq3)), c3);
+        d3 = TOps.MultiplyAdd(x3, TOps.Load(ref Unsafe.Add(ref w, p3 + wq3)), d3);
     }
 
     /// <summary>Two panels, each with its four chunks as chains side by side: eight chains, as <see cref="ChunkedSum"/>.</summary>
@@ -1304,20 +1487,22 @@ internal static class PackedGemm
         nint q = order.ChunkLength;
         nint wq = q * width, wq2 = 2 * wq, wq3 = 3 * wq;
         ref float xk0 = ref Unsafe.Add(ref x, lead);
-        for (nint j = 0; j < q; j++)
+        nint q2 = 2 * q, q3 = 3 * q;
+        nint j = 0;
+        // Four k per trip (see the class remarks), then the rest one by one.
+        for (; j + 4 <= q; j += 4)
         {
-            TVec x0 = TOps.Broadcast(xk0);
-            TVec x1 = TOps.Broadcast(Unsafe.Add(ref xk0, q));
-            TVec x2 = TOps.Broadcast(Unsafe.Add(ref xk0, 2 * q));
-            TVec x3 = TOps.Broadcast(Unsafe.Add(ref xk0, 3 * q));
-            a0 = TOps.MultiplyAdd(x0, TOps.Load(ref wk), a0);
-            b0 = TOps.MultiplyAdd(x0, TOps.Load(ref Unsafe.Add(ref wk, second)), b0);
-            a1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref wk, wq)), a1);
-            b1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref wk, second + wq)), b1);
-            a2 = TOps.MultiplyAdd(x2, TOps.Load(ref Unsafe.Add(ref wk, wq2)), a2);
-            b2 = TOps.MultiplyAdd(x2, TOps.Load(ref Unsafe.Add(ref wk, second + wq2)), b2);
-            a3 = TOps.MultiplyAdd(x3, TOps.Load(ref Unsafe.Add(ref wk, wq3)), a3);
-            b3 = TOps.MultiplyAdd(x3, TOps.Load(ref Unsafe.Add(ref wk, second + wq3)), b3);
+            Panels2Step<TOps, TVec>(ref wk, second, wq, wq2, wq3, ref xk0, q, q2, q3, 0, ref a0, ref b0, ref a1, ref b1, ref a2, ref b2, ref a3, ref b3);
+            Panels2Step<TOps, TVec>(ref wk, second, wq, wq2, wq3, ref xk0, q, q2, q3, 1, ref a0, ref b0, ref a1, ref b1, ref a2, ref b2, ref a3, ref b3);
+            Panels2Step<TOps, TVec>(ref wk, second, wq, wq2, wq3, ref xk0, q, q2, q3, 2, ref a0, ref b0, ref a1, ref b1, ref a2, ref b2, ref a3, ref b3);
+            Panels2Step<TOps, TVec>(ref wk, second, wq, wq2, wq3, ref xk0, q, q2, q3, 3, ref a0, ref b0, ref a1, ref b1, ref a2, ref b2, ref a3, ref b3);
+            xk0 = ref Unsafe.Add(ref xk0, 4);
+            wk = ref Unsafe.Add(ref wk, 4 * width);
+        }
+
+        for (; j < q; j++)
+        {
+            Panels2Step<TOps, TVec>(ref wk, second, wq, wq2, wq3, ref xk0, q, q2, q3, 0, ref a0, ref b0, ref a1, ref b1, ref a2, ref b2, ref a3, ref b3);
             xk0 = ref Unsafe.Add(ref xk0, 1);
             wk = ref Unsafe.Add(ref wk, width);
         }
@@ -1325,6 +1510,29 @@ internal static class PackedGemm
         ref float o0 = ref Unsafe.Add(ref y, panel * width);
         TOps.Store(TOps.Add(TOps.Add(a0, a1), TOps.Add(a2, a3)), ref o0);
         TOps.Store(TOps.Add(TOps.Add(b0, b1), TOps.Add(b2, b3)), ref Unsafe.Add(ref o0, width));
+    }
+
+    /// <summary>One term of each chunk of the two panels (<paramref name="step"/> on from the moving references) of <see cref="Panels2"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Panels2Step<TOps, TVec>(ref float wk, nint second, nint wq, nint wq2, nint wq3, ref float xk0, nint q, nint q2, nint q3, int step,
+        ref TVec a0, ref TVec b0, ref TVec a1, ref TVec b1, ref TVec a2, ref TVec b2, ref TVec a3, ref TVec b3)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        ref float w = ref Unsafe.Add(ref wk, step * TOps.Count);
+        ref float x = ref Unsafe.Add(ref xk0, step);
+        TVec x0 = TOps.Broadcast(x);
+        TVec x1 = TOps.Broadcast(Unsafe.Add(ref x, q));
+        TVec x2 = TOps.Broadcast(Unsafe.Add(ref x, q2));
+        TVec x3 = TOps.Broadcast(Unsafe.Add(ref x, q3));
+        a0 = TOps.MultiplyAdd(x0, TOps.Load(ref w), a0);
+        b0 = TOps.MultiplyAdd(x0, TOps.Load(ref Unsafe.Add(ref w, second)), b0);
+        a1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref w, wq)), a1);
+        b1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref w, second + wq)), b1);
+        a2 = TOps.MultiplyAdd(x2, TOps.Load(ref Unsafe.Add(ref w, wq2)), a2);
+        b2 = TOps.MultiplyAdd(x2, TOps.Load(ref Unsafe.Add(ref w, second + wq2)), b2);
+        a3 = TOps.MultiplyAdd(x3, TOps.Load(ref Unsafe.Add(ref w, wq3)), a3);
+        b3 = TOps.MultiplyAdd(x3, TOps.Load(ref Unsafe.Add(ref w, second + wq3)), b3);
     }
 
     // A root of its own (as every panel kernel here): inlined side by side, they pushed their caller past the JIT's
