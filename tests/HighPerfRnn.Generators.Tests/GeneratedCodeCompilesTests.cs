@@ -440,6 +440,10 @@ public sealed class GeneratedCodeCompilesTests
         Assert.Contains("RnnMath.Sigmoid(", gates, StringComparison.Ordinal);
         Assert.Contains("Step128Gates(ref p, ref c, ref o, 36);", Section(lstm, "Step128Row("), StringComparison.Ordinal);
 
+        // The scalar row too (one float per vector: blocks of 33): inline, its last activation's operations became calls.
+        Assert.Contains("StepScalarGates(ref p, ref c, ref o, 33);", Section(lstm, "StepScalarRow("), StringComparison.Ordinal);
+        Assert.Contains("for (int j = 0; j < blockFloats; j += 1)", Section(lstm, "StepScalarGates("), StringComparison.Ordinal);
+
         // The 512-bit row (32 registers) keeps its passes inline, as do rows whose gate block is one vector.
         Assert.DoesNotContain("void Step512Gates(", lstm, StringComparison.Ordinal);
         Assert.Contains("RnnMath.Sigmoid(", Section(lstm, "Step512Row("), StringComparison.Ordinal);
@@ -462,7 +466,7 @@ public sealed class GeneratedCodeCompilesTests
         // The last unit (8) is updated on its own, never past HiddenSize in c and h: its output gate at 3·16 + 8.
         Assert.Contains("float outputGate = Unsafe.Add(ref p, 56);", Section(lstm, "Step512Row("), StringComparison.Ordinal);
         Assert.Contains("Unsafe.Add(ref c, 8) = cell;", Section(lstm, "Step512Row("), StringComparison.Ordinal);
-        Assert.Contains("float outputGate = Unsafe.Add(ref p, (j + 27));", Section(lstm, "StepScalarRow("), StringComparison.Ordinal);
+        Assert.Contains("float outputGate = Unsafe.Add(ref p, (j + 27));", RowAndGates(lstm, "StepScalarRow("), StringComparison.Ordinal);
 
         // GRU hidden 45 on 8-float panels: Hp = 48, the n rows at 96; on 4-float panels Hp = 48 too, the last unit by itself.
         string gru = Section(Source("Gated.Gru45.g.cs"), "Step256Row(");

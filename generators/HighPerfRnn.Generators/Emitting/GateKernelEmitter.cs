@@ -283,9 +283,11 @@ internal static class GateKernelEmitter
     /// working values spilled and reloaded on the dependency chain; and a declared LSTM's step ran 1.02–1.17× the
     /// runtime's time at batch 2–8 (hidden 16–32, paired, Zen 4 with AVX-512 off, and with AVX2 off). With the count an
     /// argument: 0.74–0.91. The 512-bit flavor (32 registers) keeps the passes inline: there the call measured 2–4% slower.
+    /// The scalar flavor too (session 19): an LSTM 8 row's five scalar activations per unit inlined into the row ran the
+    /// JIT out of its inlining budget, and the last one's operations became calls (tests/codegen's audit found it).
     /// </summary>
     private static bool LstmGatesApart(KernelPlan product)
-        => (product.Flavor == SimdFlavor.Vector256 || product.Flavor == SimdFlavor.Vector128) && product.VectorsPerBlock > 1;
+        => (product.Flavor == SimdFlavor.Vector256 || product.Flavor == SimdFlavor.Vector128 || product.Flavor.IsScalar) && product.VectorsPerBlock > 1;
 
     /// <summary>The LSTM gates of one row from its sums in p: the activation passes, then the state pass, h to <paramref name="target"/>.</summary>
     private static void EmitLstmGates(IndentedWriter writer, StepMethod method, string target, string? blockFloats)

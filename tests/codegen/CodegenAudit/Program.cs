@@ -21,7 +21,60 @@ Run(RnnCell.Gru, 16, 16, 2, false, 0, m => Gru16Deep.FromRuntimeModel(m).Forward
 Run(RnnCell.Gru, 32, 32, 2, false, 0, m => Gru32Deep.FromRuntimeModel(m).Forward, m => Gru32Deep.FromRuntimeModel(m).Step);
 Run(RnnCell.Gru, 12, 20, 3, true, 0, m => Gru20Bidirectional.FromRuntimeModel(m).Forward, null, bias: false);
 Run(RnnCell.Gru, 1, 16, 1, true, 0, m => Gru16Bidirectional.FromRuntimeModel(m).Forward, null);
+
+// The runtime's own kernels (the --runtime half of the audit): runtime-sized models over the shapes that pick each
+// kernel: the one-vector Elman sequence kernel, the batch-1 products and fused gate steps, the batched tiles (batches of
+// 2-3, 4 and 8, 6-row and 4-row tiles with leftovers), longer depths, Step with its input product.
+foreach (RnnCell cell in new[] { RnnCell.Rnn, RnnCell.Lstm, RnnCell.Gru })
+{
+    foreach (int hidden in new[] { 8, 12, 32, 64, 136 })
+    {
+        RnnModel model = RnnModel.CreateRandom(new RnnArchitecture(cell, hidden, hidden), seed: 1);
+        foreach (int batch in new[] { 1, 2, 3, 4, 5, 8, 16, 19 })
+        {
+            RunRuntime(model, cell, hidden, batch);
+        }
+    }
+}
+
+RunRuntime(RnnModel.CreateRandom(new RnnArchitecture(RnnCell.Lstm, 24, 48, numLayers: 2, bidirectional: true, projSize: 20), seed: 1), RnnCell.Lstm, 24, 3);
 Console.WriteLine("audited models ran");
+
+static void RunRuntime(RnnModel model, RnnCell cell, int input, int batch)
+{
+    RnnArchitecture a = model.Architecture;
+    int directions = a.Bidirectional ? 2 : 1;
+    int state = a.ProjSize > 0 ? a.ProjSize : a.HiddenSize;
+    var x = new float[batch * SeqLen * input];
+    var y = new float[batch * SeqLen * state * directions];
+    var hN = new float[batch * a.NumLayers * directions * state];
+    var cN = new float[batch * a.NumLayers * directions * a.HiddenSize];
+    if (cell == RnnCell.Lstm)
+    {
+        model.Forward(x, y, hN, cN, batch, SeqLen, SequenceLayout.BatchFirst);
+    }
+    else
+    {
+        model.Forward(x, y, hN, batch, SeqLen, SequenceLayout.BatchFirst);
+    }
+
+    if (!a.Bidirectional)
+    {
+        var stepIn = new float[batch * input];
+        var stepOut = new float[batch * state];
+        for (int i = 0; i < 2; i++)
+        {
+            if (cell == RnnCell.Lstm)
+            {
+                model.Step(stepIn, hN, cN, stepOut, batch);
+            }
+            else
+            {
+                model.Step(stepIn, hN, stepOut, batch);
+            }
+        }
+    }
+}
 
 static void Run(RnnCell cell, int input, int hidden, int layers, bool bidirectional, int proj, Func<RnnModel, PlainForward> forward, Func<RnnModel, PlainStep>? step, RnnNonlinearity nonlinearity = RnnNonlinearity.Tanh, bool bias = true)
 {
