@@ -1378,23 +1378,31 @@ internal static class PackedGemm
         TVec c1 = TOps.Zero, c2 = TOps.Zero, c3 = TOps.Zero, d1 = TOps.Zero, d2 = TOps.Zero, d3 = TOps.Zero;
         nint q = order.ChunkLength;
         nint wq = q * width, wq2 = 2 * wq, wq3 = 3 * wq;
+        // One term per trip: this four-panel kernel runs on the 512-bit path only, which was not measurable when the
+        // other kernels took four terms per trip (session 19, AVX2-only machine).
         ref float xk0 = ref Unsafe.Add(ref x, lead);
-        nint q2 = 2 * q, q3 = 3 * q;
-        nint j = 0;
-        // Four k per trip (see the class remarks), then the rest one by one.
-        for (; j + 4 <= q; j += 4)
+        for (nint j = 0; j < q; j++)
         {
-            Panels4Step<TOps, TVec>(ref wk, p1, p2, p3, wq, wq2, wq3, ref xk0, q, q2, q3, 0, ref a0, ref b0, ref c0, ref d0, ref a1, ref b1, ref c1, ref d1, ref a2, ref b2, ref c2, ref d2, ref a3, ref b3, ref c3, ref d3);
-            Panels4Step<TOps, TVec>(ref wk, p1, p2, p3, wq, wq2, wq3, ref xk0, q, q2, q3, 1, ref a0, ref b0, ref c0, ref d0, ref a1, ref b1, ref c1, ref d1, ref a2, ref b2, ref c2, ref d2, ref a3, ref b3, ref c3, ref d3);
-            Panels4Step<TOps, TVec>(ref wk, p1, p2, p3, wq, wq2, wq3, ref xk0, q, q2, q3, 2, ref a0, ref b0, ref c0, ref d0, ref a1, ref b1, ref c1, ref d1, ref a2, ref b2, ref c2, ref d2, ref a3, ref b3, ref c3, ref d3);
-            Panels4Step<TOps, TVec>(ref wk, p1, p2, p3, wq, wq2, wq3, ref xk0, q, q2, q3, 3, ref a0, ref b0, ref c0, ref d0, ref a1, ref b1, ref c1, ref d1, ref a2, ref b2, ref c2, ref d2, ref a3, ref b3, ref c3, ref d3);
-            xk0 = ref Unsafe.Add(ref xk0, 4);
-            wk = ref Unsafe.Add(ref wk, 4 * width);
-        }
-
-        for (; j < q; j++)
-        {
-            Panels4Step<TOps, TVec>(ref wk, p1, p2, p3, wq, wq2, wq3, ref xk0, q, q2, q3, 0, ref a0, ref b0, ref c0, ref d0, ref a1, ref b1, ref c1, ref d1, ref a2, ref b2, ref c2, ref d2, ref a3, ref b3, ref c3, ref d3);
+            TVec x0 = TOps.Broadcast(xk0);
+            a0 = TOps.MultiplyAdd(x0, TOps.Load(ref wk), a0);
+            b0 = TOps.MultiplyAdd(x0, TOps.Load(ref Unsafe.Add(ref wk, p1)), b0);
+            c0 = TOps.MultiplyAdd(x0, TOps.Load(ref Unsafe.Add(ref wk, p2)), c0);
+            d0 = TOps.MultiplyAdd(x0, TOps.Load(ref Unsafe.Add(ref wk, p3)), d0);
+            TVec x1 = TOps.Broadcast(Unsafe.Add(ref xk0, q));
+            a1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref wk, wq)), a1);
+            b1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref wk, p1 + wq)), b1);
+            c1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref wk, p2 + wq)), c1);
+            d1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref wk, p3 + wq)), d1);
+            TVec x2 = TOps.Broadcast(Unsafe.Add(ref xk0, 2 * q));
+            a2 = TOps.MultiplyAdd(x2, TOps.Load(ref Unsafe.Add(ref wk, wq2)), a2);
+            b2 = TOps.MultiplyAdd(x2, TOps.Load(ref Unsafe.Add(ref wk, p1 + wq2)), b2);
+            c2 = TOps.MultiplyAdd(x2, TOps.Load(ref Unsafe.Add(ref wk, p2 + wq2)), c2);
+            d2 = TOps.MultiplyAdd(x2, TOps.Load(ref Unsafe.Add(ref wk, p3 + wq2)), d2);
+            TVec x3 = TOps.Broadcast(Unsafe.Add(ref xk0, 3 * q));
+            a3 = TOps.MultiplyAdd(x3, TOps.Load(ref Unsafe.Add(ref wk, wq3)), a3);
+            b3 = TOps.MultiplyAdd(x3, TOps.Load(ref Unsafe.Add(ref wk, p1 + wq3)), b3);
+            c3 = TOps.MultiplyAdd(x3, TOps.Load(ref Unsafe.Add(ref wk, p2 + wq3)), c3);
+            d3 = TOps.MultiplyAdd(x3, TOps.Load(ref Unsafe.Add(ref wk, p3 + wq3)), d3);
             xk0 = ref Unsafe.Add(ref xk0, 1);
             wk = ref Unsafe.Add(ref wk, width);
         }
@@ -1404,37 +1412,6 @@ internal static class PackedGemm
         TOps.Store(TOps.Add(TOps.Add(b0, b1), TOps.Add(b2, b3)), ref Unsafe.Add(ref o0, width));
         TOps.Store(TOps.Add(TOps.Add(c0, c1), TOps.Add(c2, c3)), ref Unsafe.Add(ref o0, 2 * width));
         TOps.Store(TOps.Add(TOps.Add(d0, d1), TOps.Add(d2, d3)), ref Unsafe.Add(ref o0, 3 * width));
-    }
-
-    /// <summary>One term of each chunk of the four panels (<paramref name="step"/> on from the moving references) of <see cref="Panels4"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Panels4Step<TOps, TVec>(ref float wk, nint p1, nint p2, nint p3, nint wq, nint wq2, nint wq3, ref float xk0, nint q, nint q2, nint q3, int step,
-        ref TVec a0, ref TVec b0, ref TVec c0, ref TVec d0, ref TVec a1, ref TVec b1, ref TVec c1, ref TVec d1, ref TVec a2, ref TVec b2, ref TVec c2, ref TVec d2, ref TVec a3, ref TVec b3, ref TVec c3, ref TVec d3)
-        where TOps : struct, IVectorOps<TVec>
-        where TVec : struct
-    {
-        ref float w = ref Unsafe.Add(ref wk, step * TOps.Count);
-        ref float x = ref Unsafe.Add(ref xk0, step);
-        TVec x0 = TOps.Broadcast(x);
-        a0 = TOps.MultiplyAdd(x0, TOps.Load(ref w), a0);
-        b0 = TOps.MultiplyAdd(x0, TOps.Load(ref Unsafe.Add(ref w, p1)), b0);
-        c0 = TOps.MultiplyAdd(x0, TOps.Load(ref Unsafe.Add(ref w, p2)), c0);
-        d0 = TOps.MultiplyAdd(x0, TOps.Load(ref Unsafe.Add(ref w, p3)), d0);
-        TVec x1 = TOps.Broadcast(Unsafe.Add(ref x, q));
-        a1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref w, wq)), a1);
-        b1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref w, p1 + wq)), b1);
-        c1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref w, p2 + wq)), c1);
-        d1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref w, p3 + wq)), d1);
-        TVec x2 = TOps.Broadcast(Unsafe.Add(ref x, q2));
-        a2 = TOps.MultiplyAdd(x2, TOps.Load(ref Unsafe.Add(ref w, wq2)), a2);
-        b2 = TOps.MultiplyAdd(x2, TOps.Load(ref Unsafe.Add(ref w, p1 + wq2)), b2);
-        c2 = TOps.MultiplyAdd(x2, TOps.Load(ref Unsafe.Add(ref w, p2 + wq2)), c2);
-        d2 = TOps.MultiplyAdd(x2, TOps.Load(ref Unsafe.Add(ref w, p3 + wq2)), d2);
-        TVec x3 = TOps.Broadcast(Unsafe.Add(ref x, q3));
-        a3 = TOps.MultiplyAdd(x3, TOps.Load(ref Unsafe.Add(ref w, wq3)), a3);
-        b3 = TOps.MultiplyAdd(x3, TOps.Load(ref Unsafe.Add(ref w, p1 + wq3)), b3);
-        c3 = TOps.MultiplyAdd(x3, TOps.Load(ref Unsafe.Add(ref w, p2 + wq3)), c3);
-        d3 = TOps.MultiplyAdd(x3, TOps.Load(ref Unsafe.Add(ref w, p3 + wq3)), d3);
     }
 
     /// <summary>Two panels, each with its four chunks as chains side by side: eight chains, as <see cref="ChunkedSum"/>.</summary>
