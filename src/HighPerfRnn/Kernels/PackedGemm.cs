@@ -29,7 +29,8 @@ namespace HighPerfRnn.Kernels;
 /// other instructions per term was issue-bound, while a loop of FMAs alone still ran at the full FMA rate. Paired in one
 /// process on AMD EPYC Zen 3: products of 8–400 rows × 256–1024 × 64–256 took 0.71–0.95 of the time in the host's busy
 /// minutes (products at 40–65% of the FMA peak), 0.97–1.01 in quiet ones (78–82%). The 512-bit two-chunk tile
-/// (<see cref="PanelPairTwoChunks{TOps, TVec, TRows}"/>), 24 FMAs per trip, keeps one term per trip: not measurable here.
+/// (<see cref="PanelPairTwoChunks{TOps, TVec, TRows}"/>), 24 FMAs per trip, and its batch-1 four-panel kernel (<see cref="Panels4"/>)
+/// keep one term per trip: not measurable on that machine.
 /// </para>
 /// </remarks>
 internal static class PackedGemm
