@@ -1442,23 +1442,22 @@ internal static class PackedGemm
         TVec a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero, b1 = TOps.Zero, b2 = TOps.Zero, b3 = TOps.Zero;
         nint q = order.ChunkLength;
         nint wq = q * width, wq2 = 2 * wq, wq3 = 3 * wq;
+        // One term per trip: four per trip measured level here (batch-1 LSTM / GRU 16–64, 0.998–1.007).
         ref float xk0 = ref Unsafe.Add(ref x, lead);
-        nint q2 = 2 * q, q3 = 3 * q;
-        nint j = 0;
-        // Four k per trip (see the class remarks), then the rest one by one.
-        for (; j + 4 <= q; j += 4)
+        for (nint j = 0; j < q; j++)
         {
-            Panels2Step<TOps, TVec>(ref wk, second, wq, wq2, wq3, ref xk0, q, q2, q3, 0, ref a0, ref b0, ref a1, ref b1, ref a2, ref b2, ref a3, ref b3);
-            Panels2Step<TOps, TVec>(ref wk, second, wq, wq2, wq3, ref xk0, q, q2, q3, 1, ref a0, ref b0, ref a1, ref b1, ref a2, ref b2, ref a3, ref b3);
-            Panels2Step<TOps, TVec>(ref wk, second, wq, wq2, wq3, ref xk0, q, q2, q3, 2, ref a0, ref b0, ref a1, ref b1, ref a2, ref b2, ref a3, ref b3);
-            Panels2Step<TOps, TVec>(ref wk, second, wq, wq2, wq3, ref xk0, q, q2, q3, 3, ref a0, ref b0, ref a1, ref b1, ref a2, ref b2, ref a3, ref b3);
-            xk0 = ref Unsafe.Add(ref xk0, 4);
-            wk = ref Unsafe.Add(ref wk, 4 * width);
-        }
-
-        for (; j < q; j++)
-        {
-            Panels2Step<TOps, TVec>(ref wk, second, wq, wq2, wq3, ref xk0, q, q2, q3, 0, ref a0, ref b0, ref a1, ref b1, ref a2, ref b2, ref a3, ref b3);
+            TVec x0 = TOps.Broadcast(xk0);
+            TVec x1 = TOps.Broadcast(Unsafe.Add(ref xk0, q));
+            TVec x2 = TOps.Broadcast(Unsafe.Add(ref xk0, 2 * q));
+            TVec x3 = TOps.Broadcast(Unsafe.Add(ref xk0, 3 * q));
+            a0 = TOps.MultiplyAdd(x0, TOps.Load(ref wk), a0);
+            b0 = TOps.MultiplyAdd(x0, TOps.Load(ref Unsafe.Add(ref wk, second)), b0);
+            a1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref wk, wq)), a1);
+            b1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref wk, second + wq)), b1);
+            a2 = TOps.MultiplyAdd(x2, TOps.Load(ref Unsafe.Add(ref wk, wq2)), a2);
+            b2 = TOps.MultiplyAdd(x2, TOps.Load(ref Unsafe.Add(ref wk, second + wq2)), b2);
+            a3 = TOps.MultiplyAdd(x3, TOps.Load(ref Unsafe.Add(ref wk, wq3)), a3);
+            b3 = TOps.MultiplyAdd(x3, TOps.Load(ref Unsafe.Add(ref wk, second + wq3)), b3);
             xk0 = ref Unsafe.Add(ref xk0, 1);
             wk = ref Unsafe.Add(ref wk, width);
         }
@@ -1466,29 +1465,6 @@ internal static class PackedGemm
         ref float o0 = ref Unsafe.Add(ref y, panel * width);
         TOps.Store(TOps.Add(TOps.Add(a0, a1), TOps.Add(a2, a3)), ref o0);
         TOps.Store(TOps.Add(TOps.Add(b0, b1), TOps.Add(b2, b3)), ref Unsafe.Add(ref o0, width));
-    }
-
-    /// <summary>One term of each chunk of the two panels (<paramref name="step"/> on from the moving references) of <see cref="Panels2"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Panels2Step<TOps, TVec>(ref float wk, nint second, nint wq, nint wq2, nint wq3, ref float xk0, nint q, nint q2, nint q3, int step,
-        ref TVec a0, ref TVec b0, ref TVec a1, ref TVec b1, ref TVec a2, ref TVec b2, ref TVec a3, ref TVec b3)
-        where TOps : struct, IVectorOps<TVec>
-        where TVec : struct
-    {
-        ref float w = ref Unsafe.Add(ref wk, step * TOps.Count);
-        ref float x = ref Unsafe.Add(ref xk0, step);
-        TVec x0 = TOps.Broadcast(x);
-        TVec x1 = TOps.Broadcast(Unsafe.Add(ref x, q));
-        TVec x2 = TOps.Broadcast(Unsafe.Add(ref x, q2));
-        TVec x3 = TOps.Broadcast(Unsafe.Add(ref x, q3));
-        a0 = TOps.MultiplyAdd(x0, TOps.Load(ref w), a0);
-        b0 = TOps.MultiplyAdd(x0, TOps.Load(ref Unsafe.Add(ref w, second)), b0);
-        a1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref w, wq)), a1);
-        b1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref w, second + wq)), b1);
-        a2 = TOps.MultiplyAdd(x2, TOps.Load(ref Unsafe.Add(ref w, wq2)), a2);
-        b2 = TOps.MultiplyAdd(x2, TOps.Load(ref Unsafe.Add(ref w, second + wq2)), b2);
-        a3 = TOps.MultiplyAdd(x3, TOps.Load(ref Unsafe.Add(ref w, wq3)), a3);
-        b3 = TOps.MultiplyAdd(x3, TOps.Load(ref Unsafe.Add(ref w, second + wq3)), b3);
     }
 
     // A root of its own (as every panel kernel here): inlined side by side, they pushed their caller past the JIT's

@@ -22,7 +22,7 @@ Run(RnnCell.Gru, 32, 32, 2, false, 0, m => Gru32Deep.FromRuntimeModel(m).Forward
 Run(RnnCell.Gru, 12, 20, 3, true, 0, m => Gru20Bidirectional.FromRuntimeModel(m).Forward, null, bias: false);
 Run(RnnCell.Gru, 1, 16, 1, true, 0, m => Gru16Bidirectional.FromRuntimeModel(m).Forward, null);
 
-// The runtime's own kernels (the --runtime half of the audit): runtime-sized models over the shapes that pick each
+// The runtime's own kernels (the second half of the audit): runtime-sized models over the shapes that pick each
 // kernel: the one-vector Elman sequence kernel, the batch-1 products and fused gate steps, the batched tiles (batches of
 // 2-3, 4 and 8, 6-row and 4-row tiles with leftovers), longer depths, Step with its input product.
 foreach (RnnCell cell in new[] { RnnCell.Rnn, RnnCell.Lstm, RnnCell.Gru })
@@ -32,17 +32,19 @@ foreach (RnnCell cell in new[] { RnnCell.Rnn, RnnCell.Lstm, RnnCell.Gru })
         RnnModel model = RnnModel.CreateRandom(new RnnArchitecture(cell, hidden, hidden), seed: 1);
         foreach (int batch in new[] { 1, 2, 3, 4, 5, 8, 16, 19 })
         {
-            RunRuntime(model, cell, hidden, batch);
+            RunRuntime(model, batch);
         }
     }
 }
 
-RunRuntime(RnnModel.CreateRandom(new RnnArchitecture(RnnCell.Lstm, 24, 48, numLayers: 2, bidirectional: true, projSize: 20), seed: 1), RnnCell.Lstm, 24, 3);
+RunRuntime(RnnModel.CreateRandom(new RnnArchitecture(RnnCell.Lstm, 24, 48, numLayers: 2, bidirectional: true, projSize: 20), seed: 1), 3);
 Console.WriteLine("audited models ran");
 
-static void RunRuntime(RnnModel model, RnnCell cell, int input, int batch)
+static void RunRuntime(RnnModel model, int batch)
 {
     RnnArchitecture a = model.Architecture;
+    RnnCell cell = a.Cell;
+    int input = a.InputSize;
     int directions = a.Bidirectional ? 2 : 1;
     int state = a.ProjSize > 0 ? a.ProjSize : a.HiddenSize;
     var x = new float[batch * SeqLen * input];
@@ -62,6 +64,8 @@ static void RunRuntime(RnnModel model, RnnCell cell, int input, int batch)
     {
         var stepIn = new float[batch * input];
         var stepOut = new float[batch * state];
+
+        // Twice: streaming steps alternate the order of their weight panels from one call to the next.
         for (int i = 0; i < 2; i++)
         {
             if (cell == RnnCell.Lstm)
