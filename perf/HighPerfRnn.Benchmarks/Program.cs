@@ -10,7 +10,8 @@ using Perfolizer.Horology;
 //   --quick:  one launch, 1 warm-up, 5 iterations of about 60 ms (each call is already brought to its steady state by
 //             JitWarmup in its setup): everything in docs/benchmarks.md in under 10 minutes on 2 cores.
 //             Without it: BenchmarkDotNet's defaults (the full configuration).
-//   --report: write docs/benchmarks.md and docs/benchmarks.svg from this run (run from the repository).
+//   --report: write docs/benchmarks.md and its charts from this run (run from the repository); without --filter it runs
+//             exactly the benchmarks the report reads (BenchmarkReport.Filters).
 //   --finalizer-free-running: let the finalizer thread run during the allocation measurement (see below); for the controls.
 //   --peak:   print this core's measured FMA peak (GFLOP/s, as the report uses it) and exit: for percent-of-peak by hand.
 //   --feedback-step: the Step loop timed as perf/rtneural/bench_step.cpp times RTNeural (FeedbackStepLoop), then exit.
@@ -88,9 +89,10 @@ var manual = ManualConfig.Create(config);
 manual.BuildTimeout = TimeSpan.FromMinutes(15);
 config = manual;
 
-if (benchmarkArgs.Length == 0)
+// --report without a filter runs what the report shows, and nothing else; without --report, everything.
+if (!benchmarkArgs.Any(a => a is "--filter" or "-f"))
 {
-    benchmarkArgs = ["--filter", "*"];
+    benchmarkArgs = [.. benchmarkArgs, "--filter", .. report ? BenchmarkReport.Filters : ["*"]];
 }
 
 MachineLimits? machine = report ? MachineLimits.Measure() : null;
