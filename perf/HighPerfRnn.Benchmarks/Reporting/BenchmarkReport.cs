@@ -312,7 +312,7 @@ public static class BenchmarkReport
         {
             text.AppendLine("## Batches over two cores (`RnnParallelRunner`)");
             text.AppendLine();
-            text.AppendLine("The second core is shared with other tenants, so the two medians can come from different conditions; *paired* (with `--paired`) alternates one and two threads in one process and takes the speed-up within each round (median, quartiles).");
+            text.AppendLine("The second core is shared with other tenants, so the two medians can come from different conditions; *paired* (with `--paired`) alternates one and two threads in one process and takes the speed-up within each round (median, quartiles), the points taking their rounds in turn, so that a stretch in which the host keeps the second core busy lowers a few rounds of every point rather than most of one.");
             text.AppendLine();
             text.AppendLine("| point | 1 thread | 2 threads | speed-up | paired speed-up (quartiles) | allocated (2 threads) |");
             text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: |");
