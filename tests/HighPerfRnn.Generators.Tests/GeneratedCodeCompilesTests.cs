@@ -275,11 +275,24 @@ public sealed class GeneratedCodeCompilesTests
             Assert.Contains("ref float ob = ref Unsafe.Add(ref layerOut, (tb * OutputSize) + StateSize);", text, StringComparison.Ordinal);
         }
 
-        // Bidirectional steps written out where they are small (the seed on 256-bit panels: 74 FMAs), else a method per
-        // direction and step (the seed on 128-bit panels: 148 FMAs; LSTM 9, two layers, on 512-bit: 312).
+        // Bidirectional steps written out where they are small (the seed on 256-bit panels: 74 FMAs), each layer's time loop
+        // a method of its own (the Elman one with the input sums in registers, the next step's summed first), else a method
+        // per direction and step (the seed on 128-bit panels: 148 FMAs; LSTM 9, two layers, on 512-bit: 312).
         string tiny = Source("Demo.TinyBiRnn.g.cs");
-        Assert.Contains("RnnStepKernelH8.Step256Row(ref pf, ref hf, ref of,", Section(tiny, "Forward256(global::"), StringComparison.Ordinal);
+        Assert.Contains("Step256Layer0Steps(weights, ref layerIn, ref layerOut, ref h0f, ref h0b, ref pf, ref pb, ref z, seqLen, hasH0);", Section(tiny, "Forward256(global::"), StringComparison.Ordinal);
+        Assert.Contains("Step256LaterLayerSteps(weights, layer, ref layerIn, ref layerOut, ", Section(tiny, "Forward256(global::"), StringComparison.Ordinal);
         Assert.DoesNotContain("Layer0(", Section(tiny, "Forward256(global::"), StringComparison.Ordinal);
+        string tinyLoop = Section(tiny, "Step256Layer0Steps(global::");
+        Assert.Contains("ref float whf = ref Unsafe.AsRef(in weights.RecurrentWeights(layer, 0));", tinyLoop, StringComparison.Ordinal);
+        Assert.Contains("int next = step + 1 < seqLen ? step + 1 : step;", tinyLoop, StringComparison.Ordinal);
+        Assert.Contains("RnnStepKernelH8.Step256RowOnSums(pref0, ref hf, ref of, ref whf, recurrent);", tinyLoop, StringComparison.Ordinal);
+        Assert.Contains("RnnStepKernelH8.Step256RowOnSums(preb0, ref hb, ref ob, ref whb, recurrent);", tinyLoop, StringComparison.Ordinal);
+        Assert.DoesNotContain("StoreUnsafe(ref pf", tinyLoop, StringComparison.Ordinal);
+
+        // Its hidden state one vector of the path: past the planner's line of steps the runtime's one-vector kernel runs.
+        Assert.Contains("|| (weights.PanelWidth == HiddenSize && seqLen > 32))", tiny, StringComparison.Ordinal);
+        // (The planner's OneVectorBidirectionalWholeModelMaxSteps, pinned to the same 32 in tests/HighPerfRnn.Tests' ExecutionPlanTests.)
+        Assert.DoesNotContain("seqLen > 32", Source("Gated.Lstm9.g.cs"), StringComparison.Ordinal);
         Assert.Contains("Step128Layer0(weights, 0, ref xf, ref hf, ref of, ref pf, recurrent);", Section(tiny, "Forward128(global::"), StringComparison.Ordinal);
         Assert.Contains("Step128LaterLayer(weights, layer, 1, ref xb, ref hb, ref ob, ref pb, recurrent);", Section(tiny, "Forward128(global::"), StringComparison.Ordinal);
         Assert.Contains("Step512LaterLayer(weights, layer, 1, ref xb, ref hb, ref cb, ref ob, ref pb, recurrent);", Section(Source("Gated.Lstm9.g.cs"), "Forward512(global::"), StringComparison.Ordinal);
@@ -326,12 +339,16 @@ public sealed class GeneratedCodeCompilesTests
     {
         // Each inlined tanh is a large share of the JIT's inlining budget: H42 on 128-bit panels (11 vectors) and on scalar
         // code loop their activation pass, as they loop the cold pass (the first step without h0): two loops each. H42 on
-        // 512-bit panels (3 vectors, one group) applies it as the sums are stored, and loops only the cold pass.
+        // 512-bit panels (3 vectors, one group) keeps its sums in registers (RowOnSums) and activates each vector once, on
+        // either path: three activations, no loop.
         string text = Source("Demo.H42.g.cs");
         Assert.Equal(2, Occurrences(Section(text, "Step128Row("), "for (int j = 0; j < 40; j += 4)"));
         Assert.Equal(2, Occurrences(Section(text, "StepScalarRow("), "for (int j = 0; j < 42; j += 1)"));
-        Assert.Equal(1, Occurrences(Section(text, "Step512Row("), "for (int j = 0; j < 32; j += 16)"));
-        Assert.Contains("RnnMath.Tanh(a0_0)", Section(text, "Step512Row("), StringComparison.Ordinal);
+        Assert.Contains("=> Step512RowOnSums(Vector512.LoadUnsafe(ref p, 0), Vector512.LoadUnsafe(ref p, 16), Vector512.LoadUnsafe(ref p, 32), ref h, ref o, ref w, recurrent);", Section(text, "Step512Row("), StringComparison.Ordinal);
+        string onSums = Section(text, "Step512RowOnSums(");
+        Assert.Equal(0, Occurrences(onSums, "for (int j"));
+        Assert.Equal(3, Occurrences(onSums, "RnnMath.Tanh(sum"));
+        Assert.Contains("a0_0 = sum0,", onSums, StringComparison.Ordinal);
     }
 
     private static int Occurrences(string text, string value)
@@ -416,10 +433,10 @@ public sealed class GeneratedCodeCompilesTests
     public void Unrolled_products_interleave_the_four_chunks_in_order()
     {
         // Depth 8: q = 2, r = 0; chunks [0, 2), [2, 4), [4, 6), [6, 8), their j-th terms side by side.
-        Assert.Equal([0, 2, 4, 6, 1, 3, 5, 7], Broadcasts(Section(Source("Demo.TinyBiRnn.g.cs"), "Step256Row("), "Vector256"));
+        Assert.Equal([0, 2, 4, 6, 1, 3, 5, 7], Broadcasts(Section(Source("Demo.TinyBiRnn.g.cs"), "Step256RowOnSums("), "Vector256"));
 
         // Depth 9: q = 2, r = 1; chunk 0 is [0, 3): its first term alone, then [1, 3) beside [3, 5), [5, 7), [7, 9).
-        Assert.Equal([0, 1, 3, 5, 7, 2, 4, 6, 8], Broadcasts(Section(Source("Demo.RecordModel.g.cs"), "Step256Row("), "Vector256"));
+        Assert.Equal([0, 1, 3, 5, 7, 2, 4, 6, 8], Broadcasts(Section(Source("Demo.RecordModel.g.cs"), "Step256RowOnSums("), "Vector256"));
 
         // Depth 1 (the smallest LSTM): chunks 1 to 3 are empty, but their +0 sums are still added.
         string smallest = Section(Source("Gated.Lstm1.g.cs"), "Step256Row(");

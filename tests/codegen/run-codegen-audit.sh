@@ -15,9 +15,9 @@ failed=0
 # The runtime's kernel classes, every method.
 runtime_kernels='*PackedGemm*:* *GateKernels*:* *FusedGate*:* *ElmanSequenceKernel*:* *RuntimeStepKernel*:* *ActivationKernels*:* *OneVectorElmanForward*:*'
 # What a runtime kernel must inline: the vector operations, the activations, the summation order's helpers, and the
-# product's and gate passes' per-term and per-vector helpers (kernels that are their own methods by design, such as
+# product's and gate passes' per-term and per-vector helpers, the Elman sequence kernel's per-step helpers (kernels that are their own methods by design, such as
 # PackedGemm's chunk passes or GateKernels' unit vectors, are not in this list).
-forbidden='call .*HighPerfRnn\.Kernels\.((Vector(128|256|512)Ops|ScalarOps|FastActivations|SummationOrder):|PackedGemm:([A-Za-z0-9]*Step|RowOf[A-Za-z]*|FewRowsPanel|ChunkedSum|Start|Finish|JoinChunks)\[|GateKernels:(LstmState|GruState|LstmUnits|GruUnits|ActivateInPlace|ActivateRows)\[)' 
+forbidden='call .*HighPerfRnn\.Kernels\.((Vector(128|256|512)Ops|ScalarOps|FastActivations|SummationOrder):|PackedGemm:([A-Za-z0-9]*Step|RowOf[A-Za-z]*|FewRowsPanel|ChunkedSum|Start|Finish|JoinChunks)\[|GateKernels:(LstmState|GruState|LstmUnits|GruUnits|ActivateInPlace|ActivateRows)\[|ElmanSequenceKernel(\+ProjectingChain)?:(OneVectorProduct|ChunkTerms|AddProducts|InputSum|FinishProjected|NextInputSum|Finish)\[|ElmanSequenceKernel\+ProjectingChain:\.ctor)' 
 for path in "" "DOTNET_EnableAVX512=0" "DOTNET_EnableAVX2=0" "HIGHPERFRNN_SIMD=128" "HIGHPERFRNN_SIMD=scalar"; do
   rm -f "$listing"
   # Every method compiled fully optimized at its first call (no tiers), so the listings are the code that runs hot.

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using HighPerfRnn.Generators.Models;
 
 namespace HighPerfRnn.Generators.Emitting;
@@ -5,9 +6,11 @@ namespace HighPerfRnn.Generators.Emitting;
 /// <summary>
 /// The whole-model <c>Forward</c> of a bidirectional model at batch 1 (it has no <c>Step</c>: a backward direction needs
 /// the whole sequence). Layer by layer, as the runtime: each time step advances the forward direction at t and the
-/// backward one at T − 1 − t (two independent chains the CPU overlaps), each a call of the layer's method (an input
-/// product onto the bias and the layer's <c>Row</c>: WholeModelEmitter.Layers.cs); a layer's output rows (forward ‖
-/// backward) are the next layer's input, held on the stack.
+/// backward one at T − 1 − t (two independent chains the CPU overlaps). Small steps are written out, each layer's time
+/// loop a method of its own (the Elman one with the input sums in registers, handed to <c>RowOnSums</c>); larger ones
+/// call the layer's method per direction and step (an input product onto the bias and the layer's <c>Row</c>:
+/// WholeModelEmitter.Layers.cs). A layer's output rows (forward ‖ backward) are the next layer's input, held on the
+/// stack.
 /// </summary>
 internal static partial class WholeModelEmitter
 {
@@ -48,7 +51,7 @@ internal static partial class WholeModelEmitter
     /// </summary>
     private static void EmitLayerwiseForward(IndentedWriter writer, RnnModelDeclaration model, string kernel, (string Method, int PanelWidth, SimdFlavor Flavor)[] widths, int gates)
     {
-        EmitBidirectionalTryForward(writer, model.Cell == "Lstm");
+        EmitBidirectionalTryForward(writer, model.Cell == "Lstm", model.Cell == "Rnn");
         EmitForwardDispatch(writer, widths, "layerOutputs");
         foreach ((string method, int panelWidth, SimdFlavor flavor) in widths)
         {
@@ -57,6 +60,10 @@ internal static partial class WholeModelEmitter
             if (callsLayerMethods)
             {
                 EmitLayerMethods(writer, model, kernel, method, panelWidth, flavor, gates);
+            }
+            else
+            {
+                EmitTimeLoopMethods(writer, model, kernel, method, panelWidth, flavor, gates);
             }
         }
     }
@@ -97,8 +104,19 @@ internal static partial class WholeModelEmitter
         }
     }
 
-    private static void EmitBidirectionalTryForward(IndentedWriter writer, bool lstm)
+    /// <summary>
+    /// The most time steps an Elman model whose hidden state is one vector of the path its weights are packed for runs in
+    /// this Forward; longer sequences go to the runtime's one-vector kernel, the faster per step (the planner's
+    /// ExecutionPlanner.OneVectorBidirectionalWholeModelMaxSteps, the same number, and its measurements).
+    /// </summary>
+    public const int OneVectorBidirectionalMaxSteps = 32;
+
+    private static void EmitBidirectionalTryForward(IndentedWriter writer, bool lstm, bool elman)
     {
+        string oneVectorLine = elman ? $" || (weights.PanelWidth == HiddenSize && seqLen > {Int(OneVectorBidirectionalMaxSteps)})" : string.Empty;
+        string oneVectorComment = elman
+            ? "\n    // Hidden one vector of the path: past the planner's OneVectorBidirectionalWholeModelMaxSteps the runtime's one-vector kernel is the faster."
+            : string.Empty;
         string cellParameters = lstm ? " Span<float> cN, ReadOnlySpan<float> c0, bool returnsCells," : string.Empty;
         writer.Line($$"""
             /// <summary>
@@ -108,8 +126,8 @@ internal static partial class WholeModelEmitter
             /// </summary>
             public static bool TryForward(
                 global::HighPerfRnn.Generated.GeneratedKernelWeights? weights, ReadOnlySpan<float> input, Span<float> output, Span<float> hN,{{cellParameters}} int seqLen, global::HighPerfRnn.SequenceLayout layout, ReadOnlySpan<float> h0)
-            {
-                if (weights is null || seqLen > StackSequenceFloats / OutputSize || !AcceptsForward(input, output, hN, batch: 1, seqLen, layout, h0))
+            {{{oneVectorComment}}
+                if (weights is null || seqLen > StackSequenceFloats / OutputSize || !AcceptsForward(input, output, hN, batch: 1, seqLen, layout, h0){{oneVectorLine}})
                 {
                     return false;
                 }
@@ -215,10 +233,9 @@ internal static partial class WholeModelEmitter
         }
     }
 
-    /// <summary>One layer: the time loop over both directions (each step written out, or a call of the layer's method), then its h_n rows.</summary>
+    /// <summary>One layer: the time loop over both directions (a call of the layer's loop method where the steps are written out, else the loop with a call of the layer's method per direction), then its h_n rows.</summary>
     private static void EmitBidirectionalLayer(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, LayerProducts layers, bool first, bool callsLayerMethods, bool hasQ)
     {
-        string width = first ? "InputSize" : "OutputSize";
         IndentedWriter.Scope? scope = first ? writer.Block("// Layer 0: the input sequence in, the last layer's output or the first stack sequence out.") : null;
         if (first)
         {
@@ -248,6 +265,94 @@ internal static partial class WholeModelEmitter
                 """);
         }
 
+        if (callsLayerMethods)
+        {
+            EmitBidirectionalTimeLoop(writer, model, kernel, method, layers, first, callsLayerMethods: true, hasQ);
+        }
+        else
+        {
+            writer.Line($"{TimeLoopMethod(method, first)}({string.Join(", ", TimeLoopArguments(model, first, hasQ))});");
+        }
+
+        writer.Line();
+        writer.Line("// h_n of this layer: the forward direction's last row, the backward direction's first.");
+        writer.Line("MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref layerOut, (seqLen - 1) * OutputSize), StateSize).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref hN, (2 * layer) * StateSize), StateSize));");
+        writer.Line("MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref layerOut, StateSize), StateSize).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref hN, ((2 * layer) + 1) * StateSize), StateSize));");
+
+        scope?.Dispose();
+    }
+
+    /// <summary>The name of a width's time-loop method: <c>Step256Layer0Steps</c>, <c>Step256LaterLayerSteps</c>.</summary>
+    private static string TimeLoopMethod(string method, bool first) => LayerMethod(method, first) + "Steps";
+
+    /// <summary>What a time-loop method takes: the layer (later layers), its sequences, h0 and c rows, the scratch rows and the zeros, as the Forward method names them.</summary>
+    private static List<string> TimeLoopArguments(RnnModelDeclaration model, bool first, bool hasQ, bool declare = false)
+    {
+        string Ref(string name) => declare ? $"ref float {name}" : $"ref {name}";
+        var arguments = new List<string> { declare ? "global::HighPerfRnn.Generated.GeneratedKernelWeights weights" : "weights" };
+        if (!first)
+        {
+            arguments.Add(declare ? "int layer" : "layer");
+        }
+
+        arguments.AddRange(new[] { Ref("layerIn"), Ref("layerOut"), Ref("h0f"), Ref("h0b") });
+        if (model.Cell == "Lstm")
+        {
+            arguments.AddRange(new[] { Ref("cf"), Ref("cb") });
+        }
+
+        arguments.AddRange(new[] { Ref("pf"), Ref("pb") });
+        if (hasQ)
+        {
+            arguments.AddRange(new[] { Ref("qf"), Ref("qb") });
+        }
+
+        arguments.AddRange(new[] { Ref("z"), declare ? "int seqLen" : "seqLen", declare ? "bool hasH0" : "hasH0" });
+        return arguments;
+    }
+
+    /// <summary>
+    /// Where the steps are written out (<see cref="CallsDirectionMethods"/> false), each layer's time loop is a method of
+    /// its own, called once per layer: written into the Forward method, the JIT kept the activations' constants of the
+    /// four steps (two directions, two layers) live across them and spilled the chain's values to the stack, and the
+    /// seed's Forward took 1.46–1.60 of the runtime's time at 50–200 steps (paired, AMD EPYC Zen 3); as methods of their own,
+    /// with the Elman row's single activation (RnnKernelEmitter.EmitRowInRegisters), 1.10–1.20, and 0.81 at 10 steps.
+    /// </summary>
+    private static void EmitTimeLoopMethods(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, int panelWidth, SimdFlavor flavor, int gates)
+    {
+        var layers = new LayerProducts(model, flavor, gates, panelWidth);
+        LayerScratch scratch = LayerScratch.Of(model, gates, panelWidth, onSums: false);
+        foreach (bool first in model.NumLayers > 1 ? new[] { true, false } : new[] { true })
+        {
+            writer.Line();
+            writer.Line($"/// <summary>{(first ? "Layer 0's" : "A later layer's")} time loop on {Int(panelWidth)}-float panels: both directions per time step (input product: {ProductEmitter.Describe(first ? layers.First : layers.Later)}).</summary>");
+            writer.Line(KernelPlan.KernelAttribute); // a root of its own: see EmitTimeLoopMethods
+            using (writer.Block($"private static void {TimeLoopMethod(method, first)}({string.Join(", ", TimeLoopArguments(model, first, scratch.Q, declare: true))})"))
+            {
+                if (first)
+                {
+                    writer.Line("const int layer = 0;");
+                }
+
+                EmitBidirectionalTimeLoop(writer, model, kernel, method, layers, first, callsLayerMethods: false, scratch.Q);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether an Elman layer's written-out steps hand the input product's sums to the row in registers (its
+    /// <c>RowOnSums</c>): the row keeps its sums in registers and the input product, unrolled, has as many vectors.
+    /// </summary>
+    private static bool ElmanSumsInRegisters(RnnModelDeclaration model, KernelPlan product)
+    {
+        var row = new KernelPlan(product.Flavor, model.HiddenSize, 1, model.StateSize, product.PanelWidth);
+        return model.Cell == "Rnn" && RnnKernelEmitter.KeepsRowInRegisters(row) && product.Unrolled && product.Vectors == row.Vectors;
+    }
+
+    /// <summary>The time loop of one layer, both directions per step: each step written out (the weights' references taken once, before the loop), or a call of the layer's method per direction.</summary>
+    private static void EmitBidirectionalTimeLoop(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, LayerProducts layers, bool first, bool callsLayerMethods, bool hasQ)
+    {
+        string width = first ? "InputSize" : "OutputSize";
         if (!callsLayerMethods)
         {
             writer.Line("""
@@ -256,6 +361,14 @@ internal static partial class WholeModelEmitter
                 ref float wib = ref Unsafe.AsRef(in weights.InputWeights(layer, 1));
                 ref float bb = ref Unsafe.AsRef(in weights.ProjectionBias(layer, 1));
                 """);
+            EmitHoistedRowWeights(writer, model, "0", "f");
+            EmitHoistedRowWeights(writer, model, "1", "b");
+        }
+
+        if (!callsLayerMethods && ElmanSumsInRegisters(model, first ? layers.First : layers.Later))
+        {
+            EmitElmanTimeLoopOnSums(writer, model, kernel, method, first ? layers.First : layers.Later, width);
+            return;
         }
 
         using (writer.Block("for (int step = 0; step < seqLen; step++)"))
@@ -282,17 +395,60 @@ internal static partial class WholeModelEmitter
                 KernelPlan product = first ? layers.First : layers.Later;
                 ProductEmitter.Emit(writer, product, "wif", "xf", "bf", "pf", exactOutputs: false);
                 ProductEmitter.Emit(writer, product, "wib", "xb", "bb", "pb", exactOutputs: false);
-                EmitRowCall(writer, model, kernel, method, "layer, 0", "pf", hasQ ? "qf" : null, "hf", "cf", "of", "recurrent");
-                EmitRowCall(writer, model, kernel, method, "layer, 1", "pb", hasQ ? "qb" : null, "hb", "cb", "ob", "recurrent");
+                EmitRowCall(writer, model, kernel, method, "layer, 0", "pf", hasQ ? "qf" : null, "hf", "cf", "of", "recurrent", hoisted: "f");
+                EmitRowCall(writer, model, kernel, method, "layer, 1", "pb", hasQ ? "qb" : null, "hb", "cb", "ob", "recurrent", hoisted: "b");
             }
         }
+    }
 
-        writer.Line();
-        writer.Line("// h_n of this layer: the forward direction's last row, the backward direction's first.");
-        writer.Line("MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref layerOut, (seqLen - 1) * OutputSize), StateSize).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref hN, (2 * layer) * StateSize), StateSize));");
-        writer.Line("MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref layerOut, StateSize), StateSize).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref hN, ((2 * layer) + 1) * StateSize), StateSize));");
+    /// <summary>
+    /// An Elman layer's time loop with the input products' sums in registers, handed to the rows as values
+    /// (<c>RowOnSums</c>: no pre-activation row in memory), software-pipelined as the runtime's one-vector kernel: each
+    /// step first sums the next step's bias + W_ih·x (which does not wait for h), then runs this step's rows, so the next
+    /// sums are in the CPU's window while the recurrent chains wait.
+    /// </summary>
+    private static void EmitElmanTimeLoopOnSums(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, KernelPlan product, string width)
+    {
+        SimdFlavor flavor = product.Flavor;
+        string Sums(string name) => ProductEmitter.EachVector(product, v => $"{name}{Int(v)}");
+        void EmitSums(string name, string bias, string weights, string x)
+        {
+            writer.Line($"{flavor.VectorType} {ProductEmitter.EachVector(product, v => $"{name}{Int(v)} = {flavor.Load(bias, product.RowOf(v))}")};");
+            ProductEmitter.EmitIntoRegisters(writer, product, weights, x, name);
+        }
 
-        scope?.Dispose();
+        writer.Line("// The first step's sums: forward at t = 0, backward at t = seqLen − 1.");
+        writer.Line("ref float xf = ref layerIn;");
+        writer.Line($"ref float xb = ref Unsafe.Add(ref layerIn, (seqLen - 1) * {width});");
+        EmitSums("pref", "bf", "wif", "xf");
+        EmitSums("preb", "bb", "wib", "xb");
+        using (writer.Block("for (int step = 0; step < seqLen; step++)"))
+        {
+            writer.Line($$"""
+                // Forward at t = step, from row t − 1 (or h0, or nothing); backward at t = seqLen − 1 − step, from row t + 1.
+                bool recurrent = step > 0 || hasH0;
+                int tf = step;
+                ref float hf = ref (step > 0 ? ref Unsafe.Add(ref layerOut, (tf - 1) * OutputSize) : ref (hasH0 ? ref h0f : ref z));
+                ref float of = ref Unsafe.Add(ref layerOut, tf * OutputSize);
+                int tb = seqLen - 1 - step;
+                ref float hb = ref (step > 0 ? ref Unsafe.Add(ref layerOut, ((tb + 1) * OutputSize) + StateSize) : ref (hasH0 ? ref h0b : ref z));
+                ref float ob = ref Unsafe.Add(ref layerOut, (tb * OutputSize) + StateSize);
+
+                // The next step's sums first (the last step sums its own rows again: in bounds, and not used).
+                int next = step + 1 < seqLen ? step + 1 : step;
+                ref float xfn = ref Unsafe.Add(ref layerIn, next * {{width}});
+                ref float xbn = ref Unsafe.Add(ref layerIn, (seqLen - 1 - next) * {{width}});
+                """);
+            EmitSums("nextf", "bf", "wif", "xfn");
+            EmitSums("nextb", "bb", "wib", "xbn");
+            EmitRowCall(writer, model, kernel, method, "layer, 0", p: null, q: null, "hf", "cf", "of", "recurrent", sums: Sums("pref"), hoisted: "f");
+            EmitRowCall(writer, model, kernel, method, "layer, 1", p: null, q: null, "hb", "cb", "ob", "recurrent", sums: Sums("preb"), hoisted: "b");
+            for (int v = 0; v < product.Vectors; v++)
+            {
+                writer.Line($"pref{Int(v)} = nextf{Int(v)};");
+                writer.Line($"preb{Int(v)} = nextb{Int(v)};");
+            }
+        }
     }
 
     /// <summary>

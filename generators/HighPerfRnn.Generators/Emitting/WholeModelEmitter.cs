@@ -427,23 +427,42 @@ internal static partial class WholeModelEmitter
     /// <paramref name="h"/>, h_t to <paramref name="o"/>, c in place; <paramref name="weightIndex"/> the layer (and
     /// direction) of the weights.
     /// </summary>
-    private static void EmitRowCall(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, string weightIndex, string? p, string? q, string h, string c, string o, string recurrent, string? sums = null)
+    /// <remarks>
+    /// With <paramref name="hoisted"/> (a direction's suffix: <c>f</c>, <c>b</c>), the row's weights are the references
+    /// <see cref="EmitHoistedRowWeights"/> took before the loop (<c>whf</c>, and <c>wpf</c> or <c>brf</c>) instead of
+    /// lookups at every step.
+    /// </remarks>
+    private static void EmitRowCall(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, string weightIndex, string? p, string? q, string h, string c, string o, string recurrent, string? sums = null, string? hoisted = null)
     {
         string row = sums is null ? $"{kernel}.{method}Row(ref {p}" : $"{kernel}.{method}RowOnSums({sums}";
-        string recurrentWeights = $"ref Unsafe.AsRef(in weights.RecurrentWeights({weightIndex}))";
+        string recurrentWeights = hoisted is null ? $"ref Unsafe.AsRef(in weights.RecurrentWeights({weightIndex}))" : $"ref wh{hoisted}";
         switch (model.Cell)
         {
             case "Lstm":
-                string projection = model.ProjSize > 0 ? $"ref Unsafe.AsRef(in weights.ProjectionWeights({weightIndex}))" : "ref Unsafe.NullRef<float>()";
+                string projection = model.ProjSize > 0 ? (hoisted is null ? $"ref Unsafe.AsRef(in weights.ProjectionWeights({weightIndex}))" : $"ref wp{hoisted}") : "ref Unsafe.NullRef<float>()";
                 writer.Line($"{row}, ref {h}, ref {c}, ref {o}, {recurrentWeights}, {projection}, ref {q ?? "Unsafe.NullRef<float>()"}, {recurrent});");
                 break;
             case "Gru":
-                string bias = $"ref Unsafe.AsRef(in weights.RecurrentBias({weightIndex}))";
+                string bias = hoisted is null ? $"ref Unsafe.AsRef(in weights.RecurrentBias({weightIndex}))" : $"ref br{hoisted}";
                 writer.Line(sums is null ? $"{row}, ref {h}, ref {o}, {recurrentWeights}, {bias}, ref {q}, {recurrent});" : $"{row}, ref {h}, ref {o}, {recurrentWeights}, {bias}, {recurrent});");
                 break;
             default:
                 writer.Line($"{row}, ref {h}, ref {o}, {recurrentWeights}, {recurrent});");
                 break;
+        }
+    }
+
+    /// <summary>The row weights of direction <paramref name="direction"/> of <c>layer</c> as references named with <paramref name="suffix"/>, for <see cref="EmitRowCall"/>'s <c>hoisted</c>.</summary>
+    private static void EmitHoistedRowWeights(IndentedWriter writer, RnnModelDeclaration model, string direction, string suffix)
+    {
+        writer.Line($"ref float wh{suffix} = ref Unsafe.AsRef(in weights.RecurrentWeights(layer, {direction}));");
+        if (model.Cell == "Lstm" && model.ProjSize > 0)
+        {
+            writer.Line($"ref float wp{suffix} = ref Unsafe.AsRef(in weights.ProjectionWeights(layer, {direction}));");
+        }
+        else if (model.Cell == "Gru")
+        {
+            writer.Line($"ref float br{suffix} = ref Unsafe.AsRef(in weights.RecurrentBias(layer, {direction}));");
         }
     }
 

@@ -140,6 +140,17 @@ internal static class ExecutionPlanner
     public const long ElmanWholeModelForwardLimitBytes = 16 * 1024;
 
     /// <summary>
+    /// The most time steps a declared bidirectional Elman model whose hidden state is one vector of the path (hidden 8 on
+    /// the 256-bit path) runs in its generated whole-model Forward (the generator's
+    /// WholeModelEmitter.OneVectorBidirectionalMaxSteps, the same number). Its per-call saving (no plan, scratch or
+    /// per-direction setup) wins short sequences, but per step the runtime's one-vector kernel is the faster (h and the
+    /// next step's sums in registers): the seed nn.RNN(5, 8, num_layers=2, bidirectional=True) at 10 / 20 / 30 / 40 / 60 /
+    /// 200 steps ran in 0.78 / 0.91 / 0.99 / 1.01 / 1.02–1.05 / 1.09–1.15 of the runtime-sized model's time (paired,
+    /// AMD EPYC Zen 3). Longer sequences go to the runtime's kernels.
+    /// </summary>
+    public const int OneVectorBidirectionalWholeModelMaxSteps = 32;
+
+    /// <summary>
     /// The Elman RNN's whole-model line, lower: its runtime kernels are already one tight loop per layer, so the generated
     /// code's gain is smaller, and at hidden 64 (16 KB) it measured level or slower (paired Forward 1.05, Step 0.95–1.3 of
     /// the runtime's time); at 32 (4 KB) it ran in 0.63 (Forward) and 0.65 (Step). Elman to hidden 45.
@@ -456,14 +467,18 @@ internal static class ExecutionPlanner
 
         // A unidirectional Elman sequence whose hidden state is one vector keeps the runtime's one-vector kernel, which holds
         // h in a register from step to step: the generated layer loop measured level (hidden 8 on 256-bit, 0.97) or slower
-        // (16 on 512-bit, 1.3–1.5× the time). Two directions side by side make the generated loop the faster (the seed: 0.8).
+        // (16 on 512-bit, 1.3–1.5× the time). Two directions side by side make the generated loop the faster on short
+        // sequences (the seed at 10 steps: 0.78), up to OneVectorBidirectionalWholeModelMaxSteps.
         bool oneVectorSequence = elman && call == RnnCall.Forward && !architecture.Bidirectional && hidden == lanes;
         long declaredWeightBytes = DeclaredStepWeightBytes(architecture);
         long forwardLimit = elman ? ElmanWholeModelForwardLimitBytes : WholeModelForwardLimitBytes;
         bool forwardWithinL1 = call != RnnCall.Forward || declaredWeightBytes <= forwardLimit;
         if (declared && batchClass == 0 && declaredRecurrentBytes <= wholeModelLimit && !oneVectorSequence && forwardWithinL1)
         {
-            return new LayerPlan(layer, LayerKernel.GeneratedWholeModel, false, false, $"declared, batch 1, W_hh {Kb(declaredRecurrentBytes)} ≤ {Kb(wholeModelLimit)}: the whole model in generated code");
+            string steps = elman && call == RnnCall.Forward && architecture.Bidirectional && hidden == lanes
+                ? $" up to {OneVectorBidirectionalWholeModelMaxSteps} steps (longer sequences: the runtime's one-vector kernel, hidden {hidden} = one {lanes}-float vector)"
+                : string.Empty;
+            return new LayerPlan(layer, LayerKernel.GeneratedWholeModel, false, false, $"declared, batch 1, W_hh {Kb(declaredRecurrentBytes)} ≤ {Kb(wholeModelLimit)}: the whole model in generated code{steps}");
         }
 
         string pastForwardLine = declared && batchClass == 0 && declaredRecurrentBytes <= wholeModelLimit && !forwardWithinL1

@@ -1,3 +1,4 @@
+using HighPerfRnn.Planning;
 using HighPerfRnn.Tests.Support;
 
 namespace HighPerfRnn.Tests.Generated;
@@ -43,10 +44,45 @@ public sealed class DeclaredBitIdentityTests
             return; // one layer runs layer by layer at any length, as every test here
         }
 
+        AssertForwardBits(model, (4096 / a.OutputSize) + 3, new Random(Seed(model) + 2));
+    }
+
+    /// <summary>
+    /// A bidirectional Elman model runs its generated Forward up to the planner's line of steps where its hidden state is
+    /// one vector of the path (ExecutionPlanner.OneVectorBidirectionalWholeModelMaxSteps), the runtime's kernel past it:
+    /// the same bits on both sides of the line, on every path.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void Bidirectional_elman_forwards_give_the_runtime_model_s_bits_on_both_sides_of_the_line_of_steps(string model)
+    {
+        RnnArchitecture a = DeclaredCases.Named(model).Architecture;
+        if (a.Cell != RnnCell.Rnn || !a.Bidirectional)
+        {
+            return;
+        }
+
+        int line = ExecutionPlanner.OneVectorBidirectionalWholeModelMaxSteps;
+        foreach (int seqLen in new[] { 1, line - 1, line, line + 1 })
+        {
+            AssertForwardBits(model, seqLen, new Random(Seed(model) + seqLen));
+        }
+    }
+
+    /// <summary>One Forward at batch 1 of <paramref name="seqLen"/> steps with h0 (and c0), on every path: the declared model's bits are the runtime-sized one's.</summary>
+    private static void AssertForwardBits(string model, int seqLen, Random random)
+    {
+        RnnArchitecture a = DeclaredCases.Named(model).Architecture;
         bool lstm = a.Cell == RnnCell.Lstm;
-        var random = new Random(Seed(model) + 2);
-        int seqLen = (4096 / a.OutputSize) + 3;
-        (SimdPath path, RnnModel runtime, IDeclaredModel generated) = ModelPairs(model, random).First();
+        foreach ((SimdPath path, RnnModel runtime, IDeclaredModel generated) in ModelPairs(model, random))
+        {
+            AssertForwardBits(model, seqLen, random, path, runtime, generated, lstm);
+        }
+    }
+
+    private static void AssertForwardBits(string model, int seqLen, Random random, SimdPath path, RnnModel runtime, IDeclaredModel generated, bool lstm)
+    {
+        RnnArchitecture a = runtime.Architecture;
         float[] input = RandomModels.Uniform(random, seqLen * a.InputSize, 1f);
         float[] h0 = RandomModels.Uniform(random, a.StateRows * a.StateSize, 1f);
         float[] c0 = lstm ? RandomModels.Uniform(random, a.StateRows * a.HiddenSize, 1f) : [];

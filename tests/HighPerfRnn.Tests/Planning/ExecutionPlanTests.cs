@@ -122,6 +122,23 @@ public sealed class ExecutionPlanTests
         { "declared rnn 48 on 256-bit forward batch 2 (9 KB, six panels): the generated step", new RnnArchitecture(RnnCell.Rnn, 5, 48), SimdPath.Vector256, RnnCall.Forward, 2, true, LayerKernel.GeneratedStep },
     };
 
+    [Fact]
+    public void A_declared_bidirectional_elman_of_one_vector_names_the_steps_its_generated_forward_takes()
+    {
+        // The generator emits the same line (WholeModelEmitter.OneVectorBidirectionalMaxSteps; tests/HighPerfRnn.Generators.Tests
+        // finds "seqLen > 32" in the seed's TryForward): change both, and both tests, together.
+        Assert.Equal(32, ExecutionPlanner.OneVectorBidirectionalWholeModelMaxSteps);
+        var seed = new RnnArchitecture(RnnCell.Rnn, 5, 8, numLayers: 2, bidirectional: true);
+        ExecutionPlan onOneVector = ExecutionPlanner.Plan(seed, SimdPath.Vector256, "fixed by the test", RnnCall.Forward, 0, declared: true);
+        Assert.Equal(LayerKernel.GeneratedWholeModel, onOneVector.Layers[0].Kernel);
+        Assert.Contains("up to 32 steps (longer sequences: the runtime's one-vector kernel", onOneVector.Layers[0].Reason, StringComparison.Ordinal);
+
+        // Not one vector on the 512-bit path, nor unidirectional: no line.
+        Assert.DoesNotContain("steps", ExecutionPlanner.Plan(seed, SimdPath.Vector512, "fixed by the test", RnnCall.Forward, 0, declared: true).Layers[0].Reason, StringComparison.Ordinal);
+        var tinyUni = new RnnArchitecture(RnnCell.Rnn, 5, 16);
+        Assert.DoesNotContain("steps", ExecutionPlanner.Plan(tinyUni, SimdPath.Vector256, "fixed by the test", RnnCall.Forward, 0, declared: true).Layers[0].Reason, StringComparison.Ordinal);
+    }
+
     [Theory]
     [MemberData(nameof(Routes))]
     public void The_planner_picks_the_route_its_rules_name(string name, RnnArchitecture architecture, SimdPath path, RnnCall call, int batch, bool declared, LayerKernel expected)
