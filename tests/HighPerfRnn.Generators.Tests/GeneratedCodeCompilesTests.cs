@@ -276,7 +276,8 @@ public sealed class GeneratedCodeCompilesTests
         }
 
         // Bidirectional steps written out where they are small (the seed on 256-bit panels: 74 FMAs), each layer's time loop
-        // a method of its own (the Elman one with the input sums in registers, the next step's summed first), else a method
+        // a method of its own (the Elman one with the input sums in registers, the next step's summed first, both directions'
+        // products and then both activations), else a method
         // per direction and step (the seed on 128-bit panels: 148 FMAs; LSTM 9, two layers, on 512-bit: 312).
         string tiny = Source("Demo.TinyBiRnn.g.cs");
         Assert.Contains("Step256Layer0Steps(weights, ref layerIn, ref layerOut, ref h0f, ref h0b, ref pf, ref pb, ref z, seqLen, hasH0);", Section(tiny, "Forward256(global::"), StringComparison.Ordinal);
@@ -285,8 +286,10 @@ public sealed class GeneratedCodeCompilesTests
         string tinyLoop = Section(tiny, "Step256Layer0Steps(global::");
         Assert.Contains("ref float whf = ref Unsafe.AsRef(in weights.RecurrentWeights(layer, 0));", tinyLoop, StringComparison.Ordinal);
         Assert.Contains("int next = step + 1 < seqLen ? step + 1 : step;", tinyLoop, StringComparison.Ordinal);
-        Assert.Contains("RnnStepKernelH8.Step256RowOnSums(pref0, ref hf, ref of, ref whf, recurrent);", tinyLoop, StringComparison.Ordinal);
-        Assert.Contains("RnnStepKernelH8.Step256RowOnSums(preb0, ref hb, ref ob, ref whb, recurrent);", tinyLoop, StringComparison.Ordinal);
+        Assert.Contains("RnnStepKernelH8.Step256AddRecurrent(ref pref0, ref hf, ref whf);", tinyLoop, StringComparison.Ordinal);
+        Assert.Contains("RnnStepKernelH8.Step256AddRecurrent(ref preb0, ref hb, ref whb);", tinyLoop, StringComparison.Ordinal);
+        Assert.Contains("RnnMath.Tanh(pref0).StoreUnsafe(ref of, 0);\n", tinyLoop.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Contains("RnnMath.Tanh(preb0).StoreUnsafe(ref ob, 0);", tinyLoop, StringComparison.Ordinal);
         Assert.DoesNotContain("StoreUnsafe(ref pf", tinyLoop, StringComparison.Ordinal);
 
         // Its hidden state one vector of the path: past the planner's line of steps the runtime's one-vector kernel runs.

@@ -21,10 +21,13 @@ internal static class RnnKernelEmitter
 {
     public static string KernelName(RnnModelDeclaration model) => "RnnStepKernelH" + model.HiddenSize.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>The model's activation as the emitted code calls it.</summary>
+    internal static string Activation(RnnModelDeclaration model) => model.Nonlinearity == "Relu" ? "RnnMath.Relu" : "RnnMath.Tanh";
+
     public static void Emit(IndentedWriter writer, RnnModelDeclaration model)
     {
         int hidden = model.HiddenSize;
-        string activation = model.Nonlinearity == "Relu" ? "RnnMath.Relu" : "RnnMath.Tanh";
+        string activation = Activation(model);
         // W_hh is square: hidden rows (one block, padded to whole panels), hidden deep.
         // On 16-float panels at hidden ≤ 8, 256-bit code on the panels' lower halves: the upper halves are all padding.
         (string Name, KernelPlan Plan)[] methods =
@@ -145,6 +148,19 @@ internal static class RnnKernelEmitter
                 EmitRowInRegisters(writer, plan, activation);
             }
 
+            writer.Line();
+            writer.Line($"""
+                /// <summary>
+                /// The product of <c>{name}RowOnSums</c> alone: W_hh·h added onto the sums in registers. A bidirectional whole-model
+                /// Forward adds both directions' products, then activates both directions' sums one after the other.
+                /// </summary>
+                """);
+            writer.Line(plan.RowAttribute);
+            using (writer.Block($"internal static void {name}AddRecurrent({ProductEmitter.EachVector(plan, v => $"ref {flavor.VectorType} sum{v}")}, ref float h, ref float w)"))
+            {
+                ProductEmitter.EmitIntoRegisters(writer, plan, "w", "h", "sum");
+            }
+
             return;
         }
 
@@ -182,8 +198,6 @@ internal static class RnnKernelEmitter
     /// </summary>
     private static void EmitRowInRegisters(IndentedWriter writer, KernelPlan plan, string activation)
     {
-        SimdFlavor flavor = plan.Flavor;
-        int lanes = flavor.Lanes;
         using (writer.Block("if (recurrent)"))
         {
             ProductEmitter.EmitIntoRegisters(writer, plan, "w", "h", "sum");
@@ -191,19 +205,33 @@ internal static class RnnKernelEmitter
 
         writer.Line();
         writer.Line("// h_t = act(sum): without a previous state (the first step without h0), act(pre_t).");
+        EmitActivateAndStore(writer, plan, activation, "sum", "o");
+    }
+
+    /// <summary>
+    /// <paramref name="destination"/> = act(<paramref name="sums"/>0, <paramref name="sums"/>1, …): the row's real outputs,
+    /// a partial last vector stored lane by lane (its padding lanes are other columns).
+    /// </summary>
+    internal static void EmitActivateAndStore(IndentedWriter writer, KernelPlan plan, string activation, string sums, string destination)
+    {
+        SimdFlavor flavor = plan.Flavor;
+        int lanes = flavor.Lanes;
         for (int vector = 0; vector < plan.Vectors; vector++)
         {
             bool partial = vector == plan.Vectors - 1 && plan.LastVectorLanes != lanes;
             if (!partial)
             {
-                writer.Line(flavor.Store($"{activation}(sum{vector})", "o", vector * lanes));
+                writer.Line(flavor.Store($"{activation}({sums}{vector})", destination, vector * lanes));
                 continue;
             }
 
-            writer.Line($"{flavor.VectorType} last = {activation}(sum{vector});");
-            foreach (string line in flavor.StorePartial("last", plan.LastVectorLanes, "o", vector * lanes))
+            using (writer.Block("// The last vector, partial: its real lanes only."))
             {
-                writer.Line(line);
+                writer.Line($"{flavor.VectorType} last = {activation}({sums}{vector});");
+                foreach (string line in flavor.StorePartial("last", plan.LastVectorLanes, destination, vector * lanes))
+                {
+                    writer.Line(line);
+                }
             }
         }
     }
