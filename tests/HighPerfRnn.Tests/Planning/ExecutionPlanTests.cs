@@ -80,6 +80,8 @@ public sealed class ExecutionPlanTests
         { "declared rnn 8 forward, one 256-bit vector: the runtime's one-vector kernel", new RnnArchitecture(RnnCell.Rnn, 5, 8), SimdPath.Vector256, RnnCall.Forward, 1, true, LayerKernel.ElmanSequenceProjecting },
         { "declared rnn 8 step, one 256-bit vector: whole model", new RnnArchitecture(RnnCell.Rnn, 5, 8), SimdPath.Vector256, RnnCall.Step, 1, true, LayerKernel.GeneratedWholeModel },
         { "declared rnn 16 forward on 512-bit: the runtime's one-vector kernel", new RnnArchitecture(RnnCell.Rnn, 5, 16), SimdPath.Vector512, RnnCall.Forward, 1, true, LayerKernel.ElmanSequenceProjecting },
+        { "declared two-layer rnn 8 forward, one 256-bit vector: the generated wavefront", new RnnArchitecture(RnnCell.Rnn, 5, 8, numLayers: 2), SimdPath.Vector256, RnnCall.Forward, 1, true, LayerKernel.GeneratedWholeModel },
+        { "declared two-layer rnn 16 forward on 512-bit (not measured): the runtime's one-vector kernel", new RnnArchitecture(RnnCell.Rnn, 5, 16, numLayers: 2), SimdPath.Vector512, RnnCall.Forward, 1, true, LayerKernel.ElmanSequenceProjecting },
         { "declared bidirectional rnn batch 1", new RnnArchitecture(RnnCell.Rnn, 5, 8, bidirectional: true), SimdPath.Vector256, RnnCall.Forward, 1, true, LayerKernel.GeneratedWholeModel },
         { "runtime bidirectional rnn batch 1", new RnnArchitecture(RnnCell.Rnn, 5, 8, bidirectional: true), SimdPath.Vector256, RnnCall.Forward, 1, false, LayerKernel.ElmanSequenceProjecting },
         { "declared lstm 32 step batch 1 (16 KB)", new RnnArchitecture(RnnCell.Lstm, 5, 32), SimdPath.Vector256, RnnCall.Step, 1, true, LayerKernel.GeneratedWholeModel },
