@@ -17,8 +17,8 @@ namespace HighPerfRnn.Kernels;
 /// the same panel order per step, the same activation, so results are bit-identical to it (and to Step).
 /// </para>
 /// <para>
-/// Declared models' batch-1 Elman layers run it too, in Forward and Step alike, rather than their generated kernel
-/// handed each step: measured in alternation in one process, the generated per-step path was 1.2× (hidden 128) to
+/// Declared models' batch-1 Elman layers run it too where the plan does not pick their whole-model kernel, in Forward and
+/// Step alike, rather than their generated step kernel handed each step: measured in alternation in one process, the generated per-step path was 1.2× (hidden 128) to
 /// 2.7× (hidden 16–32) slower per Step, and took 13–23% longer per Forward pass at hidden 64 and 128.
 /// </para>
 /// </remarks>
