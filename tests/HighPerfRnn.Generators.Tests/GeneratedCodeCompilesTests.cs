@@ -351,7 +351,8 @@ public sealed class GeneratedCodeCompilesTests
         string onSums = Section(text, "Step512RowOnSums(");
         Assert.Equal(0, Occurrences(onSums, "for (int j"));
         Assert.Equal(3, Occurrences(onSums, "RnnMath.Tanh(sum"));
-        Assert.Contains("a0_0 = sum0,", onSums, StringComparison.Ordinal);
+        Assert.Contains("Step512AddRecurrent(ref sum0, ref sum1, ref sum2, ref h, ref w);", onSums, StringComparison.Ordinal);
+        Assert.Contains("a0_0 = sum0,", Section(text, "Step512AddRecurrent("), StringComparison.Ordinal);
     }
 
     private static int Occurrences(string text, string value)
@@ -436,10 +437,10 @@ public sealed class GeneratedCodeCompilesTests
     public void Unrolled_products_interleave_the_four_chunks_in_order()
     {
         // Depth 8: q = 2, r = 0; chunks [0, 2), [2, 4), [4, 6), [6, 8), their j-th terms side by side.
-        Assert.Equal([0, 2, 4, 6, 1, 3, 5, 7], Broadcasts(Section(Source("Demo.TinyBiRnn.g.cs"), "Step256RowOnSums("), "Vector256"));
+        Assert.Equal([0, 2, 4, 6, 1, 3, 5, 7], Broadcasts(Section(Source("Demo.TinyBiRnn.g.cs"), "Step256AddRecurrent("), "Vector256"));
 
         // Depth 9: q = 2, r = 1; chunk 0 is [0, 3): its first term alone, then [1, 3) beside [3, 5), [5, 7), [7, 9).
-        Assert.Equal([0, 1, 3, 5, 7, 2, 4, 6, 8], Broadcasts(Section(Source("Demo.RecordModel.g.cs"), "Step256RowOnSums("), "Vector256"));
+        Assert.Equal([0, 1, 3, 5, 7, 2, 4, 6, 8], Broadcasts(Section(Source("Demo.RecordModel.g.cs"), "Step256AddRecurrent("), "Vector256"));
 
         // Depth 1 (the smallest LSTM): chunks 1 to 3 are empty, but their +0 sums are still added.
         string smallest = Section(Source("Gated.Lstm1.g.cs"), "Step256Row(");

@@ -138,21 +138,21 @@ internal static class RnnKernelEmitter
             writer.Line();
             writer.Line($"""
                 /// <summary>
-                /// <c>{name}Row</c> on the pre-activations in registers (one vector each, in the padded row numbering): the
-                /// whole-model Forward hands the input product's sums over without a pre-activation row in memory.
+                /// <c>{name}Row</c> on the pre-activations in registers (one vector each, in the padded row numbering):
+                /// <c>{name}AddRecurrent</c> where there is a previous state, then the activation.
                 /// </summary>
                 """);
             writer.Line(plan.RowAttribute);
             using (writer.Block($"internal static void {name}RowOnSums({ProductEmitter.EachVector(plan, v => $"{flavor.VectorType} sum{v}")}, ref float h, ref float o, ref float w, bool recurrent)"))
             {
-                EmitRowInRegisters(writer, plan, activation);
+                EmitRowInRegisters(writer, name, plan, activation);
             }
 
             writer.Line();
             writer.Line($"""
                 /// <summary>
-                /// The product of <c>{name}RowOnSums</c> alone: W_hh·h added onto the sums in registers. A bidirectional whole-model
-                /// Forward adds both directions' products, then activates both directions' sums one after the other.
+                /// The product of <c>{name}RowOnSums</c>: W_hh·h added onto the sums in registers. A bidirectional whole-model
+                /// Forward calls it for both directions, then activates both directions' sums one after the other.
                 /// </summary>
                 """);
             writer.Line(plan.RowAttribute);
@@ -166,7 +166,6 @@ internal static class RnnKernelEmitter
 
         using (writer.Block($"internal static void {name}Row(ref float p, ref float h, ref float o, ref float w, bool recurrent)"))
         {
-
             using (writer.Block("if (!recurrent)"))
             {
                 writer.Line("// The first step without h0: h_{t−1} = 0, so h_t = act(pre_t).");
@@ -190,17 +189,18 @@ internal static class RnnKernelEmitter
 
     /// <summary>
     /// The body of a row whose sums fit the registers (one group, unrolled), from the pre-activations sum0, sum1, … in
-    /// registers: W_hh·h added onto them where there is a previous state, then one activation per output vector on either
+    /// registers: W_hh·h added onto them where there is a previous state (the row's <c>AddRecurrent</c>, one copy of the
+    /// product for the row and the bidirectional Forward), then one activation per output vector on either
     /// path, stored straight to o. With the first step's activation a copy of its own (act(p) apart), a bidirectional
     /// Forward's time loop held four activations, whose constants the JIT kept live across them, spilling the chain's
     /// values to the stack: the seed's Forward at 50–200 steps took 1.46–1.60 of the runtime's time; with this row and
     /// each layer's loop a method of its own, 1.04–1.15, and 0.78 at 10 steps (paired, AMD EPYC Zen 3).
     /// </summary>
-    private static void EmitRowInRegisters(IndentedWriter writer, KernelPlan plan, string activation)
+    private static void EmitRowInRegisters(IndentedWriter writer, string name, KernelPlan plan, string activation)
     {
         using (writer.Block("if (recurrent)"))
         {
-            ProductEmitter.EmitIntoRegisters(writer, plan, "w", "h", "sum");
+            writer.Line($"{name}AddRecurrent({ProductEmitter.EachVector(plan, v => $"ref sum{v}")}, ref h, ref w);");
         }
 
         writer.Line();

@@ -245,33 +245,12 @@ public static class PairedRatios
     /// Rounds of a burst of each call in turn, for at least <paramref name="perPoint"/> and <see cref="MinimumRounds"/>
     /// rounds: per round, each call's nanoseconds per call. Every call is warmed to its steady state first.
     /// </summary>
-    private static List<double[]> TimedRounds(Action[] calls, TimeSpan perPoint)
-    {
-        JitWarmup.RunAll(calls);
-        JitWarmup.Settle(calls);
-        int[] callsPerBurst = calls.Select(CallsPerBurst).ToArray();
-        var rounds = new List<double[]>();
-        var watch = Stopwatch.StartNew();
-        for (int round = 0; round < MinimumRounds || watch.Elapsed < perPoint; round++)
-        {
-            // Alternate the order, so that no call always follows another's cache footprint.
-            var ns = new double[calls.Length];
-            for (int k = 0; k < calls.Length; k++)
-            {
-                int i = (round & 1) == 0 ? k : calls.Length - 1 - k;
-                ns[i] = Time(calls[i], callsPerBurst[i]);
-            }
-
-            rounds.Add(ns);
-        }
-
-        return rounds;
-    }
+    private static List<double[]> TimedRounds(Action[] calls, TimeSpan perPoint) => InterleavedRounds([calls], perPoint)[0];
 
     /// <summary>
-    /// <see cref="TimedRounds"/> for several groups of calls at once, the groups taking their rounds in turn (each round
-    /// of each group alternating its calls' order as there) for at least <paramref name="perGroup"/> × the groups and
-    /// <see cref="MinimumRounds"/> rounds each: per group, per round, each call's nanoseconds per call.
+    /// <see cref="TimedRounds"/> for several groups of calls at once, the groups taking their rounds in turn for at least
+    /// <paramref name="perGroup"/> × the groups and <see cref="MinimumRounds"/> rounds each: per group, per round, each
+    /// call's nanoseconds per call.
     /// </summary>
     private static List<double[]>[] InterleavedRounds(Action[][] groups, TimeSpan perGroup)
     {
@@ -289,6 +268,7 @@ public static class PairedRatios
         {
             for (int g = 0; g < groups.Length; g++)
             {
+                // Alternate the order within a group, so that no call always follows another's cache footprint.
                 Action[] calls = groups[g];
                 var ns = new double[calls.Length];
                 for (int k = 0; k < calls.Length; k++)

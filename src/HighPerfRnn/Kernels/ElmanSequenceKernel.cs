@@ -253,7 +253,7 @@ internal static class ElmanSequenceKernel
     private static TVec AddProducts<TOps, TVec>(TVec sum, ref float v, ref float panel, int depth)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
-        => PackedGemm.ChunkedSum<TOps, TVec>(sum, ref v, ref panel, SummationOrder.Of(depth));
+        => AddProducts<TOps, TVec>(sum, ref v, ref panel, SummationOrder.Of(depth));
 
     // Fully optimized from the first call: tier-0 SIMD code is tens of times slower, and on a busy machine a kernel was
     // seen to stay there (or in OSR) for a second of calls after warm-up.
@@ -372,20 +372,23 @@ internal static class ElmanSequenceKernel
     /// sum + W_hh·h for a hidden state of exactly one vector: <see cref="PackedGemm.ChunkedSum"/> at depth = the vector
     /// width, written out. The depth is a constant of the instance (4, 8 or 16: chunks of 1, 2 or 4 terms, no lead), but
     /// the JIT does not unroll the sum's loop for it, and its loop control is a large share of a step of nn.RNN(5, 8).
-    /// The same terms in the same order: term j of chunk c is k = c·q + j, chunk 0 onto sum, chunks 1–3 from +0, joined
-    /// as (s0 + s1) + (s2 + s3).
+    /// The chunks are <see cref="SummationOrder"/>'s, as everywhere; the same terms in the same order: term j of chunk c
+    /// is k = c·q + j, chunk 0 onto sum, chunks 1–3 from +0, joined as (s0 + s1) + (s2 + s3).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TVec OneVectorProduct<TOps, TVec>(TVec sum, ref float h, ref float panel)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
-        if (TOps.Count < 4)
+        // Constants of the instance, so the JIT keeps one of these paths: written out where the order has no lead and
+        // chunks of 1, 2 or 4 terms (the 128-, 256- and 512-bit vectors), the general sum otherwise (the scalar path).
+        SummationOrder order = SummationOrder.Of(TOps.Count);
+        int q = order.ChunkLength;
+        if (order.Lead != 0 || q is not (1 or 2 or 4))
         {
-            return PackedGemm.ChunkedSum<TOps, TVec>(sum, ref h, ref panel, SummationOrder.Of(TOps.Count));
+            return PackedGemm.ChunkedSum<TOps, TVec>(sum, ref h, ref panel, order);
         }
 
-        int q = TOps.Count / 4;
         TVec s0 = sum, s1 = TOps.Zero, s2 = TOps.Zero, s3 = TOps.Zero;
         ChunkTerms<TOps, TVec>(ref s0, ref s1, ref s2, ref s3, ref h, ref panel, q, 0);
         if (q > 1)

@@ -473,14 +473,14 @@ internal static class ExecutionPlanner
         // Stacked on the 256-bit path, the generated wavefront (layer 2's step t − 1 beside layer 1's step t) beats the
         // runtime's layer-by-layer pass: nn.RNN(5, 8, num_layers=2) at 1 / 10 / 100 / 1000 steps in 0.28 / 0.62–0.71 /
         // 0.72 / 1.01 of its time (paired, AMD EPYC Zen 3, session 21). Stacked on other paths: not measured, kept.
-        bool oneVectorSequence = elman && call == RnnCall.Forward && !architecture.Bidirectional && hidden == lanes
-            && (architecture.NumLayers == 1 || lanes != 8);
+        bool oneVectorForward = elman && call == RnnCall.Forward && hidden == lanes;
+        bool oneVectorSequence = oneVectorForward && !architecture.Bidirectional && (architecture.NumLayers == 1 || lanes != 8);
         long declaredWeightBytes = DeclaredStepWeightBytes(architecture);
         long forwardLimit = elman ? ElmanWholeModelForwardLimitBytes : WholeModelForwardLimitBytes;
         bool forwardWithinL1 = call != RnnCall.Forward || declaredWeightBytes <= forwardLimit;
         if (declared && batchClass == 0 && declaredRecurrentBytes <= wholeModelLimit && !oneVectorSequence && forwardWithinL1)
         {
-            string steps = elman && call == RnnCall.Forward && architecture.Bidirectional && hidden == lanes
+            string steps = oneVectorForward && architecture.Bidirectional
                 ? $" up to {OneVectorBidirectionalWholeModelMaxSteps} steps (longer sequences: the runtime's one-vector kernel, hidden {hidden} = one {lanes}-float vector)"
                 : string.Empty;
             return new LayerPlan(layer, LayerKernel.GeneratedWholeModel, false, false, $"declared, batch 1, W_hh {Kb(declaredRecurrentBytes)} ≤ {Kb(wholeModelLimit)}: the whole model in generated code{steps}");
