@@ -116,6 +116,11 @@ bool Ran(Type type) => summaries.Any(s => s.BenchmarksCases.Any(b => b.Descripto
     paired && (Ran(typeof(StepBenchmarks)) || Ran(typeof(SmallForwardBenchmarks)) || Ran(typeof(DeepForwardBenchmarks)))
         ? PairedRatios.MeasureDeclared(TimeSpan.FromSeconds(quick ? 0.6 : 8), Ran(typeof(StepBenchmarks)), Ran(typeof(SmallForwardBenchmarks)), Ran(typeof(DeepForwardBenchmarks)))
         : null;
+if (paired && Ran(typeof(ParallelSplitBenchmarks)))
+{
+    PairedRatios.MeasureSplits(TimeSpan.FromSeconds(quick ? 2.5 : 15));
+}
+
 if (report)
 {
     string command = "dotnet run -c Release --project perf/HighPerfRnn.Benchmarks -- " + string.Join(' ', args);

@@ -158,6 +158,41 @@ public static class PairedRatios
     }
 
     /// <summary>
+    /// <see cref="ParallelSplitBenchmarks"/> in alternation as above: per shape, the two ways to split a pass between two
+    /// threads (rows; units shared) as speed-ups over one thread, and the units' time ÷ the rows' per round, which sets the
+    /// planner's lines (ExecutionPlanner.ShareUnitsTeam); printed, not reported.
+    /// </summary>
+    public static void MeasureSplits(TimeSpan perShape)
+    {
+        ParallelSplitBenchmarks[] benchmarks = ParallelSplitBenchmarks.Shapes.Select(shape => new ParallelSplitBenchmarks { Shape = shape }).ToArray();
+        try
+        {
+            foreach (ParallelSplitBenchmarks benchmark in benchmarks)
+            {
+                benchmark.Setup();
+            }
+
+            List<double[]>[] rounds = InterleavedRounds(benchmarks.Select(b => new Action[] { b.OneThread, b.SplitRows, b.ShareUnits }).ToArray(), perShape);
+            for (int s = 0; s < benchmarks.Length; s++)
+            {
+                Ratio rows = Summarize(rounds[s].Select(ns => ns[0] / ns[1]).ToList());
+                Ratio units = Summarize(rounds[s].Select(ns => ns[0] / ns[2]).ToList());
+                Ratio unitsOverRows = Summarize(rounds[s].Select(ns => ns[2] / ns[1]).ToList());
+                Console.WriteLine(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"// paired split {benchmarks[s].Shape}: rows ×{rows.Median:F2}, units ×{units.Median:F2} over one thread; units ÷ rows time {unitsOverRows.Median:F3} ({unitsOverRows.LowerQuartile:F3}–{unitsOverRows.UpperQuartile:F3}), {rounds[s].Count} rounds"));
+            }
+        }
+        finally
+        {
+            foreach (ParallelSplitBenchmarks benchmark in benchmarks)
+            {
+                benchmark.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
     /// Declared models against runtime-sized ones (issue 14), in alternation as above: per cell and hidden size of
     /// <see cref="StepBenchmarks"/> (one Step, batch 1), <see cref="SmallForwardBenchmarks"/> (a 100-step Forward, batch 1)
     /// and <see cref="DeepForwardBenchmarks"/> (the same with two layers), the declared model's time as a fraction of the

@@ -33,8 +33,24 @@ internal static class GateKernels
     // Fully optimized from the first call, as the kernels it drives (see PackedGemm.Run): in tiered code it was seen running at half speed under BenchmarkDotNet.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LstmRows(SimdPath path, Span<float> preactivations, int preactivationStride, int rows, Span<float> cell, Span<float> hidden, int hiddenStride, int hiddenSize)
+        => LstmRows(path, preactivations, preactivationStride, rows, cell, hidden, hiddenStride, hiddenSize, new UnitRange(0, hiddenSize));
+
+    /// <summary>
+    /// <see cref="LstmRows(SimdPath, Span{float}, int, int, Span{float}, Span{float}, int, int)"/> for the units of
+    /// <paramref name="units"/> alone (one thread's share of a step whose columns several threads split): the gate
+    /// blocks, cell rows and h rows keep the whole layer's layout, only the units [first, first + count) are read and
+    /// written. The same formulas per unit: the same bits.
+    /// </summary>
+    // Fully optimized from the first call, as the kernels it drives (see PackedGemm.Run).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void LstmRows(SimdPath path, Span<float> preactivations, int preactivationStride, int rows, Span<float> cell, Span<float> hidden, int hiddenStride, int hiddenSize, UnitRange units)
     {
         int paddedHidden = PackedMatrix.PadToPanels(hiddenSize, SimdPaths.LaneCount(path));
+        UnitRange.Require(units, hiddenSize, SimdPaths.LaneCount(path));
+        if (units.Count == 0)
+        {
+            return;
+        }
 
         // These bounds make every unchecked access below safe.
         ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
@@ -46,21 +62,26 @@ internal static class GateKernels
             throw new ArgumentException("LSTM step buffers are shorter than the hidden size requires.", nameof(preactivations));
         }
 
-        ref float pre = ref MemoryMarshal.GetReference(preactivations);
-        ref float c = ref MemoryMarshal.GetReference(cell);
-        ref float h = ref MemoryMarshal.GetReference(hidden);
-        var layout = new RowLayout(rows, preactivationStride, hiddenStride);
+        // The share's first unit starts on a vector, so every whole-vector access stays inside the layer's padded blocks.
+        ref float pre = ref Unsafe.Add(ref MemoryMarshal.GetReference(preactivations), units.First);
+        ref float c = ref Unsafe.Add(ref MemoryMarshal.GetReference(cell), units.First);
+        ref float h = ref Unsafe.Add(ref MemoryMarshal.GetReference(hidden), units.First);
+        var layout = new RowLayout(rows, preactivationStride, hiddenStride, GateStride: paddedHidden, CellStride: hiddenSize);
         switch (path)
         {
-            case SimdPath.Vector512: LstmVectors<Vector512Ops, Vector512<float>>(ref pre, ref c, ref h, hiddenSize, layout); break;
-            case SimdPath.Vector256: LstmVectors<Vector256Ops, Vector256<float>>(ref pre, ref c, ref h, hiddenSize, layout); break;
-            case SimdPath.Vector128: LstmVectors<Vector128Ops, Vector128<float>>(ref pre, ref c, ref h, hiddenSize, layout); break;
-            default: LstmVectors<ScalarOps, float>(ref pre, ref c, ref h, hiddenSize, layout); break;
+            case SimdPath.Vector512: LstmVectors<Vector512Ops, Vector512<float>>(ref pre, ref c, ref h, units.Count, layout); break;
+            case SimdPath.Vector256: LstmVectors<Vector256Ops, Vector256<float>>(ref pre, ref c, ref h, units.Count, layout); break;
+            case SimdPath.Vector128: LstmVectors<Vector128Ops, Vector128<float>>(ref pre, ref c, ref h, units.Count, layout); break;
+            default: LstmVectors<ScalarOps, float>(ref pre, ref c, ref h, units.Count, layout); break;
         }
     }
 
-    /// <summary>Batch rows of a gate pass: how many, and the strides of their pre-activation and h rows (c rows are hidden apart; GRU recurrent rows and h_{t−1} rows have strides of their own).</summary>
-    private readonly record struct RowLayout(int Rows, int PreactivationStride, int HiddenStride, int RecurrentStride = 0, int PreviousStride = 0);
+    /// <summary>
+    /// Batch rows of a gate pass: how many, and the strides of their pre-activation and h rows (GRU recurrent rows and
+    /// h_{t−1} rows have strides of their own); where one gate block starts after the other (the layer's padded hidden
+    /// size) and, for the LSTM, how far apart the c rows lie (the layer's hidden size).
+    /// </summary>
+    private readonly record struct RowLayout(int Rows, int PreactivationStride, int HiddenStride, int GateStride, int RecurrentStride = 0, int PreviousStride = 0, int CellStride = 0);
 
     /// <summary>
     /// GRU: r = σ(pre_r + hh_r), z = σ(pre_z + hh_z), n = tanh(fma(r, hh_n, pre_n)), h = fma(z, h_prev − n, n),
@@ -75,14 +96,29 @@ internal static class GateKernels
     /// <summary>
     /// <see cref="Gru"/> for <paramref name="rows"/> batch rows, each with its stride (<paramref name="previousStride"/> 0:
     /// one h_{t−1} row for all, the zeros of a first step without h0), each activation pass over every row before the next
-    /// (see <see cref="LstmRows"/>). The same formulas per unit: the same bits.
+    /// (see <see cref="LstmRows(SimdPath, Span{float}, int, int, Span{float}, Span{float}, int, int)"/>). The same formulas per unit: the same bits.
     /// </summary>
     // Fully optimized from the first call, as the kernels it drives (see PackedGemm.Run): in tiered code it was seen running at half speed under BenchmarkDotNet.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GruRows(
         SimdPath path, Span<float> preactivations, int preactivationStride, ReadOnlySpan<float> recurrent, int recurrentStride, ReadOnlySpan<float> previous, int previousStride, Span<float> hidden, int hiddenStride, int rows, int hiddenSize)
+        => GruRows(path, preactivations, preactivationStride, recurrent, recurrentStride, previous, previousStride, hidden, hiddenStride, rows, hiddenSize, new UnitRange(0, hiddenSize));
+
+    /// <summary>
+    /// <see cref="GruRows(SimdPath, Span{float}, int, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, Span{float}, int, int, int)"/>
+    /// for the units of <paramref name="units"/> alone (see the LSTM's unit-range overload): the same bits per unit.
+    /// </summary>
+    // Fully optimized from the first call, as the kernels it drives (see PackedGemm.Run).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void GruRows(
+        SimdPath path, Span<float> preactivations, int preactivationStride, ReadOnlySpan<float> recurrent, int recurrentStride, ReadOnlySpan<float> previous, int previousStride, Span<float> hidden, int hiddenStride, int rows, int hiddenSize, UnitRange units)
     {
         int paddedHidden = PackedMatrix.PadToPanels(hiddenSize, SimdPaths.LaneCount(path));
+        UnitRange.Require(units, hiddenSize, SimdPaths.LaneCount(path));
+        if (units.Count == 0)
+        {
+            return;
+        }
 
         // These bounds make every unchecked access below safe: whole vectors of the three padded gate blocks, and
         // h_prev and h read and written only below hiddenSize.
@@ -97,17 +133,17 @@ internal static class GateKernels
             throw new ArgumentException("GRU step buffers are shorter than the hidden size requires.", nameof(preactivations));
         }
 
-        ref float pre = ref MemoryMarshal.GetReference(preactivations);
-        ref float hh = ref MemoryMarshal.GetReference(recurrent);
-        ref float prev = ref MemoryMarshal.GetReference(previous);
-        ref float h = ref MemoryMarshal.GetReference(hidden);
-        var layout = new RowLayout(rows, preactivationStride, hiddenStride, recurrentStride, previousStride);
+        ref float pre = ref Unsafe.Add(ref MemoryMarshal.GetReference(preactivations), units.First);
+        ref float hh = ref Unsafe.Add(ref MemoryMarshal.GetReference(recurrent), units.First);
+        ref float prev = ref Unsafe.Add(ref MemoryMarshal.GetReference(previous), units.First);
+        ref float h = ref Unsafe.Add(ref MemoryMarshal.GetReference(hidden), units.First);
+        var layout = new RowLayout(rows, preactivationStride, hiddenStride, GateStride: paddedHidden, recurrentStride, previousStride);
         switch (path)
         {
-            case SimdPath.Vector512: GruVectors<Vector512Ops, Vector512<float>>(ref pre, ref hh, ref prev, ref h, hiddenSize, layout); break;
-            case SimdPath.Vector256: GruVectors<Vector256Ops, Vector256<float>>(ref pre, ref hh, ref prev, ref h, hiddenSize, layout); break;
-            case SimdPath.Vector128: GruVectors<Vector128Ops, Vector128<float>>(ref pre, ref hh, ref prev, ref h, hiddenSize, layout); break;
-            default: GruVectors<ScalarOps, float>(ref pre, ref hh, ref prev, ref h, hiddenSize, layout); break;
+            case SimdPath.Vector512: GruVectors<Vector512Ops, Vector512<float>>(ref pre, ref hh, ref prev, ref h, units.Count, layout); break;
+            case SimdPath.Vector256: GruVectors<Vector256Ops, Vector256<float>>(ref pre, ref hh, ref prev, ref h, units.Count, layout); break;
+            case SimdPath.Vector128: GruVectors<Vector128Ops, Vector128<float>>(ref pre, ref hh, ref prev, ref h, units.Count, layout); break;
+            default: GruVectors<ScalarOps, float>(ref pre, ref hh, ref prev, ref h, units.Count, layout); break;
         }
     }
 
@@ -125,31 +161,32 @@ internal static class GateKernels
     // Fully optimized from the first call: tier-0 SIMD code is tens of times slower, and on a busy machine a kernel was
     // seen to stay there (or in OSR) for a second of calls after warm-up.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void LstmVectors<TOps, TVec>(ref float pre, ref float c, ref float h, int hiddenSize, RowLayout rows)
+    private static void LstmVectors<TOps, TVec>(ref float pre, ref float c, ref float h, int units, RowLayout rows)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
         int width = TOps.Count;
-        int padded = PackedMatrix.PadToPanels(hiddenSize, width);
-        int full = hiddenSize - (hiddenSize % width);
+        int vectors = PackedMatrix.PadToPanels(units, width);
+        int gates = rows.GateStride;
+        int full = units - (units % width);
         nint preStride = rows.PreactivationStride;
-        ActivateRows<TOps, TVec, Sigmoid>(ref pre, preStride, rows.Rows, padded);
-        ActivateRows<TOps, TVec, Sigmoid>(ref Unsafe.Add(ref pre, padded), preStride, rows.Rows, padded);
-        ActivateRows<TOps, TVec, ActivationKernels.Tanh>(ref Unsafe.Add(ref pre, 2 * padded), preStride, rows.Rows, padded);
-        ActivateRows<TOps, TVec, Sigmoid>(ref Unsafe.Add(ref pre, 3 * padded), preStride, rows.Rows, padded);
+        ActivateRows<TOps, TVec, Sigmoid>(ref pre, preStride, rows.Rows, vectors);
+        ActivateRows<TOps, TVec, Sigmoid>(ref Unsafe.Add(ref pre, gates), preStride, rows.Rows, vectors);
+        ActivateRows<TOps, TVec, ActivationKernels.Tanh>(ref Unsafe.Add(ref pre, 2 * gates), preStride, rows.Rows, vectors);
+        ActivateRows<TOps, TVec, Sigmoid>(ref Unsafe.Add(ref pre, 3 * gates), preStride, rows.Rows, vectors);
         for (int row = 0; row < rows.Rows; row++)
         {
             ref float preRow = ref Unsafe.Add(ref pre, row * preStride);
-            ref float cRow = ref Unsafe.Add(ref c, (nint)row * hiddenSize);
+            ref float cRow = ref Unsafe.Add(ref c, (nint)row * rows.CellStride);
             ref float hRow = ref Unsafe.Add(ref h, (nint)row * rows.HiddenStride);
             for (int j = 0; j < full; j += width)
             {
-                LstmUnits<TOps, TVec>(ref Unsafe.Add(ref preRow, j), padded, ref Unsafe.Add(ref cRow, j), ref Unsafe.Add(ref hRow, j));
+                LstmUnits<TOps, TVec>(ref Unsafe.Add(ref preRow, j), gates, ref Unsafe.Add(ref cRow, j), ref Unsafe.Add(ref hRow, j));
             }
 
-            if (full < hiddenSize)
+            if (full < units)
             {
-                LstmLastUnits<TOps, TVec>(ref Unsafe.Add(ref preRow, full), padded, ref Unsafe.Add(ref cRow, full), ref Unsafe.Add(ref hRow, full), hiddenSize - full);
+                LstmLastUnits<TOps, TVec>(ref Unsafe.Add(ref preRow, full), gates, ref Unsafe.Add(ref cRow, full), ref Unsafe.Add(ref hRow, full), units - full);
             }
         }
     }
@@ -229,13 +266,14 @@ internal static class GateKernels
     // Fully optimized from the first call: tier-0 SIMD code is tens of times slower, and on a busy machine a kernel was
     // seen to stay there (or in OSR) for a second of calls after warm-up.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void GruVectors<TOps, TVec>(ref float pre, ref float hh, ref float prev, ref float h, int hiddenSize, RowLayout rows)
+    private static void GruVectors<TOps, TVec>(ref float pre, ref float hh, ref float prev, ref float h, int units, RowLayout rows)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
         int width = TOps.Count;
-        int padded = PackedMatrix.PadToPanels(hiddenSize, width);
-        int full = hiddenSize - (hiddenSize % width);
+        int vectors = PackedMatrix.PadToPanels(units, width);
+        int padded = rows.GateStride;
+        int full = units - (units % width);
         nint preStride = rows.PreactivationStride, hhStride = rows.RecurrentStride;
         for (int gate = 0; gate < 2; gate++)
         {
@@ -243,7 +281,7 @@ internal static class GateKernels
             {
                 ref float p = ref Unsafe.Add(ref pre, (row * preStride) + (gate * padded));
                 ref float q = ref Unsafe.Add(ref hh, (row * hhStride) + (gate * padded));
-                for (int j = 0; j < padded; j += width)
+                for (int j = 0; j < vectors; j += width)
                 {
                     ref float pj = ref Unsafe.Add(ref p, j);
                     TOps.Store(FastActivations.Sigmoid<TOps, TVec>(TOps.Add(TOps.Load(ref pj), TOps.Load(ref Unsafe.Add(ref q, j)))), ref pj);
@@ -262,9 +300,9 @@ internal static class GateKernels
                 GruUnits<TOps, TVec>(ref Unsafe.Add(ref preRow, j), ref Unsafe.Add(ref hhRow, j), padded, ref Unsafe.Add(ref prevRow, j), ref Unsafe.Add(ref hRow, j));
             }
 
-            if (full < hiddenSize)
+            if (full < units)
             {
-                GruLastUnits<TOps, TVec>(ref Unsafe.Add(ref preRow, full), ref Unsafe.Add(ref hhRow, full), padded, ref Unsafe.Add(ref prevRow, full), ref Unsafe.Add(ref hRow, full), hiddenSize - full);
+                GruLastUnits<TOps, TVec>(ref Unsafe.Add(ref preRow, full), ref Unsafe.Add(ref hhRow, full), padded, ref Unsafe.Add(ref prevRow, full), ref Unsafe.Add(ref hRow, full), units - full);
             }
         }
     }

@@ -579,5 +579,77 @@ internal static class ExecutionPlanner
         return (architecture.Bidirectional ? largest : total) * sizeof(float);
     }
 
+    /// <summary>
+    /// <see cref="RnnParallelRunner"/> splits every step's hidden units between its threads, rather than the batch rows,
+    /// only while each thread would get fewer rows than this. A thread's product of a few rows reads all of W_hh for them
+    /// each step, where a thread's share of the units reads its part of W_hh for every row; the price is a wait for all
+    /// the threads after each step. With 4 rows a thread the rows measured faster or level (units ÷ rows time, two
+    /// threads, paired in one process, AMD EPYC Zen 3, 256-bit, seq 50, batch 8): LSTM 64 / 128 / 192 / 256 / 512 1.15–1.18 /
+    /// 1.04–1.07 / 1.01 / 0.99 / 0.98, GRU 64 / 128 / 256 1.27 / 1.06–1.09 / 1.00, Elman 128 / 256 / 512 1.16 / 1.05 / 0.95;
+    /// at batch 16 1.03–1.06. Without the wait per step (results wrong, time only) LSTM and GRU 128 at batch 8 ran level
+    /// with the rows (1.00, 1.02): there a 4-row product runs as fast per multiply-add as an 8-row one, so the split's gain
+    /// is only in reading less of W_hh from L2 and beyond.
+    /// </summary>
+    public const int ShareUnitsBelowRowsPerThread = 4;
+
+    /// <summary>
+    /// With one row a thread (batch below twice the threads), units are split from this size of W_hh (padded): units ÷
+    /// rows time (as above) at batch 2–3: LSTM 64 / 96 1.15 / 1.14, GRU 96 1.15, Elman 128 1.13; GRU 128 (192 KB) 0.86–0.87,
+    /// LSTM 128 0.84, Elman 256 0.82, LSTM 256 0.70–0.74, Elman 512 0.76. A row a thread runs the batch-1 kernels, whose
+    /// W_hh stays in L1 and L2 below this.
+    /// </summary>
+    public const long ShareUnitsOneRowFromBytes = 192 * 1024;
+
+    /// <summary>
+    /// With two or three rows a thread (batch 4 to 7 on two threads), units are split from this size of W_hh (padded):
+    /// units ÷ rows time at batch 4: LSTM 64 1.21, Elman 256 1.03, GRU 128 0.98, LSTM 128 (256 KB) 0.96; GRU 192 (432 KB)
+    /// 0.94, LSTM 192 0.92, Elman 384 0.89, GRU 256 0.92, LSTM 256 0.90, Elman 512 0.92: where W_hh outgrows the smaller
+    /// machine type's 512 KB L2, each thread reading all of it every step runs from L3.
+    /// </summary>
+    public const long ShareUnitsFewRowsFromBytes = 384 * 1024;
+
+    /// <summary>
+    /// How many of <paramref name="threads"/> threads a parallel <c>Forward</c> of <paramref name="batch"/> rows (the
+    /// same lengths) gives each a share of every step's hidden units (see <see cref="ShareUnitsBelowRowsPerThread"/> and
+    /// the byte lines after it); 1 where it splits the batch rows instead. Units are split in whole panels of every gate
+    /// block, so at most as many threads as a block has panels take part. Bit-identical either way.
+    /// </summary>
+    public static int ShareUnitsTeam(ExecutionPlan plan, int batch, int threads)
+    {
+        RnnArchitecture architecture = plan.Architecture;
+        int rowsPerThread = batch / Math.Max(threads, 1);
+        if (threads < 2 || batch < 2 || rowsPerThread >= ShareUnitsBelowRowsPerThread || !CanShareUnits(plan))
+        {
+            return 1;
+        }
+
+        long limit = rowsPerThread <= 1 ? ShareUnitsOneRowFromBytes : ShareUnitsFewRowsFromBytes;
+        int team = Math.Min(threads, VectorsPerBlock(architecture.HiddenSize, plan.SimdPath));
+        return team > 1 && PaddedRecurrentBytes(architecture, plan.SimdPath) >= limit ? team : 1;
+    }
+
+    /// <summary>
+    /// Whether a team can share the units of this plan's pass (RecurrentDriver.ForwardSharingUnits): every layer on the
+    /// general step (the product, then the gate pass: both split by columns), no LSTM projection (its product needs every
+    /// unit of the step first), the sequence projected before the steps, and neither a wavefront nor rows one by one.
+    /// </summary>
+    public static bool CanShareUnits(ExecutionPlan plan)
+    {
+        if (plan.Architecture.ProjSize != 0 || plan.LayersAsWavefront || plan.ProjectsEachStep || plan.RunsRowByRow || plan.AllLayersProjecting)
+        {
+            return false;
+        }
+
+        for (int layer = 0; layer < plan.Architecture.NumLayers; layer++)
+        {
+            if (plan.Layer(layer).Kernel != LayerKernel.GeneralStep)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private static string Kb(long bytes) => bytes % 1024 == 0 ? $"{bytes / 1024} KB" : $"{bytes / 1024.0:0.#} KB";
 }

@@ -348,7 +348,8 @@ internal static partial class RecurrentDriver
         /// <summary>Ragged batches: the memory of the <see cref="PackedSequenceOrder"/>.</summary>
         public Span<int> OrderMemory { get; init; }
 
-        public static Scratch Carve(RnnWorkspace workspace, Dimensions d)
+        // clearZeros: false for the members of a team sharing one pass, whose scratch the caller carved (and cleared) first.
+        public static Scratch Carve(RnnWorkspace workspace, Dimensions d, bool clearZeros = true)
         {
             long rows = d.Rows;
             long batch = d.Shape.Batch;
@@ -394,7 +395,7 @@ internal static partial class RecurrentDriver
                 ForwardCell = Take(all, cell),
                 BackwardCell = runs == 2 ? Take(all, cell) : default,
                 Step = Take(all, step),
-                Zeros = ClearAndReturn(Take(all, zeros)),
+                Zeros = clearZeros ? ClearAndReturn(Take(all, zeros)) : Take(all, zeros),
                 PackedInput = Take(all, (int)packedInputLong),
                 SortedH0 = Take(all, (int)sortedH0Long),
                 SortedC0 = Take(all, (int)sortedC0Long),
@@ -411,7 +412,7 @@ internal static partial class RecurrentDriver
     }
 
     /// <summary>One direction of one layer: its weights, pre-activation rows, initial state, output columns and (LSTM) cell state.</summary>
-    private readonly ref struct DirectionRun
+    private readonly ref partial struct DirectionRun
     {
         private readonly PackedLayerDirection _weights;
         private readonly Dimensions _d;
@@ -426,7 +427,8 @@ internal static partial class RecurrentDriver
         private readonly SequenceShape _outputRows;
 
         // outputRows: the row order of the output this direction writes; default: time-major, as every scratch buffer.
-        public DirectionRun(PackedLayerDirection weights, int layer, int direction, Dimensions d, Span<float> preact, Span<float> cell, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, SequenceShape outputRows = default)
+        // initializeCell: false where a team of threads shares the step's units, each initializing its own (InitializeCellUnits).
+        public DirectionRun(PackedLayerDirection weights, int layer, int direction, Dimensions d, Span<float> preact, Span<float> cell, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, SequenceShape outputRows = default, bool initializeCell = true)
         {
             _outputRows = outputRows.Batch == 0 ? d.Shape : outputRows;
             _weights = weights;
@@ -438,7 +440,7 @@ internal static partial class RecurrentDriver
             _outputColumn = direction * d.State;
             int batch = d.Shape.Batch;
             _initialState = h0.IsEmpty ? default : h0.Slice(_stateRow * batch * d.State, batch * d.State);
-            if (d.Cell == RnnCell.Lstm)
+            if (d.Cell == RnnCell.Lstm && initializeCell)
             {
                 if (c0.IsEmpty)
                 {
@@ -556,32 +558,12 @@ internal static partial class RecurrentDriver
         public void Step<TKernel>(Span<float> layerOutput, in Scratch scratch, int row, int count, int firstSequence, int previousRow, int stepIndex, LayerKernel kernel)
             where TKernel : struct, IRecurrentStepKernel
         {
-            // Each span is cut to exactly the extent the step may touch, so the slicing itself proves the
-            // bounds that RecurrentStepArgs promises kernels (which then address them unchecked).
             int batch = count;
-            int preactStride = _d.PaddedGateRows;
-            int outputStride = _outputRows.BatchStride * _d.OutputWidth;
-            int rowsExtent = (batch - 1) * outputStride;
-            Span<float> preact = _preact.Slice(row * _d.PaddedGateRows, ((batch - 1) * preactStride) + _d.PaddedGateRows);
-            Span<float> output = layerOutput.Slice(OutputOffset(row) + _outputColumn, rowsExtent + _d.State);
-            ReadOnlySpan<float> previous;
-            int previousStride;
-            if (previousRow >= 0)
-            {
-                previous = layerOutput.Slice(OutputOffset(previousRow) + _outputColumn, rowsExtent + _d.State);
-                previousStride = outputStride;
-            }
-            else
-            {
-                previous = _initialState.IsEmpty ? default : _initialState.Slice(firstSequence * _d.State, batch * _d.State);
-                previousStride = _d.State;
-            }
-
-            Span<float> cell = _d.Cell == RnnCell.Lstm ? _cell.Slice(firstSequence * _d.Hidden, batch * _d.Hidden) : default;
-            if (kernel == LayerKernel.FusedGateStep && batch == 1 && !previous.IsEmpty)
+            var rows = new StepRows(this, layerOutput, row, count, firstSequence, previousRow);
+            if (kernel == LayerKernel.FusedGateStep && batch == 1 && !rows.Previous.IsEmpty)
             {
                 FusedGateStep.FromPreactivations(
-                    _d.Cell, _d.Path, preact, previous[.._d.State], _weights.RecurrentWeights, _weights.RecurrentBias, cell, output[.._d.State], _d.Hidden, reverse: (stepIndex & 1) == 1);
+                    _d.Cell, _d.Path, rows.Preact, rows.Previous[.._d.State], _weights.RecurrentWeights, _weights.RecurrentBias, rows.Cell, rows.Output[.._d.State], _d.Hidden, reverse: (stepIndex & 1) == 1);
                 return;
             }
 
@@ -593,15 +575,15 @@ internal static partial class RecurrentDriver
                 _weights.RecurrentWeights.PanelWidth,
                 _d.Nonlinearity,
                 _weights.RecurrentWeights.Data,
-                preact,
-                preactStride,
-                previous,
-                previousStride,
-                output,
-                outputStride,
+                rows.Preact,
+                rows.PreactStride,
+                rows.Previous,
+                rows.PreviousStride,
+                rows.Output,
+                rows.OutputStride,
                 batch,
                 stepIndex,
-                cell,
+                rows.Cell,
                 _d.Cell == RnnCell.Gru ? _weights.RecurrentBias : default,
                 _weights.ProjectionWeights is { } projection ? projection.Data : default,
                 scratch.Step,
@@ -613,6 +595,52 @@ internal static partial class RecurrentDriver
             {
                 RuntimeStepKernel.Step(args);
             }
+        }
+
+        /// <summary>
+        /// The buffers of one time step of count adjacent sequences (see <see cref="Step"/>), each span cut
+        /// to exactly the extent the step may touch, so the slicing itself proves the bounds that RecurrentStepArgs promises
+        /// kernels (which then address them unchecked).
+        /// </summary>
+        private readonly ref struct StepRows
+        {
+            public StepRows(in DirectionRun run, Span<float> layerOutput, int row, int count, int firstSequence, int previousRow)
+            {
+                Dimensions d = run._d;
+                PreactStride = d.PaddedGateRows;
+                OutputStride = run._outputRows.BatchStride * d.OutputWidth;
+                int rowsExtent = (count - 1) * OutputStride;
+                Preact = run._preact.Slice(row * d.PaddedGateRows, ((count - 1) * PreactStride) + d.PaddedGateRows);
+                Output = layerOutput.Slice(run.OutputOffset(row) + run._outputColumn, rowsExtent + d.State);
+                if (previousRow >= 0)
+                {
+                    Previous = layerOutput.Slice(run.OutputOffset(previousRow) + run._outputColumn, rowsExtent + d.State);
+                    PreviousStride = OutputStride;
+                }
+                else
+                {
+                    Previous = run._initialState.IsEmpty ? default : run._initialState.Slice(firstSequence * d.State, count * d.State);
+                    PreviousStride = d.State;
+                }
+
+                Cell = d.Cell == RnnCell.Lstm ? run._cell.Slice(firstSequence * d.Hidden, count * d.Hidden) : default;
+            }
+
+            public Span<float> Preact { get; }
+
+            public int PreactStride { get; }
+
+            public Span<float> Output { get; }
+
+            public int OutputStride { get; }
+
+            /// <summary>h_{t−1}: the previous step's output rows, or the initial state's, or empty (no h0 at the first step).</summary>
+            public ReadOnlySpan<float> Previous { get; }
+
+            public int PreviousStride { get; }
+
+            /// <summary>The LSTM's cell-state rows (hidden apart), else empty.</summary>
+            public Span<float> Cell { get; }
         }
 
         /// <summary>

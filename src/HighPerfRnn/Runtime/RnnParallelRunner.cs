@@ -1,12 +1,17 @@
 using System.Runtime.ExceptionServices;
 using HighPerfRnn.Kernels;
+using HighPerfRnn.Planning;
+using HighPerfRnn.Runtime;
 
 namespace HighPerfRnn;
 
 /// <summary>
-/// Spreads the batch rows of a forward pass over several cores. Batch rows are independent sequences, so each
-/// thread runs a contiguous share of them through the same model, with its own workspace. The threads are
-/// dedicated and started once; a call signals them and waits, so after warm-up a call allocates nothing.
+/// Spreads a forward pass over several cores. Batch rows are independent sequences, so each thread runs a contiguous
+/// share of them through the same model, with its own workspace; where that would leave each thread only a few rows
+/// (batch 8 on two threads), the threads instead split every time step's hidden units, each its panels of every gate
+/// block for all the rows, and wait for each other after each step (the execution planner decides which:
+/// <c>ExecutionPlanner.ShareUnitsTeam</c>). The threads are dedicated and started once; a call signals them and waits,
+/// so after warm-up a call allocates nothing.
 /// </summary>
 /// <remarks>
 /// Worth it when each thread gets enough work (batch × seq × hidden² in the millions of multiply-adds); a
@@ -18,6 +23,9 @@ public sealed unsafe class RnnParallelRunner : IDisposable
     private readonly Worker[] _workers;
     private readonly ChunkBuffers _callerBuffers = new();
     private readonly object _callGate = new();
+
+    // The step barrier of each team size that has run (index: threads in the team), made on first use.
+    private readonly StepBarrier?[] _barriers;
     private bool _disposed;
 
     /// <summary>Starts a runner that uses <paramref name="threadCount"/> threads: the caller's and threadCount − 1 dedicated ones.</summary>
@@ -31,6 +39,7 @@ public sealed unsafe class RnnParallelRunner : IDisposable
 
         ThreadCount = threadCount;
         _workers = new Worker[threadCount - 1];
+        _barriers = new StepBarrier?[threadCount + 1];
         for (int i = 0; i < _workers.Length; i++)
         {
             _workers[i] = new Worker(i + 1);
@@ -108,10 +117,31 @@ public sealed unsafe class RnnParallelRunner : IDisposable
         }
     }
 
+    /// <summary>
+    /// How a call of <paramref name="batch"/> rows is split: the threads of a team that shares each step's units, or 1
+    /// where the rows are split (a ragged batch's always: its steps have different rows).
+    /// </summary>
+    internal int UnitTeam(RnnModel model, int batch, ReadOnlySpan<int> lengths)
+    {
+        if (!lengths.IsEmpty || batch < 2)
+        {
+            return 1;
+        }
+
+        ExecutionPlan plan = model.DriverPlan(RnnCall.Forward, batch, declared: false);
+        return ForcedUnitTeam is { } forced
+            ? (ExecutionPlanner.CanShareUnits(plan) ? Math.Min(forced, ThreadCount) : 1)
+            : ExecutionPlanner.ShareUnitsTeam(plan, batch, ThreadCount);
+    }
+
+    /// <summary>Tests and benchmarks: the team every call takes wherever units can be shared at all (1: the rows split), the planner's lines set aside; null: the planner's choice.</summary>
+    internal int? ForcedUnitTeam { get; set; }
+
     private void Run(RnnModel model, ReadOnlySpan<float> input, Span<float> output, Span<float> hN, Span<float> cN, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, int batch, int seqLen, SequenceLayout layout, ReadOnlySpan<int> lengths)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        int threads = Math.Min(ThreadCount, batch);
+        int team = UnitTeam(model, batch, lengths);
+        int threads = team > 1 ? team : Math.Min(ThreadCount, batch);
         if (threads == 1)
         {
             _callerBuffers.Run(model, new Call(input, output, hN, cN, h0, c0, batch, seqLen, layout, lengths), 0, batch);
@@ -133,34 +163,83 @@ public sealed unsafe class RnnParallelRunner : IDisposable
                 var call = new PinnedCall(
                     inputPointer, input.Length, outputPointer, output.Length, hNPointer, hN.Length, cNPointer, cN.Length,
                     h0Pointer, h0.Length, c0Pointer, c0.Length, batch, seqLen, layout, lengthsPointer, lengths.Length);
-                for (int t = 1; t < threads; t++)
-                {
-                    (int start, int end) = Share(batch, threads, t, lengths);
-                    _workers[t - 1].Start(model, call, start, end);
-                }
-
-                (int callerStart, int callerEnd) = Share(batch, threads, 0, lengths);
-                Exception? failure = null;
-                try
-                {
-                    _callerBuffers.Run(model, call.ToCall(), callerStart, callerEnd);
-                }
-                catch (Exception error) when (error is not OutOfMemoryException)
-                {
-                    failure = error;
-                }
-
-                for (int t = 1; t < threads; t++)
-                {
-                    failure ??= _workers[t - 1].Wait();
-                }
-
+                Exception? failure = team > 1 ? RunSharingUnits(model, call, team) : RunRowShares(model, call, threads);
                 if (failure is not null)
                 {
                     ExceptionDispatchInfo.Throw(failure);
                 }
             }
         }
+    }
+
+    /// <summary>Each of <paramref name="threads"/> threads (the caller's the first) runs its share of the batch rows (<see cref="Share"/>); the first failure, or null.</summary>
+    private Exception? RunRowShares(RnnModel model, PinnedCall call, int threads)
+    {
+        Call rows = call.ToCall();
+        for (int t = 1; t < threads; t++)
+        {
+            (int start, int end) = Share(rows.Batch, threads, t, rows.Lengths);
+            _workers[t - 1].Start(model, call, start, end);
+        }
+
+        (int callerStart, int callerEnd) = Share(rows.Batch, threads, 0, rows.Lengths);
+        Exception? failure = null;
+        try
+        {
+            _callerBuffers.Run(model, rows, callerStart, callerEnd);
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            failure = error;
+        }
+
+        for (int t = 1; t < threads; t++)
+        {
+            failure ??= _workers[t - 1].Wait();
+        }
+
+        return failure;
+    }
+
+    /// <summary>
+    /// A call whose <paramref name="team"/> threads share each step's hidden units (RecurrentDriver.ForwardSharingUnits):
+    /// the caller and team − 1 workers run the same pass over the same buffers and the caller's workspace, each its own
+    /// units, meeting after each step at the team's barrier. The first failure that is not a member stopped by another's, or null.
+    /// </summary>
+    private Exception? RunSharingUnits(RnnModel model, PinnedCall call, int team)
+    {
+        StepBarrier barrier = _barriers[team] ??= new StepBarrier(team);
+        barrier.Reset();
+        RnnWorkspace workspace = _callerBuffers.Workspace;
+        Call pass = call.ToCall();
+        var shape = new SequenceShape(pass.Batch, pass.SeqLen, pass.Layout);
+        RecurrentDriver.PrepareSharingUnits(model, shape, workspace);
+        for (int member = 1; member < team; member++)
+        {
+            _workers[member - 1].StartSharing(model, call, barrier, member, workspace);
+        }
+
+        Exception? failure = null;
+        try
+        {
+            RecurrentDriver.ForwardSharingUnits(model, pass.Input, pass.Output, pass.HN, pass.CN, pass.H0, pass.C0, shape, workspace, barrier, member: 0);
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            barrier.Break();
+            failure = error;
+        }
+
+        for (int member = 1; member < team; member++)
+        {
+            Exception? memberFailure = _workers[member - 1].Wait();
+            if (memberFailure is not null && (failure is null or StepBarrierBrokenException))
+            {
+                failure = memberFailure;
+            }
+        }
+
+        return failure;
     }
 
     /// <summary>
@@ -252,6 +331,9 @@ public sealed unsafe class RnnParallelRunner : IDisposable
     {
         private readonly RnnWorkspace _workspace = new();
         private float[] _buffer = [];
+
+        /// <summary>The workspace of this thread's passes (a team's shared one, where it is the caller's).</summary>
+        public RnnWorkspace Workspace => _workspace;
 
         public void Run(RnnModel model, Call call, int start, int end)
         {
@@ -390,6 +472,11 @@ public sealed unsafe class RnnParallelRunner : IDisposable
         private PinnedCall _call;
         private int _begin;
         private int _end;
+
+        // Set where the worker is a member of a team sharing each step's units (else it runs rows _begin to _end).
+        private StepBarrier? _barrier;
+        private int _member;
+        private RnnWorkspace? _sharedWorkspace;
         private Exception? _failure;
         private volatile bool _stopping;
 
@@ -407,6 +494,14 @@ public sealed unsafe class RnnParallelRunner : IDisposable
             _end = end;
             _failure = null;
             _start.Release();
+        }
+
+        public void StartSharing(RnnModel model, PinnedCall call, StepBarrier barrier, int member, RnnWorkspace workspace)
+        {
+            _barrier = barrier;
+            _member = member;
+            _sharedWorkspace = workspace;
+            Start(model, call, 0, 0);
         }
 
         public Exception? Wait()
@@ -436,15 +531,27 @@ public sealed unsafe class RnnParallelRunner : IDisposable
 
                 try
                 {
-                    _buffers.Run(_model!, _call.ToCall(), _begin, _end);
+                    if (_barrier is { } barrier)
+                    {
+                        Call call = _call.ToCall();
+                        RecurrentDriver.ForwardSharingUnits(
+                            _model!, call.Input, call.Output, call.HN, call.CN, call.H0, call.C0, new SequenceShape(call.Batch, call.SeqLen, call.Layout), _sharedWorkspace!, barrier, _member);
+                    }
+                    else
+                    {
+                        _buffers.Run(_model!, _call.ToCall(), _begin, _end);
+                    }
                 }
                 catch (Exception error) when (error is not OutOfMemoryException)
                 {
+                    _barrier?.Break();
                     _failure = error;
                 }
                 finally
                 {
                     _model = null;
+                    _barrier = null;
+                    _sharedWorkspace = null;
                     _done.Release();
                 }
             }
