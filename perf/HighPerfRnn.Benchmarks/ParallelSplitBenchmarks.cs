@@ -1,13 +1,15 @@
 using BenchmarkDotNet.Attributes;
+using HighPerfRnn.Planning;
 
 namespace HighPerfRnn.Benchmarks;
 
 /// <summary>
 /// How <see cref="RnnParallelRunner"/> splits a pass of a few rows between two threads: the batch rows (each thread its
-/// rows' whole pass) or every step's hidden units (each thread its panels of every gate block for all the rows, a wait
-/// for both after each step), against one thread. The shapes straddle the planner's lines (ExecutionPlanner's
-/// ShareUnits constants: one row a thread from W_hh 192 KB, two or three from 384 KB, none from four rows a thread).
-/// Not part of the report; <c>--paired</c> also times the three in alternation (<see cref="Reporting.PairedRatios.MeasureSplits"/>).
+/// rows' whole pass), or for a unidirectional model every step's hidden units (each thread its panels of every gate block
+/// for all the rows, a wait for both after each step), for a bidirectional one its directions (a thread each, a wait
+/// after each layer); against one thread. The shapes straddle the planner's lines (ExecutionPlanner's ShareUnits and
+/// ShareDirections constants). Not part of the report; <c>--paired</c> also times the three in alternation
+/// (<see cref="Reporting.PairedRatios.MeasureSplits"/>).
 /// </summary>
 [MemoryDiagnoser]
 public class ParallelSplitBenchmarks : IDisposable
@@ -20,12 +22,12 @@ public class ParallelSplitBenchmarks : IDisposable
     private float[] _hN = null!;
     private float[] _cN = null!;
 
-    /// <summary>One shape: cell, hidden (= input) size, batch; 50 steps, batch-first, random weights.</summary>
-    public sealed record SplitShape(RnnCell Cell, int Hidden, int Batch)
+    /// <summary>One shape: cell, hidden (= input) size, batch, layers and directions; 50 steps, batch-first, random weights.</summary>
+    public sealed record SplitShape(RnnCell Cell, int Hidden, int Batch, int Layers = 1, bool Bidirectional = false)
     {
         public const int SeqLen = 50;
 
-        public override string ToString() => $"{Cell} {Hidden} batch {Batch}";
+        public override string ToString() => $"{Cell} {Hidden}{(Layers > 1 ? $" x{Layers}" : string.Empty)}{(Bidirectional ? " bi" : string.Empty)} batch {Batch}";
     }
 
     public static IEnumerable<SplitShape> Shapes =>
@@ -33,6 +35,8 @@ public class ParallelSplitBenchmarks : IDisposable
         new(RnnCell.Lstm, 96, 2), new(RnnCell.Lstm, 128, 2), new(RnnCell.Lstm, 256, 3),
         new(RnnCell.Lstm, 128, 4), new(RnnCell.Gru, 256, 4), new(RnnCell.Rnn, 512, 4),
         new(RnnCell.Lstm, 128, 8), new(RnnCell.Lstm, 256, 8),
+        new(RnnCell.Gru, 16, 1, Bidirectional: true), new(RnnCell.Lstm, 64, 1, Bidirectional: true), new(RnnCell.Lstm, 128, 1, Bidirectional: true),
+        new(RnnCell.Rnn, 256, 1, 2, true), new(RnnCell.Lstm, 256, 8, 2, true), new(RnnCell.Lstm, 256, 16, 2, true),
     ];
 
     [ParamsSource(nameof(Shapes))]
@@ -41,7 +45,7 @@ public class ParallelSplitBenchmarks : IDisposable
     [GlobalSetup]
     public void Setup()
     {
-        var architecture = new RnnArchitecture(Shape.Cell, Shape.Hidden, Shape.Hidden);
+        var architecture = new RnnArchitecture(Shape.Cell, Shape.Hidden, Shape.Hidden, numLayers: Shape.Layers, bidirectional: Shape.Bidirectional);
         _model = RnnModel.CreateRandom(architecture, seed: 1);
         _runner = new RnnParallelRunner(2);
         var random = new Random(3);
@@ -51,10 +55,10 @@ public class ParallelSplitBenchmarks : IDisposable
             _input[i] = (float)((random.NextDouble() * 2) - 1);
         }
 
-        _output = new float[_input.Length];
-        _hN = new float[Shape.Batch * Shape.Hidden];
+        _output = new float[_input.Length * architecture.NumDirections];
+        _hN = new float[architecture.StateRows * Shape.Batch * Shape.Hidden];
         _cN = new float[Shape.Cell == RnnCell.Lstm ? _hN.Length : 0];
-        JitWarmup.RunAll([OneThread, SplitRows, ShareUnits]);
+        JitWarmup.RunAll([OneThread, SplitRows, ShareWork]);
     }
 
     [GlobalCleanup]
@@ -78,14 +82,14 @@ public class ParallelSplitBenchmarks : IDisposable
     }
 
     [Benchmark(Description = "2 threads, rows split")]
-    public void SplitRows() => TwoThreads(team: 1);
+    public void SplitRows() => TwoThreads(ParallelSplit.Rows);
 
-    [Benchmark(Description = "2 threads, units shared")]
-    public void ShareUnits() => TwoThreads(team: 2);
+    [Benchmark(Description = "2 threads, units or directions shared")]
+    public void ShareWork() => TwoThreads(Shape.Bidirectional ? ParallelSplit.Directions : ParallelSplit.Units);
 
-    private void TwoThreads(int team)
+    private void TwoThreads(ParallelSplit split)
     {
-        _runner.ForcedUnitTeam = team;
+        _runner.ForcedSplit = split;
         if (_cN.Length > 0)
         {
             _runner.Forward(_model, _input, _output, _hN, _cN, Shape.Batch, SplitShape.SeqLen, SequenceLayout.BatchFirst);

@@ -159,8 +159,8 @@ public static class PairedRatios
 
     /// <summary>
     /// <see cref="ParallelSplitBenchmarks"/> in alternation as above: per shape, the two ways to split a pass between two
-    /// threads (rows; units shared) as speed-ups over one thread, and the units' time ÷ the rows' per round, which sets the
-    /// planner's lines (ExecutionPlanner.ShareUnitsTeam); printed, not reported.
+    /// threads (rows; units or directions shared) as speed-ups over one thread, and the shared split's time ÷ the rows' per
+    /// round, which sets the planner's lines (ExecutionPlanner.ParallelSplitFor); printed, not reported.
     /// </summary>
     public static void MeasureSplits(TimeSpan perShape)
     {
@@ -172,15 +172,16 @@ public static class PairedRatios
                 benchmark.Setup();
             }
 
-            List<double[]>[] rounds = InterleavedRounds(benchmarks.Select(b => new Action[] { b.OneThread, b.SplitRows, b.ShareUnits }).ToArray(), perShape);
+            List<double[]>[] rounds = InterleavedRounds(benchmarks.Select(b => new Action[] { b.OneThread, b.SplitRows, b.ShareWork }).ToArray(), perShape);
             for (int s = 0; s < benchmarks.Length; s++)
             {
                 Ratio rows = Summarize(rounds[s].Select(ns => ns[0] / ns[1]).ToList());
-                Ratio units = Summarize(rounds[s].Select(ns => ns[0] / ns[2]).ToList());
-                Ratio unitsOverRows = Summarize(rounds[s].Select(ns => ns[2] / ns[1]).ToList());
+                Ratio shared = Summarize(rounds[s].Select(ns => ns[0] / ns[2]).ToList());
+                Ratio sharedOverRows = Summarize(rounds[s].Select(ns => ns[2] / ns[1]).ToList());
+                string sharedName = benchmarks[s].Shape.Bidirectional ? "directions" : "units";
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"// paired split {benchmarks[s].Shape}: rows ×{rows.Median:F2}, units ×{units.Median:F2} over one thread; units ÷ rows time {unitsOverRows.Median:F3} ({unitsOverRows.LowerQuartile:F3}–{unitsOverRows.UpperQuartile:F3}), {rounds[s].Count} rounds"));
+                    $"// paired split {benchmarks[s].Shape}: rows ×{rows.Median:F2}, {sharedName} ×{shared.Median:F2} over one thread; {sharedName} ÷ rows time {sharedOverRows.Median:F3} ({sharedOverRows.LowerQuartile:F3}–{sharedOverRows.UpperQuartile:F3}), {rounds[s].Count} rounds"));
             }
         }
         finally

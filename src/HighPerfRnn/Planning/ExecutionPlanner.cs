@@ -629,7 +629,68 @@ internal static class ExecutionPlanner
     }
 
     /// <summary>
-    /// Whether a team can share the units of this plan's pass (RecurrentDriver.ForwardSharingUnits): every layer on the
+    /// A bidirectional pass of fewer rows a thread than this (batch 1 included) runs each direction on a thread of its
+    /// own, the two waiting for each other once per layer, instead of splitting the rows. Directions ÷ rows time, two
+    /// threads, paired in one process, calls back to back (AMD EPYC Zen 3, 256-bit): one layer, batch 1, seq 100: Elman 32 /
+    /// 64 / 128 0.86 / 0.75 / 0.66, LSTM 32 / 64 / 128 0.48 / 0.72 / 0.63, GRU 16 / 32 0.82 / 0.90, two layers of Elman 256
+    /// (deep-bi) 0.69 (1.47× one thread); batch 2–6: LSTM 128 0.70 / 0.94, GRU 64 0.70, two layers of Elman 256 at 4 0.92,
+    /// of LSTM 256 at 8 0.91; at 8 rows a thread (batch 16) GRU 128 0.96, Elman 256 0.98, LSTM 256 1.02, and lstm-big
+    /// (LSTM 256, batch 32) 1.03: there the rows stay.
+    /// </summary>
+    public const int ShareDirectionsBelowRowsPerThread = 8;
+
+    /// <summary>
+    /// Directions run apart only where one direction of the whole pass (every layer) takes at least this many
+    /// multiply-adds (seq × batch × gate rows × (input + state), summed over the layers): the second thread costs a wake-up.
+    /// Back to back it paid even for a bidirectional GRU 16 (150 K: 0.82 of the time), but a call after the runner sat idle
+    /// (2 ms) pays for waking its thread from sleep: on the measured virtual machine a few hundred microseconds, so that
+    /// isolated calls ran level or slower up to about 10 M multiply-adds a direction (LSTM 128, seq 100: 0.99; Elman 64:
+    /// 1.19; GRU 16: 1.49), as the row split does for the same work (Elman 128 at batch 8: 1.03).
+    /// </summary>
+    public const long ShareDirectionsMinMultiplyAdds = 512 * 1024;
+
+    /// <summary>
+    /// How <see cref="RnnParallelRunner"/> divides a <c>Forward</c> of <paramref name="batch"/> sequences of
+    /// <paramref name="seqLen"/> steps (the same lengths) between <paramref name="threads"/> threads, and how many take
+    /// part: a bidirectional model's directions where each thread would get few rows (<see cref="ShareDirectionsBelowRowsPerThread"/>)
+    /// and a direction is work enough (<see cref="ShareDirectionsMinMultiplyAdds"/>); else every step's units
+    /// (<see cref="ShareUnitsTeam"/>); else the rows. Bit-identical every way.
+    /// </summary>
+    public static (ParallelSplit Split, int Threads) ParallelSplitFor(ExecutionPlan plan, int batch, int seqLen, int threads)
+    {
+        RnnArchitecture architecture = plan.Architecture;
+        if (threads >= 2 && batch / threads < ShareDirectionsBelowRowsPerThread && CanShareDirections(plan)
+            && DirectionMultiplyAdds(architecture, batch, seqLen) >= ShareDirectionsMinMultiplyAdds)
+        {
+            return (ParallelSplit.Directions, 2);
+        }
+
+        int team = ShareUnitsTeam(plan, batch, threads);
+        return team > 1 ? (ParallelSplit.Units, team) : (ParallelSplit.Rows, Math.Max(1, Math.Min(threads, batch)));
+    }
+
+    /// <summary>Multiply-adds of one direction of every layer over a pass: the work one thread does when the directions run apart.</summary>
+    private static long DirectionMultiplyAdds(RnnArchitecture architecture, int batch, int seqLen)
+    {
+        long perRow = 0;
+        for (int layer = 0; layer < architecture.NumLayers; layer++)
+        {
+            perRow += (long)architecture.GateCount * architecture.HiddenSize * (architecture.LayerInputSize(layer) + architecture.StateSize);
+        }
+
+        return perRow * seqLen * batch;
+    }
+
+    /// <summary>
+    /// Whether two threads can run this plan's directions apart (RecurrentDriver.ForwardAsTeamMember): a
+    /// bidirectional model whose layers are not all the one-vector projecting kernel (one call runs both directions of such
+    /// a layer; those passes are a few microseconds).
+    /// </summary>
+    public static bool CanShareDirections(ExecutionPlan plan)
+        => plan.Architecture.Bidirectional && !plan.AllLayersProjecting && !plan.RunsRowByRow && !plan.LayersAsWavefront;
+
+    /// <summary>
+    /// Whether a team can share the units of this plan's pass (RecurrentDriver.ForwardAsTeamMember): every layer on the
     /// general step (the product, then the gate pass: both split by columns), no LSTM projection (its product needs every
     /// unit of the step first), the sequence projected before the steps, and neither a wavefront nor rows one by one.
     /// </summary>

@@ -198,14 +198,7 @@ internal static partial class RecurrentDriver
         int batch = dims.Shape.Batch;
         if (dims.Directions == 1)
         {
-            // Two rows side by side: their chains are independent, as a bidirectional layer's directions.
-            for (int row = 0; row < batch; row += 2)
-            {
-                bool pair = row + 1 < batch;
-                ElmanSequenceKernel.Run(dims.Path, dims.Nonlinearity, forward.AsElmanSequence(row), pair ? forward.AsElmanSequence(row + 1) : default, hasSecond: pair, seqLen);
-            }
-
-            forward.CopyRowsToOutput(layerOutput);
+            RunElmanRows(dims, forward, layerOutput);
             return;
         }
 
@@ -230,6 +223,22 @@ internal static partial class RecurrentDriver
     }
 
     /// <summary>
+    /// One direction's sequences through <see cref="ElmanSequenceKernel"/>, two rows side by side (their chains are
+    /// independent, as a bidirectional layer's directions), then h into the direction's output columns.
+    /// </summary>
+    private static void RunElmanRows(Dimensions dims, DirectionRun run, Span<float> layerOutput)
+    {
+        int batch = dims.Shape.Batch;
+        for (int row = 0; row < batch; row += 2)
+        {
+            bool pair = row + 1 < batch;
+            ElmanSequenceKernel.Run(dims.Path, dims.Nonlinearity, run.AsElmanSequence(row), pair ? run.AsElmanSequence(row + 1) : default, hasSecond: pair, dims.Shape.SeqLen);
+        }
+
+        run.CopyRowsToOutput(layerOutput);
+    }
+
+    /// <summary>
     /// A layer's input (time-major, or the caller's batch-first rows for the first layer), and whether each step projects
     /// its own rows just before it runs (else the whole sequence was projected first).
     /// </summary>
@@ -247,9 +256,10 @@ internal static partial class RecurrentDriver
     /// <summary>The sizes of one pass, computed once.</summary>
     private readonly struct Dimensions
     {
-        public Dimensions(RnnArchitecture architecture, SimdPath path, int paddedGateRows, SequenceShape shape, bool outputNeedsCopy, int rows, bool ragged, bool wavefront = false)
+        public Dimensions(RnnArchitecture architecture, SimdPath path, int paddedGateRows, SequenceShape shape, bool outputNeedsCopy, int rows, bool ragged, bool wavefront = false, bool directionsApart = false)
         {
             Wavefront = wavefront;
+            DirectionsApart = directionsApart;
             OutputNeedsCopy = outputNeedsCopy;
             Rows = rows;
             Ragged = ragged;
@@ -304,6 +314,9 @@ internal static partial class RecurrentDriver
         /// <summary>Whether two layers run as a wavefront (<see cref="ForwardAsWavefront"/>): then layer 1 takes the second pre-activation rows and cell state.</summary>
         public bool Wavefront { get; }
 
+        /// <summary>Whether the two directions run on threads of their own (<see cref="ForwardAsTeamMember"/>): then each takes its own step scratch.</summary>
+        public bool DirectionsApart { get; }
+
         /// <summary>Whether the sequences have lengths of their own (<see cref="PackedSequenceOrder"/>): then the scratch also holds the order and the packed input and initial states.</summary>
         public bool Ragged { get; }
 
@@ -332,6 +345,9 @@ internal static partial class RecurrentDriver
 
         /// <summary>Each step's scratch (RecurrentStepArgs.Scratch): batch × (padded gate rows + padded hidden + padded state).</summary>
         public Span<float> Step { get; init; }
+
+        /// <summary>The backward direction's step scratch where the directions run on threads of their own (<see cref="Dimensions.DirectionsApart"/>).</summary>
+        public Span<float> BackwardStep { get; init; }
 
         /// <summary>Zeros: h_{−1} without h0, and the zero bias of the projection.</summary>
         public ReadOnlySpan<float> Zeros { get; init; }
@@ -366,7 +382,7 @@ internal static partial class RecurrentDriver
             long orderLong = d.Ragged ? RnnWorkspace.Align(PackedSequenceOrder.IntsNeeded(d.Shape.Batch, d.Shape.SeqLen)) : 0; // an int per float
             int runs = d.Wavefront ? 2 : d.Directions; // each direction's, or each wavefront layer's, own rows and cells
             int total = RnnWorkspace.RequireScratch(
-                (preactLong * runs) + (hiddenLong * hiddenBuffers) + (cellLong * runs) + stepLong + zerosLong
+                (preactLong * runs) + (hiddenLong * hiddenBuffers) + (cellLong * runs) + (stepLong * (d.DirectionsApart ? 2 : 1)) + zerosLong
                     + packedInputLong + sortedH0Long + sortedC0Long + orderLong,
                 "seqLen",
                 d.Shape.SeqLen);
@@ -395,6 +411,7 @@ internal static partial class RecurrentDriver
                 ForwardCell = Take(all, cell),
                 BackwardCell = runs == 2 ? Take(all, cell) : default,
                 Step = Take(all, step),
+                BackwardStep = d.DirectionsApart ? Take(all, step) : default,
                 Zeros = clearZeros ? ClearAndReturn(Take(all, zeros)) : Take(all, zeros),
                 PackedInput = Take(all, (int)packedInputLong),
                 SortedH0 = Take(all, (int)sortedH0Long),

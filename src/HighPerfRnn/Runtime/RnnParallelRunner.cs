@@ -8,14 +8,15 @@ namespace HighPerfRnn;
 /// <summary>
 /// Spreads a forward pass over several cores. Batch rows are independent sequences, so each thread runs a contiguous
 /// share of them through the same model, with its own workspace; where that would leave each thread only a few rows
-/// (batch 8 on two threads), the threads instead split every time step's hidden units, each its panels of every gate
-/// block for all the rows, and wait for each other after each step (the execution planner decides which:
-/// <c>ExecutionPlanner.ShareUnitsTeam</c>). The threads are dedicated and started once; a call signals them and waits,
+/// (batch 1 to 7 on two threads), a bidirectional model's two directions run on a thread each, waiting for each other
+/// after each layer, or the threads split every time step's hidden units, each its panels of every gate block for all
+/// the rows, and wait for each other after each step (the execution planner decides which and where:
+/// <c>ExecutionPlanner.ParallelSplitFor</c>). The threads are dedicated and started once; a call signals them and waits,
 /// so after warm-up a call allocates nothing.
 /// </summary>
 /// <remarks>
 /// Worth it when each thread gets enough work (batch × seq × hidden² in the millions of multiply-adds); a
-/// batch-1 call runs on the calling thread alone. A runner serves one call at a time: share it between threads
+/// batch-1 call of a unidirectional model runs on the calling thread alone. A runner serves one call at a time: share it between threads
 /// only with your own lock. Dispose it to stop its threads.
 /// </remarks>
 public sealed unsafe class RnnParallelRunner : IDisposable
@@ -118,30 +119,38 @@ public sealed unsafe class RnnParallelRunner : IDisposable
     }
 
     /// <summary>
-    /// How a call of <paramref name="batch"/> rows is split: the threads of a team that shares each step's units, or 1
-    /// where the rows are split (a ragged batch's always: its steps have different rows).
+    /// How a call of <paramref name="batch"/> sequences of <paramref name="seqLen"/> steps is divided, and between how many
+    /// threads (the planner's choice, <c>ExecutionPlanner.ParallelSplitFor</c>); a ragged batch's rows always (its steps
+    /// have different rows).
     /// </summary>
-    internal int UnitTeam(RnnModel model, int batch, ReadOnlySpan<int> lengths)
+    internal (ParallelSplit Split, int Threads) SplitFor(RnnModel model, int batch, int seqLen, ReadOnlySpan<int> lengths)
     {
-        if (!lengths.IsEmpty || batch < 2)
+        int rowThreads = Math.Max(1, Math.Min(ThreadCount, batch));
+        if (!lengths.IsEmpty)
         {
-            return 1;
+            return (ParallelSplit.Rows, rowThreads);
         }
 
         ExecutionPlan plan = model.DriverPlan(RnnCall.Forward, batch, declared: false);
-        return ForcedUnitTeam is { } forced
-            ? (ExecutionPlanner.CanShareUnits(plan) ? Math.Min(forced, ThreadCount) : 1)
-            : ExecutionPlanner.ShareUnitsTeam(plan, batch, ThreadCount);
+        return ForcedSplit switch
+        {
+            null => ExecutionPlanner.ParallelSplitFor(plan, batch, seqLen, ThreadCount),
+            ParallelSplit.Units when ThreadCount > 1 && ExecutionPlanner.CanShareUnits(plan) => (ParallelSplit.Units, ThreadCount),
+            ParallelSplit.Directions when ThreadCount > 1 && ExecutionPlanner.CanShareDirections(plan) => (ParallelSplit.Directions, 2),
+            _ => (ParallelSplit.Rows, rowThreads),
+        };
     }
 
-    /// <summary>Tests and benchmarks: the team every call takes wherever units can be shared at all (1: the rows split), the planner's lines set aside; null: the planner's choice.</summary>
-    internal int? ForcedUnitTeam { get; set; }
+    /// <summary>
+    /// Tests and benchmarks: the split every call takes wherever it can run at all (units: with every thread; else the
+    /// rows), the planner's lines set aside; null: the planner's choice.
+    /// </summary>
+    internal ParallelSplit? ForcedSplit { get; set; }
 
     private void Run(RnnModel model, ReadOnlySpan<float> input, Span<float> output, Span<float> hN, Span<float> cN, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, int batch, int seqLen, SequenceLayout layout, ReadOnlySpan<int> lengths)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        int team = UnitTeam(model, batch, lengths);
-        int threads = team > 1 ? team : Math.Min(ThreadCount, batch);
+        (ParallelSplit split, int threads) = SplitFor(model, batch, seqLen, lengths);
         if (threads == 1)
         {
             _callerBuffers.Run(model, new Call(input, output, hN, cN, h0, c0, batch, seqLen, layout, lengths), 0, batch);
@@ -163,7 +172,7 @@ public sealed unsafe class RnnParallelRunner : IDisposable
                 var call = new PinnedCall(
                     inputPointer, input.Length, outputPointer, output.Length, hNPointer, hN.Length, cNPointer, cN.Length,
                     h0Pointer, h0.Length, c0Pointer, c0.Length, batch, seqLen, layout, lengthsPointer, lengths.Length);
-                Exception? failure = team > 1 ? RunSharingUnits(model, call, team) : RunRowShares(model, call, threads);
+                Exception? failure = split == ParallelSplit.Rows ? RunRowShares(model, call, threads) : RunTeam(model, call, split, threads);
                 if (failure is not null)
                 {
                     ExceptionDispatchInfo.Throw(failure);
@@ -202,27 +211,29 @@ public sealed unsafe class RnnParallelRunner : IDisposable
     }
 
     /// <summary>
-    /// A call whose <paramref name="team"/> threads share each step's hidden units (RecurrentDriver.ForwardSharingUnits):
-    /// the caller and team − 1 workers run the same pass over the same buffers and the caller's workspace, each its own
-    /// units, meeting after each step at the team's barrier. The first failure that is not a member stopped by another's, or null.
+    /// A call whose <paramref name="team"/> threads share one pass, dividing each step's hidden units or the directions
+    /// (RecurrentDriver.ForwardAsTeamMember): the caller and
+    /// team − 1 workers run the same pass over the same buffers and the caller's workspace, each its own part, meeting at
+    /// the team's barrier. The first failure that is not a member stopped by another's, or null.
     /// </summary>
-    private Exception? RunSharingUnits(RnnModel model, PinnedCall call, int team)
+    private Exception? RunTeam(RnnModel model, PinnedCall call, ParallelSplit split, int team)
     {
         StepBarrier barrier = _barriers[team] ??= new StepBarrier(team);
         barrier.Reset();
         RnnWorkspace workspace = _callerBuffers.Workspace;
         Call pass = call.ToCall();
         var shape = new SequenceShape(pass.Batch, pass.SeqLen, pass.Layout);
-        RecurrentDriver.PrepareSharingUnits(model, shape, workspace);
+        RecurrentDriver.PrepareTeam(model, shape, workspace, split);
+
         for (int member = 1; member < team; member++)
         {
-            _workers[member - 1].StartSharing(model, call, barrier, member, workspace);
+            _workers[member - 1].StartTeam(model, call, split, barrier, member, workspace);
         }
 
         Exception? failure = null;
         try
         {
-            RecurrentDriver.ForwardSharingUnits(model, pass.Input, pass.Output, pass.HN, pass.CN, pass.H0, pass.C0, shape, workspace, barrier, member: 0);
+            RunMember(model, pass, split, workspace, barrier, member: 0);
         }
         catch (Exception error) when (error is not OutOfMemoryException)
         {
@@ -241,6 +252,11 @@ public sealed unsafe class RnnParallelRunner : IDisposable
 
         return failure;
     }
+
+    /// <summary>Member <paramref name="member"/>'s part of a pass its team shares (see <see cref="RunTeam"/>).</summary>
+    private static void RunMember(RnnModel model, Call pass, ParallelSplit split, RnnWorkspace workspace, StepBarrier barrier, int member)
+        => RecurrentDriver.ForwardAsTeamMember(
+            model, pass.Input, pass.Output, pass.HN, pass.CN, pass.H0, pass.C0, new SequenceShape(pass.Batch, pass.SeqLen, pass.Layout), workspace, split, barrier, member);
 
     /// <summary>
     /// Batch rows [start, end) of thread <paramref name="index"/>: contiguous, as even as can be in rows, or with
@@ -473,8 +489,9 @@ public sealed unsafe class RnnParallelRunner : IDisposable
         private int _begin;
         private int _end;
 
-        // Set where the worker is a member of a team sharing each step's units (else it runs rows _begin to _end).
+        // Set where the worker is a member of a team sharing one pass (else it runs rows _begin to _end).
         private StepBarrier? _barrier;
+        private ParallelSplit _split;
         private int _member;
         private RnnWorkspace? _sharedWorkspace;
         private Exception? _failure;
@@ -496,8 +513,9 @@ public sealed unsafe class RnnParallelRunner : IDisposable
             _start.Release();
         }
 
-        public void StartSharing(RnnModel model, PinnedCall call, StepBarrier barrier, int member, RnnWorkspace workspace)
+        public void StartTeam(RnnModel model, PinnedCall call, ParallelSplit split, StepBarrier barrier, int member, RnnWorkspace workspace)
         {
+            _split = split;
             _barrier = barrier;
             _member = member;
             _sharedWorkspace = workspace;
@@ -533,9 +551,7 @@ public sealed unsafe class RnnParallelRunner : IDisposable
                 {
                     if (_barrier is { } barrier)
                     {
-                        Call call = _call.ToCall();
-                        RecurrentDriver.ForwardSharingUnits(
-                            _model!, call.Input, call.Output, call.HN, call.CN, call.H0, call.C0, new SequenceShape(call.Batch, call.SeqLen, call.Layout), _sharedWorkspace!, barrier, _member);
+                        RunMember(_model!, _call.ToCall(), _split, _sharedWorkspace!, barrier, _member);
                     }
                     else
                     {

@@ -1,9 +1,9 @@
 namespace HighPerfRnn.Runtime;
 
 /// <summary>
-/// The barrier of a team of threads that split each time step's gate columns (<see cref="RecurrentDriver.ForwardSharingUnits"/>):
-/// every step reads the h that every thread wrote the step before, so each waits for all at the end of each step. A step
-/// takes microseconds, so the threads spin rather than block (waking a blocked thread costs about as much as a step), and
+/// The barrier of a team of threads that share one pass (<see cref="RecurrentDriver.ForwardAsTeamMember"/>): where they
+/// split each time step's units, every step reads the h that every thread wrote the step before, so each waits for all at
+/// the end of each step (apart directions wait after each layer). A step takes microseconds, so the threads spin rather than block (waking a blocked thread costs about as much as a step), and
 /// as the spin goes on yield to the scheduler, never sleep: on a machine where another process takes the core, the team
 /// waits for it instead of sleeping a millisecond past it. (A busy spin of pause instructions before the first yield
 /// measured level: 0.997–1.005 of the time, LSTM 128 at batch 2, LSTM 256 at 3, GRU 256 at 4, paired, AMD EPYC Zen 3.)

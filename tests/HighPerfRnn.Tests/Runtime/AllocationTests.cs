@@ -1,3 +1,4 @@
+using HighPerfRnn.Planning;
 using HighPerfRnn.Tests.Support;
 
 namespace HighPerfRnn.Tests.Runtime;
@@ -119,12 +120,27 @@ public sealed class AllocationTests
         var architecture = new RnnArchitecture(RnnCell.Lstm, 128, 128);
         RnnModel model = RnnModel.CreateRandom(architecture, seed: 2);
         using var runner = new RnnParallelRunner(2);
-        Assert.Equal(2, runner.UnitTeam(model, 2, default));
+        Assert.Equal((ParallelSplit.Units, 2), runner.SplitFor(model, 2, 6, default));
         var input = new float[2 * 6 * 128];
         var output = new float[2 * 6 * 128];
         var hN = new float[2 * 128];
         var cN = new float[2 * 128];
         AllocationMeter.AssertAllocatesNothing(() => runner.Forward(model, input, output, hN, cN, 2, 6, SequenceLayout.SequenceFirst), "parallel LSTM forward sharing units");
+    }
+
+    [Fact]
+    public void Parallel_forward_of_directions_apart_allocates_nothing_after_warm_up()
+    {
+        // A bidirectional LSTM 64 at batch 1: each direction on a thread of its own (ExecutionPlanner.ParallelSplitFor).
+        var architecture = new RnnArchitecture(RnnCell.Lstm, 64, 64, numLayers: 2, bidirectional: true);
+        RnnModel model = RnnModel.CreateRandom(architecture, seed: 2);
+        using var runner = new RnnParallelRunner(2);
+        Assert.Equal((ParallelSplit.Directions, 2), runner.SplitFor(model, 1, 100, default));
+        var input = new float[100 * 64];
+        var output = new float[100 * 128];
+        var hN = new float[4 * 64];
+        var cN = new float[4 * 64];
+        AllocationMeter.AssertAllocatesNothing(() => runner.Forward(model, input, output, hN, cN, 1, 100, SequenceLayout.BatchFirst), "parallel bidirectional LSTM forward, directions apart");
     }
 
     [Fact]

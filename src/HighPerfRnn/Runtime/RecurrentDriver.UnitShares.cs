@@ -1,103 +1,16 @@
 using System.Runtime.CompilerServices;
 using HighPerfRnn.Kernels;
 using HighPerfRnn.Packing;
-using HighPerfRnn.Planning;
 
 namespace HighPerfRnn.Runtime;
 
-/// <summary>
-/// One pass run by a team of threads that split each step's hidden units rather than the batch rows: every member runs
-/// this same code over the same buffers; each projects, multiplies and activates only its own units' gate columns (its
-/// panels of each gate block), and all meet at a <see cref="StepBarrier"/> after each time step, whose h they all read.
-/// For a batch too small to split by rows (each thread's product of a few rows reads all of W_hh for them; here each
-/// thread reads its part of W_hh for every row).
-/// </summary>
-/// <remarks>
-/// The same bits as one thread: a unit's sums do not depend on which columns share a product (the depth's chunks fix
-/// the order), and its gates are the same per-unit formulas. A member writes only its own units' pre-activation, gate,
-/// cell and h columns, so within a step no two members touch the same float; across steps the barrier orders h.
-/// </remarks>
 internal static partial class RecurrentDriver
 {
     /// <summary>
-    /// Carves (and clears) the pass's scratch in <paramref name="workspace"/> before a team starts, so that the members,
-    /// which carve the same buffers from it, neither grow nor clear it while another reads it.
+    /// The parts of a direction's run that touch one share of the hidden units alone (<see cref="ForwardAsTeamMember"/> with
+    /// <see cref="Planning.ParallelSplit.Units"/>): a member projects, multiplies and activates only its units' gate columns (its
+    /// panels of each gate block) and copies only their final state, so within a step no two members touch the same float.
     /// </summary>
-    internal static void PrepareSharingUnits(RnnModel model, SequenceShape shape, RnnWorkspace workspace)
-        => _ = Scratch.Carve(workspace, SharedDimensions(model, shape));
-
-    /// <summary>
-    /// Member <paramref name="member"/>'s part of a pass whose units a team of <paramref name="barrier"/>'s participants
-    /// shares (see the type's remarks). Every member calls it with the same arguments, the workspace prepared by
-    /// <see cref="PrepareSharingUnits"/>; the caller validated them and the plan allows it (ExecutionPlanner.CanShareUnits).
-    /// </summary>
-    // Fully optimized from the first call, as the kernels it drives (see PackedGemm.Run).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void ForwardSharingUnits(
-        RnnModel model, ReadOnlySpan<float> input, Span<float> output, Span<float> hN, Span<float> cN, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, SequenceShape shape, RnnWorkspace workspace, StepBarrier barrier, int member)
-    {
-        RnnArchitecture architecture = model.Architecture;
-        ExecutionPlan plan = model.DriverPlan(RnnCall.Forward, shape.Batch, declared: false);
-        Dimensions dims = SharedDimensions(model, shape);
-        Scratch scratch = Scratch.Carve(workspace, dims, clearZeros: false);
-        UnitRange units = UnitRange.Share(member, barrier.Participants, dims.Hidden, SimdPaths.LaneCount(dims.Path));
-        bool batchFirst = shape.Layout == SequenceLayout.BatchFirst && shape.Batch > 1;
-        SequenceShape inner = dims.Shape;
-        int batch = shape.Batch;
-        int seqLen = shape.SeqLen;
-
-        ReadOnlySpan<float> layerInput = input;
-        int layerInputWidth = architecture.InputSize;
-        bool inputBatchFirst = batchFirst;
-        for (int layer = 0; layer < architecture.NumLayers; layer++)
-        {
-            bool lastLayer = layer == architecture.NumLayers - 1;
-            Span<float> layerOutput = lastLayer ? output : ((layer & 1) == 0 ? scratch.HiddenA : scratch.HiddenB);
-            SequenceShape outputRows = lastLayer && batchFirst ? shape : inner;
-            var forward = new DirectionRun(model.Layer(layer, 0), layer, 0, dims, scratch.ForwardPreact, scratch.ForwardCell, h0, c0, outputRows, initializeCell: false);
-            forward.InitializeCellUnits(c0, units);
-            forward.ProjectInputUnits(layerInput, layerInputWidth, inputBatchFirst, units);
-            if (dims.Directions == 2)
-            {
-                var backward = new DirectionRun(model.Layer(layer, 1), layer, 1, dims, scratch.BackwardPreact, scratch.BackwardCell, h0, c0, outputRows, initializeCell: false);
-                backward.InitializeCellUnits(c0, units);
-                backward.ProjectInputUnits(layerInput, layerInputWidth, inputBatchFirst, units);
-
-                // Both directions' steps between two waits: they are independent, so one barrier serves the pair.
-                for (int step = 0; step < seqLen; step++)
-                {
-                    int time = seqLen - 1 - step;
-                    forward.StepUnits(layerOutput, scratch, step * batch, step == 0 ? -1 : (step - 1) * batch, units);
-                    backward.StepUnits(layerOutput, scratch, time * batch, step == 0 ? -1 : (time + 1) * batch, units);
-                    barrier.SignalAndWait();
-                }
-
-                backward.CopyFinalStateUnits(layerOutput, hN, cN, units);
-            }
-            else
-            {
-                for (int step = 0; step < seqLen; step++)
-                {
-                    forward.StepUnits(layerOutput, scratch, step * batch, step == 0 ? -1 : (step - 1) * batch, units);
-                    barrier.SignalAndWait();
-                }
-            }
-
-            // A member's own units of h_n and c_n: it wrote them itself, so no other member's progress matters here.
-            forward.CopyFinalStateUnits(layerOutput, hN, cN, units);
-            layerInput = layerOutput;
-            layerInputWidth = dims.OutputWidth;
-            inputBatchFirst = false;
-        }
-    }
-
-    private static Dimensions SharedDimensions(RnnModel model, SequenceShape shape)
-    {
-        var inner = new SequenceShape(shape.Batch, shape.SeqLen, SequenceLayout.SequenceFirst);
-        return new Dimensions(model.Architecture, model.SimdPath, model.Layer(0, 0).PaddedGateRows, inner, outputNeedsCopy: false, inner.Rows, ragged: false);
-    }
-
-    /// <summary>The unit-share parts of a direction's run (see <see cref="ForwardSharingUnits"/>).</summary>
     private readonly ref partial struct DirectionRun
     {
         /// <summary>The cell state of <paramref name="units"/> in every batch row: c0's, or zeros.</summary>
