@@ -32,6 +32,7 @@ public class ParallelSplitBenchmarks : IDisposable
 
     public static IEnumerable<SplitShape> Shapes =>
     [
+        new(RnnCell.Lstm, 128, 1), new(RnnCell.Lstm, 256, 1),
         new(RnnCell.Lstm, 96, 2), new(RnnCell.Lstm, 128, 2), new(RnnCell.Lstm, 256, 3),
         new(RnnCell.Lstm, 128, 4), new(RnnCell.Gru, 256, 4), new(RnnCell.Rnn, 512, 4),
         new(RnnCell.Lstm, 128, 8), new(RnnCell.Lstm, 256, 8),

@@ -609,6 +609,15 @@ internal static class ExecutionPlanner
     public const long ShareUnitsFewRowsFromBytes = 384 * 1024;
 
     /// <summary>
+    /// A single sequence (batch 1) has its units split from this size of W_hh (padded): each thread runs the general step's
+    /// product of one row over its panels, then its units' gates, where one thread runs the fused step or the Elman
+    /// sequence kernel. Two threads ÷ one, paired, seq 50–100 (AMD EPYC Zen 3): LSTM 256 / 512 1.52× / 1.51×, GRU 256
+    /// 1.35×, Elman 512 1.51×; below the line LSTM 128 1.12× and GRU 128 1.09× (quartiles from 0.96×), and Elman 256
+    /// (256 KB) 1.40×, forgone for one line over every cell.
+    /// </summary>
+    public const long ShareUnitsOneSequenceFromBytes = 384 * 1024;
+
+    /// <summary>
     /// How many of <paramref name="threads"/> threads a parallel <c>Forward</c> of <paramref name="batch"/> rows (the
     /// same lengths) gives each a share of every step's hidden units (see <see cref="ShareUnitsBelowRowsPerThread"/> and
     /// the byte lines after it); 1 where it splits the batch rows instead. Units are split in whole panels of every gate
@@ -618,12 +627,12 @@ internal static class ExecutionPlanner
     {
         RnnArchitecture architecture = plan.Architecture;
         int rowsPerThread = batch / Math.Max(threads, 1);
-        if (threads < 2 || batch < 2 || rowsPerThread >= ShareUnitsBelowRowsPerThread || !CanShareUnits(plan))
+        if (threads < 2 || batch < 1 || rowsPerThread >= ShareUnitsBelowRowsPerThread || !CanShareUnits(plan))
         {
             return 1;
         }
 
-        long limit = rowsPerThread <= 1 ? ShareUnitsOneRowFromBytes : ShareUnitsFewRowsFromBytes;
+        long limit = batch == 1 ? ShareUnitsOneSequenceFromBytes : rowsPerThread <= 1 ? ShareUnitsOneRowFromBytes : ShareUnitsFewRowsFromBytes;
         int team = Math.Min(threads, VectorsPerBlock(architecture.HiddenSize, plan.SimdPath));
         return team > 1 && PaddedRecurrentBytes(architecture, plan.SimdPath) >= limit ? team : 1;
     }
@@ -690,9 +699,11 @@ internal static class ExecutionPlanner
         => plan.Architecture.Bidirectional && !plan.AllLayersProjecting && !plan.RunsRowByRow && !plan.LayersAsWavefront;
 
     /// <summary>
-    /// Whether a team can share the units of this plan's pass (RecurrentDriver.ForwardAsTeamMember): every layer on the
-    /// general step (the product, then the gate pass: both split by columns), no LSTM projection (its product needs every
-    /// unit of the step first), the sequence projected before the steps, and neither a wavefront nor rows one by one.
+    /// Whether a team can share the units of this plan's pass (RecurrentDriver.ForwardAsTeamMember, which runs the general
+    /// step's product and gate pass over each member's columns): every layer on the general step, or at batch 1 the fused
+    /// step or the Elman sequence kernel (the same pre-activation rows, the same sums), no LSTM projection (its product
+    /// needs every unit of the step first), the sequence projected before the steps, and neither a wavefront nor rows one
+    /// by one.
     /// </summary>
     public static bool CanShareUnits(ExecutionPlan plan)
     {
@@ -703,7 +714,7 @@ internal static class ExecutionPlanner
 
         for (int layer = 0; layer < plan.Architecture.NumLayers; layer++)
         {
-            if (plan.Layer(layer).Kernel != LayerKernel.GeneralStep)
+            if (plan.Layer(layer).Kernel is not (LayerKernel.GeneralStep or LayerKernel.FusedGateStep or LayerKernel.ElmanSequence))
             {
                 return false;
             }

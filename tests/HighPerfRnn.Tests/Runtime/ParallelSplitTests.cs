@@ -23,6 +23,11 @@ public sealed class ParallelSplitTests
         { new RnnArchitecture(RnnCell.Gru, 16, 64), 6, SequenceLayout.SequenceFirst, false },
         { new RnnArchitecture(RnnCell.Rnn, 13, 33, numLayers: 2, bidirectional: true), 7, SequenceLayout.BatchFirst, true },
         { new RnnArchitecture(RnnCell.Rnn, 10, 72, nonlinearity: RnnNonlinearity.Relu), 6, SequenceLayout.SequenceFirst, false },
+
+        // Batch 1: layers the plan gives the fused step or the Elman sequence kernel.
+        { new RnnArchitecture(RnnCell.Lstm, 9, 40, numLayers: 2), 1, SequenceLayout.Unbatched, true },
+        { new RnnArchitecture(RnnCell.Gru, 9, 24), 1, SequenceLayout.BatchFirst, true },
+        { new RnnArchitecture(RnnCell.Rnn, 13, 33, numLayers: 2), 1, SequenceLayout.SequenceFirst, false },
     };
 
     [Theory]
@@ -110,9 +115,10 @@ public sealed class ParallelSplitTests
         // The seed's layers are one kernel call for both directions: the rows (one thread at batch 1).
         Assert.Equal((ParallelSplit.Rows, 1), Split(new RnnArchitecture(RnnCell.Rnn, 5, 8, numLayers: 2, bidirectional: true), 1, 1000));
 
-        // Unidirectional: units where W_hh is large, else rows.
+        // Unidirectional: units where W_hh is large, else rows (at batch 1 one thread).
         Assert.Equal((ParallelSplit.Units, 2), Split(new RnnArchitecture(RnnCell.Lstm, 256, 256), 3, 50));
-        Assert.Equal((ParallelSplit.Rows, 1), Split(new RnnArchitecture(RnnCell.Lstm, 256, 256), 1, 50));
+        Assert.Equal((ParallelSplit.Units, 2), Split(new RnnArchitecture(RnnCell.Lstm, 256, 256), 1, 50));
+        Assert.Equal((ParallelSplit.Rows, 1), Split(new RnnArchitecture(RnnCell.Lstm, 128, 128), 1, 50));
         Assert.Equal((ParallelSplit.Rows, 2), Split(new RnnArchitecture(RnnCell.Lstm, 64, 64), 3, 50));
     }
 
@@ -140,9 +146,12 @@ public sealed class ParallelSplitTests
         Assert.Equal(1, Team(lstm256, 8, 2));
         Assert.Equal(1, Team(lstm256, 64, 2));
 
-        // One thread, or one row: nothing to share.
+        // A single sequence: from 384 KB.
+        Assert.Equal(2, Team(lstm256, 1, 2));
+        Assert.Equal(1, Team(lstm128, 1, 2));
+
+        // One thread: nothing to share.
         Assert.Equal(1, Team(lstm256, 4, 1));
-        Assert.Equal(1, Team(lstm256, 1, 2));
 
         // A projected LSTM's step needs every unit before its projection: rows.
         RnnModel projected = RnnModel.CreateRandom(new RnnArchitecture(RnnCell.Lstm, 256, 256, projSize: 128), seed: 1);
