@@ -36,6 +36,31 @@ public sealed class BenchCommandTests
     }
 
     [Fact]
+    public void Bench_with_threads_runs_the_parallel_runner_and_names_its_split()
+    {
+        CliResult result = Hprnn.Run("bench", "--seconds", "0.02", "--seq", "20", "--threads", "2");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        string text = result.Output.ReplaceLineEndings("\n");
+        Assert.Contains("RnnParallelRunner with 2 threads", text, StringComparison.Ordinal);
+
+        // The seed (one kernel call for both directions) stays on one thread; the 128-wide models, at batch 1 below the
+        // planner's lines, too: the column names the split of each row.
+        Assert.Contains("threads", Assert.Single(text.Split('\n'), l => l.StartsWith("model ", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.Contains("one thread", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Bench_of_a_bidirectional_model_on_two_threads_runs_its_directions_apart()
+    {
+        CliResult result = Hprnn.Run("bench", Hprnn.Model("lstm_deep_bidir_h0"), "--seconds", "0.05", "--seq", "200", "--threads", "2");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("each direction on a thread of its own (2 threads)", result.Output, StringComparison.Ordinal);
+        Assert.Contains(" 0 B ", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Bench_counts_flops_as_the_design_does()
     {
         // 2·G·H·(I + H) per layer, direction, step and row: layer 0 of the seed net 2·1·8·(5 + 8), layer 1 2·1·8·(16 + 8).
@@ -50,6 +75,7 @@ public sealed class BenchCommandTests
     [InlineData("--batch", "0")]
     [InlineData("--seq", "-3")]
     [InlineData("--seconds", "0")]
+    [InlineData("--threads", "0")]
     public void Bench_rejects_sizes_that_are_not_positive(string option, string value)
     {
         CliResult result = Hprnn.Run("bench", Hprnn.Model("rnn_seed_torch"), option, value);

@@ -16,8 +16,8 @@ internal static class BenchCommand
     public const int DefaultFileSeqLen = 100;
     private const int Samples = 15;
 
-    /// <summary>One row of the table.</summary>
-    public sealed record Result(string Model, int Batch, int SeqLen, double MedianSeconds, double AllocatedBytesPerForward, double FlopsPerForward, long Forwards)
+    /// <summary>One row of the table (<paramref name="Split"/>: how the threads divided each pass).</summary>
+    public sealed record Result(string Model, int Batch, int SeqLen, double MedianSeconds, double AllocatedBytesPerForward, double FlopsPerForward, long Forwards, string Split)
     {
         public double GigaflopsPerSecond => FlopsPerForward / MedianSeconds / 1e9;
     }
@@ -41,12 +41,17 @@ internal static class BenchCommand
             Description = "Measuring time per model, in seconds (warm-up comes on top).",
             DefaultValueFactory = _ => DefaultSecondsPerCase,
         };
+        var threads = new Option<int>("--threads", "-t")
+        {
+            Description = "Threads per forward (default 1): more run RnnParallelRunner, which divides each pass between them (batch rows, directions or each step's units, as the execution plan decides).",
+            DefaultValueFactory = _ => 1,
+        };
         Option<string> simd = SimdOption();
         Option<string?> nonlinearity = ModelFiles.NonlinearityOption();
         Option<string?> prefix = ModelFiles.PrefixOption();
         var command = new Command("bench", "Time forward passes on this machine: median time, allocated bytes and GFLOP/s, for a model file or a built-in grid.")
         {
-            model, batch, seq, seconds, simd, nonlinearity, prefix,
+            model, batch, seq, seconds, threads, simd, nonlinearity, prefix,
         };
         command.SetAction(parseResult =>
         {
@@ -56,6 +61,7 @@ internal static class BenchCommand
                 parseResult.GetValue(batch),
                 parseResult.GetValue(seq),
                 parseResult.GetValue(seconds),
+                parseResult.GetValue(threads),
                 ParseSimd(parseResult.GetValue(simd)),
                 parseResult.GetValue(nonlinearity),
                 parseResult.GetValue(prefix),
@@ -65,7 +71,7 @@ internal static class BenchCommand
         return command;
     }
 
-    public static int Run(FileInfo? path, int? batch, int? seqLen, double seconds, SimdPath simd, string? nonlinearity, string? prefix, TextWriter output, TextWriter progress)
+    public static int Run(FileInfo? path, int? batch, int? seqLen, double seconds, int threads, SimdPath simd, string? nonlinearity, string? prefix, TextWriter output, TextWriter progress)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(progress);
@@ -74,6 +80,11 @@ internal static class BenchCommand
         if (!(seconds > 0 && seconds <= 600))
         {
             throw new CliInputException(Invariant($"--seconds must be above 0 and at most 600, not {seconds}."));
+        }
+
+        if (threads is < 1 or > 256)
+        {
+            throw new CliInputException(Invariant($"--threads must be between 1 and 256, not {threads}."));
         }
 
         SimdPath resolved = SimdPaths.Resolve(simd);
@@ -97,15 +108,18 @@ internal static class BenchCommand
         }
 
         output.WriteLine(Invariant($"hprnn bench: SIMD path {resolved}, {Environment.ProcessorCount} logical cores, {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription} {RuntimeInformation.ProcessArchitecture}"));
-        output.WriteLine(Invariant($"median of {Samples} samples per model after warm-up; runtime-sized kernels (RnnModel); one thread"));
+        output.WriteLine(threads == 1
+            ? Invariant($"median of {Samples} samples per model after warm-up; runtime-sized kernels (RnnModel); one thread")
+            : Invariant($"median of {Samples} samples per model after warm-up; runtime-sized kernels; RnnParallelRunner with {threads} threads, calls back to back; allocations counted process-wide"));
         output.WriteLine();
         var results = new List<Result>(cases.Count);
+        using RnnParallelRunner? runner = threads > 1 ? new RnnParallelRunner(threads) : null;
         for (int i = 0; i < cases.Count; i++)
         {
             BenchCase benchCase = cases[i];
             string name = Invariant($"[{i + 1}/{cases.Count}] {benchCase.Label}, batch {benchCase.Batch}, seq {benchCase.SeqLen}");
             progress.WriteLine(name + ": warming up ...");
-            Result result = Measure(benchCase, seconds, progress, name);
+            Result result = Measure(benchCase, seconds, runner, progress, name);
             progress.WriteLine(Invariant($"{name}: {FormatTime(result.MedianSeconds)} per forward ({result.Forwards:N0} forwards)"));
             results.Add(result);
         }
@@ -134,7 +148,8 @@ internal static class BenchCommand
     private static BenchCase Grid(RnnArchitecture architecture, int batch, int seqLen, SimdPath simd) =>
         new(architecture.ToString(), () => RnnModel.CreateRandom(architecture, seed: 5, simd), batch, seqLen);
 
-    private static Result Measure(BenchCase benchCase, double seconds, TextWriter progress, string name)
+    // runner: null for one thread (the model's own Forward).
+    private static Result Measure(BenchCase benchCase, double seconds, RnnParallelRunner? runner, TextWriter progress, string name)
     {
         RnnModel model = benchCase.Create();
         RnnArchitecture a = model.Architecture;
@@ -144,7 +159,20 @@ internal static class BenchCommand
         var output = new float[checked(batch * seqLen * a.OutputSize)];
         var hN = new float[checked(a.StateRows * batch * a.StateSize)];
         var workspace = new RnnWorkspace();
-        void Forward() => model.Forward(input, output, hN, batch, seqLen, SequenceLayout.BatchFirst, default, workspace);
+        void Forward()
+        {
+            if (runner is null)
+            {
+                model.Forward(input, output, hN, batch, seqLen, SequenceLayout.BatchFirst, default, workspace);
+            }
+            else
+            {
+                runner.Forward(model, input, output, hN, batch, seqLen, SequenceLayout.BatchFirst);
+            }
+        }
+
+        // The runner's threads allocate on their own threads: counted process-wide there.
+        long Allocated() => runner is null ? GC.GetAllocatedBytesForCurrentThread() : GC.GetTotalAllocatedBytes(precise: true);
 
         // Warm-up: the JIT's tiers and the workspace settle; it also sizes the calls per sample.
         // The time per call is taken from the second half of the warm-up, once the JIT has done its first tiers.
@@ -168,7 +196,7 @@ internal static class BenchCommand
         progress.WriteLine(Invariant($"{name}: measuring {Samples} × {callsPerSample:N0} forwards ..."));
 
         var sampleSeconds = new double[Samples];
-        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        long allocatedBefore = Allocated();
         for (int s = 0; s < Samples; s++)
         {
             long start = Stopwatch.GetTimestamp();
@@ -180,15 +208,16 @@ internal static class BenchCommand
             sampleSeconds[s] = Stopwatch.GetElapsedTime(start).TotalSeconds / callsPerSample;
         }
 
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+        long allocated = Allocated() - allocatedBefore;
         Array.Sort(sampleSeconds);
         long forwards = Samples * callsPerSample;
-        return new Result(benchCase.Label, batch, seqLen, sampleSeconds[Samples / 2], (double)allocated / forwards, Flops(a, batch, seqLen), forwards);
+        string split = runner?.DescribeSplit(model, batch, seqLen) ?? "one thread";
+        return new Result(benchCase.Label, batch, seqLen, sampleSeconds[Samples / 2], (double)allocated / forwards, Flops(a, batch, seqLen), forwards, split);
     }
 
     private static void WriteTable(TextWriter output, List<Result> results)
     {
-        string[] header = ["model", "batch", "seq", "median/forward", "per step", "allocated/forward", "GFLOP/s"];
+        string[] header = ["model", "batch", "seq", "median/forward", "per step", "allocated/forward", "GFLOP/s", "threads"];
         var rows = new List<string[]> { header };
         foreach (Result r in results)
         {
@@ -201,6 +230,7 @@ internal static class BenchCommand
                 FormatTime(r.MedianSeconds / r.SeqLen),
                 FormatBytes(r.AllocatedBytesPerForward),
                 Invariant($"{r.GigaflopsPerSecond:0.00}"),
+                r.Split,
             ]);
         }
 

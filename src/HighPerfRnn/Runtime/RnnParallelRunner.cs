@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.ExceptionServices;
 using HighPerfRnn.Kernels;
 using HighPerfRnn.Planning;
@@ -138,6 +139,28 @@ public sealed unsafe class RnnParallelRunner : IDisposable
             ParallelSplit.Units when ThreadCount > 1 && ExecutionPlanner.CanShareUnits(plan) => (ParallelSplit.Units, ThreadCount),
             ParallelSplit.Directions when ThreadCount > 1 && ExecutionPlanner.CanShareDirections(plan) => (ParallelSplit.Directions, 2),
             _ => (ParallelSplit.Rows, rowThreads),
+        };
+    }
+
+    /// <summary>
+    /// How a <c>Forward</c> of <paramref name="batch"/> sequences of <paramref name="seqLen"/> steps (the same lengths) would
+    /// be divided between this runner's threads, in words: the batch rows, a bidirectional model's directions, or every
+    /// step's hidden units, and how many threads take part (the execution planner's choice, fixed per model and shape).
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> or <paramref name="seqLen"/> is not positive.</exception>
+    public string DescribeSplit(RnnModel model, int batch, int seqLen)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(seqLen);
+        (ParallelSplit split, int threads) = SplitFor(model, batch, seqLen, default);
+        return (split, threads) switch
+        {
+            (_, 1) => "one thread",
+            (ParallelSplit.Directions, _) => "each direction on a thread of its own (2 threads), a wait per layer",
+            (ParallelSplit.Units, _) => string.Create(CultureInfo.InvariantCulture, $"every step's hidden units shared by {threads} threads, a wait per step"),
+            _ => string.Create(CultureInfo.InvariantCulture, $"the batch rows over {threads} threads"),
         };
     }
 
