@@ -56,8 +56,8 @@ public sealed class BenchCommandTests
         CliResult result = Hprnn.Run("bench", Hprnn.Model("lstm_deep_bidir_h0"), "--seconds", "0.05", "--seq", "200", "--threads", "2");
 
         Assert.True(result.ExitCode == 0, result.ToString());
+        // (Not its allocation column: counted process-wide, it sees the other tests running beside this one.)
         Assert.Contains("each direction on a thread of its own (2 threads)", result.Output, StringComparison.Ordinal);
-        Assert.Contains(" 0 B ", result.Output, StringComparison.Ordinal);
     }
 
     [Fact]
