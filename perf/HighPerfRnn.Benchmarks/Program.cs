@@ -95,34 +95,48 @@ if (!benchmarkArgs.Any(a => a is "--filter" or "-f"))
     benchmarkArgs = [.. benchmarkArgs, "--filter", .. report ? BenchmarkReport.Filters : ["*"]];
 }
 
-MachineLimits? machine = report ? MachineLimits.Measure() : null;
-var summaries = BenchmarkSwitcher.FromAssembly(typeof(ForwardBenchmarks).Assembly).Run(benchmarkArgs, config);
-
-// --paired: ONNX Runtime and HighPerfRnn also timed in alternation in this process (see PairedRatios), after BenchmarkDotNet.
-List<PairedRatios.Result>? pairedRatios = paired
-    ? PairedRatios.Measure(GridSelection.Select(GridPoint.All), TimeSpan.FromSeconds(quick ? 2.5 : 15))
-    : null;
-Dictionary<string, PairedRatios.Ratio>? pairedParallel = paired
-    ? PairedRatios.MeasureParallel(TimeSpan.FromSeconds(quick ? 2.5 : 15))
-    : null;
-Dictionary<RnnCell, (PairedRatios.Ratio WithLengths, PairedRatios.Ratio OneByOne)>? pairedRagged = paired && summaries.Any(s => s.BenchmarksCases.Any(b => b.Descriptor.Type == typeof(RaggedBatchBenchmarks)))
-    ? PairedRatios.MeasureRagged(TimeSpan.FromSeconds(quick ? 2.5 : 15))
-    : null;
-Dictionary<ProductBenchmarks.Shape, PairedRatios.Ratio>? pairedProducts = paired && summaries.Any(s => s.BenchmarksCases.Any(b => b.Descriptor.Type == typeof(ProductBenchmarks)))
-    ? PairedRatios.MeasureProducts(TimeSpan.FromSeconds(quick ? 1 : 8))
-    : null;
+MachineLimits? machine = report ? Timed("machine limits", MachineLimits.Measure) : null;
+var summaries = Timed("BenchmarkDotNet", () => BenchmarkSwitcher.FromAssembly(typeof(ForwardBenchmarks).Assembly).Run(benchmarkArgs, config));
 bool Ran(Type type) => summaries.Any(s => s.BenchmarksCases.Any(b => b.Descriptor.Type == type));
+
+// --paired: ONNX Runtime and HighPerfRnn also timed in alternation in this process (see PairedRatios), after BenchmarkDotNet,
+// each table only where BenchmarkDotNet ran its benchmarks.
+List<PairedRatios.Result>? pairedRatios = paired && Ran(typeof(ForwardBenchmarks))
+    ? Timed("paired grid", () => PairedRatios.Measure(GridSelection.Select(GridPoint.All), TimeSpan.FromSeconds(quick ? 2.5 : 15)))
+    : null;
+Dictionary<string, PairedRatios.Ratio>? pairedParallel = paired && Ran(typeof(ParallelBenchmarks))
+    ? Timed("paired two threads", () => PairedRatios.MeasureParallel(TimeSpan.FromSeconds(quick ? 2.5 : 15)))
+    : null;
+Dictionary<RnnCell, (PairedRatios.Ratio WithLengths, PairedRatios.Ratio OneByOne)>? pairedRagged = paired && Ran(typeof(RaggedBatchBenchmarks))
+    ? Timed("paired ragged", () => PairedRatios.MeasureRagged(TimeSpan.FromSeconds(quick ? 2.5 : 15)))
+    : null;
+Dictionary<ProductBenchmarks.Shape, PairedRatios.Ratio>? pairedProducts = paired && Ran(typeof(ProductBenchmarks))
+    ? Timed("paired products", () => PairedRatios.MeasureProducts(TimeSpan.FromSeconds(quick ? 1 : 8)))
+    : null;
 (Dictionary<(RnnCell, int), PairedRatios.Ratio> Step, Dictionary<(RnnCell, int), PairedRatios.Ratio> Forward, Dictionary<(RnnCell, int), PairedRatios.Ratio> DeepForward)? pairedDeclared =
     paired && (Ran(typeof(StepBenchmarks)) || Ran(typeof(SmallForwardBenchmarks)) || Ran(typeof(DeepForwardBenchmarks)))
-        ? PairedRatios.MeasureDeclared(TimeSpan.FromSeconds(quick ? 0.6 : 8), Ran(typeof(StepBenchmarks)), Ran(typeof(SmallForwardBenchmarks)), Ran(typeof(DeepForwardBenchmarks)))
+        ? Timed("paired declared", () => PairedRatios.MeasureDeclared(TimeSpan.FromSeconds(quick ? 0.6 : 8), Ran(typeof(StepBenchmarks)), Ran(typeof(SmallForwardBenchmarks)), Ran(typeof(DeepForwardBenchmarks))))
         : null;
 if (paired && Ran(typeof(ParallelSplitBenchmarks)))
 {
-    PairedRatios.MeasureSplits(TimeSpan.FromSeconds(quick ? 2.5 : 15));
+    Timed("paired splits", () =>
+    {
+        PairedRatios.MeasureSplits(TimeSpan.FromSeconds(quick ? 2.5 : 15));
+        return 0;
+    });
 }
 
 if (report)
 {
     string command = "dotnet run -c Release --project perf/HighPerfRnn.Benchmarks -- " + string.Join(' ', args);
     BenchmarkReport.Write(summaries, command, machine!, pairedRatios, pairedParallel, pairedRagged, pairedDeclared, pairedProducts);
+}
+
+// Each phase's wall time, printed: the grid's --quick run must stay within issue 15's 10 minutes, and this shows where they go.
+static T Timed<T>(string phase, Func<T> run)
+{
+    var clock = System.Diagnostics.Stopwatch.StartNew();
+    T result = run();
+    Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"// phase {phase}: {clock.Elapsed.TotalSeconds:F0} s"));
+    return result;
 }
