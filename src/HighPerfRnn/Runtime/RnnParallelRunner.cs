@@ -9,15 +9,18 @@ namespace HighPerfRnn;
 /// <summary>
 /// Spreads a forward pass over several cores. Batch rows are independent sequences, so each thread runs a contiguous
 /// share of them through the same model, with its own workspace; where that would leave each thread only a few rows
-/// (batch 1 to 7 on two threads), a bidirectional model's two directions run on a thread each, waiting for each other
-/// after each layer, or the threads split every time step's hidden units, each its panels of every gate block for all
-/// the rows, and wait for each other after each step (the execution planner decides which and where:
-/// <c>ExecutionPlanner.ParallelSplitFor</c>). The threads are dedicated and started once; a call signals them and waits,
-/// so after warm-up a call allocates nothing.
+/// (fewer than 8 a thread for a bidirectional model, fewer than 4 for a large unidirectional one, batch 1 included), a
+/// bidirectional model's two directions run on a thread each, waiting for each other after each layer, or the threads
+/// split every time step's hidden units, each its panels of every gate block for all the rows, and wait for each other
+/// after each step. The execution planner decides which and where (<c>ExecutionPlanner.ParallelSplitFor</c>);
+/// <see cref="DescribeSplit"/> says it in words. The threads are dedicated and started once; a call signals them and
+/// waits, so after warm-up a call allocates nothing.
 /// </summary>
 /// <remarks>
-/// Worth it when each thread gets enough work (batch × seq × hidden² in the millions of multiply-adds); a
-/// batch-1 call of a unidirectional model runs on the calling thread alone. A runner serves one call at a time: share it between threads
+/// Worth it when each thread gets enough work (batch × seq × hidden² in the millions of multiply-adds); a call the
+/// planner gives no split (a batch-1 call of a small unidirectional model) runs on the calling thread alone. The threads
+/// wait for work asleep, so a call after the runner sat idle pays for waking them (a few hundred microseconds on a
+/// virtual machine measured); calls back to back do not. A runner serves one call at a time: share it between threads
 /// only with your own lock. Dispose it to stop its threads.
 /// </remarks>
 public sealed unsafe class RnnParallelRunner : IDisposable
