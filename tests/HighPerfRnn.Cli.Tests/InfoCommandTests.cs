@@ -53,6 +53,23 @@ public sealed class InfoCommandTests
     }
 
     [Fact]
+    public void Info_plan_with_threads_says_how_the_parallel_runner_divides_a_pass()
+    {
+        // A bidirectional LSTM at batch 1: each direction on a thread of its own, past the planner's work line at seq 200.
+        CliResult result = Hprnn.Run("info", Hprnn.Model("lstm_deep_bidir_h0"), "--plan", "--threads", "2", "--seq", "200");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("RnnParallelRunner with 2 threads, Forward of batch 1, seq 200: each direction on a thread of its own (2 threads)", result.Output, StringComparison.Ordinal);
+
+        // Without --threads, no such line.
+        Assert.DoesNotContain("RnnParallelRunner", Hprnn.Run("info", Hprnn.Model("lstm_deep_bidir_h0"), "--plan").Output, StringComparison.Ordinal);
+
+        CliResult bad = Hprnn.Run("info", Hprnn.Model("lstm_deep_bidir_h0"), "--plan", "--threads", "0");
+        Assert.Equal(ExitCodes.BadInput, bad.ExitCode);
+        Assert.Contains("--threads", Assert.Single(bad.ErrorLines), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Info_plan_refuses_a_batch_below_one()
     {
         CliResult result = Hprnn.Run("info", Hprnn.Model("gru_medium"), "--plan", "--batch", "0");

@@ -15,9 +15,15 @@ internal static class InfoCommand
         var tensors = new Option<bool>("--tensors") { Description = "Also list every tensor with its dtype and shape." };
         var plan = new Option<bool>("--plan") { Description = "Also print the execution plan on this CPU: the SIMD path and, per layer, the kernel that runs Forward and Step, and why." };
         var batch = new Option<int>("--batch") { Description = "The batch size the plan is for (with --plan).", DefaultValueFactory = _ => 1 };
+        var threads = new Option<int>("--threads")
+        {
+            Description = "With --plan: also how RnnParallelRunner with this many threads divides a Forward of --batch sequences of --seq steps.",
+            DefaultValueFactory = _ => 1,
+        };
+        var seq = new Option<int>("--seq") { Description = "The sequence length for --threads.", DefaultValueFactory = _ => DefaultParallelSeqLen };
         var command = new Command("info", "Show the architecture in a model file: cell, layers, directions, sizes, bias, proj_size, nonlinearity, parameter count, dtype; with --plan, what runs it on this CPU.")
         {
-            model, nonlinearity, prefix, tensors, plan, batch,
+            model, nonlinearity, prefix, tensors, plan, batch, threads, seq,
         };
         command.SetAction(parseResult =>
         {
@@ -29,16 +35,31 @@ internal static class InfoCommand
                 parseResult.GetValue(tensors),
                 io.Output,
                 parseResult.GetValue(plan),
-                parseResult.GetValue(batch)));
+                parseResult.GetValue(batch),
+                parseResult.GetValue(threads),
+                parseResult.GetValue(seq)));
         });
         return command;
     }
 
-    public static int Run(FileInfo path, string? nonlinearity, string? prefix, bool listTensors, TextWriter output, bool showPlan = false, int batch = 1)
+    /// <summary>The sequence length <c>--threads</c> describes the split for unless <c>--seq</c> says otherwise.</summary>
+    public const int DefaultParallelSeqLen = 100;
+
+    public static int Run(FileInfo path, string? nonlinearity, string? prefix, bool listTensors, TextWriter output, bool showPlan = false, int batch = 1, int threads = 1, int seqLen = DefaultParallelSeqLen)
     {
         if (batch < 1)
         {
             throw new CliInputException(Invariant($"--batch must be at least 1, but is {batch}."));
+        }
+
+        if (threads is < 1 or > 256)
+        {
+            throw new CliInputException(Invariant($"--threads must be between 1 and 256, but is {threads}."));
+        }
+
+        if (seqLen < 1)
+        {
+            throw new CliInputException(Invariant($"--seq must be at least 1, but is {seqLen}."));
         }
 
         ArgumentNullException.ThrowIfNull(output);
@@ -91,6 +112,12 @@ internal static class InfoCommand
             if (!a.Bidirectional)
             {
                 output.WriteLine(Indent(loaded.Model.DescribePlan(RnnCall.Step, batch).ToString()));
+            }
+
+            if (threads > 1)
+            {
+                using var runner = new RnnParallelRunner(threads);
+                output.WriteLine(Indent(Invariant($"RnnParallelRunner with {threads} threads, Forward of batch {batch}, seq {seqLen}: {runner.DescribeSplit(loaded.Model, batch, seqLen)}")));
             }
         }
 
