@@ -58,13 +58,38 @@ internal static class PackedGemm
         int ldInit,
         Span<float> c,
         int ldc)
+        => MultiplyAdd(path, a, lda, rows, w, 0, w.PanelCount, init, ldInit, c, ldc);
+
+    /// <summary>
+    /// As above over panels [<paramref name="firstPanel"/>, <paramref name="firstPanel"/> + <paramref name="panelCount"/>) of
+    /// <paramref name="w"/> alone (one thread's share of a product whose columns several threads split): output column n
+    /// of <paramref name="init"/> and <paramref name="c"/> is the range's n-th, so callers pass them sliced from the range's
+    /// first column. Each column's sum is the whole product's (the depth's chunks fix the order).
+    /// </summary>
+    public static void MultiplyAdd(
+        SimdPath path,
+        ReadOnlySpan<float> a,
+        int lda,
+        int rows,
+        PackedMatrix w,
+        int firstPanel,
+        int panelCount,
+        ReadOnlySpan<float> init,
+        int ldInit,
+        Span<float> c,
+        int ldc)
     {
         if (SimdPaths.LaneCount(path) != w.PanelWidth)
         {
             throw new ArgumentException($"The matrix was packed with panel width {w.PanelWidth}, but path {path} needs {SimdPaths.LaneCount(path)}.", nameof(w));
         }
 
-        MultiplyAdd(path, a, lda, rows, w.Data, w.Columns, init, ldInit, c, ldc);
+        if (firstPanel < 0 || panelCount < 0 || firstPanel > w.PanelCount - panelCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(firstPanel), firstPanel, $"Panels {firstPanel} to {(long)firstPanel + panelCount} must lie within the matrix's {w.PanelCount}.");
+        }
+
+        MultiplyAdd(path, a, lda, rows, w.Data.Slice(firstPanel * w.PanelStride, panelCount * w.PanelStride), w.Columns, init, ldInit, c, ldc);
     }
 
     /// <summary>

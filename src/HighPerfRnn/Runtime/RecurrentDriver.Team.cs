@@ -120,8 +120,6 @@ internal static partial class RecurrentDriver
     private static void DirectionOfLayer(RnnModel model, ExecutionPlan plan, Dimensions dims, in Scratch scratch, in TeamLayer layer, int direction)
     {
         bool forward = direction == 0;
-        int batch = dims.Shape.Batch;
-        int seqLen = dims.Shape.SeqLen;
         var run = new DirectionRun(
             model.Layer(layer.Index, direction), layer.Index, direction, dims, forward ? scratch.ForwardPreact : scratch.BackwardPreact, forward ? scratch.ForwardCell : scratch.BackwardCell, layer.H0, layer.C0, layer.OutputRows);
         var projection = new StepProjection(layer.Input, layer.InputWidth, layer.InputBatchFirst, plan.ProjectsEachStep);
@@ -133,13 +131,7 @@ internal static partial class RecurrentDriver
         }
         else
         {
-            for (int step = 0; step < seqLen; step++)
-            {
-                int time = forward ? step : seqLen - 1 - step;
-                int previousTime = forward ? time - 1 : time + 1;
-                run.ProjectStep(projection, time);
-                run.Step<RuntimeStepKernel>(layer.Output, scratch, time * batch, batch, 0, step == 0 ? -1 : previousTime * batch, step, kernel);
-            }
+            run.RunSteps<RuntimeStepKernel>(layer.Output, scratch, projection, kernel);
         }
 
         run.CopyFinalState(layer.Output, layer.HN, layer.CN);

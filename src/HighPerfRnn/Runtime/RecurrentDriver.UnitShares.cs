@@ -43,30 +43,15 @@ internal static partial class RecurrentDriver
         /// </summary>
         public void ProjectInputUnits(ReadOnlySpan<float> layerInput, int inputWidth, bool batchFirst, UnitRange units)
         {
+            if (units.Count == 0)
+            {
+                return;
+            }
+
             PackedMatrix weights = _weights.InputWeights;
             for (int block = 0; block < weights.Blocks; block++)
             {
-                ReadOnlySpan<float> panels = BlockPanels(weights, block, units);
-                if (panels.IsEmpty)
-                {
-                    return;
-                }
-
-                int column = (block * weights.PaddedBlockRows) + units.First;
-                ReadOnlySpan<float> bias = _weights.ProjectionBias.AsSpan(column);
-                if (!batchFirst)
-                {
-                    PackedGemm.MultiplyAdd(_d.Path, layerInput, inputWidth, _d.Rows, panels, inputWidth, bias, 0, _preact[column..], _d.PaddedGateRows);
-                    continue;
-                }
-
-                int batch = _d.Shape.Batch;
-                int seqLen = _d.Shape.SeqLen;
-                for (int b = 0; b < batch; b++)
-                {
-                    PackedGemm.MultiplyAdd(
-                        _d.Path, layerInput.Slice(b * seqLen * inputWidth, seqLen * inputWidth), inputWidth, seqLen, panels, inputWidth, bias, 0, _preact[((b * _d.PaddedGateRows) + column)..], batch * _d.PaddedGateRows);
-                }
+                ProjectPanels(layerInput, inputWidth, batchFirst, BlockFirstPanel(weights, block, units), units.Panels(weights.PanelWidth));
             }
         }
 
@@ -100,7 +85,7 @@ internal static partial class RecurrentDriver
                     int column = (block * gateStride) + units.First;
                     if (!rows.Previous.IsEmpty)
                     {
-                        PackedGemm.MultiplyAdd(_d.Path, rows.Previous, rows.PreviousStride, batch, BlockPanels(weights, block, units), _d.State, recurrentBias[column..], 0, recurrent[column..], stride);
+                        PackedGemm.MultiplyAdd(_d.Path, rows.Previous, rows.PreviousStride, batch, weights, BlockFirstPanel(weights, block, units), units.Panels(weights.PanelWidth), recurrentBias[column..], 0, recurrent[column..], stride);
                         continue;
                     }
 
@@ -121,7 +106,7 @@ internal static partial class RecurrentDriver
                 for (int block = 0; block < weights.Blocks; block++)
                 {
                     Span<float> sums = rows.Preact[((block * gateStride) + units.First)..];
-                    PackedGemm.MultiplyAdd(_d.Path, rows.Previous, rows.PreviousStride, batch, BlockPanels(weights, block, units), _d.State, sums, rows.PreactStride, sums, rows.PreactStride);
+                    PackedGemm.MultiplyAdd(_d.Path, rows.Previous, rows.PreviousStride, batch, weights, BlockFirstPanel(weights, block, units), units.Panels(weights.PanelWidth), sums, rows.PreactStride, sums, rows.PreactStride);
                 }
             }
 
@@ -155,12 +140,8 @@ internal static partial class RecurrentDriver
             }
         }
 
-        /// <summary>The packed panels of <paramref name="units"/> in gate block <paramref name="block"/> of <paramref name="weights"/> (adjacent: a block's panels are stored in order).</summary>
-        private static ReadOnlySpan<float> BlockPanels(PackedMatrix weights, int block, UnitRange units)
-        {
-            int lanes = weights.PanelWidth;
-            int firstPanel = (block * weights.PaddedBlockRows / lanes) + units.FirstPanel(lanes);
-            return weights.Data.Slice(firstPanel * weights.PanelStride, units.Panels(lanes) * weights.PanelStride);
-        }
+        /// <summary>The first packed panel of <paramref name="units"/> in gate block <paramref name="block"/> of <paramref name="weights"/> (a block's panels are stored in order: the share's are adjacent).</summary>
+        private static int BlockFirstPanel(PackedMatrix weights, int block, UnitRange units)
+            => (block * weights.PaddedBlockRows / weights.PanelWidth) + units.FirstPanel(weights.PanelWidth);
     }
 }

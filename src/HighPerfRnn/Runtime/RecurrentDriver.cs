@@ -107,29 +107,15 @@ internal static partial class RecurrentDriver
                 }
                 else
                 {
-                    for (int step = 0; step < shape.SeqLen; step++)
-                    {
-                        forward.ProjectStep(projection, step);
-                        forward.Step<TKernel>(layerOutput, scratch, step * batch, batch, 0, (step - 1) * batch, step, kernel);
-                    }
-
-                    for (int step = 0; step < shape.SeqLen; step++)
-                    {
-                        int time = shape.SeqLen - 1 - step;
-                        backward.ProjectStep(projection, time);
-                        backward.Step<TKernel>(layerOutput, scratch, time * batch, batch, 0, step == 0 ? -1 : (time + 1) * batch, step, kernel);
-                    }
+                    forward.RunSteps<TKernel>(layerOutput, scratch, projection, kernel);
+                    backward.RunSteps<TKernel>(layerOutput, scratch, projection, kernel);
                 }
 
                 backward.CopyFinalState(layerOutput, hN, cN);
             }
             else
             {
-                for (int step = 0; step < shape.SeqLen; step++)
-                {
-                    forward.ProjectStep(projection, step);
-                    forward.Step<TKernel>(layerOutput, scratch, step * batch, batch, 0, (step - 1) * batch, step, kernel);
-                }
+                forward.RunSteps<TKernel>(layerOutput, scratch, projection, kernel);
             }
 
             forward.CopyFinalState(layerOutput, hN, cN);
@@ -475,10 +461,21 @@ internal static partial class RecurrentDriver
         /// A batch-first input is projected one sequence at a time, each into every batch-th row.
         /// </summary>
         public void ProjectInputs(ReadOnlySpan<float> layerInput, int inputWidth, bool batchFirst)
+            => ProjectPanels(layerInput, inputWidth, batchFirst, 0, _weights.InputWeights.PanelCount);
+
+        /// <summary>
+        /// preact[r, column] = bias[column] + W_ih·x for every row r and the columns of W_ih's panels [firstPanel, firstPanel
+        /// + panelCount) (all of them, or one unit share's panels of one gate block): one product of the time-major rows, or
+        /// for a batch-first input one per sequence, each into every batch-th row.
+        /// </summary>
+        private void ProjectPanels(ReadOnlySpan<float> layerInput, int inputWidth, bool batchFirst, int firstPanel, int panelCount)
         {
+            PackedMatrix weights = _weights.InputWeights;
+            int column = firstPanel * weights.PanelWidth;
+            ReadOnlySpan<float> bias = _weights.ProjectionBias.AsSpan(column);
             if (!batchFirst)
             {
-                PackedGemm.MultiplyAdd(_d.Path, layerInput, inputWidth, _d.Rows, _weights.InputWeights, _weights.ProjectionBias, 0, _preact, _d.PaddedGateRows);
+                PackedGemm.MultiplyAdd(_d.Path, layerInput, inputWidth, _d.Rows, weights, firstPanel, panelCount, bias, 0, _preact[column..], _d.PaddedGateRows);
                 return;
             }
 
@@ -491,10 +488,12 @@ internal static partial class RecurrentDriver
                     layerInput.Slice(b * seqLen * inputWidth, seqLen * inputWidth),
                     inputWidth,
                     seqLen,
-                    _weights.InputWeights,
-                    _weights.ProjectionBias,
+                    weights,
+                    firstPanel,
+                    panelCount,
+                    bias,
                     0,
-                    _preact[(b * _d.PaddedGateRows)..],
+                    _preact[((b * _d.PaddedGateRows) + column)..],
                     batch * _d.PaddedGateRows);
             }
         }
@@ -529,6 +528,27 @@ internal static partial class RecurrentDriver
             int first = projection.BatchFirst ? t * width : t * batch * width;
             ReadOnlySpan<float> rows = projection.LayerInput.Slice(first, ((batch - 1) * lda) + width);
             PackedGemm.MultiplyAdd(_d.Path, rows, lda, batch, _weights.InputWeights, _weights.ProjectionBias, 0, _preact[(t * batch * _d.PaddedGateRows)..], _d.PaddedGateRows);
+        }
+
+        /// <summary>
+        /// Every time step of this direction for all the batch rows, in its order (forward from t = 0, backward from the
+        /// last), each step's inputs projected just before it where the layer projects step by step.
+        /// </summary>
+        // Fully optimized from the first call, as the kernels it drives (see PackedGemm.Run).
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void RunSteps<TKernel>(Span<float> layerOutput, in Scratch scratch, in StepProjection projection, LayerKernel kernel)
+            where TKernel : struct, IRecurrentStepKernel
+        {
+            int batch = _d.Shape.Batch;
+            int seqLen = _d.Shape.SeqLen;
+            bool forward = _outputColumn == 0;
+            for (int step = 0; step < seqLen; step++)
+            {
+                int time = forward ? step : seqLen - 1 - step;
+                int previousTime = forward ? time - 1 : time + 1;
+                ProjectStep(projection, time);
+                Step<TKernel>(layerOutput, scratch, time * batch, batch, 0, step == 0 ? -1 : previousTime * batch, step, kernel);
+            }
         }
 
         /// <summary>

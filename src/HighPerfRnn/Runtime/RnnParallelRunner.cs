@@ -238,9 +238,9 @@ public sealed unsafe class RnnParallelRunner : IDisposable
 
     /// <summary>
     /// A call whose <paramref name="team"/> threads share one pass, dividing each step's hidden units or the directions
-    /// (RecurrentDriver.ForwardAsTeamMember): the caller and
-    /// team − 1 workers run the same pass over the same buffers and the caller's workspace, each its own part, meeting at
-    /// the team's barrier. The first failure that is not a member stopped by another's, or null.
+    /// (RecurrentDriver.ForwardAsTeamMember): the caller and team − 1 workers run the same pass over the same buffers and
+    /// the caller's workspace, each its own part, meeting at the team's barrier. The first failure that is not a member
+    /// stopped by another's, or null.
     /// </summary>
     private Exception? RunTeam(RnnModel model, PinnedCall call, ParallelSplit split, int team)
     {
