@@ -208,6 +208,7 @@ internal static class FusedGateStep
             RecurrentBias = ref MemoryMarshal.GetReference(recurrentBias);
             HiddenOut = ref MemoryMarshal.GetReference(hiddenOut);
             Hidden = hidden;
+            ChunkByChunk = FusedGateStep.ChunkByChunk(recurrentWeights.PanelWidth, sizeof(float) * ((long)(inputWeights?.Data.Length ?? 0) + recurrentWeights.Data.Length));
         }
 
         public readonly ref float X;
@@ -220,6 +221,9 @@ internal static class FusedGateStep
         public readonly ref float RecurrentBias;
         public readonly ref float HiddenOut;
         public readonly int Hidden;
+
+        /// <summary>Each panel's products one chunk after another (<see cref="FusedGateStep.ChunkByChunk"/>).</summary>
+        public readonly bool ChunkByChunk;
 
         /// <summary>Walk the panels of units from the last to the first (see <see cref="UnitPanel"/>).</summary>
         public readonly bool Reverse;
@@ -242,7 +246,8 @@ internal static class FusedGateStep
     /// 0.88–0.95 / 0.95 / 0.86–0.91 of the time, a GRU's 0.96–1.01 and a <c>Step</c> with its input product 0.96–1.16
     /// (LSTM 16 1.00–1.16): pairs there only for the LSTM without an input product; at hidden 128, where W_hh streams from
     /// L2, 1.00–1.03 either way. On the 128-bit path (no FMA) 0.88–0.95 for both calls and both cells, scalar 0.88–0.96.
-    /// The 512-bit path (32 registers) was not measured: it keeps one panel.
+    /// On the 512-bit path (32 registers; Zen 5, against the old one-panel kernel) pairs took 0.81–1.04 of the time where one panel
+    /// chunk by chunk (<see cref="ChunkByChunk"/>) took 0.72–1.00: one panel there.
     /// </summary>
     private static bool PanelPairsServe(RnnCell cell, int width, bool inputProduct)
         => width switch
@@ -280,8 +285,8 @@ internal static class FusedGateStep
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
-        GateSums<TVec> p = Product<TOps, TVec>(Initial<TOps, TVec>(ref o.Bias, unitPanel, gatePanels, gates: 4), ref o.X, ref o.InputWeights, o.InputDepth, unitPanel, gatePanels, gates: 4);
-        GateSums<TVec> g = Product<TOps, TVec>(p, ref o.H, ref o.RecurrentWeights, o.RecurrentDepth, unitPanel, gatePanels, gates: 4);
+        GateSums<TVec> p = Product<TOps, TVec>(Initial<TOps, TVec>(ref o.Bias, unitPanel, gatePanels, gates: 4), ref o.X, ref o.InputWeights, o.InputDepth, unitPanel, gatePanels, gates: 4, o.ChunkByChunk);
+        GateSums<TVec> g = Product<TOps, TVec>(p, ref o.H, ref o.RecurrentWeights, o.RecurrentDepth, unitPanel, gatePanels, gates: 4, o.ChunkByChunk);
         int first = unitPanel * TOps.Count;
         GateKernels.LstmUnitVector<TOps, TVec>(g.A, g.B, g.C, g.D, ref Unsafe.Add(ref c, first), ref Unsafe.Add(ref o.HiddenOut, first), Math.Min(TOps.Count, o.Hidden - first));
     }
@@ -295,24 +300,35 @@ internal static class FusedGateStep
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
-        GateSums<TVec> p = Product<TOps, TVec>(Initial<TOps, TVec>(ref o.Bias, unitPanel, gatePanels, gates: 3), ref o.X, ref o.InputWeights, o.InputDepth, unitPanel, gatePanels, gates: 3);
-        GateSums<TVec> q = Product<TOps, TVec>(Initial<TOps, TVec>(ref o.RecurrentBias, unitPanel, gatePanels, gates: 3), ref o.H, ref o.RecurrentWeights, o.RecurrentDepth, unitPanel, gatePanels, gates: 3);
+        GateSums<TVec> p = Product<TOps, TVec>(Initial<TOps, TVec>(ref o.Bias, unitPanel, gatePanels, gates: 3), ref o.X, ref o.InputWeights, o.InputDepth, unitPanel, gatePanels, gates: 3, o.ChunkByChunk);
+        GateSums<TVec> q = Product<TOps, TVec>(Initial<TOps, TVec>(ref o.RecurrentBias, unitPanel, gatePanels, gates: 3), ref o.H, ref o.RecurrentWeights, o.RecurrentDepth, unitPanel, gatePanels, gates: 3, o.ChunkByChunk);
         int first = unitPanel * TOps.Count;
         GateKernels.GruUnitVector<TOps, TVec>(p.A, p.B, p.C, q.A, q.B, q.C, ref Unsafe.Add(ref o.H, first), ref Unsafe.Add(ref o.HiddenOut, first), Math.Min(TOps.Count, o.Hidden - first));
     }
 
     /// <summary>
-    /// init + W·v for one panel of units in each gate block, in <see cref="SummationOrder"/>'s order: chunk 0's leading
-    /// terms, then chunks 0 and 1 side by side in one loop (2 × <paramref name="gates"/> chains: enough to cover FMA
-    /// latency), then chunks 2 and 3 the same way; joined as (s0 + s1) + (s2 + s3).
+    /// init + W·v for one panel of units in each gate block, in <see cref="SummationOrder"/>'s order, joined as
+    /// (s0 + s1) + (s2 + s3). Where the step's weights stream from L2 on the 512-bit path one chunk at a time
+    /// (<paramref name="chunkByChunk"/>: <see cref="ChunkByChunk"/>); otherwise chunk 0's
+    /// leading terms, then chunks 0 and 1 side by side in one loop (2 × <paramref name="gates"/> chains: enough to cover
+    /// FMA latency), then chunks 2 and 3 the same way. The same sums either way.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static GateSums<TVec> Product<TOps, TVec>(GateSums<TVec> init, ref float v, ref float weights, int depth, int unitPanel, int gatePanels, int gates)
+    private static GateSums<TVec> Product<TOps, TVec>(GateSums<TVec> init, ref float v, ref float weights, int depth, int unitPanel, int gatePanels, int gates, bool chunkByChunk)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
         SummationOrder order = SummationOrder.Of(depth);
         GateSums<TVec> zero = GateSums<TVec>.Of(TOps.Zero, TOps.Zero, TOps.Zero, TOps.Zero);
+        if (chunkByChunk)
+        {
+            GateSums<TVec> s0 = Accumulate<TOps, TVec>(init, ref v, ref weights, depth, unitPanel, gatePanels, gates, 0, order.HeadLength);
+            GateSums<TVec> s1 = Accumulate<TOps, TVec>(zero, ref v, ref weights, depth, unitPanel, gatePanels, gates, order.Start(1), order.ChunkLength);
+            GateSums<TVec> s2 = Accumulate<TOps, TVec>(zero, ref v, ref weights, depth, unitPanel, gatePanels, gates, order.Start(2), order.ChunkLength);
+            GateSums<TVec> s3 = Accumulate<TOps, TVec>(zero, ref v, ref weights, depth, unitPanel, gatePanels, gates, order.Start(3), order.ChunkLength);
+            return GateSums<TVec>.Add<TOps>(GateSums<TVec>.Add<TOps>(s0, s1), GateSums<TVec>.Add<TOps>(s2, s3));
+        }
+
         GateSums<TVec> first = Accumulate<TOps, TVec>(init, ref v, ref weights, depth, unitPanel, gatePanels, gates, 0, order.Lead);
         GateSums<TVec> second = zero;
         AccumulateTwo<TOps, TVec>(ref first, ref second, ref v, ref weights, depth, unitPanel, gatePanels, gates, order.Lead, order.Start(1), order.ChunkLength);
@@ -320,6 +336,25 @@ internal static class FusedGateStep
         AccumulateTwo<TOps, TVec>(ref third, ref fourth, ref v, ref weights, depth, unitPanel, gatePanels, gates, order.Start(2), order.Start(3), order.ChunkLength);
         return GateSums<TVec>.Add<TOps>(GateSums<TVec>.Add<TOps>(first, second), GateSums<TVec>.Add<TOps>(third, fourth));
     }
+
+    /// <summary>
+    /// Whether a step's products run one chunk after another for each panel (3–4 chains, one per gate: each gate's panel
+    /// read from its first k to its last in one unbroken run) rather than two chunks side by side (6–8 chains, each gate's
+    /// panel read as two runs a chunk apart): on the 512-bit path where the step reads more than
+    /// <see cref="ChunkByChunkAboveBytes"/> of weights (W_ih and W_hh for a <c>Step</c>, W_hh for a sequence's step).
+    /// Paired in one process on AMD EPYC Zen 5 (AVX-512), batch 1, chunk by chunk ÷ side by side, the same bits: LSTM / GRU
+    /// 128 <c>Step</c> (512 / 384 KB a step, from L2) 0.72 / 0.74, at 64 0.86 / 0.88; a 128 or 256 <c>Forward</c> 0.93; per
+    /// step of a sequence (<c>--fused-step-lines</c>) LSTM 96 / 128 / 192 / 256 0.88 / 0.91 / 0.80 / 0.86, GRU 0.95 / 0.91
+    /// / 0.83 / 0.95. With the weights in L1 the step waits on its chains instead, and fewer chains cost: GRU 32 / 64 and
+    /// LSTM 32 sequence steps (12–48 KB) took 1.25 / 1.26 / 1.08 of the time. All four chunks side by side (16 chains)
+    /// took 1.06–1.30 and two panels at a time (<see cref="FusedGatePanelPair"/>) 0.81–1.04 of the side-by-side time. On the
+    /// 256-bit path (the same CPU, AVX-512 off) chunk by chunk measured 0.90–1.05 (a GRU 128 <c>Forward</c> slower), and an
+    /// AVX2-only machine was not at hand: that path and the narrower ones keep two chunks side by side.
+    /// </summary>
+    internal static bool ChunkByChunk(int width, long weightBytesPerStep) => width == 16 && weightBytesPerStep > ChunkByChunkAboveBytes;
+
+    /// <summary>The weights a step reads above which the 512-bit path runs its products chunk by chunk (<see cref="ChunkByChunk"/>): 48 KB, Zen 5's L1d.</summary>
+    internal const long ChunkByChunkAboveBytes = 48 * 1024;
 
     /// <summary>
     /// Two chunks of <paramref name="length"/> terms side by side for one panel of units: <paramref name="first"/> +=

@@ -19,7 +19,8 @@ internal static class ExecutionPlanner
     /// the gates moved beside the products, 5–9% faster; at 128 level).
     /// A step of a sequence (input product hoisted out of the time loop) fuses the recurrent product and the gates while
     /// W_hh fits L1 (hidden ≤ 32) where <see cref="FusesSequenceStepInL1"/> says so, and again from
-    /// <see cref="FusedStepSequenceStreamingFromBytes"/>. Between the two the general step (the product, then the gate
+    /// <see cref="FusedStepSequenceStreamingFromBytes"/> (on the 512-bit path <see cref="FusedStepSequenceStreamingFromBytes512"/>).
+    /// Between the two the general step (the product, then the gate
     /// pass) measured level or faster.
     /// </summary>
     public const long FusedStepSequenceBudgetBytes = 16 * 1024;
@@ -47,6 +48,19 @@ internal static class ExecutionPlanner
     /// LSTM at most level (80–112: 0.94–0.99).
     /// </summary>
     public const long FusedStepSequenceStreamingFromBytes = 192 * 1024;
+
+    /// <summary>
+    /// The 512-bit path's line in place of <see cref="FusedStepSequenceStreamingFromBytes"/>: from where the fused step
+    /// runs its products chunk by chunk (W_hh over <see cref="FusedGateStep.ChunkByChunkAboveBytes"/>), which made it the
+    /// faster at every such size. Fused ÷ general per step of a 100-step sequence (<c>--fused-step-lines</c>, AMD EPYC Zen 5,
+    /// alternating in one process): LSTM 64 / 96 / 128 0.85 / 0.87 / 0.88, GRU 96 / 128 0.92 / 0.93; GRU 64 (48 KB, two
+    /// chunks side by side) 0.95–1.01, where the general step stays.
+    /// </summary>
+    public const long FusedStepSequenceStreamingFromBytes512 = FusedGateStep.ChunkByChunkAboveBytes + 1;
+
+    /// <summary>The size of W_hh from which a sequence's step on <paramref name="path"/> is fused again.</summary>
+    private static long FusedSequenceStepFromBytes(SimdPath path)
+        => path == SimdPath.Vector512 ? FusedStepSequenceStreamingFromBytes512 : FusedStepSequenceStreamingFromBytes;
 
     /// <summary>
     /// Streaming gated steps alternate the panel order from call to call where W_ih and W_hh together take more than
@@ -503,7 +517,8 @@ internal static class ExecutionPlanner
                 return new LayerPlan(layer, LayerKernel.ElmanSequence, alternates, interleave, pastForwardLine + $"batch 1, hidden {hidden} ≠ one vector" + interleaveNote);
             }
 
-            bool streamsFromL2 = recurrentBytes >= FusedStepSequenceStreamingFromBytes;
+            long fusedFrom = FusedSequenceStepFromBytes(path);
+            bool streamsFromL2 = recurrentBytes >= fusedFrom;
             bool inL1 = recurrentBytes <= FusedStepSequenceBudgetBytes;
             bool fusesInL1 = FusesSequenceStepInL1(architecture, path);
             bool fits = FusedGateStep.CanServe(architecture.Cell, architecture.ProjSize > 0)
@@ -512,10 +527,10 @@ internal static class ExecutionPlanner
             string why = architecture.ProjSize > 0
                 ? "batch 1, LSTM with projection: the fused step has no projection"
                 : call == RnnCall.Step ? "batch 1, a streaming Step: always fused"
-                : streamsFromL2 ? $"batch 1, W_hh {Kb(recurrentBytes)} ≥ {Kb(FusedStepSequenceStreamingFromBytes)}: streams from L2, gates beside the product"
+                : streamsFromL2 ? $"batch 1, W_hh {Kb(recurrentBytes)} ≥ {Kb(fusedFrom)}: streams from L2, gates beside the product"
                 : fits ? $"batch 1, W_hh {Kb(recurrentBytes)} ≤ {Kb(FusedStepSequenceBudgetBytes)}"
                 : inL1 ? $"batch 1, W_hh {Kb(recurrentBytes)} ≤ {Kb(FusedStepSequenceBudgetBytes)}, but a {architecture.Cell} on the {path} path: the product, then the gate pass (measured faster)"
-                : $"batch 1, W_hh {Kb(recurrentBytes)} between {Kb(FusedStepSequenceBudgetBytes)} and {Kb(FusedStepSequenceStreamingFromBytes)}: the product, then the gate pass";
+                : $"batch 1, W_hh {Kb(recurrentBytes)} between {Kb(FusedStepSequenceBudgetBytes)} and {Kb(fusedFrom)}: the product, then the gate pass";
             return new LayerPlan(layer, fits ? LayerKernel.FusedGateStep : LayerKernel.GeneralStep, alternate, interleave, pastForwardLine + why + interleaveNote);
         }
 

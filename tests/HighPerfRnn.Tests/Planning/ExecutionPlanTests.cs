@@ -47,7 +47,7 @@ public sealed class ExecutionPlanTests
         { "rnn 128 batch 2", new RnnArchitecture(RnnCell.Rnn, 128, 128), SimdPath.Vector256, RnnCall.Forward, 2, false, LayerKernel.GeneralStep },
 
         // Gated at batch 1: a Step always fused; a Forward fused to 16 KB of W_hh and again where W_hh streams from L2
-        // (from 192 KB), the general step between.
+        // (from 192 KB; on the 512-bit path above 48 KB), the general step between.
         { "lstm 32 forward (16 KB)", new RnnArchitecture(RnnCell.Lstm, 8, 32), SimdPath.Vector256, RnnCall.Forward, 1, false, LayerKernel.FusedGateStep },
         { "lstm 40 forward (25 KB)", new RnnArchitecture(RnnCell.Lstm, 8, 40), SimdPath.Vector256, RnnCall.Forward, 1, false, LayerKernel.GeneralStep },
         // Within 16 KB a sequence's step fuses on the 512-bit path, and for the LSTM on the 256-bit one; elsewhere the
@@ -58,7 +58,12 @@ public sealed class ExecutionPlanTests
         { "gru 16 forward scalar: the general step", new RnnArchitecture(RnnCell.Gru, 16, 16), SimdPath.Scalar, RnnCall.Forward, 1, false, LayerKernel.GeneralStep },
         { "two-layer gru 16 forward on 256: fused, as a wavefront", new RnnArchitecture(RnnCell.Gru, 16, 16, numLayers: 2), SimdPath.Vector256, RnnCall.Forward, 1, false, LayerKernel.FusedGateStep },
         { "gru 16 step on 256: always fused", new RnnArchitecture(RnnCell.Gru, 16, 16), SimdPath.Vector256, RnnCall.Step, 1, false, LayerKernel.FusedGateStep },
-        { "lstm 108 forward (189 KB)", new RnnArchitecture(RnnCell.Lstm, 8, 108), SimdPath.Vector512, RnnCall.Forward, 1, false, LayerKernel.GeneralStep },
+        { "lstm 108 forward on 256 (189 KB)", new RnnArchitecture(RnnCell.Lstm, 8, 108), SimdPath.Vector256, RnnCall.Forward, 1, false, LayerKernel.GeneralStep },
+        // On the 512-bit path the fused step runs chunk by chunk above 48 KB of W_hh, and fuses from there.
+        { "lstm 108 forward on 512 (189 KB)", new RnnArchitecture(RnnCell.Lstm, 8, 108), SimdPath.Vector512, RnnCall.Forward, 1, false, LayerKernel.FusedGateStep },
+        { "lstm 64 forward on 512 (64 KB)", new RnnArchitecture(RnnCell.Lstm, 8, 64), SimdPath.Vector512, RnnCall.Forward, 1, false, LayerKernel.FusedGateStep },
+        { "gru 64 forward on 512 (48 KB): the general step", new RnnArchitecture(RnnCell.Gru, 8, 64), SimdPath.Vector512, RnnCall.Forward, 1, false, LayerKernel.GeneralStep },
+        { "lstm 40 forward on 512 (30 KB): the general step", new RnnArchitecture(RnnCell.Lstm, 8, 40), SimdPath.Vector512, RnnCall.Forward, 1, false, LayerKernel.GeneralStep },
         { "lstm 111 forward (194 KB)", new RnnArchitecture(RnnCell.Lstm, 8, 111), SimdPath.Vector256, RnnCall.Forward, 1, false, LayerKernel.FusedGateStep },
         { "gru 128 forward (192 KB)", new RnnArchitecture(RnnCell.Gru, 128, 128), SimdPath.Vector512, RnnCall.Forward, 1, false, LayerKernel.FusedGateStep },
         { "gru 127 forward (190 KB)", new RnnArchitecture(RnnCell.Gru, 128, 127), SimdPath.Vector256, RnnCall.Forward, 1, false, LayerKernel.GeneralStep },
