@@ -608,29 +608,37 @@ internal static class ExecutionPlanner
     public const int ShareUnitsBelowRowsPerThread = 4;
 
     /// <summary>
-    /// With one row a thread (batch below twice the threads), units are split from this size of W_hh (padded): units ÷
-    /// rows time (as above) at batch 2–3: LSTM 64 / 96 1.15 / 1.14, GRU 96 1.15, Elman 128 1.13; GRU 128 (192 KB) 0.86–0.87,
-    /// LSTM 128 0.84, Elman 256 0.82, LSTM 256 0.70–0.74, Elman 512 0.76. A row a thread runs the batch-1 kernels, whose
-    /// W_hh stays in L1 and L2 below this.
+    /// With one row a thread (batch below twice the threads), units are split from this size of W_hh (padded). Units ÷
+    /// rows time (as above) at batch 2–3 on AMD EPYC Zen 3 (512 KB L2): LSTM 64 / 96 1.15 / 1.14, GRU 96 1.15, Elman 128
+    /// 1.13; GRU 128 (192 KB) 0.86–0.87, LSTM 128 0.84, Elman 256 0.82, LSTM 256 0.70–0.74, Elman 512 0.76. On AMD EPYC Zen
+    /// 5 (AVX-512, 1 MB L2; session 23, after the batch-1 fused step's chunk-by-chunk products) a row a thread keeps W_hh
+    /// in L2 far longer and the per-step wait costs more: units ÷ the faster of rows and one thread, GRU 128 (192 KB) 1.80,
+    /// LSTM 128 1.46–1.69, Elman 256 1.21, GRU 192 1.41, LSTM 192 (576 KB) 1.47, LSTM 224 (784 KB) 1.36; Elman 384 (576 KB)
+    /// 0.99, GRU 256 (768 KB) 0.94, LSTM 256 0.92, Elman 512 0.69–0.72. One line for both machine types: where the split
+    /// pays on both (768 KB), giving up Zen 3's 0.82–0.87 between 192 and 768 KB rather than taking Zen 5's 1.2–1.8.
     /// </summary>
-    public const long ShareUnitsOneRowFromBytes = 192 * 1024;
+    public const long ShareUnitsOneRowFromBytes = 768 * 1024;
 
     /// <summary>
     /// With two or three rows a thread (batch 4 to 7 on two threads), units are split from this size of W_hh (padded):
-    /// units ÷ rows time at batch 4: LSTM 64 1.21, Elman 256 1.03, GRU 128 0.98, LSTM 128 (256 KB) 0.96; GRU 192 (432 KB)
-    /// 0.94, LSTM 192 0.92, Elman 384 0.89, GRU 256 0.92, LSTM 256 0.90, Elman 512 0.92: where W_hh outgrows the smaller
-    /// machine type's 512 KB L2, each thread reading all of it every step runs from L3.
+    /// units ÷ rows time at batch 4 on Zen 3: LSTM 64 1.21, Elman 256 1.03, GRU 128 0.98, LSTM 128 (256 KB) 0.96; GRU 192
+    /// (432 KB) 0.94, LSTM 192 0.92, Elman 384 0.89, GRU 256 0.92, LSTM 256 0.90, Elman 512 0.92; on Zen 5 (above) GRU 256
+    /// (768 KB) 1.07, Elman 448 (784 KB) 1.03, LSTM 256 (1 MB) 0.98, Elman 512 0.91, LSTM / GRU 320 (1.6 / 1.2 MB) 0.86:
+    /// where W_hh outgrows the larger machine type's 1 MB L2, each thread reading all of it every step runs from L3.
     /// </summary>
-    public const long ShareUnitsFewRowsFromBytes = 384 * 1024;
+    public const long ShareUnitsFewRowsFromBytes = 1024 * 1024;
 
     /// <summary>
     /// A single sequence (batch 1) has its units split from this size of W_hh (padded): each thread runs the general step's
     /// product of one row over its panels, then its units' gates, where one thread runs the fused step or the Elman
-    /// sequence kernel. Two threads ÷ one, paired, seq 50–100 (AMD EPYC Zen 3): LSTM 256 / 512 1.52× / 1.51×, GRU 256
-    /// 1.35×, Elman 512 1.51×; below the line LSTM 128 1.12× and GRU 128 1.09× (quartiles from 0.96×), and Elman 256
-    /// (256 KB) 1.40×, forgone for one line over every cell.
+    /// sequence kernel. Two threads ÷ one, paired, seq 50–100, AMD EPYC Zen 3: LSTM 256 / 512 1.52× / 1.51×, GRU 256
+    /// 1.35×, Elman 512 1.51×; below 384 KB LSTM 128 1.12× and GRU 128 1.09× (quartiles from 0.96×), Elman 256 1.40×. On
+    /// Zen 5 (session 23, time of two threads ÷ one, seq 50): GRU 256 (768 KB) 0.77, LSTM 224 (784 KB) 0.90, LSTM 256 0.72,
+    /// Elman 512 0.55; below, LSTM 128 1.47, GRU 128 1.45, GRU 192 (432 KB) 1.07, LSTM 192 (576 KB) 1.14, GRU 224 (588 KB)
+    /// 0.94, Elman 256 0.95, Elman 384 (576 KB) 0.80: one line for every cell and both machine types, where no shape
+    /// measured slower than one thread.
     /// </summary>
-    public const long ShareUnitsOneSequenceFromBytes = 384 * 1024;
+    public const long ShareUnitsOneSequenceFromBytes = 768 * 1024;
 
     /// <summary>
     /// How many of <paramref name="threads"/> threads a parallel <c>Forward</c> of <paramref name="batch"/> rows (the

@@ -116,15 +116,15 @@ public sealed class AllocationTests
     [Fact]
     public void Parallel_forward_sharing_units_allocates_nothing_after_warm_up()
     {
-        // LSTM 128 at batch 2: two threads split each step's units (ExecutionPlanner.ShareUnitsTeam).
-        var architecture = new RnnArchitecture(RnnCell.Lstm, 128, 128);
+        // LSTM 256 at batch 2: two threads split each step's units (ExecutionPlanner.ShareUnitsTeam).
+        var architecture = new RnnArchitecture(RnnCell.Lstm, 256, 256);
         RnnModel model = RnnModel.CreateRandom(architecture, seed: 2);
         using var runner = new RnnParallelRunner(2);
         Assert.Equal((ParallelSplit.Units, 2), runner.SplitFor(model, 2, 6, default));
-        var input = new float[2 * 6 * 128];
-        var output = new float[2 * 6 * 128];
-        var hN = new float[2 * 128];
-        var cN = new float[2 * 128];
+        var input = new float[2 * 6 * 256];
+        var output = new float[2 * 6 * 256];
+        var hN = new float[2 * 256];
+        var cN = new float[2 * 256];
         AllocationMeter.AssertAllocatesNothing(() => runner.Forward(model, input, output, hN, cN, 2, 6, SequenceLayout.SequenceFirst), "parallel LSTM forward sharing units", everyThread: true);
     }
 

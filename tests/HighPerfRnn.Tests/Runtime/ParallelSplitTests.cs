@@ -126,17 +126,21 @@ public sealed class ParallelSplitTests
     public void The_planner_shares_units_where_each_thread_would_get_few_rows_of_a_large_W_hh()
     {
         RnnModel lstm128 = RnnModel.CreateRandom(new RnnArchitecture(RnnCell.Lstm, 128, 128), seed: 1); // W_hh 256 KB
+        RnnModel lstm192 = RnnModel.CreateRandom(new RnnArchitecture(RnnCell.Lstm, 192, 192), seed: 1); // 576 KB
+        RnnModel gru256 = RnnModel.CreateRandom(new RnnArchitecture(RnnCell.Gru, 256, 256), seed: 1); // 768 KB
         RnnModel lstm256 = RnnModel.CreateRandom(new RnnArchitecture(RnnCell.Lstm, 256, 256), seed: 1); // 1 MB
-        RnnModel gru96 = RnnModel.CreateRandom(new RnnArchitecture(RnnCell.Gru, 96, 96), seed: 1); // 108 KB
         int Team(RnnModel model, int batch, int threads) => ExecutionPlanner.ShareUnitsTeam(model.DriverPlan(RnnCall.Forward, batch, declared: false), batch, threads);
 
-        // A row a thread: from 192 KB.
-        Assert.Equal(2, Team(lstm128, 2, 2));
-        Assert.Equal(2, Team(lstm128, 3, 2));
-        Assert.Equal(1, Team(gru96, 2, 2));
+        // A row a thread: from 768 KB.
+        Assert.Equal(2, Team(gru256, 2, 2));
+        Assert.Equal(2, Team(lstm256, 3, 2));
+        Assert.Equal(1, Team(lstm192, 2, 2));
+        Assert.Equal(1, Team(lstm128, 2, 2));
+        Assert.Equal(1, Team(lstm128, 3, 2));
 
-        // Two or three rows a thread: from 384 KB.
+        // Two or three rows a thread: from 1 MB.
         Assert.Equal(1, Team(lstm128, 4, 2));
+        Assert.Equal(1, Team(gru256, 4, 2));
         Assert.Equal(2, Team(lstm256, 4, 2));
         Assert.Equal(2, Team(lstm256, 7, 2));
         Assert.Equal(4, Team(lstm256, 8, 4));
@@ -146,8 +150,10 @@ public sealed class ParallelSplitTests
         Assert.Equal(1, Team(lstm256, 8, 2));
         Assert.Equal(1, Team(lstm256, 64, 2));
 
-        // A single sequence: from 384 KB.
+        // A single sequence: from 768 KB.
         Assert.Equal(2, Team(lstm256, 1, 2));
+        Assert.Equal(2, Team(gru256, 1, 2));
+        Assert.Equal(1, Team(lstm192, 1, 2));
         Assert.Equal(1, Team(lstm128, 1, 2));
 
         // One thread: nothing to share.
