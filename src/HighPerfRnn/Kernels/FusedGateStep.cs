@@ -56,14 +56,24 @@ internal static class FusedGateStep
     /// </summary>
     public static void FromPreactivations(
         RnnCell cell, SimdPath path, ReadOnlySpan<float> preactivations, ReadOnlySpan<float> h, PackedMatrix recurrentWeights, ReadOnlySpan<float> recurrentBias, Span<float> cellState, Span<float> hiddenOut, int hidden, bool reverse)
+        => FromPreactivations(cell, path, preactivations, h, recurrentWeights, recurrentBias, cellState, hiddenOut, hidden, reverse, new UnitRange(0, hidden));
+
+    /// <summary>
+    /// As above for the units of <paramref name="units"/> alone (one thread's share of a step whose units several threads
+    /// split, <see cref="RnnParallelRunner"/>): only their sums, gates, cell states and outputs; h is read whole.
+    /// </summary>
+    public static void FromPreactivations(
+        RnnCell cell, SimdPath path, ReadOnlySpan<float> preactivations, ReadOnlySpan<float> h, PackedMatrix recurrentWeights, ReadOnlySpan<float> recurrentBias, Span<float> cellState, Span<float> hiddenOut, int hidden, bool reverse, UnitRange units)
     {
         if (cell == RnnCell.Rnn)
         {
             throw new ArgumentException("The fused step is for the LSTM and the GRU.", nameof(cell));
         }
 
+        UnitRange.Require(units, hidden, SimdPaths.LaneCount(path));
+
         // No input product here: the pre-activations stand where the bias stood, with an input of depth 0.
-        Run(cell, path, new Operands(default, null, h, recurrentWeights, preactivations, recurrentBias, hiddenOut, hidden, reverse), h, recurrentWeights, preactivations, recurrentBias, cellState, hiddenOut, hidden);
+        Run(cell, path, new Operands(default, null, h, recurrentWeights, preactivations, recurrentBias, hiddenOut, hidden, reverse, units), h, recurrentWeights, preactivations, recurrentBias, cellState, hiddenOut, hidden);
     }
 
     /// <summary>The checks every entry shares (they make the unchecked addressing below sound), then the cell's kernel for the path.</summary>
@@ -111,17 +121,19 @@ internal static class FusedGateStep
         where TVec : struct
     {
         int gatePanels = PackedMatrix.PadToPanels(o.Hidden, TOps.Count) / TOps.Count;
+        int firstPanel = o.Units.FirstPanel(TOps.Count);
+        int endPanel = firstPanel + o.Units.Panels(TOps.Count);
         int step = PanelPairsServe(cell, TOps.Count, o.InputDepth > 0) ? 2 : 1;
-        int groups = gatePanels / step;
-        bool leftOver = gatePanels % step != 0;
+        int groups = (endPanel - firstPanel) / step;
+        bool leftOver = (endPanel - firstPanel) % step != 0;
         if (leftOver && o.Reverse)
         {
-            OnePanel<TOps, TVec>(cell, o, ref c, gatePanels - 1, gatePanels);
+            OnePanel<TOps, TVec>(cell, o, ref c, endPanel - 1, gatePanels);
         }
 
         for (int index = 0; index < groups; index++)
         {
-            int first = step * UnitPanel(index, groups, o.Reverse);
+            int first = firstPanel + (step * UnitPanel(index, groups, o.Reverse));
             if (step == 2)
             {
                 TwoPanels<TOps, TVec>(cell, o, ref c, first, gatePanels);
@@ -134,7 +146,7 @@ internal static class FusedGateStep
 
         if (leftOver && !o.Reverse)
         {
-            OnePanel<TOps, TVec>(cell, o, ref c, gatePanels - 1, gatePanels);
+            OnePanel<TOps, TVec>(cell, o, ref c, endPanel - 1, gatePanels);
         }
     }
 
@@ -195,9 +207,10 @@ internal static class FusedGateStep
     /// <summary>A step's operands as references, for the unit-panel kernels (this class's and <see cref="FusedGatePanelPair"/>'s).</summary>
     internal readonly ref struct Operands
     {
-        public Operands(ReadOnlySpan<float> x, PackedMatrix? inputWeights, ReadOnlySpan<float> h, PackedMatrix recurrentWeights, ReadOnlySpan<float> bias, ReadOnlySpan<float> recurrentBias, Span<float> hiddenOut, int hidden, bool reverse)
+        public Operands(ReadOnlySpan<float> x, PackedMatrix? inputWeights, ReadOnlySpan<float> h, PackedMatrix recurrentWeights, ReadOnlySpan<float> bias, ReadOnlySpan<float> recurrentBias, Span<float> hiddenOut, int hidden, bool reverse, UnitRange? units = null)
         {
             Reverse = reverse;
+            Units = units ?? new UnitRange(0, hidden);
             X = ref MemoryMarshal.GetReference(x);
             InputWeights = ref MemoryMarshal.GetReference(inputWeights is null ? default : inputWeights.Data);
             InputDepth = inputWeights?.Columns ?? 0;
@@ -227,6 +240,9 @@ internal static class FusedGateStep
 
         /// <summary>Walk the panels of units from the last to the first (see <see cref="UnitPanel"/>).</summary>
         public readonly bool Reverse;
+
+        /// <summary>The units whose sums, gates and outputs this call computes (all of them but for a thread's share).</summary>
+        public readonly UnitRange Units;
     }
 
     /// <summary>

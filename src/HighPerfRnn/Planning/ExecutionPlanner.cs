@@ -629,16 +629,18 @@ internal static class ExecutionPlanner
     public const long ShareUnitsFewRowsFromBytes = 1024 * 1024;
 
     /// <summary>
-    /// A single sequence (batch 1) has its units split from this size of W_hh (padded): each thread runs the general step's
-    /// product of one row over its panels, then its units' gates, where one thread runs the fused step or the Elman
-    /// sequence kernel. Two threads ÷ one, paired, seq 50–100, AMD EPYC Zen 3: LSTM 256 / 512 1.52× / 1.51×, GRU 256
-    /// 1.35×, Elman 512 1.51×; below 384 KB LSTM 128 1.12× and GRU 128 1.09× (quartiles from 0.96×), Elman 256 1.40×. On
-    /// Zen 5 (session 23, time of two threads ÷ one, seq 50): GRU 256 (768 KB) 0.77, LSTM 224 (784 KB) 0.90, LSTM 256 0.72,
-    /// Elman 512 0.55; below, LSTM 128 1.47, GRU 128 1.45, GRU 192 (432 KB) 1.07, LSTM 192 (576 KB) 1.14, GRU 224 (588 KB)
-    /// 0.94, Elman 256 0.95, Elman 384 (576 KB) 0.80: one line for every cell and both machine types, where no shape
-    /// measured slower than one thread.
+    /// A single sequence (batch 1) has its units split from this size of W_hh (padded): each thread runs the one-thread
+    /// pass's step over its panels (the fused step for a gated layer the plan fuses, else the general step's product of one
+    /// row, then its units' gates), where one thread runs the fused step or the Elman sequence kernel over all of them. Two
+    /// threads ÷ one, paired, seq 50–100, AMD EPYC Zen 3 (the general step in each share): LSTM 256 / 512 1.52× / 1.51×,
+    /// GRU 256 1.35×, Elman 512 1.51×; below the line LSTM 128 1.12× and GRU 128 1.09× (quartiles from 0.96×), Elman 256
+    /// 1.40×. On Zen 5 (session 23, time of two threads ÷ one, seq 50, the fused step in each gated share): LSTM 144 / 160
+    /// (324 / 400 KB) 0.92 / 0.94, GRU 176 (363 KB) 0.83, LSTM 192 0.83, GRU 192 0.87, LSTM 256 0.64, GRU 256 0.73, Elman
+    /// 288 / 320 / 384 0.90 / 0.79 / 0.82, Elman 512 0.55; below, LSTM 128 1.08, GRU 128 1.18, Elman 256 0.95 (with the
+    /// general step in each share, before: LSTM 192 1.14, GRU 192 1.07, LSTM 256 0.72). The fused shares were not measured
+    /// on Zen 3.
     /// </summary>
-    public const long ShareUnitsOneSequenceFromBytes = 768 * 1024;
+    public const long ShareUnitsOneSequenceFromBytes = 384 * 1024;
 
     /// <summary>
     /// How many of <paramref name="threads"/> threads a parallel <c>Forward</c> of <paramref name="batch"/> rows (the

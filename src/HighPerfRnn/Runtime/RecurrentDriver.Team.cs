@@ -64,7 +64,7 @@ internal static partial class RecurrentDriver
             layer = layer.At(index, lastLayer ? output : ((index & 1) == 0 ? scratch.HiddenA : scratch.HiddenB), lastLayer && batchFirst ? shape : dims.Shape);
             if (split == ParallelSplit.Units)
             {
-                LayerSharingUnits(model, dims, scratch, layer, units, barrier);
+                LayerSharingUnits(model, dims, scratch, layer, units, barrier, fused: plan.Layer(index).Kernel == LayerKernel.FusedGateStep);
             }
             else
             {
@@ -79,7 +79,7 @@ internal static partial class RecurrentDriver
     }
 
     /// <summary>Every direction of a layer for the units of <paramref name="units"/>, a wait for the team after each step.</summary>
-    private static void LayerSharingUnits(RnnModel model, Dimensions dims, in Scratch scratch, in TeamLayer layer, UnitRange units, StepBarrier barrier)
+    private static void LayerSharingUnits(RnnModel model, Dimensions dims, in Scratch scratch, in TeamLayer layer, UnitRange units, StepBarrier barrier, bool fused)
     {
         int batch = dims.Shape.Batch;
         int seqLen = dims.Shape.SeqLen;
@@ -96,8 +96,8 @@ internal static partial class RecurrentDriver
             for (int step = 0; step < seqLen; step++)
             {
                 int time = seqLen - 1 - step;
-                forward.StepUnits(layer.Output, scratch, step * batch, step == 0 ? -1 : (step - 1) * batch, units);
-                backward.StepUnits(layer.Output, scratch, time * batch, step == 0 ? -1 : (time + 1) * batch, units);
+                forward.StepUnits(layer.Output, scratch, step * batch, step == 0 ? -1 : (step - 1) * batch, units, fused);
+                backward.StepUnits(layer.Output, scratch, time * batch, step == 0 ? -1 : (time + 1) * batch, units, fused);
                 barrier.SignalAndWait();
             }
 
@@ -107,7 +107,7 @@ internal static partial class RecurrentDriver
         {
             for (int step = 0; step < seqLen; step++)
             {
-                forward.StepUnits(layer.Output, scratch, step * batch, step == 0 ? -1 : (step - 1) * batch, units);
+                forward.StepUnits(layer.Output, scratch, step * batch, step == 0 ? -1 : (step - 1) * batch, units, fused);
                 barrier.SignalAndWait();
             }
         }

@@ -58,11 +58,12 @@ internal static partial class RecurrentDriver
         /// <summary>
         /// One time step of every batch row (rows from <paramref name="row"/>, h_{t−1} from <paramref name="previousRow"/> or
         /// the initial state) for the units of <paramref name="units"/> alone: the general step's product over the share's
-        /// panels of each gate block, then the cell's gate pass over its units (see <see cref="RuntimeStepKernel"/>).
+        /// panels of each gate block, then the cell's gate pass over its units (see <see cref="RuntimeStepKernel"/>); at
+        /// batch 1 of a layer the plan runs on the fused step (<paramref name="fused"/>), that step over the share's panels.
         /// </summary>
         // Fully optimized from the first call, as the kernels it drives (see PackedGemm.Run).
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void StepUnits(Span<float> layerOutput, in Scratch scratch, int row, int previousRow, UnitRange units)
+        public void StepUnits(Span<float> layerOutput, in Scratch scratch, int row, int previousRow, UnitRange units, bool fused)
         {
             if (units.Count == 0)
             {
@@ -71,6 +72,14 @@ internal static partial class RecurrentDriver
 
             int batch = _d.Shape.Batch;
             var rows = new StepRows(this, layerOutput, row, batch, firstSequence: 0, previousRow);
+            if (fused && batch == 1 && !rows.Previous.IsEmpty)
+            {
+                // The one-thread pass's fused step over the share's panels (its products, then its gates, per vector of units).
+                FusedGateStep.FromPreactivations(
+                    _d.Cell, _d.Path, rows.Preact, rows.Previous[.._d.State], _weights.RecurrentWeights, _weights.RecurrentBias, rows.Cell, rows.Output[.._d.State], _d.Hidden, reverse: false, units);
+                return;
+            }
+
             PackedMatrix weights = _weights.RecurrentWeights;
             int gateStride = weights.PaddedBlockRows;
             if (_d.Cell == RnnCell.Gru)
