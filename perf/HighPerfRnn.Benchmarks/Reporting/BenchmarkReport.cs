@@ -59,15 +59,17 @@ public static class BenchmarkReport
     };
 
     /// <summary>
-    /// RTNeural's compile-time layers per step (ns) on the AMD EPYC Zen 5 (AVX-512) of sessions 6–8:
+    /// RTNeural's compile-time layers per step (ns) on the AMD EPYC Zen 5 (AVX-512; family 26, model 2) of session 23:
     /// its HEAD, Eigen backend, g++ 12 -O3 -march=native, timed by perf/rtneural/bench_step.cpp (output fed back as
-    /// input, best of 5 blocks), the faster of two rounds (2026-12-02). Beside the declared model's Step median, the same
-    /// loop as BenchmarkDotNet's; `-- --feedback-step` times HighPerfRnn in RTNeural's exact loop.
+    /// input, best of 5 blocks), the fastest of three rounds around two `--feedback-step` rounds (2026-12-04, 08:05–08:36
+    /// UTC; sessions 6–8 measured 72 / 97 / 151 / 1359 / 5228 and 66 / 90 / 188 / 1051 / 3890 ns on this type, 2026-12-02).
+    /// Beside the declared model's Step median, the same loop as BenchmarkDotNet's; `-- --feedback-step` times HighPerfRnn
+    /// in RTNeural's exact loop.
     /// </summary>
     private static readonly Dictionary<(RnnCell Cell, int Hidden), double> RtNeuralZen5 = new()
     {
-        [(RnnCell.Lstm, 8)] = 72, [(RnnCell.Lstm, 16)] = 97, [(RnnCell.Lstm, 32)] = 151, [(RnnCell.Lstm, 64)] = 1359, [(RnnCell.Lstm, 128)] = 5228,
-        [(RnnCell.Gru, 8)] = 66, [(RnnCell.Gru, 16)] = 90, [(RnnCell.Gru, 32)] = 188, [(RnnCell.Gru, 64)] = 1051, [(RnnCell.Gru, 128)] = 3890,
+        [(RnnCell.Lstm, 8)] = 67, [(RnnCell.Lstm, 16)] = 90, [(RnnCell.Lstm, 32)] = 139, [(RnnCell.Lstm, 64)] = 1231, [(RnnCell.Lstm, 128)] = 4742,
+        [(RnnCell.Gru, 8)] = 60, [(RnnCell.Gru, 16)] = 84, [(RnnCell.Gru, 32)] = 170, [(RnnCell.Gru, 64)] = 958, [(RnnCell.Gru, 128)] = 3595,
     };
 
     /// <summary>
@@ -332,7 +334,7 @@ public static class BenchmarkReport
             text.AppendLine("*Declared* = the `[RnnModel]` type of the same size built from the same weights (same bits): where W_hh takes at most 16 KB its whole-model kernel runs the step (issue 14). *Declared ÷ runtime* = the declared model's time as a fraction of the runtime-sized model's: of the medians, and *paired* (with `--paired`) within each round of an alternation in one process (median, quartiles).");
             text.AppendLine();
             string here = RtNeuralHere()?.Type ?? "this CPU type";
-            text.AppendLine(c, $"RTNeural = its compile-time layers, per step, not timed in this run: *{here}* = measured on this run's CPU type (AMD EPYC Zen 3, Zen 4 or Zen 5, by CPUID family and model; — on others) with `perf/rtneural/bench_step.cpp` (Eigen backend, g++ 12 -O3 -march=native, output fed back as input, the faster of two rounds on Zen 4 and 5 (2026-12-02), of three on Zen 3 (2026-12-03)); *issue 4* on the AVX2 EPYC, *issue 14* on the AVX-512 Xeon (best of Eigen/xsimd). *×RTNeural* = that RTNeural time ÷ the declared median; mind that RTNeural's loop feeds each output back as the next input, which this table's loop does not (`-- --feedback-step` runs HighPerfRnn in RTNeural's loop). The Elman RNN is not in RTNeural; issue 14's targets for it: 30 / 45 / 100 / 300 / 1200 ns.");
+            text.AppendLine(c, $"RTNeural = its compile-time layers, per step, not timed in this run: *{here}* = measured on this run's CPU type (AMD EPYC Zen 3, Zen 4 or Zen 5, by CPUID family and model; — on others) with `perf/rtneural/bench_step.cpp` (Eigen backend, g++ 12 -O3 -march=native, output fed back as input, the faster of two rounds on Zen 4 (2026-12-02), the fastest of three on Zen 3 (2026-12-03) and Zen 5 (2026-12-04)); *issue 4* on the AVX2 EPYC, *issue 14* on the AVX-512 Xeon (best of Eigen/xsimd). *×RTNeural* = that RTNeural time ÷ the declared median; mind that RTNeural's loop feeds each output back as the next input, which this table's loop does not (`-- --feedback-step` runs HighPerfRnn in RTNeural's loop). The Elman RNN is not in RTNeural; issue 14's targets for it: 30 / 45 / 100 / 300 / 1200 ns.");
             text.AppendLine();
             text.AppendLine("*Least time* = the slowest of reading the step's weights (W_ih and W_hh, each used once a step) through L1 at its rate measured at the start of the run and all that L1 cannot hold from L2 at L2's, its flops at the FMA peak (`MachineLimits.StepBoundNs`), and its dependency chain alone, timed in registers when the report is written (`StepLatencyFloor`: the recurrent product, its joins, the activations and the state update; this loop feeds back h, not the output); *bound* says which; *% (declared)* = that ÷ the declared median.");
             text.AppendLine();
