@@ -1097,7 +1097,7 @@ internal static class PackedGemm
 
     /// <summary>
     /// One row against every panel: y = init + W·x. Groups of eight panels first, chunk after chunk with the eight panels
-    /// as eight chains (<see cref="Panels8"/>); then each panel's four chunks as four chains side by side, four panels at
+    /// as eight chains (<see cref="Panels8"/>; on the 512-bit path as two fours, <see cref="ChunkByChunkFours"/>); then each panel's four chunks as four chains side by side, four panels at
     /// a time on the 512-bit path (16 chains; 32 registers), two elsewhere (8 chains; 16 registers), then single panels.
     /// At batch 1 this product is the whole step, so it is latency that counts: a chain is a quarter of the depth long
     /// (eight panels: a quarter of the depth per pass, four passes the CPU overlaps).
@@ -1141,6 +1141,13 @@ internal static class PackedGemm
         {
             for (int panel = 0; panel < afterEights; panel += 8)
             {
+                if (ChunkByChunkFours(TOps.Count))
+                {
+                    Panels4ByChunk<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, order, panel, ref temp);
+                    Panels4ByChunk<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, order, panel + 4, ref temp);
+                    continue;
+                }
+
                 Panels8<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, order, panel, ref temp);
             }
 
@@ -1181,10 +1188,28 @@ internal static class PackedGemm
 
             for (int panel = afterEights - 8; panel >= 0; panel -= 8)
             {
+                if (ChunkByChunkFours(TOps.Count))
+                {
+                    // The second four first: the previous (forward) step read it last.
+                    Panels4ByChunk<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, order, panel + 4, ref temp);
+                    Panels4ByChunk<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, order, panel, ref temp);
+                    continue;
+                }
+
                 Panels8<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, order, panel, ref temp, reverseChunks);
             }
         }
     }
+
+    /// <summary>
+    /// Whether a group of eight panels runs as two groups of four, each chunk by chunk (four chains per pass, four weight
+    /// streams), rather than all eight side by side (<see cref="Panels8"/>): on the 512-bit path, whose groups of eight
+    /// (hidden 128 and up) outgrow L1. Paired in one process on AMD EPYC Zen 5 (session 23, the same bits): Elman 128 / 256 /
+    /// 512 <c>Forward</c> at batch 1 0.94 / 0.94 / 0.98 of the time, <c>Step</c> 128 / 256 0.90 / 0.95; GRU 64 and a batch of
+    /// 64 level. As in the fused gate step (<c>FusedGateStep.ChunkByChunk</c>), fewer streams read their panels faster
+    /// from L2 there. The other paths keep eight (their groups are half the bytes; not measured on an AVX2-only machine).
+    /// </summary>
+    private static bool ChunkByChunkFours(int width) => width == 16;
 
     /// <summary>
     /// The size of a group of eight panels above which a backward step also takes its chunks last to first (L1 on the
@@ -1351,6 +1376,62 @@ internal static class PackedGemm
         }
 
         SummationOrder.JoinTiles<TOps, TVec>(ref sums, tile, 8, ref Unsafe.Add(ref y, panel * width));
+    }
+
+    /// <summary>
+    /// The 512-bit path's group of eight panels as two fours (<see cref="ChunkByChunkFours"/>): four panels chunk by chunk,
+    /// four chains, each panel read from its first k to its last over the four passes; each chunk's four sums go to their
+    /// tile of <paramref name="sums"/>, joined as (s0 + s1) + (s2 + s3) once all four are in, as <see cref="Panels8"/> does.
+    /// </summary>
+    // A root of its own (as every panel kernel here).
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Panels4ByChunk<TOps, TVec>(ref float x, ref float w, int panelStride, ref float init, ref float y, SummationOrder order, int panel, ref float sums)
+        where TOps : struct, IVectorOps<TVec>
+        where TVec : struct
+    {
+        int width = TOps.Count;
+        ref float i0 = ref Unsafe.Add(ref init, panel * width);
+        ref float w0 = ref Unsafe.Add(ref w, (nint)panel * panelStride);
+        nint s1 = panelStride, s2 = 2 * s1, s3 = 3 * s1;
+        nint tile = 4 * width;
+        for (int chunk = 0; chunk < 4; chunk++)
+        {
+            TVec c0, c1, c2, c3;
+            if (chunk == 0)
+            {
+                c0 = TOps.Load(ref i0);
+                c1 = TOps.Load(ref Unsafe.Add(ref i0, width));
+                c2 = TOps.Load(ref Unsafe.Add(ref i0, 2 * width));
+                c3 = TOps.Load(ref Unsafe.Add(ref i0, 3 * width));
+            }
+            else
+            {
+                c0 = c1 = c2 = c3 = TOps.Zero;
+            }
+
+            int kStart = order.Start(chunk);
+            nint kEnd = order.Length(chunk);
+            ref float wk = ref Unsafe.Add(ref w0, (nint)kStart * width);
+            ref float xk = ref Unsafe.Add(ref x, kStart);
+            for (nint k = 0; k < kEnd; k++)
+            {
+                TVec xv = TOps.Broadcast(xk);
+                c0 = TOps.MultiplyAdd(xv, TOps.Load(ref wk), c0);
+                c1 = TOps.MultiplyAdd(xv, TOps.Load(ref Unsafe.Add(ref wk, s1)), c1);
+                c2 = TOps.MultiplyAdd(xv, TOps.Load(ref Unsafe.Add(ref wk, s2)), c2);
+                c3 = TOps.MultiplyAdd(xv, TOps.Load(ref Unsafe.Add(ref wk, s3)), c3);
+                wk = ref Unsafe.Add(ref wk, width);
+                xk = ref Unsafe.Add(ref xk, 1);
+            }
+
+            ref float t = ref Unsafe.Add(ref sums, chunk * tile);
+            TOps.Store(c0, ref t);
+            TOps.Store(c1, ref Unsafe.Add(ref t, width));
+            TOps.Store(c2, ref Unsafe.Add(ref t, 2 * width));
+            TOps.Store(c3, ref Unsafe.Add(ref t, 3 * width));
+        }
+
+        SummationOrder.JoinTiles<TOps, TVec>(ref sums, tile, 4, ref Unsafe.Add(ref y, panel * width));
     }
 
     /// <summary>
