@@ -75,8 +75,7 @@ internal static partial class RecurrentDriver
             if (fused && batch == 1 && !rows.Previous.IsEmpty)
             {
                 // The one-thread pass's fused step over the share's panels (its products, then its gates, per vector of units).
-                FusedGateStep.FromPreactivations(
-                    _d.Cell, _d.Path, rows.Preact, rows.Previous[.._d.State], _weights.RecurrentWeights, _weights.RecurrentBias, rows.Cell, rows.Output[.._d.State], _d.Hidden, reverse: false, units);
+                FusedStep(rows, reverse: false, units);
                 return;
             }
 

@@ -599,8 +599,7 @@ internal static partial class RecurrentDriver
             var rows = new StepRows(this, layerOutput, row, count, firstSequence, previousRow);
             if (kernel == LayerKernel.FusedGateStep && batch == 1 && !rows.Previous.IsEmpty)
             {
-                FusedGateStep.FromPreactivations(
-                    _d.Cell, _d.Path, rows.Preact, rows.Previous[.._d.State], _weights.RecurrentWeights, _weights.RecurrentBias, rows.Cell, rows.Output[.._d.State], _d.Hidden, reverse: (stepIndex & 1) == 1);
+                FusedStep(rows, reverse: (stepIndex & 1) == 1, new UnitRange(0, _d.Hidden));
                 return;
             }
 
@@ -639,6 +638,14 @@ internal static partial class RecurrentDriver
         /// to exactly the extent the step may touch, so the slicing itself proves the bounds that RecurrentStepArgs promises
         /// kernels (which then address them unchecked).
         /// </summary>
+        /// <summary>
+        /// The fused gate step of one batch row from its pre-activations (<see cref="FusedGateStep.FromPreactivations(RnnCell, SimdPath, ReadOnlySpan{float}, ReadOnlySpan{float}, PackedMatrix, ReadOnlySpan{float}, Span{float}, Span{float}, int, bool, UnitRange)"/>)
+        /// for <paramref name="units"/>: all of them in the one-thread pass, a member's share where threads split the units.
+        /// </summary>
+        private void FusedStep(in StepRows rows, bool reverse, UnitRange units)
+            => FusedGateStep.FromPreactivations(
+                _d.Cell, _d.Path, rows.Preact, rows.Previous[.._d.State], _weights.RecurrentWeights, _weights.RecurrentBias, rows.Cell, rows.Output[.._d.State], _d.Hidden, reverse, units);
+
         private readonly ref struct StepRows
         {
             public StepRows(in DirectionRun run, Span<float> layerOutput, int row, int count, int firstSequence, int previousRow)
