@@ -78,7 +78,7 @@ public sealed class GeneratedCodeCompilesTests
             [RnnModel(5, 16, Cell = RnnCell.Lstm, NumLayers = 2)] public partial class Lstm16Deep;
             /// <summary>The largest two-layer LSTM 16 with a whole-model Forward: 4·16·(80 + 16) + 4·16·(16 + 16) = 8192 weights, 32 KB.</summary>
             [RnnModel(80, 16, Cell = RnnCell.Lstm, NumLayers = 2)] public partial class Lstm16DeepInput80;
-            /// <summary>One input past it (8256 weights): the whole-model Step only.</summary>
+            /// <summary>One input past it (8256 weights a wave): the whole-model Forward one layer after the other (6208 weights a layer's step).</summary>
             [RnnModel(81, 16, Cell = RnnCell.Lstm, NumLayers = 2)] public partial class Lstm16DeepInput81;
             /// <summary>Looped gate product (4·33 rows × 33).</summary>
             [RnnModel(5, 33, Cell = RnnCell.Lstm)] public partial class Lstm33;
@@ -114,16 +114,22 @@ public sealed class GeneratedCodeCompilesTests
             [RnnModel(7, 53, Cell = RnnCell.Gru)] public partial class Gru53;
             /// <summary>Past the line.</summary>
             [RnnModel(7, 128, Cell = RnnCell.Gru)] public partial class Gru128;
-            /// <summary>The largest stacked LSTM with whole-model kernels: 4·32·32 = 4096 weights of W_hh, 16 KB.</summary>
+            /// <summary>The largest stacked LSTM with whole-model kernels: 4·32·32 = 4096 weights of W_hh, 16 KB; a later layer's step 8192 weights: layer by layer.</summary>
             [RnnModel(5, 32, Cell = RnnCell.Lstm, NumLayers = 3)] public partial class Lstm32Deep;
+            /// <summary>Layer 0's step past the Forward's line (4·32·(40 + 32) = 9216 weights): the whole-model Step only.</summary>
+            [RnnModel(40, 32, Cell = RnnCell.Lstm, NumLayers = 2)] public partial class Lstm32DeepInput40;
             /// <summary>The largest GRU with whole-model kernels: 3·36·36 = 3888 weights.</summary>
             [RnnModel(6, 36, Cell = RnnCell.Gru, NumLayers = 2)] public partial class Gru36Deep;
             /// <summary>The first GRU past the whole-model line: 3·37·37 = 4107 weights.</summary>
             [RnnModel(6, 37, Cell = RnnCell.Gru)] public partial class Gru37;
+            /// <summary>Layer 0's step past the Forward's line (3·36·(50 + 36) = 9288 weights): the whole-model Step only.</summary>
+            [RnnModel(50, 36, Cell = RnnCell.Gru, NumLayers = 2)] public partial class Gru36DeepInput50;
             /// <summary>The largest stacked Elman RNN with whole-model kernels: 45·45 = 2025 weights (the Elman line is 2048).</summary>
             [RnnModel(3, 45, NumLayers = 2, Nonlinearity = RnnNonlinearity.Relu)] public partial class Rnn45Deep;
             /// <summary>The first Elman RNN past its whole-model line: 46·46 = 2116 weights.</summary>
             [RnnModel(3, 46)] public partial class Rnn46;
+            /// <summary>An Elman layer 0's step past its Forward's line (40·(70 + 40) = 4400 weights, the line 4096): the whole-model Step only.</summary>
+            [RnnModel(70, 40, NumLayers = 2)] public partial class Rnn40DeepInput70;
         }
 
         namespace @event
@@ -140,7 +146,7 @@ public sealed class GeneratedCodeCompilesTests
         (_, GeneratorDriverRunResult result, Compilation output) = GeneratorHarness.Run(GeneratorHarness.Compile(Declarations));
 
         Assert.Empty(result.Diagnostics);
-        Assert.Equal(44, result.GeneratedTrees.Length);
+        Assert.Equal(47, result.GeneratedTrees.Length);
         Assert.Empty(GeneratorHarness.WarningsAndErrors(output));
 
         using var assembly = new MemoryStream();
@@ -193,12 +199,15 @@ public sealed class GeneratedCodeCompilesTests
     [Fact]
     public void Whole_model_kernels_are_emitted_for_unidirectional_models_within_the_line()
     {
-        // Step and Forward: W_hh within the line, and all the weights within the Forward's line (32 KB).
-        string[] stepAndForward = ["Gated.Lstm9Proj4.g.cs", "Demo.SeedNumpy.g.cs", "Gated.Lstm1.g.cs", "Gated.Lstm16Deep.g.cs", "Gated.Lstm16DeepInput80.g.cs"];
+        // Step and Forward: W_hh within the line, and a layer's step's weights within the Forward's line (32 KB; Elman 16 KB):
+        // as a wavefront where all the layers' fit it, else one layer after the other (LSTM 32 × 3 layers: 84 KB a wave;
+        // GRU 36 × 2: 48 KB; 8256 weights; Elman 45 × 2: 6210 weights, 24 KB).
+        string[] wavefronts = ["Gated.Lstm9Proj4.g.cs", "Demo.SeedNumpy.g.cs", "Gated.Lstm1.g.cs", "Gated.Lstm16Deep.g.cs", "Gated.Lstm16DeepInput80.g.cs"];
+        string[] layerByLayer = ["Gated.Lstm32Deep.g.cs", "Gated.Gru36Deep.g.cs", "Gated.Lstm16DeepInput81.g.cs", "Gated.Rnn45Deep.g.cs"];
+        string[] stepAndForward = [.. wavefronts, .. layerByLayer];
 
-        // Step only: W_hh within the line, the weights past 32 KB (LSTM 32 × 3 layers: 84 KB; GRU 36 × 2: 48 KB; 8256
-        // weights), an Elman model's past 16 KB (45 × 2 layers: 6210 weights, 24 KB).
-        string[] stepOnly = ["Gated.Lstm32Deep.g.cs", "Gated.Gru36Deep.g.cs", "Gated.Lstm16DeepInput81.g.cs", "Gated.Rnn45Deep.g.cs"];
+        // Step only: W_hh within the line, a layer's step's weights past the Forward's line.
+        string[] stepOnly = ["Gated.Lstm32DeepInput40.g.cs", "Gated.Gru36DeepInput50.g.cs", "Gated.Rnn40DeepInput70.g.cs"];
         foreach (string hint in stepAndForward.Concat(stepOnly))
         {
             string text = Source(hint);
@@ -245,6 +254,22 @@ public sealed class GeneratedCodeCompilesTests
         Assert.Contains("int t = wave - layer;", wavefront, StringComparison.Ordinal);
         Assert.Contains("ref float xt = ref LayerRow(ref output, outputStride, ref ring, layer - 1, t);", wavefront, StringComparison.Ordinal);
         Assert.Contains("Step512LaterLayer(weights, layer, ref xt, ref h, ref c, ref o, recurrent);", wavefront, StringComparison.Ordinal);
+
+        // Past a wave's line, one layer after the other: layer 0 over the input rows, each later layer over the output rows
+        // in place (its input h_t in row t, its own h_{t-1} in row t - 1), h_n after each layer; no ring, no wave.
+        foreach (string hint in layerByLayer)
+        {
+            string forward = Section(Source(hint), "Forward512(global::");
+            Assert.Contains("// Layer 0: the input rows in.", forward, StringComparison.Ordinal);
+            Assert.Contains("ref float xt = ref Unsafe.Add(ref xi, t * inputStride);", forward, StringComparison.Ordinal);
+            Assert.Contains("for (int layer = 1; layer < NumLayers; layer++)", forward, StringComparison.Ordinal);
+            Assert.Contains("ref float xt = ref Unsafe.Add(ref output, t * outputStride);", forward, StringComparison.Ordinal);
+            Assert.Contains("ref float h = ref (t > 0 ? ref Unsafe.Add(ref output, (t - 1) * outputStride)", forward, StringComparison.Ordinal);
+            Assert.DoesNotContain("wave", forward, StringComparison.Ordinal);
+            Assert.DoesNotContain("RingFloats", Source(hint), StringComparison.Ordinal);
+        }
+
+        Assert.Contains("Step512LaterLayer(weights, layer, ref xt, ref h, ref c, ref o, ref p, recurrent);", Section(Source("Gated.Lstm32Deep.g.cs"), "Forward512(global::"), StringComparison.Ordinal);
 
         // A few sequences row by row through that Forward, where the plan says so: a sequence's time steps a row (batch
         // first) or a batch (time-major) apart, its states through rows of their own.

@@ -77,13 +77,16 @@ internal static partial class WholeModelEmitter
     /// <c>inputStride</c> and <c>outputStride</c> floats apart: a whole sequence's rows at batch 1, one sequence of a
     /// time-major batch when the rows run one by one.
     /// </remarks>
-    private static void EmitForwardDispatch(IndentedWriter writer, (string Method, int PanelWidth, SimdFlavor Flavor)[] widths, string sequenceScratch, bool timeStrides = false)
+    /// <summary>RunForward: the Forward's time loop on the path the weights were packed for, with the scratch named <paramref name="sequenceScratch"/> (none: null).</summary>
+    private static void EmitForwardDispatch(IndentedWriter writer, (string Method, int PanelWidth, SimdFlavor Flavor)[] widths, string? sequenceScratch, bool timeStrides = false)
     {
         string inputStride = timeStrides ? " int inputStride," : string.Empty;
         string outputStride = timeStrides ? " int outputStride," : string.Empty;
         string inputStrideArgument = timeStrides ? " inputStride," : string.Empty;
         string outputStrideArgument = timeStrides ? " outputStride," : string.Empty;
-        using (writer.Block($"private static void RunForward(global::HighPerfRnn.Generated.GeneratedKernelWeights weights, ref float xi,{inputStride} int seqLen, ref float output,{outputStride} ref float hN, ref float cN, ref float h0, bool hasH0, ref float {sequenceScratch})"))
+        string scratchParameter = sequenceScratch is null ? string.Empty : $", ref float {sequenceScratch}";
+        string scratchArgument = sequenceScratch is null ? string.Empty : $", ref {sequenceScratch}";
+        using (writer.Block($"private static void RunForward(global::HighPerfRnn.Generated.GeneratedKernelWeights weights, ref float xi,{inputStride} int seqLen, ref float output,{outputStride} ref float hN, ref float cN, ref float h0, bool hasH0{scratchParameter})"))
         {
             using (writer.Block("switch (weights.PanelWidth)"))
             {
@@ -91,7 +94,7 @@ internal static partial class WholeModelEmitter
                 {
                     writer.Line($"""
                         case {Int(panelWidth)}:
-                            Forward{method.Substring("Step".Length)}(weights, ref xi,{inputStrideArgument} seqLen, ref output,{outputStrideArgument} ref hN, ref cN, ref h0, hasH0, ref {sequenceScratch});
+                            Forward{method.Substring("Step".Length)}(weights, ref xi,{inputStrideArgument} seqLen, ref output,{outputStrideArgument} ref hN, ref cN, ref h0, hasH0{scratchArgument});
                             return;
                         """);
                 }

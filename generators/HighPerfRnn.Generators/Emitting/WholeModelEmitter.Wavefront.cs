@@ -17,15 +17,24 @@ namespace HighPerfRnn.Generators.Emitting;
 /// </remarks>
 internal static partial class WholeModelEmitter
 {
-    private static void EmitWavefrontForward(IndentedWriter writer, RnnModelDeclaration model, string kernel, (string Method, int PanelWidth, SimdFlavor Flavor)[] widths, int gates)
+    /// <summary>
+    /// The whole-model <c>Forward</c> of a unidirectional model: its entry points (<c>TryForward</c>, <c>TryForwardRows</c>),
+    /// checks and dispatch, and per width the time loop: the layers as a wavefront, or, where a wave would read more
+    /// weights than L1 holds, one layer after the other (<see cref="ForwardRunsLayerByLayer"/>, WholeModelEmitter.LayerByLayer.cs).
+    /// </summary>
+    private static void EmitUnidirectionalForward(IndentedWriter writer, RnnModelDeclaration model, string kernel, (string Method, int PanelWidth, SimdFlavor Flavor)[] widths, int gates)
     {
         bool lstm = model.Cell == "Lstm";
+        bool layerByLayer = ForwardRunsLayerByLayer(model);
         string cellParameters = lstm ? " Span<float> cN, ReadOnlySpan<float> c0, bool returnsCells," : string.Empty;
+        string order = !layerByLayer
+            ? "The layers run as a wavefront."
+            : "The layers run one after the other, each over the whole sequence, in the output rows.";
         writer.Line($$"""
             /// <summary>
             /// Forward at batch 1 (any layout: one sequence's rows are the same memory in each) when <paramref name="weights"/> is given and
             /// the spans are what the runtime's Forward accepts; false, with nothing touched, otherwise (the runtime then runs, and names
-            /// any argument at fault). The layers run as a wavefront. h0 may be h_n itself{{(lstm ? " (c0 may be c_n)" : string.Empty)}}; without h0 each layer's first step
+            /// any argument at fault). {{order}} h0 may be h_n itself{{(lstm ? " (c0 may be c_n)" : string.Empty)}}; without h0 each layer's first step
             /// has no recurrent product, as the runtime's.
             /// </summary>
             public static bool TryForward(
@@ -42,13 +51,35 @@ internal static partial class WholeModelEmitter
             EmitForwardCells(writer);
         }
 
+        string cells = lstm ? "MemoryMarshal.GetReference(cells)" : "Unsafe.NullRef<float>()";
+        if (layerByLayer)
+        {
+            writer.Line($$"""
+                    // Layer l's h0 row is read by its first step and its h_n row written after its last, so h0 may be h_n itself.
+                    RunForward(weights, ref MemoryMarshal.GetReference(input), InputSize, seqLen, ref MemoryMarshal.GetReference(output), OutputSize, ref MemoryMarshal.GetReference(hN),
+                        ref {{cells}}, ref MemoryMarshal.GetReference(h0), !h0.IsEmpty);
+                    return true;
+                }
+
+                """);
+            EmitTryForwardRows(writer, lstm, ring: false);
+            EmitForwardChecks(writer, lstm);
+            EmitForwardDispatch(writer, widths, sequenceScratch: null, timeStrides: true);
+            foreach ((string method, int panelWidth, SimdFlavor flavor) in widths)
+            {
+                EmitLayerByLayerMethod(writer, model, method, panelWidth, flavor, gates);
+            }
+
+            return;
+        }
+
         writer.Line($$"""
                 // The layers below the last: their two latest outputs each (rows t % 2).
                 Span<float> ring = stackalloc float[RingFloats];
 
                 // h0's rows are read by each layer's first step, h_n's written after the last wave, so h0 may be h_n itself.
                 RunForward(weights, ref MemoryMarshal.GetReference(input), InputSize, seqLen, ref MemoryMarshal.GetReference(output), OutputSize, ref MemoryMarshal.GetReference(hN),
-                    ref {{(lstm ? "MemoryMarshal.GetReference(cells)" : "Unsafe.NullRef<float>()")}}, ref MemoryMarshal.GetReference(h0), !h0.IsEmpty, ref MemoryMarshal.GetReference(ring));
+                    ref {{cells}}, ref MemoryMarshal.GetReference(h0), !h0.IsEmpty, ref MemoryMarshal.GetReference(ring));
                 return true;
             }
 
@@ -61,7 +92,7 @@ internal static partial class WholeModelEmitter
                 => ref (layer == NumLayers - 1 ? ref Unsafe.Add(ref output, t * outputStride) : ref Unsafe.Add(ref ring, ((2 * layer) + (t & 1)) * StateSize));
 
             """);
-        EmitTryForwardRows(writer, lstm);
+        EmitTryForwardRows(writer, lstm, ring: true);
         EmitForwardChecks(writer, lstm);
         EmitForwardDispatch(writer, widths, "ring", timeStrides: true);
         foreach ((string method, int panelWidth, SimdFlavor flavor) in widths)
@@ -71,13 +102,14 @@ internal static partial class WholeModelEmitter
     }
 
     /// <summary>
-    /// TryForwardRows: a Forward of several sequences, each through the batch-1 wavefront in turn, where the plan runs such a
+    /// TryForwardRows: a Forward of several sequences, each through the batch-1 Forward in turn (with <paramref name="ring"/>, the
+    /// wavefront's: its ring of the layers' latest rows on the stack), where the plan runs such a
     /// Forward row by row (ExecutionPlan.RunsRowByRow). A sequence's time steps lie a row apart in a batch-first batch and a
     /// batch apart in a time-major one (the strides); its h0, h_n, c0 and c_n rows lie a batch apart per layer, so they pass
     /// through rows of their own on the stack. With lengths (a ragged batch, also of one sequence) each sequence runs its
     /// own length and its output rows past it are cleared, as the runtime's ragged Forward.
     /// </summary>
-    private static void EmitTryForwardRows(IndentedWriter writer, bool lstm)
+    private static void EmitTryForwardRows(IndentedWriter writer, bool lstm, bool ring)
     {
         string cellParameters = lstm ? " Span<float> cN, ReadOnlySpan<float> c0, bool returnsCells," : string.Empty;
         string cellChecks = lstm
@@ -103,8 +135,7 @@ internal static partial class WholeModelEmitter
 
                 // One sequence's states: its row of each layer, gathered from h0{{(lstm ? " and c0" : string.Empty)}} and put back into h_n{{(lstm ? " and c_n" : string.Empty)}}
                 // (one buffer for h0 and h_n: the Forward above reads h0 in each layer's first step and writes h_n after its last).
-                Span<float> rowStates = stackalloc float[StateRows * StateSize];{{(lstm ? "\n    Span<float> rowCells = stackalloc float[StateRows * HiddenSize];" : string.Empty)}}
-                Span<float> ring = stackalloc float[RingFloats];
+                Span<float> rowStates = stackalloc float[StateRows * StateSize];{{(lstm ? "\n    Span<float> rowCells = stackalloc float[StateRows * HiddenSize];" : string.Empty)}}{{(ring ? "\n    Span<float> ring = stackalloc float[RingFloats];" : string.Empty)}}
                 bool batchFirst = layout == global::HighPerfRnn.SequenceLayout.BatchFirst;
                 int inputStride = batchFirst ? InputSize : batch * InputSize;
                 int outputStride = batchFirst ? OutputSize : batch * OutputSize;
@@ -141,7 +172,7 @@ internal static partial class WholeModelEmitter
                     int outputStart = batchFirst ? row * seqLen * OutputSize : row * OutputSize;
                     int length = lengths.IsEmpty ? seqLen : lengths[row];
                     RunForward(weights, ref Unsafe.Add(ref MemoryMarshal.GetReference(input), inputStart), inputStride, length, ref Unsafe.Add(ref MemoryMarshal.GetReference(output), outputStart), outputStride,
-                        ref MemoryMarshal.GetReference(rowStates), ref {{(lstm ? "MemoryMarshal.GetReference(rowCells)" : "Unsafe.NullRef<float>()")}}, ref MemoryMarshal.GetReference(rowStates), !h0.IsEmpty, ref MemoryMarshal.GetReference(ring));
+                        ref MemoryMarshal.GetReference(rowStates), ref {{(lstm ? "MemoryMarshal.GetReference(rowCells)" : "Unsafe.NullRef<float>()")}}, ref MemoryMarshal.GetReference(rowStates), !h0.IsEmpty{{(ring ? ", ref MemoryMarshal.GetReference(ring)" : string.Empty)}});
                     for (int layer = 0; layer < StateRows; layer++)
                     {
                         int stateRow = (layer * batch) + row;

@@ -7,8 +7,8 @@ namespace HighPerfRnn.Generators.Emitting;
 
 /// <summary>
 /// Emits the whole-model kernels of a declared unidirectional model: one <c>Step</c> of every layer at batch 1, and
-/// <c>Forward</c> at batch 1 with the layers as a wavefront (WholeModelEmitter.Wavefront.cs), in code whose sizes are all
-/// constants. Where the runtime builds a step's arguments, slices its scratch and calls a kernel per layer and step, this
+/// <c>Forward</c> at batch 1 with the layers as a wavefront (WholeModelEmitter.Wavefront.cs) or, where a wave's weights
+/// outgrow L1, one layer after the other (WholeModelEmitter.LayerByLayer.cs), in code whose sizes are all constants. Where the runtime builds a step's arguments, slices its scratch and calls a kernel per layer and step, this
 /// code checks the caller's spans once per call and then runs straight through: per layer, the input product (bias +
 /// W_ih·x, a constant-size product, into a stack row or registers), then the layer's step kernel on it (its <c>Row</c> or
 /// <c>RowOnSums</c> method). A stacked model's layers are methods of their own (WholeModelEmitter.Layers.cs).
@@ -36,12 +36,13 @@ internal static partial class WholeModelEmitter
     public const string ClassName = "WholeModelKernel";
 
     /// <summary>
-    /// The most weights a whole-model <c>Forward</c>'s time step reads (W_ih and W_hh, unpadded: of every layer for a
-    /// unidirectional model, whose layers run as a wavefront; of the largest layer's two directions for a bidirectional
-    /// one, run layer by layer) it is emitted for: 8192 floats, 32 KB, the planner's line
+    /// The most weights a whole-model <c>Forward</c>'s time step of one layer reads (W_ih and W_hh, unpadded; of both
+    /// directions for a bidirectional layer) it is emitted for: 8192 floats, 32 KB, the planner's line
     /// (ExecutionPlanner.WholeModelForwardLimitBytes). Each step reads them, where the runtime's pass reads W_ih once per
-    /// layer for the whole sequence (one product); past L1 the generated Forward measured slower (two-layer LSTM 32, 64 KB:
-    /// 1.09–1.13 of the runtime's time; GRU 32, 48 KB: 1.02–1.04; bidirectional GRU 33, 78 KB: 1.05).
+    /// layer for the whole sequence (one product). A stacked unidirectional model runs its layers as a wavefront while all
+    /// of them together take at most this, else one layer after the other (<see cref="ForwardRunsLayerByLayer"/>): as a
+    /// wavefront past L1 each wave streamed every layer's weights from L2 (two-layer LSTM 32, 64 KB: 1.09–1.13 of the
+    /// runtime's time; GRU 32, 48 KB: 1.02–1.04; bidirectional GRU 33, 78 KB: 1.05).
     /// </summary>
     public const int ForwardLimitFloats = 32 * 1024 / sizeof(float);
 
@@ -59,23 +60,43 @@ internal static partial class WholeModelEmitter
     /// <summary>Whether the whole-model <c>Step</c> is emitted: a unidirectional model with W_hh within the line.</summary>
     public static bool AppliesToStep(RnnModelDeclaration model) => !model.Bidirectional && WithinRecurrentLine(model);
 
-    /// <summary>Whether the whole-model <c>Forward</c> is emitted: W_hh within the line, and a time step's weights within <see cref="ForwardLimitFloats"/> (Elman: <see cref="ElmanForwardLimitFloats"/>).</summary>
+    /// <summary>Whether the whole-model <c>Forward</c> is emitted: W_hh within the line, and a layer's time step's weights within <see cref="ForwardLimitFloats"/> (Elman: <see cref="ElmanForwardLimitFloats"/>).</summary>
     public static bool AppliesToForward(RnnModelDeclaration model)
-        => WithinRecurrentLine(model) && StepWeightFloats(model) <= (model.Cell == "Rnn" ? ElmanForwardLimitFloats : ForwardLimitFloats);
+        => WithinRecurrentLine(model) && LayerWeightFloats(model) <= ForwardLimit(model);
+
+    /// <summary>
+    /// Whether a stacked unidirectional model's whole-model <c>Forward</c> runs its layers one after the other, each over the
+    /// whole sequence in the output rows (WholeModelEmitter.LayerByLayer.cs), rather than as a wavefront: where a time step of
+    /// every layer would read more weights than the line (from L2, each step) while one layer's fit (in L1).
+    /// </summary>
+    public static bool ForwardRunsLayerByLayer(RnnModelDeclaration model)
+        => AppliesToForward(model) && !model.Bidirectional && model.NumLayers > 1 && AllLayersWeightFloats(model) > ForwardLimit(model);
+
+    private static long ForwardLimit(RnnModelDeclaration model) => model.Cell == "Rnn" ? ElmanForwardLimitFloats : ForwardLimitFloats;
 
     /// <summary>W_hh (unpadded) within <see cref="LimitFloats"/> (the Elman RNN's: <see cref="ElmanLimitFloats"/>).</summary>
     private static bool WithinRecurrentLine(RnnModelDeclaration model)
         => (long)Gates(model) * model.HiddenSize * model.StateSize <= (model.Cell == "Rnn" ? ElmanLimitFloats : LimitFloats);
 
-    /// <summary>The weights a Forward's time step reads, unpadded: every layer's (unidirectional), or the largest layer's two directions (bidirectional).</summary>
-    internal static long StepWeightFloats(RnnModelDeclaration model)
+    /// <summary>The weights (W_ih and W_hh, unpadded) one time step of the largest layer reads: of both directions for a bidirectional model.</summary>
+    internal static long LayerWeightFloats(RnnModelDeclaration model)
+    {
+        (long first, long later) = LayerWeights(model);
+        return model.NumLayers > 1 ? Math.Max(first, later) : first;
+    }
+
+    /// <summary>The weights (W_ih and W_hh, unpadded) one time step of every layer reads: what a wavefront's wave reads.</summary>
+    internal static long AllLayersWeightFloats(RnnModelDeclaration model)
+    {
+        (long first, long later) = LayerWeights(model);
+        return first + ((model.NumLayers - 1) * later);
+    }
+
+    /// <summary>A time step's weights of layer 0 and of each later layer (all directions), unpadded.</summary>
+    private static (long First, long Later) LayerWeights(RnnModelDeclaration model)
     {
         long perLayerGates = (long)Gates(model) * model.HiddenSize * model.NumDirections;
-        long first = perLayerGates * (model.InputSize + model.StateSize);
-        long later = perLayerGates * (model.OutputSize + model.StateSize);
-        return model.Bidirectional
-            ? (model.NumLayers > 1 ? Math.Max(first, later) : first)
-            : first + ((model.NumLayers - 1) * later);
+        return (perLayerGates * (model.InputSize + model.StateSize), perLayerGates * (model.OutputSize + model.StateSize));
     }
 
     internal static int Gates(RnnModelDeclaration model) => model.Cell switch { "Lstm" => 4, "Gru" => 3, _ => 1 };
@@ -131,7 +152,7 @@ internal static partial class WholeModelEmitter
 
             if (AppliesToForward(model))
             {
-                EmitWavefrontForward(writer, model, kernel, widths, gates);
+                EmitUnidirectionalForward(writer, model, kernel, widths, gates);
             }
 
             EmitDispatch(writer, widths);

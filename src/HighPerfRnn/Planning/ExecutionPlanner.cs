@@ -134,14 +134,15 @@ internal static class ExecutionPlanner
     public const long WholeModelLimitBytes = 16 * 1024;
 
     /// <summary>
-    /// A declared model's whole-model Forward (a unidirectional model's layers as a wavefront, a bidirectional one's layer by
-    /// layer; every time step an input product per layer and direction) runs while the weights a time step reads, W_ih and
-    /// W_hh (unpadded, as the generator counts them: WholeModelEmitter.ForwardLimitFloats) of every layer, or of a
-    /// bidirectional model's largest layer's two directions, take at most this, the smaller L1 of the machine types (32
-    /// KB). Past it each step streams them from L2, where the runtime's pass reads W_ih once per layer for the whole
-    /// sequence (one product): a two-layer LSTM 32 (64 KB) measured 1.09–1.13 of the runtime's time, a GRU 32 (48 KB)
-    /// 1.02–1.04, a bidirectional GRU 33 (78 KB) 1.05, against 0.44 for an LSTM 16 (16 KB) and 0.70–0.85 for an Elman 32
-    /// (16 KB), paired, on Zen 5. Its Step reads them all either way.
+    /// A declared model's whole-model Forward (every time step an input product per layer and direction) runs while the
+    /// weights one layer's time step reads, W_ih and W_hh (unpadded, as the generator counts them:
+    /// WholeModelEmitter.ForwardLimitFloats; both directions of a bidirectional layer), take at most this for the largest
+    /// layer: the smaller L1 of the machine types (32 KB). A unidirectional model's layers run as a wavefront while all of
+    /// them together fit it, else one after the other, each over the whole sequence; a bidirectional model's layer by layer.
+    /// Past the line each step streams its weights from L2, where the runtime's pass reads W_ih once per layer for the whole
+    /// sequence (one product): as a wavefront of every layer a two-layer LSTM 32 (64 KB a wave) measured 1.09–1.13 of the
+    /// runtime's time, a GRU 32 (48 KB) 1.02–1.04, a bidirectional GRU 33 (78 KB) 1.05, against 0.44 for an LSTM 16 (16 KB)
+    /// and 0.70–0.85 for an Elman 32 (16 KB), paired, on Zen 5. Its Step reads every layer's weights either way.
     /// </summary>
     public const long WholeModelForwardLimitBytes = 32 * 1024;
 
@@ -489,7 +490,7 @@ internal static class ExecutionPlanner
         // 0.72 / 1.01 of its time (paired, AMD EPYC Zen 3, session 21). Stacked on other paths: not measured, kept.
         bool oneVectorForward = elman && call == RnnCall.Forward && hidden == lanes;
         bool oneVectorSequence = oneVectorForward && !architecture.Bidirectional && (architecture.NumLayers == 1 || lanes != 8);
-        long declaredWeightBytes = DeclaredStepWeightBytes(architecture);
+        long declaredWeightBytes = DeclaredForwardWeightBytes(architecture);
         long forwardLimit = elman ? ElmanWholeModelForwardLimitBytes : WholeModelForwardLimitBytes;
         bool forwardWithinL1 = call != RnnCall.Forward || declaredWeightBytes <= forwardLimit;
         if (declared && batchClass == 0 && declaredRecurrentBytes <= wholeModelLimit && !oneVectorSequence && forwardWithinL1)
@@ -497,11 +498,15 @@ internal static class ExecutionPlanner
             string steps = oneVectorForward && architecture.Bidirectional
                 ? $" up to {OneVectorBidirectionalWholeModelMaxSteps} steps (longer sequences: the runtime's one-vector kernel, hidden {hidden} = one {lanes}-float vector)"
                 : string.Empty;
-            return new LayerPlan(layer, LayerKernel.GeneratedWholeModel, false, false, $"declared, batch 1, W_hh {Kb(declaredRecurrentBytes)} ≤ {Kb(wholeModelLimit)}: the whole model in generated code{steps}");
+            long waveBytes = DeclaredStepWeightBytes(architecture);
+            string layers = call != RnnCall.Forward || architecture.Bidirectional || architecture.NumLayers == 1 ? string.Empty
+                : waveBytes <= forwardLimit ? $", the layers as a wavefront (a wave's weights {Kb(waveBytes)} ≤ {Kb(forwardLimit)})"
+                : $", one layer after the other (a wave of all of them would read {Kb(waveBytes)} > {Kb(forwardLimit)}; a layer's step {Kb(declaredWeightBytes)})";
+            return new LayerPlan(layer, LayerKernel.GeneratedWholeModel, false, false, $"declared, batch 1, W_hh {Kb(declaredRecurrentBytes)} ≤ {Kb(wholeModelLimit)}: the whole model in generated code{steps}{layers}");
         }
 
         string pastForwardLine = declared && batchClass == 0 && declaredRecurrentBytes <= wholeModelLimit && !forwardWithinL1
-            ? $"declared, but a time step's weights {Kb(declaredWeightBytes)} > {Kb(forwardLimit)} for the whole-model Forward; "
+            ? $"declared, but a layer's time step reads {Kb(declaredWeightBytes)} > {Kb(forwardLimit)} for the whole-model Forward; "
             : string.Empty;
 
         if (batchClass == 0)
@@ -576,23 +581,38 @@ internal static class ExecutionPlanner
     }
 
     /// <summary>
-    /// The weights a whole-model Forward's time step reads, unpadded, as the generator counts them
-    /// (WholeModelEmitter.StepWeightFloats): W_ih and W_hh of every layer (unidirectional: the layers run as a wavefront),
-    /// or of the largest layer's two directions (bidirectional: layer by layer).
+    /// The weights a whole-model Step reads, unpadded, as the generator counts them: W_ih and W_hh of every layer (and
+    /// direction). A unidirectional model's whole-model Forward reads as much per wave where its layers run as a wavefront.
     /// </summary>
     private static long DeclaredStepWeightBytes(RnnArchitecture architecture)
     {
         long total = 0;
+        for (int layer = 0; layer < architecture.NumLayers; layer++)
+        {
+            total += DeclaredLayerWeightBytes(architecture, layer);
+        }
+
+        return total;
+    }
+
+    /// <summary>
+    /// The weights a whole-model Forward's time step of the largest layer reads, unpadded, as the generator counts them
+    /// (WholeModelEmitter.LayerWeightFloats): W_ih and W_hh of its directions. One layer runs at a time (a bidirectional
+    /// model's, or a stacked unidirectional one's past the wavefront's line), so this is what must fit L1.
+    /// </summary>
+    private static long DeclaredForwardWeightBytes(RnnArchitecture architecture)
+    {
         long largest = 0;
         for (int layer = 0; layer < architecture.NumLayers; layer++)
         {
-            long weights = (long)architecture.GateCount * architecture.HiddenSize * architecture.NumDirections * (architecture.LayerInputSize(layer) + architecture.StateSize);
-            total += weights;
-            largest = Math.Max(largest, weights);
+            largest = Math.Max(largest, DeclaredLayerWeightBytes(architecture, layer));
         }
 
-        return (architecture.Bidirectional ? largest : total) * sizeof(float);
+        return largest;
     }
+
+    private static long DeclaredLayerWeightBytes(RnnArchitecture architecture, int layer)
+        => (long)architecture.GateCount * architecture.HiddenSize * architecture.NumDirections * (architecture.LayerInputSize(layer) + architecture.StateSize) * sizeof(float);
 
     /// <summary>
     /// <see cref="RnnParallelRunner"/> splits every step's hidden units between its threads, rather than the batch rows,

@@ -57,6 +57,17 @@ public sealed partial class LstmHidden17NoBias : ILstmModel<LstmHidden17NoBias>,
 [RnnModel(3, 33, Cell = RnnCell.Lstm, NumLayers = 2, Bidirectional = true)]
 public sealed partial class LstmHidden33Bidirectional : ILstmModel<LstmHidden33Bidirectional>;
 
+/// <summary>
+/// Two layers of 32 on a 24-wide input: a time step of both reads 60 KB of weights, past the whole-model Forward's 32 KB,
+/// one layer's 28 and 32 KB: the layers run one after the other in the output rows, not as a wavefront.
+/// </summary>
+[RnnModel(24, 32, Cell = RnnCell.Lstm, NumLayers = 2)]
+public sealed partial class LstmHidden32LayerByLayer : ILstmModel<LstmHidden32LayerByLayer>, IStreamingLstmModel;
+
+/// <summary>Three projected layers (32 → 20), 20 KB of weights a layer's step: one layer after the other.</summary>
+[RnnModel(20, 32, Cell = RnnCell.Lstm, NumLayers = 3, ProjSize = 20)]
+public sealed partial class LstmHidden32Proj20LayerByLayer : ILstmModel<LstmHidden32Proj20LayerByLayer>, IStreamingLstmModel;
+
 /// <summary>Looped scalar projection (13 × 40); two layers.</summary>
 [RnnModel(3, 40, Cell = RnnCell.Lstm, ProjSize = 13, NumLayers = 2)]
 public sealed partial class LstmHidden40Proj13 : ILstmModel<LstmHidden40Proj13>, IStreamingLstmModel;
@@ -108,6 +119,10 @@ public sealed partial class GruHidden17 : IDeclaredModel<GruHidden17>, IStreamin
 /// <summary>Past four 256-bit vectors per gate; stacked, bidirectional, no bias.</summary>
 [RnnModel(13, 33, Cell = RnnCell.Gru, NumLayers = 2, Bidirectional = true, Bias = false)]
 public sealed partial class GruHidden33Everything : IDeclaredModel<GruHidden33Everything>;
+
+/// <summary>Three layers of 30, 21.6 KB of weights a layer's step and 65 KB together: one layer after the other.</summary>
+[RnnModel(30, 30, Cell = RnnCell.Gru, NumLayers = 3)]
+public sealed partial class GruHidden30LayerByLayer : IDeclaredModel<GruHidden30LayerByLayer>, IStreamingModel;
 
 /// <summary>Hidden 52, two layers: the largest specialized GRU (8112 weights of W_hh, within 32 KB), looped products.</summary>
 [RnnModel(3, 52, Cell = RnnCell.Gru, NumLayers = 2)]

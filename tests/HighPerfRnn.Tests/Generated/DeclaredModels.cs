@@ -54,6 +54,13 @@ public sealed partial class Hidden31 : IDeclaredModel<Hidden31>, IStreamingModel
 [RnnModel(5, 33, NumLayers = 2, Bidirectional = true, Nonlinearity = RnnNonlinearity.Relu, Bias = false)]
 public sealed partial class Hidden33Everything : IDeclaredModel<Hidden33Everything>;
 
+/// <summary>
+/// Two layers of 40, whose time steps read 12.8 KB of weights each and 25.6 KB together, past the Elman whole-model
+/// Forward's 16 KB: the layers run one after the other in the output rows, not as a wavefront.
+/// </summary>
+[RnnModel(40, 40, NumLayers = 2)]
+public sealed partial class Hidden40LayerByLayer : IDeclaredModel<Hidden40LayerByLayer>, IStreamingModel;
+
 /// <summary>The last fully unrolled 256-bit size (8 vectors × 64 = 512 FMAs per row); two layers.</summary>
 [RnnModel(3, 64, NumLayers = 2)]
 public sealed partial class Hidden64 : IDeclaredModel<Hidden64>, IStreamingModel;

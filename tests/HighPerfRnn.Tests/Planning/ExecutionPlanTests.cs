@@ -221,6 +221,30 @@ public sealed class ExecutionPlanTests
         Assert.Equal(wavefront, plan.ToString().Contains("as a wavefront", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// A declared stacked unidirectional model's whole-model Forward runs its layers as a wavefront while one wave (a step of
+    /// every layer) reads at most 32 KB of weights (Elman: 16 KB), else one layer after the other while one layer's step
+    /// does; past that the runtime's kernels run.
+    /// </summary>
+    [Theory]
+    [InlineData(RnnCell.Lstm, 16, 16, 2, "the layers as a wavefront")]                  // 16 KB a wave
+    [InlineData(RnnCell.Lstm, 24, 32, 2, "one layer after the other")]                  // 60 KB a wave, 28 and 32 KB a layer
+    [InlineData(RnnCell.Gru, 30, 30, 3, "one layer after the other")]                   // 65 KB a wave, 21.6 KB a layer
+    [InlineData(RnnCell.Rnn, 32, 32, 2, "the layers as a wavefront")]                   // Elman: 16 KB a wave
+    [InlineData(RnnCell.Rnn, 40, 40, 2, "one layer after the other")]                   // 25.6 KB a wave > 16 KB, 12.8 KB a layer
+    [InlineData(RnnCell.Lstm, 40, 32, 2, null)]                                         // layer 0's step 36 KB > 32 KB: the runtime's
+    [InlineData(RnnCell.Rnn, 70, 40, 2, null)]                                          // Elman: layer 0's step 40·110·4 B = 17.2 KB > 16 KB
+    public void Declared_stacked_forwards_run_as_a_wavefront_within_l1_and_layer_by_layer_past_it(RnnCell cell, int input, int hidden, int layers, string? order)
+    {
+        var architecture = new RnnArchitecture(cell, input, hidden, numLayers: layers);
+        ExecutionPlan plan = ExecutionPlanner.Plan(architecture, SimdPath.Vector512, "test", RnnCall.Forward, 0, declared: true);
+        Assert.Equal(order is not null, plan.Layers.All(l => l.Kernel == LayerKernel.GeneratedWholeModel));
+        if (order is not null)
+        {
+            Assert.Contains(order, plan.ToString(), StringComparison.Ordinal);
+        }
+    }
+
     [Theory]
     [InlineData(RnnCall.Forward, 31, false)]
     [InlineData(RnnCall.Forward, 32, true)]
