@@ -485,11 +485,13 @@ internal static class ExecutionPlanner
         // h in a register from step to step: the generated layer loop measured level (hidden 8 on 256-bit, 0.97) or slower
         // (16 on 512-bit, 1.3–1.5× the time). Two directions side by side make the generated loop the faster on short
         // sequences (the seed at 10 steps: 0.72–0.76), up to OneVectorBidirectionalWholeModelMaxSteps.
-        // Stacked on the 256-bit path, the generated wavefront (layer 2's step t − 1 beside layer 1's step t) beats the
-        // runtime's layer-by-layer pass: nn.RNN(5, 8, num_layers=2) at 1 / 10 / 100 / 1000 steps in 0.28 / 0.62–0.71 /
-        // 0.72 / 1.01 of its time (paired, AMD EPYC Zen 3, session 21). Stacked on other paths: not measured, kept.
+        // Stacked, the generated wavefront (layer 2's step t − 1 beside layer 1's step t) beats the runtime's layer-by-layer
+        // pass on every path: nn.RNN(5, 8, num_layers=2) on 256-bit at 1 / 10 / 100 / 1000 steps in 0.28 / 0.62–0.71 /
+        // 0.72 / 1.01 of its time (paired, AMD EPYC Zen 3, session 21); on Zen 5 (session 24, paired, the same bits) two
+        // and three layers of Elman 16 on 512-bit at 10 / 100 / 1000 steps 0.69 / 0.76 / 0.77 and 0.73 / 0.78 / 0.87, two
+        // of Elman 4 on 128-bit 0.50–0.55, two of Elman 8 on 256-bit 0.54–0.60.
         bool oneVectorForward = elman && call == RnnCall.Forward && hidden == lanes;
-        bool oneVectorSequence = oneVectorForward && !architecture.Bidirectional && (architecture.NumLayers == 1 || lanes != 8);
+        bool oneVectorSequence = oneVectorForward && !architecture.Bidirectional && architecture.NumLayers == 1;
         long declaredWeightBytes = DeclaredForwardWeightBytes(architecture);
         long forwardLimit = elman ? ElmanWholeModelForwardLimitBytes : WholeModelForwardLimitBytes;
         bool forwardWithinL1 = call != RnnCall.Forward || declaredWeightBytes <= forwardLimit;

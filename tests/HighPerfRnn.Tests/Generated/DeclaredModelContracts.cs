@@ -129,6 +129,8 @@ public static class DeclaredCases
         DeclaredCase.Of<Hidden9NoBias>(),
         DeclaredCase.Of<Hidden15Bidirectional>(),
         DeclaredCase.Of<Hidden16Streaming>(),
+        DeclaredCase.Of<Hidden16Deep>(),
+        DeclaredCase.Of<Hidden4Deep>(),
         DeclaredCase.Of<Hidden17Deep>(),
         DeclaredCase.Of<Hidden31>(),
         DeclaredCase.Of<Hidden33Everything>(),

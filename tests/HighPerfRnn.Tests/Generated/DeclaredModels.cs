@@ -42,6 +42,17 @@ public sealed partial class Hidden15Bidirectional : IDeclaredModel<Hidden15Bidir
 [RnnModel(1, 16, Nonlinearity = RnnNonlinearity.Relu)]
 public sealed partial class Hidden16Streaming : IDeclaredModel<Hidden16Streaming>, IStreamingModel;
 
+/// <summary>
+/// Exactly one 512-bit (and two 256-bit) vectors, two layers: on the 512-bit path the generated wavefront, where a single
+/// such layer keeps the runtime's one-vector kernel.
+/// </summary>
+[RnnModel(3, 16, NumLayers = 2)]
+public sealed partial class Hidden16Deep : IDeclaredModel<Hidden16Deep>, IStreamingModel;
+
+/// <summary>Exactly one 128-bit vector, two layers: on the 128-bit path the generated wavefront.</summary>
+[RnnModel(2, 4, NumLayers = 2)]
+public sealed partial class Hidden4Deep : IDeclaredModel<Hidden4Deep>, IStreamingModel;
+
 /// <summary>One past a 512-bit vector; three layers.</summary>
 [RnnModel(3, 17, NumLayers = 3)]
 public sealed partial class Hidden17Deep : IDeclaredModel<Hidden17Deep>, IStreamingModel;
