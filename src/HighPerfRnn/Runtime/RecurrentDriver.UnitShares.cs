@@ -124,11 +124,7 @@ internal static partial class RecurrentDriver
                 return;
             }
 
-            int padded = units.Panels(weights.PanelWidth) * weights.PanelWidth;
-            for (int b = 0; b < batch; b++)
-            {
-                ActivationKernels.Apply(_d.Path, _d.Nonlinearity, rows.Preact.Slice((b * rows.PreactStride) + units.First, padded), rows.Output.Slice((b * rows.OutputStride) + units.First, units.Count));
-            }
+            ActivationKernels.ApplyRows(_d.Path, _d.Nonlinearity, rows.Preact[units.First..], rows.PreactStride, batch, rows.Output[units.First..], rows.OutputStride, units.Count);
         }
 
         /// <summary><see cref="CopyFinalState(ReadOnlySpan{float}, Span{float}, Span{float})"/> for the units of <paramref name="units"/> alone.</summary>

@@ -165,6 +165,44 @@ public sealed class EntryPointInvariantTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Activation_of_rows_refuses_buffers_one_float_short_writes_only_each_row_s_units_and_gives_the_bits_of_a_call_per_row(SimdPath path)
+    {
+        int lanes = LaneCount(path);
+        foreach (RnnNonlinearity nonlinearity in new[] { RnnNonlinearity.Tanh, RnnNonlinearity.Relu })
+        {
+            foreach (int count in new[] { 1, 3, 4, 7, 8, 15, 16, 17, 33 })
+            {
+                int padded = (count + lanes - 1) / lanes * lanes;
+                const int rows = 5;
+                int sourceStride = padded + lanes;      // rows apart by more than a row, as the gate rows of a step
+                int destinationStride = count + 3;      // as a batch-first output's rows
+                float[] source = RandomModels.Uniform(new Random(count), ((rows - 1) * sourceStride) + padded, 4f);
+                int destinationLength = ((rows - 1) * destinationStride) + count;
+                float[] destination = Sentinels(destinationLength + 16);
+                Assert.Throws<ArgumentException>(() => ActivationKernels.ApplyRows(path, nonlinearity, source.AsSpan(0, source.Length - 1), sourceStride, rows, destination.AsSpan(0, destinationLength), destinationStride, count));
+                Assert.Throws<ArgumentException>(() => ActivationKernels.ApplyRows(path, nonlinearity, source, sourceStride, rows, destination.AsSpan(0, destinationLength - 1), destinationStride, count));
+                Assert.All(destination, v => Assert.True(IsSentinel(v)));
+
+                ActivationKernels.ApplyRows(path, nonlinearity, source, sourceStride, rows, destination.AsSpan(0, destinationLength), destinationStride, count);
+                var expected = new float[count];
+                for (int i = 0; i < destination.Length; i++)
+                {
+                    (int row, int unit) = Math.DivRem(i, destinationStride);
+                    bool inside = row < rows && unit < count;
+                    Assert.True(inside == !IsSentinel(destination[i]), $"[{path}] {nonlinearity} of {rows} × {count}: [{i}] {(inside ? "not written" : "written outside the rows")}");
+                }
+
+                for (int row = 0; row < rows; row++)
+                {
+                    ActivationKernels.Apply(path, nonlinearity, source.AsSpan(row * sourceStride, padded), expected);
+                    Bits.AssertEqual(expected, destination.AsSpan(row * destinationStride, count).ToArray(), $"[{path}] {nonlinearity} of {count}, row {row}");
+                }
+            }
+        }
+    }
+
     // ---- RecurrentStepArgs ----------------------------------------------------------------------------------
 
     [Fact]
