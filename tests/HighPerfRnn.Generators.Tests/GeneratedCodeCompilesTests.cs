@@ -256,20 +256,25 @@ public sealed class GeneratedCodeCompilesTests
         Assert.Contains("Step512LaterLayer(weights, layer, ref xt, ref h, ref c, ref o, recurrent);", wavefront, StringComparison.Ordinal);
 
         // Past a wave's line, one layer after the other: layer 0 over the input rows, each later layer over the output rows
-        // in place (its input h_t in row t, its own h_{t-1} in row t - 1), h_n after each layer; no ring, no wave.
+        // in place (its input h_t in row t, its own h_{t-1} in row t - 1), h_n after each layer; no ring, no wave. Each
+        // layer's sequence is a method of its own with the step written out, as a single-layer model's Forward.
         foreach (string hint in layerByLayer)
         {
-            string forward = Section(Source(hint), "Forward512(global::");
-            Assert.Contains("// Layer 0: the input rows in.", forward, StringComparison.Ordinal);
-            Assert.Contains("ref float xt = ref Unsafe.Add(ref xi, t * inputStride);", forward, StringComparison.Ordinal);
+            string text = Source(hint);
+            string forward = Section(text, "Forward512(global::");
+            Assert.Contains("Forward512Layer0(weights, ref xi, inputStride, seqLen, ref output, outputStride, ref hN, ref cN, ref h0, hasH0);", forward, StringComparison.Ordinal);
             Assert.Contains("for (int layer = 1; layer < NumLayers; layer++)", forward, StringComparison.Ordinal);
-            Assert.Contains("ref float xt = ref Unsafe.Add(ref output, t * outputStride);", forward, StringComparison.Ordinal);
-            Assert.Contains("ref float h = ref (t > 0 ? ref Unsafe.Add(ref output, (t - 1) * outputStride)", forward, StringComparison.Ordinal);
-            Assert.DoesNotContain("wave", forward, StringComparison.Ordinal);
-            Assert.DoesNotContain("RingFloats", Source(hint), StringComparison.Ordinal);
+            Assert.Contains("Forward512LaterLayer(weights, layer, seqLen, ref output, outputStride, ref hN, ref cN, ref h0, hasH0);", forward, StringComparison.Ordinal);
+            Assert.Contains("ref float xt = ref Unsafe.Add(ref xi, t * inputStride);", Section(text, "Forward512Layer0(global::"), StringComparison.Ordinal);
+            string laterSequence = Section(text, "Forward512LaterLayer(global::");
+            Assert.Contains("ref float xt = ref Unsafe.Add(ref output, t * outputStride);", laterSequence, StringComparison.Ordinal);
+            Assert.Contains("ref float h = ref (t > 0 ? ref Unsafe.Add(ref output, (t - 1) * outputStride)", laterSequence, StringComparison.Ordinal);
+            Assert.DoesNotContain("LaterLayer(weights, layer, ref", laterSequence, StringComparison.Ordinal);
+            Assert.DoesNotContain("wave", forward + laterSequence, StringComparison.Ordinal);
+            Assert.DoesNotContain("RingFloats", text, StringComparison.Ordinal);
         }
 
-        Assert.Contains("Step512LaterLayer(weights, layer, ref xt, ref h, ref c, ref o, ref p, recurrent);", Section(Source("Gated.Lstm32Deep.g.cs"), "Forward512(global::"), StringComparison.Ordinal);
+        Assert.Contains("LstmStepKernelH32.Step512Row(ref p, ref h, ref c, ref o,", Section(Source("Gated.Lstm32Deep.g.cs"), "Forward512LaterLayer(global::"), StringComparison.Ordinal);
 
         // A few sequences row by row through that Forward, where the plan says so: a sequence's time steps a row (batch
         // first) or a batch (time-major) apart, its states through rows of their own.

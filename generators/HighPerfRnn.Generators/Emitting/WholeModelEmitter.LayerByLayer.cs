@@ -18,60 +18,71 @@ namespace HighPerfRnn.Generators.Emitting;
 /// </remarks>
 internal static partial class WholeModelEmitter
 {
-    private static void EmitLayerByLayerMethod(IndentedWriter writer, RnnModelDeclaration model, string method, int panelWidth, SimdFlavor flavor, int gates)
+    private static void EmitLayerByLayerMethod(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, int panelWidth, SimdFlavor flavor, int gates)
     {
         var layers = new LayerProducts(model, flavor, gates, panelWidth);
+        string forward = "Forward" + method.Substring("Step".Length);
         writer.Line();
-        writer.Line($"/// <summary>{Int(panelWidth)}-float panels: layer 0 over the sequence (<c>{LayerMethod(method, first: true)}</c>) into the output rows, then each later layer over them in place (<c>{LayerMethod(method, first: false)}</c>).</summary>");
+        writer.Line($"/// <summary>{Int(panelWidth)}-float panels: layer 0 over the sequence (<c>{forward}Layer0</c>) into the output rows, then each later layer over them in place (<c>{forward}LaterLayer</c>).</summary>");
         writer.Line(KernelPlan.KernelAttribute); // a call of its own, compiled optimized at once
-        using (writer.Block($"private static void Forward{method.Substring("Step".Length)}(global::HighPerfRnn.Generated.GeneratedKernelWeights weights, ref float xi, int inputStride, int seqLen, ref float output, int outputStride, ref float hN, ref float cN, ref float h0, bool hasH0)"))
+        using (writer.Block($"private static void {forward}(global::HighPerfRnn.Generated.GeneratedKernelWeights weights, ref float xi, int inputStride, int seqLen, ref float output, int outputStride, ref float hN, ref float cN, ref float h0, bool hasH0)"))
         {
-            EmitScratchLocals(writer, model, gates, panelWidth, layers, zeros: true);
-            using (writer.Block("// Layer 0: the input rows in."))
-            {
-                writer.Line("const int layer = 0;");
-                EmitLayerOverSequence(writer, model, method, layers, first: true);
-            }
-
-            writer.Line();
-            using (writer.Block("for (int layer = 1; layer < NumLayers; layer++)"))
-            {
-                writer.Line("// Layer l: the layer below's h_t in row t, replaced by this layer's.");
-                EmitLayerOverSequence(writer, model, method, layers, first: false);
-            }
+            writer.Line($$"""
+                {{forward}}Layer0(weights, ref xi, inputStride, seqLen, ref output, outputStride, ref hN, ref cN, ref h0, hasH0);
+                for (int layer = 1; layer < NumLayers; layer++)
+                {
+                    {{forward}}LaterLayer(weights, layer, seqLen, ref output, outputStride, ref hN, ref cN, ref h0, hasH0);
+                }
+                """);
         }
+
+        EmitLayerSequenceMethod(writer, model, kernel, method, forward, panelWidth, gates, layers, first: true);
+        EmitLayerSequenceMethod(writer, model, kernel, method, forward, panelWidth, gates, layers, first: false);
     }
 
     /// <summary>
-    /// The time loop of the layer in scope (<c>layer</c> declared): its input row t from the input (layer 0) or from the output
-    /// rows (a later layer, in place), each step's h_{t−1} from row t − 1 (or h0, or zeros) and h_t to row t; then its h_n.
+    /// One layer over the whole sequence, a method of its own with the step written out in its time loop, as a single-layer
+    /// model's Forward (no call per step; a method per layer keeps each within the JIT's inlining budget): its input row t
+    /// from the input (layer 0) or from the output rows (a later layer, in place), h_{t−1} from row t − 1 (or h0, or zeros),
+    /// h_t to row t; then its h_n.
     /// </summary>
-    private static void EmitLayerOverSequence(IndentedWriter writer, RnnModelDeclaration model, string method, LayerProducts layers, bool first)
+    private static void EmitLayerSequenceMethod(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, string forward, int panelWidth, int gates, LayerProducts layers, bool first)
     {
-        using (writer.Block("for (int t = 0; t < seqLen; t++)"))
-        {
-            writer.Line(first ? "ref float xt = ref Unsafe.Add(ref xi, t * inputStride);" : "ref float xt = ref Unsafe.Add(ref output, t * outputStride);");
-            EmitLayerByLayerStep(writer, model, method, layers, first);
-        }
-
         writer.Line();
-        EmitLayerFinalState(writer);
-    }
-
-    /// <summary>One step of the layer in scope (layer, t and its input row xt declared): h_{t−1} from row t − 1 (or h0, or zeros), h_t to row t.</summary>
-    private static void EmitLayerByLayerStep(IndentedWriter writer, RnnModelDeclaration model, string method, LayerProducts layers, bool first)
-    {
-        writer.Line("""
-            bool recurrent = t > 0 || hasH0;
-            ref float h = ref (t > 0 ? ref Unsafe.Add(ref output, (t - 1) * outputStride) : ref (hasH0 ? ref Unsafe.Add(ref h0, layer * StateSize) : ref z));
-            ref float o = ref Unsafe.Add(ref output, t * outputStride);
-            """);
-        if (model.Cell == "Lstm")
+        writer.Line(first
+            ? $"/// <summary>Layer 0 over the sequence: the input rows in, h_t to output row t ({ProductEmitter.Describe(layers.First)}, then <c>{method}Row{(layers.FirstOnSums ? "OnSums" : string.Empty)}</c>).</summary>"
+            : $"/// <summary>A later layer over the sequence, in place: the layer below's h_t in output row t, replaced by this layer's ({ProductEmitter.Describe(layers.Later)}, then <c>{method}Row{(layers.LaterOnSums ? "OnSums" : string.Empty)}</c>).</summary>");
+        writer.Line(KernelPlan.KernelAttribute); // a call of its own, compiled optimized at once
+        string signature = first
+            ? $"private static void {forward}Layer0(global::HighPerfRnn.Generated.GeneratedKernelWeights weights, ref float xi, int inputStride, int seqLen, ref float output, int outputStride, ref float hN, ref float cN, ref float h0, bool hasH0)"
+            : $"private static void {forward}LaterLayer(global::HighPerfRnn.Generated.GeneratedKernelWeights weights, int layer, int seqLen, ref float output, int outputStride, ref float hN, ref float cN, ref float h0, bool hasH0)";
+        using (writer.Block(signature))
         {
-            writer.Line("ref float c = ref Unsafe.Add(ref cN, layer * HiddenSize);");
-        }
+            bool hasQ = EmitScratchLocals(writer, model, gates, panelWidth, layers, zeros: true);
+            if (first)
+            {
+                writer.Line("const int layer = 0;");
+            }
 
-        EmitLayerCall(writer, model, method, layers, first, "xt", "h", "c", "o", "recurrent");
+            using (writer.Block("for (int t = 0; t < seqLen; t++)"))
+            {
+                writer.Line(first ? "ref float xt = ref Unsafe.Add(ref xi, t * inputStride);" : "ref float xt = ref Unsafe.Add(ref output, t * outputStride);");
+                writer.Line("""
+                    bool recurrent = t > 0 || hasH0;
+                    ref float h = ref (t > 0 ? ref Unsafe.Add(ref output, (t - 1) * outputStride) : ref (hasH0 ? ref Unsafe.Add(ref h0, layer * StateSize) : ref z));
+                    ref float o = ref Unsafe.Add(ref output, t * outputStride);
+                    """);
+                if (model.Cell == "Lstm")
+                {
+                    writer.Line("ref float c = ref Unsafe.Add(ref cN, layer * HiddenSize);");
+                }
+
+                EmitInputProductAndRow(writer, model, kernel, method, first ? layers.First : layers.Later, first ? layers.FirstOnSums : layers.LaterOnSums, "xt", "layer", "h", "c", "o", "recurrent", hasQ);
+            }
+
+            writer.Line();
+            EmitLayerFinalState(writer);
+        }
     }
 
     /// <summary>h_n of the layer in scope: its output at the last step, before the next layer replaces it.</summary>

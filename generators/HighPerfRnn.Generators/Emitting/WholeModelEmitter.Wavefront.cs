@@ -67,7 +67,7 @@ internal static partial class WholeModelEmitter
             EmitForwardDispatch(writer, widths, sequenceScratch: null, timeStrides: true);
             foreach ((string method, int panelWidth, SimdFlavor flavor) in widths)
             {
-                EmitLayerByLayerMethod(writer, model, method, panelWidth, flavor, gates);
+                EmitLayerByLayerMethod(writer, model, kernel, method, panelWidth, flavor, gates);
             }
 
             return;

@@ -67,10 +67,22 @@ internal static partial class WholeModelEmitter
     /// <summary>
     /// Whether a stacked unidirectional model's whole-model <c>Forward</c> runs its layers one after the other, each over the
     /// whole sequence in the output rows (WholeModelEmitter.LayerByLayer.cs), rather than as a wavefront: where a time step of
-    /// every layer would read more weights than the line (from L2, each step) while one layer's fit (in L1).
+    /// every layer would read more weights than the line (from L2, each step) while one layer's fit (in L1), and for Elman
+    /// layers wider than <see cref="ElmanWavefrontMaxHidden"/>.
     /// </summary>
     public static bool ForwardRunsLayerByLayer(RnnModelDeclaration model)
-        => AppliesToForward(model) && !model.Bidirectional && model.NumLayers > 1 && AllLayersWeightFloats(model) > ForwardLimit(model);
+        => AppliesToForward(model) && !model.Bidirectional && model.NumLayers > 1
+            && (AllLayersWeightFloats(model) > ForwardLimit(model) || (model.Cell == "Rnn" && model.HiddenSize > ElmanWavefrontMaxHidden));
+
+    /// <summary>
+    /// The widest stacked Elman layers that run as a wavefront (ExecutionPlanner.ElmanWavefrontMaxHidden, the same number):
+    /// a layer's step is then one vector on the 512-bit path, two on the 256-bit one, and the two layers' chains overlap in a
+    /// wave. Wider, one layer after the other (each layer's loop a method with its step written out) measured the faster,
+    /// declared ÷ runtime-sized, paired on AMD EPYC Zen 5: two layers of Elman 24 / 32 0.67 / 0.74 against 0.74 / 0.83–0.90
+    /// as a wavefront on the 512-bit path, level on the 256-bit one (0.67 / 1.03 against 0.66 / 1.01); of Elman 16 1.00
+    /// against 0.76–0.81 (512-bit), of Elman 8 0.97 against 0.59 (256-bit).
+    /// </summary>
+    public const int ElmanWavefrontMaxHidden = 16;
 
     private static long ForwardLimit(RnnModelDeclaration model) => model.Cell == "Rnn" ? ElmanForwardLimitFloats : ForwardLimitFloats;
 

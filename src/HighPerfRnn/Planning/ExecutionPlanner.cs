@@ -147,6 +147,14 @@ internal static class ExecutionPlanner
     public const long WholeModelForwardLimitBytes = 32 * 1024;
 
     /// <summary>
+    /// The widest stacked Elman layers whose declared whole-model Forward runs them as a wavefront (the generator's
+    /// WholeModelEmitter.ElmanWavefrontMaxHidden, the same number); wider ones run one after the other, the faster there
+    /// (two layers of Elman 24 / 32 on the 512-bit path 0.67 / 0.74 of the runtime's time against 0.74 / 0.83–0.90 as a
+    /// wavefront, level on the 256-bit one; paired, AMD EPYC Zen 5).
+    /// </summary>
+    public const int ElmanWavefrontMaxHidden = 16;
+
+    /// <summary>
     /// The Elman RNN's whole-model Forward line, half (the generator's WholeModelEmitter.ElmanForwardLimitFloats): its
     /// runtime pass is a product per layer and one tight loop per direction, so per-step input products pay off later: a
     /// two-layer Elman 32 (16 KB) measured 0.63–0.85 of the runtime's time, a bidirectional two-layer Elman 33 (26 KB a
@@ -502,8 +510,9 @@ internal static class ExecutionPlanner
                 : string.Empty;
             long waveBytes = DeclaredStepWeightBytes(architecture);
             string layers = call != RnnCall.Forward || architecture.Bidirectional || architecture.NumLayers == 1 ? string.Empty
-                : waveBytes <= forwardLimit ? $", the layers as a wavefront (a wave's weights {Kb(waveBytes)} ≤ {Kb(forwardLimit)})"
-                : $", one layer after the other (a wave of all of them would read {Kb(waveBytes)} > {Kb(forwardLimit)}; a layer's step {Kb(declaredWeightBytes)})";
+                : waveBytes > forwardLimit ? $", one layer after the other (a wave of all of them would read {Kb(waveBytes)} > {Kb(forwardLimit)}; a layer's step {Kb(declaredWeightBytes)})"
+                : elman && hidden > ElmanWavefrontMaxHidden ? $", one layer after the other (Elman layers wider than {ElmanWavefrontMaxHidden})"
+                : $", the layers as a wavefront (a wave's weights {Kb(waveBytes)} ≤ {Kb(forwardLimit)})";
             return new LayerPlan(layer, LayerKernel.GeneratedWholeModel, false, false, $"declared, batch 1, W_hh {Kb(declaredRecurrentBytes)} ≤ {Kb(wholeModelLimit)}: the whole model in generated code{steps}{layers}");
         }
 

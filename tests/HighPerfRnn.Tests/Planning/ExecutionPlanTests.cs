@@ -232,7 +232,8 @@ public sealed class ExecutionPlanTests
     [InlineData(RnnCell.Lstm, 16, 16, 2, "the layers as a wavefront")]                  // 16 KB a wave
     [InlineData(RnnCell.Lstm, 24, 32, 2, "one layer after the other")]                  // 60 KB a wave, 28 and 32 KB a layer
     [InlineData(RnnCell.Gru, 30, 30, 3, "one layer after the other")]                   // 65 KB a wave, 21.6 KB a layer
-    [InlineData(RnnCell.Rnn, 32, 32, 2, "the layers as a wavefront")]                   // Elman: 16 KB a wave
+    [InlineData(RnnCell.Rnn, 16, 16, 2, "the layers as a wavefront")]                   // Elman: 4 KB a wave, hidden 16
+    [InlineData(RnnCell.Rnn, 32, 32, 2, "one layer after the other")]                   // Elman wider than 16: 16 KB a wave, but layer by layer
     [InlineData(RnnCell.Rnn, 40, 40, 2, "one layer after the other")]                   // 25.6 KB a wave > 16 KB, 12.8 KB a layer
     [InlineData(RnnCell.Lstm, 40, 32, 2, null)]                                         // layer 0's step 36 KB > 32 KB: the runtime's
     [InlineData(RnnCell.Rnn, 70, 40, 2, null)]                                          // Elman: layer 0's step 40·110·4 B = 17.2 KB > 16 KB
