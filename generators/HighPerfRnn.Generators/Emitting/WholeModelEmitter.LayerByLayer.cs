@@ -7,7 +7,8 @@ namespace HighPerfRnn.Generators.Emitting;
 /// than L1 holds, while each layer's fit (<see cref="ForwardRunsLayerByLayer"/>): layer 0 over the whole sequence, then
 /// each later layer over the one below's output, one layer's weights in L1 at a time. As a wavefront (every layer's step in
 /// each wave) such a model streamed all its weights from L2 every wave and lost to the runtime's pass; one layer at a time
-/// it keeps the single layer's gain.
+/// it keeps the single layer's gain. Stacked Elman layers wider than <see cref="ElmanWavefrontMaxHidden"/> run this way
+/// within the wave's line too, where it measured faster than the wavefront.
 /// </summary>
 /// <remarks>
 /// Every layer's h sequence goes into the caller's output rows, and each later layer runs over them in place: its step t
