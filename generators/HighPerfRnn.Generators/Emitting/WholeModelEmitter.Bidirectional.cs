@@ -70,14 +70,14 @@ internal static partial class WholeModelEmitter
 
     /// <summary>
     /// RunForward: the Forward method of the path the weights were packed for; <paramref name="sequenceScratch"/> names its
-    /// last argument, the stack memory the layers pass their outputs through (sequences, or the wavefront's ring).
+    /// last argument, the stack memory the layers pass their outputs through (sequences, or the wavefront's ring), or is
+    /// null where they pass none (a unidirectional model's layers run one after the other in the output rows).
     /// </summary>
     /// <remarks>
-    /// With <paramref name="timeStrides"/> (the unidirectional wavefront), the input's and the output's time steps lie
+    /// With <paramref name="timeStrides"/> (the unidirectional Forward), the input's and the output's time steps lie
     /// <c>inputStride</c> and <c>outputStride</c> floats apart: a whole sequence's rows at batch 1, one sequence of a
     /// time-major batch when the rows run one by one.
     /// </remarks>
-    /// <summary>RunForward: the Forward's time loop on the path the weights were packed for, with the scratch named <paramref name="sequenceScratch"/> (none: null).</summary>
     private static void EmitForwardDispatch(IndentedWriter writer, (string Method, int PanelWidth, SimdFlavor Flavor)[] widths, string? sequenceScratch, bool timeStrides = false)
     {
         string inputStride = timeStrides ? " int inputStride," : string.Empty;

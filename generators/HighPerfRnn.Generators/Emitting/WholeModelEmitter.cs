@@ -8,9 +8,10 @@ namespace HighPerfRnn.Generators.Emitting;
 /// <summary>
 /// Emits the whole-model kernels of a declared unidirectional model: one <c>Step</c> of every layer at batch 1, and
 /// <c>Forward</c> at batch 1 with the layers as a wavefront (WholeModelEmitter.Wavefront.cs) or, where a wave's weights
-/// outgrow L1, one layer after the other (WholeModelEmitter.LayerByLayer.cs), in code whose sizes are all constants. Where the runtime builds a step's arguments, slices its scratch and calls a kernel per layer and step, this
-/// code checks the caller's spans once per call and then runs straight through: per layer, the input product (bias +
-/// W_ih·x, a constant-size product, into a stack row or registers), then the layer's step kernel on it (its <c>Row</c> or
+/// outgrow L1, one layer after the other (WholeModelEmitter.LayerByLayer.cs), in code whose sizes are all constants.
+/// Where the runtime builds a step's arguments, slices its scratch and calls a kernel per layer and step, this code checks
+/// the caller's spans once per call and then runs straight through: per layer, the input product (bias + W_ih·x, a
+/// constant-size product, into a stack row or registers), then the layer's step kernel on it (its <c>Row</c> or
 /// <c>RowOnSums</c> method). A stacked model's layers are methods of their own (WholeModelEmitter.Layers.cs).
 /// </summary>
 /// <remarks>

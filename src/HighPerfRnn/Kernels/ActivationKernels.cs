@@ -22,25 +22,7 @@ internal static class ActivationKernels
             throw new ArgumentException($"source needs {padded} floats (destination rounded up to {lanes}-float vectors), but has {source.Length}.", nameof(source));
         }
 
-        ref float src = ref MemoryMarshal.GetReference(source);
-        ref float dst = ref MemoryMarshal.GetReference(destination);
-        int count = destination.Length;
-        bool relu = nonlinearity == RnnNonlinearity.Relu;
-        switch (path)
-        {
-            case SimdPath.Vector512:
-                if (relu) { Run<Vector512Ops, Vector512<float>, Relu>(ref src, ref dst, count); } else { Run<Vector512Ops, Vector512<float>, Tanh>(ref src, ref dst, count); }
-                break;
-            case SimdPath.Vector256:
-                if (relu) { Run<Vector256Ops, Vector256<float>, Relu>(ref src, ref dst, count); } else { Run<Vector256Ops, Vector256<float>, Tanh>(ref src, ref dst, count); }
-                break;
-            case SimdPath.Vector128:
-                if (relu) { Run<Vector128Ops, Vector128<float>, Relu>(ref src, ref dst, count); } else { Run<Vector128Ops, Vector128<float>, Tanh>(ref src, ref dst, count); }
-                break;
-            default:
-                if (relu) { Run<ScalarOps, float, Relu>(ref src, ref dst, count); } else { Run<ScalarOps, float, Tanh>(ref src, ref dst, count); }
-                break;
-        }
+        Dispatch(path, nonlinearity, ref MemoryMarshal.GetReference(source), 0, 1, ref MemoryMarshal.GetReference(destination), 0, destination.Length);
     }
 
     /// <summary>
@@ -72,8 +54,12 @@ internal static class ActivationKernels
             throw new ArgumentException($"{rows} rows of {count} activations need the source rows {sourceStride} floats apart, each {padded} floats long, and the destination rows {destinationStride} apart; the spans hold {source.Length} and {destination.Length} floats.", nameof(source));
         }
 
-        ref float src = ref MemoryMarshal.GetReference(source);
-        ref float dst = ref MemoryMarshal.GetReference(destination);
+        Dispatch(path, nonlinearity, ref MemoryMarshal.GetReference(source), sourceStride, rows, ref MemoryMarshal.GetReference(destination), destinationStride, count);
+    }
+
+    /// <summary>The kernel of the path and activation, over rows the caller has checked.</summary>
+    private static void Dispatch(SimdPath path, RnnNonlinearity nonlinearity, ref float src, int sourceStride, int rows, ref float dst, int destinationStride, int count)
+    {
         bool relu = nonlinearity == RnnNonlinearity.Relu;
         switch (path)
         {
@@ -92,7 +78,8 @@ internal static class ActivationKernels
         }
     }
 
-    // Fully optimized from the first call, as the kernels it drives (see Run).
+    // Fully optimized from the first call: tier-0 SIMD code is tens of times slower, and on a busy machine a kernel was
+    // seen to stay there (or in OSR) for a second of calls after warm-up.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunRows<TOps, TVec, TActivation>(ref float source, nint sourceStride, int rows, ref float destination, nint destinationStride, int count)
         where TOps : struct, IVectorOps<TVec>
@@ -128,28 +115,6 @@ internal static class ActivationKernels
         Span<float> last = stackalloc float[16];
         TOps.Store(TActivation.Invoke<TOps, TVec>(TOps.Load(ref source)), ref MemoryMarshal.GetReference(last));
         last[..rest].CopyTo(MemoryMarshal.CreateSpan(ref destination, rest));
-    }
-
-    // Fully optimized from the first call: tier-0 SIMD code is tens of times slower, and on a busy machine a kernel was
-    // seen to stay there (or in OSR) for a second of calls after warm-up.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Run<TOps, TVec, TActivation>(ref float source, ref float destination, int count)
-        where TOps : struct, IVectorOps<TVec>
-        where TVec : struct
-        where TActivation : struct, IActivation
-    {
-        int width = TOps.Count;
-        int full = count - (count % width);
-        int j = 0;
-        for (; j < full; j += width)
-        {
-            TOps.Store(TActivation.Invoke<TOps, TVec>(TOps.Load(ref Unsafe.Add(ref source, j))), ref Unsafe.Add(ref destination, j));
-        }
-
-        if (j < count)
-        {
-            LastVector<TOps, TVec, TActivation>(ref Unsafe.Add(ref source, j), ref Unsafe.Add(ref destination, j), count - j);
-        }
     }
 
     /// <summary>An activation as a type, so the kernel is specialized per activation with no branch per element.</summary>

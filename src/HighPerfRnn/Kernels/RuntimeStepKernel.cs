@@ -14,7 +14,6 @@ namespace HighPerfRnn.Kernels;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct RuntimeStepKernel : IRecurrentStepKernel
 {
-
     /// <inheritdoc />
     public static bool TryStep(in RecurrentStepArgs args)
     {
