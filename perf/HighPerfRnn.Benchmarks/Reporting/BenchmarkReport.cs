@@ -118,7 +118,7 @@ public static class BenchmarkReport
         IReadOnlyList<PairedRatios.Result>? paired,
         IReadOnlyDictionary<string, PairedRatios.Ratio>? pairedParallel,
         IReadOnlyDictionary<RnnCell, (PairedRatios.Ratio WithLengths, PairedRatios.Ratio OneByOne)>? pairedRagged,
-        (Dictionary<(RnnCell, int), PairedRatios.Ratio> Step, Dictionary<(RnnCell, int), PairedRatios.Ratio> Forward, Dictionary<(RnnCell, int), PairedRatios.Ratio> DeepForward)? pairedDeclared,
+        (Dictionary<(RnnCell, int), PairedRatios.DeclaredStep> Step, Dictionary<(RnnCell, int), PairedRatios.Ratio> Forward, Dictionary<(RnnCell, int), PairedRatios.Ratio> DeepForward)? pairedDeclared,
         IReadOnlyDictionary<ProductBenchmarks.Shape, PairedRatios.Ratio>? pairedProducts)
     {
         Summary[] all = summaries.ToArray();
@@ -238,7 +238,7 @@ public static class BenchmarkReport
         List<ParallelRow> parallel,
         IReadOnlyList<PairedRatios.Result> paired,
         IReadOnlyDictionary<string, PairedRatios.Ratio> pairedParallel,
-        Dictionary<(RnnCell, int), PairedRatios.Ratio>? pairedStep)
+        Dictionary<(RnnCell, int), PairedRatios.DeclaredStep>? pairedStep)
     {
         var host = summaries.FirstOrDefault()?.HostEnvironmentInfo;
         var text = new StringBuilder();
@@ -331,26 +331,29 @@ public static class BenchmarkReport
         {
             text.AppendLine("## Streaming: one `Step` (batch 1, input = hidden)");
             text.AppendLine();
-            text.AppendLine("*Declared* = the `[RnnModel]` type of the same size built from the same weights (same bits): where W_hh takes at most 16 KB its whole-model kernel runs the step (issue 14). *Declared ÷ runtime* = the declared model's time as a fraction of the runtime-sized model's: of the medians, and *paired* (with `--paired`) within each round of an alternation in one process (median, quartiles).");
+            text.AppendLine("*Declared* = the `[RnnModel]` type of the same size built from the same weights (same bits): where W_hh takes at most 16 KB its whole-model kernel runs the step (issue 14). *Declared ÷ runtime* = the declared model's time as a fraction of the runtime-sized model's: of the medians, and *paired* (with `--paired`) within each round of an alternation in one process (median, quartiles). *Declared (paired)* = the declared model's median time per call over those rounds (about 20 ms a round, after warm-up, minutes after BenchmarkDotNet's): a second estimate, as a `--quick` run's BenchmarkDotNet median rests on five 60 ms iterations, which one slow stretch of the shared host moves by up to a third (a declared GRU 64 step's: 638–905 ns over four runs within two hours), and the paired rounds of a shape take under a second, which such a stretch can cover too.");
             text.AppendLine();
             string here = RtNeuralHere()?.Type ?? "this CPU type";
-            text.AppendLine(c, $"RTNeural = its compile-time layers, per step, not timed in this run: *{here}* = measured on this run's CPU type (AMD EPYC Zen 3, Zen 4 or Zen 5, by CPUID family and model; — on others) with `perf/rtneural/bench_step.cpp` (Eigen backend, g++ 12 -O3 -march=native, output fed back as input, the faster of two rounds on Zen 4 (2026-12-02), the fastest of three on Zen 3 (2026-12-03) and Zen 5 (2026-12-04)); *issue 4* on the AVX2 EPYC, *issue 14* on the AVX-512 Xeon (best of Eigen/xsimd). *×RTNeural* = that RTNeural time ÷ the declared median; mind that RTNeural's loop feeds each output back as the next input, which this table's loop does not (`-- --feedback-step` runs HighPerfRnn in RTNeural's loop). The Elman RNN is not in RTNeural; issue 14's targets for it: 30 / 45 / 100 / 300 / 1200 ns.");
+            text.AppendLine(c, $"RTNeural = its compile-time layers, per step, not timed in this run: *{here}* = measured on this run's CPU type (AMD EPYC Zen 3, Zen 4 or Zen 5, by CPUID family and model; — on others) with `perf/rtneural/bench_step.cpp` (Eigen backend, g++ 12 -O3 -march=native, output fed back as input, the faster of two rounds on Zen 4 (2026-12-02), the fastest of three on Zen 3 (2026-12-03) and Zen 5 (2026-12-04)); *issue 4* on the AVX2 EPYC, *issue 14* on the AVX-512 Xeon (best of Eigen/xsimd). *×RTNeural* = that RTNeural time ÷ the faster of the declared model's two estimates (BenchmarkDotNet's median and the paired one), as RTNeural's own figure is the fastest of its rounds; mind that RTNeural's loop feeds each output back as the next input, which this table's loop does not (`-- --feedback-step` runs HighPerfRnn in RTNeural's loop). The Elman RNN is not in RTNeural; issue 14's targets for it: 30 / 45 / 100 / 300 / 1200 ns.");
             text.AppendLine();
-            text.AppendLine("*Least time* = the slowest of reading the step's weights (W_ih and W_hh, each used once a step) through L1 at its rate measured at the start of the run and all that L1 cannot hold from L2 at L2's, its flops at the FMA peak (`MachineLimits.StepBoundNs`), and its dependency chain alone, timed in registers when the report is written (`StepLatencyFloor`: the recurrent product, its joins, the activations and the state update; this loop feeds back h, not the output); *bound* says which; *% (declared)* = that ÷ the declared median.");
+            text.AppendLine("*Least time* = the slowest of reading the step's weights (W_ih and W_hh, each used once a step) through L1 at its rate measured at the start of the run and all that L1 cannot hold from L2 at L2's, its flops at the FMA peak (`MachineLimits.StepBoundNs`), and its dependency chain alone, timed in registers when the report is written (`StepLatencyFloor`: the recurrent product, its joins, the activations and the state update; this loop feeds back h, not the output); *bound* says which; *% (declared)* = that ÷ the declared median (BenchmarkDotNet's, taken right after the limits were measured: the paired rounds come minutes later, under whatever the host does then).");
             text.AppendLine();
-            text.AppendLine(c, $"| cell | hidden | runtime-sized | declared | declared ÷ runtime | paired (quartiles) | allocated | RTNeural ({here}) | ×RTNeural (declared) | RTNeural (issue 4) | RTNeural (issue 14) | least time | bound | % (declared) |");
-            text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |");
+            text.AppendLine(c, $"| cell | hidden | runtime-sized | declared | declared ÷ runtime | paired (quartiles) | declared (paired) | allocated | RTNeural ({here}) | ×RTNeural (declared) | RTNeural (issue 4) | RTNeural (issue 14) | least time | bound | % (declared) |");
+            text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |");
             foreach (StepRow s in steps)
             {
-                string versus = s.RtNeuralNs is { } reference ? $"{reference / s.Generated:F2}×" : "—";
-                string pairedText = pairedStep is not null && pairedStep.TryGetValue((s.Cell, s.Hidden), out PairedRatios.Ratio? r) ? string.Create(c, $"{r.Median:F2} ({r.LowerQuartile:F2}–{r.UpperQuartile:F2})") : "—";
+                PairedRatios.DeclaredStep? pairedTimes = pairedStep is not null && pairedStep.TryGetValue((s.Cell, s.Hidden), out PairedRatios.DeclaredStep? t) ? t : null;
+                double declaredNs = Math.Min(pairedTimes?.DeclaredNs ?? s.Generated, s.Generated);
+                string versus = s.RtNeuralNs is { } reference ? $"{reference / declaredNs:F2}×" : "—";
+                string pairedText = pairedTimes is { Fraction: var r } ? string.Create(c, $"{r.Median:F2} ({r.LowerQuartile:F2}–{r.UpperQuartile:F2})") : "—";
+                string pairedDeclared = pairedTimes is not null ? Time(pairedTimes.DeclaredNs) : "—";
                 string issue14 = RtNeuralXeon.TryGetValue((s.Cell, s.Hidden), out double xeon) ? Time(xeon) : "—";
                 string issue4 = RtNeural.TryGetValue((s.Cell, s.Hidden), out double avx2) ? Time(avx2) : "—";
                 double readBound = machine.StepBoundNs(s.Cell, s.Hidden);
                 double chain = StepLatencyFloor.Measure(s.Cell, s.Hidden);
                 double bound = Math.Max(readBound, chain);
                 string boundKind = chain >= readBound ? "latency" : "weights";
-                text.AppendLine(c, $"| {s.Cell} | {s.Hidden} | {Time(s.Runtime)} | {Time(s.Generated)} | {s.Generated / s.Runtime:F2} | {pairedText} | {Bytes(s.Bytes)} | {(s.RtNeuralNs is { } rt ? Time(rt) : "—")} | {versus} | {issue4} | {issue14} | {Time(bound)} | {boundKind} | {100 * bound / s.Generated:F0}% |");
+                text.AppendLine(c, $"| {s.Cell} | {s.Hidden} | {Time(s.Runtime)} | {Time(s.Generated)} | {s.Generated / s.Runtime:F2} | {pairedText} | {pairedDeclared} | {Bytes(s.Bytes)} | {(s.RtNeuralNs is { } rt ? Time(rt) : "—")} | {versus} | {issue4} | {issue14} | {Time(bound)} | {boundKind} | {100 * bound / s.Generated:F0}% |");
             }
         }
 
