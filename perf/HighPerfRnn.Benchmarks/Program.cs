@@ -113,7 +113,7 @@ Dictionary<RnnCell, (PairedRatios.Ratio WithLengths, PairedRatios.Ratio OneByOne
 Dictionary<ProductBenchmarks.Shape, PairedRatios.Ratio>? pairedProducts = paired && Ran(typeof(ProductBenchmarks))
     ? Timed("paired products", () => PairedRatios.MeasureProducts(TimeSpan.FromSeconds(quick ? 1 : 8)))
     : null;
-(Dictionary<(RnnCell, int), PairedRatios.DeclaredStep> Step, Dictionary<(RnnCell, int), PairedRatios.Ratio> Forward, Dictionary<(RnnCell, int), PairedRatios.Ratio> DeepForward)? pairedDeclared =
+(Dictionary<(RnnCell, int), PairedRatios.DeclaredTiming> Step, Dictionary<(RnnCell, int), PairedRatios.Ratio> Forward, Dictionary<(RnnCell, int), PairedRatios.Ratio> DeepForward)? pairedDeclared =
     paired && (Ran(typeof(StepBenchmarks)) || Ran(typeof(SmallForwardBenchmarks)) || Ran(typeof(DeepForwardBenchmarks)))
         ? Timed("paired declared", () => PairedRatios.MeasureDeclared(TimeSpan.FromSeconds(quick ? 0.6 : 8), Ran(typeof(StepBenchmarks)), Ran(typeof(SmallForwardBenchmarks)), Ran(typeof(DeepForwardBenchmarks))))
         : null;

@@ -118,7 +118,7 @@ public static class BenchmarkReport
         IReadOnlyList<PairedRatios.Result>? paired,
         IReadOnlyDictionary<string, PairedRatios.Ratio>? pairedParallel,
         IReadOnlyDictionary<RnnCell, (PairedRatios.Ratio WithLengths, PairedRatios.Ratio OneByOne)>? pairedRagged,
-        (Dictionary<(RnnCell, int), PairedRatios.DeclaredStep> Step, Dictionary<(RnnCell, int), PairedRatios.Ratio> Forward, Dictionary<(RnnCell, int), PairedRatios.Ratio> DeepForward)? pairedDeclared,
+        (Dictionary<(RnnCell, int), PairedRatios.DeclaredTiming> Step, Dictionary<(RnnCell, int), PairedRatios.Ratio> Forward, Dictionary<(RnnCell, int), PairedRatios.Ratio> DeepForward)? pairedDeclared,
         IReadOnlyDictionary<ProductBenchmarks.Shape, PairedRatios.Ratio>? pairedProducts)
     {
         Summary[] all = summaries.ToArray();
@@ -238,7 +238,7 @@ public static class BenchmarkReport
         List<ParallelRow> parallel,
         IReadOnlyList<PairedRatios.Result> paired,
         IReadOnlyDictionary<string, PairedRatios.Ratio> pairedParallel,
-        Dictionary<(RnnCell, int), PairedRatios.DeclaredStep>? pairedStep)
+        Dictionary<(RnnCell, int), PairedRatios.DeclaredTiming>? pairedStep)
     {
         var host = summaries.FirstOrDefault()?.HostEnvironmentInfo;
         var text = new StringBuilder();
@@ -342,7 +342,7 @@ public static class BenchmarkReport
             text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |");
             foreach (StepRow s in steps)
             {
-                PairedRatios.DeclaredStep? pairedTimes = pairedStep is not null && pairedStep.TryGetValue((s.Cell, s.Hidden), out PairedRatios.DeclaredStep? t) ? t : null;
+                PairedRatios.DeclaredTiming? pairedTimes = pairedStep is not null && pairedStep.TryGetValue((s.Cell, s.Hidden), out PairedRatios.DeclaredTiming? t) ? t : null;
                 // Against RTNeural, the faster of the declared step's two estimates: RTNeural's figure is the fastest of its rounds.
                 double fasterDeclaredNs = Math.Min(pairedTimes?.DeclaredNs ?? s.Generated, s.Generated);
                 string versus = s.RtNeuralNs is { } reference ? $"{reference / fasterDeclaredNs:F2}×" : "—";

@@ -57,11 +57,11 @@ public static class PairedRatios
     public sealed record Ratio(double Median, double LowerQuartile, double UpperQuartile);
 
     /// <summary>
-    /// One <c>Step</c> shape of <see cref="MeasureDeclared"/>: the declared model's time as a fraction of the runtime-sized
+    /// One shape of <see cref="MeasureDeclared"/>: the declared model's time as a fraction of the runtime-sized
     /// one's per round, and each model's median time per call over the rounds (ns): a second estimate beside
     /// BenchmarkDotNet's median of a few short iterations, taken minutes later (the Step table's ×RTNeural takes the faster).
     /// </summary>
-    public sealed record DeclaredStep(Ratio Fraction, double RuntimeSizedNs, double DeclaredNs);
+    public sealed record DeclaredTiming(Ratio Fraction, double RuntimeSizedNs, double DeclaredNs);
 
     /// <summary>
     /// Each point in rounds of eight bursts: ONNX Runtime, the runtime-sized model, the generated one, the three probes
@@ -206,10 +206,10 @@ public static class PairedRatios
     /// and <see cref="DeepForwardBenchmarks"/> (the same with two layers), the declared model's time as a fraction of the
     /// runtime-sized model's in each round.
     /// </summary>
-    public static (Dictionary<(RnnCell, int), DeclaredStep> Step, Dictionary<(RnnCell, int), Ratio> Forward, Dictionary<(RnnCell, int), Ratio> DeepForward) MeasureDeclared(
+    public static (Dictionary<(RnnCell, int), DeclaredTiming> Step, Dictionary<(RnnCell, int), Ratio> Forward, Dictionary<(RnnCell, int), Ratio> DeepForward) MeasureDeclared(
         TimeSpan perPoint, bool step, bool forward, bool deepForward)
     {
-        var steps = new Dictionary<(RnnCell, int), DeclaredStep>();
+        var steps = new Dictionary<(RnnCell, int), DeclaredTiming>();
         var forwards = new Dictionary<(RnnCell, int), Ratio>();
         var deepForwards = new Dictionary<(RnnCell, int), Ratio>();
         foreach (RnnCell cell in new[] { RnnCell.Rnn, RnnCell.Lstm, RnnCell.Gru })
@@ -220,21 +220,21 @@ public static class PairedRatios
                 {
                     var benchmark = new StepBenchmarks { Cell = cell, Hidden = hidden };
                     benchmark.Setup();
-                    steps[(cell, hidden)] = DeclaredStepTimes(benchmark.RuntimeSized, benchmark.Generated, perPoint, $"Step {cell} {hidden}");
+                    steps[(cell, hidden)] = DeclaredTimes(benchmark.RuntimeSized, benchmark.Generated, perPoint, $"Step {cell} {hidden}");
                 }
 
                 if (forward && hidden <= 64)
                 {
                     var benchmark = new SmallForwardBenchmarks { Cell = cell, Hidden = hidden };
                     benchmark.Setup();
-                    forwards[(cell, hidden)] = DeclaredFraction(benchmark.RuntimeSized, benchmark.Generated, perPoint, $"Forward {cell} {hidden}");
+                    forwards[(cell, hidden)] = DeclaredTimes(benchmark.RuntimeSized, benchmark.Generated, perPoint, $"Forward {cell} {hidden}").Fraction;
                 }
 
                 if (deepForward && hidden is 16 or 32)
                 {
                     var benchmark = new DeepForwardBenchmarks { Cell = cell, Hidden = hidden };
                     benchmark.Setup();
-                    deepForwards[(cell, hidden)] = DeclaredFraction(benchmark.RuntimeSized, benchmark.Generated, perPoint, $"Forward {cell} {hidden} × 2 layers");
+                    deepForwards[(cell, hidden)] = DeclaredTimes(benchmark.RuntimeSized, benchmark.Generated, perPoint, $"Forward {cell} {hidden} × 2 layers").Fraction;
                 }
             }
         }
@@ -242,24 +242,19 @@ public static class PairedRatios
         return (steps, forwards, deepForwards);
     }
 
-    /// <summary><see cref="DeclaredFraction"/> with each model's median time per call over the same rounds.</summary>
-    private static DeclaredStep DeclaredStepTimes(Action runtimeSized, Action declared, TimeSpan perPoint, string what)
+    /// <summary>
+    /// The declared model against the runtime-sized one in rounds: its time as a fraction of the runtime-sized one's per
+    /// round, and each model's median time per call over the rounds; logged.
+    /// </summary>
+    private static DeclaredTiming DeclaredTimes(Action runtimeSized, Action declared, TimeSpan perPoint, string what)
     {
         List<double[]> rounds = TimedRounds([runtimeSized, declared], perPoint);
-        var times = new DeclaredStep(
-            Summarize(rounds.Select(ns => ns[1] / ns[0]).ToList()),
+        var times = new DeclaredTiming(
+            Fraction(rounds.Select(ns => ns[0] / ns[1]).ToList()),
             Summarize(rounds.Select(ns => ns[0]).ToList()).Median,
             Summarize(rounds.Select(ns => ns[1]).ToList()).Median);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// paired {what}: declared {times.Fraction.Median:F3} of runtime-sized; medians {times.DeclaredNs:F1} / {times.RuntimeSizedNs:F1} ns over {rounds.Count} rounds"));
         return times;
-    }
-
-    /// <summary>The declared model's time as a fraction of the runtime-sized one's, per round, summarized and logged.</summary>
-    private static Ratio DeclaredFraction(Action runtimeSized, Action declared, TimeSpan perPoint, string what)
-    {
-        Ratio fraction = Fraction(Rounds(runtimeSized, [declared], perPoint)[0]);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// paired {what}: declared {fraction.Median:F3} of runtime-sized"));
-        return fraction;
     }
 
     /// <summary>
