@@ -480,6 +480,31 @@ public sealed class GeneratedCodeCompilesTests
     }
 
     [Fact]
+    public void Products_that_four_chunks_would_split_into_groups_pair_their_chunks_in_the_library_order()
+    {
+        // LSTM 32 on 512-bit vectors: 8 output vectors × 32 deep (q = 8). Four chunks at a time take groups of 6 and 2, each
+        // broadcasting every h[k]; in pairs each h[k] is broadcast once: chunks 0 and 1 side by side, then 2 and 3.
+        string paired = Section(Source("Gated.Lstm32Deep.g.cs"), "Step512Row(");
+        int[] firstPair = [.. Enumerable.Range(0, 8).SelectMany(j => new[] { j, 8 + j })];
+        int[] secondPair = [.. Enumerable.Range(0, 8).SelectMany(j => new[] { 16 + j, 24 + j })];
+        Assert.Equal([.. firstPair, .. secondPair], Broadcasts(paired, "Vector512"));
+        Assert.Contains("a7_0 = Vector512.LoadUnsafe(ref p, 112), a7_1 = Vector512<float>.Zero;", paired, StringComparison.Ordinal);
+        int held = paired.IndexOf("a7_0 += a7_1;", StringComparison.Ordinal);
+        int joined = paired.IndexOf("a7_0 += a7_2 + a7_3;", StringComparison.Ordinal);
+        Assert.True(held > 0 && joined > held, "s0 + s1 first, then + (s2 + s3)");
+        Assert.DoesNotContain("a0_0 = (a0_0 + a0_1) + (a0_2 + a0_3);", paired, StringComparison.Ordinal);
+
+        // GRU 37 on 512-bit vectors: 9 output vectors, whose 27 paired sums pass the accumulator budget: groups of four chunks.
+        string grouped = Section(Source("Gated.Gru37.g.cs"), "Step512Row(");
+        Assert.Contains("a0_0 = (a0_0 + a0_1) + (a0_2 + a0_3);", grouped, StringComparison.Ordinal);
+        Assert.DoesNotContain("+= a0_1;", grouped, StringComparison.Ordinal);
+
+        // LSTM 4 with proj_size 2 on 256-bit vectors: 4 output vectors, but W_hr·h is 2 deep (chunks of no terms): not paired.
+        string shallow = Section(Source("Gated.Lstm4Proj2.g.cs"), "Step256Row(");
+        Assert.DoesNotContain("+= a0_1;", shallow, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Lstm_gates_on_the_16_register_paths_loop_to_a_count_passed_in()
     {
         // LSTM 33 on 8-float panels: gate blocks of 40 floats (5 vectors); the row calls its gate method with that count,

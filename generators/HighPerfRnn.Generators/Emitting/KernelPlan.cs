@@ -94,6 +94,7 @@ internal sealed class KernelPlan
         // Below 4 deep, chunks 1 to 3 are empty: their sums stay +0 (constants), one accumulator per vector is live.
         int liveChains = ChunkLength(1) == 0 ? 1 : Chunks;
         GroupSize = Math.Min(Vectors, Math.Max(1, flavor.AccumulatorBudget / liveChains));
+        ChunksInPairs = Unrolled && Quotient >= MinPairedChunkLength && Vectors > GroupSize && 3 * Vectors <= flavor.AccumulatorBudget;
     }
 
     public SimdFlavor Flavor { get; }
@@ -127,6 +128,23 @@ internal sealed class KernelPlan
 
     /// <summary>Output vectors accumulated together (their four chunks' accumulators all live in registers).</summary>
     public int GroupSize { get; }
+
+    /// <summary>
+    /// Whether an unrolled product that four chunks' accumulators would split into groups runs as one group with its
+    /// chunks in pairs instead: chunks 0 and 1 of every output vector side by side, then s0 + s1 held while chunks 2 and 3
+    /// run (3 live sums per vector rather than 4, the same sums in the same order). Each broadcast x[k] then serves every
+    /// output vector, where each group broadcast it again: the LSTM 17–32 on 512-bit vectors (8 output vectors, groups of
+    /// 6 and 2) issued 320 loads per 256 FMAs, and the product, reading its weights from L1, is bound by those loads;
+    /// in pairs 288. Only where each chunk has at least <see cref="MinPairedChunkLength"/> terms (see there).
+    /// </summary>
+    public bool ChunksInPairs { get; }
+
+    /// <summary>
+    /// The shortest chunk a paired product has: below it the product is a few FMAs bound by its chains' latency rather than
+    /// by its loads, and pairs gain nothing (an LSTM 8 on 256-bit vectors, chunks of 2: 1.01–1.03× the time, paired; the
+    /// Elman 32 on 256-bit vectors, chunks of 8, 0.86×; AMD EPYC Zen 5).
+    /// </summary>
+    public const int MinPairedChunkLength = 4;
 
     /// <summary>Whether the k loop is written out completely.</summary>
     public bool Unrolled { get; }

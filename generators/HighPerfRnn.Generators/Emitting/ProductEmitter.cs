@@ -16,7 +16,8 @@ namespace HighPerfRnn.Generators.Emitting;
 /// an FMA; y = (a{v}_0 + a{v}_1) + (a{v}_2 + a{v}_3), both adds even when chunks 1 to 3 are empty (fewer than 4
 /// terms), since −0 + +0 is +0. Unrolled, the four chunks' terms are interleaved (chunk 0's first r terms, then for
 /// each position j the terms at r + j, r + q + j, r + 2q + j, r + 3q + j), so they are four independent dependency
-/// chains; looped, one loop over j does the same. The code is wrapped in a block, so its locals (x, a{v}_{c}, the
+/// chains; looped, one loop over j does the same. Where a plan takes its chunks in pairs (<see cref="KernelPlan.ChunksInPairs"/>)
+/// chunks 0 and 1 are interleaved, then s0 + s1 is held while chunks 2 and 3 are: the same sums, joined the same way. The code is wrapped in a block, so its locals (x, a{v}_{c}, the
 /// loop's refs) never meet the caller's.
 /// </remarks>
 internal static class ProductEmitter
@@ -88,7 +89,9 @@ internal static class ProductEmitter
             ? $"{plan.Outputs} rows"
             : $"{plan.Blocks} gate blocks of {plan.BlockRows} rows{(plan.PaddedBlockRows == plan.BlockRows ? string.Empty : $", each padded to {plan.PaddedBlockRows}")}";
         string vectors = $"{plan.Vectors} {plan.Flavor.Description} output vector{Plural(plan.Vectors)} ({rows}) × {plan.Depth} deep in 4 chunks";
-        return plan.Unrolled
+        return plan.ChunksInPairs
+            ? $"{vectors}, unrolled: all {plan.Vectors} vectors at once, two chunks at a time (chunks 0 and 1, then 2 and 3)"
+            : plan.Unrolled
             ? $"{vectors}, unrolled: {plan.Groups} group{Plural(plan.Groups)} of at most {plan.GroupSize} vector{Plural(plan.GroupSize)} × 4 chunk sums"
             : $"{vectors}, looped (unrolled it would pass {KernelPlan.UnrollLimit} FMAs): groups of {plan.GroupSize} vector{Plural(plan.GroupSize)} × 4 chunk sums";
     }
@@ -106,6 +109,12 @@ internal static class ProductEmitter
     private static void EmitUnrolled(IndentedWriter writer, Product product, string weights, string? init, string destination)
     {
         KernelPlan plan = product.Plan;
+        if (plan.ChunksInPairs)
+        {
+            EmitUnrolledInPairs(writer, product, new GroupVectors(plan, 0, plan.Vectors, weights, init, destination));
+            return;
+        }
+
         for (int group = 0; group < plan.Groups; group++)
         {
             int first = group * plan.GroupSize;
@@ -128,6 +137,48 @@ internal static class ProductEmitter
             product.Finish(writer, vectors);
             scope?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Every output vector at once, the chunks two at a time (<see cref="KernelPlan.ChunksInPairs"/>): chunks 0 and 1
+    /// interleaved, s0 + s1 kept in chunk 0's sum, then chunks 2 and 3, and y = (s0 + s1) + (s2 + s3).
+    /// </summary>
+    private static void EmitUnrolledInPairs(IndentedWriter writer, Product product, GroupVectors vectors)
+    {
+        KernelPlan plan = product.Plan;
+        int q = plan.Quotient;
+        int r = plan.Remainder;
+        writer.Line($"// Chunks 0 and 1 side by side, then 2 and 3 (s0 + s1 held meanwhile): each x[k] is broadcast once for all {plan.Vectors} output vectors, where four chunks at a time would take {plan.Groups} groups, each broadcasting it again.");
+        product.DeclarePair(writer, vectors, 0);
+        writer.Line($"{plan.Flavor.VectorType} x;");
+        product.EmitHead(writer, vectors);
+        for (int j = 0; j < q; j++)
+        {
+            writer.Line($"// Chunks 0 and 1 at k = {r + j}, {r + q + j}.");
+            product.EmitTerm(writer, vectors, 0, SimdFlavor.Element(product.Input, r + j), (r + j) * plan.PanelWidth);
+            product.EmitTerm(writer, vectors, 1, SimdFlavor.Element(product.Input, r + q + j), (r + q + j) * plan.PanelWidth);
+        }
+
+        writer.Line("// s0 + s1, held while chunks 2 and 3 run.");
+        for (int i = 0; i < vectors.Count; i++)
+        {
+            writer.Line($"{Product.Sum(i, 0)} += {Product.Sum(i, 1)};");
+        }
+
+        product.DeclarePair(writer, vectors, 2);
+        for (int j = 0; j < q; j++)
+        {
+            writer.Line($"// Chunks 2 and 3 at k = {r + (2 * q) + j}, {r + (3 * q) + j}.");
+            product.EmitTerm(writer, vectors, 2, SimdFlavor.Element(product.Input, r + (2 * q) + j), (r + (2 * q) + j) * plan.PanelWidth);
+            product.EmitTerm(writer, vectors, 3, SimdFlavor.Element(product.Input, r + (3 * q) + j), (r + (3 * q) + j) * plan.PanelWidth);
+        }
+
+        for (int i = 0; i < vectors.Count; i++)
+        {
+            writer.Line($"{Product.Sum(i, 0)} += {Product.Sum(i, 2)} + {Product.Sum(i, 3)};");
+        }
+
+        product.Store(writer, vectors);
     }
 
     /// <summary>
@@ -225,6 +276,20 @@ internal static class ProductEmitter
             }
         }
 
+        /// <summary>
+        /// Two chunks' sums of each vector: chunks 0 and 1 (chunk 0 from the init, or +0; chunk 1 from +0), or chunks 2
+        /// and 3 (both from +0).
+        /// </summary>
+        public void DeclarePair(IndentedWriter writer, GroupVectors vectors, int firstChunk)
+        {
+            string zero = Flavor.Zero;
+            for (int i = 0; i < vectors.Count; i++)
+            {
+                string start = firstChunk != 0 || vectors.Init is null ? zero : Registers is not null ? Registers + (vectors.First + i) : Flavor.Load(vectors.Init, vectors.Row(i));
+                writer.Line($"{Flavor.VectorType} {Sum(i, firstChunk)} = {start}, {Sum(i, firstChunk + 1)} = {zero};");
+            }
+        }
+
         /// <summary>Chunk 0's first r terms (k = 0 to r − 1), which precede its share of the interleaved positions.</summary>
         public void EmitHead(IndentedWriter writer, GroupVectors vectors)
         {
@@ -259,6 +324,12 @@ internal static class ProductEmitter
                 writer.Line($"{Sum(i, 0)} = ({Sum(i, 0)} + {Sum(i, 1)}) + ({Sum(i, 2)} + {Sum(i, 3)});");
             }
 
+            Store(writer, vectors);
+        }
+
+        /// <summary>Each vector's y, in chunk 0's sum, stored (through the activation, if any) or assigned to its register.</summary>
+        public void Store(IndentedWriter writer, GroupVectors vectors)
+        {
             for (int i = 0; i < vectors.Count; i++)
             {
                 bool partial = ExactOutputs && vectors.IsPartial(i);
@@ -287,7 +358,7 @@ internal static class ProductEmitter
             }
         }
 
-        private static string Sum(int vector, int chunk) => $"a{vector}_{chunk}";
+        public static string Sum(int vector, int chunk) => $"a{vector}_{chunk}";
     }
 
     /// <summary>

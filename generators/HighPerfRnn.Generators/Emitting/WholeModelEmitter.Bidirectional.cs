@@ -143,7 +143,7 @@ internal static partial class WholeModelEmitter
 
         writer.Line($$"""
                 // Layer outputs below the last: two sequences used in turn (a layer reads the one below while it writes its own).
-                Span<float> layerOutputs = stackalloc float[NumLayers > 1 ? (NumLayers > 2 ? 2 : 1) * seqLen * OutputSize : 0];
+                Span<float> layerOutputs = {{AlignedStackalloc("NumLayers > 1 ? (NumLayers > 2 ? 2 : 1) * seqLen * OutputSize : 0")}};
 
                 // h0's rows are read before h_n's are written (layer by layer), so h0 may be h_n itself.
                 RunForward(weights, ref MemoryMarshal.GetReference(input), seqLen, ref MemoryMarshal.GetReference(output), ref MemoryMarshal.GetReference(hN),
@@ -210,20 +210,21 @@ internal static partial class WholeModelEmitter
 
             if (hasP)
             {
-                writer.Line("""
-                    ref float pf = ref forwardScratch[0];
-                    ref float pb = ref backwardScratch[0];
+                writer.Line($"""
+                    ref float pf = ref {AlignedScratch("forwardScratch")};
+                    ref float pb = ref {AlignedScratch("backwardScratch")};
                     """);
             }
 
             if (hasQ)
             {
                 writer.Line($"""
-                    ref float qf = ref forwardScratch[{Int(pre)}];
-                    ref float qb = ref backwardScratch[{Int(pre)}];
+                    ref float qf = ref Unsafe.Add(ref {(hasP ? "pf" : AlignedScratch("forwardScratch"))}, {Int(pre)});
+                    ref float qb = ref Unsafe.Add(ref {(hasP ? "pb" : AlignedScratch("backwardScratch"))}, {Int(pre)});
                     """);
             }
 
+            // Read at the first step only (h_(-1) without h0): left where the frame puts it, addressed from the frame.
             writer.Line("ref float z = ref zeros[0];");
             EmitBidirectionalLayer(writer, model, kernel, method, layers, first: true, callsLayerMethods, hasQ);
             if (model.NumLayers > 1)
@@ -470,9 +471,9 @@ internal static partial class WholeModelEmitter
     /// and set to c0 (or zeros).
     /// </summary>
     private static void EmitForwardCells(IndentedWriter writer)
-        => writer.Line("""
+        => writer.Line($$"""
                 // Without cell states asked for (the Forward overload without cN and c0), c lives on the stack.
-                Span<float> cells = returnsCells ? cN : stackalloc float[StateRows * HiddenSize];
+                Span<float> cells = returnsCells ? cN : {{AlignedStackalloc("StateRows * HiddenSize")}};
                 if (!AcceptsCells(cells, c0, input, output, hN, h0, batch: 1))
                 {
                     return false;

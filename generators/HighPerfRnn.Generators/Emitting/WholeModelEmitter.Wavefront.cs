@@ -75,7 +75,7 @@ internal static partial class WholeModelEmitter
 
         writer.Line($$"""
                 // The layers below the last: their two latest outputs each (rows t % 2).
-                Span<float> ring = stackalloc float[RingFloats];
+                Span<float> ring = {{AlignedStackalloc("RingFloats")}};
 
                 // h0's rows are read by each layer's first step, h_n's written after the last wave, so h0 may be h_n itself.
                 RunForward(weights, ref MemoryMarshal.GetReference(input), InputSize, seqLen, ref MemoryMarshal.GetReference(output), OutputSize, ref MemoryMarshal.GetReference(hN),
@@ -135,7 +135,7 @@ internal static partial class WholeModelEmitter
 
                 // One sequence's states: its row of each layer, gathered from h0{{(lstm ? " and c0" : string.Empty)}} and put back into h_n{{(lstm ? " and c_n" : string.Empty)}}
                 // (one buffer for h0 and h_n: the Forward above reads h0 in each layer's first step and writes h_n after its last).
-                Span<float> rowStates = stackalloc float[StateRows * StateSize];{{(lstm ? "\n    Span<float> rowCells = stackalloc float[StateRows * HiddenSize];" : string.Empty)}}{{(ring ? "\n    Span<float> ring = stackalloc float[RingFloats];" : string.Empty)}}
+                Span<float> rowStates = {{AlignedStackalloc("StateRows * StateSize")}};{{(lstm ? $"\n    Span<float> rowCells = {AlignedStackalloc("StateRows * HiddenSize")};" : string.Empty)}}{{(ring ? $"\n    Span<float> ring = {AlignedStackalloc("RingFloats")};" : string.Empty)}}
                 bool batchFirst = layout == global::HighPerfRnn.SequenceLayout.BatchFirst;
                 int inputStride = batchFirst ? InputSize : batch * InputSize;
                 int outputStride = batchFirst ? OutputSize : batch * OutputSize;
