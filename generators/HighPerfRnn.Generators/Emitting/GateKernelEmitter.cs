@@ -122,7 +122,7 @@ internal static class GateKernelEmitter
             foreach (StepMethod method in methods)
             {
                 writer.Line($"/// <c>{method.Name}</c> ({method.PanelWidth}-float panels, Hp = {Int(method.PaddedHidden)}): product {ProductEmitter.Describe(method.Product)}; state update {DescribeGatePass(hidden, method.GateFlavors)}"
-                    + (method.Projection is null ? "." : $"; projection {ProductEmitter.Describe(method.Projection)}."));
+                    + (method.Projection is null ? "." : $"; projection {ProductEmitter.Describe(method.Projection, exactOutputs: true)}."));
             }
         }
         else

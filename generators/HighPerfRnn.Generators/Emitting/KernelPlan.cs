@@ -95,6 +95,7 @@ internal sealed class KernelPlan
         int liveChains = ChunkLength(1) == 0 ? 1 : Chunks;
         GroupSize = Math.Min(Vectors, Math.Max(1, flavor.AccumulatorBudget / liveChains));
         ChunksInPairs = Unrolled && Quotient >= MinPairedChunkLength && Vectors > GroupSize && 3 * Vectors <= flavor.AccumulatorBudget;
+        PairedGroupSize = !Unrolled && Quotient >= MinPairedChunkLength && Vectors > GroupSize ? Math.Min(Vectors, flavor.AccumulatorBudget / 2) : 0;
     }
 
     public SimdFlavor Flavor { get; }
@@ -145,6 +146,14 @@ internal sealed class KernelPlan
     /// Elman 32 on 256-bit vectors, chunks of 8, 0.86×; AMD EPYC Zen 5).
     /// </summary>
     public const int MinPairedChunkLength = 4;
+
+    /// <summary>
+    /// For a looped product, the output vectors a group takes with its chunks in pairs (two accumulators each, twice as many
+    /// vectors as a group of four chunks): chunks 0 and 1 in one loop, s0 + s1 stored to the destination, chunks 2 and 3 in a
+    /// second loop, then y = (s0 + s1) + (s2 + s3) from it. Each broadcast then serves twice the vectors. 0 where the plan
+    /// does not (unrolled, short chunks, or one group of four chunks already holds every vector).
+    /// </summary>
+    public int PairedGroupSize { get; }
 
     /// <summary>Whether the k loop is written out completely.</summary>
     public bool Unrolled { get; }

@@ -65,7 +65,7 @@ internal static class ProductEmitter
             throw new ArgumentException("Exact outputs are one block of rows.", nameof(product));
         }
 
-        using (writer.Block("// " + Describe(plan)))
+        using (writer.Block("// " + Describe(plan, product.ExactOutputs)))
         {
             string chunk0 = $"chunk 0 = {Range(plan, 0)} {(init is null ? "from +0" : "onto the init")}";
             writer.Line(plan.Quotient == 0
@@ -82,8 +82,16 @@ internal static class ProductEmitter
         }
     }
 
-    /// <summary>One line on the plan, for comments.</summary>
-    public static string Describe(KernelPlan plan)
+    /// <summary>
+    /// Whether a looped product runs its groups with the chunks in pairs (<see cref="KernelPlan.PairedGroupSize"/>): s0 + s1
+    /// goes through the destination as whole vectors, so not where the destination's last vector must keep its padding
+    /// lanes untouched (exact outputs).
+    /// </summary>
+    private static bool LoopsInPairs(KernelPlan plan, bool exactOutputs)
+        => plan.PairedGroupSize > 0 && !(exactOutputs && plan.IsPartial(plan.Vectors - 1));
+
+    /// <summary>One line on the plan, for comments (<paramref name="exactOutputs"/>: as <see cref="Emit"/>'s).</summary>
+    public static string Describe(KernelPlan plan, bool exactOutputs = false)
     {
         string rows = plan.Blocks == 1
             ? $"{plan.Outputs} rows"
@@ -93,6 +101,8 @@ internal static class ProductEmitter
             ? $"{vectors}, unrolled: all {plan.Vectors} vectors at once, two chunks at a time (chunks 0 and 1, then 2 and 3)"
             : plan.Unrolled
             ? $"{vectors}, unrolled: {plan.Groups} group{Plural(plan.Groups)} of at most {plan.GroupSize} vector{Plural(plan.GroupSize)} × 4 chunk sums"
+            : LoopsInPairs(plan, exactOutputs)
+            ? $"{vectors}, looped (unrolled it would pass {KernelPlan.UnrollLimit} FMAs): groups of {plan.PairedGroupSize} vector{Plural(plan.PairedGroupSize)} × 2 chunk sums at a time (chunks 0 and 1, then 2 and 3)"
             : $"{vectors}, looped (unrolled it would pass {KernelPlan.UnrollLimit} FMAs): groups of {plan.GroupSize} vector{Plural(plan.GroupSize)} × 4 chunk sums";
     }
 
@@ -149,9 +159,7 @@ internal static class ProductEmitter
         int q = plan.Quotient;
         int r = plan.Remainder;
         writer.Line($"// Chunks 0 and 1 side by side, then 2 and 3 (s0 + s1 held meanwhile): each x[k] is broadcast once for all {plan.Vectors} output vectors, where four chunks at a time would take {plan.Groups} groups, each broadcasting it again.");
-        product.DeclarePair(writer, vectors, 0);
-        writer.Line($"{plan.Flavor.VectorType} x;");
-        product.EmitHead(writer, vectors);
+        product.BeginPairs(writer, vectors);
         for (int j = 0; j < q; j++)
         {
             writer.Line($"// Chunks 0 and 1 at k = {r + j}, {r + q + j}.");
@@ -190,9 +198,12 @@ internal static class ProductEmitter
     private static void EmitLooped(IndentedWriter writer, Product product, string weights, string? init, string destination)
     {
         KernelPlan plan = product.Plan;
-        int fullGroups = plan.Vectors / plan.GroupSize;
         bool partialLast = product.ExactOutputs && plan.IsPartial(plan.Vectors - 1);
-        int loopedGroups = plan.Vectors % plan.GroupSize == 0 && partialLast ? fullGroups - 1 : fullGroups;
+        bool pairs = LoopsInPairs(plan, product.ExactOutputs);
+        int groupSize = pairs ? plan.PairedGroupSize : plan.GroupSize;
+        Action<IndentedWriter, Product, GroupVectors> emitGroup = pairs ? EmitLoopedGroupInPairs : EmitLoopedGroup;
+        int fullGroups = plan.Vectors / groupSize;
+        int loopedGroups = plan.Vectors % groupSize == 0 && partialLast ? fullGroups - 1 : fullGroups;
         if (loopedGroups >= 2)
         {
             if (plan.Flavor.Lanes != plan.PanelWidth)
@@ -200,8 +211,8 @@ internal static class ProductEmitter
                 throw new InvalidOperationException("A loop over groups needs vectors as wide as the panels.");
             }
 
-            int groupWeights = plan.GroupSize * plan.PanelStride;
-            int groupRows = plan.GroupSize * plan.Flavor.Lanes;
+            int groupWeights = groupSize * plan.PanelStride;
+            int groupRows = groupSize * plan.Flavor.Lanes;
             using (writer.Block($"for (int group = 0; group < {loopedGroups}; group++)"))
             {
                 writer.Line($"ref float wg = ref Unsafe.Add(ref {weights}, group * {groupWeights});");
@@ -211,7 +222,7 @@ internal static class ProductEmitter
                 }
 
                 writer.Line($"ref float dg = ref Unsafe.Add(ref {destination}, group * {groupRows});");
-                EmitLoopedGroup(writer, product, new GroupVectors(plan, 0, plan.GroupSize, "wg", init is null ? null : "ig", "dg"));
+                emitGroup(writer, product, new GroupVectors(plan, 0, groupSize, "wg", init is null ? null : "ig", "dg"));
             }
         }
         else
@@ -219,12 +230,58 @@ internal static class ProductEmitter
             loopedGroups = 0;
         }
 
-        for (int first = loopedGroups * plan.GroupSize; first < plan.Vectors; first += plan.GroupSize)
+        for (int first = loopedGroups * groupSize; first < plan.Vectors; first += groupSize)
         {
-            int count = Math.Min(plan.GroupSize, plan.Vectors - first);
+            int count = Math.Min(groupSize, plan.Vectors - first);
             using (writer.Block(GroupComment(first, count)))
             {
-                EmitLoopedGroup(writer, product, new GroupVectors(plan, first, count, weights, init, destination));
+                emitGroup(writer, product, new GroupVectors(plan, first, count, weights, init, destination));
+            }
+        }
+    }
+
+    /// <summary>
+    /// One group of a looped product with its chunks in pairs (<see cref="KernelPlan.PairedGroupSize"/>): a loop over j for
+    /// chunks 0 and 1, s0 + s1 stored to the destination, a loop for chunks 2 and 3, then y = (s0 + s1) + (s2 + s3).
+    /// </summary>
+    private static void EmitLoopedGroupInPairs(IndentedWriter writer, Product product, GroupVectors vectors)
+    {
+        KernelPlan plan = product.Plan;
+        int q = plan.Quotient;
+        int r = plan.Remainder;
+        SimdFlavor flavor = plan.Flavor;
+        writer.Line($"// Chunks in pairs: each x[k] broadcast once for these {vectors.Count} vectors (four chunks at a time would take groups of {plan.GroupSize}).");
+        product.BeginPairs(writer, vectors);
+        EmitPairLoop(writer, product, vectors, 0);
+        writer.Line("// s0 + s1, held in the destination while chunks 2 and 3 run.");
+        for (int i = 0; i < vectors.Count; i++)
+        {
+            writer.Line(flavor.Store($"({Product.Sum(i, 0)} + {Product.Sum(i, 1)})", vectors.Destination, vectors.Row(i)));
+        }
+
+        product.DeclarePair(writer, vectors, 2);
+        EmitPairLoop(writer, product, vectors, 2);
+        for (int i = 0; i < vectors.Count; i++)
+        {
+            writer.Line($"{Product.Sum(i, 0)} = {flavor.Load(vectors.Destination, vectors.Row(i))} + ({Product.Sum(i, 2)} + {Product.Sum(i, 3)});");
+        }
+
+        product.Store(writer, vectors);
+
+        void EmitPairLoop(IndentedWriter w, Product p, GroupVectors v, int firstChunk)
+        {
+            using (w.Block($"for (int j = 0; j < {q}; j++)"))
+            {
+                string position = r == 0 ? "j" : $"{r} + j";
+                w.Line($"""
+                    // Chunks {firstChunk} and {firstChunk + 1}: their terms at k = {position} + {firstChunk}·{q} and {position} + {firstChunk + 1}·{q}.
+                    ref float wj = ref Unsafe.Add(ref {v.Weights}, {(r == 0 ? "j" : $"({position})")} * {plan.PanelWidth});
+                    ref float xj = ref Unsafe.Add(ref {p.Input}, {position});
+                    """);
+                for (int chunk = firstChunk; chunk < firstChunk + 2; chunk++)
+                {
+                    p.EmitTerm(w, v with { Weights = "wj" }, chunk, SimdFlavor.Element("xj", chunk * q), chunk * q * plan.PanelWidth);
+                }
             }
         }
     }
@@ -288,6 +345,14 @@ internal static class ProductEmitter
                 string start = firstChunk != 0 || vectors.Init is null ? zero : Registers is not null ? Registers + (vectors.First + i) : Flavor.Load(vectors.Init, vectors.Row(i));
                 writer.Line($"{Flavor.VectorType} {Sum(i, firstChunk)} = {start}, {Sum(i, firstChunk + 1)} = {zero};");
             }
+        }
+
+        /// <summary>How a group with its chunks in pairs begins: chunks 0 and 1's sums, x, and chunk 0's first r terms.</summary>
+        public void BeginPairs(IndentedWriter writer, GroupVectors vectors)
+        {
+            DeclarePair(writer, vectors, 0);
+            writer.Line($"{Flavor.VectorType} x;");
+            EmitHead(writer, vectors);
         }
 
         /// <summary>Chunk 0's first r terms (k = 0 to r − 1), which precede its share of the interleaved positions.</summary>
