@@ -142,8 +142,8 @@ internal sealed class KernelPlan
 
     /// <summary>
     /// The shortest chunk a paired product has: below it the product is a few FMAs bound by its chains' latency rather than
-    /// by its loads, and pairs gain nothing (an LSTM 8 on 256-bit vectors, chunks of 2: 1.01–1.03× the time, paired; the
-    /// Elman 32 on 256-bit vectors, chunks of 8, 0.86×; AMD EPYC Zen 5).
+    /// by its loads, and pairs gain nothing (an LSTM 8 on 256-bit vectors, chunks of 2: 0.98–1.04× the time, paired; the
+    /// Elman 32 on 256-bit vectors, chunks of 8, 0.86–0.91×; AMD EPYC Zen 5).
     /// </summary>
     public const int MinPairedChunkLength = 4;
 
