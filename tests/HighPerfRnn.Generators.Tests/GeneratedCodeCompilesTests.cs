@@ -495,18 +495,14 @@ public sealed class GeneratedCodeCompilesTests
         int[] secondPair = [.. Enumerable.Range(0, 8).SelectMany(j => new[] { 16 + j, 24 + j })];
         Assert.Equal([.. firstPair, .. secondPair], Broadcasts(paired, "Vector512"));
         Assert.Contains("a7_0 = Vector512.LoadUnsafe(ref p, 112), a7_1 = Vector512<float>.Zero;", paired, StringComparison.Ordinal);
-        int held = paired.IndexOf("a7_0 += a7_1;", StringComparison.Ordinal);
-        int joined = paired.IndexOf("a7_0 += a7_2 + a7_3;", StringComparison.Ordinal);
-        Assert.True(held > 0 && joined > held, "s0 + s1 first, then + (s2 + s3)");
+        AssertInOrder(paired, "a7_0 += a7_1;", "a7_0 += a7_2 + a7_3;", "s0 + s1 first, then + (s2 + s3)");
         Assert.DoesNotContain("a0_0 = (a0_0 + a0_1) + (a0_2 + a0_3);", paired, StringComparison.Ordinal);
 
         // GRU 37 on 512-bit vectors, looped (9 vectors × 37 deep): one group of 9 vectors × 2 chunks (four chunks at a time:
         // groups of 6 and 3), s0 + s1 held in the product row, then (s0 + s1) + (s2 + s3) from it.
         string looped = Section(Source("Gated.Gru37.g.cs"), "Step512Row(");
         Assert.Contains("groups of 9 vectors × 2 chunk sums at a time", looped, StringComparison.Ordinal);
-        int store = looped.IndexOf("(a8_0 + a8_1).StoreUnsafe(ref product, 128);", StringComparison.Ordinal);
-        int join = looped.IndexOf("a8_0 = Vector512.LoadUnsafe(ref product, 128) + (a8_2 + a8_3);", StringComparison.Ordinal);
-        Assert.True(store > 0 && join > store, "s0 + s1 stored, then (s0 + s1) + (s2 + s3)");
+        AssertInOrder(looped, "(a8_0 + a8_1).StoreUnsafe(ref product, 128);", "a8_0 = Vector512.LoadUnsafe(ref product, 128) + (a8_2 + a8_3);", "s0 + s1 stored, then (s0 + s1) + (s2 + s3)");
         Assert.DoesNotContain("a0_0 = (a0_0 + a0_1) + (a0_2 + a0_3);", looped, StringComparison.Ordinal);
 
         // LSTM 4 with proj_size 2 on 256-bit vectors: 4 output vectors, but W_hh·h is 2 deep (chunks of no terms): not paired.
@@ -657,6 +653,14 @@ public sealed class GeneratedCodeCompilesTests
     private static int[] Broadcasts(string text, string flavor)
         => [.. System.Text.RegularExpressions.Regex.Matches(text, $@"x = {flavor}\.Create\((?:h|Unsafe\.Add\(ref h, (\d+)\))\);")
             .Select(m => m.Groups[1].Success ? int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0)];
+
+    /// <summary>Both lines are in <paramref name="text"/> (past its start), <paramref name="first"/> before <paramref name="then"/>.</summary>
+    private static void AssertInOrder(string text, string first, string then, string because)
+    {
+        int firstAt = text.IndexOf(first, StringComparison.Ordinal);
+        int thenAt = text.IndexOf(then, StringComparison.Ordinal);
+        Assert.True(firstAt > 0 && thenAt > firstAt, because);
+    }
 
     private static string Source(string hint) => Files.Value[hint];
 

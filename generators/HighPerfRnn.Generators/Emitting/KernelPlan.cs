@@ -94,8 +94,11 @@ internal sealed class KernelPlan
         // Below 4 deep, chunks 1 to 3 are empty: their sums stay +0 (constants), one accumulator per vector is live.
         int liveChains = ChunkLength(1) == 0 ? 1 : Chunks;
         GroupSize = Math.Min(Vectors, Math.Max(1, flavor.AccumulatorBudget / liveChains));
-        ChunksInPairs = Unrolled && Quotient >= MinPairedChunkLength && Vectors > GroupSize && 3 * Vectors <= flavor.AccumulatorBudget;
-        PairedGroupSize = !Unrolled && Quotient >= MinPairedChunkLength && Vectors > GroupSize ? Math.Min(Vectors, flavor.AccumulatorBudget / 2) : 0;
+
+        // Pairs pay where four chunks would split the vectors into groups and the chunks are long enough to be load-bound.
+        bool pairsPay = Quotient >= MinPairedChunkLength && Vectors > GroupSize;
+        ChunksInPairs = Unrolled && pairsPay && 3 * Vectors <= flavor.AccumulatorBudget;
+        PairedGroupSize = !Unrolled && pairsPay ? Math.Min(Vectors, flavor.AccumulatorBudget / 2) : 0;
     }
 
     public SimdFlavor Flavor { get; }

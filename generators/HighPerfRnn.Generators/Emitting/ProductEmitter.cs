@@ -160,13 +160,7 @@ internal static class ProductEmitter
         int r = plan.Remainder;
         writer.Line($"// Chunks 0 and 1 side by side, then 2 and 3 (s0 + s1 held meanwhile): each x[k] is broadcast once for all {plan.Vectors} output vectors, where four chunks at a time would take {plan.Groups} groups, each broadcasting it again.");
         product.BeginPairs(writer, vectors);
-        for (int j = 0; j < q; j++)
-        {
-            writer.Line($"// Chunks 0 and 1 at k = {r + j}, {r + q + j}.");
-            product.EmitTerm(writer, vectors, 0, SimdFlavor.Element(product.Input, r + j), (r + j) * plan.PanelWidth);
-            product.EmitTerm(writer, vectors, 1, SimdFlavor.Element(product.Input, r + q + j), (r + q + j) * plan.PanelWidth);
-        }
-
+        EmitPairTerms(0);
         writer.Line("// s0 + s1, held while chunks 2 and 3 run.");
         for (int i = 0; i < vectors.Count; i++)
         {
@@ -174,19 +168,25 @@ internal static class ProductEmitter
         }
 
         product.DeclarePair(writer, vectors, 2);
-        for (int j = 0; j < q; j++)
-        {
-            writer.Line($"// Chunks 2 and 3 at k = {r + (2 * q) + j}, {r + (3 * q) + j}.");
-            product.EmitTerm(writer, vectors, 2, SimdFlavor.Element(product.Input, r + (2 * q) + j), (r + (2 * q) + j) * plan.PanelWidth);
-            product.EmitTerm(writer, vectors, 3, SimdFlavor.Element(product.Input, r + (3 * q) + j), (r + (3 * q) + j) * plan.PanelWidth);
-        }
-
+        EmitPairTerms(2);
         for (int i = 0; i < vectors.Count; i++)
         {
             writer.Line($"{Product.Sum(i, 0)} += {Product.Sum(i, 2)} + {Product.Sum(i, 3)};");
         }
 
         product.Store(writer, vectors);
+
+        // Chunks firstChunk and firstChunk + 1 side by side: their j-th terms at k = r + c·q + j.
+        void EmitPairTerms(int firstChunk)
+        {
+            for (int j = 0; j < q; j++)
+            {
+                int k = r + (firstChunk * q) + j;
+                writer.Line($"// Chunks {firstChunk} and {firstChunk + 1} at k = {k}, {k + q}.");
+                product.EmitTerm(writer, vectors, firstChunk, SimdFlavor.Element(product.Input, k), k * plan.PanelWidth);
+                product.EmitTerm(writer, vectors, firstChunk + 1, SimdFlavor.Element(product.Input, k + q), (k + q) * plan.PanelWidth);
+            }
+        }
     }
 
     /// <summary>
