@@ -70,6 +70,28 @@ public static class StepLatencyFloor
 
     private static readonly Dictionary<(RnnCell Cell, int Hidden, bool FedBack), double> Measured = [];
 
+    /// <summary>
+    /// The floor of one step as a kernel must run it (ns), best of 7 blocks: the recurrent product on the chain, h stored
+    /// and each term broadcasting its lane back from the row. For the report's Step table: a <c>Step</c> hands h to the next
+    /// call through the caller's state row.
+    /// </summary>
+    /// <remarks>Measured once per process for each cell and size.</remarks>
+    public static double MeasureThroughMemory(RnnCell cell, int hidden)
+    {
+        lock (MeasuredThroughMemory)
+        {
+            if (!MeasuredThroughMemory.TryGetValue((cell, hidden), out double ns))
+            {
+                ns = Time<ThroughMemory>(cell, hidden, products: 1);
+                MeasuredThroughMemory[(cell, hidden)] = ns;
+            }
+
+            return ns;
+        }
+    }
+
+    private static readonly Dictionary<(RnnCell Cell, int Hidden), double> MeasuredThroughMemory = [];
+
     private static double Time<THidden>(RnnCell cell, int hidden, int products)
         where THidden : struct, IHiddenLanes
     {
