@@ -3,6 +3,8 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using HighPerfRnn.Kernels;
 using HighPerfRnn.Packing;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using HighPerfRnn.Tests.Support;
 
 namespace HighPerfRnn.Tests.Kernels;
@@ -125,10 +127,7 @@ public sealed class PackedProductOrderProperties
             int lanes = SimdPaths.LaneCount(path);
             int columns = ((8 + (extraPanels % 4)) * lanes) - (extraPanels % lanes);
             int depth = Math.Max(1, (1024 / lanes) + (depthAroundLine % 24));
-            float[] x = RandomFloats(random, depth);
-            float[] w = RandomFloats(random, columns * depth);
-            PackedMatrix packed = PackedMatrix.Pack(w, columns, depth, lanes);
-            float[] init = RandomFloats(random, packed.PaddedRows);
+            (float[] x, float[] w, PackedMatrix packed, float[] init) = RowOperands(random, columns, depth, lanes);
             float[] expected = new float[columns];
             for (int n = 0; n < columns; n++)
             {
@@ -141,6 +140,62 @@ public sealed class PackedProductOrderProperties
                 PackedGemm.MultiplyAddRow(path, x, packed, inPlace ? y : init, y, reverse);
                 Bits.AssertEqual(expected, y.AsSpan(0, columns).ToArray(), $"{path}, {columns} columns × depth {depth}, {(reverse ? "backward" : "forward")}, {(inPlace ? "in place" : "into another row")}");
             }
+        }
+    }
+
+    /// <summary>
+    /// The Elman step's activated batch-1 product, y = act(init + W·x), on every path: one to five panels (two to four
+    /// run as one kernel that activates its sums in registers, <see cref="PackedGemm.ActivatesInRegisters"/>; the others
+    /// the product, then an activation pass), the last panel partial, every depth remainder mod 4, in place on init (as
+    /// the Elman sequence kernel runs it) or into another row, walked either way: the one order's sums, each activated
+    /// as the scalar path activates it, bit for bit.
+    /// </summary>
+    [Property(MaxTest = 30)]
+    public void An_activated_single_row_sums_in_the_one_order(byte panelsPick, byte depthPick, bool inPlace, bool relu, bool reverse, int seed)
+    {
+        var random = new Random(seed);
+        foreach (SimdPath path in TestPaths.All)
+        {
+            int lanes = SimdPaths.LaneCount(path);
+            int panels = 1 + (panelsPick % 5);
+            int columns = Math.Max(1, (panels * lanes) - (panelsPick % lanes));
+            int depth = 1 + (depthPick % 90);
+            (float[] x, float[] w, PackedMatrix packed, float[] init) = RowOperands(random, columns, depth, lanes);
+            float[] expected = new float[columns];
+            for (int n = 0; n < columns; n++)
+            {
+                float sum = InOrder(x, w.AsSpan(n * depth, depth), init[n]);
+                expected[n] = relu ? ActivationKernels.Relu.Invoke<ScalarOps, float>(sum) : ActivationKernels.Tanh.Invoke<ScalarOps, float>(sum);
+            }
+
+            float[] y = inPlace ? (float[])init.Clone() : new float[packed.PaddedRows];
+            if (relu)
+            {
+                ActivatedRow<ActivationKernels.Relu>(path, x, packed, inPlace ? y : init, y, reverse);
+            }
+            else
+            {
+                ActivatedRow<ActivationKernels.Tanh>(path, x, packed, inPlace ? y : init, y, reverse);
+            }
+
+            Bits.AssertEqual(expected, y.AsSpan(0, columns).ToArray(), $"{path}, {columns} columns × depth {depth}, {(relu ? "relu" : "tanh")}, {(inPlace ? "in place" : "into another row")}, {(reverse ? "backward" : "forward")}");
+        }
+    }
+
+    private static void ActivatedRow<TActivation>(SimdPath path, float[] x, PackedMatrix w, float[] init, float[] y, bool reverse)
+        where TActivation : struct, ActivationKernels.IActivation
+    {
+        ref float xRef = ref x[0];
+        ref float wRef = ref MemoryMarshal.GetReference(w.Data);
+        ref float initRef = ref init[0];
+        ref float yRef = ref y[0];
+        int depth = w.Columns, panels = w.PanelCount, stride = w.PanelStride;
+        switch (path)
+        {
+            case SimdPath.Vector512: PackedGemm.SingleRow<Vector512Ops, Vector512<float>, TActivation>(ref xRef, ref wRef, stride, ref initRef, ref yRef, depth, panels, reverse); break;
+            case SimdPath.Vector256: PackedGemm.SingleRow<Vector256Ops, Vector256<float>, TActivation>(ref xRef, ref wRef, stride, ref initRef, ref yRef, depth, panels, reverse); break;
+            case SimdPath.Vector128: PackedGemm.SingleRow<Vector128Ops, Vector128<float>, TActivation>(ref xRef, ref wRef, stride, ref initRef, ref yRef, depth, panels, reverse); break;
+            default: PackedGemm.SingleRow<ScalarOps, float, TActivation>(ref xRef, ref wRef, stride, ref initRef, ref yRef, depth, panels, reverse); break;
         }
     }
 
@@ -168,6 +223,15 @@ public sealed class PackedProductOrderProperties
 
     private static float MultiplyAdd(float x, float w, float addend)
         => Numerics.FusedMultiplyAddInHardware ? MathF.FusedMultiplyAdd(x, w, addend) : (x * w) + addend;
+
+    /// <summary>A batch-1 product's operands: x, W (columns × depth, row-major), W packed in panels of <paramref name="lanes"/>, and an init row.</summary>
+    private static (float[] X, float[] W, PackedMatrix Packed, float[] Init) RowOperands(Random random, int columns, int depth, int lanes)
+    {
+        float[] x = RandomFloats(random, depth);
+        float[] w = RandomFloats(random, columns * depth);
+        PackedMatrix packed = PackedMatrix.Pack(w, columns, depth, lanes);
+        return (x, w, packed, RandomFloats(random, packed.PaddedRows));
+    }
 
     private static float[] RandomFloats(Random random, int count)
     {
