@@ -970,6 +970,8 @@ internal static class PackedGemm
         where TActivation : struct, ActivationKernels.IActivation
         where TPanels : struct, IPanelCount
     {
+        // a, b, c, d: the sums of chunks 0 to 3; the digit: the panel. Panel p's weights start p panel strides on, chunk
+        // c's terms c chunk lengths on (in x, and × width in the panel). Unchecked: SingleRow's caller guarantees the spans.
         int width = TOps.Count;
         nint p1 = panelStride, p2 = 2 * (nint)panelStride, p3 = 3 * (nint)panelStride;
         TVec a0 = TOps.Load(ref init), b0 = TOps.Zero, c0 = TOps.Zero, d0 = TOps.Zero;
