@@ -912,7 +912,6 @@ internal static class PackedGemm
         }
     }
 
-    /// <summary>How many rows a tile takes, as a type: each tile size is its own compiled instance, without branches.</summary>
     /// <summary>
     /// Whether an activated single row of <paramref name="panels"/> panels of <paramref name="width"/> floats runs as one
     /// kernel that keeps its sums in registers and activates them there (<see cref="FewPanelsActivated"/>): two to four
@@ -1044,6 +1043,7 @@ internal static class PackedGemm
         }
     }
 
+    /// <summary>How many rows a tile takes, as a type: each tile size is its own compiled instance, without branches.</summary>
     private interface ITileRows
     {
         static abstract bool Six { get; }
