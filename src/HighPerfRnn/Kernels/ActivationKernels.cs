@@ -133,6 +133,15 @@ internal static class ActivationKernels
             where TVec : struct => FastActivations.Tanh<TOps, TVec>(x);
     }
 
+    /// <summary>No activation: a product's sums as they are (the batch-1 product's panel kernels without an activation).</summary>
+    internal readonly struct Identity : IActivation
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVec Invoke<TOps, TVec>(TVec x)
+            where TOps : struct, IVectorOps<TVec>
+            where TVec : struct => x;
+    }
+
     internal readonly struct Relu : IActivation
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -29,7 +29,7 @@ namespace HighPerfRnn.Kernels;
 /// other instructions per term was issue-bound, while a loop of FMAs alone still ran at the full FMA rate. Paired in one
 /// process on AMD EPYC Zen 3: products of 8–400 rows × 256–1024 × 64–256 took 0.71–0.95 of the time in the host's busy
 /// minutes (products at 40–65% of the FMA peak), 0.97–1.01 in quiet ones (78–82%). The 512-bit two-chunk tile
-/// (<see cref="PanelPairTwoChunks{TOps, TVec, TRows}"/>), 24 FMAs per trip, and its batch-1 four-panel kernel (<see cref="Panels4"/>)
+/// (<see cref="PanelPairTwoChunks{TOps, TVec, TRows}"/>), 24 FMAs per trip, and its batch-1 four-panel kernel (<see cref="PanelsSideBySide"/>)
 /// keep one term per trip: not measurable on that machine.
 /// </para>
 /// </remarks>
@@ -914,7 +914,7 @@ internal static class PackedGemm
 
     /// <summary>
     /// Whether an activated single row of <paramref name="panels"/> panels of <paramref name="width"/> floats runs as one
-    /// kernel that keeps its sums in registers and activates them there (<see cref="FewPanelsActivated"/>): two to four
+    /// kernel that keeps its sums in registers and activates them there (<see cref="PanelsSideBySide"/>): two to four
     /// panels (three on the 128-bit path), not one (the Elman sequence kernel's own one-vector chain) nor more (the panel
     /// groups, then the activation over the row while it is in L1).
     /// </summary>
@@ -929,7 +929,7 @@ internal static class PackedGemm
     /// </remarks>
     internal static bool ActivatesInRegisters(int width, int panels) => width >= 4 && panels >= 2 && panels <= (width == 4 ? 3 : 4);
 
-    /// <summary>A panel count as a type: each instance of <see cref="FewPanelsActivated"/> is compiled for its own.</summary>
+    /// <summary>A panel count as a type: each instance of <see cref="PanelsSideBySide"/> is compiled for its own.</summary>
     private interface IPanelCount
     {
         static abstract int Count { get; }
@@ -951,27 +951,35 @@ internal static class PackedGemm
     }
 
     /// <summary>
-    /// y = act(init + W·x) over <typeparamref name="TPanels"/> panels (2–4), in <see cref="SummationOrder"/>'s order as
-    /// <see cref="ChunkedSum"/> sums one panel: chunk 0's leading terms, then one term of each chunk per trip, each panel's
-    /// four chunks as four chains, (s0 + s1) + (s2 + s3); then each panel's activation from the registers, stored once.
-    /// The same sums and operations as the general route: the same bits.
+    /// y = act(init + W·x) over <typeparamref name="TPanels"/> panels (2–4) from <paramref name="panel"/> on, in
+    /// <see cref="SummationOrder"/>'s order as <see cref="ChunkedSum"/> sums one panel: chunk 0's leading terms, then one
+    /// term of each chunk per trip, each panel's four chunks as four chains, (s0 + s1) + (s2 + s3); then each panel's
+    /// activation from the registers (none: <see cref="ActivationKernels.Identity"/>), stored once. The batch-1 product's
+    /// groups of four (512-bit) or two panels, and an activated row of two to four (<see cref="ActivatesInRegisters"/>).
     /// </summary>
     /// <remarks>
     /// Up to sixteen sums; within a trip the terms go chunk by chunk, each chunk's broadcast shared by the panels and then
     /// dropped, so one broadcast is live beside the sums (sixteen registers hold three panels' sums; four spill a little on
-    /// the 256-bit path, still faster there). The activations are inlined here, one per panel: a root of its own, so the
-    /// JIT's inlining budget covers them (its listing: no calls).
+    /// the 256-bit path, still faster there). One term per trip: four per trip measured level in the pairs (batch-1 LSTM /
+    /// GRU 16–64, 0.998–1.007). This kernel replaced the pairs' and fours' own kernels, which put each trip's four
+    /// broadcasts first: the product alone 0.98–1.02 of their time on every path (2–7 panels × 64–128, paired, Zen 5). The
+    /// activations are inlined here, one per panel: a root of its own, so the JIT's inlining budget covers them (its
+    /// listing: no calls).
     /// </remarks>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void FewPanelsActivated<TOps, TVec, TActivation, TPanels>(ref float x, ref float w, int panelStride, ref float init, ref float y, SummationOrder order)
+    private static void PanelsSideBySide<TOps, TVec, TActivation, TPanels>(ref float x, ref float w, int panelStride, ref float init, ref float y, SummationOrder order, int panel)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
         where TActivation : struct, ActivationKernels.IActivation
         where TPanels : struct, IPanelCount
     {
-        // a, b, c, d: the sums of chunks 0 to 3; the digit: the panel. Panel p's weights start p panel strides on, chunk
-        // c's terms c chunk lengths on (in x, and × width in the panel). Unchecked: SingleRow's caller guarantees the spans.
+        // a, b, c, d: the sums of chunks 0 to 3; the digit: the panel, counted from <paramref name="panel"/>. Panel p's
+        // weights start p panel strides on, chunk c's terms c chunk lengths on (in x, and × width in the panel).
+        // Unchecked: SingleRow's caller guarantees the spans.
         int width = TOps.Count;
+        w = ref Unsafe.Add(ref w, (nint)panel * panelStride);
+        init = ref Unsafe.Add(ref init, panel * width);
+        y = ref Unsafe.Add(ref y, panel * width);
         nint p1 = panelStride, p2 = 2 * (nint)panelStride, p3 = 3 * (nint)panelStride;
         TVec a0 = TOps.Load(ref init), b0 = TOps.Zero, c0 = TOps.Zero, d0 = TOps.Zero;
         TVec a1 = TOps.Load(ref Unsafe.Add(ref init, width)), b1 = TOps.Zero, c1 = TOps.Zero, d1 = TOps.Zero;
@@ -1289,7 +1297,7 @@ internal static class PackedGemm
 
             for (int panel = afterGroups; panel < afterPairs; panel += 2)
             {
-                Panels2<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, order, panel);
+                PanelsSideBySide<TOps, TVec, ActivationKernels.Identity, TwoPanels>(ref x, ref w, panelStride, ref init, ref y, order, panel);
             }
 
             if (afterPairs < panels)
@@ -1309,7 +1317,7 @@ internal static class PackedGemm
 
             for (int panel = afterPairs - 2; panel >= afterGroups; panel -= 2)
             {
-                Panels2<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, order, panel);
+                PanelsSideBySide<TOps, TVec, ActivationKernels.Identity, TwoPanels>(ref x, ref w, panelStride, ref init, ref y, order, panel);
             }
 
             for (int panel = afterGroups - group; panel >= afterEights; panel -= group)
@@ -1352,7 +1360,7 @@ internal static class PackedGemm
     /// </summary>
     private const long ReverseChunksAboveGroupBytes = 32 * 1024;
 
-    /// <summary>A group of <paramref name="group"/> panels (4 or 2): <see cref="Panels4"/> or <see cref="Panels2"/>.</summary>
+    /// <summary>A group of <paramref name="group"/> panels (4 or 2), each panel's four chunks as chains side by side (<see cref="PanelsSideBySide"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void PanelGroup<TOps, TVec>(ref float x, ref float w, int panelStride, ref float init, ref float y, SummationOrder order, int panel, int group)
         where TOps : struct, IVectorOps<TVec>
@@ -1360,11 +1368,11 @@ internal static class PackedGemm
     {
         if (group == 4)
         {
-            Panels4<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, order, panel);
+            PanelsSideBySide<TOps, TVec, ActivationKernels.Identity, FourPanels>(ref x, ref w, panelStride, ref init, ref y, order, panel);
         }
         else
         {
-            Panels2<TOps, TVec>(ref x, ref w, panelStride, ref init, ref y, order, panel);
+            PanelsSideBySide<TOps, TVec, ActivationKernels.Identity, TwoPanels>(ref x, ref w, panelStride, ref init, ref y, order, panel);
         }
     }
 
@@ -1387,9 +1395,9 @@ internal static class PackedGemm
             SummationOrder order = SummationOrder.Of(depth);
             switch (panels)
             {
-                case 2: FewPanelsActivated<TOps, TVec, TActivation, TwoPanels>(ref x, ref w, panelStride, ref init, ref y, order); return;
-                case 3: FewPanelsActivated<TOps, TVec, TActivation, ThreePanels>(ref x, ref w, panelStride, ref init, ref y, order); return;
-                default: FewPanelsActivated<TOps, TVec, TActivation, FourPanels>(ref x, ref w, panelStride, ref init, ref y, order); return;
+                case 2: PanelsSideBySide<TOps, TVec, TActivation, TwoPanels>(ref x, ref w, panelStride, ref init, ref y, order, 0); return;
+                case 3: PanelsSideBySide<TOps, TVec, TActivation, ThreePanels>(ref x, ref w, panelStride, ref init, ref y, order, 0); return;
+                default: PanelsSideBySide<TOps, TVec, TActivation, FourPanels>(ref x, ref w, panelStride, ref init, ref y, order, 0); return;
             }
         }
 
@@ -1597,125 +1605,6 @@ internal static class PackedGemm
         c5 = TOps.MultiplyAdd(x, TOps.Load(ref Unsafe.Add(ref w, s5)), c5);
         c6 = TOps.MultiplyAdd(x, TOps.Load(ref Unsafe.Add(ref w, s6)), c6);
         c7 = TOps.MultiplyAdd(x, TOps.Load(ref Unsafe.Add(ref w, s7)), c7);
-    }
-
-    /// <summary>Four panels, each with its four chunks as chains side by side: sixteen chains, as <see cref="ChunkedSum"/>.</summary>
-    // A root of its own (as every panel kernel here): inlined side by side, they pushed their caller past the JIT's
-    // inlining budget and its vector operations became calls (seen: 4-7x slower).
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Panels4<TOps, TVec>(ref float x, ref float w, int panelStride, ref float init, ref float y, SummationOrder order, int panel)
-        where TOps : struct, IVectorOps<TVec>
-        where TVec : struct
-    {
-        int width = TOps.Count;
-        ref float i0 = ref Unsafe.Add(ref init, panel * width);
-        TVec a0 = TOps.Load(ref i0);
-        TVec b0 = TOps.Load(ref Unsafe.Add(ref i0, width));
-        TVec c0 = TOps.Load(ref Unsafe.Add(ref i0, 2 * width));
-        TVec d0 = TOps.Load(ref Unsafe.Add(ref i0, 3 * width));
-        nint p1 = panelStride, p2 = 2 * p1, p3 = 3 * p1;
-        ref float wk = ref Unsafe.Add(ref w, (nint)panel * panelStride);
-        int lead = order.Lead;
-        for (int k = 0; k < lead; k++)
-        {
-            TVec xk = TOps.Broadcast(Unsafe.Add(ref x, k));
-            a0 = TOps.MultiplyAdd(xk, TOps.Load(ref wk), a0);
-            b0 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, p1)), b0);
-            c0 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, p2)), c0);
-            d0 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, p3)), d0);
-            wk = ref Unsafe.Add(ref wk, width);
-        }
-
-        TVec a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero, b1 = TOps.Zero, b2 = TOps.Zero, b3 = TOps.Zero;
-        TVec c1 = TOps.Zero, c2 = TOps.Zero, c3 = TOps.Zero, d1 = TOps.Zero, d2 = TOps.Zero, d3 = TOps.Zero;
-        nint q = order.ChunkLength;
-        nint wq = q * width, wq2 = 2 * wq, wq3 = 3 * wq;
-        // One term per trip: this four-panel kernel runs on the 512-bit path only, which was not measurable when the
-        // other kernels took four terms per trip (session 19, AVX2-only machine).
-        ref float xk0 = ref Unsafe.Add(ref x, lead);
-        for (nint j = 0; j < q; j++)
-        {
-            TVec x0 = TOps.Broadcast(xk0);
-            a0 = TOps.MultiplyAdd(x0, TOps.Load(ref wk), a0);
-            b0 = TOps.MultiplyAdd(x0, TOps.Load(ref Unsafe.Add(ref wk, p1)), b0);
-            c0 = TOps.MultiplyAdd(x0, TOps.Load(ref Unsafe.Add(ref wk, p2)), c0);
-            d0 = TOps.MultiplyAdd(x0, TOps.Load(ref Unsafe.Add(ref wk, p3)), d0);
-            TVec x1 = TOps.Broadcast(Unsafe.Add(ref xk0, q));
-            a1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref wk, wq)), a1);
-            b1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref wk, p1 + wq)), b1);
-            c1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref wk, p2 + wq)), c1);
-            d1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref wk, p3 + wq)), d1);
-            TVec x2 = TOps.Broadcast(Unsafe.Add(ref xk0, 2 * q));
-            a2 = TOps.MultiplyAdd(x2, TOps.Load(ref Unsafe.Add(ref wk, wq2)), a2);
-            b2 = TOps.MultiplyAdd(x2, TOps.Load(ref Unsafe.Add(ref wk, p1 + wq2)), b2);
-            c2 = TOps.MultiplyAdd(x2, TOps.Load(ref Unsafe.Add(ref wk, p2 + wq2)), c2);
-            d2 = TOps.MultiplyAdd(x2, TOps.Load(ref Unsafe.Add(ref wk, p3 + wq2)), d2);
-            TVec x3 = TOps.Broadcast(Unsafe.Add(ref xk0, 3 * q));
-            a3 = TOps.MultiplyAdd(x3, TOps.Load(ref Unsafe.Add(ref wk, wq3)), a3);
-            b3 = TOps.MultiplyAdd(x3, TOps.Load(ref Unsafe.Add(ref wk, p1 + wq3)), b3);
-            c3 = TOps.MultiplyAdd(x3, TOps.Load(ref Unsafe.Add(ref wk, p2 + wq3)), c3);
-            d3 = TOps.MultiplyAdd(x3, TOps.Load(ref Unsafe.Add(ref wk, p3 + wq3)), d3);
-            xk0 = ref Unsafe.Add(ref xk0, 1);
-            wk = ref Unsafe.Add(ref wk, width);
-        }
-
-        ref float o0 = ref Unsafe.Add(ref y, panel * width);
-        TOps.Store(TOps.Add(TOps.Add(a0, a1), TOps.Add(a2, a3)), ref o0);
-        TOps.Store(TOps.Add(TOps.Add(b0, b1), TOps.Add(b2, b3)), ref Unsafe.Add(ref o0, width));
-        TOps.Store(TOps.Add(TOps.Add(c0, c1), TOps.Add(c2, c3)), ref Unsafe.Add(ref o0, 2 * width));
-        TOps.Store(TOps.Add(TOps.Add(d0, d1), TOps.Add(d2, d3)), ref Unsafe.Add(ref o0, 3 * width));
-    }
-
-    /// <summary>Two panels, each with its four chunks as chains side by side: eight chains, as <see cref="ChunkedSum"/>.</summary>
-    // A root of its own (as every panel kernel here): inlined side by side, they pushed their caller past the JIT's
-    // inlining budget and its vector operations became calls (seen: 4-7x slower).
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Panels2<TOps, TVec>(ref float x, ref float w, int panelStride, ref float init, ref float y, SummationOrder order, int panel)
-        where TOps : struct, IVectorOps<TVec>
-        where TVec : struct
-    {
-        int width = TOps.Count;
-        ref float p0 = ref Unsafe.Add(ref w, (nint)panel * panelStride);
-        ref float i0 = ref Unsafe.Add(ref init, panel * width);
-        TVec a0 = TOps.Load(ref i0);
-        TVec b0 = TOps.Load(ref Unsafe.Add(ref i0, width));
-        int lead = order.Lead;
-        nint second = panelStride;
-        ref float wk = ref p0;
-        for (int k = 0; k < lead; k++)
-        {
-            TVec xk = TOps.Broadcast(Unsafe.Add(ref x, k));
-            a0 = TOps.MultiplyAdd(xk, TOps.Load(ref wk), a0);
-            b0 = TOps.MultiplyAdd(xk, TOps.Load(ref Unsafe.Add(ref wk, second)), b0);
-            wk = ref Unsafe.Add(ref wk, width);
-        }
-
-        TVec a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero, b1 = TOps.Zero, b2 = TOps.Zero, b3 = TOps.Zero;
-        nint q = order.ChunkLength;
-        nint wq = q * width, wq2 = 2 * wq, wq3 = 3 * wq;
-        // One term per trip: four per trip measured level here (batch-1 LSTM / GRU 16–64, 0.998–1.007).
-        ref float xk0 = ref Unsafe.Add(ref x, lead);
-        for (nint j = 0; j < q; j++)
-        {
-            TVec x0 = TOps.Broadcast(xk0);
-            TVec x1 = TOps.Broadcast(Unsafe.Add(ref xk0, q));
-            TVec x2 = TOps.Broadcast(Unsafe.Add(ref xk0, 2 * q));
-            TVec x3 = TOps.Broadcast(Unsafe.Add(ref xk0, 3 * q));
-            a0 = TOps.MultiplyAdd(x0, TOps.Load(ref wk), a0);
-            b0 = TOps.MultiplyAdd(x0, TOps.Load(ref Unsafe.Add(ref wk, second)), b0);
-            a1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref wk, wq)), a1);
-            b1 = TOps.MultiplyAdd(x1, TOps.Load(ref Unsafe.Add(ref wk, second + wq)), b1);
-            a2 = TOps.MultiplyAdd(x2, TOps.Load(ref Unsafe.Add(ref wk, wq2)), a2);
-            b2 = TOps.MultiplyAdd(x2, TOps.Load(ref Unsafe.Add(ref wk, second + wq2)), b2);
-            a3 = TOps.MultiplyAdd(x3, TOps.Load(ref Unsafe.Add(ref wk, wq3)), a3);
-            b3 = TOps.MultiplyAdd(x3, TOps.Load(ref Unsafe.Add(ref wk, second + wq3)), b3);
-            xk0 = ref Unsafe.Add(ref xk0, 1);
-            wk = ref Unsafe.Add(ref wk, width);
-        }
-
-        ref float o0 = ref Unsafe.Add(ref y, panel * width);
-        TOps.Store(TOps.Add(TOps.Add(a0, a1), TOps.Add(a2, a3)), ref o0);
-        TOps.Store(TOps.Add(TOps.Add(b0, b1), TOps.Add(b2, b3)), ref Unsafe.Add(ref o0, width));
     }
 
     // A root of its own (as every panel kernel here): inlined side by side, they pushed their caller past the JIT's
