@@ -51,46 +51,27 @@ public static class StepLatencyFloor
 
     /// <summary>
     /// The floor of one step (ns), best of 7 blocks: the recurrent product on the chain, or with <paramref name="fedBack"/>
-    /// both products (the output is the next input). For the report's Step table, whose loop feeds back h alone.
+    /// both products (the output is the next input). For the report's Step table, whose loop feeds back h alone. With
+    /// <paramref name="throughMemory"/>, the chain as a kernel must run it: h stored and each term broadcasting its lane
+    /// back from the row (a <c>Step</c> hands h to the next call through the caller's state row).
     /// </summary>
     /// <remarks>Measured once per process for each cell, size and loop (the report asks for the same ones from several tables).</remarks>
-    public static double Measure(RnnCell cell, int hidden, bool fedBack = false)
+    public static double Measure(RnnCell cell, int hidden, bool fedBack = false, bool throughMemory = false)
     {
         lock (Measured)
         {
-            if (!Measured.TryGetValue((cell, hidden, fedBack), out double ns))
+            if (!Measured.TryGetValue((cell, hidden, fedBack, throughMemory), out double ns))
             {
-                ns = Time<InRegisters>(cell, hidden, fedBack ? 2 : 1);
-                Measured[(cell, hidden, fedBack)] = ns;
+                int products = fedBack ? 2 : 1;
+                ns = throughMemory ? Time<ThroughMemory>(cell, hidden, products) : Time<InRegisters>(cell, hidden, products);
+                Measured[(cell, hidden, fedBack, throughMemory)] = ns;
             }
 
             return ns;
         }
     }
 
-    private static readonly Dictionary<(RnnCell Cell, int Hidden, bool FedBack), double> Measured = [];
-
-    /// <summary>
-    /// The floor of one step as a kernel must run it (ns), best of 7 blocks: the recurrent product on the chain, h stored
-    /// and each term broadcasting its lane back from the row. For the report's Step table: a <c>Step</c> hands h to the next
-    /// call through the caller's state row.
-    /// </summary>
-    /// <remarks>Measured once per process for each cell and size.</remarks>
-    public static double MeasureThroughMemory(RnnCell cell, int hidden)
-    {
-        lock (MeasuredThroughMemory)
-        {
-            if (!MeasuredThroughMemory.TryGetValue((cell, hidden), out double ns))
-            {
-                ns = Time<ThroughMemory>(cell, hidden, products: 1);
-                MeasuredThroughMemory[(cell, hidden)] = ns;
-            }
-
-            return ns;
-        }
-    }
-
-    private static readonly Dictionary<(RnnCell Cell, int Hidden), double> MeasuredThroughMemory = [];
+    private static readonly Dictionary<(RnnCell Cell, int Hidden, bool FedBack, bool ThroughMemory), double> Measured = [];
 
     private static double Time<THidden>(RnnCell cell, int hidden, int products)
         where THidden : struct, IHiddenLanes
