@@ -265,9 +265,23 @@ public sealed class GeneratedCodeCompilesTests
             Assert.Contains("Forward512Layer0(weights, ref xi, inputStride, seqLen, ref output, outputStride, ref hN, ref cN, ref h0, hasH0);", forward, StringComparison.Ordinal);
             Assert.Contains("for (int layer = 1; layer < NumLayers; layer++)", forward, StringComparison.Ordinal);
             Assert.Contains("Forward512LaterLayer(weights, layer, seqLen, ref output, outputStride, ref hN, ref cN, ref h0, hasH0);", forward, StringComparison.Ordinal);
-            Assert.Contains("ref float xt = ref Unsafe.Add(ref xi, t * inputStride);", Section(text, "Forward512Layer0(global::"), StringComparison.Ordinal);
             string laterSequence = Section(text, "Forward512LaterLayer(global::");
-            Assert.Contains("ref float xt = ref Unsafe.Add(ref output, t * outputStride);", laterSequence, StringComparison.Ordinal);
+            if (hint.StartsWith("Gated.Rnn", StringComparison.Ordinal))
+            {
+                // Elman layers whose sums fit the registers: each loop software-pipelined, the next step's input product
+                // (of the next input row, in place for a later layer) into registers before this step's row.
+                Assert.Contains("ref float xn = ref Unsafe.Add(ref xi, (t + 1 < seqLen ? t + 1 : t) * inputStride);", Section(text, "Forward512Layer0(global::"), StringComparison.Ordinal);
+                Assert.Contains("ref float xn = ref Unsafe.Add(ref output, (t + 1 < seqLen ? t + 1 : t) * outputStride);", laterSequence, StringComparison.Ordinal);
+                Assert.Contains("RnnStepKernelH45.Step512RowOnSums(pre0, pre1, pre2, ref h, ref o, ref wh, recurrent);", laterSequence, StringComparison.Ordinal);
+                Assert.Contains("pre2 = next2;", laterSequence, StringComparison.Ordinal);
+                Assert.DoesNotContain("ref float p ", laterSequence, StringComparison.Ordinal);
+            }
+            else
+            {
+                Assert.Contains("ref float xt = ref Unsafe.Add(ref xi, t * inputStride);", Section(text, "Forward512Layer0(global::"), StringComparison.Ordinal);
+                Assert.Contains("ref float xt = ref Unsafe.Add(ref output, t * outputStride);", laterSequence, StringComparison.Ordinal);
+            }
+
             Assert.Contains("ref float h = ref (t > 0 ? ref Unsafe.Add(ref output, (t - 1) * outputStride)", laterSequence, StringComparison.Ordinal);
             Assert.DoesNotContain("LaterLayer(weights, layer, ref", laterSequence, StringComparison.Ordinal);
             Assert.DoesNotContain("wave", forward + laterSequence, StringComparison.Ordinal);
@@ -275,6 +289,12 @@ public sealed class GeneratedCodeCompilesTests
         }
 
         Assert.Contains("LstmStepKernelH32.Step512Row(ref p, ref h, ref c, ref o,", Section(Source("Gated.Lstm32Deep.g.cs"), "Forward512LaterLayer(global::"), StringComparison.Ordinal);
+
+        // One Elman layer whose sums fit the registers (42: three 512-bit vectors): the same software-pipelined loop, no wave.
+        string single = Section(Source("Demo.H42.g.cs"), "Forward512(global::");
+        Assert.Contains("ref float xn = ref Unsafe.Add(ref xi, (t + 1 < seqLen ? t + 1 : t) * inputStride);", single, StringComparison.Ordinal);
+        Assert.Contains("RnnStepKernelH42.Step512RowOnSums(pre0, pre1, pre2, ref h, ref o, ref wh, recurrent);", single, StringComparison.Ordinal);
+        Assert.DoesNotContain("wave", single, StringComparison.Ordinal);
 
         // A few sequences row by row through that Forward, where the plan says so: a sequence's time steps a row (batch
         // first) or a batch (time-major) apart, its states through rows of their own.

@@ -49,16 +49,33 @@ internal static partial class WholeModelEmitter
     /// </summary>
     private static void EmitLayerSequenceMethod(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, string forward, int panelWidth, int gates, LayerProducts layers, bool first)
     {
+        KernelPlan product = first ? layers.First : layers.Later;
+        bool pipelined = ElmanSumsInRegisters(model, product);
+        string row = pipelined ? "the next step's sums first, then " : "then ";
         writer.Line();
         writer.Line(first
-            ? $"/// <summary>Layer 0 over the sequence: the input rows in, h_t to output row t ({ProductEmitter.Describe(layers.First)}, then <c>{method}Row{(layers.FirstOnSums ? "OnSums" : string.Empty)}</c>).</summary>"
-            : $"/// <summary>A later layer over the sequence, in place: the layer below's h_t in output row t, replaced by this layer's ({ProductEmitter.Describe(layers.Later)}, then <c>{method}Row{(layers.LaterOnSums ? "OnSums" : string.Empty)}</c>).</summary>");
+            ? $"/// <summary>Layer 0 over the sequence: the input rows in, h_t to output row t ({ProductEmitter.Describe(product)}, {row}<c>{method}Row{(layers.FirstOnSums || pipelined ? "OnSums" : string.Empty)}</c>).</summary>"
+            : $"/// <summary>A later layer over the sequence, in place: the layer below's h_t in output row t, replaced by this layer's ({ProductEmitter.Describe(product)}, {row}<c>{method}Row{(layers.LaterOnSums || pipelined ? "OnSums" : string.Empty)}</c>).</summary>");
         writer.Line(KernelPlan.KernelAttribute); // a call of its own, compiled optimized at once
         string signature = first
             ? $"private static void {forward}Layer0(global::HighPerfRnn.Generated.GeneratedKernelWeights weights, ref float xi, int inputStride, int seqLen, ref float output, int outputStride, ref float hN, ref float cN, ref float h0, bool hasH0)"
             : $"private static void {forward}LaterLayer(global::HighPerfRnn.Generated.GeneratedKernelWeights weights, int layer, int seqLen, ref float output, int outputStride, ref float hN, ref float cN, ref float h0, bool hasH0)";
         using (writer.Block(signature))
         {
+            if (pipelined)
+            {
+                EmitZeroRow(writer, model, gates, panelWidth);
+                if (first)
+                {
+                    writer.Line("const int layer = 0;");
+                }
+
+                EmitElmanLayerLoopOnSums(writer, model, kernel, method, product, first ? "xi" : "output", first ? "inputStride" : "outputStride");
+                writer.Line();
+                EmitLayerFinalState(writer);
+                return;
+            }
+
             bool hasQ = EmitScratchLocals(writer, model, gates, panelWidth, layers, zeros: true);
             if (first)
             {

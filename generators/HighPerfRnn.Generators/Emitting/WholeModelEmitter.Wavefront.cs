@@ -215,13 +215,27 @@ internal static partial class WholeModelEmitter
     {
         bool lstm = model.Cell == "Lstm";
         var layers = new LayerProducts(model, flavor, gates, panelWidth);
+        bool pipelined = model.NumLayers == 1 && ElmanSumsInRegisters(model, layers.First);
         writer.Line();
         writer.Line(model.NumLayers > 1
             ? $"/// <summary>{Int(panelWidth)}-float panels: wave w runs layer l's step w − l for every layer (<c>{LayerMethod(method, first: true)}</c>, <c>{LayerMethod(method, first: false)}</c>).</summary>"
+            : pipelined
+            ? $"/// <summary>{Int(panelWidth)}-float panels: the time loop, each step the next step's input product ({ProductEmitter.Describe(layers.First)}) into registers, then <c>{method}RowOnSums</c> on this step's.</summary>"
             : $"/// <summary>{Int(panelWidth)}-float panels: the time loop, each step the input product ({ProductEmitter.Describe(layers.First)}) and <c>{method}Row{(layers.FirstOnSums ? "OnSums" : string.Empty)}</c>.</summary>");
         writer.Line(KernelPlan.KernelAttribute); // a call of its own, compiled optimized at once
         using (writer.Block($"private static void Forward{method.Substring("Step".Length)}(global::HighPerfRnn.Generated.GeneratedKernelWeights weights, ref float xi, int inputStride, int seqLen, ref float output, int outputStride, ref float hN, ref float cN, ref float h0, bool hasH0, ref float ring)"))
         {
+            if (pipelined)
+            {
+                // One Elman layer whose sums fit the registers: its loop software-pipelined (WholeModelEmitter.ElmanPipeline.cs).
+                EmitZeroRow(writer, model, gates, panelWidth);
+                writer.Line("const int layer = 0;");
+                EmitElmanLayerLoopOnSums(writer, model, kernel, method, layers.First, "xi", "inputStride");
+                writer.Line();
+                EmitLayerFinalState(writer);
+                return;
+            }
+
             bool hasQ = EmitScratchLocals(writer, model, gates, panelWidth, layers, zeros: true);
             using (writer.Block("for (int wave = 0; wave < seqLen + NumLayers - 1; wave++)"))
             {

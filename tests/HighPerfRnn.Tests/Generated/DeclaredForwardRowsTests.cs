@@ -18,7 +18,7 @@ public sealed class DeclaredForwardRowsTests
     /// <summary>Unidirectional declared models the plan runs row by row (one and several layers, every cell, a projection).</summary>
     public static TheoryData<string> RowModels =>
     [
-        nameof(Hidden7Relu), nameof(Hidden9NoBias), nameof(Hidden17Deep), nameof(FixtureLstmBasic), nameof(LstmHidden4Deep), nameof(LstmHidden16Deep),
+        nameof(Hidden7Relu), nameof(Hidden9NoBias), nameof(Hidden17Deep), nameof(Hidden24DeepRelu), nameof(FixtureLstmBasic), nameof(LstmHidden4Deep), nameof(LstmHidden16Deep),
         nameof(LstmHidden9Proj4), nameof(FixtureGruBasic), nameof(GruHidden9Deep), nameof(GruHidden16Deep),
         nameof(Hidden40LayerByLayer), nameof(LstmHidden32Proj20LayerByLayer), nameof(GruHidden30LayerByLayer),
     ];

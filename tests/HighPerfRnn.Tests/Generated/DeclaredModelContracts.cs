@@ -132,6 +132,7 @@ public static class DeclaredCases
         DeclaredCase.Of<Hidden16Deep>(),
         DeclaredCase.Of<Hidden4Deep>(),
         DeclaredCase.Of<Hidden17Deep>(),
+        DeclaredCase.Of<Hidden24DeepRelu>(),
         DeclaredCase.Of<Hidden31>(),
         DeclaredCase.Of<Hidden33Everything>(),
         DeclaredCase.Of<Hidden40LayerByLayer>(),

@@ -57,6 +57,13 @@ public sealed partial class Hidden4Deep : IDeclaredModel<Hidden4Deep>, IStreamin
 [RnnModel(3, 17, NumLayers = 3)]
 public sealed partial class Hidden17Deep : IDeclaredModel<Hidden17Deep>, IStreamingModel;
 
+/// <summary>
+/// Two relu layers of 24 (one and a half 512-bit vectors, three 256-bit ones): the layers one after the other, each loop
+/// software-pipelined with its sums in registers (the next step's input product first) on the 512- and 256-bit paths.
+/// </summary>
+[RnnModel(24, 24, NumLayers = 2, Nonlinearity = RnnNonlinearity.Relu)]
+public sealed partial class Hidden24DeepRelu : IDeclaredModel<Hidden24DeepRelu>, IStreamingModel;
+
 /// <summary>Four 256-bit vectors less one lane.</summary>
 [RnnModel(13, 31)]
 public sealed partial class Hidden31 : IDeclaredModel<Hidden31>, IStreamingModel;

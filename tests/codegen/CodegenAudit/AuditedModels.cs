@@ -15,6 +15,9 @@ public partial class Rnn16Deep;
 [RnnModel(32, 32, NumLayers = 2)]
 public partial class Rnn32Deep;
 
+[RnnModel(24, 24, Nonlinearity = RnnNonlinearity.Relu)]
+public partial class Rnn24Relu;
+
 [RnnModel(5, 33, NumLayers = 2, Bidirectional = true, Nonlinearity = RnnNonlinearity.Relu, Bias = false)]
 public partial class Rnn33Bidirectional;
 

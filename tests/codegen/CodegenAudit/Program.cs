@@ -9,6 +9,7 @@ Run(RnnCell.Rnn, 5, 8, 2, true, 0, m => Seed.FromRuntimeModel(m).Forward, null);
 Run(RnnCell.Rnn, 8, 8, 1, false, 0, m => Rnn8.FromRuntimeModel(m).Forward, m => Rnn8.FromRuntimeModel(m).Step);
 Run(RnnCell.Rnn, 16, 16, 2, false, 0, m => Rnn16Deep.FromRuntimeModel(m).Forward, m => Rnn16Deep.FromRuntimeModel(m).Step);
 Run(RnnCell.Rnn, 32, 32, 2, false, 0, m => Rnn32Deep.FromRuntimeModel(m).Forward, m => Rnn32Deep.FromRuntimeModel(m).Step);
+Run(RnnCell.Rnn, 24, 24, 1, false, 0, m => Rnn24Relu.FromRuntimeModel(m).Forward, m => Rnn24Relu.FromRuntimeModel(m).Step, RnnNonlinearity.Relu);
 Run(RnnCell.Rnn, 5, 33, 2, true, 0, m => Rnn33Bidirectional.FromRuntimeModel(m).Forward, null, RnnNonlinearity.Relu, bias: false);
 RunLstm(8, 8, 1, false, 0, m => Lstm8.FromRuntimeModel(m).Forward, m => Lstm8.FromRuntimeModel(m).Step);
 RunLstm(16, 16, 2, false, 0, m => Lstm16Deep.FromRuntimeModel(m).Forward, m => Lstm16Deep.FromRuntimeModel(m).Step);
