@@ -46,6 +46,8 @@ public sealed class GeneratedCodeCompilesTests
 
             /// <summary>Sizes around the lines.</summary>
             [RnnModel(2, 16)] public partial class H16;
+            /// <summary>Stacked one-vector layers on the 512-bit path: the wave written out.</summary>
+            [RnnModel(3, 16, NumLayers = 2)] public partial class H16Deep;
             /// <summary>Sizes around the lines.</summary>
             [RnnModel(2, 17)] public partial class H17;
             /// <summary>Sizes around the lines.</summary>
@@ -146,7 +148,7 @@ public sealed class GeneratedCodeCompilesTests
         (_, GeneratorDriverRunResult result, Compilation output) = GeneratorHarness.Run(GeneratorHarness.Compile(Declarations));
 
         Assert.Empty(result.Diagnostics);
-        Assert.Equal(47, result.GeneratedTrees.Length);
+        Assert.Equal(48, result.GeneratedTrees.Length);
         Assert.Empty(GeneratorHarness.WarningsAndErrors(output));
 
         using var assembly = new MemoryStream();
@@ -290,11 +292,22 @@ public sealed class GeneratedCodeCompilesTests
 
         Assert.Contains("LstmStepKernelH32.Step512Row(ref p, ref h, ref c, ref o,", Section(Source("Gated.Lstm32Deep.g.cs"), "Forward512LaterLayer(global::"), StringComparison.Ordinal);
 
-        // One Elman layer whose sums fit the registers (42: three 512-bit vectors): the same software-pipelined loop, no wave.
+        // One Elman layer whose sums fit the registers (42: three 512-bit vectors): software-pipelined, layer 0's next input
+        // product into registers first, then the row on this step's sums.
         string single = Section(Source("Demo.H42.g.cs"), "Forward512(global::");
-        Assert.Contains("ref float xn = ref Unsafe.Add(ref xi, (t + 1 < seqLen ? t + 1 : t) * inputStride);", single, StringComparison.Ordinal);
-        Assert.Contains("RnnStepKernelH42.Step512RowOnSums(pre0, pre1, pre2, ref h, ref o, ref wh, recurrent);", single, StringComparison.Ordinal);
-        Assert.DoesNotContain("wave", single, StringComparison.Ordinal);
+        Assert.Contains("ref float xn = ref Unsafe.Add(ref xi, (wave + 1 < seqLen ? wave + 1 : seqLen - 1) * inputStride);", single, StringComparison.Ordinal);
+        Assert.Contains("RnnStepKernelH42.Step512RowOnSums(pre0, pre1, pre2, ref h, ref o, ref wh0, recurrent);", single, StringComparison.Ordinal);
+        Assert.DoesNotContain("for (int layer = 1;", single, StringComparison.Ordinal);
+
+        // Stacked one-vector Elman layers (16 on the 512-bit path): every layer's step written out in the wave, the later
+        // layers' in a loop over them; two vectors a row (the 256-bit path) keep the wavefront of calls.
+        string deepElman = Source("Demo.H16Deep.g.cs");
+        string wave512 = Section(deepElman, "Forward512(global::");
+        Assert.Contains("RnnStepKernelH16.Step512RowOnSums(pre0, ref h, ref o, ref wh0, recurrent);", wave512, StringComparison.Ordinal);
+        Assert.Contains("RnnStepKernelH16.Step512RowOnSums(sum0, ref h, ref o, ref Unsafe.AsRef(in weights.RecurrentWeights(layer)), recurrent);", wave512, StringComparison.Ordinal);
+        Assert.Contains("pre0 = next0;", wave512, StringComparison.Ordinal);
+        Assert.DoesNotContain("Step512Layer0(", wave512, StringComparison.Ordinal);
+        Assert.Contains("Step256Layer0(weights, ref xt, ref h, ref o, ref p, recurrent);", Section(deepElman, "Forward256(global::"), StringComparison.Ordinal);
 
         // A few sequences row by row through that Forward, where the plan says so: a sequence's time steps a row (batch
         // first) or a batch (time-major) apart, its states through rows of their own.

@@ -215,58 +215,25 @@ internal static partial class WholeModelEmitter
     {
         bool lstm = model.Cell == "Lstm";
         var layers = new LayerProducts(model, flavor, gates, panelWidth);
-        bool pipelined = model.NumLayers == 1 && ElmanSumsInRegisters(model, layers.First);
+        bool pipelined = ElmanSumsInRegisters(model, layers.First) && (model.NumLayers == 1 || ElmanWaveInRegisters(model, layers));
         writer.Line();
-        writer.Line(model.NumLayers > 1
+        writer.Line(pipelined
+            ? $"/// <summary>{Int(panelWidth)}-float panels: {(model.NumLayers > 1 ? "wave w runs layer l's step w − l for every layer, written out in the wave; " : "the time loop; ")}each step's sums in registers, layer 0's next input product ({ProductEmitter.Describe(layers.First)}) first, then <c>{method}RowOnSums</c> (WholeModelEmitter.ElmanPipeline.cs).</summary>"
+            : model.NumLayers > 1
             ? $"/// <summary>{Int(panelWidth)}-float panels: wave w runs layer l's step w − l for every layer (<c>{LayerMethod(method, first: true)}</c>, <c>{LayerMethod(method, first: false)}</c>).</summary>"
-            : pipelined
-            ? $"/// <summary>{Int(panelWidth)}-float panels: the time loop, each step the next step's input product ({ProductEmitter.Describe(layers.First)}) into registers, then <c>{method}RowOnSums</c> on this step's.</summary>"
             : $"/// <summary>{Int(panelWidth)}-float panels: the time loop, each step the input product ({ProductEmitter.Describe(layers.First)}) and <c>{method}Row{(layers.FirstOnSums ? "OnSums" : string.Empty)}</c>.</summary>");
         writer.Line(KernelPlan.KernelAttribute); // a call of its own, compiled optimized at once
         using (writer.Block($"private static void Forward{method.Substring("Step".Length)}(global::HighPerfRnn.Generated.GeneratedKernelWeights weights, ref float xi, int inputStride, int seqLen, ref float output, int outputStride, ref float hN, ref float cN, ref float h0, bool hasH0, ref float ring)"))
         {
             if (pipelined)
             {
-                // One Elman layer whose sums fit the registers: its loop software-pipelined (WholeModelEmitter.ElmanPipeline.cs).
+                // Elman layers whose sums fit the registers: each wave written out here (WholeModelEmitter.ElmanPipeline.cs).
                 EmitZeroRow(writer, model, gates, panelWidth);
-                writer.Line("const int layer = 0;");
-                EmitElmanLayerLoopOnSums(writer, model, kernel, method, layers.First, "xi", "inputStride");
-                writer.Line();
-                EmitLayerFinalState(writer);
-                return;
+                EmitElmanWavefrontOnSums(writer, model, kernel, method, layers);
             }
-
-            bool hasQ = EmitScratchLocals(writer, model, gates, panelWidth, layers, zeros: true);
-            using (writer.Block("for (int wave = 0; wave < seqLen + NumLayers - 1; wave++)"))
+            else
             {
-                using (writer.Block("if (wave < seqLen)"))
-                {
-                    writer.Line("""
-                        // Layer 0 at t = wave: the input row t in.
-                        const int layer = 0;
-                        int t = wave;
-                        ref float xt = ref Unsafe.Add(ref xi, t * inputStride);
-                        """);
-                    EmitWaveStep(writer, model, kernel, method, layers, first: true, hasQ, lstm);
-                }
-
-                if (model.NumLayers > 1)
-                {
-                    using (writer.Block("for (int layer = 1; layer < NumLayers; layer++)"))
-                    {
-                        writer.Line("""
-                            // Layer l at t = wave − l: layer l − 1's output at t in (written in the wave before).
-                            int t = wave - layer;
-                            if ((uint)t >= (uint)seqLen)
-                            {
-                                continue;
-                            }
-
-                            ref float xt = ref LayerRow(ref output, outputStride, ref ring, layer - 1, t);
-                            """);
-                        EmitWaveStep(writer, model, kernel, method, layers, first: false, hasQ, lstm);
-                    }
-                }
+                EmitWaveLoop(writer, model, kernel, method, gates, panelWidth, layers, lstm);
             }
 
             writer.Line();
@@ -280,17 +247,62 @@ internal static partial class WholeModelEmitter
         }
     }
 
+    /// <summary>The wave loop through the layers' step methods (or, for a single layer, its step written out): layer 0's step t = wave, then each later layer's t = wave − l.</summary>
+    private static void EmitWaveLoop(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, int gates, int panelWidth, LayerProducts layers, bool lstm)
+    {
+        bool hasQ = EmitScratchLocals(writer, model, gates, panelWidth, layers, zeros: true);
+        using (writer.Block("for (int wave = 0; wave < seqLen + NumLayers - 1; wave++)"))
+        {
+            using (writer.Block("if (wave < seqLen)"))
+            {
+                writer.Line("""
+                    // Layer 0 at t = wave: the input row t in.
+                    const int layer = 0;
+                    int t = wave;
+                    ref float xt = ref Unsafe.Add(ref xi, t * inputStride);
+                    """);
+                EmitWaveStep(writer, model, kernel, method, layers, first: true, hasQ, lstm);
+            }
+
+            if (model.NumLayers > 1)
+            {
+                using (writer.Block("for (int layer = 1; layer < NumLayers; layer++)"))
+                {
+                    EmitLaterLayerInWave(writer);
+                    EmitWaveStep(writer, model, kernel, method, layers, first: false, hasQ, lstm);
+                }
+            }
+        }
+    }
+
+    /// <summary>In the loop over the later layers of wave <c>wave</c>: its step t = wave − layer (the next layer where there is none), and its input xt, the layer below's row t, written in the wave before.</summary>
+    private static void EmitLaterLayerInWave(IndentedWriter writer)
+        => writer.Line("""
+            // Layer l at t = wave − l: layer l − 1's output at t in (written in the wave before).
+            int t = wave - layer;
+            if ((uint)t >= (uint)seqLen)
+            {
+                continue;
+            }
+
+            ref float xt = ref LayerRow(ref output, outputStride, ref ring, layer - 1, t);
+            """);
+
+    /// <summary>A step's rows within a wave (layer and t declared): h_{t−1} from the layer's row t − 1 (or h0, or zeros), h_t to its row t.</summary>
+    private static void EmitWaveStepRows(IndentedWriter writer)
+        => writer.Line("""
+            bool recurrent = t > 0 || hasH0;
+            ref float h = ref (t > 0 ? ref LayerRow(ref output, outputStride, ref ring, layer, t - 1) : ref (hasH0 ? ref Unsafe.Add(ref h0, layer * StateSize) : ref z));
+            ref float o = ref LayerRow(ref output, outputStride, ref ring, layer, t);
+            """);
+
     /// <summary>
     /// One layer's step within a wave (layer, t and its input xt declared): h_{t−1} from its row t − 1 (or h0, or zeros), h_t
     /// to its row t. A single layer's step is written out here; a stacked model's calls its layer method.
     /// </summary>
     private static void EmitWaveStep(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, LayerProducts layers, bool first, bool hasQ, bool lstm)
     {
-        writer.Line("""
-            bool recurrent = t > 0 || hasH0;
-            ref float h = ref (t > 0 ? ref LayerRow(ref output, outputStride, ref ring, layer, t - 1) : ref (hasH0 ? ref Unsafe.Add(ref h0, layer * StateSize) : ref z));
-            ref float o = ref LayerRow(ref output, outputStride, ref ring, layer, t);
-            """);
+        EmitWaveStepRows(writer);
         if (lstm)
         {
             writer.Line("ref float c = ref Unsafe.Add(ref cN, layer * HiddenSize);");
