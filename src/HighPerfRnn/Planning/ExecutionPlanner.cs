@@ -491,7 +491,8 @@ internal static class ExecutionPlanner
 
         // A unidirectional Elman sequence whose hidden state is one vector keeps the runtime's one-vector kernel, which holds
         // h in a register from step to step: the generated layer loop measured level (hidden 8 on 256-bit, 0.97) or slower
-        // (16 on 512-bit, 1.3–1.5× the time). Two directions side by side make the generated loop the faster on short
+        // (16 on 512-bit, 1.3–1.5× the time); software-pipelined (session 28, its sums in registers) level, 1.02 and 0.99
+        // (paired, Zen 5): both run at the step's dependency chain. Two directions side by side make the generated loop the faster on short
         // sequences (the seed at 10 steps: 0.72–0.76), up to OneVectorBidirectionalWholeModelMaxSteps.
         // Stacked, the generated wavefront (layer 2's step t − 1 beside layer 1's step t) beats the runtime's layer-by-layer
         // pass on every path: nn.RNN(5, 8, num_layers=2) on 256-bit at 1 / 10 / 100 / 1000 steps in 0.28 / 0.62–0.71 /
