@@ -327,14 +327,10 @@ internal static class GateKernelEmitter
     /// ten inlined activations and the unrolled product passed the JIT's count of tracked locals: a 4 KB frame, the
     /// working values on the stack, the step 1.7× slower (measured on AVX-512). The arithmetic is the same either
     /// way, lane for lane. Such a row is also small enough to be inlined (at most 4 gates × 16 units deep), so the
-    /// whole-model Step hands it the input product's sums in registers too (<c>RowOnSums</c>). The GRU's gates (six
-    /// activations where the LSTM 32 has ten) also stay in registers with two whole vectors of units whose product is one
-    /// group (GRU 32 on the 512-bit path: 6 vectors × 4 chunk sums, the 24 accumulators of the budget): paired against
-    /// the passes over memory, its Step 0.96 and its Forward 0.95 of the time (session 28, Zen 5).
+    /// whole-model Step hands it the input product's sums in registers too (<c>RowOnSums</c>).
     /// </summary>
     public static bool KeepsGatesInRegisters(KernelPlan product)
-        => !product.Flavor.IsScalar && product.Unrolled
-            && (product.BlockRows == product.Flavor.Lanes || (product.Blocks == 3 && product.BlockRows == 2 * product.Flavor.Lanes && product.Groups == 1));
+        => !product.Flavor.IsScalar && product.Unrolled && product.BlockRows == product.Flavor.Lanes;
 
     /// <summary>
     /// The LSTM rows with their gates in registers (see <see cref="KeepsGatesInRegisters"/>): <c>Row</c> reads p's i, f,
@@ -405,20 +401,14 @@ internal static class GateKernelEmitter
             writer.Line("// q = b_hn + W_hh·h_{t−1} of the r, z and n vectors, kept in registers to the state update.");
             writer.Line($"{v} {ProductEmitter.EachVector(product, i => $"q{Int(i)} = {f.Load("bias", product.RowOf(i))}")};");
             EmitRecurrentProductOnto(writer, product, "q");
-            // Vector u of units: r at u, z at k + u, n at 2k + u, of the k vectors per gate block.
-            int k = product.VectorsPerBlock;
-            for (int u = 0; u < k; u++)
-            {
-                string n = k == 1 ? string.Empty : Int(u);
-                writer.Line($"""
+            writer.Line($"""
 
-                    // r, z = σ(p + q); n = tanh(fma(r, q_n, p_n)); h = fma(z, h_prev − n, n): units {Int(u * f.Lanes)} to {Int(((u + 1) * f.Lanes) - 1)} ({f.Description}).
-                    {v} resetGate{n} = RnnMath.Sigmoid(p{Int(u)} + q{Int(u)});
-                    {v} updateGate{n} = RnnMath.Sigmoid(p{Int(k + u)} + q{Int(k + u)});
-                    {v} newGate{n} = RnnMath.Tanh({f.MultiplyAdd($"resetGate{n}", $"q{Int((2 * k) + u)}", $"p{Int((2 * k) + u)}")});
-                    {f.Store(f.MultiplyAdd($"updateGate{n}", $"{f.Load("h", u * f.Lanes)} - newGate{n}", $"newGate{n}"), "o", u * f.Lanes)}
-                    """);
-            }
+                // r, z = σ(p + q); n = tanh(fma(r, q_n, p_n)); h = fma(z, h_prev − n, n): units 0 to {Int(f.Lanes - 1)} ({f.Description}).
+                {v} resetGate = RnnMath.Sigmoid(p0 + q0);
+                {v} updateGate = RnnMath.Sigmoid(p1 + q1);
+                {v} newGate = RnnMath.Tanh({f.MultiplyAdd("resetGate", "q2", "p2")});
+                {f.Store(f.MultiplyAdd("updateGate", $"{f.Load("h", 0)} - newGate", "newGate"), "o", 0)}
+                """);
         }
     }
 

@@ -120,13 +120,6 @@ public sealed partial class GruHidden17 : IDeclaredModel<GruHidden17>, IStreamin
 [RnnModel(13, 33, Cell = RnnCell.Gru, NumLayers = 2, Bidirectional = true, Bias = false)]
 public sealed partial class GruHidden33Everything : IDeclaredModel<GruHidden33Everything>;
 
-/// <summary>
-/// Two whole 512-bit vectors per gate, two layers: the gates in registers on that path (6 product vectors × 4 chunk sums,
-/// one group), in the whole-model Step and in the layers' loops one after the other (13.9 and 24 KB a layer's step).
-/// </summary>
-[RnnModel(5, 32, Cell = RnnCell.Gru, NumLayers = 2)]
-public sealed partial class GruHidden32Deep : IDeclaredModel<GruHidden32Deep>, IStreamingModel;
-
 /// <summary>Three layers of 30, 21.6 KB of weights a layer's step and 65 KB together: one layer after the other.</summary>
 [RnnModel(30, 30, Cell = RnnCell.Gru, NumLayers = 3)]
 public sealed partial class GruHidden30LayerByLayer : IDeclaredModel<GruHidden30LayerByLayer>, IStreamingModel;
