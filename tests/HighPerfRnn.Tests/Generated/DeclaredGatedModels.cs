@@ -120,6 +120,13 @@ public sealed partial class GruHidden17 : IDeclaredModel<GruHidden17>, IStreamin
 [RnnModel(13, 33, Cell = RnnCell.Gru, NumLayers = 2, Bidirectional = true, Bias = false)]
 public sealed partial class GruHidden33Everything : IDeclaredModel<GruHidden33Everything>;
 
+/// <summary>
+/// Two whole 512-bit vectors per gate, two layers (13.9 and 24 KB a layer's step: one layer after the other); the row's
+/// product one group of 24 accumulators on that path, its gates through memory.
+/// </summary>
+[RnnModel(5, 32, Cell = RnnCell.Gru, NumLayers = 2)]
+public sealed partial class GruHidden32Deep : IDeclaredModel<GruHidden32Deep>, IStreamingModel;
+
 /// <summary>Three layers of 30, 21.6 KB of weights a layer's step and 65 KB together: one layer after the other.</summary>
 [RnnModel(30, 30, Cell = RnnCell.Gru, NumLayers = 3)]
 public sealed partial class GruHidden30LayerByLayer : IDeclaredModel<GruHidden30LayerByLayer>, IStreamingModel;
