@@ -295,9 +295,10 @@ public sealed class GeneratedCodeCompilesTests
         // One Elman layer whose sums fit the registers (42: three 512-bit vectors): software-pipelined, layer 0's next input
         // product into registers first, then the row on this step's sums.
         string single = Section(Source("Demo.H42.g.cs"), "Forward512(global::");
-        Assert.Contains("ref float xn = ref Unsafe.Add(ref xi, (wave + 1 < seqLen ? wave + 1 : seqLen - 1) * inputStride);", single, StringComparison.Ordinal);
-        Assert.Contains("RnnStepKernelH42.Step512RowOnSums(pre0, pre1, pre2, ref h, ref o, ref wh0, recurrent);", single, StringComparison.Ordinal);
+        Assert.Contains("ref float xn = ref Unsafe.Add(ref xi, (t + 1 < seqLen ? t + 1 : t) * inputStride);", single, StringComparison.Ordinal);
+        Assert.Contains("RnnStepKernelH42.Step512RowOnSums(pre0, pre1, pre2, ref h, ref o, ref wh, recurrent);", single, StringComparison.Ordinal);
         Assert.DoesNotContain("for (int layer = 1;", single, StringComparison.Ordinal);
+        Assert.DoesNotContain("wave", single, StringComparison.Ordinal);
 
         // Stacked one-vector Elman layers (16 on the 512-bit path): every layer's step written out in the wave, the later
         // layers' in a loop over them; two vectors a row (the 256-bit path) keep the wavefront of calls.

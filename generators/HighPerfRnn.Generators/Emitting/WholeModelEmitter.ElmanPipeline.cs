@@ -75,15 +75,12 @@ internal static partial class WholeModelEmitter
     /// A unidirectional Elman model's <c>Forward</c> as a wavefront with every layer's sums in registers, each wave in the
     /// method: wave w first sums layer 0's next input row (t = w + 1), then runs layer 0's step t = w on the sums of the wave
     /// before, then each later layer's step t = w − l, its input product from the layer below's row of the wave before and
-    /// its row on those sums. For a single layer, its time loop. Layer 0 first: after it the later layers' independent
-    /// chains (a loop over the layers, one copy of the step, the weights by index) fill the wave; the later layers first
-    /// measured slower (0.95 against 0.85–0.88 of the calls' time, two layers of Elman 16).
+    /// its row on those sums. Layer 0 first: after it the later layers' independent chains (a loop over the layers, one copy
+    /// of the step, the weights by index) fill the wave; the later layers first measured slower (0.95 against 0.85–0.88 of
+    /// the calls' time, two layers of Elman 16). A single layer runs <see cref="EmitElmanLayerLoopOnSums"/> instead.
     /// </summary>
     private static void EmitElmanWavefrontOnSums(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, LayerProducts layers)
     {
-        string RowCall(KernelPlan product, string sums, string h, string o, string recurrentWeights)
-            => $"{kernel}.{method}RowOnSums({ProductEmitter.EachVector(product, v => $"{sums}{Int(v)}")}, ref {h}, ref {o}, {recurrentWeights}, recurrent);";
-
         writer.Line("""
             ref float wi0 = ref Unsafe.AsRef(in weights.InputWeights(0));
             ref float b0 = ref Unsafe.AsRef(in weights.ProjectionBias(0));
@@ -109,23 +106,20 @@ internal static partial class WholeModelEmitter
                     ref float h = ref (wave > 0 ? ref LayerRow(ref output, outputStride, ref ring, 0, wave - 1) : ref (hasH0 ? ref h0 : ref z));
                     ref float o = ref LayerRow(ref output, outputStride, ref ring, 0, wave);
                     """);
-                writer.Line(RowCall(layers.First, "pre", "h", "o", "ref wh0"));
+                EmitRowCall(writer, model, kernel, method, "0", p: null, q: null, "h", "c", "o", "recurrent", sums: ProductEmitter.EachVector(layers.First, v => $"pre{Int(v)}"), hoisted: "0");
             }
 
-            if (model.NumLayers > 1)
+            using (writer.Block("for (int layer = 1; layer < NumLayers; layer++)"))
             {
-                using (writer.Block("for (int layer = 1; layer < NumLayers; layer++)"))
-                {
-                    EmitLaterLayerInWave(writer);
-                    EmitWaveStepRows(writer);
-                    writer.Line("""
-                        // Its sums, then its row.
-                        ref float wi = ref Unsafe.AsRef(in weights.InputWeights(layer));
-                        ref float b = ref Unsafe.AsRef(in weights.ProjectionBias(layer));
-                        """);
-                    EmitElmanSums(writer, layers.Later, "sum", "b", "wi", "xt");
-                    writer.Line(RowCall(layers.Later, "sum", "h", "o", "ref Unsafe.AsRef(in weights.RecurrentWeights(layer))"));
-                }
+                EmitLaterLayerInWave(writer);
+                EmitWaveStepRows(writer);
+                writer.Line("""
+                    // Its sums, then its row.
+                    ref float wi = ref Unsafe.AsRef(in weights.InputWeights(layer));
+                    ref float b = ref Unsafe.AsRef(in weights.ProjectionBias(layer));
+                    """);
+                EmitElmanSums(writer, layers.Later, "sum", "b", "wi", "xt");
+                EmitRowCall(writer, model, kernel, method, "layer", p: null, q: null, "h", "c", "o", "recurrent", sums: ProductEmitter.EachVector(layers.Later, v => $"sum{Int(v)}"));
             }
 
             for (int v = 0; v < layers.First.Vectors; v++)

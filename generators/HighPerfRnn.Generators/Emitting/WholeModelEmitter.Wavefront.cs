@@ -227,9 +227,21 @@ internal static partial class WholeModelEmitter
         {
             if (pipelined)
             {
-                // Elman layers whose sums fit the registers: each wave written out here (WholeModelEmitter.ElmanPipeline.cs).
+                // Elman layers whose sums fit the registers (WholeModelEmitter.ElmanPipeline.cs): a single layer's loop over
+                // the sequence, as a stack's layer one after the other runs it; a stack's waves written out.
                 EmitZeroRow(writer, model, gates, panelWidth);
-                EmitElmanWavefrontOnSums(writer, model, kernel, method, layers);
+                if (model.NumLayers == 1)
+                {
+                    writer.Line("const int layer = 0;");
+                    EmitElmanLayerLoopOnSums(writer, model, kernel, method, layers.First, "xi", "inputStride");
+                    writer.Line();
+                    EmitLayerFinalState(writer);
+                    return;
+                }
+                else
+                {
+                    EmitElmanWavefrontOnSums(writer, model, kernel, method, layers);
+                }
             }
             else
             {
