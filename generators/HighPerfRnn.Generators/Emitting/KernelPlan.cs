@@ -58,9 +58,19 @@ internal sealed class KernelPlan
     /// </summary>
     public const string KernelAttribute = "[MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]";
 
+    /// <summary>
+    /// The attribute of every generated method meant to be inlined (a small row, a row on its sums in registers, a helper of
+    /// the whole-model loops): inlined where the caller's JIT budget allows, and where it does not, still compiled optimized
+    /// at once. AggressiveInlining alone leaves a method the budget refused to the JIT's tiers: a GRU 32's row on its sums,
+    /// inlined into a single layer's Step but not into a stacked model's layer loops, ran as tier-0 code there for the first
+    /// ~0.15 s of a process (a two-layer GRU 32 Forward took 432 µs a call for its first ~2000 calls, then 19; session 29).
+    /// A generator test checks every generated method carries AggressiveOptimization.
+    /// </summary>
+    public const string InlinedKernelAttribute = "[MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]";
+
     /// <summary>The attribute of a step's <c>Row</c> method: inlined up to <see cref="InlineRowLimit"/> FMAs, else compiled optimized as a method of its own.</summary>
     public string RowAttribute => (long)Vectors * Depth <= InlineRowLimit
-        ? "[MethodImpl(MethodImplOptions.AggressiveInlining)] // small: inlined into the whole-model kernels and the step loop"
+        ? InlinedKernelAttribute + " // small: inlined into the whole-model kernels and the step loop"
         : KernelAttribute + " // too large to inline without exhausting the JIT's budget";
 
     /// <summary>The plan of a product of one block of <paramref name="rows"/> rows (the Elman RNN's W_hh, the LSTM's W_hr).</summary>

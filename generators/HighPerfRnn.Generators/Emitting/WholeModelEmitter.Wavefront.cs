@@ -87,7 +87,7 @@ internal static partial class WholeModelEmitter
             private const int RingFloats = (NumLayers - 1) * 2 * StateSize;
 
             /// <summary>Where layer <paramref name="layer"/>'s h at time <paramref name="t"/> lives: the last layer's in the output row t (rows <paramref name="outputStride"/> floats apart), the others' in ring row t % 2.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            {{KernelPlan.InlinedKernelAttribute}}
             private static ref float LayerRow(ref float output, int outputStride, ref float ring, int layer, int t)
                 => ref (layer == NumLayers - 1 ? ref Unsafe.Add(ref output, t * outputStride) : ref Unsafe.Add(ref ring, ((2 * layer) + (t & 1)) * StateSize));
 

@@ -19,7 +19,7 @@ public sealed class DeclaredForwardRowsTests
     public static TheoryData<string> RowModels =>
     [
         nameof(Hidden7Relu), nameof(Hidden9NoBias), nameof(Hidden17Deep), nameof(Hidden24DeepRelu), nameof(FixtureLstmBasic), nameof(LstmHidden4Deep), nameof(LstmHidden16Deep),
-        nameof(LstmHidden9Proj4), nameof(FixtureGruBasic), nameof(GruHidden9Deep), nameof(GruHidden16Deep), nameof(GruHidden32Deep),
+        nameof(LstmHidden9Proj4), nameof(FixtureGruBasic), nameof(GruHidden9Deep), nameof(GruHidden16Deep), nameof(GruHidden32), nameof(GruHidden32Deep),
         nameof(Hidden40LayerByLayer), nameof(LstmHidden32Proj20LayerByLayer), nameof(GruHidden30LayerByLayer),
     ];
 

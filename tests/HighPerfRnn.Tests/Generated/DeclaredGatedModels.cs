@@ -122,10 +122,15 @@ public sealed partial class GruHidden33Everything : IDeclaredModel<GruHidden33Ev
 
 /// <summary>
 /// Two whole 512-bit vectors per gate, two layers (13.9 and 24 KB a layer's step: one layer after the other); the row's
-/// product one group of 24 accumulators on that path, its gates through memory.
+/// product one group of 24 accumulators on that path, its gates in registers (the row on its sums, not inlined into the
+/// layer loops).
 /// </summary>
 [RnnModel(5, 32, Cell = RnnCell.Gru, NumLayers = 2)]
 public sealed partial class GruHidden32Deep : IDeclaredModel<GruHidden32Deep>, IStreamingModel;
+
+/// <summary>Two whole 512-bit vectors per gate, one layer: the row on its sums inlined into the whole-model Step and Forward.</summary>
+[RnnModel(20, 32, Cell = RnnCell.Gru)]
+public sealed partial class GruHidden32 : IDeclaredModel<GruHidden32>, IStreamingModel;
 
 /// <summary>Three layers of 30, 21.6 KB of weights a layer's step and 65 KB together: one layer after the other.</summary>
 [RnnModel(30, 30, Cell = RnnCell.Gru, NumLayers = 3)]

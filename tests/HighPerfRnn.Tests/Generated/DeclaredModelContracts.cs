@@ -166,6 +166,7 @@ public static class DeclaredCases
         DeclaredCase.Of<GruHidden16Bidirectional>(),
         DeclaredCase.Of<GruHidden17>(),
         DeclaredCase.Of<GruHidden33Everything>(),
+        DeclaredCase.Of<GruHidden32>(),
         DeclaredCase.Of<GruHidden32Deep>(),
         DeclaredCase.Of<GruHidden30LayerByLayer>(),
         DeclaredCase.Of<GruHidden52Deep>(),
