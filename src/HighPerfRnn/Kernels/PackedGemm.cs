@@ -278,6 +278,14 @@ internal static partial class PackedGemm
                 }
             }
 
+            // A block of four-row tiles only (a batch of 4, 8, …: a few streams' step): every panel pair in one call
+            // (paired, Zen 5, against a call per pair: a Step of LSTM 64 at batch 4 / 8 0.90 / 0.94, GRU 64 at 8 0.96).
+            if (pairedChunks && sixEnd == blockStart && tiledEnd == blockEnd && s.Panels >= 2)
+            {
+                FourRowTilesAllChunks<TOps, TVec>(ref a, ref w, panelStride, ref init, ref c, s, blockStart, tiledEnd, 0, order, s.Panels / 2);
+                panel = s.Panels & ~1;
+            }
+
             for (; panel + 2 <= s.Panels; panel += 2)
             {
                 ref float w0 = ref Unsafe.Add(ref w, panel * panelStride);
@@ -296,7 +304,7 @@ internal static partial class PackedGemm
 
                     if (tiledEnd > sixEnd)
                     {
-                        FourRowTilesAllChunks<TOps, TVec>(ref a, ref w0, panelStride, ref init, ref c, s, sixEnd, tiledEnd, column, order);
+                        FourRowTilesAllChunks<TOps, TVec>(ref a, ref w0, panelStride, ref init, ref c, s, sixEnd, tiledEnd, column, order, 1);
                     }
 
                     if (leftBeside)
