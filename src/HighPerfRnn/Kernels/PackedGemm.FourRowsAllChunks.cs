@@ -9,11 +9,11 @@ internal static partial class PackedGemm
     /// <paramref name="pairs"/> pairs of panels from <paramref name="w"/> (output columns from
     /// <paramref name="firstColumn"/>), pair after pair, each tile over all four chunks of k in one go: chunks 0 and 1
     /// side by side (16 accumulators), s0 + s1 held in 8 registers while chunks 2 and 3 run side by side (16 more), then
-    /// (s0 + s1) + (s2 + s3) stored once. The same sums in the same order as two calls of <see cref="PanelPairTwoChunks"/>
-    /// (which store s0 + s1 to the output and read it back), with a call, a store and a load of the tile fewer per tile,
-    /// and one call for all the block's four-row tiles (for all its panel pairs where the block has only such tiles): at
-    /// a batch of 8 (two such tiles) and a short depth (64: chunks of 16 terms) the calls and joins were a quarter of the
-    /// product's time.
+    /// (s0 + s1) + (s2 + s3) stored once. The same sums in the same order as the two-chunk tiles of
+    /// <see cref="PanelPairsSixRowTiles"/> (whose first half stores s0 + s1 to the output and second reads it back), with
+    /// a store and a load of the tile fewer, and one call for all the block's four-row tiles of a pair (of all its pairs
+    /// where the block has only such tiles): at a batch of 8 (two such tiles) and a short depth (64: chunks of 16 terms)
+    /// the calls and joins were a quarter of the product's time.
     /// </summary>
     // A call, not inlined (24 accumulators are past the JIT's inlining budget in Run), compiled optimized at once.
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]

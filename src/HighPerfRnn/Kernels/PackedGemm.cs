@@ -29,7 +29,7 @@ namespace HighPerfRnn.Kernels;
 /// other instructions per term was issue-bound, while a loop of FMAs alone still ran at the full FMA rate. Paired in one
 /// process on AMD EPYC Zen 3: products of 8–400 rows × 256–1024 × 64–256 took 0.71–0.95 of the time in the host's busy
 /// minutes (products at 40–65% of the FMA peak), 0.97–1.01 in quiet ones (78–82%). The 512-bit two-chunk tile
-/// (<see cref="PanelPairTwoChunks{TOps, TVec}"/>), 24 FMAs per trip, and its batch-1 four-panel kernel (<see cref="PanelsSideBySide"/>)
+/// (<see cref="PanelPairsSixRowTiles{TOps, TVec}"/>), 24 FMAs per trip, and its batch-1 four-panel kernel (<see cref="PanelsSideBySide"/>)
 /// keep one term per trip: not measurable on that machine.
 /// </para>
 /// </remarks>
@@ -278,6 +278,15 @@ internal static partial class PackedGemm
                 }
             }
 
+            // A block whose rows the tiles cover exactly: every panel pair's six-row tiles (and four-row ones) in one call
+            // (paired, Zen 5, against calls per pair and half: a Step of LSTM 64 at batch 16 0.94, GRU 128 at batch 16
+            // 0.98, Elman 128 at batch 64 0.99, the large shapes level).
+            if (pairedChunks && sixEnd > blockStart && tiledEnd == blockEnd && s.Panels >= 2)
+            {
+                PanelPairsSixRowTiles<TOps, TVec>(ref a, ref w, panelStride, ref init, ref c, s, blockStart, sixEnd, tiledEnd, 0, order, s.Panels / 2);
+                panel = s.Panels & ~1;
+            }
+
             // A block of four-row tiles only (a batch of 4, 8, …: a few streams' step): every panel pair in one call
             // (paired, Zen 5, against a call per pair: a Step of LSTM 64 at batch 4 / 8 0.90 / 0.94, GRU 64 at 8 0.96).
             if (pairedChunks && sixEnd == blockStart && tiledEnd == blockEnd && s.Panels >= 2)
@@ -292,20 +301,11 @@ internal static partial class PackedGemm
                 int column = panel * width;
                 if (pairedChunks)
                 {
-                    // Chunks 0 and 1 side by side in every six-row tile of the block, then 2 and 3 (a call each, looping
-                    // over the tiles); the four-row tiles all four chunks in one call. Calls per tile, and the joins
-                    // through memory, cost: paired (Zen 5), a call per tile and half against these, Elman 128 at batch
-                    // 64 0.96 of the time, GRU 128 at batch 16 0.95, a Step of LSTM / GRU 64 at batch 8 0.93 / 0.89.
-                    if (sixEnd > blockStart)
-                    {
-                        PanelPairTwoChunks<TOps, TVec>(ref a, ref w0, panelStride, ref init, ref c, s, blockStart, sixEnd, column, order, half: 0);
-                        PanelPairTwoChunks<TOps, TVec>(ref a, ref w0, panelStride, ref init, ref c, s, blockStart, sixEnd, column, order, half: 1);
-                    }
-
-                    if (tiledEnd > sixEnd)
-                    {
-                        FourRowTilesAllChunks<TOps, TVec>(ref a, ref w0, panelStride, ref init, ref c, s, sixEnd, tiledEnd, column, order, 1);
-                    }
+                    // The pair's six-row tiles (two chunks at a time) and four-row tiles (all four at once), then the rows
+                    // left beside them. Calls per tile, and the joins through memory, cost: paired (Zen 5), a call per tile
+                    // and half against these, Elman 128 at batch 64 0.96 of the time, GRU 128 at batch 16 0.95, a Step of
+                    // LSTM / GRU 64 at batch 8 0.93 / 0.89.
+                    PanelPairsSixRowTiles<TOps, TVec>(ref a, ref w0, panelStride, ref init, ref c, s, blockStart, sixEnd, tiledEnd, column, order, 1);
 
                     if (leftBeside)
                     {
@@ -666,119 +666,135 @@ internal static partial class PackedGemm
     }
 
     /// <summary>
-    /// Rows <paramref name="firstRow"/> to <paramref name="endRow"/> (a multiple of six apart) in six-row tiles × two
-    /// panels, over two chunks of k side by side (<paramref name="half"/> 0: chunks 0 and 1, 1: chunks 2 and 3), 24
-    /// accumulators: each chunk's sum is its own chain in k order, as in the chunk-by-chunk tiles, and the pair is joined
-    /// in registers: half 0 stores s0 + s1, half 1 adds (s2 + s3) to it. The same sums in the same order. (Four-row
-    /// tiles take all four chunks at once: <see cref="FourRowTilesAllChunks"/>.)
+    /// Rows <paramref name="firstRow"/> to <paramref name="endRow"/> (a multiple of six apart) in six-row tiles against
+    /// <paramref name="pairs"/> pairs of panels from <paramref name="w"/> (output columns from
+    /// <paramref name="firstColumn"/>), pair after pair: over two chunks of k side by side (half 0: chunks 0 and 1, half
+    /// 1: chunks 2 and 3), 24 accumulators, each chunk's sum its own chain in k order, as in the chunk-by-chunk tiles, the
+    /// pair joined in registers (half 0 stores s0 + s1, half 1 adds (s2 + s3) to it); then the pair's four-row tiles, rows
+    /// <paramref name="endRow"/> to <paramref name="fourEnd"/> (<see cref="FourRowTilesAllChunks"/>). The same sums in the
+    /// same order, with a call per block rather than per tile and half.
     /// </summary>
     // A call, not inlined (24 accumulators are past the JIT's inlining budget in Run), compiled optimized at once.
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void PanelPairTwoChunks<TOps, TVec>(ref float a, ref float w0, int panelStride, ref float init, ref float c, GemmShape s, int firstRow, int endRow, int column, SummationOrder order, int half)
+    private static void PanelPairsSixRowTiles<TOps, TVec>(ref float a, ref float w, int panelStride, ref float init, ref float c, GemmShape s, int firstRow, int endRow, int fourEnd, int firstColumn, SummationOrder order, int pairs)
         where TOps : struct, IVectorOps<TVec>
         where TVec : struct
     {
-        for (int row = firstRow; row < endRow; row += 6)
+        int pairWidth = 2 * TOps.Count;
+        for (int pair = 0; pair < pairs; pair++)
         {
-            int width = TOps.Count;
-            nint lda = s.Lda, ldInit = s.LdInit, ldc = s.Ldc;
-            ref float i0 = ref Unsafe.Add(ref init, ((nint)row * ldInit) + column);
-
-            // Chain A: chunk 0 (from init) or chunk 2 (from zero); chain B: chunk 1 or chunk 3 (from zero).
-            TVec a00 = TOps.Zero, a01 = TOps.Zero, a10 = TOps.Zero, a11 = TOps.Zero, a20 = TOps.Zero, a21 = TOps.Zero;
-            TVec a30 = TOps.Zero, a31 = TOps.Zero, a40 = TOps.Zero, a41 = TOps.Zero, a50 = TOps.Zero, a51 = TOps.Zero;
-            if (half == 0)
+            ref float w0 = ref Unsafe.Add(ref w, (nint)pair * 2 * panelStride);
+            int column = firstColumn + (pair * pairWidth);
+            for (int half = 0; half < 2; half++)
             {
-                a00 = TOps.Load(ref i0); a01 = TOps.Load(ref Unsafe.Add(ref i0, width));
-                a10 = TOps.Load(ref Unsafe.Add(ref i0, ldInit)); a11 = TOps.Load(ref Unsafe.Add(ref i0, ldInit + width));
-                a20 = TOps.Load(ref Unsafe.Add(ref i0, 2 * ldInit)); a21 = TOps.Load(ref Unsafe.Add(ref i0, (2 * ldInit) + width));
-                a30 = TOps.Load(ref Unsafe.Add(ref i0, 3 * ldInit)); a31 = TOps.Load(ref Unsafe.Add(ref i0, (3 * ldInit) + width));
-                a40 = TOps.Load(ref Unsafe.Add(ref i0, 4 * ldInit)); a41 = TOps.Load(ref Unsafe.Add(ref i0, (4 * ldInit) + width));
-                a50 = TOps.Load(ref Unsafe.Add(ref i0, 5 * ldInit)); a51 = TOps.Load(ref Unsafe.Add(ref i0, (5 * ldInit) + width));
+                for (int row = firstRow; row < endRow; row += 6)
+                {
+                    int width = TOps.Count;
+                    nint lda = s.Lda, ldInit = s.LdInit, ldc = s.Ldc;
+                    ref float i0 = ref Unsafe.Add(ref init, ((nint)row * ldInit) + column);
+
+                    // Chain A: chunk 0 (from init) or chunk 2 (from zero); chain B: chunk 1 or chunk 3 (from zero).
+                    TVec a00 = TOps.Zero, a01 = TOps.Zero, a10 = TOps.Zero, a11 = TOps.Zero, a20 = TOps.Zero, a21 = TOps.Zero;
+                    TVec a30 = TOps.Zero, a31 = TOps.Zero, a40 = TOps.Zero, a41 = TOps.Zero, a50 = TOps.Zero, a51 = TOps.Zero;
+                    if (half == 0)
+                    {
+                        a00 = TOps.Load(ref i0); a01 = TOps.Load(ref Unsafe.Add(ref i0, width));
+                        a10 = TOps.Load(ref Unsafe.Add(ref i0, ldInit)); a11 = TOps.Load(ref Unsafe.Add(ref i0, ldInit + width));
+                        a20 = TOps.Load(ref Unsafe.Add(ref i0, 2 * ldInit)); a21 = TOps.Load(ref Unsafe.Add(ref i0, (2 * ldInit) + width));
+                        a30 = TOps.Load(ref Unsafe.Add(ref i0, 3 * ldInit)); a31 = TOps.Load(ref Unsafe.Add(ref i0, (3 * ldInit) + width));
+                        a40 = TOps.Load(ref Unsafe.Add(ref i0, 4 * ldInit)); a41 = TOps.Load(ref Unsafe.Add(ref i0, (4 * ldInit) + width));
+                        a50 = TOps.Load(ref Unsafe.Add(ref i0, 5 * ldInit)); a51 = TOps.Load(ref Unsafe.Add(ref i0, (5 * ldInit) + width));
+                    }
+
+                    TVec b00 = TOps.Zero, b01 = TOps.Zero, b10 = TOps.Zero, b11 = TOps.Zero, b20 = TOps.Zero, b21 = TOps.Zero;
+                    TVec b30 = TOps.Zero, b31 = TOps.Zero, b40 = TOps.Zero, b41 = TOps.Zero, b50 = TOps.Zero, b51 = TOps.Zero;
+
+                    // Two moving row references three rows apart, one moving weight reference; chain B's terms a fixed offset on.
+                    int startA = order.Start(2 * half);
+                    ref float ak = ref Unsafe.Add(ref a, ((nint)row * lda) + startA);
+                    ref float ak3 = ref Unsafe.Add(ref ak, 3 * lda);
+                    ref float wk = ref Unsafe.Add(ref w0, (nint)startA * width);
+                    nint second = panelStride, lda2 = 2 * lda;
+
+                    // Chunk 0's lead terms (depth % 4) come before the two chains run side by side.
+                    int lead = half == 0 ? order.Lead : 0;
+                    for (int k = 0; k < lead; k++)
+                    {
+                        TVec w0v = TOps.Load(ref wk), w1v = TOps.Load(ref Unsafe.Add(ref wk, second));
+                        TVec x = TOps.Broadcast(ak);
+                        a00 = TOps.MultiplyAdd(x, w0v, a00); a01 = TOps.MultiplyAdd(x, w1v, a01);
+                        x = TOps.Broadcast(Unsafe.Add(ref ak, lda));
+                        a10 = TOps.MultiplyAdd(x, w0v, a10); a11 = TOps.MultiplyAdd(x, w1v, a11);
+                        x = TOps.Broadcast(Unsafe.Add(ref ak, lda2));
+                        a20 = TOps.MultiplyAdd(x, w0v, a20); a21 = TOps.MultiplyAdd(x, w1v, a21);
+                        x = TOps.Broadcast(ak3);
+                        a30 = TOps.MultiplyAdd(x, w0v, a30); a31 = TOps.MultiplyAdd(x, w1v, a31);
+                        x = TOps.Broadcast(Unsafe.Add(ref ak3, lda));
+                        a40 = TOps.MultiplyAdd(x, w0v, a40); a41 = TOps.MultiplyAdd(x, w1v, a41);
+                        x = TOps.Broadcast(Unsafe.Add(ref ak3, lda2));
+                        a50 = TOps.MultiplyAdd(x, w0v, a50); a51 = TOps.MultiplyAdd(x, w1v, a51);
+
+                        wk = ref Unsafe.Add(ref wk, width);
+                        ak = ref Unsafe.Add(ref ak, 1);
+                        ak3 = ref Unsafe.Add(ref ak3, 1);
+                    }
+
+                    nint offsetB = order.Start((2 * half) + 1) - startA - lead;
+                    nint wOffsetB = offsetB * width;
+                    for (int k = 0; k < order.ChunkLength; k++)
+                    {
+                        TVec wa0 = TOps.Load(ref wk), wa1 = TOps.Load(ref Unsafe.Add(ref wk, second));
+                        TVec wb0 = TOps.Load(ref Unsafe.Add(ref wk, wOffsetB)), wb1 = TOps.Load(ref Unsafe.Add(ref wk, wOffsetB + second));
+                        TVec x = TOps.Broadcast(ak);
+                        a00 = TOps.MultiplyAdd(x, wa0, a00); a01 = TOps.MultiplyAdd(x, wa1, a01);
+                        x = TOps.Broadcast(Unsafe.Add(ref ak, offsetB));
+                        b00 = TOps.MultiplyAdd(x, wb0, b00); b01 = TOps.MultiplyAdd(x, wb1, b01);
+                        x = TOps.Broadcast(Unsafe.Add(ref ak, lda));
+                        a10 = TOps.MultiplyAdd(x, wa0, a10); a11 = TOps.MultiplyAdd(x, wa1, a11);
+                        x = TOps.Broadcast(Unsafe.Add(ref ak, lda + offsetB));
+                        b10 = TOps.MultiplyAdd(x, wb0, b10); b11 = TOps.MultiplyAdd(x, wb1, b11);
+                        x = TOps.Broadcast(Unsafe.Add(ref ak, lda2));
+                        a20 = TOps.MultiplyAdd(x, wa0, a20); a21 = TOps.MultiplyAdd(x, wa1, a21);
+                        x = TOps.Broadcast(Unsafe.Add(ref ak, lda2 + offsetB));
+                        b20 = TOps.MultiplyAdd(x, wb0, b20); b21 = TOps.MultiplyAdd(x, wb1, b21);
+                        x = TOps.Broadcast(ak3);
+                        a30 = TOps.MultiplyAdd(x, wa0, a30); a31 = TOps.MultiplyAdd(x, wa1, a31);
+                        x = TOps.Broadcast(Unsafe.Add(ref ak3, offsetB));
+                        b30 = TOps.MultiplyAdd(x, wb0, b30); b31 = TOps.MultiplyAdd(x, wb1, b31);
+                        x = TOps.Broadcast(Unsafe.Add(ref ak3, lda));
+                        a40 = TOps.MultiplyAdd(x, wa0, a40); a41 = TOps.MultiplyAdd(x, wa1, a41);
+                        x = TOps.Broadcast(Unsafe.Add(ref ak3, lda + offsetB));
+                        b40 = TOps.MultiplyAdd(x, wb0, b40); b41 = TOps.MultiplyAdd(x, wb1, b41);
+                        x = TOps.Broadcast(Unsafe.Add(ref ak3, lda2));
+                        a50 = TOps.MultiplyAdd(x, wa0, a50); a51 = TOps.MultiplyAdd(x, wa1, a51);
+                        x = TOps.Broadcast(Unsafe.Add(ref ak3, lda2 + offsetB));
+                        b50 = TOps.MultiplyAdd(x, wb0, b50); b51 = TOps.MultiplyAdd(x, wb1, b51);
+
+                        wk = ref Unsafe.Add(ref wk, width);
+                        ak = ref Unsafe.Add(ref ak, 1);
+                        ak3 = ref Unsafe.Add(ref ak3, 1);
+                    }
+
+                    ref float o0 = ref Unsafe.Add(ref c, ((nint)row * ldc) + column);
+                    JoinChunks<TOps, TVec>(a00, b00, ref o0, half);
+                    JoinChunks<TOps, TVec>(a01, b01, ref Unsafe.Add(ref o0, width), half);
+                    JoinChunks<TOps, TVec>(a10, b10, ref Unsafe.Add(ref o0, ldc), half);
+                    JoinChunks<TOps, TVec>(a11, b11, ref Unsafe.Add(ref o0, ldc + width), half);
+                    JoinChunks<TOps, TVec>(a20, b20, ref Unsafe.Add(ref o0, 2 * ldc), half);
+                    JoinChunks<TOps, TVec>(a21, b21, ref Unsafe.Add(ref o0, (2 * ldc) + width), half);
+                    JoinChunks<TOps, TVec>(a30, b30, ref Unsafe.Add(ref o0, 3 * ldc), half);
+                    JoinChunks<TOps, TVec>(a31, b31, ref Unsafe.Add(ref o0, (3 * ldc) + width), half);
+                    JoinChunks<TOps, TVec>(a40, b40, ref Unsafe.Add(ref o0, 4 * ldc), half);
+                    JoinChunks<TOps, TVec>(a41, b41, ref Unsafe.Add(ref o0, (4 * ldc) + width), half);
+                    JoinChunks<TOps, TVec>(a50, b50, ref Unsafe.Add(ref o0, 5 * ldc), half);
+                    JoinChunks<TOps, TVec>(a51, b51, ref Unsafe.Add(ref o0, (5 * ldc) + width), half);
+                }
             }
 
-            TVec b00 = TOps.Zero, b01 = TOps.Zero, b10 = TOps.Zero, b11 = TOps.Zero, b20 = TOps.Zero, b21 = TOps.Zero;
-            TVec b30 = TOps.Zero, b31 = TOps.Zero, b40 = TOps.Zero, b41 = TOps.Zero, b50 = TOps.Zero, b51 = TOps.Zero;
-
-            // Two moving row references three rows apart, one moving weight reference; chain B's terms a fixed offset on.
-            int startA = order.Start(2 * half);
-            ref float ak = ref Unsafe.Add(ref a, ((nint)row * lda) + startA);
-            ref float ak3 = ref Unsafe.Add(ref ak, 3 * lda);
-            ref float wk = ref Unsafe.Add(ref w0, (nint)startA * width);
-            nint second = panelStride, lda2 = 2 * lda;
-
-            // Chunk 0's lead terms (depth % 4) come before the two chains run side by side.
-            int lead = half == 0 ? order.Lead : 0;
-            for (int k = 0; k < lead; k++)
+            if (fourEnd > endRow)
             {
-                TVec w0v = TOps.Load(ref wk), w1v = TOps.Load(ref Unsafe.Add(ref wk, second));
-                TVec x = TOps.Broadcast(ak);
-                a00 = TOps.MultiplyAdd(x, w0v, a00); a01 = TOps.MultiplyAdd(x, w1v, a01);
-                x = TOps.Broadcast(Unsafe.Add(ref ak, lda));
-                a10 = TOps.MultiplyAdd(x, w0v, a10); a11 = TOps.MultiplyAdd(x, w1v, a11);
-                x = TOps.Broadcast(Unsafe.Add(ref ak, lda2));
-                a20 = TOps.MultiplyAdd(x, w0v, a20); a21 = TOps.MultiplyAdd(x, w1v, a21);
-                x = TOps.Broadcast(ak3);
-                a30 = TOps.MultiplyAdd(x, w0v, a30); a31 = TOps.MultiplyAdd(x, w1v, a31);
-                x = TOps.Broadcast(Unsafe.Add(ref ak3, lda));
-                a40 = TOps.MultiplyAdd(x, w0v, a40); a41 = TOps.MultiplyAdd(x, w1v, a41);
-                x = TOps.Broadcast(Unsafe.Add(ref ak3, lda2));
-                a50 = TOps.MultiplyAdd(x, w0v, a50); a51 = TOps.MultiplyAdd(x, w1v, a51);
-
-                wk = ref Unsafe.Add(ref wk, width);
-                ak = ref Unsafe.Add(ref ak, 1);
-                ak3 = ref Unsafe.Add(ref ak3, 1);
+                FourRowTilesAllChunks<TOps, TVec>(ref a, ref w0, panelStride, ref init, ref c, s, endRow, fourEnd, column, order, 1);
             }
-
-            nint offsetB = order.Start((2 * half) + 1) - startA - lead;
-            nint wOffsetB = offsetB * width;
-            for (int k = 0; k < order.ChunkLength; k++)
-            {
-                TVec wa0 = TOps.Load(ref wk), wa1 = TOps.Load(ref Unsafe.Add(ref wk, second));
-                TVec wb0 = TOps.Load(ref Unsafe.Add(ref wk, wOffsetB)), wb1 = TOps.Load(ref Unsafe.Add(ref wk, wOffsetB + second));
-                TVec x = TOps.Broadcast(ak);
-                a00 = TOps.MultiplyAdd(x, wa0, a00); a01 = TOps.MultiplyAdd(x, wa1, a01);
-                x = TOps.Broadcast(Unsafe.Add(ref ak, offsetB));
-                b00 = TOps.MultiplyAdd(x, wb0, b00); b01 = TOps.MultiplyAdd(x, wb1, b01);
-                x = TOps.Broadcast(Unsafe.Add(ref ak, lda));
-                a10 = TOps.MultiplyAdd(x, wa0, a10); a11 = TOps.MultiplyAdd(x, wa1, a11);
-                x = TOps.Broadcast(Unsafe.Add(ref ak, lda + offsetB));
-                b10 = TOps.MultiplyAdd(x, wb0, b10); b11 = TOps.MultiplyAdd(x, wb1, b11);
-                x = TOps.Broadcast(Unsafe.Add(ref ak, lda2));
-                a20 = TOps.MultiplyAdd(x, wa0, a20); a21 = TOps.MultiplyAdd(x, wa1, a21);
-                x = TOps.Broadcast(Unsafe.Add(ref ak, lda2 + offsetB));
-                b20 = TOps.MultiplyAdd(x, wb0, b20); b21 = TOps.MultiplyAdd(x, wb1, b21);
-                x = TOps.Broadcast(ak3);
-                a30 = TOps.MultiplyAdd(x, wa0, a30); a31 = TOps.MultiplyAdd(x, wa1, a31);
-                x = TOps.Broadcast(Unsafe.Add(ref ak3, offsetB));
-                b30 = TOps.MultiplyAdd(x, wb0, b30); b31 = TOps.MultiplyAdd(x, wb1, b31);
-                x = TOps.Broadcast(Unsafe.Add(ref ak3, lda));
-                a40 = TOps.MultiplyAdd(x, wa0, a40); a41 = TOps.MultiplyAdd(x, wa1, a41);
-                x = TOps.Broadcast(Unsafe.Add(ref ak3, lda + offsetB));
-                b40 = TOps.MultiplyAdd(x, wb0, b40); b41 = TOps.MultiplyAdd(x, wb1, b41);
-                x = TOps.Broadcast(Unsafe.Add(ref ak3, lda2));
-                a50 = TOps.MultiplyAdd(x, wa0, a50); a51 = TOps.MultiplyAdd(x, wa1, a51);
-                x = TOps.Broadcast(Unsafe.Add(ref ak3, lda2 + offsetB));
-                b50 = TOps.MultiplyAdd(x, wb0, b50); b51 = TOps.MultiplyAdd(x, wb1, b51);
-
-                wk = ref Unsafe.Add(ref wk, width);
-                ak = ref Unsafe.Add(ref ak, 1);
-                ak3 = ref Unsafe.Add(ref ak3, 1);
-            }
-
-            ref float o0 = ref Unsafe.Add(ref c, ((nint)row * ldc) + column);
-            JoinChunks<TOps, TVec>(a00, b00, ref o0, half);
-            JoinChunks<TOps, TVec>(a01, b01, ref Unsafe.Add(ref o0, width), half);
-            JoinChunks<TOps, TVec>(a10, b10, ref Unsafe.Add(ref o0, ldc), half);
-            JoinChunks<TOps, TVec>(a11, b11, ref Unsafe.Add(ref o0, ldc + width), half);
-            JoinChunks<TOps, TVec>(a20, b20, ref Unsafe.Add(ref o0, 2 * ldc), half);
-            JoinChunks<TOps, TVec>(a21, b21, ref Unsafe.Add(ref o0, (2 * ldc) + width), half);
-            JoinChunks<TOps, TVec>(a30, b30, ref Unsafe.Add(ref o0, 3 * ldc), half);
-            JoinChunks<TOps, TVec>(a31, b31, ref Unsafe.Add(ref o0, (3 * ldc) + width), half);
-            JoinChunks<TOps, TVec>(a40, b40, ref Unsafe.Add(ref o0, 4 * ldc), half);
-            JoinChunks<TOps, TVec>(a41, b41, ref Unsafe.Add(ref o0, (4 * ldc) + width), half);
-            JoinChunks<TOps, TVec>(a50, b50, ref Unsafe.Add(ref o0, 5 * ldc), half);
-            JoinChunks<TOps, TVec>(a51, b51, ref Unsafe.Add(ref o0, (5 * ldc) + width), half);
         }
     }
 
