@@ -278,20 +278,20 @@ internal static partial class PackedGemm
                 }
             }
 
-            // A block whose rows the tiles cover exactly: every panel pair's six-row tiles (and four-row ones) in one call
-            // (paired, Zen 5, against calls per pair and half: a Step of LSTM 64 at batch 16 0.94, GRU 128 at batch 16
-            // 0.98, Elman 128 at batch 64 0.99, the large shapes level).
-            if (pairedChunks && sixEnd > blockStart && tiledEnd == blockEnd && s.Panels >= 2)
+            // A block whose rows the tiles cover exactly: every panel pair's tiles in one call (paired, Zen 5, against a
+            // call per pair, and per half of the six-row tiles: a Step of LSTM 64 at batch 4 / 8 / 16 0.90 / 0.94 / 0.94,
+            // GRU 64 at 8 0.96, GRU 128 at batch 16 0.98, Elman 128 at batch 64 0.99, the large shapes level).
+            if (pairedChunks && tiledEnd == blockEnd && s.Panels >= 2)
             {
-                PanelPairsSixRowTiles<TOps, TVec>(ref a, ref w, panelStride, ref init, ref c, s, blockStart, sixEnd, tiledEnd, 0, order, s.Panels / 2);
-                panel = s.Panels & ~1;
-            }
+                if (sixEnd > blockStart)
+                {
+                    PanelPairsSixRowTiles<TOps, TVec>(ref a, ref w, panelStride, ref init, ref c, s, blockStart, sixEnd, tiledEnd, 0, order, s.Panels / 2);
+                }
+                else
+                {
+                    FourRowTilesAllChunks<TOps, TVec>(ref a, ref w, panelStride, ref init, ref c, s, blockStart, tiledEnd, 0, order, s.Panels / 2);
+                }
 
-            // A block of four-row tiles only (a batch of 4, 8, …: a few streams' step): every panel pair in one call
-            // (paired, Zen 5, against a call per pair: a Step of LSTM 64 at batch 4 / 8 0.90 / 0.94, GRU 64 at 8 0.96).
-            if (pairedChunks && sixEnd == blockStart && tiledEnd == blockEnd && s.Panels >= 2)
-            {
-                FourRowTilesAllChunks<TOps, TVec>(ref a, ref w, panelStride, ref init, ref c, s, blockStart, tiledEnd, 0, order, s.Panels / 2);
                 panel = s.Panels & ~1;
             }
 
