@@ -221,7 +221,7 @@ internal static class FusedGateStep
             RecurrentBias = ref MemoryMarshal.GetReference(recurrentBias);
             HiddenOut = ref MemoryMarshal.GetReference(hiddenOut);
             Hidden = hidden;
-            ChunkByChunk = FusedGateStep.ChunkByChunk(recurrentWeights.PanelWidth, sizeof(float) * ((long)(inputWeights?.Data.Length ?? 0) + recurrentWeights.Data.Length));
+            ChunkByChunk = FusedGateStep.ChunkByChunk(recurrentWeights.PanelWidth, inputProduct: InputDepth > 0, sizeof(float) * ((long)(inputWeights?.Data.Length ?? 0) + recurrentWeights.Data.Length));
         }
 
         public readonly ref float X;
@@ -357,20 +357,38 @@ internal static class FusedGateStep
     /// Whether a step's products run one chunk after another for each panel (3–4 chains, one per gate: each gate's panel
     /// read from its first k to its last in one unbroken run) rather than two chunks side by side (6–8 chains, each gate's
     /// panel read as two runs a chunk apart): on the 512-bit path where the step reads more than
-    /// <see cref="ChunkByChunkAboveBytes"/> of weights (W_ih and W_hh for a <c>Step</c>, W_hh for a sequence's step).
+    /// <see cref="ChunkByChunkAboveBytes"/> of weights (W_ih and W_hh for a <c>Step</c>, W_hh for a sequence's step); on
+    /// the 256-bit path for a <c>Step</c> (<paramref name="inputProduct"/>: W_ih·x in the same pass) reading more than
+    /// <see cref="ChunkByChunkAboveBytes256"/>.
+    /// </summary>
+    /// <remarks>
     /// Paired in one process on AMD EPYC Zen 5 (AVX-512), batch 1, chunk by chunk ÷ side by side, the same bits: LSTM / GRU
     /// 128 <c>Step</c> (512 / 384 KB a step, from L2) 0.72 / 0.74, at 64 0.86 / 0.88; a 128 or 256 <c>Forward</c> 0.93; per
     /// step of a sequence (<c>--fused-step-lines</c>) LSTM 96 / 128 / 192 / 256 0.88 / 0.91 / 0.80 / 0.86, GRU 0.95 / 0.91
     /// / 0.83 / 0.95. With the weights in L1 the step waits on its chains instead, and fewer chains cost: GRU 32 / 64 and
     /// LSTM 32 sequence steps (12–48 KB) took 1.25 / 1.26 / 1.08 of the time. All four chunks side by side (16 chains)
-    /// took 1.06–1.30 and two panels at a time (<see cref="FusedGatePanelPair"/>) 0.81–1.04 of the side-by-side time. On the
-    /// 256-bit path (the same CPU, AVX-512 off) chunk by chunk measured 0.90–1.05 (a GRU 128 <c>Forward</c> slower), and an
-    /// AVX2-only machine was not at hand: that path and the narrower ones keep two chunks side by side.
-    /// </summary>
-    internal static bool ChunkByChunk(int width, long weightBytesPerStep) => width == 16 && weightBytesPerStep > ChunkByChunkAboveBytes;
+    /// took 1.06–1.30 and two panels at a time (<see cref="FusedGatePanelPair"/>) 0.81–1.04 of the side-by-side time.
+    /// <para>
+    /// On the 256-bit path (the same CPU with AVX-512 off: 16 registers, as on an AVX2 machine), session 30, four
+    /// <c>Step</c>s of one process in alternation, 20 rounds: LSTM 56 / 64 / 96 / 128 / 192 / 256 took 0.98 / 0.93 / 0.94
+    /// / 0.90 / 0.93 / 0.97 of the time, GRU 96 / 128 / 192 / 256 0.95 / 0.92 / 0.93 / 1.00; below 96 KB a step it does
+    /// not pay (GRU 48 / 56 1.05 / 1.03, GRU 64 0.99, LSTM 40 / 48 0.97 / 0.99); and a sequence's step, W_hh alone,
+    /// was slower (GRU 128 <c>Forward</c> 1.03, LSTM 256 1.05; the LSTM there runs two panels at a time anyway). An
+    /// AVX2-only machine was not at hand. The 128-bit and scalar paths keep two chunks side by side.
+    /// </para>
+    /// </remarks>
+    internal static bool ChunkByChunk(int width, bool inputProduct, long weightBytesPerStep) => width switch
+    {
+        16 => weightBytesPerStep > ChunkByChunkAboveBytes,
+        8 => inputProduct && weightBytesPerStep > ChunkByChunkAboveBytes256,
+        _ => false,
+    };
 
     /// <summary>The weights a step reads above which the 512-bit path runs its products chunk by chunk (<see cref="ChunkByChunk"/>): 48 KB, Zen 5's L1d.</summary>
     internal const long ChunkByChunkAboveBytes = 48 * 1024;
+
+    /// <summary>The weights a <c>Step</c> reads above which the 256-bit path runs its products chunk by chunk (<see cref="ChunkByChunk"/>): 96 KB, measured.</summary>
+    internal const long ChunkByChunkAboveBytes256 = 96 * 1024;
 
     /// <summary>
     /// Two chunks of <paramref name="length"/> terms side by side for one panel of units: <paramref name="first"/> +=
