@@ -123,7 +123,7 @@ internal static class FusedGateStep
         int gatePanels = PackedMatrix.PadToPanels(o.Hidden, TOps.Count) / TOps.Count;
         int firstPanel = o.Units.FirstPanel(TOps.Count);
         int endPanel = firstPanel + o.Units.Panels(TOps.Count);
-        int step = PanelPairsServe(cell, TOps.Count, o.InputDepth > 0) ? 2 : 1;
+        int step = PanelPairsServe(TOps.Count, o.InputDepth > 0) ? 2 : 1;
         int groups = (endPanel - firstPanel) / step;
         bool leftOver = (endPanel - firstPanel) % step != 0;
         if (leftOver && o.Reverse)
@@ -260,16 +260,19 @@ internal static class FusedGateStep
     /// left over goes alone. The same sums either way. Paired in one process on AMD EPYC Zen 3 (pairs ÷ one panel, batch
     /// 1): on the 256-bit path an LSTM <c>Forward</c> (pre-activations projected beforehand) at hidden 16 / 24 / 32 took
     /// 0.88–0.95 / 0.95 / 0.86–0.91 of the time, a GRU's 0.96–1.01 and a <c>Step</c> with its input product 0.96–1.16
-    /// (LSTM 16 1.00–1.16): pairs there only for the LSTM without an input product; at hidden 128, where W_hh streams from
-    /// L2, 1.00–1.03 either way. On the 128-bit path (no FMA) 0.88–0.95 for both calls and both cells, scalar 0.88–0.96.
-    /// On the 512-bit path (32 registers; Zen 5, against the old one-panel kernel) pairs took 0.81–1.04 of the time where one panel
-    /// chunk by chunk (<see cref="ChunkByChunk"/>) took 0.72–1.00: one panel there.
+    /// (LSTM 16 1.00–1.16): pairs there for the LSTM without an input product; at hidden 128, where W_hh streams from
+    /// L2, 1.00–1.03 either way. On the same Zen 5 as below with AVX-512 off (session 30, 16–20 rounds), a GRU
+    /// <c>Forward</c> in pairs took 0.96 / 0.97 / 0.92 / 0.91 of the time at hidden 128 / 136 / 192 / 256 (from L2) and
+    /// 1.00 at 8–36, two layers of GRU 16 (a wavefront) / 32 / 128 0.95 / 1.00 / 0.96: so the 256-bit path takes pairs
+    /// for both cells without an input product. On the 128-bit path (no FMA) 0.88–0.95 for both calls and both cells,
+    /// scalar 0.88–0.96. On the 512-bit path (32 registers; Zen 5, against the old one-panel kernel) pairs took 0.81–1.04
+    /// of the time where one panel chunk by chunk (<see cref="ChunkByChunk"/>) took 0.72–1.00: one panel there.
     /// </summary>
-    private static bool PanelPairsServe(RnnCell cell, int width, bool inputProduct)
+    private static bool PanelPairsServe(int width, bool inputProduct)
         => width switch
         {
             16 => false,
-            8 => cell == RnnCell.Lstm && !inputProduct,
+            8 => !inputProduct,
             _ => true,
         };
 
