@@ -246,7 +246,7 @@ public static class PairedRatios
     /// The declared model against the runtime-sized one in rounds: its time as a fraction of the runtime-sized one's per
     /// round, and each model's median time per call over the rounds; logged.
     /// </summary>
-    private static DeclaredTiming DeclaredTimes(Action runtimeSized, Action declared, TimeSpan perPoint, string what)
+    internal static DeclaredTiming DeclaredTimes(Action runtimeSized, Action declared, TimeSpan perPoint, string what)
     {
         List<double[]> rounds = TimedRounds([runtimeSized, declared], perPoint);
         var times = new DeclaredTiming(
