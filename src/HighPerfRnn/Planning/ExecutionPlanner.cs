@@ -372,6 +372,18 @@ internal static class ExecutionPlanner
     public const int DeclaredStepRowsMaxBatch = 15;
 
     /// <summary>
+    /// A declared model's <c>Step</c> of 2 or 3 streams runs row by row while a step's weights (W_ih and W_hh of every
+    /// layer) take at most this; past it its generated step (a kernel per layer over all the rows). Each row reads every
+    /// weight again, so rows pay while the weights stay in L1 (48 KB on Zen 5; 32 KB from 4 rows,
+    /// <see cref="WholeModelForwardLimitBytes"/>, where the rows' share of the reading grows). Paired, declared ÷
+    /// runtime-sized, AMD EPYC Zen 5, session 30 (<c>-- --paired-declared-batches</c> found the first): two layers of LSTM
+    /// 32 (64 KB) in rows at 2 / 3 streams 0.79–0.89 / 0.99–1.05 on the 512-bit path and 0.95 / 0.99–1.19 on the 256-bit
+    /// one, its generated step 0.86–0.88 / 0.91 and 0.91 / 0.97; two layers of GRU 32 (48 KB) in rows 0.51 / 0.57 and 0.78
+    /// / 0.95, its generated step 0.77 / 0.77 and 0.87 / 0.95: rows there.
+    /// </summary>
+    public const long DeclaredFewStepRowsLimitBytes = 48 * 1024;
+
+    /// <summary>
     /// From 16 to 31 streams a declared gated model's Step runs row by row while W_hh (padded, a layer) takes at most this;
     /// above it the runtime's kernels (the generated step measured 1.00–1.06 of their time there: GRU 32 at 16–24). Rows
     /// ÷ runtime-sized at 16 / 24 / 31 (as above): LSTM 8 (1 KB) 0.79 / 0.95 / 1.02, GRU 8 0.42–0.57, GRU 16 (3 KB) 0.85 /
@@ -408,11 +420,12 @@ internal static class ExecutionPlanner
         string layers = architecture.NumLayers == 1 ? "one layer" : $"{architecture.NumLayers} layers";
         if (declared && PlanLayer(architecture, path, call, 0, declared: true, 0).Kernel == LayerKernel.GeneratedWholeModel)
         {
-            // From 4 rows a row's weights are read again for each row: within L1 (a step's W_ih and W_hh of every layer) that
-            // costs less than the batched passes; past it each row streams them from L2 (two layers of LSTM 32, 64 KB:
-            // rows 0.97-1.18 of the runtime's time at 4-15; of GRU 32, 48 KB: 1.05-1.18).
+            // Each row reads a step's weights (W_ih and W_hh of every layer) again: within L1 that costs less than the batched
+            // passes; past it each row streams them from L2 (two layers of LSTM 32, 64 KB: rows 0.97-1.18 of the runtime's
+            // time at 4-15 and up to 1.19 at 3; of GRU 32, 48 KB: 1.05-1.18 at 4-15, 0.51-0.95 at 2-3).
             long weightBytes = DeclaredStepWeightBytes(architecture);
-            if (batchClass >= 2 && weightBytes > WholeModelForwardLimitBytes)
+            long weightLimit = batchClass == 1 ? DeclaredFewStepRowsLimitBytes : WholeModelForwardLimitBytes;
+            if (weightBytes > weightLimit)
             {
                 return null;
             }
@@ -421,8 +434,7 @@ internal static class ExecutionPlanner
                 : architecture.Cell == RnnCell.Rnn ? DeclaredElmanStepRowsLimitBytes
                 : batchClass == 2 ? long.MaxValue
                 : DeclaredGatedStepRowsLimitBytes;
-            string within = batchClass == 1 ? string.Empty
-                : limit == long.MaxValue ? $", a step's weights {Kb(weightBytes)} ≤ {Kb(WholeModelForwardLimitBytes)}"
+            string within = limit == long.MaxValue ? $", a step's weights {Kb(weightBytes)} ≤ {Kb(weightLimit)}"
                 : $", W_hh {Kb(recurrentBytes)} ≤ {Kb(limit)}";
             return recurrentBytes <= limit
                 ? $"declared, batch {minBatch} to {maxBatch}, {layers}{within}: each row through the whole-model step"

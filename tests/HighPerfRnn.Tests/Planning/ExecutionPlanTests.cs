@@ -176,7 +176,10 @@ public sealed class ExecutionPlanTests
     [InlineData(RnnCell.Lstm, 16, 2, 31, SimdPath.Vector256, true, true, LayerKernel.GeneratedWholeModel)]     // declared, 16-31: W_hh 4 KB ≤ 8 KB
     [InlineData(RnnCell.Gru, 32, 1, 15, SimdPath.Vector256, true, true, LayerKernel.GeneratedWholeModel)]      // declared, 4-15: a whole-model step within L1
     [InlineData(RnnCell.Lstm, 32, 2, 8, SimdPath.Vector256, true, false, LayerKernel.GeneratedStep)]           // declared, 4-15: a step's weights 64 KB > 32 KB, its generated step
-    [InlineData(RnnCell.Lstm, 32, 2, 3, SimdPath.Vector256, true, true, LayerKernel.GeneratedWholeModel)]      // declared, 2-3: rows whatever the weights
+    [InlineData(RnnCell.Lstm, 32, 2, 3, SimdPath.Vector256, true, false, LayerKernel.GeneratedStep)]           // declared, 2-3: a step's weights 52 KB > 48 KB, its generated step
+    [InlineData(RnnCell.Lstm, 32, 2, 2, SimdPath.Vector512, true, false, LayerKernel.GeneratedStep)]           // the same on the 512-bit path
+    [InlineData(RnnCell.Gru, 32, 2, 3, SimdPath.Vector256, true, true, LayerKernel.GeneratedWholeModel)]       // declared, 2-3: 39 KB ≤ 48 KB, rows
+    [InlineData(RnnCell.Gru, 32, 2, 8, SimdPath.Vector256, true, false, LayerKernel.GeneratedStep)]            // the same at 4-15: 39 KB > 32 KB, its generated step
     [InlineData(RnnCell.Lstm, 16, 4, 8, SimdPath.Vector256, true, true, LayerKernel.GeneratedWholeModel)]      // declared, four layers of LSTM 16: 29 KB a step, rows
     [InlineData(RnnCell.Lstm, 16, 5, 8, SimdPath.Vector256, true, false, LayerKernel.GeneratedStep)]           // five layers: 37 KB > 32 KB, the generated step
     [InlineData(RnnCell.Lstm, 16, 5, 16, SimdPath.Vector256, true, false, LayerKernel.GeneralStep)]            // five layers at 16-31: W_hh 4 KB, but past L1: the product
