@@ -205,8 +205,10 @@ internal static class ExecutionPlanner
     /// panel, which runs row by row at every batch (hidden within one vector: the product's single panel is a few
     /// floats deep and its tiles are mostly starts and finishes; Elman 8 and 16 at batch 2–64 0.21–0.57, Elman 12 on
     /// 512-bit at batch 4–32 0.69–0.95, Elman 6 on 256-bit 0.56–0.76).
-    /// A declared model's generated step stays below this line where a block is more than one panel (declared ÷ rows,
-    /// batch 2–3: 0.89–1.05 on 512-bit, 0.76–1.04 on 256-bit), and takes the rows where it is one (1.7–2.6× slower there).
+    /// A declared unidirectional model's generated step stays below this line where a block is more than one panel
+    /// (declared ÷ rows, batch 2–3: 0.89–1.05 on 512-bit, 0.76–1.04 on 256-bit), and takes the rows where it is one
+    /// (1.7–2.6× slower there); a declared bidirectional one takes the rows (its generated step 1.15–1.19× the rows' time
+    /// at batch 2 on 512-bit; session 30).
     /// </summary>
     public const long ElmanRowSequencesLimitBytes = 12 * 1024;
 
@@ -572,7 +574,10 @@ internal static class ExecutionPlanner
         }
 
         bool rowSequences = elman && call == RnnCall.Forward && batchClass == 1 && recurrentBytes <= ElmanRowSequencesLimitBytes;
-        if (rowSequences && !declared)
+        // A declared bidirectional layer takes the rows too: its generated step, a direction at a time, measured 1.15-1.19 of
+        // the runtime's time at batch 2 and 1.01-1.09 at 3 on the 512-bit path (Elman 24 / 32 / 48, and two layers of 32;
+        // the rows there 0.98-1.01), and 0.95-1.23 against the rows on the 256-bit one (Zen 5, session 30, paired).
+        if (rowSequences && (!declared || architecture.Bidirectional))
         {
             return new LayerPlan(layer, LayerKernel.ElmanSequence, false, interleave, $"batch 2 to {GeneratedElmanMaxBatch}, W_hh {Kb(recurrentBytes)} ≤ {Kb(ElmanRowSequencesLimitBytes)}: each row's sequence one chain, two chains at a time" + interleaveNote);
         }
