@@ -93,3 +93,14 @@ public partial class DeepGru16;
 
 [RnnModel(inputSize: 32, hiddenSize: 32, NumLayers = 2, Cell = RnnCell.Gru)]
 public partial class DeepGru32;
+
+// Bidirectional layers (input = hidden), for the declared batch sweep (Reporting/DeclaredBatchSweep.cs).
+
+[RnnModel(inputSize: 32, hiddenSize: 32, Bidirectional = true)]
+public partial class BiRnn32;
+
+[RnnModel(inputSize: 16, hiddenSize: 16, Bidirectional = true, Cell = RnnCell.Lstm)]
+public partial class BiLstm16;
+
+[RnnModel(inputSize: 16, hiddenSize: 16, Bidirectional = true, Cell = RnnCell.Gru)]
+public partial class BiGru16;

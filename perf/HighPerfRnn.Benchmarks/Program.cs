@@ -18,9 +18,10 @@ using Perfolizer.Horology;
 //   --latency-floor: the least time a batch-1 Elman/LSTM/GRU step can take here, its arithmetic's dependency chain alone (StepLatencyFloor).
 //   --paired-declared: the paired declared ÷ runtime-sized ratios alone (Step, Forward, two-layer Forward, as --quick
 //             --paired takes them: PairedRatios.MeasureDeclared), printed, then exit: a minute, where the grid takes nine.
-//   --paired-declared-batches: declared ÷ runtime-sized, paired, at batches 2-32 (Forward of hidden 8-32, Step of one
-//             and two layers of hidden 16-32, every cell), each shape marked with whether both sides run the same
-//             kernels, and a summary line (DeclaredBatchSweep): issue 14's "never slower for any batch", in two minutes.
+//   --paired-declared-batches: declared ÷ runtime-sized, paired, at batches 2-32 (Forward of one layer at hidden 8-32,
+//             of two layers and of bidirectional models, Step of one and two layers of hidden 16-32, every cell), each
+//             shape marked with whether both sides run the same kernels, and a summary line (DeclaredBatchSweep): issue
+//             14's "never slower for any batch", in about four minutes.
 //   --fused-step-lines [256]: fused ÷ general batch-1 gated step at hidden 32-256, the planner's lines re-taken on this machine (FusedStepLines).
 if (args.Contains("--feedback-step"))
 {
