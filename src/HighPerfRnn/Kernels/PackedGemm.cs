@@ -716,24 +716,12 @@ internal static partial class PackedGemm
                     ref float wk = ref Unsafe.Add(ref w0, (nint)startA * width);
                     nint second = panelStride, lda2 = 2 * lda;
 
-                    // Chunk 0's lead terms (depth % 4) come before the two chains run side by side.
+                    // Chunk 0's lead terms (depth % 4) come before the two chains run side by side: chain A alone, the
+                    // 16-register tile's one-term step.
                     int lead = half == 0 ? order.Lead : 0;
                     for (int k = 0; k < lead; k++)
                     {
-                        TVec w0v = TOps.Load(ref wk), w1v = TOps.Load(ref Unsafe.Add(ref wk, second));
-                        TVec x = TOps.Broadcast(ak);
-                        a00 = TOps.MultiplyAdd(x, w0v, a00); a01 = TOps.MultiplyAdd(x, w1v, a01);
-                        x = TOps.Broadcast(Unsafe.Add(ref ak, lda));
-                        a10 = TOps.MultiplyAdd(x, w0v, a10); a11 = TOps.MultiplyAdd(x, w1v, a11);
-                        x = TOps.Broadcast(Unsafe.Add(ref ak, lda2));
-                        a20 = TOps.MultiplyAdd(x, w0v, a20); a21 = TOps.MultiplyAdd(x, w1v, a21);
-                        x = TOps.Broadcast(ak3);
-                        a30 = TOps.MultiplyAdd(x, w0v, a30); a31 = TOps.MultiplyAdd(x, w1v, a31);
-                        x = TOps.Broadcast(Unsafe.Add(ref ak3, lda));
-                        a40 = TOps.MultiplyAdd(x, w0v, a40); a41 = TOps.MultiplyAdd(x, w1v, a41);
-                        x = TOps.Broadcast(Unsafe.Add(ref ak3, lda2));
-                        a50 = TOps.MultiplyAdd(x, w0v, a50); a51 = TOps.MultiplyAdd(x, w1v, a51);
-
+                        Rows6Panels2Step<TOps, TVec>(ref wk, second, ref ak, ref ak3, lda, lda2, 0, ref a00, ref a01, ref a10, ref a11, ref a20, ref a21, ref a30, ref a31, ref a40, ref a41, ref a50, ref a51);
                         wk = ref Unsafe.Add(ref wk, width);
                         ak = ref Unsafe.Add(ref ak, 1);
                         ak3 = ref Unsafe.Add(ref ak3, 1);
