@@ -51,7 +51,7 @@ internal static class DeclaredBatchSweep
             }
         }
 
-        foreach ((RnnArchitecture architecture, Func<RnnModel, ForwardCall> declared) in StackedAndBidirectional())
+        foreach ((RnnArchitecture architecture, Func<RnnModel, GeneratedForward.Run> declared) in StackedAndBidirectional())
         {
             foreach (int batch in Batches)
             {
@@ -91,11 +91,11 @@ internal static class DeclaredBatchSweep
         return (PairedRatios.DeclaredTimes(runtimeSized, declared, perShape, what).Fraction.Median, same);
     }
 
-    /// <summary>A declared model's <c>Forward</c> over the sweep's buffers (c ignored by the cells without one).</summary>
-    private delegate void ForwardCall(float[] input, float[] output, float[] hN, float[] cN, int batch, int seqLen, RnnWorkspace workspace);
-
-    /// <summary>The two-layer and bidirectional declared models of <c>DeclaredModels.cs</c> the sweep runs a <c>Forward</c> of.</summary>
-    private static (RnnArchitecture, Func<RnnModel, ForwardCall>)[] StackedAndBidirectional() =>
+    /// <summary>
+    /// The two-layer and bidirectional declared models of <c>DeclaredModels.cs</c> the sweep runs a <c>Forward</c> of, each
+    /// as the grid's declared models are (<see cref="GeneratedForward.Run"/>: c ignored by the cells without one).
+    /// </summary>
+    private static (RnnArchitecture, Func<RnnModel, GeneratedForward.Run>)[] StackedAndBidirectional() =>
     [
         (new RnnArchitecture(RnnCell.Rnn, 16, 16, numLayers: 2), m => Plain(DeepRnn16.FromRuntimeModel(m).Forward)),
         (new RnnArchitecture(RnnCell.Rnn, 32, 32, numLayers: 2), m => Plain(DeepRnn32.FromRuntimeModel(m).Forward)),
@@ -113,16 +113,16 @@ internal static class DeclaredBatchSweep
 
     private delegate void CellForward(ReadOnlySpan<float> input, Span<float> output, Span<float> hN, Span<float> cN, int batch, int seqLen, SequenceLayout layout, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, RnnWorkspace? workspace);
 
-    private static ForwardCall Plain(PlainForward forward) => (input, output, hN, _, batch, seqLen, workspace) => forward(input, output, hN, batch, seqLen, SequenceLayout.BatchFirst, default, workspace);
+    private static GeneratedForward.Run Plain(PlainForward forward) => (input, output, hN, _, batch, seqLen, workspace) => forward(input, output, hN, batch, seqLen, SequenceLayout.BatchFirst, default, workspace);
 
-    private static ForwardCall WithCells(CellForward forward) => (input, output, hN, cN, batch, seqLen, workspace) => forward(input, output, hN, cN, batch, seqLen, SequenceLayout.BatchFirst, default, default, workspace);
+    private static GeneratedForward.Run WithCells(CellForward forward) => (input, output, hN, cN, batch, seqLen, workspace) => forward(input, output, hN, cN, batch, seqLen, SequenceLayout.BatchFirst, default, default, workspace);
 
     /// <summary>A 50-step batch-first <c>Forward</c> of <paramref name="batch"/> sequences, declared against runtime-sized (the same weights, so the same bits).</summary>
-    private static (double Fraction, bool SameKernels) MeasureForward(RnnArchitecture architecture, Func<RnnModel, ForwardCall> makeDeclared, int batch, TimeSpan perShape)
+    private static (double Fraction, bool SameKernels) MeasureForward(RnnArchitecture architecture, Func<RnnModel, GeneratedForward.Run> makeDeclared, int batch, TimeSpan perShape)
     {
         const int SeqLen = 50;
         RnnModel runtime = RnnModel.CreateRandom(architecture, seed: 13);
-        ForwardCall declared = makeDeclared(runtime);
+        GeneratedForward.Run declared = makeDeclared(runtime);
         int stateFloats = architecture.NumLayers * architecture.NumDirections * batch * architecture.HiddenSize;
         float[] input = new float[batch * SeqLen * architecture.InputSize];
         for (int i = 0; i < input.Length; i++)
@@ -133,7 +133,7 @@ internal static class DeclaredBatchSweep
         float[] output = new float[batch * SeqLen * architecture.NumDirections * architecture.HiddenSize];
         float[] hN = new float[stateFloats], cN = new float[stateFloats];
         var workspace = new RnnWorkspace();
-        ForwardCall runtimeSized = architecture.Cell == RnnCell.Lstm
+        GeneratedForward.Run runtimeSized = architecture.Cell == RnnCell.Lstm
             ? (x, y, h, c, b, s, w) => runtime.Forward(x, y, h, c, b, s, SequenceLayout.BatchFirst, default, default, w)
             : (x, y, h, _, b, s, w) => runtime.Forward(x, y, h, b, s, SequenceLayout.BatchFirst, default, w);
         Action runRuntime = () => runtimeSized(input, output, hN, cN, batch, SeqLen, workspace);
