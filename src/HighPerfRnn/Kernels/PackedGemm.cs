@@ -45,6 +45,15 @@ internal static partial class PackedGemm
     private const int MaxPairedChunkDepth = 512;
 
     /// <summary>
+    /// The deepest 512-bit product whose row blocks take four-row tiles before six-row ones (<see cref="SixRowTiles"/>):
+    /// there a four-row tile's four chunks in registers beat a six-row tile's two passes of two chunks joined through
+    /// memory, whose starts and finishes weigh more the shorter the depth. Paired on Zen 5 (the same bits), six-row
+    /// first took 1.02–1.09× the time of four-row first at depth 64–192 (16–6400 rows), 1.02 / 1.00 / 0.985 at depth 256
+    /// (64 × 256, 64 × 1024, 32 × 1024) and 0.95 at 512.
+    /// </summary>
+    private const int FourRowTilesFirstMaxDepth512 = 192;
+
+    /// <summary>
     /// c[r·ldc + n] = init[r·ldInit + n] + Σₖ a[r·lda + k]·W[n, k] for r &lt; rows and n &lt; w.PaddedRows.
     /// <paramref name="init"/> may be <paramref name="c"/> itself (same stride): each element is read before it is written.
     /// <paramref name="ldInit"/> may be 0 (one bias row for all rows).
@@ -242,12 +251,23 @@ internal static partial class PackedGemm
         // for four): half the tile starts and finishes. Measured in alternation here (Zen 5): products 12-16% faster at
         // depth 128-256, 6% at 512.
         bool pairedChunks = TOps.Count == 16 && s.Depth <= MaxPairedChunkDepth;
+
         for (int blockStart = 0; blockStart < s.Rows; blockStart += RowBlock)
         {
             int blockEnd = Math.Min(s.Rows, blockStart + RowBlock);
 
+            // Four-row tiles before six-row ones: on the 512-bit path up to FourRowTilesFirstMaxDepth512; on the 256- and
+            // 128-bit paths where four-row tiles alone cover a block of fewer than RowBlock rows (a step's product of a few
+            // sequences): such a block takes panels in threes (below), 7 loads for 12 FMAs a term against a six-row tile's
+            // 8. Paired on Zen 5 with AVX-512 off (the same bits): four-row tiles alone 0.91–0.97 of the time of LSTM, GRU
+            // and Elman passes and steps at 12–32 rows (products of 16–48 rows 0.95–0.98; 128-bit 0.93–0.96); in full
+            // 64-row blocks 1.00–1.03, and where a six-row tile stays beside them (50 rows: one six, then fours two panels
+            // at a time) 1.09, so those keep six-row first. The scalar path keeps six-row first.
+            int blockRows = blockEnd - blockStart;
+            bool foursFirst = TOps.Count == 16 ? s.Depth <= FourRowTilesFirstMaxDepth512 : TOps.Count > 1 && blockRows < RowBlock && blockRows % 4 == 0;
+
             // Rows in sixes, then fours, against pairs of panels; what is left beside them (up to 3 rows) goes row by row.
-            int sixEnd = blockStart + (SixRowTiles(blockEnd - blockStart) * 6);
+            int sixEnd = blockStart + (SixRowTiles(blockRows, foursFirst) * 6);
             int tiledEnd = sixEnd + ((blockEnd - sixEnd) & ~3);
 
             // Two or three rows and no tile (a batch of 2 or 3): one tile of all of them, so W is read once for the rows.
@@ -540,10 +560,17 @@ internal static partial class PackedGemm
 
     /// <summary>
     /// How many six-row tiles to take from <paramref name="rows"/> rows so that four-row tiles cover most of the rest:
-    /// 32 rows are 4 sixes and 2 fours, not 5 sixes and 2 rows left for the slow single-row path.
+    /// 32 rows are 4 sixes and 2 fours, not 5 sixes and 2 rows left for the slow single-row path. With
+    /// <paramref name="foursFirst"/> as few sixes as leave as few rows over (0 or 1: 32 rows are 8 fours, 30 one six and 6 fours).
     /// </summary>
-    private static int SixRowTiles(int rows)
+    private static int SixRowTiles(int rows, bool foursFirst)
     {
+        if (foursFirst)
+        {
+            // Six rows shift the remainder mod 4 by 2, so one six at most ever leaves fewer rows over.
+            return rows >= 6 && (rows - 6) % 4 < rows % 4 ? 1 : 0;
+        }
+
         int sixes = rows / 6;
         int best = sixes;
         for (int fewer = sixes; fewer >= 0 && fewer >= sixes - 2; fewer--)
