@@ -99,9 +99,14 @@ internal static class ExecutionPlanner
     /// From batch 4 to <see cref="GeneratedGatedMaxBatch"/>, a declared gated model's generated kernel runs while W_hh
     /// takes at most this; above it the runtime's blocked product, which reads W_hh once for several rows. Measured at
     /// batch 8 (AMD EPYC Zen 5, declared ÷ runtime time): GRU and LSTM 16 0.72–0.76, 32 0.86–0.87 (12–16 KB), GRU 64 (48
-    /// KB) 1.29; at batch 3 GRU 64 still 0.93.
+    /// KB) 1.29; at batch 3 GRU 64 still 0.93. 16 KB until session 31, whose runtime gate passes (two activations a loop)
+    /// and four-row tiles made the runtime's batched step faster: then the generated step of the 12–16 KB models measured
+    /// level or slower at 8–24 (paired, Zen 5, 512-bit, `-- --paired-declared-batches`: `Step` of two layers of LSTM 32 at
+    /// 4 / 8 / 12 1.016 / 1.045 / 1.033, of GRU 32 0.967 / 1.015 / 1.020; `Forward` of LSTM 32 at 8 / 12 / 16 / 24 1.009 /
+    /// 1.017 / 1.013–1.031 / 1.014–1.044, of two layers of LSTM 32 1.010 / 1.021 / 1.027 / 1.040–1.044, of GRU 32 at 16 /
+    /// 24 1.021 / 1.033), where at 3–4 KB it stays well ahead (LSTM 16 0.94, GRU 16 0.84–0.86, two layers of 16 0.84–0.95).
     /// </summary>
-    public const long GeneratedGatedBatchLimitBytes = 16 * 1024;
+    public const long GeneratedGatedBatchLimitBytes = 8 * 1024;
 
     /// <summary>
     /// The largest batch a declared gated model's generated step runs; from <see cref="ProjectEachStepFromBatch"/> the
@@ -312,7 +317,7 @@ internal static class ExecutionPlanner
     /// Forward, one after the other, wherever that runs its batch-1 Forward and W_hh (padded) takes at most this: the
     /// generated pass keeps a step's weights, state and gates in registers and L1 at constant sizes, where the driver's
     /// steps of all the rows are an input product, a recurrent product and a gate pass each. At batches 2–3 for every
-    /// model; at 4–31 for one gated layer, and for Elman layers within <see cref="DeclaredElmanForwardRowsLimitBytes"/>.
+    /// model; at 4–15 for one gated layer (<see cref="DeclaredGatedForwardRowsMaxBatch"/>), and at 4–31 for Elman layers within <see cref="DeclaredElmanForwardRowsLimitBytes"/>.
     /// A ragged batch (lengths) takes the same rows, each sequence over its own length (since session 17: declared ÷
     /// runtime-sized 0.23–0.98 at batches 1–31, from 0.83–1.04 through the driver).
     /// Whole-model rows ÷ the declared model's batched Forward before this (seq 50, batch-first, a Forward call per
@@ -334,6 +339,16 @@ internal static class ExecutionPlanner
     /// <summary>The largest batch a declared Forward runs row by row: the end of the batch class before the per-step projections.</summary>
     public const int DeclaredForwardRowsMaxBatch = ProjectEachStepFromBatch - 1;
 
+    /// <summary>
+    /// The largest batch a declared gated Forward runs row by row. Until session 31 <see cref="DeclaredForwardRowsMaxBatch"/>
+    /// (31), as the Elman's; with that session's faster runtime gate passes and tiles the rows lost from 16 sequences where
+    /// the declared model's generated step did not (paired, Zen 5, 512-bit, seq 50, rows ÷ runtime-sized at 16 / 24,
+    /// against its generated step): GRU 8 1.054 / 1.081 (0.858 / 0.853), LSTM 16 1.013 / 1.069 (0.937 / 0.943), GRU 16
+    /// 0.901 / 0.939 (0.857 / 0.842), LSTM 8 0.752 / 0.894 (0.772 / 0.806), GRU 32 1.042 / 1.052 (1.021 / 1.033, past
+    /// <see cref="GeneratedGatedBatchLimitBytes"/>: the runtime's kernels).
+    /// </summary>
+    public const int DeclaredGatedForwardRowsMaxBatch = DeclaredStepRowsMaxBatch;
+
     /// <summary>Why a declared Forward of this batch class runs each sequence through the whole-model Forward (<see cref="DeclaredForwardRowsLimitBytes"/>), or null.</summary>
     private static string? ForwardRowByRowReason(RnnArchitecture architecture, SimdPath path, RnnCall call, int batchClass, int minBatch, int maxBatch, bool declared)
     {
@@ -347,7 +362,7 @@ internal static class ExecutionPlanner
         bool elman = architecture.Cell == RnnCell.Rnn;
         long limit = batchClass == 1 ? DeclaredForwardRowsLimitBytes
             : elman ? DeclaredElmanForwardRowsLimitBytes
-            : architecture.NumLayers == 1 ? DeclaredForwardRowsLimitBytes
+            : architecture.NumLayers == 1 && maxBatch <= DeclaredGatedForwardRowsMaxBatch ? DeclaredForwardRowsLimitBytes
             : 0;
         return recurrentBytes <= limit
             ? $"declared, batch {minBatch} to {maxBatch}, W_hh {Kb(recurrentBytes)} ≤ {Kb(limit)}: each sequence through the whole-model Forward"
@@ -386,8 +401,9 @@ internal static class ExecutionPlanner
     public const long DeclaredFewStepRowsLimitBytes = 48 * 1024;
 
     /// <summary>
-    /// From 16 to 31 streams a declared gated model's Step runs row by row while W_hh (padded, a layer) takes at most this;
-    /// above it the runtime's kernels (the generated step measured 1.00–1.06 of their time there: GRU 32 at 16–24). Rows
+    /// From 16 to 31 streams a declared gated model of one layer runs its Step row by row while W_hh (padded) takes at most
+    /// this; above it, and for stacked layers since session 31 (two layers of LSTM 16, 4 KB a layer, then 1.06–1.19 of the
+    /// runtime's time at 16 and 24 streams over two sweeps, its faster gate passes and tiles beside them), the runtime's kernels (the generated step measured 1.00–1.06 of their time there: GRU 32 at 16–24). Rows
     /// ÷ runtime-sized at 16 / 24 / 31 (as above): LSTM 8 (1 KB) 0.79 / 0.95 / 1.02, GRU 8 0.42–0.57, GRU 16 (3 KB) 0.85 /
     /// 0.94 / 0.94, LSTM 16 (4 KB) 0.76 / 0.85 / 0.79, two layers of GRU 16 0.90 / 0.95 / 0.99, of LSTM 16 (4 KB a layer)
     /// 0.83 / 0.88 / 0.84; GRU 32 (12 KB) 1.02–1.09 and LSTM 32 (16 KB) 0.99–1.03 past it. Two layers of LSTM 8 spread the
@@ -395,6 +411,15 @@ internal static class ExecutionPlanner
     /// the rows.
     /// </summary>
     public const long DeclaredGatedStepRowsLimitBytes = 8 * 1024;
+
+    /// <summary>
+    /// From 4 to 15 streams a declared gated model's Step runs row by row while W_hh (padded, a layer) takes at most this
+    /// (and a step's weights fit in L1, <see cref="WholeModelForwardLimitBytes"/>); above it the runtime's kernels. No line
+    /// until session 31, whose faster runtime gate passes and tiles left an LSTM 32's rows (16 KB, 32 KB a step) at 1.04–1.05
+    /// of the runtime's time at 12 streams in two sweeps (0.99 at 8, 0.87 at 4; paired, Zen 5, 512-bit), where GRU 32 (12
+    /// KB) held 0.76 / 0.93 / 0.97 at 4 / 8 / 12.
+    /// </summary>
+    public const long DeclaredGatedStepRowsToFifteenLimitBytes = 12 * 1024;
 
     /// <summary>
     /// An Elman model's line for declared Step rows at batches 4–31 (at 2–3 every whole-model Elman Step runs them), where
@@ -434,8 +459,9 @@ internal static class ExecutionPlanner
 
             long limit = batchClass == 1 ? long.MaxValue
                 : architecture.Cell == RnnCell.Rnn ? DeclaredElmanStepRowsLimitBytes
-                : batchClass == 2 ? long.MaxValue
-                : DeclaredGatedStepRowsLimitBytes;
+                : batchClass == 2 ? DeclaredGatedStepRowsToFifteenLimitBytes
+                : architecture.NumLayers == 1 ? DeclaredGatedStepRowsLimitBytes
+                : 0;
             string within = limit == long.MaxValue ? $", a step's weights {Kb(weightBytes)} ≤ {Kb(weightLimit)}"
                 : $", W_hh {Kb(recurrentBytes)} ≤ {Kb(limit)}";
             return recurrentBytes <= limit

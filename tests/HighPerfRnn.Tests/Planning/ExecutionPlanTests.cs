@@ -109,8 +109,11 @@ public sealed class ExecutionPlanTests
         { "declared lstm 40 batch 2 on 512-bit (30 KB padded)", new RnnArchitecture(RnnCell.Lstm, 5, 40), SimdPath.Vector512, RnnCall.Forward, 2, true, LayerKernel.GeneratedStep },
         { "declared gru 32 step batch 16 (12 KB > 8 KB): the runtime's product", new RnnArchitecture(RnnCell.Gru, 5, 32), SimdPath.Vector256, RnnCall.Step, 16, true, LayerKernel.GeneralStep },
         { "declared gru 32 forward batch 8 (12 KB): each row through the whole-model Forward", new RnnArchitecture(RnnCell.Gru, 5, 32), SimdPath.Vector256, RnnCall.Forward, 8, true, LayerKernel.GeneratedWholeModel },
-        { "declared two-layer gru 32 forward batch 8: the generated step", new RnnArchitecture(RnnCell.Gru, 5, 32, numLayers: 2), SimdPath.Vector256, RnnCall.Forward, 8, true, LayerKernel.GeneratedStep },
-        { "declared two-layer gru 32 forward batch 31: the last batch of the generated step", new RnnArchitecture(RnnCell.Gru, 5, 32, numLayers: 2), SimdPath.Vector256, RnnCall.Forward, 31, true, LayerKernel.GeneratedStep },
+        { "declared two-layer gru 32 forward batch 8 (12 KB > 8 KB from batch 4): the runtime's product", new RnnArchitecture(RnnCell.Gru, 5, 32, numLayers: 2), SimdPath.Vector256, RnnCall.Forward, 8, true, LayerKernel.GeneralStep },
+        { "declared two-layer gru 16 forward batch 31 (3 KB): the last batch of the generated step", new RnnArchitecture(RnnCell.Gru, 5, 16, numLayers: 2), SimdPath.Vector256, RnnCall.Forward, 31, true, LayerKernel.GeneratedStep },
+        { "declared lstm 16 forward batch 24 on 512-bit (4 KB): the generated step, not rows past 15", new RnnArchitecture(RnnCell.Lstm, 5, 16), SimdPath.Vector512, RnnCall.Forward, 24, true, LayerKernel.GeneratedStep },
+        { "declared lstm 32 forward batch 8 on 512-bit (16 KB > 8 KB, > 14 KB for rows): the runtime's product", new RnnArchitecture(RnnCell.Lstm, 5, 32), SimdPath.Vector512, RnnCall.Forward, 8, true, LayerKernel.GeneralStep },
+        { "declared gru 32 forward batch 16 (12 KB): past the gated rows' batches and the 8 KB line, the runtime's product", new RnnArchitecture(RnnCell.Gru, 5, 32), SimdPath.Vector256, RnnCall.Forward, 16, true, LayerKernel.GeneralStep },
         { "declared lstm 8 step batch 32: the runtime's product", new RnnArchitecture(RnnCell.Lstm, 5, 8), SimdPath.Vector256, RnnCall.Step, 32, true, LayerKernel.GeneralStep },
         { "declared two-layer lstm 8 forward batch 64: the runtime's product", new RnnArchitecture(RnnCell.Lstm, 5, 8, numLayers: 2), SimdPath.Vector256, RnnCall.Forward, 64, true, LayerKernel.GeneralStep },
         { "declared gru 16 forward batch 48 on 512-bit: the runtime's product", new RnnArchitecture(RnnCell.Gru, 5, 16), SimdPath.Vector512, RnnCall.Forward, 48, true, LayerKernel.GeneralStep },
@@ -175,13 +178,16 @@ public sealed class ExecutionPlanTests
     [InlineData(RnnCell.Gru, 16, 2, 2, SimdPath.Vector512, true, true, LayerKernel.GeneratedWholeModel)]       // declared, two layers: its whole-model step too
     [InlineData(RnnCell.Lstm, 8, 2, 8, SimdPath.Vector256, true, true, LayerKernel.GeneratedWholeModel)]       // declared, batch 8: still rows
     [InlineData(RnnCell.Lstm, 8, 2, 15, SimdPath.Vector256, true, true, LayerKernel.GeneratedWholeModel)]      // declared, batch 15: every model with a whole-model step
-    [InlineData(RnnCell.Lstm, 16, 2, 31, SimdPath.Vector256, true, true, LayerKernel.GeneratedWholeModel)]     // declared, 16-31: W_hh 4 KB ≤ 8 KB
+    [InlineData(RnnCell.Lstm, 16, 1, 31, SimdPath.Vector256, true, true, LayerKernel.GeneratedWholeModel)]     // declared, one layer at 16-31: W_hh 4 KB ≤ 8 KB
+    [InlineData(RnnCell.Lstm, 16, 2, 31, SimdPath.Vector256, true, false, LayerKernel.GeneralStep)]            // two layers at 16-31: the product
+    [InlineData(RnnCell.Lstm, 32, 1, 12, SimdPath.Vector512, true, false, LayerKernel.GeneralStep)]            // one layer at 4-15, W_hh 16 KB > 12 KB: the product
+    [InlineData(RnnCell.Gru, 32, 1, 12, SimdPath.Vector512, true, true, LayerKernel.GeneratedWholeModel)]      // GRU 32, 12 KB ≤ 12 KB: rows
     [InlineData(RnnCell.Gru, 32, 1, 15, SimdPath.Vector256, true, true, LayerKernel.GeneratedWholeModel)]      // declared, 4-15: a whole-model step within L1
-    [InlineData(RnnCell.Lstm, 32, 2, 8, SimdPath.Vector256, true, false, LayerKernel.GeneratedStep)]           // declared, 4-15: a step's weights 64 KB > 32 KB, its generated step
+    [InlineData(RnnCell.Lstm, 32, 2, 8, SimdPath.Vector256, true, false, LayerKernel.GeneralStep)]             // declared, 4-15: a step's weights 64 KB > 32 KB, W_hh 16 KB > 8 KB: the product
     [InlineData(RnnCell.Lstm, 32, 2, 3, SimdPath.Vector256, true, false, LayerKernel.GeneratedStep)]           // declared, 2-3: a step's weights 52 KB > 48 KB, its generated step
     [InlineData(RnnCell.Lstm, 32, 2, 2, SimdPath.Vector512, true, false, LayerKernel.GeneratedStep)]           // the same on the 512-bit path
     [InlineData(RnnCell.Gru, 32, 2, 3, SimdPath.Vector256, true, true, LayerKernel.GeneratedWholeModel)]       // declared, 2-3: 39 KB ≤ 48 KB, rows
-    [InlineData(RnnCell.Gru, 32, 2, 8, SimdPath.Vector256, true, false, LayerKernel.GeneratedStep)]            // the same at 4-15: 39 KB > 32 KB, its generated step
+    [InlineData(RnnCell.Gru, 32, 2, 8, SimdPath.Vector256, true, false, LayerKernel.GeneralStep)]              // the same at 4-15: 39 KB > 32 KB, W_hh 12 KB > 8 KB: the product
     [InlineData(RnnCell.Lstm, 16, 4, 8, SimdPath.Vector256, true, true, LayerKernel.GeneratedWholeModel)]      // declared, four layers of LSTM 16: 29 KB a step, rows
     [InlineData(RnnCell.Lstm, 16, 5, 8, SimdPath.Vector256, true, false, LayerKernel.GeneratedStep)]           // five layers: 37 KB > 32 KB, the generated step
     [InlineData(RnnCell.Lstm, 16, 5, 16, SimdPath.Vector256, true, false, LayerKernel.GeneralStep)]            // five layers at 16-31: W_hh 4 KB, but past L1: the product
