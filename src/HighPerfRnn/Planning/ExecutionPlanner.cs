@@ -349,6 +349,14 @@ internal static class ExecutionPlanner
     /// </summary>
     public const int DeclaredGatedForwardRowsMaxBatch = DeclaredStepRowsMaxBatch;
 
+    /// <summary>
+    /// From 4 to 15 sequences a declared gated Forward runs row by row while W_hh (padded) takes at most this (at 2–3
+    /// <see cref="DeclaredForwardRowsLimitBytes"/>). 14 KB until session 31, whose faster runtime tiles left a GRU 32's rows
+    /// (12 KB) at 1.05–1.10 of the runtime's time at 8 and 12 sequences on the 256-bit path (0.94 / 1.01 on the 512-bit
+    /// one; paired, Zen 5); past the line the runtime's kernels (the generated step's line is 8 KB from 4 rows).
+    /// </summary>
+    public const long DeclaredGatedForwardRowsToFifteenLimitBytes = 8 * 1024;
+
     /// <summary>Why a declared Forward of this batch class runs each sequence through the whole-model Forward (<see cref="DeclaredForwardRowsLimitBytes"/>), or null.</summary>
     private static string? ForwardRowByRowReason(RnnArchitecture architecture, SimdPath path, RnnCall call, int batchClass, int minBatch, int maxBatch, bool declared)
     {
@@ -362,7 +370,7 @@ internal static class ExecutionPlanner
         bool elman = architecture.Cell == RnnCell.Rnn;
         long limit = batchClass == 1 ? DeclaredForwardRowsLimitBytes
             : elman ? DeclaredElmanForwardRowsLimitBytes
-            : architecture.NumLayers == 1 && maxBatch <= DeclaredGatedForwardRowsMaxBatch ? DeclaredForwardRowsLimitBytes
+            : architecture.NumLayers == 1 && maxBatch <= DeclaredGatedForwardRowsMaxBatch ? DeclaredGatedForwardRowsToFifteenLimitBytes
             : 0;
         return recurrentBytes <= limit
             ? $"declared, batch {minBatch} to {maxBatch}, W_hh {Kb(recurrentBytes)} ≤ {Kb(limit)}: each sequence through the whole-model Forward"
@@ -416,10 +424,10 @@ internal static class ExecutionPlanner
     /// From 4 to 15 streams a declared gated model's Step runs row by row while W_hh (padded, a layer) takes at most this
     /// (and a step's weights fit in L1, <see cref="WholeModelForwardLimitBytes"/>); above it the runtime's kernels. No line
     /// until session 31, whose faster runtime gate passes and tiles left an LSTM 32's rows (16 KB, 32 KB a step) at 1.04–1.05
-    /// of the runtime's time at 12 streams in two sweeps (0.99 at 8, 0.87 at 4; paired, Zen 5, 512-bit), where GRU 32 (12
-    /// KB) held 0.76 / 0.93 / 0.97 at 4 / 8 / 12.
+    /// of the runtime's time at 12 streams in two sweeps (0.99 at 8, 0.87 at 4; paired, Zen 5, 512-bit), and a GRU 32's (12
+    /// KB) at 1.10–1.12 at 12 on the 256-bit path (0.76 / 0.93 / 0.97 at 4 / 8 / 12 on the 512-bit one).
     /// </summary>
-    public const long DeclaredGatedStepRowsToFifteenLimitBytes = 12 * 1024;
+    public const long DeclaredGatedStepRowsToFifteenLimitBytes = 8 * 1024;
 
     /// <summary>
     /// An Elman model's line for declared Step rows at batches 4–31 (at 2–3 every whole-model Elman Step runs them), where
@@ -619,7 +627,12 @@ internal static class ExecutionPlanner
             // From 16 streams a declared Step runs rows (above) or, past their line, the runtime's kernels: the generated
             // step measured level or slower there (GeneratedGatedMaxBatch, DeclaredGatedStepRowsLimitBytes).
             bool stepPastRows = call == RnnCall.Step && batchClass == ProjectingBatchClass - 1;
-            if (!elman && recurrentBytes <= gatedLimit && batchClass < ProjectingBatchClass && !stepPastRows)
+
+            // On the 16-register paths a GRU's generated step at 16-31 rows lost to the runtime's four-row tiles in threes of
+            // panels (session 31, Zen 5 with AVX-512 off, paired: Forward of GRU 16 at 16 / 24 1.05 / 1.08, bidirectional at
+            // 24 1.06-1.08), where on the 512-bit path it held 0.84-0.86.
+            bool narrowGruLate = architecture.Cell == RnnCell.Gru && SimdPaths.LaneCount(path) <= 8 && batchClass == ProjectingBatchClass - 1;
+            if (!elman && recurrentBytes <= gatedLimit && batchClass < ProjectingBatchClass && !stepPastRows && !narrowGruLate)
             {
                 return new LayerPlan(layer, LayerKernel.GeneratedStep, false, interleave, $"declared, W_hh {Kb(recurrentBytes)} ≤ {Kb(gatedLimit)}" + interleaveNote);
             }

@@ -108,9 +108,13 @@ public sealed class ExecutionPlanTests
         { "declared lstm 44 batch 2 on 512-bit (33 KB padded)", new RnnArchitecture(RnnCell.Lstm, 5, 44), SimdPath.Vector512, RnnCall.Forward, 2, true, LayerKernel.GeneralStep },
         { "declared lstm 40 batch 2 on 512-bit (30 KB padded)", new RnnArchitecture(RnnCell.Lstm, 5, 40), SimdPath.Vector512, RnnCall.Forward, 2, true, LayerKernel.GeneratedStep },
         { "declared gru 32 step batch 16 (12 KB > 8 KB): the runtime's product", new RnnArchitecture(RnnCell.Gru, 5, 32), SimdPath.Vector256, RnnCall.Step, 16, true, LayerKernel.GeneralStep },
-        { "declared gru 32 forward batch 8 (12 KB): each row through the whole-model Forward", new RnnArchitecture(RnnCell.Gru, 5, 32), SimdPath.Vector256, RnnCall.Forward, 8, true, LayerKernel.GeneratedWholeModel },
+        { "declared gru 32 forward batch 3 (12 KB ≤ 14 KB): each row through the whole-model Forward", new RnnArchitecture(RnnCell.Gru, 5, 32), SimdPath.Vector256, RnnCall.Forward, 3, true, LayerKernel.GeneratedWholeModel },
+        { "declared gru 32 forward batch 8 (12 KB > 8 KB from 4): the runtime's product", new RnnArchitecture(RnnCell.Gru, 5, 32), SimdPath.Vector256, RnnCall.Forward, 8, true, LayerKernel.GeneralStep },
+        { "declared gru 24 forward batch 8 (7 KB ≤ 8 KB): each row through the whole-model Forward", new RnnArchitecture(RnnCell.Gru, 5, 24), SimdPath.Vector256, RnnCall.Forward, 8, true, LayerKernel.GeneratedWholeModel },
         { "declared two-layer gru 32 forward batch 8 (12 KB > 8 KB from batch 4): the runtime's product", new RnnArchitecture(RnnCell.Gru, 5, 32, numLayers: 2), SimdPath.Vector256, RnnCall.Forward, 8, true, LayerKernel.GeneralStep },
-        { "declared two-layer gru 16 forward batch 31 (3 KB): the last batch of the generated step", new RnnArchitecture(RnnCell.Gru, 5, 16, numLayers: 2), SimdPath.Vector256, RnnCall.Forward, 31, true, LayerKernel.GeneratedStep },
+        { "declared two-layer lstm 16 forward batch 31 (4 KB): the last batch of the generated step", new RnnArchitecture(RnnCell.Lstm, 5, 16, numLayers: 2), SimdPath.Vector256, RnnCall.Forward, 31, true, LayerKernel.GeneratedStep },
+        { "declared two-layer gru 16 forward batch 31 on 512-bit (3 KB): the generated step", new RnnArchitecture(RnnCell.Gru, 5, 16, numLayers: 2), SimdPath.Vector512, RnnCall.Forward, 31, true, LayerKernel.GeneratedStep },
+        { "declared two-layer gru 16 forward batch 16 on 256-bit: a GRU at 16-31 on the narrow paths, the runtime's product", new RnnArchitecture(RnnCell.Gru, 5, 16, numLayers: 2), SimdPath.Vector256, RnnCall.Forward, 16, true, LayerKernel.GeneralStep },
         { "declared lstm 16 forward batch 24 on 512-bit (4 KB): the generated step, not rows past 15", new RnnArchitecture(RnnCell.Lstm, 5, 16), SimdPath.Vector512, RnnCall.Forward, 24, true, LayerKernel.GeneratedStep },
         { "declared lstm 32 forward batch 8 on 512-bit (16 KB > 8 KB, > 14 KB for rows): the runtime's product", new RnnArchitecture(RnnCell.Lstm, 5, 32), SimdPath.Vector512, RnnCall.Forward, 8, true, LayerKernel.GeneralStep },
         { "declared gru 32 forward batch 16 (12 KB): past the gated rows' batches and the 8 KB line, the runtime's product", new RnnArchitecture(RnnCell.Gru, 5, 32), SimdPath.Vector256, RnnCall.Forward, 16, true, LayerKernel.GeneralStep },
@@ -181,8 +185,10 @@ public sealed class ExecutionPlanTests
     [InlineData(RnnCell.Lstm, 16, 1, 31, SimdPath.Vector256, true, true, LayerKernel.GeneratedWholeModel)]     // declared, one layer at 16-31: W_hh 4 KB ≤ 8 KB
     [InlineData(RnnCell.Lstm, 16, 2, 31, SimdPath.Vector256, true, false, LayerKernel.GeneralStep)]            // two layers at 16-31: the product
     [InlineData(RnnCell.Lstm, 32, 1, 12, SimdPath.Vector512, true, false, LayerKernel.GeneralStep)]            // one layer at 4-15, W_hh 16 KB > 12 KB: the product
-    [InlineData(RnnCell.Gru, 32, 1, 12, SimdPath.Vector512, true, true, LayerKernel.GeneratedWholeModel)]      // GRU 32, 12 KB ≤ 12 KB: rows
-    [InlineData(RnnCell.Gru, 32, 1, 15, SimdPath.Vector256, true, true, LayerKernel.GeneratedWholeModel)]      // declared, 4-15: a whole-model step within L1
+    [InlineData(RnnCell.Gru, 32, 1, 12, SimdPath.Vector512, true, false, LayerKernel.GeneralStep)]             // GRU 32, 12 KB > 8 KB: the product
+    [InlineData(RnnCell.Lstm, 16, 1, 12, SimdPath.Vector512, true, true, LayerKernel.GeneratedWholeModel)]     // LSTM 16, 4 KB ≤ 8 KB: rows
+    [InlineData(RnnCell.Gru, 32, 1, 15, SimdPath.Vector256, true, false, LayerKernel.GeneralStep)]             // declared, 4-15: W_hh 12 KB > 8 KB, the product
+    [InlineData(RnnCell.Gru, 16, 1, 15, SimdPath.Vector256, true, true, LayerKernel.GeneratedWholeModel)]      // declared, 4-15: W_hh 3 KB, a whole-model step within L1
     [InlineData(RnnCell.Lstm, 32, 2, 8, SimdPath.Vector256, true, false, LayerKernel.GeneralStep)]             // declared, 4-15: a step's weights 64 KB > 32 KB, W_hh 16 KB > 8 KB: the product
     [InlineData(RnnCell.Lstm, 32, 2, 3, SimdPath.Vector256, true, false, LayerKernel.GeneratedStep)]           // declared, 2-3: a step's weights 52 KB > 48 KB, its generated step
     [InlineData(RnnCell.Lstm, 32, 2, 2, SimdPath.Vector512, true, false, LayerKernel.GeneratedStep)]           // the same on the 512-bit path
