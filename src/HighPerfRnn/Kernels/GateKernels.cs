@@ -149,7 +149,8 @@ internal static class GateKernels
 
     /// <summary>
     /// The LSTM epilogue over all units in whole vectors: one pass per gate activation, each a loop with a single
-    /// activation in it, the activated gates written over their pre-activations; then c and h.
+    /// activation in it, the activated gates written over their pre-activations; then c and h. On the 512-bit path two
+    /// activations to a loop body instead (<see cref="LstmVectorsInPairs"/>).
     /// </summary>
     /// <remarks>
     /// Why passes and not one loop body with all five activations: each activation needs ~17 vector constants, and
@@ -191,9 +192,10 @@ internal static class GateKernels
     /// </summary>
     /// <remarks>
     /// The JIT broadcasts an activation's ~17 constants inside the loop body, once per body: two activations in one body
-    /// share those broadcasts, and the pass issues about a fifth fewer instructions. Measured (AMD EPYC Zen 5, the same
-    /// bits): the gate pass alone of 8 rows of LSTM 64 units 0.78–0.79 of the time of a pass per gate with one activation
-    /// a body, of 32 rows of 256 units 0.84; a whole `Step` of 8 streams of LSTM 64 0.984.
+    /// share those broadcasts, and the pass issues about a fifth fewer instructions (a burst of σ alone: 0.88 of the time
+    /// with two a body). Measured against <see cref="LstmVectors"/>' passes (AMD EPYC Zen 5, paired, the same bits): the
+    /// gate pass of 8 rows of LSTM 64 units 0.87, of 32 rows of 256 units 0.85; a whole `Step` of 8 streams of LSTM 64
+    /// 0.984–0.988.
     /// </remarks>
     // Fully optimized from the first call, as LstmVectors.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
