@@ -616,6 +616,10 @@ internal static class ExecutionPlanner
             return new LayerPlan(layer, LayerKernel.ElmanSequence, false, interleave, $"batch 2 to {GeneratedElmanMaxBatch}, W_hh {Kb(recurrentBytes)} ≤ {Kb(ElmanRowSequencesLimitBytes)}: each row's sequence one chain, two chains at a time" + interleaveNote);
         }
 
+        // On the 16-register paths a GRU's generated step at 16-31 rows lost to the runtime's four-row tiles in threes of
+        // panels (session 31, Zen 5 with AVX-512 off, paired: Forward of GRU 16 at 16 / 24 1.05 / 1.08, bidirectional at 24
+        // 1.06-1.08), where on the 512-bit path it held 0.84-0.86.
+        bool narrowGruLate = declared && architecture.Cell == RnnCell.Gru && SimdPaths.LaneCount(path) <= 8 && batchClass == ProjectingBatchClass - 1;
         if (declared)
         {
             if (elman && batchClass == 1 && recurrentBytes <= GeneratedElmanBatchLimitBytes)
@@ -627,11 +631,6 @@ internal static class ExecutionPlanner
             // From 16 streams a declared Step runs rows (above) or, past their line, the runtime's kernels: the generated
             // step measured level or slower there (GeneratedGatedMaxBatch, DeclaredGatedStepRowsLimitBytes).
             bool stepPastRows = call == RnnCall.Step && batchClass == ProjectingBatchClass - 1;
-
-            // On the 16-register paths a GRU's generated step at 16-31 rows lost to the runtime's four-row tiles in threes of
-            // panels (session 31, Zen 5 with AVX-512 off, paired: Forward of GRU 16 at 16 / 24 1.05 / 1.08, bidirectional at
-            // 24 1.06-1.08), where on the 512-bit path it held 0.84-0.86.
-            bool narrowGruLate = architecture.Cell == RnnCell.Gru && SimdPaths.LaneCount(path) <= 8 && batchClass == ProjectingBatchClass - 1;
             if (!elman && recurrentBytes <= gatedLimit && batchClass < ProjectingBatchClass && !stepPastRows && !narrowGruLate)
             {
                 return new LayerPlan(layer, LayerKernel.GeneratedStep, false, interleave, $"declared, W_hh {Kb(recurrentBytes)} ≤ {Kb(gatedLimit)}" + interleaveNote);
@@ -641,7 +640,8 @@ internal static class ExecutionPlanner
         string general = elman && declared && batchClass >= 2 ? $"batch ≥ {GeneratedElmanMaxBatch + 1}: the blocked product"
             : elman && declared ? $"batch 2 to {GeneratedElmanMaxBatch}, W_hh {Kb(recurrentBytes)} > {Kb(GeneratedElmanBatchLimitBytes)}: the blocked product, W_hh read once for the rows"
             : declared && batchClass >= ProjectingBatchClass ? $"batch ≥ {GeneratedGatedMaxBatch + 1}: the blocked product, the gates of all the rows in one pass"
-            : declared && call == RnnCall.Step && batchClass == ProjectingBatchClass - 1 ? $"a Step of {DeclaredStepRowsMaxBatch + 1} to {GeneratedGatedMaxBatch} past the rows' lines (W_hh ≤ {Kb(DeclaredGatedStepRowsLimitBytes)}, a step's weights ≤ {Kb(WholeModelForwardLimitBytes)}): the blocked product"
+            : declared && call == RnnCall.Step && batchClass == ProjectingBatchClass - 1 ? $"a Step of {DeclaredStepRowsMaxBatch + 1} to {GeneratedGatedMaxBatch} past the rows' lines (one layer, W_hh ≤ {Kb(DeclaredGatedStepRowsLimitBytes)}, a step's weights ≤ {Kb(WholeModelForwardLimitBytes)}): the blocked product"
+            : narrowGruLate ? $"a GRU at {DeclaredStepRowsMaxBatch + 1} to {GeneratedGatedMaxBatch} rows on the {path} path: the blocked product, four-row tiles in threes of panels"
             : declared && batchClass >= 2 && recurrentBytes <= GeneratedGatedLimitBytes ? $"batch ≥ {GeneratedElmanMaxBatch + 1}, W_hh {Kb(recurrentBytes)} > {Kb(GeneratedGatedBatchLimitBytes)}: the blocked product"
             : declared ? $"W_hh {Kb(recurrentBytes)} > {Kb(GeneratedGatedLimitBytes)}: the blocked product, W_hh read once for the rows"
             : "batch > 1: the blocked product";

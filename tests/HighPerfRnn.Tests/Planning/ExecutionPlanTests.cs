@@ -141,6 +141,17 @@ public sealed class ExecutionPlanTests
     };
 
     [Fact]
+    public void A_declared_gru_past_its_generated_step_on_a_narrow_path_says_why()
+    {
+        // GRU 16 (3 KB of W_hh, within the generated step's 8 KB line) at 16-31 rows on the 256-bit path takes the product
+        // for the narrow path's sake, not its size: the reason must not claim W_hh is past the line.
+        var gru = new RnnArchitecture(RnnCell.Gru, 5, 16);
+        string reason = ExecutionPlanner.Plan(gru, SimdPath.Vector256, "fixed by the test", RnnCall.Forward, ExecutionPlanner.BatchClass(16), declared: true).Layers[0].Reason;
+        Assert.Contains("a GRU at 16 to 31 rows on the Vector256 path", reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("> 8 KB", reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_declared_bidirectional_elman_of_one_vector_names_the_steps_its_generated_forward_takes()
     {
         // The generator emits the same line (WholeModelEmitter.OneVectorBidirectionalMaxSteps; tests/HighPerfRnn.Generators.Tests
