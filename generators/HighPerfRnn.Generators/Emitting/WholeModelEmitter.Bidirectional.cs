@@ -9,14 +9,11 @@ namespace HighPerfRnn.Generators.Emitting;
 /// backward one at T − 1 − t (two independent chains the CPU overlaps). Small steps are written out, each layer's time
 /// loop a method of its own (the Elman one with the input sums in registers, the rows' products added onto them); larger ones
 /// call the layer's method per direction and step (an input product onto the bias and the layer's <c>Row</c>:
-/// WholeModelEmitter.Layers.cs). A layer's output rows (forward ‖ backward) are the next layer's input, held on the
-/// stack.
+/// WholeModelEmitter.Layers.cs). A layer's output rows (forward ‖ backward) are the next layer's input, held in the
+/// caller's workspace.
 /// </summary>
 internal static partial class WholeModelEmitter
 {
-    /// <summary>The most floats of one layer's output sequence (seqLen × OutputSize) held on the stack; longer sequences go to the driver.</summary>
-    public const int StackSequenceFloats = 4096;
-
     private static void EmitBidirectional(IndentedWriter writer, RnnModelDeclaration model, string kernel, (string Method, int PanelWidth, SimdFlavor Flavor)[] widths, int gates)
     {
         bool lstm = model.Cell == "Lstm";
@@ -25,7 +22,7 @@ internal static partial class WholeModelEmitter
             /// <summary>
             /// Whole-model <c>Forward</c> of {{model.DisplayName}} at batch 1, layer by layer: per time step the forward direction at t and the
             /// backward one at T − 1 − t, each pre = bias + W_ih·x_t (constant sizes) then the {{model.Cell.ToUpperInvariant()}} step of <see cref="{{kernel}}"/> on pre.
-            /// The caller's spans are checked once per call; a layer's output sequence below the last is held on the stack.
+            /// The caller's spans are checked once per call; a layer's output sequence below the last is held in the workspace.
             /// </summary>
             """);
         using (writer.Block($"file static class {ClassName}"))
@@ -123,14 +120,14 @@ internal static partial class WholeModelEmitter
         string cellParameters = lstm ? " Span<float> cN, ReadOnlySpan<float> c0, bool returnsCells," : string.Empty;
         writer.Line($$"""
             /// <summary>
-            /// Forward at batch 1 (any layout: one sequence's rows are the same memory in each) when <paramref name="weights"/> is given, the
-            /// spans are what the runtime's Forward accepts and the layers' output sequences fit the stack; false, with nothing touched,
-            /// otherwise. h0 may be h_n itself{{(lstm ? " (c0 may be c_n)" : string.Empty)}}; without h0 each direction's first step has no recurrent product, as the runtime's.
+            /// Forward at batch 1 (any layout: one sequence's rows are the same memory in each) when <paramref name="weights"/> is given and the
+            /// spans are what the runtime's Forward accepts; false, with nothing touched, otherwise. A layer's output sequence below the last
+            /// is held in <paramref name="workspace"/> (the thread's when null). h0 may be h_n itself{{(lstm ? " (c0 may be c_n)" : string.Empty)}}; without h0 each direction's first step has no recurrent product, as the runtime's.
             /// </summary>
             public static bool TryForward(
-                global::HighPerfRnn.Generated.GeneratedKernelWeights? weights, ReadOnlySpan<float> input, Span<float> output, Span<float> hN,{{cellParameters}} int seqLen, global::HighPerfRnn.SequenceLayout layout, ReadOnlySpan<float> h0)
+                global::HighPerfRnn.Generated.GeneratedKernelWeights? weights, ReadOnlySpan<float> input, Span<float> output, Span<float> hN,{{cellParameters}} int seqLen, global::HighPerfRnn.SequenceLayout layout, ReadOnlySpan<float> h0, global::HighPerfRnn.RnnWorkspace? workspace)
             {{{oneVectorComment}}
-                if (weights is null || seqLen > StackSequenceFloats / OutputSize || !AcceptsForward(input, output, hN, batch: 1, seqLen, layout, h0){{oneVectorLine}})
+                if (weights is null || !AcceptsForward(input, output, hN, batch: 1, seqLen, layout, h0){{oneVectorLine}})
                 {
                     return false;
                 }
@@ -142,17 +139,15 @@ internal static partial class WholeModelEmitter
         }
 
         writer.Line($$"""
-                // Layer outputs below the last: two sequences used in turn (a layer reads the one below while it writes its own).
-                Span<float> layerOutputs = {{AlignedStackalloc("NumLayers > 1 ? (NumLayers > 2 ? 2 : 1) * seqLen * OutputSize : 0")}};
+                // Layer outputs below the last: two sequences used in turn (a layer reads the one below while it writes its own), in
+                // the workspace (a stackalloc here would be zero-filled on every call).
+                Span<float> layerOutputs = NumLayers > 1 ? global::HighPerfRnn.Generated.WorkspaceScratch.Rent(workspace, (NumLayers > 2 ? 2 : 1) * seqLen * OutputSize) : default;
 
                 // h0's rows are read before h_n's are written (layer by layer), so h0 may be h_n itself.
                 RunForward(weights, ref MemoryMarshal.GetReference(input), seqLen, ref MemoryMarshal.GetReference(output), ref MemoryMarshal.GetReference(hN),
                     ref {{(lstm ? "MemoryMarshal.GetReference(cells)" : "Unsafe.NullRef<float>()")}}, ref MemoryMarshal.GetReference(h0), !h0.IsEmpty, ref MemoryMarshal.GetReference(layerOutputs));
                 return true;
             }
-
-            /// <summary>Floats of one layer's output sequence held on the stack, at most.</summary>
-            private const int StackSequenceFloats = {{Int(StackSequenceFloats)}};
 
             """);
         EmitForwardChecks(writer, lstm);

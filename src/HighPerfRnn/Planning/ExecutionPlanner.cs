@@ -130,8 +130,8 @@ internal static class ExecutionPlanner
 
     /// <summary>
     /// A declared model runs its generated whole-model kernel at batch 1 (Step and Forward; a bidirectional model's Forward
-    /// layer by layer, its sequences on the stack up to 4096 floats a layer) while W_hh (unpadded, as the
-    /// generator counts it: WholeModelEmitter.LimitFloats) takes at most this: LSTM to hidden 32, GRU to 36, Elman to 64.
+    /// layer by layer, its layer sequences in the workspace) while W_hh (unpadded, as the generator counts it:
+    /// WholeModelEmitter.LimitFloats) takes at most this: LSTM to hidden 32, GRU to 36, Elman to 64.
     /// The line is fixed, the same on every machine, because the generator draws it at build time. Below it a step is a
     /// few hundred nanoseconds or less, and the runtime's per-call work (checks, arguments, scratch, a kernel call per
     /// layer) is a large share of it.

@@ -31,8 +31,8 @@ public sealed class DeclaredBitIdentityTests
     public static TheoryData<string> StreamingModels => [.. DeclaredCases.All.Where(c => !c.Architecture.Bidirectional).Select(c => c.Name)];
 
     /// <summary>
-    /// Sequences longer than a layer's output fits the stack (4096 floats): a stacked model's whole-model Forward then runs
-    /// step by step (every layer per time step) instead of layer by layer; a bidirectional one hands the call to the driver.
+    /// Sequences past 4096 floats of a layer's output, where a bidirectional model's whole-model Forward handed the call to
+    /// the driver while its layer sequences lived on the stack: it now runs them too, holding them in the workspace.
     /// </summary>
     [Theory]
     [MemberData(nameof(Models))]

@@ -33,6 +33,10 @@ public sealed class GeneratedModelAllocationTests
                 {
                     model.Forward(input, output, hN, cN, batch, seqLen, SequenceLayout.BatchFirst, h0, c0, workspace);
                     model.Forward(input, output, hN, batch, seqLen, SequenceLayout.SequenceFirst, default, null);
+
+                    // Batch 1: the whole-model kernels where the plan picks them (a bidirectional one's layer sequences in the workspace).
+                    model.Forward(input.AsSpan(0, seqLen * architecture.InputSize), output.AsSpan(0, seqLen * architecture.OutputSize), hN.AsSpan(0, architecture.StateRows * architecture.StateSize), cN.AsSpan(0, cells / batch), 1, seqLen, SequenceLayout.BatchFirst, default, default, workspace);
+                    model.Forward(input.AsSpan(0, seqLen * architecture.InputSize), output.AsSpan(0, seqLen * architecture.OutputSize), hN.AsSpan(0, architecture.StateRows * architecture.StateSize), 1, seqLen, SequenceLayout.BatchFirst, default, null);
                 },
                 $"{name} [{path}] Forward");
 
