@@ -1,4 +1,5 @@
 using System.Globalization;
+using HighPerfRnn.Planning;
 
 namespace HighPerfRnn.Benchmarks.Reporting;
 
@@ -8,13 +9,21 @@ namespace HighPerfRnn.Benchmarks.Reporting;
 /// <see cref="PairedRatios.MeasureDeclared"/> takes batch 1, at batches 2 to 32, a 50-step <c>Forward</c> of one layer
 /// (hidden 8, 16, 32: <see cref="DeclaredBatchForwardBenchmarks"/>), of two layers (hidden 16, 32) and of bidirectional
 /// models (the seed, Elman 32, LSTM and GRU 16), and 20 <c>Step</c>s of one or two layers (hidden 16, 32:
-/// <see cref="DeclaredBatchStepBenchmarks"/>), every cell. Each shape's line names the fraction and whether both
+/// <see cref="DeclaredBatchStepBenchmarks"/>), every cell; and the bidirectional models at batch 1 over
+/// <see cref="LongSequences"/> (past the 4096 floats of a layer's output their whole-model <c>Forward</c> held on the
+/// stack until session 32, when the call went to the driver). Each shape's line names the fraction and whether both
 /// sides run the same kernels (the plan's layer kernels and its row-by-row, wavefront and per-step projection choices):
 /// where they do, a difference is the process's and the host's, not the declaration's.
 /// </summary>
 internal static class DeclaredBatchSweep
 {
     private static readonly int[] Batches = [2, 3, 4, 5, 8, 12, 16, 24, 32];
+
+    /// <summary>The lengths of the bidirectional models' long batch-1 <c>Forward</c>s.</summary>
+    private static readonly int[] LongSequences = [300, 1000];
+
+    /// <summary>The length of every other <c>Forward</c> of the sweep.</summary>
+    private const int SeqLen = 50;
 
     /// <summary>A declared model's time within this fraction of the runtime-sized one's counts as level.</summary>
     private const double Level = 0.03;
@@ -55,7 +64,15 @@ internal static class DeclaredBatchSweep
         {
             foreach (int batch in Batches)
             {
-                shapes.Add(() => MeasureForward(architecture, declared, batch, perShape));
+                shapes.Add(() => MeasureForward(architecture, declared, batch, SeqLen, perShape));
+            }
+
+            if (architecture.Bidirectional)
+            {
+                foreach (int seqLen in LongSequences)
+                {
+                    shapes.Add(() => MeasureForward(architecture, declared, batch: 1, seqLen, perShape));
+                }
             }
         }
 
@@ -84,10 +101,11 @@ internal static class DeclaredBatchSweep
             $"// {lines.Count} shapes on {SimdPaths.Resolve(SimdPath.Auto)} ({retimed} timed twice): declared faster (below {1 - Level:F2}) in {faster}, level in {lines.Count - faster - slower}, slower (above {1 + Level:F2}) in {slower}, of which {slowerOnOwnKernels} on kernels of its own; fractions {lines.Min(l => l.Fraction):F3} to {lines.Max(l => l.Fraction):F3}"));
     }
 
-    private static (double Fraction, bool SameKernels) Measure(Action runtimeSized, Action declared, RnnArchitecture architecture, RnnCall call, int batch, TimeSpan perShape)
+    private static (double Fraction, bool SameKernels) Measure(Action runtimeSized, Action declared, RnnArchitecture architecture, RnnCall call, int batch, TimeSpan perShape, int seqLen = SeqLen)
     {
-        bool same = SameKernels(architecture, call, batch);
-        string what = $"{call} {architecture.Cell} {architecture.HiddenSize} × {architecture.NumLayers} layer(s){(architecture.Bidirectional ? ", bidirectional" : string.Empty)}, batch {batch} ({(same ? "the same kernels on both sides" : "the declared model's own kernels")})";
+        bool same = SameKernels(architecture, call, batch, seqLen);
+        string steps = call == RnnCall.Forward && seqLen != SeqLen ? $", {seqLen} steps" : string.Empty;
+        string what = $"{call} {architecture.Cell} {architecture.HiddenSize} × {architecture.NumLayers} layer(s){(architecture.Bidirectional ? ", bidirectional" : string.Empty)}, batch {batch}{steps} ({(same ? "the same kernels on both sides" : "the declared model's own kernels")})";
         return (PairedRatios.DeclaredTimes(runtimeSized, declared, perShape, what).Fraction.Median, same);
     }
 
@@ -117,37 +135,45 @@ internal static class DeclaredBatchSweep
 
     private static GeneratedForward.Run WithCells(CellForward forward) => (input, output, hN, cN, batch, seqLen, workspace) => forward(input, output, hN, cN, batch, seqLen, SequenceLayout.BatchFirst, default, default, workspace);
 
-    /// <summary>A 50-step batch-first <c>Forward</c> of <paramref name="batch"/> sequences, declared against runtime-sized (the same weights, so the same bits).</summary>
-    private static (double Fraction, bool SameKernels) MeasureForward(RnnArchitecture architecture, Func<RnnModel, GeneratedForward.Run> makeDeclared, int batch, TimeSpan perShape)
+    /// <summary>A batch-first <c>Forward</c> of <paramref name="batch"/> sequences of <paramref name="seqLen"/> steps, declared against runtime-sized (the same weights, so the same bits).</summary>
+    private static (double Fraction, bool SameKernels) MeasureForward(RnnArchitecture architecture, Func<RnnModel, GeneratedForward.Run> makeDeclared, int batch, int seqLen, TimeSpan perShape)
     {
-        const int SeqLen = 50;
         RnnModel runtime = RnnModel.CreateRandom(architecture, seed: 13);
         GeneratedForward.Run declared = makeDeclared(runtime);
         int stateFloats = architecture.NumLayers * architecture.NumDirections * batch * architecture.HiddenSize;
-        float[] input = new float[batch * SeqLen * architecture.InputSize];
+        float[] input = new float[batch * seqLen * architecture.InputSize];
         for (int i = 0; i < input.Length; i++)
         {
             input[i] = MathF.Sin(i * 0.37f);
         }
 
-        float[] output = new float[batch * SeqLen * architecture.NumDirections * architecture.HiddenSize];
+        float[] output = new float[batch * seqLen * architecture.NumDirections * architecture.HiddenSize];
         float[] hN = new float[stateFloats], cN = new float[stateFloats];
         var workspace = new RnnWorkspace();
         GeneratedForward.Run runtimeSized = architecture.Cell == RnnCell.Lstm
             ? (x, y, h, c, b, s, w) => runtime.Forward(x, y, h, c, b, s, SequenceLayout.BatchFirst, default, default, w)
             : (x, y, h, _, b, s, w) => runtime.Forward(x, y, h, b, s, SequenceLayout.BatchFirst, default, w);
-        Action runRuntime = () => runtimeSized(input, output, hN, cN, batch, SeqLen, workspace);
-        Action runDeclared = () => declared(input, output, hN, cN, batch, SeqLen, workspace);
+        Action runRuntime = () => runtimeSized(input, output, hN, cN, batch, seqLen, workspace);
+        Action runDeclared = () => declared(input, output, hN, cN, batch, seqLen, workspace);
         JitWarmup.RunAll([runRuntime, runDeclared]);
-        return Measure(runRuntime, runDeclared, architecture, RnnCall.Forward, batch, perShape);
+        return Measure(runRuntime, runDeclared, architecture, RnnCall.Forward, batch, perShape, seqLen);
     }
 
-    /// <summary>Whether the declared and the runtime-sized model run this call on the same kernels, by their plans.</summary>
-    private static bool SameKernels(RnnArchitecture architecture, RnnCall call, int batch)
+    /// <summary>
+    /// Whether the declared and the runtime-sized model run this call on the same kernels, by their plans (a one-vector
+    /// bidirectional Elman's generated Forward takes sequences up to the plan's line of steps only).
+    /// </summary>
+    private static bool SameKernels(RnnArchitecture architecture, RnnCall call, int batch, int seqLen)
     {
         RnnModel model = RnnModel.CreateRandom(architecture, seed: 1);
         ExecutionPlan runtime = model.DescribePlan(call, batch, declared: false);
         ExecutionPlan declared = model.DescribePlan(call, batch, declared: true);
+        if (call == RnnCall.Forward && seqLen > ExecutionPlanner.OneVectorBidirectionalWholeModelMaxSteps
+            && declared.Layers[0].Reason.Contains($"up to {ExecutionPlanner.OneVectorBidirectionalWholeModelMaxSteps} steps", StringComparison.Ordinal))
+        {
+            return true;
+        }
+
         return runtime.Layers.Select(l => l.Kernel).SequenceEqual(declared.Layers.Select(l => l.Kernel))
             && runtime.RunsRowByRow == declared.RunsRowByRow
             && runtime.LayersAsWavefront == declared.LayersAsWavefront
