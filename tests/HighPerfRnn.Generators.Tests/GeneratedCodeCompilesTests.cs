@@ -338,15 +338,19 @@ public sealed class GeneratedCodeCompilesTests
         Assert.Contains("ref MemoryMarshal.GetReference(rowStates), ref MemoryMarshal.GetReference(rowCells), ref MemoryMarshal.GetReference(rowStates), !h0.IsEmpty,", rows, StringComparison.Ordinal);
         Assert.Contains("int length = lengths.IsEmpty ? seqLen : lengths[row];", rows, StringComparison.Ordinal);
 
-        // Bidirectional: Forward only, layer by layer, both directions per time step.
+        // Bidirectional: Forward only, layer by layer, both directions per time step; the layer sequences in the workspace;
+        // a few sequences (or a ragged batch) row by row, a time-major one's rows gathered in the workspace (session 32).
         foreach (string hint in new[] { "Demo.TinyBiRnn.g.cs", "Gated.Lstm9.g.cs", "Gated.Gru16.g.cs" })
         {
             string text = Source(hint);
             Assert.Contains("file static class WholeModelKernel", text, StringComparison.Ordinal);
             Assert.Contains("WholeModelKernel.TryForward(_wholeModelForward, input, output, hN, ", text, StringComparison.Ordinal);
             Assert.DoesNotContain("WholeModelKernel.TryStep", text, StringComparison.Ordinal);
-            Assert.DoesNotContain("TryForwardRows", text, StringComparison.Ordinal);
+            Assert.Contains("batch <= _forwardRowsUpToBatch && global::HighPerfRnn.Generated.Kernels.WholeModelKernel.TryForwardRows(_wholeModelForward, input, output, hN, ", text, StringComparison.Ordinal);
+            Assert.Contains("seqLen, lengths, layout, h0, workspace)) { return; }", text, StringComparison.Ordinal);
+            Assert.Contains("input.Slice(inputStart + (t * inputStride), InputSize).CopyTo(rowInput.Slice(t * InputSize, InputSize));", text, StringComparison.Ordinal);
             Assert.Contains("ref float ob = ref Unsafe.Add(ref layerOut, (tb * OutputSize) + StateSize);", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("stackalloc float[(NumLayers > 1", text, StringComparison.Ordinal);
         }
 
         // Bidirectional steps written out where they are small (the seed on 256-bit panels: 74 FMAs), each layer's time loop

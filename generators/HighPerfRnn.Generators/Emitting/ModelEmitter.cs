@@ -92,7 +92,7 @@ internal static class ModelEmitter
 
     /// <summary>
     /// The first line of a Forward: batch 1 to the whole-model kernels where the type has them, and a few sequences row by
-    /// row through them where the plan says so (unidirectional models).
+    /// row through them where the plan says so.
     /// </summary>
     private static string WholeForward(RnnModelDeclaration model, bool cells)
     {
@@ -100,7 +100,7 @@ internal static class ModelEmitter
         string workspace = model.Bidirectional ? ", workspace" : string.Empty; // a bidirectional model's layer sequences
         string batchOne = $"{WholeModelKernels}.TryForward(_wholeModelForward, input, output, hN, {cellArguments}seqLen, layout, h0{workspace})";
         return WholeModelEmitter.ForwardsRows(model)
-            ? $"if (batch == 1 ? {batchOne} : batch <= _forwardRowsUpToBatch && {WholeModelKernels}.TryForwardRows(_wholeModelForward, input, output, hN, {cellArguments}batch, seqLen, default, layout, h0)) {{ return; }}"
+            ? $"if (batch == 1 ? {batchOne} : batch <= _forwardRowsUpToBatch && {WholeModelKernels}.TryForwardRows(_wholeModelForward, input, output, hN, {cellArguments}batch, seqLen, default, layout, h0{workspace})) {{ return; }}"
             : WholeModelEmitter.AppliesToForward(model)
             ? $"if (batch == 1 && {batchOne}) {{ return; }}"
             : WholeModelEmitter.Applies(model)
@@ -110,11 +110,11 @@ internal static class ModelEmitter
 
     /// <summary>
     /// The first line of a Forward with lengths: a ragged batch (of one sequence too) row by row through the whole-model
-    /// Forward where the plan runs that batch's Forward so (unidirectional models), each sequence over its own length.
+    /// Forward where the plan runs that batch's Forward so, each sequence over its own length.
     /// </summary>
     private static string RaggedForward(RnnModelDeclaration model, bool cells)
         => WholeModelEmitter.ForwardsRows(model)
-            ? $"if (batch <= _forwardRowsUpToBatch && {WholeModelKernels}.TryForwardRows(_wholeModelForward, input, output, hN, {ForwardCellArguments(model, cells)}batch, seqLen, lengths, layout, h0)) {{ return; }}"
+            ? $"if (batch <= _forwardRowsUpToBatch && {WholeModelKernels}.TryForwardRows(_wholeModelForward, input, output, hN, {ForwardCellArguments(model, cells)}batch, seqLen, lengths, layout, h0{(model.Bidirectional ? ", workspace" : string.Empty)})) {{ return; }}"
             : "// Every ragged batch through the driver: no whole-model Forward of one sequence at a time.";
 
     /// <summary>The first line of a Step: batch 1 to the whole-model kernels where the type has them, and a few streams row by row through them where the plan says so.</summary>

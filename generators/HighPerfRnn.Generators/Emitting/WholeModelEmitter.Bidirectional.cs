@@ -49,6 +49,7 @@ internal static partial class WholeModelEmitter
     private static void EmitLayerwiseForward(IndentedWriter writer, RnnModelDeclaration model, string kernel, (string Method, int PanelWidth, SimdFlavor Flavor)[] widths, int gates)
     {
         EmitBidirectionalTryForward(writer, model.Cell == "Lstm", model.Cell == "Rnn");
+        EmitBidirectionalTryForwardRows(writer, model.Cell == "Lstm", model.Cell == "Rnn");
         EmitForwardDispatch(writer, widths, "layerOutputs");
         foreach ((string method, int panelWidth, SimdFlavor flavor) in widths)
         {
@@ -459,6 +460,124 @@ internal static partial class WholeModelEmitter
                 writer.Line($"preb{Int(v)} = nextb{Int(v)};");
             }
         }
+    }
+
+    /// <summary>
+    /// TryForwardRows: a Forward of several sequences (or a ragged batch, of one sequence too), each through the batch-1
+    /// Forward in turn, where the plan runs such a Forward row by row (ExecutionPlan.RunsRowByRow). A batch-first sequence's
+    /// rows are the batch-1 Forward's spans; a time-major one's (a batch apart) pass through rows gathered in the workspace,
+    /// after the layer sequences. Its h0, h_n, c0 and c_n rows lie a batch apart per layer and direction, so they pass
+    /// through rows of their own on the stack. With lengths each sequence runs its own length (its backward direction from
+    /// its own last step, as PyTorch's packed sequences) and its output rows past it are cleared.
+    /// </summary>
+    private static void EmitBidirectionalTryForwardRows(IndentedWriter writer, bool lstm, bool elman)
+    {
+        string oneVectorLine = elman ? $" || (weights.PanelWidth == HiddenSize && seqLen > {Int(OneVectorBidirectionalMaxSteps)})" : string.Empty;
+        string cellParameters = lstm ? " Span<float> cN, ReadOnlySpan<float> c0, bool returnsCells," : string.Empty;
+        string cellChecks = lstm
+            ? "\n        || (returnsCells ? !AcceptsCells(cN, c0, input, output, hN, h0, batch) : !c0.IsEmpty)"
+            : string.Empty;
+        writer.Line($$"""
+            /// <summary>
+            /// Forward of <paramref name="batch"/> sequences, each through the Forward above in turn, where the plan runs a Forward of
+            /// this batch row by row (a small model, whose two chains of one sequence beat the runtime's products of all the rows per step).
+            /// The spans are checked once for all rows, as the runtime's Forward checks them; false, with nothing touched, otherwise.
+            /// With <paramref name="lengths"/> (one per sequence, each in [1, seqLen]; a batch of one too) sequence b runs its first
+            /// lengths[b] steps, its output rows past them are zeros and its h_n is its own (the backward direction's from its last step).
+            /// h0 may be h_n itself{{(lstm ? " (c0 may be c_n)" : string.Empty)}}: a sequence's rows of them are read before they are written, and no other's are touched.
+            /// </summary>
+            public static bool TryForwardRows(
+                global::HighPerfRnn.Generated.GeneratedKernelWeights? weights, ReadOnlySpan<float> input, Span<float> output, Span<float> hN,{{cellParameters}} int batch, int seqLen, ReadOnlySpan<int> lengths, global::HighPerfRnn.SequenceLayout layout, ReadOnlySpan<float> h0, global::HighPerfRnn.RnnWorkspace? workspace)
+            {
+                if (weights is null || batch < (lengths.IsEmpty ? 2 : 1) || !AcceptsForward(input, output, hN, batch, seqLen, layout, h0){{cellChecks}}
+                    || (!lengths.IsEmpty && !LengthsFit(lengths, batch, seqLen, layout)){{oneVectorLine}})
+                {
+                    return false;
+                }
+
+                // One sequence's states: its row of each layer and direction, gathered from h0{{(lstm ? " and c0" : string.Empty)}} and put back into
+                // h_n{{(lstm ? " and c_n" : string.Empty)}} (one buffer for h0 and h_n: the Forward above reads a layer's h0 rows before it writes its h_n rows).
+                Span<float> rowStates = {{AlignedStackalloc("StateRows * StateSize")}};{{(lstm ? $"\n    Span<float> rowCells = {AlignedStackalloc("StateRows * HiddenSize")};" : string.Empty)}}
+
+                // The workspace: the layer sequences below the last, then (time-major only) one sequence's input and output rows.
+                bool batchFirst = layout == global::HighPerfRnn.SequenceLayout.BatchFirst;
+                int layerFloats = NumLayers > 1 ? (NumLayers > 2 ? 2 : 1) * seqLen * OutputSize : 0;
+                int scratchFloats = layerFloats + (batchFirst ? 0 : seqLen * (InputSize + OutputSize));
+                Span<float> scratch = scratchFloats > 0 ? global::HighPerfRnn.Generated.WorkspaceScratch.Rent(workspace, scratchFloats) : default;
+                Span<float> rowInput = batchFirst ? default : scratch.Slice(layerFloats, seqLen * InputSize);
+                Span<float> rowOutput = batchFirst ? default : scratch.Slice(layerFloats + (seqLen * InputSize), seqLen * OutputSize);
+                int inputStride = batchFirst ? InputSize : batch * InputSize;
+                int outputStride = batchFirst ? OutputSize : batch * OutputSize;
+                for (int row = 0; row < batch; row++)
+                {
+                    for (int state = 0; state < StateRows; state++)
+                    {
+                        int stateRow = (state * batch) + row;
+                        if (!h0.IsEmpty)
+                        {
+                            h0.Slice(stateRow * StateSize, StateSize).CopyTo(rowStates.Slice(state * StateSize, StateSize));
+                        }
+            """);
+        if (lstm)
+        {
+            writer.Line("""
+
+                        Span<float> c = rowCells.Slice(state * HiddenSize, HiddenSize);
+                        if (c0.IsEmpty)
+                        {
+                            c.Clear();
+                        }
+                        else
+                        {
+                            c0.Slice(stateRow * HiddenSize, HiddenSize).CopyTo(c);
+                        }
+            """);
+        }
+
+        writer.Line($$"""
+                    }
+
+                    int length = lengths.IsEmpty ? seqLen : lengths[row];
+                    int inputStart = batchFirst ? row * seqLen * InputSize : row * InputSize;
+                    int outputStart = batchFirst ? row * seqLen * OutputSize : row * OutputSize;
+                    if (!batchFirst)
+                    {
+                        for (int t = 0; t < length; t++)
+                        {
+                            input.Slice(inputStart + (t * inputStride), InputSize).CopyTo(rowInput.Slice(t * InputSize, InputSize));
+                        }
+                    }
+
+                    ref float x = ref batchFirst ? ref Unsafe.Add(ref MemoryMarshal.GetReference(input), inputStart) : ref MemoryMarshal.GetReference(rowInput);
+                    ref float y = ref batchFirst ? ref Unsafe.Add(ref MemoryMarshal.GetReference(output), outputStart) : ref MemoryMarshal.GetReference(rowOutput);
+                    RunForward(weights, ref x, length, ref y, ref MemoryMarshal.GetReference(rowStates),
+                        ref {{(lstm ? "MemoryMarshal.GetReference(rowCells)" : "Unsafe.NullRef<float>()")}}, ref MemoryMarshal.GetReference(rowStates), !h0.IsEmpty, ref MemoryMarshal.GetReference(scratch));
+                    for (int state = 0; state < StateRows; state++)
+                    {
+                        int stateRow = (state * batch) + row;
+                        rowStates.Slice(state * StateSize, StateSize).CopyTo(hN.Slice(stateRow * StateSize, StateSize));{{(lstm ? "\n            if (returnsCells)\n            {\n                rowCells.Slice(state * HiddenSize, HiddenSize).CopyTo(cN.Slice(stateRow * HiddenSize, HiddenSize));\n            }" : string.Empty)}}
+                    }
+
+                    // A time-major sequence's output rows back to their places; a ragged sequence's rows past its end: zeros.
+                    for (int t = 0; t < seqLen; t++)
+                    {
+                        Span<float> outputRow = output.Slice(outputStart + (t * outputStride), OutputSize);
+                        if (t >= length)
+                        {
+                            outputRow.Clear();
+                        }
+                        else if (!batchFirst)
+                        {
+                            rowOutput.Slice(t * OutputSize, OutputSize).CopyTo(outputRow);
+                        }
+                    }
+                }
+
+                return true;
+            }
+
+            """);
+        EmitLengthsFit(writer);
     }
 
     /// <summary>

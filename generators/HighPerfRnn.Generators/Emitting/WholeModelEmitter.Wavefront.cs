@@ -189,6 +189,13 @@ internal static partial class WholeModelEmitter
                 return true;
             }
 
+            """);
+        EmitLengthsFit(writer);
+    }
+
+    /// <summary>LengthsFit, for the TryForwardRows of either kind of model.</summary>
+    private static void EmitLengthsFit(IndentedWriter writer)
+        => writer.Line("""
             /// <summary>Whether the runtime's ragged Forward would accept these lengths (else it runs, and names the one at fault): one per sequence, each in [1, seqLen], a batched layout.</summary>
             private static bool LengthsFit(ReadOnlySpan<int> lengths, int batch, int seqLen, global::HighPerfRnn.SequenceLayout layout)
             {
@@ -209,7 +216,6 @@ internal static partial class WholeModelEmitter
             }
 
             """);
-    }
 
     private static void EmitWavefrontMethod(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, int panelWidth, SimdFlavor flavor, int gates)
     {

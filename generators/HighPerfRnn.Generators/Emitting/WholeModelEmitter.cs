@@ -265,10 +265,10 @@ internal static partial class WholeModelEmitter
     public static bool StepsRows(RnnModelDeclaration model) => AppliesToStep(model);
 
     /// <summary>
-    /// Whether the whole-model class also runs a Forward of several sequences row by row (<c>TryForwardRows</c>): a
-    /// unidirectional model with a whole-model Forward (a bidirectional one's Forward holds its layers' sequences on the stack).
+    /// Whether the whole-model class also runs a Forward of several sequences row by row (<c>TryForwardRows</c>): every
+    /// model with a whole-model Forward (a bidirectional one's since session 32, its layer sequences in the workspace).
     /// </summary>
-    public static bool ForwardsRows(RnnModelDeclaration model) => AppliesToForward(model) && !model.Bidirectional;
+    public static bool ForwardsRows(RnnModelDeclaration model) => AppliesToForward(model);
 
     private static void EmitTryStepRows(IndentedWriter writer, bool lstm, int numLayers)
     {

@@ -313,7 +313,8 @@ internal static class ExecutionPlanner
     public const long StepRowByRowLimitBytes = 12 * 1024;
 
     /// <summary>
-    /// A declared unidirectional model's <c>Forward</c> of a few sequences runs each sequence through its whole-model
+    /// A declared model's <c>Forward</c> of a few sequences (a bidirectional one's since session 32:
+    /// <see cref="DeclaredBidirectionalGatedForwardRowsLimitBytes"/>) runs each sequence through its whole-model
     /// Forward, one after the other, wherever that runs its batch-1 Forward and W_hh (padded) takes at most this: the
     /// generated pass keeps a step's weights, state and gates in registers and L1 at constant sizes, where the driver's
     /// steps of all the rows are an input product, a recurrent product and a gate pass each. At batches 2–3 for every
@@ -357,10 +358,27 @@ internal static class ExecutionPlanner
     /// </summary>
     public const long DeclaredGatedForwardRowsToFifteenLimitBytes = 8 * 1024;
 
+    /// <summary>
+    /// From 4 to 31 sequences a declared bidirectional gated model (any number of layers) runs its Forward row by row
+    /// while W_hh (padded, one direction's) takes at most this (at 2–3 <see cref="DeclaredForwardRowsLimitBytes"/>; Elman
+    /// layers as the unidirectional ones, from 4 within <see cref="DeclaredElmanForwardRowsLimitBytes"/>). Its batch-1
+    /// whole-model Forward runs both directions' chains side by side in registers and L1 at 0.25–0.50 of the runtime's
+    /// time, and the driver's steps of all the rows amortize less for two directions than a unidirectional pass does.
+    /// Declared ÷ runtime-sized, paired (seq 50, AMD EPYC Zen 5, session 32), at batches 2 / 4–5 / 8 / 16 / 24–31, on the
+    /// 512-bit path: LSTM 16 (4 KB) 0.37 / 0.54–0.61 / 0.74 / 0.83 / 0.90, GRU 16 0.28 / 0.44–0.46 / 0.59 / 0.66 / 0.67,
+    /// two layers of LSTM 16 0.43 / 0.68 / 0.74 / 0.85 / 0.77–0.87, LSTM 24 of input 4 (12 KB) 0.43 / 0.58 / 0.64 / 0.61 /
+    /// 0.61–0.64, GRU 24 (9 KB) 0.53 / 0.72 / 0.85 / 0.86 / 0.83–0.85, GRU 32 of input 8 (12 KB) 0.47 / 0.76 / 0.93 / 0.89 /
+    /// 0.84–0.93 (time-major at 31: 1.00); on the 256-bit path LSTM 16 0.61 / 0.71 / 0.78 / 0.56 / 0.89, GRU 16 0.50 / 0.67 /
+    /// 0.77 / 0.84 / 0.88, GRU 32 of input 8 0.66 / – / 0.88 / 0.84 / 0.93; the seed (10 steps) 0.70–0.87 at 2–31. Before,
+    /// the driver with the declared model's generated step: LSTM 16 0.68–0.95, GRU 16 0.56–0.84. Elman 32 bidirectional (4
+    /// KB) at 2–3 0.81 (512-bit) and 0.96–0.98 (256-bit); its rows ran 1.11–1.16 of the batched pass's time from 8.
+    /// </summary>
+    public const long DeclaredBidirectionalGatedForwardRowsLimitBytes = 12 * 1024;
+
     /// <summary>Why a declared Forward of this batch class runs each sequence through the whole-model Forward (<see cref="DeclaredForwardRowsLimitBytes"/>), or null.</summary>
     private static string? ForwardRowByRowReason(RnnArchitecture architecture, SimdPath path, RnnCall call, int batchClass, int minBatch, int maxBatch, bool declared)
     {
-        if (call != RnnCall.Forward || !declared || batchClass == 0 || maxBatch > DeclaredForwardRowsMaxBatch || architecture.Bidirectional
+        if (call != RnnCall.Forward || !declared || batchClass == 0 || maxBatch > DeclaredForwardRowsMaxBatch
             || PlanLayer(architecture, path, call, 0, declared: true, 0).Kernel != LayerKernel.GeneratedWholeModel)
         {
             return null;
@@ -370,6 +388,7 @@ internal static class ExecutionPlanner
         bool elman = architecture.Cell == RnnCell.Rnn;
         long limit = batchClass == 1 ? DeclaredForwardRowsLimitBytes
             : elman ? DeclaredElmanForwardRowsLimitBytes
+            : architecture.Bidirectional ? DeclaredBidirectionalGatedForwardRowsLimitBytes
             : architecture.NumLayers == 1 && maxBatch <= DeclaredGatedForwardRowsMaxBatch ? DeclaredGatedForwardRowsToFifteenLimitBytes
             : 0;
         return recurrentBytes <= limit

@@ -15,12 +15,13 @@ public sealed class DeclaredForwardRowsTests
 {
     private const int SeqLen = 7;
 
-    /// <summary>Unidirectional declared models the plan runs row by row (one and several layers, every cell, a projection).</summary>
+    /// <summary>Declared models the plan runs row by row (one and several layers, every cell, a projection; bidirectional ones since session 32).</summary>
     public static TheoryData<string> RowModels =>
     [
         nameof(Hidden7Relu), nameof(Hidden9NoBias), nameof(Hidden17Deep), nameof(Hidden24DeepRelu), nameof(FixtureLstmBasic), nameof(LstmHidden4Deep), nameof(LstmHidden16Deep),
         nameof(LstmHidden9Proj4), nameof(FixtureGruBasic), nameof(GruHidden9Deep), nameof(GruHidden16Deep), nameof(GruHidden32), nameof(GruHidden32Deep),
         nameof(Hidden40LayerByLayer), nameof(LstmHidden32Proj20LayerByLayer), nameof(GruHidden30LayerByLayer),
+        nameof(TinyBiRnn), nameof(Hidden15Bidirectional), nameof(GruHidden16Bidirectional), nameof(LstmHidden16Proj8), nameof(FixtureGruDeepBidirNoBias),
     ];
 
     [Theory]
@@ -105,7 +106,13 @@ public sealed class DeclaredForwardRowsTests
     [InlineData(RnnCell.Rnn, 32, 1, false, 3, true)]
     [InlineData(RnnCell.Rnn, 32, 1, false, 4, false)] // Elman from batch 4 within 3 KB of W_hh only
     [InlineData(RnnCell.Lstm, 64, 1, false, 2, false)] // W_hh 64 KB: no whole-model kernel
-    [InlineData(RnnCell.Gru, 8, 1, true, 2, false)] // bidirectional: its whole-model Forward holds sequences on the stack
+    [InlineData(RnnCell.Gru, 8, 1, true, 2, true)] // bidirectional (since session 32: its layer sequences in the workspace)
+    [InlineData(RnnCell.Gru, 8, 1, true, 31, true)] // a bidirectional gated model to 31 within 12 KB of W_hh a direction
+    [InlineData(RnnCell.Lstm, 16, 2, true, 16, true)]
+    [InlineData(RnnCell.Gru, 8, 1, true, 32, false)] // the runtime's product of the rows from batch 32
+    [InlineData(RnnCell.Rnn, 32, 1, true, 3, true)]
+    [InlineData(RnnCell.Rnn, 32, 1, true, 4, false)] // bidirectional Elman as the unidirectional: from 4 within 3 KB only
+    [InlineData(RnnCell.Gru, 32, 1, true, 2, false)] // both directions' weights 48 KB a step: no whole-model Forward
     public void A_declared_forward_of_a_few_sequences_runs_row_by_row_below_the_line(RnnCell cell, int hidden, int layers, bool bidirectional, int batch, bool rows)
     {
         var architecture = new RnnArchitecture(cell, hidden, hidden, numLayers: layers, bidirectional: bidirectional);

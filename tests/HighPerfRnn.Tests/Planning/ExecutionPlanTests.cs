@@ -136,7 +136,8 @@ public sealed class ExecutionPlanTests
         { "rnn 24 on 512-bit batch 4 (two panels): the product", new RnnArchitecture(RnnCell.Rnn, 5, 24), SimdPath.Vector512, RnnCall.Forward, 4, false, LayerKernel.GeneralStep },
         { "two-layer rnn 16 on 512-bit step batch 2: the product", new RnnArchitecture(RnnCell.Rnn, 5, 16, numLayers: 2), SimdPath.Vector512, RnnCall.Step, 2, false, LayerKernel.GeneralStep },
         { "declared rnn 48 on 256-bit forward batch 2 (9 KB, six panels): the generated step", new RnnArchitecture(RnnCell.Rnn, 5, 48), SimdPath.Vector256, RnnCall.Forward, 2, true, LayerKernel.GeneratedStep },
-        { "declared bidirectional rnn 32 forward batch 2: the runtime's rows, both directions side by side", new RnnArchitecture(RnnCell.Rnn, 5, 32, bidirectional: true), SimdPath.Vector512, RnnCall.Forward, 2, true, LayerKernel.ElmanSequence },
+        { "declared bidirectional rnn 32 forward batch 2: each sequence through the whole-model Forward", new RnnArchitecture(RnnCell.Rnn, 5, 32, bidirectional: true), SimdPath.Vector512, RnnCall.Forward, 2, true, LayerKernel.GeneratedWholeModel },
+        { "declared bidirectional rnn 32 forward batch 4 (4 KB, past the Elman rows' 3 KB): the blocked product", new RnnArchitecture(RnnCell.Rnn, 5, 32, bidirectional: true), SimdPath.Vector512, RnnCall.Forward, 4, true, LayerKernel.GeneralStep },
         { "declared two bidirectional layers of rnn 48 on 256-bit forward batch 3: the rows", new RnnArchitecture(RnnCell.Rnn, 5, 48, numLayers: 2, bidirectional: true), SimdPath.Vector256, RnnCall.Forward, 3, true, LayerKernel.ElmanSequence },
     };
 
