@@ -559,7 +559,7 @@ internal static partial class WholeModelEmitter
                     }
 
                     // A time-major sequence's output rows back to their places; a ragged sequence's rows past its end: zeros.
-                    for (int t = 0; t < seqLen; t++)
+                    for (int t = batchFirst ? length : 0; t < seqLen; t++)
                     {
                         Span<float> outputRow = output.Slice(outputStart + (t * outputStride), OutputSize);
                         if (t >= length)
