@@ -334,7 +334,7 @@ public sealed class GeneratedCodeCompilesTests
         Assert.True(rowsStart >= 0, "No TryForwardRows");
         string rows = deepLstm[rowsStart..deepLstm.IndexOf("private const int MaxSeqLen", rowsStart, StringComparison.Ordinal)];
         Assert.Contains("int inputStride = batchFirst ? InputSize : batch * InputSize;", rows, StringComparison.Ordinal);
-        Assert.Contains("int stateRow = (layer * batch) + row;", rows, StringComparison.Ordinal);
+        Assert.Contains("int stateRow = (state * batch) + row;", rows, StringComparison.Ordinal);
         Assert.Contains("ref MemoryMarshal.GetReference(rowStates), ref MemoryMarshal.GetReference(rowCells), ref MemoryMarshal.GetReference(rowStates), !h0.IsEmpty,", rows, StringComparison.Ordinal);
         Assert.Contains("int length = lengths.IsEmpty ? seqLen : lengths[row];", rows, StringComparison.Ordinal);
 

@@ -510,32 +510,9 @@ internal static partial class WholeModelEmitter
                 int outputStride = batchFirst ? OutputSize : batch * OutputSize;
                 for (int row = 0; row < batch; row++)
                 {
-                    for (int state = 0; state < StateRows; state++)
-                    {
-                        int stateRow = (state * batch) + row;
-                        if (!h0.IsEmpty)
-                        {
-                            h0.Slice(stateRow * StateSize, StateSize).CopyTo(rowStates.Slice(state * StateSize, StateSize));
-                        }
             """);
-        if (lstm)
-        {
-            writer.Line("""
-
-                        Span<float> c = rowCells.Slice(state * HiddenSize, HiddenSize);
-                        if (c0.IsEmpty)
-                        {
-                            c.Clear();
-                        }
-                        else
-                        {
-                            c0.Slice(stateRow * HiddenSize, HiddenSize).CopyTo(c);
-                        }
-            """);
-        }
-
+        EmitGatherRowStates(writer, lstm);
         writer.Line($$"""
-                    }
 
                     int length = lengths.IsEmpty ? seqLen : lengths[row];
                     int inputStart = batchFirst ? row * seqLen * InputSize : row * InputSize;
@@ -552,11 +529,9 @@ internal static partial class WholeModelEmitter
                     ref float y = ref batchFirst ? ref Unsafe.Add(ref MemoryMarshal.GetReference(output), outputStart) : ref MemoryMarshal.GetReference(rowOutput);
                     RunForward(weights, ref x, length, ref y, ref MemoryMarshal.GetReference(rowStates),
                         ref {{(lstm ? "MemoryMarshal.GetReference(rowCells)" : "Unsafe.NullRef<float>()")}}, ref MemoryMarshal.GetReference(rowStates), !h0.IsEmpty, ref MemoryMarshal.GetReference(scratch));
-                    for (int state = 0; state < StateRows; state++)
-                    {
-                        int stateRow = (state * batch) + row;
-                        rowStates.Slice(state * StateSize, StateSize).CopyTo(hN.Slice(stateRow * StateSize, StateSize));{{(lstm ? "\n            if (returnsCells)\n            {\n                rowCells.Slice(state * HiddenSize, HiddenSize).CopyTo(cN.Slice(stateRow * HiddenSize, HiddenSize));\n            }" : string.Empty)}}
-                    }
+            """);
+        EmitScatterRowStates(writer, lstm);
+        writer.Line("""
 
                     // A time-major sequence's output rows back to their places; a ragged sequence's rows past its end: zeros.
                     for (int t = batchFirst ? length : 0; t < seqLen; t++)

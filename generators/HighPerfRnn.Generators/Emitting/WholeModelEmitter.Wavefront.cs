@@ -141,43 +141,18 @@ internal static partial class WholeModelEmitter
                 int outputStride = batchFirst ? OutputSize : batch * OutputSize;
                 for (int row = 0; row < batch; row++)
                 {
-                    for (int layer = 0; layer < StateRows; layer++)
-                    {
-                        int stateRow = (layer * batch) + row;
-                        if (!h0.IsEmpty)
-                        {
-                            h0.Slice(stateRow * StateSize, StateSize).CopyTo(rowStates.Slice(layer * StateSize, StateSize));
-                        }
             """);
-        if (lstm)
-        {
-            writer.Line("""
-
-                        Span<float> c = rowCells.Slice(layer * HiddenSize, HiddenSize);
-                        if (c0.IsEmpty)
-                        {
-                            c.Clear();
-                        }
-                        else
-                        {
-                            c0.Slice(stateRow * HiddenSize, HiddenSize).CopyTo(c);
-                        }
-            """);
-        }
-
+        EmitGatherRowStates(writer, lstm);
         writer.Line($$"""
-                    }
 
                     int inputStart = batchFirst ? row * seqLen * InputSize : row * InputSize;
                     int outputStart = batchFirst ? row * seqLen * OutputSize : row * OutputSize;
                     int length = lengths.IsEmpty ? seqLen : lengths[row];
                     RunForward(weights, ref Unsafe.Add(ref MemoryMarshal.GetReference(input), inputStart), inputStride, length, ref Unsafe.Add(ref MemoryMarshal.GetReference(output), outputStart), outputStride,
                         ref MemoryMarshal.GetReference(rowStates), ref {{(lstm ? "MemoryMarshal.GetReference(rowCells)" : "Unsafe.NullRef<float>()")}}, ref MemoryMarshal.GetReference(rowStates), !h0.IsEmpty{{(ring ? ", ref MemoryMarshal.GetReference(ring)" : string.Empty)}});
-                    for (int layer = 0; layer < StateRows; layer++)
-                    {
-                        int stateRow = (layer * batch) + row;
-                        rowStates.Slice(layer * StateSize, StateSize).CopyTo(hN.Slice(stateRow * StateSize, StateSize));{{(lstm ? "\n            if (returnsCells)\n            {\n                rowCells.Slice(layer * HiddenSize, HiddenSize).CopyTo(cN.Slice(stateRow * HiddenSize, HiddenSize));\n            }" : string.Empty)}}
-                    }
+            """);
+        EmitScatterRowStates(writer, lstm);
+        writer.Line("""
 
                     // A ragged sequence's output rows past its end: zeros.
                     for (int t = length; t < seqLen; t++)
@@ -192,6 +167,52 @@ internal static partial class WholeModelEmitter
             """);
         EmitLengthsFit(writer);
     }
+
+    /// <summary>
+    /// In a TryForwardRows' loop over the rows, for either kind of model: one sequence's states (its row of each layer and
+    /// direction, a batch apart in h0 and c0) gathered into the stack rows rowStates and rowCells; without c0, zero cells.
+    /// </summary>
+    private static void EmitGatherRowStates(IndentedWriter writer, bool lstm)
+    {
+        writer.Line("""
+                    for (int state = 0; state < StateRows; state++)
+                    {
+                        int stateRow = (state * batch) + row;
+                        if (!h0.IsEmpty)
+                        {
+                            h0.Slice(stateRow * StateSize, StateSize).CopyTo(rowStates.Slice(state * StateSize, StateSize));
+                        }
+            """);
+        if (lstm)
+        {
+            writer.Line("""
+
+                        Span<float> c = rowCells.Slice(state * HiddenSize, HiddenSize);
+                        if (c0.IsEmpty)
+                        {
+                            c.Clear();
+                        }
+                        else
+                        {
+                            c0.Slice(stateRow * HiddenSize, HiddenSize).CopyTo(c);
+                        }
+            """);
+        }
+
+        writer.Line("""
+                    }
+            """);
+    }
+
+    /// <summary>The rows <see cref="EmitGatherRowStates"/> gathered, after the sequence's Forward: put back into h_n (and c_n where asked for).</summary>
+    private static void EmitScatterRowStates(IndentedWriter writer, bool lstm)
+        => writer.Line($$"""
+                    for (int state = 0; state < StateRows; state++)
+                    {
+                        int stateRow = (state * batch) + row;
+                        rowStates.Slice(state * StateSize, StateSize).CopyTo(hN.Slice(stateRow * StateSize, StateSize));{{(lstm ? "\n            if (returnsCells)\n            {\n                rowCells.Slice(state * HiddenSize, HiddenSize).CopyTo(cN.Slice(stateRow * HiddenSize, HiddenSize));\n            }" : string.Empty)}}
+                    }
+            """);
 
     /// <summary>LengthsFit, for the TryForwardRows of either kind of model.</summary>
     private static void EmitLengthsFit(IndentedWriter writer)
