@@ -169,7 +169,7 @@ internal static class DeclaredBatchSweep
         ExecutionPlan runtime = model.DescribePlan(call, batch, declared: false);
         ExecutionPlan declared = model.DescribePlan(call, batch, declared: true);
         if (call == RnnCall.Forward && seqLen > ExecutionPlanner.OneVectorBidirectionalWholeModelMaxSteps
-            && declared.Layers[0].Reason.Contains($"up to {ExecutionPlanner.OneVectorBidirectionalWholeModelMaxSteps} steps", StringComparison.Ordinal))
+            && ExecutionPlanner.HasOneVectorBidirectionalLine(architecture, model.SimdPath))
         {
             return true;
         }

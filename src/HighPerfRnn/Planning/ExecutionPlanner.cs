@@ -180,6 +180,14 @@ internal static class ExecutionPlanner
     public const int OneVectorBidirectionalWholeModelMaxSteps = 32;
 
     /// <summary>
+    /// Whether a declared model's whole-model <c>Forward</c> takes sequences of at most
+    /// <see cref="OneVectorBidirectionalWholeModelMaxSteps"/> steps: a bidirectional Elman model whose hidden state is one
+    /// vector of <paramref name="path"/>.
+    /// </summary>
+    public static bool HasOneVectorBidirectionalLine(RnnArchitecture architecture, SimdPath path)
+        => architecture.Cell == RnnCell.Rnn && architecture.Bidirectional && architecture.HiddenSize == SimdPaths.LaneCount(path);
+
+    /// <summary>
     /// The Elman RNN's whole-model line, lower: its runtime kernels are already one tight loop per layer, so the generated
     /// code's gain is smaller, and at hidden 64 (16 KB) it measured level or slower (paired Forward 1.05, Step 0.95–1.3 of
     /// the runtime's time); at 32 (4 KB) it ran in 0.63 (Forward) and 0.65 (Step). Elman to hidden 45.
@@ -573,7 +581,7 @@ internal static class ExecutionPlanner
         bool forwardWithinL1 = call != RnnCall.Forward || declaredWeightBytes <= forwardLimit;
         if (declared && batchClass == 0 && declaredRecurrentBytes <= wholeModelLimit && !oneVectorSequence && forwardWithinL1)
         {
-            string steps = oneVectorForward && architecture.Bidirectional
+            string steps = call == RnnCall.Forward && HasOneVectorBidirectionalLine(architecture, path)
                 ? $" up to {OneVectorBidirectionalWholeModelMaxSteps} steps (longer sequences: the runtime's one-vector kernel, hidden {hidden} = one {lanes}-float vector)"
                 : string.Empty;
             long waveBytes = DeclaredStepWeightBytes(architecture);

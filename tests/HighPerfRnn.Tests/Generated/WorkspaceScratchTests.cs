@@ -62,7 +62,7 @@ public sealed class WorkspaceScratchTests
             }
 
             int line = ExecutionPlanner.OneVectorBidirectionalWholeModelMaxSteps;
-            int seqLen = plan.Reason.Contains($"up to {line} steps", StringComparison.Ordinal) ? line : (4096 / a.OutputSize) + 3;
+            int seqLen = ExecutionPlanner.HasOneVectorBidirectionalLine(a, path) ? line : (4096 / a.OutputSize) + 3;
             IDeclaredModel model = declared.Wrap(RnnModel.CreateRandom(a, seed: 5, path));
             var input = new float[seqLen * a.InputSize];
             var output = new float[seqLen * a.OutputSize];
