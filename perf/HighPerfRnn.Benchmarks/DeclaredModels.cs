@@ -104,3 +104,12 @@ public partial class BiLstm16;
 
 [RnnModel(inputSize: 16, hiddenSize: 16, Bidirectional = true, Cell = RnnCell.Gru)]
 public partial class BiGru16;
+
+// A time step of both directions past the whole-model Forward's 32 KB, one direction's within it: the directions one
+// after the other.
+
+[RnnModel(inputSize: 32, hiddenSize: 32, Bidirectional = true, Cell = RnnCell.Lstm)]
+public partial class BiLstm32;
+
+[RnnModel(inputSize: 32, hiddenSize: 32, Bidirectional = true, Cell = RnnCell.Gru)]
+public partial class BiGru32;

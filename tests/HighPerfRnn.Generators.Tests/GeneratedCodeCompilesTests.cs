@@ -102,8 +102,12 @@ public sealed class GeneratedCodeCompilesTests
             [RnnModel(1, 16, Cell = RnnCell.Gru, Bidirectional = true)] public partial class Gru16;
             /// <summary>The largest bidirectional GRU 20 with a whole-model Forward: 2·3·20·(48 + 20) = 8160 weights a step, within 8192.</summary>
             [RnnModel(48, 20, Cell = RnnCell.Gru, Bidirectional = true)] public partial class Gru20BiInput48;
-            /// <summary>One input past it (8280): no whole-model kernels (a bidirectional model has no Step).</summary>
+            /// <summary>One input past it (8280): its directions one after the other, 4140 weights a step each.</summary>
             [RnnModel(49, 20, Cell = RnnCell.Gru, Bidirectional = true)] public partial class Gru20BiInput49;
+            /// <summary>The largest input whose one direction fits: 3·20·(116 + 20) = 8160.</summary>
+            [RnnModel(116, 20, Cell = RnnCell.Gru, Bidirectional = true)] public partial class Gru20BiInput116;
+            /// <summary>One input past it (8220 a direction): no whole-model kernels (a bidirectional model has no Step).</summary>
+            [RnnModel(117, 20, Cell = RnnCell.Gru, Bidirectional = true)] public partial class Gru20BiInput117;
             /// <summary>One 128-bit vector per gate, no bias (b_hn zeros in registers).</summary>
             [RnnModel(2, 4, Cell = RnnCell.Gru, Bias = false)] public partial class Gru4NoBias;
             /// <summary>One 256-bit vector per gate (on the 256-bit path and, padded, the 512-bit one), two layers.</summary>
@@ -150,7 +154,7 @@ public sealed class GeneratedCodeCompilesTests
         (_, GeneratorDriverRunResult result, Compilation output) = GeneratorHarness.Run(GeneratorHarness.Compile(Declarations));
 
         Assert.Empty(result.Diagnostics);
-        Assert.Equal(49, result.GeneratedTrees.Length);
+        Assert.Equal(51, result.GeneratedTrees.Length);
         Assert.Empty(GeneratorHarness.WarningsAndErrors(output));
 
         using var assembly = new MemoryStream();
@@ -379,9 +383,19 @@ public sealed class GeneratedCodeCompilesTests
         Assert.Contains("Step512LaterLayer(weights, layer, 1, ref xb, ref hb, ref cb, ref ob, ref pb, recurrent);", Section(Source("Gated.Lstm9.g.cs"), "Forward512(global::"), StringComparison.Ordinal);
         Assert.Contains("ref float wi = ref Unsafe.AsRef(in weights.InputWeights(layer, direction));", Section(Source("Gated.Lstm9.g.cs"), "Step512LaterLayer(global::"), StringComparison.Ordinal);
 
-        // A bidirectional model's Forward line: the largest layer's two directions within 32 KB.
+        // A bidirectional model's Forward lines: the largest layer's two directions within 32 KB, both in each time step;
+        // past that one direction's within 32 KB, the forward direction over the sequence, then the backward one; past
+        // that none.
+        const string BackwardLoopApart = "for (int tb = seqLen - 1; tb >= 0; tb--)";
         Assert.Contains("WholeModelKernel.TryForward(_wholeModelForward, input, output, hN, ", Source("Gated.Gru20BiInput48.g.cs"), StringComparison.Ordinal);
-        Assert.Contains("public const bool HasWholeModelKernels = false;", Source("Gated.Gru20BiInput49.g.cs"), StringComparison.Ordinal);
+        Assert.DoesNotContain(BackwardLoopApart, Source("Gated.Gru20BiInput48.g.cs"), StringComparison.Ordinal);
+        foreach (string hint in new[] { "Gated.Gru20BiInput49.g.cs", "Gated.Gru20BiInput116.g.cs" })
+        {
+            Assert.Contains("WholeModelKernel.TryForward(_wholeModelForward, input, output, hN, ", Source(hint), StringComparison.Ordinal);
+            Assert.Contains(BackwardLoopApart, Source(hint), StringComparison.Ordinal);
+        }
+
+        Assert.Contains("public const bool HasWholeModelKernels = false;", Source("Gated.Gru20BiInput117.g.cs"), StringComparison.Ordinal);
 
         // Past the line: none, and the driver runs every call.
         foreach (string hint in new[] { "Gated.Lstm33.g.cs", "Gated.Gru37.g.cs", "Gated.Rnn46.g.cs", "Demo.H64.g.cs", "Gated.Lstm46.g.cs" })

@@ -17,11 +17,13 @@ internal static partial class WholeModelEmitter
     private static void EmitBidirectional(IndentedWriter writer, RnnModelDeclaration model, string kernel, (string Method, int PanelWidth, SimdFlavor Flavor)[] widths, int gates)
     {
         bool lstm = model.Cell == "Lstm";
+        string order = ForwardRunsDirectionsApart(model)
+            ? "the forward direction over the whole sequence, then the\n/// backward one (a time step of both would read more weights than L1 holds; one direction's fit), each step pre"
+            : "per time step the forward direction at t and the\n/// backward one at T − 1 − t, each pre";
         writer.Line();
         writer.Line($$"""
             /// <summary>
-            /// Whole-model <c>Forward</c> of {{model.DisplayName}} at batch 1, layer by layer: per time step the forward direction at t and the
-            /// backward one at T − 1 − t, each pre = bias + W_ih·x_t (constant sizes) then the {{model.Cell.ToUpperInvariant()}} step of <see cref="{{kernel}}"/> on pre.
+            /// Whole-model <c>Forward</c> of {{model.DisplayName}} at batch 1, layer by layer: {{order}} = bias + W_ih·x_t (constant sizes) then the {{model.Cell.ToUpperInvariant()}} step of <see cref="{{kernel}}"/> on pre.
             /// The caller's spans are checked once per call; a layer's output sequence below the last is held in the workspace.
             /// </summary>
             """);
@@ -185,10 +187,11 @@ internal static partial class WholeModelEmitter
         bool hasP = first.P || later.P;
         bool hasQ = first.Q || later.Q;
         int pre = gates * Pad(model.HiddenSize, panelWidth);
+        string directions = ForwardRunsDirectionsApart(model) ? "its forward direction over the sequence, then its backward one" : "both directions per time step";
         writer.Line();
         writer.Line(callsLayerMethods
-            ? $"/// <summary>{Int(panelWidth)}-float panels: every layer, both directions per time step (<c>{LayerMethod(method, first: true)}</c>{(model.NumLayers > 1 ? $", <c>{LayerMethod(method, first: false)}</c>" : string.Empty)}).</summary>"
-            : $"/// <summary>{Int(panelWidth)}-float panels: every layer, both directions per time step (layer 0's input product: {ProductEmitter.Describe(layers.First)}).</summary>");
+            ? $"/// <summary>{Int(panelWidth)}-float panels: every layer, {directions} (<c>{LayerMethod(method, first: true)}</c>{(model.NumLayers > 1 ? $", <c>{LayerMethod(method, first: false)}</c>" : string.Empty)}).</summary>"
+            : $"/// <summary>{Int(panelWidth)}-float panels: every layer, {directions} (layer 0's input product: {ProductEmitter.Describe(layers.First)}).</summary>");
         writer.Line(KernelPlan.KernelAttribute); // a call of its own, compiled optimized at once
         using (writer.Block($"private static void Forward{method.Substring("Step".Length)}(global::HighPerfRnn.Generated.GeneratedKernelWeights weights, ref float xi, int seqLen, ref float output, ref float hN, ref float cN, ref float h0, bool hasH0, ref float layerOutputs)"))
         {
@@ -325,7 +328,7 @@ internal static partial class WholeModelEmitter
         foreach (bool first in model.NumLayers > 1 ? new[] { true, false } : new[] { true })
         {
             writer.Line();
-            writer.Line($"/// <summary>{(first ? "Layer 0's" : "A later layer's")} time loop on {Int(panelWidth)}-float panels: both directions per time step (input product: {ProductEmitter.Describe(first ? layers.First : layers.Later)}).</summary>");
+            writer.Line($"/// <summary>{(first ? "Layer 0's" : "A later layer's")} time loop on {Int(panelWidth)}-float panels: {(ForwardRunsDirectionsApart(model) ? "the forward direction over the sequence, then the backward one" : "both directions per time step")} (input product: {ProductEmitter.Describe(first ? layers.First : layers.Later)}).</summary>");
             writer.Line(KernelPlan.KernelAttribute); // a root of its own: see EmitTimeLoopMethods
             using (writer.Block($"private static void {TimeLoopMethod(method, first)}({string.Join(", ", TimeLoopArguments(model, first, scratch.Q, declare: true))})"))
             {
@@ -371,6 +374,12 @@ internal static partial class WholeModelEmitter
             return;
         }
 
+        if (ForwardRunsDirectionsApart(model))
+        {
+            EmitDirectionsApartTimeLoops(writer, model, kernel, method, layers, first, callsLayerMethods, hasQ, width);
+            return;
+        }
+
         using (writer.Block("for (int step = 0; step < seqLen; step++)"))
         {
             writer.Line($$"""
@@ -387,17 +396,68 @@ internal static partial class WholeModelEmitter
                 """);
             if (callsLayerMethods)
             {
-                EmitLayerCall(writer, model, method, layers, first, "xf", "hf", "cf", "of", "recurrent", direction: "0", p: "pf", q: "qf");
-                EmitLayerCall(writer, model, method, layers, first, "xb", "hb", "cb", "ob", "recurrent", direction: "1", p: "pb", q: "qb");
+                EmitDirectionStep(writer, model, kernel, method, layers, first, callsLayerMethods: true, hasQ, forward: true);
+                EmitDirectionStep(writer, model, kernel, method, layers, first, callsLayerMethods: true, hasQ, forward: false);
             }
             else
             {
+                // Both input products first, then both rows: the products do not wait on h, so they fill the chains' latency.
                 KernelPlan product = first ? layers.First : layers.Later;
                 ProductEmitter.Emit(writer, product, "wif", "xf", "bf", "pf", exactOutputs: false);
                 ProductEmitter.Emit(writer, product, "wib", "xb", "bb", "pb", exactOutputs: false);
                 EmitRowCall(writer, model, kernel, method, "layer, 0", "pf", hasQ ? "qf" : null, "hf", "cf", "of", "recurrent", hoisted: "f");
                 EmitRowCall(writer, model, kernel, method, "layer, 1", "pb", hasQ ? "qb" : null, "hb", "cb", "ob", "recurrent", hoisted: "b");
             }
+        }
+    }
+
+    /// <summary>
+    /// A layer's two directions one after the other (<see cref="ForwardRunsDirectionsApart"/>): the forward direction over
+    /// the whole sequence, then the backward one, each step the same as in the loop of both, so each direction's weights stay
+    /// in L1 through its loop.
+    /// </summary>
+    private static void EmitDirectionsApartTimeLoops(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, LayerProducts layers, bool first, bool callsLayerMethods, bool hasQ, string width)
+    {
+        long directionFloats = LayerWeightFloats(model) / 2;
+        writer.Line($"// One direction after the other: a time step of both would read {Int((int)(2 * directionFloats))} weights (from L2, each step); one direction's {Int((int)directionFloats)} stay in L1 through its loop.");
+        using (writer.Block("for (int tf = 0; tf < seqLen; tf++)"))
+        {
+            writer.Line($$"""
+                // Forward at tf, from row tf − 1 (or h0, or nothing).
+                bool recurrent = tf > 0 || hasH0;
+                ref float xf = ref Unsafe.Add(ref layerIn, tf * {{width}});
+                ref float hf = ref (tf > 0 ? ref Unsafe.Add(ref layerOut, (tf - 1) * OutputSize) : ref (hasH0 ? ref h0f : ref z));
+                ref float of = ref Unsafe.Add(ref layerOut, tf * OutputSize);
+                """);
+            EmitDirectionStep(writer, model, kernel, method, layers, first, callsLayerMethods, hasQ, forward: true);
+        }
+
+        writer.Line();
+        using (writer.Block("for (int tb = seqLen - 1; tb >= 0; tb--)"))
+        {
+            writer.Line($$"""
+                // Backward at tb, from row tb + 1 (or h0, or nothing).
+                bool recurrent = tb < seqLen - 1 || hasH0;
+                ref float xb = ref Unsafe.Add(ref layerIn, tb * {{width}});
+                ref float hb = ref (tb < seqLen - 1 ? ref Unsafe.Add(ref layerOut, ((tb + 1) * OutputSize) + StateSize) : ref (hasH0 ? ref h0b : ref z));
+                ref float ob = ref Unsafe.Add(ref layerOut, (tb * OutputSize) + StateSize);
+                """);
+            EmitDirectionStep(writer, model, kernel, method, layers, first, callsLayerMethods, hasQ, forward: false);
+        }
+    }
+
+    /// <summary>One direction's step in a layer's time loop (x, h, c and o named with its suffix, f or b): a call of the layer's method, or the input product and the row written out.</summary>
+    private static void EmitDirectionStep(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, LayerProducts layers, bool first, bool callsLayerMethods, bool hasQ, bool forward)
+    {
+        string d = forward ? "f" : "b";
+        if (callsLayerMethods)
+        {
+            EmitLayerCall(writer, model, method, layers, first, "x" + d, "h" + d, "c" + d, "o" + d, "recurrent", direction: forward ? "0" : "1", p: "p" + d, q: "q" + d);
+        }
+        else
+        {
+            ProductEmitter.Emit(writer, first ? layers.First : layers.Later, "wi" + d, "x" + d, "b" + d, "p" + d, exactOutputs: false);
+            EmitRowCall(writer, model, kernel, method, forward ? "layer, 0" : "layer, 1", "p" + d, hasQ ? "q" + d : null, "h" + d, "c" + d, "o" + d, "recurrent", hoisted: d);
         }
     }
 

@@ -125,6 +125,8 @@ internal static class DeclaredBatchSweep
         (new RnnArchitecture(RnnCell.Rnn, 32, 32, bidirectional: true), m => Plain(BiRnn32.FromRuntimeModel(m).Forward)),
         (new RnnArchitecture(RnnCell.Lstm, 16, 16, bidirectional: true), m => WithCells(BiLstm16.FromRuntimeModel(m).Forward)),
         (new RnnArchitecture(RnnCell.Gru, 16, 16, bidirectional: true), m => Plain(BiGru16.FromRuntimeModel(m).Forward)),
+        (new RnnArchitecture(RnnCell.Lstm, 32, 32, bidirectional: true), m => WithCells(BiLstm32.FromRuntimeModel(m).Forward)),
+        (new RnnArchitecture(RnnCell.Gru, 32, 32, bidirectional: true), m => Plain(BiGru32.FromRuntimeModel(m).Forward)),
     ];
 
     private delegate void PlainForward(ReadOnlySpan<float> input, Span<float> output, Span<float> hN, int batch, int seqLen, SequenceLayout layout, ReadOnlySpan<float> h0, RnnWorkspace? workspace);

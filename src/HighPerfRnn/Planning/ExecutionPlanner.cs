@@ -152,6 +152,29 @@ internal static class ExecutionPlanner
     public const long WholeModelForwardLimitBytes = 32 * 1024;
 
     /// <summary>
+    /// Whether a declared bidirectional gated model's whole-model Forward runs each layer's forward direction over the whole
+    /// sequence, then its backward one (the generator's WholeModelEmitter.ForwardRunsDirectionsApart, the same rule): where
+    /// a time step of both directions of its largest layer reads more weights than <see cref="WholeModelForwardLimitBytes"/>
+    /// while one direction's fit. Each direction's weights then stay in L1 through its loop, as one unidirectional layer's.
+    /// Declared ÷ runtime-sized Forward at batch 1, 10 / 100 steps (paired, AMD EPYC Zen 5, the same bits; 512-bit, then
+    /// 256-bit): LSTM 32 of input 32 (64 KB a step of both directions) 0.58 / 0.58 and 0.63 / 0.67, GRU 32 of input 32 (48
+    /// KB) 0.51 / 0.53 and 0.65 / 0.71, two layers of LSTM 24 of input 16 (54 KB) 0.30 / 0.57 and 0.60 / 0.65; before, the
+    /// runtime's kernels on both sides. Elman layers keep the runtime's pass: apart past their 16 KB line (Elman 40, Elman
+    /// 32 of input 64, Elman 20 of input 100) 0.74–0.97 at 10 steps but 0.90 / 1.03 / 1.14 at 100. A Forward of 2–3
+    /// sequences of such a model runs each through it (rows: <see cref="ForwardRowByRowReason"/>): per sequence from
+    /// outside, seq 50, ÷ the runtime-sized model at 2 / 3 sequences, 512-bit: LSTM 32 0.52 / 0.79, GRU 32 0.58 / 0.66,
+    /// two layers of LSTM 24 0.60 / 0.69, where its generated step took 0.74 / 0.86, 0.68 / 0.73, 0.69 / 0.73; 256-bit
+    /// 0.67 / 0.95, 0.82 / 0.93, 0.77 / 0.88 against 0.79 / 0.94, 0.85 / 0.98, 0.80 / 0.89. From 4 the runtime's kernels:
+    /// rows there 0.79–0.95 at 4 but 0.79–1.08 at 8 and 0.89–1.07 at 16 (LSTM 32, GRU 32 above 1).
+    /// </summary>
+    public static bool DeclaredForwardRunsDirectionsApart(RnnArchitecture architecture)
+    {
+        long bothDirections = DeclaredForwardWeightBytes(architecture);
+        return architecture.Bidirectional && architecture.Cell != RnnCell.Rnn
+            && bothDirections > WholeModelForwardLimitBytes && bothDirections / 2 <= WholeModelForwardLimitBytes;
+    }
+
+    /// <summary>
     /// The widest stacked Elman layers whose declared whole-model Forward runs them as a wavefront (the generator's
     /// WholeModelEmitter.ElmanWavefrontMaxHidden, the same number); wider ones run one after the other, the faster there
     /// (two layers of Elman 24 / 32 on the 512-bit path 0.67 / 0.74 of the runtime's time against 0.74 / 0.83–0.90 as a
@@ -392,6 +415,15 @@ internal static class ExecutionPlanner
             return null;
         }
 
+        // A bidirectional model whose directions run one after the other: rows at 2-3 sequences only (every such model,
+        // W_hh within the whole-model line), where they beat its generated step (DeclaredForwardRunsDirectionsApart).
+        if (DeclaredForwardRunsDirectionsApart(architecture))
+        {
+            return batchClass == 1
+                ? $"declared, batch {minBatch} to {maxBatch}, a bidirectional model whose directions run one after the other: each sequence through the whole-model Forward"
+                : null;
+        }
+
         long recurrentBytes = PaddedRecurrentBytes(architecture, path);
         bool elman = architecture.Cell == RnnCell.Rnn;
         long limit = batchClass == 1 ? DeclaredForwardRowsLimitBytes
@@ -448,6 +480,18 @@ internal static class ExecutionPlanner
     public const long DeclaredGatedStepRowsLimitBytes = 8 * 1024;
 
     /// <summary>
+    /// A GRU's line for <see cref="DeclaredGatedStepRowsLimitBytes"/> (16 to 31 streams) on the 256-bit path, below it: there
+    /// the runtime's batched GRU step caught up with the rows from 3 KB of W_hh. Declared ÷ runtime-sized Step, paired (AMD
+    /// EPYC Zen 5 with AVX-512 off, session 33, over several processes): GRU 16 (3 KB) at 16 / 24 / 31 streams 0.99–1.10 /
+    /// 1.04–1.13 / 0.94–1.07 (1.04 at 24 in sessions 31 and 32's sweeps), GRU 24 (6.8 KB) at 16 / 24 / 31 0.99–1.09 /
+    /// 1.14–1.19 / 0.97; below it GRU 12 (2.3 KB) 0.77–0.91 and GRU 8 0.65–0.78 (one process read GRU 8 at 28 streams 1.10,
+    /// the next 0.72–0.78). The 512-bit path keeps the rows to 8 KB (GRU 16 0.64–0.70, GRU 24 0.99) and so does the 128-bit
+    /// one (GRU 16 0.80–0.85, GRU 24 0.87–0.89). On the AVX2-only Zen 3 (session 17) GRU 16's rows measured 0.85 / 0.94 /
+    /// 0.94 at 16 / 24 / 31: the line gives that up for a model never slower than the runtime's.
+    /// </summary>
+    public const long DeclaredGruStepRowsLimitBytes256 = 2560;
+
+    /// <summary>
     /// From 4 to 15 streams a declared gated model's Step runs row by row while W_hh (padded, a layer) takes at most this
     /// (and a step's weights fit in L1, <see cref="WholeModelForwardLimitBytes"/>); above it the runtime's kernels. No line
     /// until session 31, whose faster runtime gate passes and tiles left an LSTM 32's rows (16 KB, 32 KB a step) at 1.04–1.05
@@ -495,7 +539,7 @@ internal static class ExecutionPlanner
             long limit = batchClass == 1 ? long.MaxValue
                 : architecture.Cell == RnnCell.Rnn ? DeclaredElmanStepRowsLimitBytes
                 : batchClass == 2 ? DeclaredGatedStepRowsToFifteenLimitBytes
-                : architecture.NumLayers == 1 ? DeclaredGatedStepRowsLimitBytes
+                : architecture.NumLayers == 1 ? DeclaredGatedStepRowsLimit(architecture, path)
                 : 0;
             string within = limit == long.MaxValue ? $", a step's weights {Kb(weightBytes)} ≤ {Kb(weightLimit)}"
                 : $", W_hh {Kb(recurrentBytes)} ≤ {Kb(limit)}";
@@ -508,6 +552,10 @@ internal static class ExecutionPlanner
             ? $"batch 2 to {GeneratedElmanMaxBatch}, one layer, W_hh {Kb(recurrentBytes)} ≤ {Kb(StepRowByRowLimitBytes)}"
             : null;
     }
+
+    /// <summary>The W_hh line (padded) of a single-layer gated model's Step rows at 16 to 31 streams on this path.</summary>
+    private static long DeclaredGatedStepRowsLimit(RnnArchitecture architecture, SimdPath path)
+        => architecture.Cell == RnnCell.Gru && path == SimdPath.Vector256 ? DeclaredGruStepRowsLimitBytes256 : DeclaredGatedStepRowsLimitBytes;
 
     /// <summary>
     /// A runtime-sized Forward at batch 1 runs the two layers of a unidirectional gated model as a wavefront while all its
@@ -578,14 +626,17 @@ internal static class ExecutionPlanner
         bool oneVectorSequence = oneVectorForward && !architecture.Bidirectional && architecture.NumLayers == 1;
         long declaredWeightBytes = DeclaredForwardWeightBytes(architecture);
         long forwardLimit = elman ? ElmanWholeModelForwardLimitBytes : WholeModelForwardLimitBytes;
-        bool forwardWithinL1 = call != RnnCall.Forward || declaredWeightBytes <= forwardLimit;
+        bool directionsApart = DeclaredForwardRunsDirectionsApart(architecture);
+        bool forwardWithinL1 = call != RnnCall.Forward || declaredWeightBytes <= forwardLimit || directionsApart;
         if (declared && batchClass == 0 && declaredRecurrentBytes <= wholeModelLimit && !oneVectorSequence && forwardWithinL1)
         {
             string steps = call == RnnCall.Forward && HasOneVectorBidirectionalLine(architecture, path)
                 ? $" up to {OneVectorBidirectionalWholeModelMaxSteps} steps (longer sequences: the runtime's one-vector kernel, hidden {hidden} = one {lanes}-float vector)"
                 : string.Empty;
             long waveBytes = DeclaredStepWeightBytes(architecture);
-            string layers = call != RnnCall.Forward || architecture.Bidirectional || architecture.NumLayers == 1 ? string.Empty
+            string layers = call == RnnCall.Forward && directionsApart
+                ? $", one direction after the other (a time step of both reads {Kb(declaredWeightBytes)} > {Kb(forwardLimit)}; one direction's {Kb(declaredWeightBytes / 2)})"
+                : call != RnnCall.Forward || architecture.Bidirectional || architecture.NumLayers == 1 ? string.Empty
                 : waveBytes > forwardLimit ? $", one layer after the other (a wave of all of them would read {Kb(waveBytes)} > {Kb(forwardLimit)}; a layer's step {Kb(declaredWeightBytes)})"
                 : elman && hidden > ElmanWavefrontMaxHidden ? $", one layer after the other (Elman layers wider than {ElmanWavefrontMaxHidden})"
                 : $", the layers as a wavefront (a wave's weights {Kb(waveBytes)} ≤ {Kb(forwardLimit)})";
@@ -667,7 +718,7 @@ internal static class ExecutionPlanner
         string general = elman && declared && batchClass >= 2 ? $"batch ≥ {GeneratedElmanMaxBatch + 1}: the blocked product"
             : elman && declared ? $"batch 2 to {GeneratedElmanMaxBatch}, W_hh {Kb(recurrentBytes)} > {Kb(GeneratedElmanBatchLimitBytes)}: the blocked product, W_hh read once for the rows"
             : declared && batchClass >= ProjectingBatchClass ? $"batch ≥ {GeneratedGatedMaxBatch + 1}: the blocked product, the gates of all the rows in one pass"
-            : declared && call == RnnCall.Step && batchClass == ProjectingBatchClass - 1 ? $"a Step of {DeclaredStepRowsMaxBatch + 1} to {GeneratedGatedMaxBatch} past the rows' lines (one layer, W_hh ≤ {Kb(DeclaredGatedStepRowsLimitBytes)}, a step's weights ≤ {Kb(WholeModelForwardLimitBytes)}): the blocked product"
+            : declared && call == RnnCall.Step && batchClass == ProjectingBatchClass - 1 ? $"a Step of {DeclaredStepRowsMaxBatch + 1} to {GeneratedGatedMaxBatch} past the rows' lines (one layer, W_hh ≤ {Kb(DeclaredGatedStepRowsLimit(architecture, path))}, a step's weights ≤ {Kb(WholeModelForwardLimitBytes)}): the blocked product"
             : narrowGruLate ? $"a GRU at {DeclaredStepRowsMaxBatch + 1} to {GeneratedGatedMaxBatch} rows on the {path} path: the blocked product, four-row tiles in threes of panels"
             : declared && batchClass >= 2 && recurrentBytes <= GeneratedGatedLimitBytes ? $"batch ≥ {GeneratedElmanMaxBatch + 1}, W_hh {Kb(recurrentBytes)} > {Kb(GeneratedGatedBatchLimitBytes)}: the blocked product"
             : declared ? $"W_hh {Kb(recurrentBytes)} > {Kb(GeneratedGatedLimitBytes)}: the blocked product, W_hh read once for the rows"

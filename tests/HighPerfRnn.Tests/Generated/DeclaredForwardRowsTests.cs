@@ -15,13 +15,14 @@ public sealed class DeclaredForwardRowsTests
 {
     private const int SeqLen = 7;
 
-    /// <summary>Declared models the plan runs row by row (one and several layers, every cell, a projection; bidirectional ones since session 32).</summary>
+    /// <summary>Declared models the plan runs row by row (one and several layers, every cell, a projection; bidirectional ones since session 32, those whose directions run one after the other since session 33).</summary>
     public static TheoryData<string> RowModels =>
     [
         nameof(Hidden7Relu), nameof(Hidden9NoBias), nameof(Hidden17Deep), nameof(Hidden24DeepRelu), nameof(FixtureLstmBasic), nameof(LstmHidden4Deep), nameof(LstmHidden16Deep),
         nameof(LstmHidden9Proj4), nameof(FixtureGruBasic), nameof(GruHidden9Deep), nameof(GruHidden16Deep), nameof(GruHidden32), nameof(GruHidden32Deep),
         nameof(Hidden40LayerByLayer), nameof(LstmHidden32Proj20LayerByLayer), nameof(GruHidden30LayerByLayer),
         nameof(TinyBiRnn), nameof(Hidden15Bidirectional), nameof(GruHidden16Bidirectional), nameof(LstmHidden16Proj8), nameof(FixtureGruDeepBidirNoBias),
+        nameof(LstmHidden32BidirectionalApart), nameof(GruHidden32BidirectionalApart), nameof(FixtureLstmDeepBidir),
     ];
 
     [Theory]
@@ -112,7 +113,9 @@ public sealed class DeclaredForwardRowsTests
     [InlineData(RnnCell.Gru, 8, 1, true, 32, false)] // the runtime's product of the rows from batch 32
     [InlineData(RnnCell.Rnn, 32, 1, true, 3, true)]
     [InlineData(RnnCell.Rnn, 32, 1, true, 4, false)] // bidirectional Elman as the unidirectional: from 4 within 3 KB only
-    [InlineData(RnnCell.Gru, 32, 1, true, 2, false)] // both directions' weights 48 KB a step: no whole-model Forward
+    [InlineData(RnnCell.Gru, 32, 1, true, 2, true)] // both directions' weights 48 KB a step, one's 24 KB: the directions one after the other, rows at 2-3
+    [InlineData(RnnCell.Gru, 32, 1, true, 4, false)] // and from 4 the runtime's product
+    [InlineData(RnnCell.Gru, 40, 1, true, 2, false)] // 30 KB of W_hh: no whole-model Forward
     public void A_declared_forward_of_a_few_sequences_runs_row_by_row_below_the_line(RnnCell cell, int hidden, int layers, bool bidirectional, int batch, bool rows)
     {
         var architecture = new RnnArchitecture(cell, hidden, hidden, numLayers: layers, bidirectional: bidirectional);

@@ -64,6 +64,13 @@ public sealed partial class LstmHidden33Bidirectional : ILstmModel<LstmHidden33B
 [RnnModel(24, 32, Cell = RnnCell.Lstm, NumLayers = 2)]
 public sealed partial class LstmHidden32LayerByLayer : ILstmModel<LstmHidden32LayerByLayer>, IStreamingLstmModel;
 
+/// <summary>
+/// Bidirectional LSTM 32 of input 32: a time step of both directions reads 64 KB of weights, one direction's 32 KB, so its
+/// whole-model Forward runs the forward direction over the sequence, then the backward one.
+/// </summary>
+[RnnModel(32, 32, Cell = RnnCell.Lstm, Bidirectional = true)]
+public sealed partial class LstmHidden32BidirectionalApart : ILstmModel<LstmHidden32BidirectionalApart>;
+
 /// <summary>Three projected layers (32 → 20), 20 KB of weights a layer's step: one layer after the other.</summary>
 [RnnModel(20, 32, Cell = RnnCell.Lstm, NumLayers = 3, ProjSize = 20)]
 public sealed partial class LstmHidden32Proj20LayerByLayer : ILstmModel<LstmHidden32Proj20LayerByLayer>, IStreamingLstmModel;
@@ -119,6 +126,13 @@ public sealed partial class GruHidden17 : IDeclaredModel<GruHidden17>, IStreamin
 /// <summary>Past four 256-bit vectors per gate; stacked, bidirectional, no bias.</summary>
 [RnnModel(13, 33, Cell = RnnCell.Gru, NumLayers = 2, Bidirectional = true, Bias = false)]
 public sealed partial class GruHidden33Everything : IDeclaredModel<GruHidden33Everything>;
+
+/// <summary>
+/// Bidirectional GRU 32 of input 40, no bias: 54 KB of weights a time step of both directions, 27 KB of one: the directions
+/// one after the other in its whole-model Forward.
+/// </summary>
+[RnnModel(40, 32, Cell = RnnCell.Gru, Bidirectional = true, Bias = false)]
+public sealed partial class GruHidden32BidirectionalApart : IDeclaredModel<GruHidden32BidirectionalApart>;
 
 /// <summary>
 /// Two whole 512-bit vectors per gate, two layers (13.9 and 24 KB a layer's step: one layer after the other); the row's

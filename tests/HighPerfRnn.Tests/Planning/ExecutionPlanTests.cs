@@ -94,6 +94,13 @@ public sealed class ExecutionPlanTests
         { "declared lstm 32 step batch 1 (16 KB)", new RnnArchitecture(RnnCell.Lstm, 5, 32), SimdPath.Vector256, RnnCall.Step, 1, true, LayerKernel.GeneratedWholeModel },
         { "declared lstm 33 step batch 1 (beyond 16 KB)", new RnnArchitecture(RnnCell.Lstm, 5, 33), SimdPath.Vector256, RnnCall.Step, 1, true, LayerKernel.FusedGateStep },
         { "declared gru 36 forward batch 1", new RnnArchitecture(RnnCell.Gru, 5, 36), SimdPath.Vector512, RnnCall.Forward, 1, true, LayerKernel.GeneratedWholeModel },
+        // A bidirectional gated model past the Forward's 32 KB whose one direction fits: its directions one after the other.
+        { "declared bidirectional lstm 32 of input 32 forward batch 1 (64 KB, 32 KB a direction)", new RnnArchitecture(RnnCell.Lstm, 32, 32, bidirectional: true), SimdPath.Vector512, RnnCall.Forward, 1, true, LayerKernel.GeneratedWholeModel },
+        { "declared bidirectional lstm 32 of input 33 forward batch 1 (32.5 KB a direction)", new RnnArchitecture(RnnCell.Lstm, 33, 32, bidirectional: true), SimdPath.Vector512, RnnCall.Forward, 1, true, LayerKernel.FusedGateStep },
+        { "declared bidirectional lstm 32 of input 32 forward batch 2 (16 KB of W_hh, directions apart): rows", new RnnArchitecture(RnnCell.Lstm, 32, 32, bidirectional: true), SimdPath.Vector256, RnnCall.Forward, 2, true, LayerKernel.GeneratedWholeModel },
+        { "declared two bidirectional layers of lstm 24 of input 16 forward batch 3: rows", new RnnArchitecture(RnnCell.Lstm, 16, 24, numLayers: 2, bidirectional: true), SimdPath.Vector512, RnnCall.Forward, 3, true, LayerKernel.GeneratedWholeModel },
+        { "declared bidirectional gru 32 of input 32 forward batch 4 (directions apart): no rows, the product", new RnnArchitecture(RnnCell.Gru, 32, 32, bidirectional: true), SimdPath.Vector512, RnnCall.Forward, 4, true, LayerKernel.GeneralStep },
+        { "declared bidirectional rnn 40 forward batch 1 (25 KB, past the Elman Forward's 16 KB): not apart", new RnnArchitecture(RnnCell.Rnn, 40, 40, bidirectional: true), SimdPath.Vector512, RnnCall.Forward, 1, true, LayerKernel.ElmanSequence },
         { "runtime lstm 8 step batch 1", new RnnArchitecture(RnnCell.Lstm, 5, 8), SimdPath.Vector256, RnnCall.Step, 1, false, LayerKernel.FusedGateStep },
         { "declared rnn 16 forward batch 3: each sequence through the whole-model Forward", new RnnArchitecture(RnnCell.Rnn, 5, 16), SimdPath.Vector256, RnnCall.Forward, 3, true, LayerKernel.GeneratedWholeModel },
         { "declared rnn 16 forward batch 4 (1 KB ≤ 3 KB): whole-model rows", new RnnArchitecture(RnnCell.Rnn, 5, 16), SimdPath.Vector256, RnnCall.Forward, 4, true, LayerKernel.GeneratedWholeModel },
@@ -140,6 +147,28 @@ public sealed class ExecutionPlanTests
         { "declared bidirectional rnn 32 forward batch 4 (4 KB, past the Elman rows' 3 KB): the blocked product", new RnnArchitecture(RnnCell.Rnn, 5, 32, bidirectional: true), SimdPath.Vector512, RnnCall.Forward, 4, true, LayerKernel.GeneralStep },
         { "declared two bidirectional layers of rnn 48 on 256-bit forward batch 3: the rows", new RnnArchitecture(RnnCell.Rnn, 5, 48, numLayers: 2, bidirectional: true), SimdPath.Vector256, RnnCall.Forward, 3, true, LayerKernel.ElmanSequence },
     };
+
+    [Theory]
+    [InlineData(RnnCell.Lstm, 32, 32, 1, true)]    // 64 KB a step of both directions, 32 KB of one
+    [InlineData(RnnCell.Gru, 40, 32, 1, true)]     // 54 KB, 27 KB
+    [InlineData(RnnCell.Lstm, 16, 24, 2, true)]    // layer 1: 55 KB, 27.6 KB
+    [InlineData(RnnCell.Lstm, 16, 16, 1, false)]   // 16 KB: both directions in each time step
+    [InlineData(RnnCell.Lstm, 33, 32, 1, false)]   // 32.5 KB a direction: the runtime's kernels
+    [InlineData(RnnCell.Rnn, 40, 40, 1, false)]    // Elman: the runtime's pass past its line
+    public void A_declared_bidirectional_forward_runs_its_directions_apart_where_only_one_fits_the_line(RnnCell cell, int input, int hidden, int layers, bool apart)
+    {
+        var architecture = new RnnArchitecture(cell, input, hidden, numLayers: layers, bidirectional: true);
+        Assert.Equal(apart, ExecutionPlanner.DeclaredForwardRunsDirectionsApart(architecture));
+        foreach (SimdPath path in new[] { SimdPath.Vector512, SimdPath.Vector256, SimdPath.Vector128, SimdPath.Scalar })
+        {
+            ExecutionPlan plan = ExecutionPlanner.Plan(architecture, path, "fixed by the test", RnnCall.Forward, 0, declared: true);
+            Assert.Equal(apart, plan.ToString().Contains("one direction after the other (a time step of both reads", StringComparison.Ordinal));
+            if (apart)
+            {
+                Assert.Equal(LayerKernel.GeneratedWholeModel, plan.Layers[0].Kernel);
+            }
+        }
+    }
 
     [Fact]
     public void A_declared_gru_past_its_generated_step_on_a_narrow_path_says_why()
@@ -211,6 +240,11 @@ public sealed class ExecutionPlanTests
     [InlineData(RnnCell.Lstm, 16, 5, 16, SimdPath.Vector256, true, false, LayerKernel.GeneralStep)]            // five layers at 16-31: W_hh 4 KB, but past L1: the product
     [InlineData(RnnCell.Gru, 32, 1, 16, SimdPath.Vector256, true, false, LayerKernel.GeneralStep)]             // declared, 16-31: 12 KB > 8 KB, the product
     [InlineData(RnnCell.Gru, 32, 1, 4, SimdPath.Vector256, false, false, LayerKernel.GeneralStep)]             // runtime-sized, batch 4: the product
+    [InlineData(RnnCell.Gru, 16, 1, 16, SimdPath.Vector256, true, false, LayerKernel.GeneralStep)]             // a GRU at 16-31 on the 256-bit path: 3 KB > 2.5 KB, the product
+    [InlineData(RnnCell.Gru, 12, 1, 31, SimdPath.Vector256, true, true, LayerKernel.GeneratedWholeModel)]      // GRU 12 there: 2.3 KB ≤ 2.5 KB, rows
+    [InlineData(RnnCell.Gru, 16, 1, 16, SimdPath.Vector512, true, true, LayerKernel.GeneratedWholeModel)]      // GRU 16 at 16-31 on the 512-bit path: 3 KB ≤ 8 KB, rows
+    [InlineData(RnnCell.Gru, 16, 1, 24, SimdPath.Vector128, true, true, LayerKernel.GeneratedWholeModel)]      // and on the 128-bit one
+    [InlineData(RnnCell.Lstm, 16, 1, 24, SimdPath.Vector256, true, true, LayerKernel.GeneratedWholeModel)]     // an LSTM on the 256-bit path keeps 8 KB
     [InlineData(RnnCell.Rnn, 16, 1, 8, SimdPath.Vector256, true, true, LayerKernel.GeneratedWholeModel)]       // declared Elman, 1 KB: rows
     [InlineData(RnnCell.Rnn, 24, 1, 31, SimdPath.Vector256, true, true, LayerKernel.GeneratedWholeModel)]      // declared Elman, 2.3 KB ≤ 3 KB: rows to 31
     [InlineData(RnnCell.Rnn, 32, 1, 4, SimdPath.Vector256, true, false, LayerKernel.GeneralStep)]              // declared Elman past 3 KB from 4: the product
