@@ -155,6 +155,9 @@ public sealed class ExecutionPlanTests
     [InlineData(RnnCell.Lstm, 16, 16, 1, false)]   // 16 KB: both directions in each time step
     [InlineData(RnnCell.Lstm, 33, 32, 1, false)]   // 32.5 KB a direction: the runtime's kernels
     [InlineData(RnnCell.Rnn, 40, 40, 1, false)]    // Elman: the runtime's pass past its line
+    [InlineData(RnnCell.Gru, 116, 20, 1, true)]    // the generator's test lines (GeneratedCodeCompilesTests): 8160 weights a direction
+    [InlineData(RnnCell.Gru, 117, 20, 1, false)]   // 8220: past it, no whole-model Forward emitted
+    [InlineData(RnnCell.Gru, 48, 20, 1, false)]    // 8160 weights a step of both directions: both in each time step
     public void A_declared_bidirectional_forward_runs_its_directions_apart_where_only_one_fits_the_line(RnnCell cell, int input, int hidden, int layers, bool apart)
     {
         var architecture = new RnnArchitecture(cell, input, hidden, numLayers: layers, bidirectional: true);
