@@ -22,7 +22,7 @@ public sealed class DeclaredForwardRowsTests
         nameof(LstmHidden9Proj4), nameof(FixtureGruBasic), nameof(GruHidden9Deep), nameof(GruHidden16Deep), nameof(GruHidden32), nameof(GruHidden32Deep),
         nameof(Hidden40LayerByLayer), nameof(LstmHidden32Proj20LayerByLayer), nameof(GruHidden30LayerByLayer),
         nameof(TinyBiRnn), nameof(Hidden15Bidirectional), nameof(GruHidden16Bidirectional), nameof(LstmHidden16Proj8), nameof(FixtureGruDeepBidirNoBias),
-        nameof(LstmHidden32BidirectionalApart), nameof(GruHidden32BidirectionalApart), nameof(FixtureLstmDeepBidir),
+        nameof(LstmHidden32BidirectionalApart), nameof(LstmHidden32Proj16BidirectionalApart), nameof(GruHidden32BidirectionalApart), nameof(FixtureLstmDeepBidir),
     ];
 
     [Theory]

@@ -71,6 +71,10 @@ public sealed partial class LstmHidden32LayerByLayer : ILstmModel<LstmHidden32La
 [RnnModel(32, 32, Cell = RnnCell.Lstm, Bidirectional = true)]
 public sealed partial class LstmHidden32BidirectionalApart : ILstmModel<LstmHidden32BidirectionalApart>;
 
+/// <summary>Bidirectional LSTM 32 of input 40 projected to 16: 56 KB of weights a step of both directions, 28 KB of one: apart.</summary>
+[RnnModel(40, 32, Cell = RnnCell.Lstm, Bidirectional = true, ProjSize = 16)]
+public sealed partial class LstmHidden32Proj16BidirectionalApart : ILstmModel<LstmHidden32Proj16BidirectionalApart>;
+
 /// <summary>Three projected layers (32 → 20), 20 KB of weights a layer's step: one layer after the other.</summary>
 [RnnModel(20, 32, Cell = RnnCell.Lstm, NumLayers = 3, ProjSize = 20)]
 public sealed partial class LstmHidden32Proj20LayerByLayer : ILstmModel<LstmHidden32Proj20LayerByLayer>, IStreamingLstmModel;

@@ -154,6 +154,7 @@ public static class DeclaredCases
         DeclaredCase.Of<LstmHidden40Proj13>(),
         DeclaredCase.Of<LstmHidden32LayerByLayer>(),
         DeclaredCase.Of<LstmHidden32BidirectionalApart>(),
+        DeclaredCase.Of<LstmHidden32Proj16BidirectionalApart>(),
         DeclaredCase.Of<LstmHidden32Proj20LayerByLayer>(),
         DeclaredCase.Of<LstmHidden64>(),
         DeclaredCase.Of<FixtureGruBasic>(),
