@@ -120,7 +120,7 @@ internal static partial class WholeModelEmitter
         string oneVectorComment = elman
             ? "\n    // Hidden one vector of the path: past the planner's OneVectorBidirectionalWholeModelMaxSteps the runtime's one-vector kernel is the faster."
             : string.Empty;
-        string cellParameters = lstm ? " Span<float> cN, ReadOnlySpan<float> c0, bool returnsCells," : string.Empty;
+        string cellParameters = ForwardCellParameters(lstm);
         writer.Line($$"""
             /// <summary>
             /// Forward at batch 1 (any layout: one sequence's rows are the same memory in each) when <paramref name="weights"/> is given and the
@@ -533,10 +533,7 @@ internal static partial class WholeModelEmitter
     private static void EmitBidirectionalTryForwardRows(IndentedWriter writer, bool lstm, bool elman)
     {
         string oneVectorLine = elman ? $" || (weights.PanelWidth == HiddenSize && seqLen > {Int(OneVectorBidirectionalMaxSteps)})" : string.Empty;
-        string cellParameters = lstm ? " Span<float> cN, ReadOnlySpan<float> c0, bool returnsCells," : string.Empty;
-        string cellChecks = lstm
-            ? "\n        || (returnsCells ? !AcceptsCells(cN, c0, input, output, hN, h0, batch) : !c0.IsEmpty)"
-            : string.Empty;
+        string cellParameters = ForwardCellParameters(lstm);
         writer.Line($$"""
             /// <summary>
             /// Forward of <paramref name="batch"/> sequences, each through the Forward above in turn, where the plan runs a Forward of
@@ -549,8 +546,7 @@ internal static partial class WholeModelEmitter
             public static bool TryForwardRows(
                 global::HighPerfRnn.Generated.GeneratedKernelWeights? weights, ReadOnlySpan<float> input, Span<float> output, Span<float> hN,{{cellParameters}} int batch, int seqLen, ReadOnlySpan<int> lengths, global::HighPerfRnn.SequenceLayout layout, ReadOnlySpan<float> h0, global::HighPerfRnn.RnnWorkspace? workspace)
             {
-                if (weights is null || batch < (lengths.IsEmpty ? 2 : 1) || !AcceptsForward(input, output, hN, batch, seqLen, layout, h0){{cellChecks}}
-                    || (!lengths.IsEmpty && !LengthsFit(lengths, batch, seqLen, layout)){{oneVectorLine}})
+                if ({{RowsRejected(lstm)}}{{oneVectorLine}})
                 {
                     return false;
                 }

@@ -26,7 +26,7 @@ internal static partial class WholeModelEmitter
     {
         bool lstm = model.Cell == "Lstm";
         bool layerByLayer = ForwardRunsLayerByLayer(model);
-        string cellParameters = lstm ? " Span<float> cN, ReadOnlySpan<float> c0, bool returnsCells," : string.Empty;
+        string cellParameters = ForwardCellParameters(lstm);
         string order = !layerByLayer
             ? "The layers run as a wavefront."
             : "The layers run one after the other, each over the whole sequence, in the output rows.";
@@ -111,10 +111,7 @@ internal static partial class WholeModelEmitter
     /// </summary>
     private static void EmitTryForwardRows(IndentedWriter writer, bool lstm, bool ring)
     {
-        string cellParameters = lstm ? " Span<float> cN, ReadOnlySpan<float> c0, bool returnsCells," : string.Empty;
-        string cellChecks = lstm
-            ? "\n        || (returnsCells ? !AcceptsCells(cN, c0, input, output, hN, h0, batch) : !c0.IsEmpty)"
-            : string.Empty;
+        string cellParameters = ForwardCellParameters(lstm);
         writer.Line($$"""
             /// <summary>
             /// Forward of <paramref name="batch"/> sequences, each through the Forward above in turn, where the plan runs a Forward of
@@ -127,8 +124,7 @@ internal static partial class WholeModelEmitter
             public static bool TryForwardRows(
                 global::HighPerfRnn.Generated.GeneratedKernelWeights? weights, ReadOnlySpan<float> input, Span<float> output, Span<float> hN,{{cellParameters}} int batch, int seqLen, ReadOnlySpan<int> lengths, global::HighPerfRnn.SequenceLayout layout, ReadOnlySpan<float> h0)
             {
-                if (weights is null || batch < (lengths.IsEmpty ? 2 : 1) || !AcceptsForward(input, output, hN, batch, seqLen, layout, h0){{cellChecks}}
-                    || (!lengths.IsEmpty && !LengthsFit(lengths, batch, seqLen, layout)))
+                if ({{RowsRejected(lstm)}})
                 {
                     return false;
                 }
@@ -167,6 +163,18 @@ internal static partial class WholeModelEmitter
             """);
         EmitLengthsFit(writer);
     }
+
+    /// <summary>The cell-state parameters of a whole-model Forward's entry points (TryForward, TryForwardRows): an LSTM's c_n, c0 and whether c_n is asked for; none for the other cells.</summary>
+    private static string ForwardCellParameters(bool lstm) => lstm ? " Span<float> cN, ReadOnlySpan<float> c0, bool returnsCells," : string.Empty;
+
+    /// <summary>
+    /// A TryForwardRows' one check of all its rows, for either kind of model: when it declines (no weights, too few rows
+    /// without lengths, spans the runtime's Forward would not accept, an LSTM's cells that do not fit, lengths out of range).
+    /// </summary>
+    private static string RowsRejected(bool lstm)
+        => "weights is null || batch < (lengths.IsEmpty ? 2 : 1) || !AcceptsForward(input, output, hN, batch, seqLen, layout, h0)"
+            + (lstm ? "\n        || (returnsCells ? !AcceptsCells(cN, c0, input, output, hN, h0, batch) : !c0.IsEmpty)" : string.Empty)
+            + "\n        || (!lengths.IsEmpty && !LengthsFit(lengths, batch, seqLen, layout))";
 
     /// <summary>
     /// In a TryForwardRows' loop over the rows, for either kind of model: one sequence's states (its row of each layer and
