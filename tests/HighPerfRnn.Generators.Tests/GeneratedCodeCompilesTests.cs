@@ -214,9 +214,13 @@ public sealed class GeneratedCodeCompilesTests
         string[] layerByLayer = ["Gated.Lstm32Deep.g.cs", "Gated.Gru36Deep.g.cs", "Gated.Lstm16DeepInput81.g.cs", "Gated.Rnn45Deep.g.cs"];
         string[] stepAndForward = [.. wavefronts, .. layerByLayer];
 
-        // Step only: W_hh within the line, a layer's step's weights past the Forward's line.
-        string[] stepOnly = ["Gated.Lstm32DeepInput40.g.cs", "Gated.Gru36DeepInput50.g.cs", "Gated.Rnn40DeepInput70.g.cs"];
-        foreach (string hint in stepAndForward.Concat(stepOnly))
+        // Gated layers past the Forward's line with W_hh within its own: a Forward that projects each layer's input sequence
+        // first (one product, in the workspace), then loops on W_hh alone; no rows.
+        string[] projecting = ["Gated.Lstm32DeepInput40.g.cs", "Gated.Gru36DeepInput50.g.cs"];
+
+        // Step only: an Elman model's W_hh within the line, a layer's step's weights past the Forward's line.
+        string[] stepOnly = ["Gated.Rnn40DeepInput70.g.cs"];
+        foreach (string hint in stepAndForward.Concat(projecting).Concat(stepOnly))
         {
             string text = Source(hint);
             Assert.Contains("file static class WholeModelKernel", text, StringComparison.Ordinal);
@@ -231,6 +235,15 @@ public sealed class GeneratedCodeCompilesTests
         foreach (string hint in stepAndForward)
         {
             Assert.Contains("WholeModelKernel.TryForward(_wholeModelForward, input, output, hN, ", Source(hint), StringComparison.Ordinal);
+        }
+
+        foreach (string hint in projecting)
+        {
+            string text = Source(hint);
+            Assert.Contains("WholeModelKernel.TryForward(_wholeModelForward, input, output, hN, ", text, StringComparison.Ordinal);
+            Assert.Contains("h0, workspace)", text, StringComparison.Ordinal);
+            Assert.Contains("weights.ProjectInputs(layer, 0, ", Section(text, "Forward512("), StringComparison.Ordinal);
+            Assert.DoesNotContain("TryForwardRows", text, StringComparison.Ordinal);
         }
 
         foreach (string hint in stepOnly)
@@ -385,7 +398,7 @@ public sealed class GeneratedCodeCompilesTests
 
         // A bidirectional model's Forward lines: the largest layer's two directions within 32 KB, both in each time step;
         // past that one direction's within 32 KB, the forward direction over the sequence, then the backward one; past
-        // that none.
+        // that each direction's input sequence projected first, then its loop on W_hh alone.
         const string BackwardLoopApart = "for (int tb = seqLen - 1; tb >= 0; tb--)";
         Assert.Contains("WholeModelKernel.TryForward(_wholeModelForward, input, output, hN, ", Source("Gated.Gru20BiInput48.g.cs"), StringComparison.Ordinal);
         Assert.DoesNotContain(BackwardLoopApart, Source("Gated.Gru20BiInput48.g.cs"), StringComparison.Ordinal);
@@ -395,7 +408,10 @@ public sealed class GeneratedCodeCompilesTests
             Assert.Contains(BackwardLoopApart, Source(hint), StringComparison.Ordinal);
         }
 
-        Assert.Contains("public const bool HasWholeModelKernels = false;", Source("Gated.Gru20BiInput117.g.cs"), StringComparison.Ordinal);
+        string projectingBidirectional = Source("Gated.Gru20BiInput117.g.cs");
+        Assert.Contains("public const bool HasWholeModelKernels = true;", projectingBidirectional, StringComparison.Ordinal);
+        Assert.Contains("weights.ProjectInputs(layer, 1, inputRows, width, seqLen, preactivationRows);", Section(projectingBidirectional, "Forward256("), StringComparison.Ordinal);
+        Assert.DoesNotContain(BackwardLoopApart, projectingBidirectional, StringComparison.Ordinal);
 
         // Past the line: none, and the driver runs every call.
         foreach (string hint in new[] { "Gated.Lstm33.g.cs", "Gated.Gru37.g.cs", "Gated.Rnn46.g.cs", "Demo.H64.g.cs", "Gated.Lstm46.g.cs" })

@@ -97,7 +97,7 @@ internal static class ModelEmitter
     private static string WholeForward(RnnModelDeclaration model, bool cells)
     {
         string cellArguments = ForwardCellArguments(model, cells);
-        string workspace = model.Bidirectional ? ", workspace" : string.Empty; // a bidirectional model's layer sequences
+        string workspace = WholeModelEmitter.ForwardTakesWorkspace(model) ? ", workspace" : string.Empty; // layer sequences, pre-activation rows
         string batchOne = $"{WholeModelKernels}.TryForward(_wholeModelForward, input, output, hN, {cellArguments}seqLen, layout, h0{workspace})";
         return WholeModelEmitter.ForwardsRows(model)
             ? $"if (batch == 1 ? {batchOne} : batch <= _forwardRowsUpToBatch && {WholeModelKernels}.TryForwardRows(_wholeModelForward, input, output, hN, {cellArguments}batch, seqLen, default, layout, h0{workspace})) {{ return; }}"

@@ -40,6 +40,11 @@ internal static partial class WholeModelEmitter
                 private const int StateRows = NumLayers * 2;
 
                 """);
+            if (ForwardProjectsInputs(model))
+            {
+                EmitProjectedConstants(writer, model, gates);
+            }
+
             EmitLayerwiseForward(writer, model, kernel, widths, gates);
         }
     }
@@ -50,11 +55,22 @@ internal static partial class WholeModelEmitter
     /// </summary>
     private static void EmitLayerwiseForward(IndentedWriter writer, RnnModelDeclaration model, string kernel, (string Method, int PanelWidth, SimdFlavor Flavor)[] widths, int gates)
     {
-        EmitBidirectionalTryForward(writer, model.Cell == "Lstm", model.Cell == "Rnn");
-        EmitBidirectionalTryForwardRows(writer, model.Cell == "Lstm", model.Cell == "Rnn");
+        bool projects = ForwardProjectsInputs(model);
+        EmitBidirectionalTryForward(writer, model.Cell == "Lstm", model.Cell == "Rnn", projects);
+        if (!projects)
+        {
+            EmitBidirectionalTryForwardRows(writer, model.Cell == "Lstm", model.Cell == "Rnn");
+        }
+
         EmitForwardDispatch(writer, widths, "layerOutputs");
         foreach ((string method, int panelWidth, SimdFlavor flavor) in widths)
         {
+            if (projects)
+            {
+                EmitProjectedForwardMethod(writer, model, kernel, method, panelWidth, gates);
+                continue;
+            }
+
             bool callsLayerMethods = CallsDirectionMethods(model, flavor, gates, panelWidth);
             EmitBidirectionalMethod(writer, model, kernel, method, panelWidth, flavor, gates, callsLayerMethods);
             if (callsLayerMethods)
@@ -114,7 +130,7 @@ internal static partial class WholeModelEmitter
     /// </summary>
     public const int OneVectorBidirectionalMaxSteps = 32;
 
-    private static void EmitBidirectionalTryForward(IndentedWriter writer, bool lstm, bool elman)
+    private static void EmitBidirectionalTryForward(IndentedWriter writer, bool lstm, bool elman, bool projects)
     {
         string oneVectorLine = elman ? $" || (weights.PanelWidth == HiddenSize && seqLen > {Int(OneVectorBidirectionalMaxSteps)})" : string.Empty;
         string oneVectorComment = elman
@@ -125,7 +141,7 @@ internal static partial class WholeModelEmitter
             /// <summary>
             /// Forward at batch 1 (any layout: one sequence's rows are the same memory in each) when <paramref name="weights"/> is given and the
             /// spans are what the runtime's Forward accepts; false, with nothing touched, otherwise. A layer's output sequence below the last
-            /// is held in <paramref name="workspace"/> (the thread's when null). h0 may be h_n itself{{(lstm ? " (c0 may be c_n)" : string.Empty)}}; without h0 each direction's first step has no recurrent product, as the runtime's.
+            /// {{(projects ? "and the pre-activation rows of one direction's sequence are" : "is")}} held in <paramref name="workspace"/> (the thread's when null). h0 may be h_n itself{{(lstm ? " (c0 may be c_n)" : string.Empty)}}; without h0 each direction's first step has no recurrent product, as the runtime's.
             /// </summary>
             public static bool TryForward(
                 global::HighPerfRnn.Generated.GeneratedKernelWeights? weights, ReadOnlySpan<float> input, Span<float> output, Span<float> hN,{{cellParameters}} int seqLen, global::HighPerfRnn.SequenceLayout layout, ReadOnlySpan<float> h0, global::HighPerfRnn.RnnWorkspace? workspace)
@@ -141,10 +157,18 @@ internal static partial class WholeModelEmitter
             EmitForwardCells(writer);
         }
 
-        writer.Line($$"""
+        writer.Line(projects
+            ? """
+                // Layer outputs below the last: two sequences used in turn (a layer reads the one below while it writes its own), then
+                // the pre-activation rows of one direction's sequence, in the workspace (a stackalloc here would be zero-filled on every call).
+                Span<float> layerOutputs = global::HighPerfRnn.Generated.WorkspaceScratch.Rent(workspace, LayerSequenceFloats(seqLen) + (seqLen * PreactivationRowFloats));
+            """
+            : """
                 // Layer outputs below the last: two sequences used in turn (a layer reads the one below while it writes its own), in
                 // the workspace (a stackalloc here would be zero-filled on every call).
                 Span<float> layerOutputs = NumLayers > 1 ? global::HighPerfRnn.Generated.WorkspaceScratch.Rent(workspace, (NumLayers > 2 ? 2 : 1) * seqLen * OutputSize) : default;
+            """);
+        writer.Line($$"""
 
                 // h0's rows are read before h_n's are written (layer by layer), so h0 may be h_n itself.
                 RunForward(weights, ref MemoryMarshal.GetReference(input), seqLen, ref MemoryMarshal.GetReference(output), ref MemoryMarshal.GetReference(hN),
@@ -278,12 +302,18 @@ internal static partial class WholeModelEmitter
         }
 
         writer.Line();
-        writer.Line("// h_n of this layer: the forward direction's last row, the backward direction's first.");
-        writer.Line("MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref layerOut, (seqLen - 1) * OutputSize), StateSize).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref hN, (2 * layer) * StateSize), StateSize));");
-        writer.Line("MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref layerOut, StateSize), StateSize).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref hN, ((2 * layer) + 1) * StateSize), StateSize));");
+        EmitBidirectionalFinalStates(writer);
 
         scope?.Dispose();
     }
+
+    /// <summary>A bidirectional layer's h_n rows (layer in scope, its output sequence in layerOut): the forward direction's last row, the backward one's first.</summary>
+    private static void EmitBidirectionalFinalStates(IndentedWriter writer)
+        => writer.Line("""
+            // h_n of this layer: the forward direction's last row, the backward direction's first.
+            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref layerOut, (seqLen - 1) * OutputSize), StateSize).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref hN, (2 * layer) * StateSize), StateSize));
+            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref layerOut, StateSize), StateSize).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref hN, ((2 * layer) + 1) * StateSize), StateSize));
+            """);
 
     /// <summary>The name of a width's time-loop method: <c>Step256Layer0Steps</c>, <c>Step256LaterLayerSteps</c>.</summary>
     private static string TimeLoopMethod(string method, bool first) => LayerMethod(method, first) + "Steps";

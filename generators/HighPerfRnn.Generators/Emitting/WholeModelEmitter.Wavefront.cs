@@ -25,11 +25,19 @@ internal static partial class WholeModelEmitter
     private static void EmitUnidirectionalForward(IndentedWriter writer, RnnModelDeclaration model, string kernel, (string Method, int PanelWidth, SimdFlavor Flavor)[] widths, int gates)
     {
         bool lstm = model.Cell == "Lstm";
+        bool projects = ForwardProjectsInputs(model);
         bool layerByLayer = ForwardRunsLayerByLayer(model);
         string cellParameters = ForwardCellParameters(lstm);
-        string order = !layerByLayer
+        string order = projects
+            ? "The layers run one after the other, each over the whole sequence, in the output rows: first the input product of all its\n/// rows (pre-activation rows in <paramref name=\"workspace\"/>, the thread's when null), then its time loop on them."
+            : !layerByLayer
             ? "The layers run as a wavefront."
             : "The layers run one after the other, each over the whole sequence, in the output rows.";
+        if (projects)
+        {
+            EmitProjectedConstants(writer, model, gates);
+        }
+
         writer.Line($$"""
             /// <summary>
             /// Forward at batch 1 (any layout: one sequence's rows are the same memory in each) when <paramref name="weights"/> is given and
@@ -38,7 +46,7 @@ internal static partial class WholeModelEmitter
             /// has no recurrent product, as the runtime's.
             /// </summary>
             public static bool TryForward(
-                global::HighPerfRnn.Generated.GeneratedKernelWeights? weights, ReadOnlySpan<float> input, Span<float> output, Span<float> hN,{{cellParameters}} int seqLen, global::HighPerfRnn.SequenceLayout layout, ReadOnlySpan<float> h0)
+                global::HighPerfRnn.Generated.GeneratedKernelWeights? weights, ReadOnlySpan<float> input, Span<float> output, Span<float> hN,{{cellParameters}} int seqLen, global::HighPerfRnn.SequenceLayout layout, ReadOnlySpan<float> h0{{(projects ? ", global::HighPerfRnn.RnnWorkspace? workspace" : string.Empty)}})
             {
                 if (weights is null || !AcceptsForward(input, output, hN, batch: 1, seqLen, layout, h0))
                 {
@@ -52,6 +60,19 @@ internal static partial class WholeModelEmitter
         }
 
         string cells = lstm ? "MemoryMarshal.GetReference(cells)" : "Unsafe.NullRef<float>()";
+        if (projects)
+        {
+            EmitProjectedUnidirectionalCall(writer, cells);
+            EmitForwardChecks(writer, lstm);
+            EmitForwardDispatch(writer, widths, "preactivations", timeStrides: true);
+            foreach ((string method, int panelWidth, _) in widths)
+            {
+                EmitProjectedForwardMethod(writer, model, kernel, method, panelWidth, gates);
+            }
+
+            return;
+        }
+
         if (layerByLayer)
         {
             writer.Line($$"""

@@ -67,7 +67,7 @@ internal static partial class WholeModelEmitter
     /// bidirectional gated model's directions run one after the other (<see cref="ForwardRunsDirectionsApart"/>).
     /// </summary>
     public static bool AppliesToForward(RnnModelDeclaration model)
-        => WithinRecurrentLine(model) && (LayerWeightFloats(model) <= ForwardLimit(model) || ForwardRunsDirectionsApart(model));
+        => WithinRecurrentLine(model) && (LayerWeightFloats(model) <= ForwardLimit(model) || ForwardRunsDirectionsApart(model) || ForwardProjectsInputs(model));
 
     /// <summary>
     /// Whether a bidirectional gated model's whole-model <c>Forward</c> runs each layer's forward direction over the whole
@@ -284,7 +284,10 @@ internal static partial class WholeModelEmitter
     /// Whether the whole-model class also runs a Forward of several sequences row by row (<c>TryForwardRows</c>): every
     /// model with a whole-model Forward (a bidirectional one's since session 32, its layer sequences in the workspace).
     /// </summary>
-    public static bool ForwardsRows(RnnModelDeclaration model) => AppliesToForward(model);
+    public static bool ForwardsRows(RnnModelDeclaration model) => AppliesToForward(model) && !ForwardProjectsInputs(model);
+
+    /// <summary>Whether the whole-model <c>Forward</c> takes the caller's workspace: a bidirectional model's layer sequences, a projecting one's pre-activation rows.</summary>
+    public static bool ForwardTakesWorkspace(RnnModelDeclaration model) => model.Bidirectional || ForwardProjectsInputs(model);
 
     private static void EmitTryStepRows(IndentedWriter writer, bool lstm, int numLayers)
     {

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using HighPerfRnn.Kernels;
 using HighPerfRnn.Runtime;
 
 namespace HighPerfRnn.Generated;
@@ -83,6 +84,31 @@ public sealed class GeneratedKernelWeights
     /// <summary>LSTM with proj_size: W_hr, proj_size rows (padded to whole panels) by hidden; a null reference otherwise.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ref readonly float ProjectionWeights(int layer, int direction = 0) => ref At(layer, direction, ProjectionSlot);
+
+    /// <summary>
+    /// The input product of a whole sequence of one layer and direction, as the runtime's pass makes it:
+    /// <paramref name="preactivations"/> row t = the projection bias + W_ih·(<paramref name="input"/> row t), for t &lt;
+    /// <paramref name="rows"/>, input rows <paramref name="inputStride"/> floats apart, pre-activation rows the padded gate
+    /// rows (gates × hidden padded to whole panels) apart. One product over all the rows, W_ih read once for the sequence:
+    /// the whole-model Forward of a declared model whose layers' W_ih would not fit L1 beside W_hh runs its time loop on these
+    /// rows. The same sums as the generated step's input product (the one order of docs/numerics.md).
+    /// </summary>
+    /// <exception cref="ArgumentException">A span is shorter than the rows need (checked by the product).</exception>
+    public void ProjectInputs(int layer, int direction, ReadOnlySpan<float> input, int inputStride, int rows, Span<float> preactivations)
+    {
+        if ((uint)layer >= (uint)Model.Architecture.NumLayers)
+        {
+            throw new ArgumentOutOfRangeException(nameof(layer), layer, $"layer must be between 0 and {Model.Architecture.NumLayers - 1}.");
+        }
+
+        if ((uint)direction >= (uint)_directions)
+        {
+            throw new ArgumentOutOfRangeException(nameof(direction), direction, $"direction must be between 0 and {_directions - 1}.");
+        }
+
+        PackedLayerDirection weights = Model.Layer(layer, direction);
+        PackedGemm.MultiplyAdd(Model.SimdPath, input, inputStride, rows, weights.InputWeights, weights.ProjectionBias, 0, preactivations, weights.InputWeights.PaddedRows);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private unsafe ref float At(int layer, int direction, int slot) => ref Unsafe.AsRef<float>((void*)_addresses[(((layer * _directions) + direction) * Slots) + slot]);

@@ -175,6 +175,19 @@ internal static class ExecutionPlanner
     }
 
     /// <summary>
+    /// Whether a declared gated model's whole-model Forward projects each layer's (each direction's) whole input sequence
+    /// in one product first, as the runtime's pass does, then runs its time loop of generated rows on the pre-activation
+    /// rows (the generator's WholeModelEmitter.ForwardProjectsInputs, the same rule): W_hh within
+    /// <see cref="WholeModelLimitBytes"/>, and a time step of its largest layer reading more weights than
+    /// <see cref="WholeModelForwardLimitBytes"/> where its directions do not run apart (<see cref="DeclaredForwardRunsDirectionsApart"/>):
+    /// a wide input, or a stacked bidirectional layer's. Per step only W_hh is read, which stays in L1.
+    /// </summary>
+    public static bool DeclaredForwardProjectsInputs(RnnArchitecture architecture)
+        => architecture.Cell != RnnCell.Rnn
+            && (long)architecture.GateCount * architecture.HiddenSize * architecture.StateSize * sizeof(float) <= WholeModelLimitBytes
+            && DeclaredForwardWeightBytes(architecture) > WholeModelForwardLimitBytes && !DeclaredForwardRunsDirectionsApart(architecture);
+
+    /// <summary>
     /// The widest stacked Elman layers whose declared whole-model Forward runs them as a wavefront (the generator's
     /// WholeModelEmitter.ElmanWavefrontMaxHidden, the same number); wider ones run one after the other, the faster there
     /// (two layers of Elman 24 / 32 on the 512-bit path 0.67 / 0.74 of the runtime's time against 0.74 / 0.83–0.90 as a
@@ -415,6 +428,12 @@ internal static class ExecutionPlanner
             return null;
         }
 
+        // A model whose Forward projects its layers' input sequences first: no rows (its generated Forward has none).
+        if (DeclaredForwardProjectsInputs(architecture))
+        {
+            return null;
+        }
+
         // A bidirectional model whose directions run one after the other: rows at 2-3 sequences only (every such model,
         // W_hh within the whole-model line), where they beat its generated step (DeclaredForwardRunsDirectionsApart).
         if (DeclaredForwardRunsDirectionsApart(architecture))
@@ -627,14 +646,17 @@ internal static class ExecutionPlanner
         long declaredWeightBytes = DeclaredForwardWeightBytes(architecture);
         long forwardLimit = elman ? ElmanWholeModelForwardLimitBytes : WholeModelForwardLimitBytes;
         bool directionsApart = DeclaredForwardRunsDirectionsApart(architecture);
-        bool forwardWithinL1 = call != RnnCall.Forward || declaredWeightBytes <= forwardLimit || directionsApart;
+        bool projects = DeclaredForwardProjectsInputs(architecture);
+        bool forwardWithinL1 = call != RnnCall.Forward || declaredWeightBytes <= forwardLimit || directionsApart || projects;
         if (declared && batchClass == 0 && declaredRecurrentBytes <= wholeModelLimit && !oneVectorSequence && forwardWithinL1)
         {
             string steps = call == RnnCall.Forward && HasOneVectorBidirectionalLine(architecture, path)
                 ? $" up to {OneVectorBidirectionalWholeModelMaxSteps} steps (longer sequences: the runtime's one-vector kernel, hidden {hidden} = one {lanes}-float vector)"
                 : string.Empty;
             long waveBytes = DeclaredStepWeightBytes(architecture);
-            string layers = call == RnnCall.Forward && directionsApart
+            string layers = call == RnnCall.Forward && projects
+                ? $", each layer's input sequence in one product first, then its loop on W_hh alone (a time step reads {Kb(declaredWeightBytes)} > {Kb(forwardLimit)} with W_ih)"
+                : call == RnnCall.Forward && directionsApart
                 ? $", one direction after the other (a time step of both reads {Kb(declaredWeightBytes)} > {Kb(forwardLimit)}; one direction's {Kb(declaredWeightBytes / 2)})"
                 : call != RnnCall.Forward || architecture.Bidirectional || architecture.NumLayers == 1 ? string.Empty
                 : waveBytes > forwardLimit ? $", one layer after the other (a wave of all of them would read {Kb(waveBytes)} > {Kb(forwardLimit)}; a layer's step {Kb(declaredWeightBytes)})"

@@ -25,16 +25,37 @@ public sealed class DeclaredForwardRowsTests
         nameof(LstmHidden32BidirectionalApart), nameof(LstmHidden32Proj16BidirectionalApart), nameof(GruHidden32BidirectionalApart), nameof(FixtureLstmDeepBidir),
     ];
 
+    /// <summary>
+    /// Declared models whose batch-1 Forward projects each layer's input sequence first (ExecutionPlanner.DeclaredForwardProjectsInputs):
+    /// no rows, but their batch-1 Forward reads h0 and writes h_n as the others'.
+    /// </summary>
+    public static TheoryData<string> ProjectingModels =>
+    [
+        nameof(LstmHidden24Input100Projecting), nameof(LstmHidden32Proj16Input200Projecting), nameof(LstmHidden32BidirectionalProjecting),
+        nameof(LstmHidden32Proj24BidirectionalProjecting), nameof(GruHidden36Input64Projecting), nameof(GruHidden24BidirectionalProjecting), nameof(GruHidden33Everything),
+    ];
+
     [Theory]
     [MemberData(nameof(RowModels))]
     public void Initial_states_may_be_the_final_states_buffers(string model)
+        => AssertInitialStatesMayBeTheFinalStates(model, [1, 2, 3, 5]);
+
+    [Theory]
+    [MemberData(nameof(ProjectingModels))]
+    public void A_projecting_forward_s_initial_states_may_be_the_final_states_buffers(string model)
+    {
+        Assert.True(ExecutionPlanner.DeclaredForwardProjectsInputs(DeclaredCases.Named(model).Architecture), model);
+        AssertInitialStatesMayBeTheFinalStates(model, [1]);
+    }
+
+    private static void AssertInitialStatesMayBeTheFinalStates(string model, int[] batches)
     {
         RnnArchitecture a = DeclaredCases.Named(model).Architecture;
         bool lstm = a.Cell == RnnCell.Lstm;
         var random = new Random(model.Length * 31);
         Dictionary<string, FloatTensor> stateDict = RandomModels.StateDict(a, random);
         // Batch 1 too: the whole-model Forward itself (a stacked model's layers as a wavefront or one after the other).
-        foreach ((SimdPath path, int batch) in TestPaths.Hardware.SelectMany(path => new[] { 1, 2, 3, 5 }.Select(batch => (path, batch))))
+        foreach ((SimdPath path, int batch) in TestPaths.Hardware.SelectMany(path => batches.Select(batch => (path, batch))))
         {
             IDeclaredModel generated = DeclaredCases.Named(model).Wrap(RnnModel.FromStateDictOnAnyPath(a, stateDict, path));
             bool rows = batch == 1 || generated.Runtime.DescribePlan(RnnCall.Forward, batch, declared: true).RunsRowByRow;

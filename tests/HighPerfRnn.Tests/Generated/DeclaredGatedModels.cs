@@ -75,6 +75,28 @@ public sealed partial class LstmHidden32BidirectionalApart : ILstmModel<LstmHidd
 [RnnModel(40, 32, Cell = RnnCell.Lstm, Bidirectional = true, ProjSize = 16)]
 public sealed partial class LstmHidden32Proj16BidirectionalApart : ILstmModel<LstmHidden32Proj16BidirectionalApart>;
 
+/// <summary>
+/// LSTM 24 of input 100: a time step reads 47.6 KB of weights, past the whole-model Forward's 32 KB, W_hh 9 KB: its Forward
+/// projects the whole input sequence first, then loops on W_hh alone.
+/// </summary>
+[RnnModel(100, 24, Cell = RnnCell.Lstm)]
+public sealed partial class LstmHidden24Input100Projecting : ILstmModel<LstmHidden24Input100Projecting>, IStreamingLstmModel;
+
+/// <summary>Two layers of LSTM 32 projected to 16 on a 200-wide input (layer 0's step 108 KB): projecting, the later layer over the output rows in place.</summary>
+[RnnModel(200, 32, Cell = RnnCell.Lstm, NumLayers = 2, ProjSize = 16)]
+public sealed partial class LstmHidden32Proj16Input200Projecting : ILstmModel<LstmHidden32Proj16Input200Projecting>, IStreamingLstmModel;
+
+/// <summary>
+/// Two bidirectional layers of LSTM 32 of input 20: the later layer's step of one direction reads 48 KB (its input is both
+/// directions' h), past the line, so its Forward projects every layer's sequence, direction by direction.
+/// </summary>
+[RnnModel(20, 32, Cell = RnnCell.Lstm, NumLayers = 2, Bidirectional = true)]
+public sealed partial class LstmHidden32BidirectionalProjecting : ILstmModel<LstmHidden32BidirectionalProjecting>;
+
+/// <summary>Two bidirectional layers of LSTM 32 projected to 24 (the later layer's direction 36 KB a step): projecting, with W_hr.</summary>
+[RnnModel(8, 32, Cell = RnnCell.Lstm, NumLayers = 2, Bidirectional = true, ProjSize = 24)]
+public sealed partial class LstmHidden32Proj24BidirectionalProjecting : ILstmModel<LstmHidden32Proj24BidirectionalProjecting>;
+
 /// <summary>Three projected layers (32 → 20), 20 KB of weights a layer's step: one layer after the other.</summary>
 [RnnModel(20, 32, Cell = RnnCell.Lstm, NumLayers = 3, ProjSize = 20)]
 public sealed partial class LstmHidden32Proj20LayerByLayer : ILstmModel<LstmHidden32Proj20LayerByLayer>, IStreamingLstmModel;
@@ -149,6 +171,17 @@ public sealed partial class GruHidden32Deep : IDeclaredModel<GruHidden32Deep>, I
 /// <summary>Two whole 512-bit vectors per gate, one layer: the row on its sums inlined into the whole-model Step and Forward.</summary>
 [RnnModel(20, 32, Cell = RnnCell.Gru)]
 public sealed partial class GruHidden32 : IDeclaredModel<GruHidden32>, IStreamingModel;
+
+/// <summary>
+/// Two layers of GRU 36 (no bias) on a 64-wide input: W_hh 15.2 KB, within the whole-model line, but layer 0's step 42 KB:
+/// projecting; 36 units fill no path's panels.
+/// </summary>
+[RnnModel(64, 36, Cell = RnnCell.Gru, NumLayers = 2, Bias = false)]
+public sealed partial class GruHidden36Input64Projecting : IDeclaredModel<GruHidden36Input64Projecting>, IStreamingModel;
+
+/// <summary>Three bidirectional layers of GRU 24 on a 96-wide input (layer 0's direction 34.6 KB a step): projecting, the layer sequences used in turn.</summary>
+[RnnModel(96, 24, Cell = RnnCell.Gru, NumLayers = 3, Bidirectional = true)]
+public sealed partial class GruHidden24BidirectionalProjecting : IDeclaredModel<GruHidden24BidirectionalProjecting>;
 
 /// <summary>Three layers of 30, 21.6 KB of weights a layer's step and 65 KB together: one layer after the other.</summary>
 [RnnModel(30, 30, Cell = RnnCell.Gru, NumLayers = 3)]

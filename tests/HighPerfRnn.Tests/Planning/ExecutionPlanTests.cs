@@ -96,7 +96,11 @@ public sealed class ExecutionPlanTests
         { "declared gru 36 forward batch 1", new RnnArchitecture(RnnCell.Gru, 5, 36), SimdPath.Vector512, RnnCall.Forward, 1, true, LayerKernel.GeneratedWholeModel },
         // A bidirectional gated model past the Forward's 32 KB whose one direction fits: its directions one after the other.
         { "declared bidirectional lstm 32 of input 32 forward batch 1 (64 KB, 32 KB a direction)", new RnnArchitecture(RnnCell.Lstm, 32, 32, bidirectional: true), SimdPath.Vector512, RnnCall.Forward, 1, true, LayerKernel.GeneratedWholeModel },
-        { "declared bidirectional lstm 32 of input 33 forward batch 1 (32.5 KB a direction)", new RnnArchitecture(RnnCell.Lstm, 33, 32, bidirectional: true), SimdPath.Vector512, RnnCall.Forward, 1, true, LayerKernel.FusedGateStep },
+        // Past that (a direction's step too, W_hh within 16 KB): each layer's input sequence projected first, then its loop on W_hh alone.
+        { "declared bidirectional lstm 32 of input 33 forward batch 1 (32.5 KB a direction): projecting", new RnnArchitecture(RnnCell.Lstm, 33, 32, bidirectional: true), SimdPath.Vector512, RnnCall.Forward, 1, true, LayerKernel.GeneratedWholeModel },
+        { "declared two bidirectional layers of lstm 32 forward batch 1 (48 KB a later direction): projecting", new RnnArchitecture(RnnCell.Lstm, 20, 32, numLayers: 2, bidirectional: true), SimdPath.Vector256, RnnCall.Forward, 1, true, LayerKernel.GeneratedWholeModel },
+        { "declared lstm 32 of input 128 forward batch 2: projecting at batch 1, no rows (the generated step)", new RnnArchitecture(RnnCell.Lstm, 128, 32), SimdPath.Vector512, RnnCall.Forward, 2, true, LayerKernel.GeneratedStep },
+        { "declared bidirectional lstm 33 of input 33 forward batch 1 (W_hh 17 KB): the runtime's", new RnnArchitecture(RnnCell.Lstm, 33, 33, bidirectional: true), SimdPath.Vector512, RnnCall.Forward, 1, true, LayerKernel.GeneralStep },
         { "declared bidirectional lstm 32 of input 32 forward batch 2 (16 KB of W_hh, directions apart): rows", new RnnArchitecture(RnnCell.Lstm, 32, 32, bidirectional: true), SimdPath.Vector256, RnnCall.Forward, 2, true, LayerKernel.GeneratedWholeModel },
         { "declared two bidirectional layers of lstm 24 of input 16 forward batch 3: rows", new RnnArchitecture(RnnCell.Lstm, 16, 24, numLayers: 2, bidirectional: true), SimdPath.Vector512, RnnCall.Forward, 3, true, LayerKernel.GeneratedWholeModel },
         { "declared bidirectional gru 32 of input 32 forward batch 4 (directions apart): no rows, the product", new RnnArchitecture(RnnCell.Gru, 32, 32, bidirectional: true), SimdPath.Vector512, RnnCall.Forward, 4, true, LayerKernel.GeneralStep },
@@ -153,7 +157,7 @@ public sealed class ExecutionPlanTests
     [InlineData(RnnCell.Gru, 40, 32, 1, true)]     // 54 KB, 27 KB
     [InlineData(RnnCell.Lstm, 16, 24, 2, true)]    // layer 1: 55 KB, 27.6 KB
     [InlineData(RnnCell.Lstm, 16, 16, 1, false)]   // 16 KB: both directions in each time step
-    [InlineData(RnnCell.Lstm, 33, 32, 1, false)]   // 32.5 KB a direction: the runtime's kernels
+    [InlineData(RnnCell.Lstm, 33, 32, 1, false)]   // 32.5 KB a direction: each direction's sequence projected first
     [InlineData(RnnCell.Rnn, 40, 40, 1, false)]    // Elman: the runtime's pass past its line
     [InlineData(RnnCell.Gru, 116, 20, 1, true)]    // the generator's test lines (GeneratedCodeCompilesTests): 8160 weights a direction
     [InlineData(RnnCell.Gru, 117, 20, 1, false)]   // 8220: past it, no whole-model Forward emitted
@@ -169,6 +173,40 @@ public sealed class ExecutionPlanTests
             if (apart)
             {
                 Assert.Equal(LayerKernel.GeneratedWholeModel, plan.Layers[0].Kernel);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A declared gated model whose largest layer's time step (of both directions, where they do not run apart) reads more
+    /// than 32 KB of weights, with W_hh within 16 KB, runs its generated Forward at batch 1 on every path, each layer's input
+    /// sequence projected first (the generator's WholeModelEmitter.ForwardProjectsInputs at the same lines:
+    /// GeneratedCodeCompilesTests' Lstm32DeepInput40, Gru36DeepInput50 and Gru20BiInput117); no other batch runs it row by row.
+    /// </summary>
+    [Theory]
+    [InlineData(RnnCell.Lstm, 40, 32, 2, false, true)]    // layer 0's step 36 KB, W_hh 16 KB
+    [InlineData(RnnCell.Lstm, 24, 32, 2, false, false)]   // 28 and 32 KB a layer: one layer after the other, no projecting
+    [InlineData(RnnCell.Lstm, 40, 33, 2, false, false)]   // W_hh 17 KB: the runtime's kernels
+    [InlineData(RnnCell.Gru, 50, 36, 2, false, true)]     // 3 × 36 × 86 × 4 B = 36.3 KB, W_hh 15.2 KB
+    [InlineData(RnnCell.Gru, 117, 20, 1, true, true)]     // 8220 weights a direction: past the directions-apart line
+    [InlineData(RnnCell.Gru, 116, 20, 1, true, false)]    // 8160: the directions apart instead
+    [InlineData(RnnCell.Lstm, 20, 32, 2, true, true)]     // the later layer's direction 48 KB
+    [InlineData(RnnCell.Rnn, 70, 40, 2, false, false)]    // Elman: the runtime's pass past its line
+    public void A_declared_gated_forward_past_l1_projects_its_input_sequences_first(RnnCell cell, int input, int hidden, int layers, bool bidirectional, bool projects)
+    {
+        var architecture = new RnnArchitecture(cell, input, hidden, numLayers: layers, bidirectional: bidirectional);
+        Assert.Equal(projects, ExecutionPlanner.DeclaredForwardProjectsInputs(architecture));
+        foreach (SimdPath path in new[] { SimdPath.Vector512, SimdPath.Vector256, SimdPath.Vector128, SimdPath.Scalar })
+        {
+            ExecutionPlan plan = ExecutionPlanner.Plan(architecture, path, "fixed by the test", RnnCall.Forward, 0, declared: true);
+            Assert.Equal(projects, plan.ToString().Contains("each layer's input sequence in one product first", StringComparison.Ordinal));
+            if (projects)
+            {
+                Assert.Equal(LayerKernel.GeneratedWholeModel, plan.Layers[0].Kernel);
+                foreach (int batch in new[] { 2, 3, 5, 16 })
+                {
+                    Assert.False(ExecutionPlanner.Plan(architecture, path, "fixed by the test", RnnCall.Forward, ExecutionPlanner.BatchClass(batch), declared: true).RunsRowByRow, $"{architecture} [{path}] batch {batch}");
+                }
             }
         }
     }
@@ -292,7 +330,8 @@ public sealed class ExecutionPlanTests
     /// <summary>
     /// A declared stacked unidirectional model's whole-model Forward runs its layers as a wavefront while one wave (a step of
     /// every layer) reads at most 32 KB of weights (Elman: 16 KB), else one layer after the other while one layer's step
-    /// does; past that the runtime's kernels run.
+    /// does; past that a gated model projects each layer's input sequence first (W_hh within its line), an Elman one runs the
+    /// runtime's kernels.
     /// </summary>
     [Theory]
     [InlineData(RnnCell.Lstm, 16, 16, 2, "the layers as a wavefront")]                  // 16 KB a wave
@@ -301,7 +340,8 @@ public sealed class ExecutionPlanTests
     [InlineData(RnnCell.Rnn, 16, 16, 2, "the layers as a wavefront")]                   // Elman: 4 KB a wave, hidden 16
     [InlineData(RnnCell.Rnn, 32, 32, 2, "one layer after the other")]                   // Elman wider than 16: 16 KB a wave, but layer by layer
     [InlineData(RnnCell.Rnn, 40, 40, 2, "one layer after the other")]                   // 25.6 KB a wave > 16 KB, 12.8 KB a layer
-    [InlineData(RnnCell.Lstm, 40, 32, 2, null)]                                         // layer 0's step 36 KB > 32 KB: the runtime's
+    [InlineData(RnnCell.Lstm, 40, 32, 2, "each layer's input sequence in one product first")] // layer 0's step 36 KB > 32 KB, W_hh 16 KB
+    [InlineData(RnnCell.Lstm, 40, 33, 2, null)]                                         // W_hh 17 KB > 16 KB: the runtime's
     [InlineData(RnnCell.Rnn, 70, 40, 2, null)]                                          // Elman: layer 0's step 40·110·4 B = 17.2 KB > 16 KB
     public void Declared_stacked_forwards_run_as_a_wavefront_within_l1_and_layer_by_layer_past_it(RnnCell cell, int input, int hidden, int layers, string? order)
     {

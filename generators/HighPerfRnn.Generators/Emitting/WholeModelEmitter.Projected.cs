@@ -1,0 +1,194 @@
+using HighPerfRnn.Generators.Models;
+
+namespace HighPerfRnn.Generators.Emitting;
+
+/// <summary>
+/// The whole-model <c>Forward</c> of a gated model whose time step would read more weights than L1 holds (a wide input, or
+/// a stacked bidirectional layer's doubled one) while W_hh fits: each layer (each direction) first projects its whole input
+/// sequence in one product, as the runtime's pass does (<c>GeneratedKernelWeights.ProjectInputs</c>: W_ih read once for the
+/// sequence, the pre-activation rows in the caller's workspace), then runs its time loop of generated rows on them, W_hh
+/// alone in L1 through the loop. The rows are what a declaration adds: constant sizes, no step arguments, no call per step.
+/// </summary>
+/// <remarks>
+/// The bits are the runtime-sized model's: its pass makes the same product (the same routine, the same rows) and the same
+/// rows on it. A unidirectional model's layers run one after the other in the output rows (a later layer projects the rows
+/// below before its loop replaces them); a bidirectional one's in the workspace's layer sequences, each layer's forward
+/// direction (its product, then its loop), then its backward one, in one set of pre-activation rows.
+/// </remarks>
+internal static partial class WholeModelEmitter
+{
+    /// <summary>
+    /// Whether a gated model's whole-model <c>Forward</c> projects each layer's input sequence first
+    /// (WholeModelEmitter.Projected.cs): W_hh within the line, and a time step of its largest layer reading more weights than
+    /// <see cref="ForwardLimitFloats"/> where its directions do not run apart (<see cref="ForwardRunsDirectionsApart"/>).
+    /// Per step it then reads W_hh alone, where the step of the other forms reads W_ih too (from L2, past the line): the
+    /// planner's ExecutionPlanner.DeclaredForwardProjectsInputs, the same rule (and its measurements). Elman layers keep the
+    /// runtime's pass, whose sequence kernel is itself a tight loop.
+    /// </summary>
+    public static bool ForwardProjectsInputs(RnnModelDeclaration model)
+        => model.Cell != "Rnn" && WithinRecurrentLine(model) && LayerWeightFloats(model) > ForwardLimitFloats && !ForwardRunsDirectionsApart(model);
+
+    /// <summary>
+    /// The constants of a projecting Forward: the floats of one pre-activation row on the widest panels (every narrower
+    /// path's row fits it), and for a bidirectional model the floats its layer sequences take before the rows.
+    /// </summary>
+    private static void EmitProjectedConstants(IndentedWriter writer, RnnModelDeclaration model, int gates)
+    {
+        writer.Line($"""
+            /// <summary>Floats of a pre-activation row, gates × hidden padded to 16-float panels: room for every path's row.</summary>
+            private const int PreactivationRowFloats = {Int(gates * Pad(model.HiddenSize, 16))};
+
+            """);
+        if (model.Bidirectional)
+        {
+            writer.Line($"""
+                /// <summary>The workspace's floats before the pre-activation rows: the layer sequences below the last (two used in turn), to a 64-byte boundary.</summary>
+                private static int LayerSequenceFloats(int seqLen) => NumLayers > 1 ? (((NumLayers > 2 ? 2 : 1) * seqLen * OutputSize) + 15) & ~15 : 0;
+
+                """);
+        }
+    }
+
+    /// <summary>
+    /// A unidirectional projecting model's <c>TryForward</c>, after the checks and the cells: the pre-activation rows from
+    /// the workspace, then the width's Forward.
+    /// </summary>
+    private static void EmitProjectedUnidirectionalCall(IndentedWriter writer, string cells)
+        => writer.Line($$"""
+                // The pre-activation rows of one layer's whole sequence, in the workspace (a stackalloc here would be zero-filled on every call).
+                Span<float> preactivations = global::HighPerfRnn.Generated.WorkspaceScratch.Rent(workspace, seqLen * PreactivationRowFloats);
+
+                // Layer l's h0 row is read by its first step and its h_n row written after its last, so h0 may be h_n itself.
+                RunForward(weights, ref MemoryMarshal.GetReference(input), InputSize, seqLen, ref MemoryMarshal.GetReference(output), OutputSize, ref MemoryMarshal.GetReference(hN),
+                    ref {{cells}}, ref MemoryMarshal.GetReference(h0), !h0.IsEmpty, ref MemoryMarshal.GetReference(preactivations));
+                return true;
+            }
+
+            """);
+
+    /// <summary>
+    /// One width's projecting Forward: per layer (and direction) the product of the whole input sequence into the
+    /// pre-activation rows, then the time loop of the width's row on them.
+    /// </summary>
+    private static void EmitProjectedForwardMethod(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, int panelWidth, int gates)
+    {
+        LayerScratch scratch = LayerScratch.Of(model, gates, panelWidth, onSums: false);
+        int rowFloats = gates * Pad(model.HiddenSize, panelWidth);
+        string forward = "Forward" + method.Substring("Step".Length);
+        string signature = model.Bidirectional
+            ? $"private static void {forward}(global::HighPerfRnn.Generated.GeneratedKernelWeights weights, ref float xi, int seqLen, ref float output, ref float hN, ref float cN, ref float h0, bool hasH0, ref float layerOutputs)"
+            : $"private static void {forward}(global::HighPerfRnn.Generated.GeneratedKernelWeights weights, ref float xi, int inputStride, int seqLen, ref float output, int outputStride, ref float hN, ref float cN, ref float h0, bool hasH0, ref float preactivations)";
+        writer.Line();
+        writer.Line(model.Bidirectional
+            ? $"/// <summary>{Int(panelWidth)}-float panels: every layer, its forward direction (the product of its input sequence, then its loop of <c>{method}Row</c>), then its backward one.</summary>"
+            : $"/// <summary>{Int(panelWidth)}-float panels: every layer, the product of its input sequence, then its loop of <c>{method}Row</c>; a later layer over the output rows in place.</summary>");
+        writer.Line(KernelPlan.KernelAttribute); // a call of its own, compiled optimized at once
+        using (writer.Block(signature))
+        {
+            string scratchType = $"WholeModelScratch{Int(ScratchFloats(model, gates, panelWidth))}";
+            writer.Line(scratch.Q
+                ? $"// q: the row's scratch ({(model.Cell == "Lstm" ? "h before the projection" : "the recurrent product")}); zeros: h_(-1) without h0.\n{scratchType} scratch = default, zeros = default;\nref float q = ref {AlignedScratch("scratch")};"
+                : $"// Zeros: h_(-1) without h0.\n{scratchType} zeros = default;");
+            writer.Line("ref float z = ref zeros[0];");
+            if (model.Bidirectional)
+            {
+                writer.Line("""
+
+                    // The pre-activation rows after the layer sequences, on a 64-byte boundary.
+                    ref float preactivations = ref Unsafe.Add(ref layerOutputs, LayerSequenceFloats(seqLen));
+                    """);
+            }
+
+            writer.Line($"Span<float> preactivationRows = MemoryMarshal.CreateSpan(ref preactivations, seqLen * {Int(rowFloats)});");
+            using (writer.Block("for (int layer = 0; layer < NumLayers; layer++)"))
+            {
+                if (model.Bidirectional)
+                {
+                    EmitProjectedBidirectionalLayer(writer, model, kernel, method, rowFloats, scratch.Q);
+                }
+                else
+                {
+                    EmitProjectedUnidirectionalLayer(writer, model, kernel, method, rowFloats, scratch.Q);
+                }
+            }
+        }
+    }
+
+    /// <summary>A unidirectional layer: its input rows (the input, or the layer below's h in the output rows) projected, then its loop over them in place, then its h_n.</summary>
+    private static void EmitProjectedUnidirectionalLayer(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, int rowFloats, bool hasQ)
+    {
+        writer.Line("""
+            // The layer's input: the input rows, or the layer below's h in the output rows, all projected before this layer's loop replaces them.
+            ref float layerIn = ref (layer == 0 ? ref xi : ref output);
+            int layerInStride = layer == 0 ? inputStride : outputStride;
+            int layerInWidth = layer == 0 ? InputSize : OutputSize;
+            weights.ProjectInputs(layer, 0, MemoryMarshal.CreateReadOnlySpan(ref layerIn, ((seqLen - 1) * layerInStride) + layerInWidth), layerInStride, seqLen, preactivationRows);
+            """);
+        EmitHoistedRowWeights(writer, model, "0", string.Empty);
+        if (model.Cell == "Lstm")
+        {
+            writer.Line("ref float c = ref Unsafe.Add(ref cN, layer * HiddenSize);");
+        }
+
+        using (writer.Block("for (int t = 0; t < seqLen; t++)"))
+        {
+            writer.Line($"""
+                bool recurrent = t > 0 || hasH0;
+                ref float h = ref (t > 0 ? ref Unsafe.Add(ref output, (t - 1) * outputStride) : ref (hasH0 ? ref Unsafe.Add(ref h0, layer * StateSize) : ref z));
+                ref float o = ref Unsafe.Add(ref output, t * outputStride);
+                ref float p = ref Unsafe.Add(ref preactivations, t * {Int(rowFloats)});
+                """);
+            EmitRowCall(writer, model, kernel, method, "layer", "p", hasQ ? "q" : null, "h", "c", "o", "recurrent", hoisted: string.Empty);
+        }
+
+        writer.Line();
+        EmitLayerFinalState(writer);
+    }
+
+    /// <summary>A bidirectional layer: the forward direction's product and loop, then the backward one's, in one set of pre-activation rows; then its h_n rows.</summary>
+    private static void EmitProjectedBidirectionalLayer(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, int rowFloats, bool hasQ)
+    {
+        writer.Line("""
+            // Layer 0 reads the input; layer l the sequence layer l − 1 wrote (stack sequence (l − 1) % 2) and writes its own, or the output.
+            ref float layerIn = ref (layer == 0 ? ref xi : ref Unsafe.Add(ref layerOutputs, ((layer - 1) & 1) * seqLen * OutputSize));
+            int width = layer == 0 ? InputSize : OutputSize;
+            ReadOnlySpan<float> inputRows = MemoryMarshal.CreateReadOnlySpan(ref layerIn, seqLen * width);
+            ref float layerOut = ref (layer == NumLayers - 1 ? ref output : ref Unsafe.Add(ref layerOutputs, (layer & 1) * seqLen * OutputSize));
+            """);
+        foreach (bool forwardDirection in new[] { true, false })
+        {
+            string d = forwardDirection ? "f" : "b";
+            string direction = forwardDirection ? "0" : "1";
+            writer.Line();
+            writer.Line(forwardDirection
+                ? "// Forward: the product of every input row, then t = 0, 1, … from row t − 1 (or h0, or nothing)."
+                : "// Backward: the product again with its own W_ih, then t = seqLen − 1, … from row t + 1 (or h0, or nothing).");
+            writer.Line($"weights.ProjectInputs(layer, {direction}, inputRows, width, seqLen, preactivationRows);");
+            string stateRow = forwardDirection ? "(2 * layer)" : "((2 * layer) + 1)";
+            writer.Line($"ref float h0{d} = ref Unsafe.Add(ref h0, {stateRow} * StateSize);");
+            if (model.Cell == "Lstm")
+            {
+                writer.Line($"ref float c{d} = ref Unsafe.Add(ref cN, {stateRow} * HiddenSize);");
+            }
+
+            EmitHoistedRowWeights(writer, model, direction, d);
+            string loop = forwardDirection ? "for (int t = 0; t < seqLen; t++)" : "for (int t = seqLen - 1; t >= 0; t--)";
+            string first = forwardDirection ? "t > 0" : "t < seqLen - 1";
+            string previous = forwardDirection ? "(t - 1) * OutputSize" : "((t + 1) * OutputSize) + StateSize";
+            string row = forwardDirection ? "t * OutputSize" : "(t * OutputSize) + StateSize";
+            using (writer.Block(loop))
+            {
+                writer.Line($"""
+                    bool recurrent = {first} || hasH0;
+                    ref float h{d} = ref ({first} ? ref Unsafe.Add(ref layerOut, {previous}) : ref (hasH0 ? ref h0{d} : ref z));
+                    ref float o{d} = ref Unsafe.Add(ref layerOut, {row});
+                    ref float p{d} = ref Unsafe.Add(ref preactivations, t * {Int(rowFloats)});
+                    """);
+                EmitRowCall(writer, model, kernel, method, $"layer, {direction}", "p" + d, hasQ ? "q" : null, "h" + d, "c" + d, "o" + d, "recurrent", hoisted: d);
+            }
+        }
+
+        writer.Line();
+        EmitBidirectionalFinalStates(writer);
+    }
+}
