@@ -100,14 +100,12 @@ public sealed class GeneratedCodeCompilesTests
             [RnnModel(1, 1, Cell = RnnCell.Gru)] public partial class Gru1;
             /// <summary>A GRU with 16-float gate blocks.</summary>
             [RnnModel(1, 16, Cell = RnnCell.Gru, Bidirectional = true)] public partial class Gru16;
-            /// <summary>The largest bidirectional GRU 20 with a whole-model Forward: 2·3·20·(48 + 20) = 8160 weights a step, within 8192.</summary>
+            /// <summary>The largest bidirectional GRU 16 whose Forward keeps the input products in its loop: 2·3·16·(69 + 16) = 8160 weights a step, within 8192.</summary>
+            [RnnModel(69, 16, Cell = RnnCell.Gru, Bidirectional = true)] public partial class Gru16BiInput69;
+            /// <summary>One input past it (8256): each direction's input sequence projected first.</summary>
+            [RnnModel(70, 16, Cell = RnnCell.Gru, Bidirectional = true)] public partial class Gru16BiInput70;
+            /// <summary>8160 weights a step unpadded, but a GRU 20's gate rows pad to 32 on the widest panels (13056): projecting.</summary>
             [RnnModel(48, 20, Cell = RnnCell.Gru, Bidirectional = true)] public partial class Gru20BiInput48;
-            /// <summary>One input past it (8280): its directions one after the other, 4140 weights a step each.</summary>
-            [RnnModel(49, 20, Cell = RnnCell.Gru, Bidirectional = true)] public partial class Gru20BiInput49;
-            /// <summary>The largest input whose one direction fits: 3·20·(116 + 20) = 8160.</summary>
-            [RnnModel(116, 20, Cell = RnnCell.Gru, Bidirectional = true)] public partial class Gru20BiInput116;
-            /// <summary>One input past it (8220 a direction): no whole-model kernels (a bidirectional model has no Step).</summary>
-            [RnnModel(117, 20, Cell = RnnCell.Gru, Bidirectional = true)] public partial class Gru20BiInput117;
             /// <summary>One 128-bit vector per gate, no bias (b_hn zeros in registers).</summary>
             [RnnModel(2, 4, Cell = RnnCell.Gru, Bias = false)] public partial class Gru4NoBias;
             /// <summary>One 256-bit vector per gate (on the 256-bit path and, padded, the 512-bit one), two layers.</summary>
@@ -124,13 +122,13 @@ public sealed class GeneratedCodeCompilesTests
             [RnnModel(7, 128, Cell = RnnCell.Gru)] public partial class Gru128;
             /// <summary>The largest stacked LSTM with whole-model kernels: 4·32·32 = 4096 weights of W_hh, 16 KB; a later layer's step 8192 weights: layer by layer.</summary>
             [RnnModel(5, 32, Cell = RnnCell.Lstm, NumLayers = 3)] public partial class Lstm32Deep;
-            /// <summary>Layer 0's step past the Forward's line (4·32·(40 + 32) = 9216 weights): the whole-model Step only.</summary>
+            /// <summary>Layer 0's step past the Forward's line (4·32·(40 + 32) = 9216 weights): projecting.</summary>
             [RnnModel(40, 32, Cell = RnnCell.Lstm, NumLayers = 2)] public partial class Lstm32DeepInput40;
-            /// <summary>The largest GRU with whole-model kernels: 3·36·36 = 3888 weights.</summary>
+            /// <summary>The largest GRU with whole-model kernels: 3·36·36 = 3888 weights; a later layer's step padded to 48 rows a gate, 3·48·72 = 10368 weights: projecting.</summary>
             [RnnModel(6, 36, Cell = RnnCell.Gru, NumLayers = 2)] public partial class Gru36Deep;
             /// <summary>The first GRU past the whole-model line: 3·37·37 = 4107 weights.</summary>
             [RnnModel(6, 37, Cell = RnnCell.Gru)] public partial class Gru37;
-            /// <summary>Layer 0's step past the Forward's line (3·36·(50 + 36) = 9288 weights): the whole-model Step only.</summary>
+            /// <summary>Layer 0's step past the Forward's line (3·48·(50 + 36) = 12384 weights padded): projecting.</summary>
             [RnnModel(50, 36, Cell = RnnCell.Gru, NumLayers = 2)] public partial class Gru36DeepInput50;
             /// <summary>The largest stacked Elman RNN with whole-model kernels: 45·45 = 2025 weights (the Elman line is 2048).</summary>
             [RnnModel(3, 45, NumLayers = 2, Nonlinearity = RnnNonlinearity.Relu)] public partial class Rnn45Deep;
@@ -154,7 +152,7 @@ public sealed class GeneratedCodeCompilesTests
         (_, GeneratorDriverRunResult result, Compilation output) = GeneratorHarness.Run(GeneratorHarness.Compile(Declarations));
 
         Assert.Empty(result.Diagnostics);
-        Assert.Equal(51, result.GeneratedTrees.Length);
+        Assert.Equal(50, result.GeneratedTrees.Length);
         Assert.Empty(GeneratorHarness.WarningsAndErrors(output));
 
         using var assembly = new MemoryStream();
@@ -209,14 +207,14 @@ public sealed class GeneratedCodeCompilesTests
     {
         // Step and Forward: W_hh within the line, and a layer's step's weights within the Forward's line (32 KB; Elman 16 KB):
         // as a wavefront where all the layers' fit it, else one layer after the other (LSTM 32 × 3 layers: 84 KB a wave;
-        // GRU 36 × 2: 48 KB; 8256 weights; Elman 45 × 2: 6210 weights, 24 KB).
+        // 8256 weights; Elman 45 × 2: 6210 weights, 24 KB).
         string[] wavefronts = ["Gated.Lstm9Proj4.g.cs", "Demo.SeedNumpy.g.cs", "Gated.Lstm1.g.cs", "Gated.Lstm16Deep.g.cs", "Gated.Lstm16DeepInput80.g.cs"];
-        string[] layerByLayer = ["Gated.Lstm32Deep.g.cs", "Gated.Gru36Deep.g.cs", "Gated.Lstm16DeepInput81.g.cs", "Gated.Rnn45Deep.g.cs"];
+        string[] layerByLayer = ["Gated.Lstm32Deep.g.cs", "Gated.Lstm16DeepInput81.g.cs", "Gated.Rnn45Deep.g.cs"];
         string[] stepAndForward = [.. wavefronts, .. layerByLayer];
 
         // Gated layers past the Forward's line with W_hh within its own: a Forward that projects each layer's input sequence
         // first (one product, in the workspace), then loops on W_hh alone; no rows.
-        string[] projecting = ["Gated.Lstm32DeepInput40.g.cs", "Gated.Gru36DeepInput50.g.cs"];
+        string[] projecting = ["Gated.Lstm32DeepInput40.g.cs", "Gated.Gru36DeepInput50.g.cs", "Gated.Gru36Deep.g.cs"];
 
         // Step only: an Elman model's W_hh within the line, a layer's step's weights past the Forward's line.
         string[] stepOnly = ["Gated.Rnn40DeepInput70.g.cs"];
@@ -243,7 +241,7 @@ public sealed class GeneratedCodeCompilesTests
             Assert.Contains("WholeModelKernel.TryForward(_wholeModelForward, input, output, hN, ", text, StringComparison.Ordinal);
             Assert.Contains("h0, workspace)", text, StringComparison.Ordinal);
             Assert.Contains("weights.ProjectInputs(layer, 0, ", Section(text, "Forward512("), StringComparison.Ordinal);
-            Assert.DoesNotContain("TryForwardRows", text, StringComparison.Ordinal);
+            Assert.Contains("h0, workspace))", text, StringComparison.Ordinal); // its rows (2-3 sequences) take the workspace too
         }
 
         foreach (string hint in stepOnly)
@@ -396,22 +394,19 @@ public sealed class GeneratedCodeCompilesTests
         Assert.Contains("Step512LaterLayer(weights, layer, 1, ref xb, ref hb, ref cb, ref ob, ref pb, recurrent);", Section(Source("Gated.Lstm9.g.cs"), "Forward512(global::"), StringComparison.Ordinal);
         Assert.Contains("ref float wi = ref Unsafe.AsRef(in weights.InputWeights(layer, direction));", Section(Source("Gated.Lstm9.g.cs"), "Step512LaterLayer(global::"), StringComparison.Ordinal);
 
-        // A bidirectional model's Forward lines: the largest layer's two directions within 32 KB, both in each time step;
-        // past that one direction's within 32 KB, the forward direction over the sequence, then the backward one; past
-        // that each direction's input sequence projected first, then its loop on W_hh alone.
-        const string BackwardLoopApart = "for (int tb = seqLen - 1; tb >= 0; tb--)";
-        Assert.Contains("WholeModelKernel.TryForward(_wholeModelForward, input, output, hN, ", Source("Gated.Gru20BiInput48.g.cs"), StringComparison.Ordinal);
-        Assert.DoesNotContain(BackwardLoopApart, Source("Gated.Gru20BiInput48.g.cs"), StringComparison.Ordinal);
-        foreach (string hint in new[] { "Gated.Gru20BiInput49.g.cs", "Gated.Gru20BiInput116.g.cs" })
+        // A bidirectional model's Forward lines: the largest layer's two directions within 32 KB (the gate rows padded to
+        // 16-float panels), both directions' input products in each time step; past that both directions' input sequences
+        // projected first, then the two directions' rows side by side.
+        const string Projects = "weights.ProjectInputs(layer, 1, inputRows, width, seqLen, backwardRows);";
+        Assert.Contains("WholeModelKernel.TryForward(_wholeModelForward, input, output, hN, ", Source("Gated.Gru16BiInput69.g.cs"), StringComparison.Ordinal);
+        Assert.DoesNotContain(Projects, Source("Gated.Gru16BiInput69.g.cs"), StringComparison.Ordinal);
+        foreach (string hint in new[] { "Gated.Gru16BiInput70.g.cs", "Gated.Gru20BiInput48.g.cs" })
         {
-            Assert.Contains("WholeModelKernel.TryForward(_wholeModelForward, input, output, hN, ", Source(hint), StringComparison.Ordinal);
-            Assert.Contains(BackwardLoopApart, Source(hint), StringComparison.Ordinal);
+            string text = Source(hint);
+            Assert.Contains("public const bool HasWholeModelKernels = true;", text, StringComparison.Ordinal);
+            Assert.Contains(Projects, Section(text, "Forward256("), StringComparison.Ordinal);
+            Assert.Contains("Step256Row(ref pb, ref hb, ref ob, ref whb, ref brb, ref qb, recurrent);", Section(text, "Forward256("), StringComparison.Ordinal);
         }
-
-        string projectingBidirectional = Source("Gated.Gru20BiInput117.g.cs");
-        Assert.Contains("public const bool HasWholeModelKernels = true;", projectingBidirectional, StringComparison.Ordinal);
-        Assert.Contains("weights.ProjectInputs(layer, 1, inputRows, width, seqLen, preactivationRows);", Section(projectingBidirectional, "Forward256("), StringComparison.Ordinal);
-        Assert.DoesNotContain(BackwardLoopApart, projectingBidirectional, StringComparison.Ordinal);
 
         // Past the line: none, and the driver runs every call.
         foreach (string hint in new[] { "Gated.Lstm33.g.cs", "Gated.Gru37.g.cs", "Gated.Rnn46.g.cs", "Demo.H64.g.cs", "Gated.Lstm46.g.cs" })

@@ -114,7 +114,7 @@ internal static class ModelEmitter
     /// </summary>
     private static string RaggedForward(RnnModelDeclaration model, bool cells)
         => WholeModelEmitter.ForwardsRows(model)
-            ? $"if (batch <= _forwardRowsUpToBatch && {WholeModelKernels}.TryForwardRows(_wholeModelForward, input, output, hN, {ForwardCellArguments(model, cells)}batch, seqLen, lengths, layout, h0{(model.Bidirectional ? ", workspace" : string.Empty)})) {{ return; }}"
+            ? $"if (batch <= _forwardRowsUpToBatch && {WholeModelKernels}.TryForwardRows(_wholeModelForward, input, output, hN, {ForwardCellArguments(model, cells)}batch, seqLen, lengths, layout, h0{(WholeModelEmitter.ForwardTakesWorkspace(model) ? ", workspace" : string.Empty)})) {{ return; }}"
             : "// Every ragged batch through the driver: no whole-model Forward of one sequence at a time.";
 
     /// <summary>The first line of a Step: batch 1 to the whole-model kernels where the type has them, and a few streams row by row through them where the plan says so.</summary>

@@ -17,13 +17,14 @@ internal static partial class WholeModelEmitter
     private static void EmitBidirectional(IndentedWriter writer, RnnModelDeclaration model, string kernel, (string Method, int PanelWidth, SimdFlavor Flavor)[] widths, int gates)
     {
         bool lstm = model.Cell == "Lstm";
-        string order = ForwardRunsDirectionsApart(model)
-            ? "the forward direction over the whole sequence, then the\n/// backward one (a time step of both would read more weights than L1 holds; one direction's fit), each step pre"
-            : "per time step the forward direction at t and the\n/// backward one at T − 1 − t, each pre";
+        string step = $"the {model.Cell.ToUpperInvariant()} step of <see cref=\"{kernel}\"/>";
+        string order = ForwardProjectsInputs(model)
+            ? $"both directions' input products of the whole sequence first (pre = bias + W_ih·x_t for every t:\n/// a time step with them would read more weights than L1 holds), then per time step the forward direction at t and the backward one at\n/// T − 1 − t, each {step} on pre."
+            : $"per time step the forward direction at t and the\n/// backward one at T − 1 − t, each pre = bias + W_ih·x_t (constant sizes) then {step} on pre.";
         writer.Line();
         writer.Line($$"""
             /// <summary>
-            /// Whole-model <c>Forward</c> of {{model.DisplayName}} at batch 1, layer by layer: {{order}} = bias + W_ih·x_t (constant sizes) then the {{model.Cell.ToUpperInvariant()}} step of <see cref="{{kernel}}"/> on pre.
+            /// Whole-model <c>Forward</c> of {{model.DisplayName}} at batch 1, layer by layer: {{order}}
             /// The caller's spans are checked once per call; a layer's output sequence below the last is held in the workspace.
             /// </summary>
             """);
@@ -57,10 +58,7 @@ internal static partial class WholeModelEmitter
     {
         bool projects = ForwardProjectsInputs(model);
         EmitBidirectionalTryForward(writer, model.Cell == "Lstm", model.Cell == "Rnn", projects);
-        if (!projects)
-        {
-            EmitBidirectionalTryForwardRows(writer, model.Cell == "Lstm", model.Cell == "Rnn");
-        }
+        EmitBidirectionalTryForwardRows(writer, model.Cell == "Lstm", model.Cell == "Rnn", projects);
 
         EmitForwardDispatch(writer, widths, "layerOutputs");
         foreach ((string method, int panelWidth, SimdFlavor flavor) in widths)
@@ -141,7 +139,7 @@ internal static partial class WholeModelEmitter
             /// <summary>
             /// Forward at batch 1 (any layout: one sequence's rows are the same memory in each) when <paramref name="weights"/> is given and the
             /// spans are what the runtime's Forward accepts; false, with nothing touched, otherwise. A layer's output sequence below the last
-            /// {{(projects ? "and the pre-activation rows of one direction's sequence are" : "is")}} held in <paramref name="workspace"/> (the thread's when null). h0 may be h_n itself{{(lstm ? " (c0 may be c_n)" : string.Empty)}}; without h0 each direction's first step has no recurrent product, as the runtime's.
+            /// {{(projects ? "and both directions' pre-activation rows are" : "is")}} held in <paramref name="workspace"/> (the thread's when null). h0 may be h_n itself{{(lstm ? " (c0 may be c_n)" : string.Empty)}}; without h0 each direction's first step has no recurrent product, as the runtime's.
             /// </summary>
             public static bool TryForward(
                 global::HighPerfRnn.Generated.GeneratedKernelWeights? weights, ReadOnlySpan<float> input, Span<float> output, Span<float> hN,{{cellParameters}} int seqLen, global::HighPerfRnn.SequenceLayout layout, ReadOnlySpan<float> h0, global::HighPerfRnn.RnnWorkspace? workspace)
@@ -160,8 +158,8 @@ internal static partial class WholeModelEmitter
         writer.Line(projects
             ? """
                 // Layer outputs below the last: two sequences used in turn (a layer reads the one below while it writes its own), then
-                // the pre-activation rows of one direction's sequence, in the workspace (a stackalloc here would be zero-filled on every call).
-                Span<float> layerOutputs = global::HighPerfRnn.Generated.WorkspaceScratch.Rent(workspace, LayerSequenceFloats(seqLen) + (seqLen * PreactivationRowFloats));
+                // both directions' pre-activation rows, in the workspace (a stackalloc here would be zero-filled on every call).
+                Span<float> layerOutputs = global::HighPerfRnn.Generated.WorkspaceScratch.Rent(workspace, LayerSequenceFloats(seqLen) + (2 * seqLen * PreactivationRowFloats));
             """
             : """
                 // Layer outputs below the last: two sequences used in turn (a layer reads the one below while it writes its own), in
@@ -211,7 +209,7 @@ internal static partial class WholeModelEmitter
         bool hasP = first.P || later.P;
         bool hasQ = first.Q || later.Q;
         int pre = gates * Pad(model.HiddenSize, panelWidth);
-        string directions = ForwardRunsDirectionsApart(model) ? "its forward direction over the sequence, then its backward one" : "both directions per time step";
+        const string directions = "both directions per time step";
         writer.Line();
         writer.Line(callsLayerMethods
             ? $"/// <summary>{Int(panelWidth)}-float panels: every layer, {directions} (<c>{LayerMethod(method, first: true)}</c>{(model.NumLayers > 1 ? $", <c>{LayerMethod(method, first: false)}</c>" : string.Empty)}).</summary>"
@@ -279,18 +277,8 @@ internal static partial class WholeModelEmitter
                 """);
         }
 
-        writer.Line("""
-            ref float layerOut = ref (layer == NumLayers - 1 ? ref output : ref Unsafe.Add(ref layerOutputs, (layer & 1) * seqLen * OutputSize));
-            ref float h0f = ref Unsafe.Add(ref h0, (2 * layer) * StateSize);
-            ref float h0b = ref Unsafe.Add(ref h0, ((2 * layer) + 1) * StateSize);
-            """);
-        if (model.Cell == "Lstm")
-        {
-            writer.Line("""
-                ref float cf = ref Unsafe.Add(ref cN, (2 * layer) * HiddenSize);
-                ref float cb = ref Unsafe.Add(ref cN, ((2 * layer) + 1) * HiddenSize);
-                """);
-        }
+        writer.Line("ref float layerOut = ref (layer == NumLayers - 1 ? ref output : ref Unsafe.Add(ref layerOutputs, (layer & 1) * seqLen * OutputSize));");
+        EmitDirectionStateRows(writer, model);
 
         if (callsLayerMethods)
         {
@@ -305,6 +293,22 @@ internal static partial class WholeModelEmitter
         EmitBidirectionalFinalStates(writer);
 
         scope?.Dispose();
+    }
+
+    /// <summary>A bidirectional layer's h0 rows of its two directions (h0f, h0b) and, for an LSTM, its cell rows (cf, cb), <c>layer</c> in scope.</summary>
+    private static void EmitDirectionStateRows(IndentedWriter writer, RnnModelDeclaration model)
+    {
+        writer.Line("""
+            ref float h0f = ref Unsafe.Add(ref h0, (2 * layer) * StateSize);
+            ref float h0b = ref Unsafe.Add(ref h0, ((2 * layer) + 1) * StateSize);
+            """);
+        if (model.Cell == "Lstm")
+        {
+            writer.Line("""
+                ref float cf = ref Unsafe.Add(ref cN, (2 * layer) * HiddenSize);
+                ref float cb = ref Unsafe.Add(ref cN, ((2 * layer) + 1) * HiddenSize);
+                """);
+        }
     }
 
     /// <summary>A bidirectional layer's h_n rows (layer in scope, its output sequence in layerOut): the forward direction's last row, the backward one's first.</summary>
@@ -358,7 +362,7 @@ internal static partial class WholeModelEmitter
         foreach (bool first in model.NumLayers > 1 ? new[] { true, false } : new[] { true })
         {
             writer.Line();
-            writer.Line($"/// <summary>{(first ? "Layer 0's" : "A later layer's")} time loop on {Int(panelWidth)}-float panels: {(ForwardRunsDirectionsApart(model) ? "the forward direction over the sequence, then the backward one" : "both directions per time step")} (input product: {ProductEmitter.Describe(first ? layers.First : layers.Later)}).</summary>");
+            writer.Line($"/// <summary>{(first ? "Layer 0's" : "A later layer's")} time loop on {Int(panelWidth)}-float panels: both directions per time step (input product: {ProductEmitter.Describe(first ? layers.First : layers.Later)}).</summary>");
             writer.Line(KernelPlan.KernelAttribute); // a root of its own: see EmitTimeLoopMethods
             using (writer.Block($"private static void {TimeLoopMethod(method, first)}({string.Join(", ", TimeLoopArguments(model, first, scratch.Q, declare: true))})"))
             {
@@ -404,12 +408,6 @@ internal static partial class WholeModelEmitter
             return;
         }
 
-        if (ForwardRunsDirectionsApart(model))
-        {
-            EmitDirectionsApartTimeLoops(writer, model, kernel, method, layers, first, callsLayerMethods, hasQ, width);
-            return;
-        }
-
         using (writer.Block("for (int step = 0; step < seqLen; step++)"))
         {
             writer.Line($$"""
@@ -426,8 +424,8 @@ internal static partial class WholeModelEmitter
                 """);
             if (callsLayerMethods)
             {
-                EmitDirectionStep(writer, model, kernel, method, layers, first, callsLayerMethods: true, hasQ, forward: true);
-                EmitDirectionStep(writer, model, kernel, method, layers, first, callsLayerMethods: true, hasQ, forward: false);
+                EmitLayerCall(writer, model, method, layers, first, "xf", "hf", "cf", "of", "recurrent", direction: "0", p: "pf", q: "qf");
+                EmitLayerCall(writer, model, method, layers, first, "xb", "hb", "cb", "ob", "recurrent", direction: "1", p: "pb", q: "qb");
             }
             else
             {
@@ -438,56 +436,6 @@ internal static partial class WholeModelEmitter
                 EmitRowCall(writer, model, kernel, method, "layer, 0", "pf", hasQ ? "qf" : null, "hf", "cf", "of", "recurrent", hoisted: "f");
                 EmitRowCall(writer, model, kernel, method, "layer, 1", "pb", hasQ ? "qb" : null, "hb", "cb", "ob", "recurrent", hoisted: "b");
             }
-        }
-    }
-
-    /// <summary>
-    /// A layer's two directions one after the other (<see cref="ForwardRunsDirectionsApart"/>): the forward direction over
-    /// the whole sequence, then the backward one, each step the same as in the loop of both, so each direction's weights stay
-    /// in L1 through its loop.
-    /// </summary>
-    private static void EmitDirectionsApartTimeLoops(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, LayerProducts layers, bool first, bool callsLayerMethods, bool hasQ, string width)
-    {
-        long directionFloats = LayerWeightFloats(model) / 2;
-        writer.Line($"// One direction after the other: a time step of both would read {Int((int)(2 * directionFloats))} weights (from L2, each step); one direction's {Int((int)directionFloats)} stay in L1 through its loop.");
-        using (writer.Block("for (int tf = 0; tf < seqLen; tf++)"))
-        {
-            writer.Line($$"""
-                // Forward at tf, from row tf − 1 (or h0, or nothing).
-                bool recurrent = tf > 0 || hasH0;
-                ref float xf = ref Unsafe.Add(ref layerIn, tf * {{width}});
-                ref float hf = ref (tf > 0 ? ref Unsafe.Add(ref layerOut, (tf - 1) * OutputSize) : ref (hasH0 ? ref h0f : ref z));
-                ref float of = ref Unsafe.Add(ref layerOut, tf * OutputSize);
-                """);
-            EmitDirectionStep(writer, model, kernel, method, layers, first, callsLayerMethods, hasQ, forward: true);
-        }
-
-        writer.Line();
-        using (writer.Block("for (int tb = seqLen - 1; tb >= 0; tb--)"))
-        {
-            writer.Line($$"""
-                // Backward at tb, from row tb + 1 (or h0, or nothing).
-                bool recurrent = tb < seqLen - 1 || hasH0;
-                ref float xb = ref Unsafe.Add(ref layerIn, tb * {{width}});
-                ref float hb = ref (tb < seqLen - 1 ? ref Unsafe.Add(ref layerOut, ((tb + 1) * OutputSize) + StateSize) : ref (hasH0 ? ref h0b : ref z));
-                ref float ob = ref Unsafe.Add(ref layerOut, (tb * OutputSize) + StateSize);
-                """);
-            EmitDirectionStep(writer, model, kernel, method, layers, first, callsLayerMethods, hasQ, forward: false);
-        }
-    }
-
-    /// <summary>One direction's step in a layer's time loop (x, h, c and o named with its suffix, f or b): a call of the layer's method, or the input product and the row written out.</summary>
-    private static void EmitDirectionStep(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, LayerProducts layers, bool first, bool callsLayerMethods, bool hasQ, bool forward)
-    {
-        string d = forward ? "f" : "b";
-        if (callsLayerMethods)
-        {
-            EmitLayerCall(writer, model, method, layers, first, "x" + d, "h" + d, "c" + d, "o" + d, "recurrent", direction: forward ? "0" : "1", p: "p" + d, q: "q" + d);
-        }
-        else
-        {
-            ProductEmitter.Emit(writer, first ? layers.First : layers.Later, "wi" + d, "x" + d, "b" + d, "p" + d, exactOutputs: false);
-            EmitRowCall(writer, model, kernel, method, forward ? "layer, 0" : "layer, 1", "p" + d, hasQ ? "q" + d : null, "h" + d, "c" + d, "o" + d, "recurrent", hoisted: d);
         }
     }
 
@@ -560,7 +508,7 @@ internal static partial class WholeModelEmitter
     /// through rows of their own on the stack. With lengths each sequence runs its own length (its backward direction from
     /// its own last step, as PyTorch's packed sequences) and its output rows past it are cleared.
     /// </summary>
-    private static void EmitBidirectionalTryForwardRows(IndentedWriter writer, bool lstm, bool elman)
+    private static void EmitBidirectionalTryForwardRows(IndentedWriter writer, bool lstm, bool elman, bool projects)
     {
         string oneVectorLine = elman ? $" || (weights.PanelWidth == HiddenSize && seqLen > {Int(OneVectorBidirectionalMaxSteps)})" : string.Empty;
         string cellParameters = ForwardCellParameters(lstm);
@@ -585,9 +533,9 @@ internal static partial class WholeModelEmitter
                 // h_n{{(lstm ? " and c_n" : string.Empty)}} (one buffer for h0 and h_n: the Forward above reads a layer's h0 rows before it writes its h_n rows).
                 Span<float> rowStates = {{AlignedStackalloc("StateRows * StateSize")}};{{(lstm ? $"\n    Span<float> rowCells = {AlignedStackalloc("StateRows * HiddenSize")};" : string.Empty)}}
 
-                // The workspace: the layer sequences below the last, then (time-major only) one sequence's input and output rows.
+                // The workspace: the layer sequences below the last{{(projects ? " and both directions' pre-activation rows" : string.Empty)}}, then (time-major only) one sequence's input and output rows.
                 bool batchFirst = layout == global::HighPerfRnn.SequenceLayout.BatchFirst;
-                int layerFloats = NumLayers > 1 ? (NumLayers > 2 ? 2 : 1) * seqLen * OutputSize : 0;
+                int layerFloats = {{(projects ? "LayerSequenceFloats(seqLen) + (2 * seqLen * PreactivationRowFloats)" : "NumLayers > 1 ? (NumLayers > 2 ? 2 : 1) * seqLen * OutputSize : 0")}};
                 int scratchFloats = layerFloats + (batchFirst ? 0 : seqLen * (InputSize + OutputSize));
                 Span<float> scratch = scratchFloats > 0 ? global::HighPerfRnn.Generated.WorkspaceScratch.Rent(workspace, scratchFloats) : default;
                 Span<float> rowInput = batchFirst ? default : scratch.Slice(layerFloats, seqLen * InputSize);

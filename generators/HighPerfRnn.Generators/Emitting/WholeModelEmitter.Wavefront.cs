@@ -63,6 +63,7 @@ internal static partial class WholeModelEmitter
         if (projects)
         {
             EmitProjectedUnidirectionalCall(writer, cells);
+            EmitTryForwardRows(writer, lstm, ring: false, projects: true);
             EmitForwardChecks(writer, lstm);
             EmitForwardDispatch(writer, widths, "preactivations", timeStrides: true);
             foreach ((string method, int panelWidth, _) in widths)
@@ -130,7 +131,7 @@ internal static partial class WholeModelEmitter
     /// through rows of their own on the stack. With lengths (a ragged batch, also of one sequence) each sequence runs its
     /// own length and its output rows past it are cleared, as the runtime's ragged Forward.
     /// </summary>
-    private static void EmitTryForwardRows(IndentedWriter writer, bool lstm, bool ring)
+    private static void EmitTryForwardRows(IndentedWriter writer, bool lstm, bool ring, bool projects = false)
     {
         string cellParameters = ForwardCellParameters(lstm);
         writer.Line($$"""
@@ -143,12 +144,12 @@ internal static partial class WholeModelEmitter
             /// h0 may be h_n itself{{(lstm ? " (c0 may be c_n)" : string.Empty)}}: a sequence's rows of them are read before they are written, and no other's are touched.
             /// </summary>
             public static bool TryForwardRows(
-                global::HighPerfRnn.Generated.GeneratedKernelWeights? weights, ReadOnlySpan<float> input, Span<float> output, Span<float> hN,{{cellParameters}} int batch, int seqLen, ReadOnlySpan<int> lengths, global::HighPerfRnn.SequenceLayout layout, ReadOnlySpan<float> h0)
+                global::HighPerfRnn.Generated.GeneratedKernelWeights? weights, ReadOnlySpan<float> input, Span<float> output, Span<float> hN,{{cellParameters}} int batch, int seqLen, ReadOnlySpan<int> lengths, global::HighPerfRnn.SequenceLayout layout, ReadOnlySpan<float> h0{{(projects ? ", global::HighPerfRnn.RnnWorkspace? workspace" : string.Empty)}})
             {
                 if ({{RowsRejected(lstm)}})
                 {
                     return false;
-                }
+                }{{(projects ? "\n\n    // One sequence's pre-activation rows (a layer's at a time), in the workspace.\n    Span<float> preactivations = global::HighPerfRnn.Generated.WorkspaceScratch.Rent(workspace, seqLen * PreactivationRowFloats);" : string.Empty)}}
 
                 // One sequence's states: its row of each layer, gathered from h0{{(lstm ? " and c0" : string.Empty)}} and put back into h_n{{(lstm ? " and c_n" : string.Empty)}}
                 // (one buffer for h0 and h_n: the Forward above reads h0 in each layer's first step and writes h_n after its last).
@@ -166,7 +167,7 @@ internal static partial class WholeModelEmitter
                     int outputStart = batchFirst ? row * seqLen * OutputSize : row * OutputSize;
                     int length = lengths.IsEmpty ? seqLen : lengths[row];
                     RunForward(weights, ref Unsafe.Add(ref MemoryMarshal.GetReference(input), inputStart), inputStride, length, ref Unsafe.Add(ref MemoryMarshal.GetReference(output), outputStart), outputStride,
-                        ref MemoryMarshal.GetReference(rowStates), ref {{(lstm ? "MemoryMarshal.GetReference(rowCells)" : "Unsafe.NullRef<float>()")}}, ref MemoryMarshal.GetReference(rowStates), !h0.IsEmpty{{(ring ? ", ref MemoryMarshal.GetReference(ring)" : string.Empty)}});
+                        ref MemoryMarshal.GetReference(rowStates), ref {{(lstm ? "MemoryMarshal.GetReference(rowCells)" : "Unsafe.NullRef<float>()")}}, ref MemoryMarshal.GetReference(rowStates), !h0.IsEmpty{{(ring ? ", ref MemoryMarshal.GetReference(ring)" : projects ? ", ref MemoryMarshal.GetReference(preactivations)" : string.Empty)}});
             """);
         EmitScatterRowStates(writer, lstm);
         writer.Line("""

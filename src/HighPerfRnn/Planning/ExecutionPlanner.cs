@@ -140,10 +140,11 @@ internal static class ExecutionPlanner
 
     /// <summary>
     /// A declared model's whole-model Forward (every time step an input product per layer and direction) runs while the
-    /// weights one layer's time step reads, W_ih and W_hh (unpadded, as the generator counts them:
-    /// WholeModelEmitter.ForwardLimitFloats; both directions of a bidirectional layer), take at most this for the largest
-    /// layer: the smaller L1 of the machine types (32 KB). A unidirectional model's layers run as a wavefront while all of
-    /// them together fit it, else one after the other, each over the whole sequence; a bidirectional model's layer by layer.
+    /// weights one layer's time step reads, W_ih and W_hh (as the generator counts them, WholeModelEmitter.ForwardLimitFloats:
+    /// a gated layer's gate rows padded to 16-float panels; both directions of a bidirectional layer), take at most this for
+    /// the largest layer: the smaller L1 of the machine types (32 KB). A unidirectional model's layers run as a wavefront while
+    /// all of them together fit it, else one after the other, each over the whole sequence; a bidirectional model's layer by
+    /// layer. Past it a gated model's Forward projects its input sequences first (<see cref="DeclaredForwardProjectsInputs"/>).
     /// Past the line each step streams its weights from L2, where the runtime's pass reads W_ih once per layer for the whole
     /// sequence (one product): as a wavefront of every layer a two-layer LSTM 32 (64 KB a wave) measured 1.09–1.13 of the
     /// runtime's time, a GRU 32 (48 KB) 1.02–1.04, a bidirectional GRU 33 (78 KB) 1.05, against 0.44 for an LSTM 16 (16 KB)
@@ -152,40 +153,26 @@ internal static class ExecutionPlanner
     public const long WholeModelForwardLimitBytes = 32 * 1024;
 
     /// <summary>
-    /// Whether a declared bidirectional gated model's whole-model Forward runs each layer's forward direction over the whole
-    /// sequence, then its backward one (the generator's WholeModelEmitter.ForwardRunsDirectionsApart, the same rule): where
-    /// a time step of both directions of its largest layer reads more weights than <see cref="WholeModelForwardLimitBytes"/>
-    /// while one direction's fit. Each direction's weights then stay in L1 through its loop, as one unidirectional layer's.
-    /// Declared ÷ runtime-sized Forward at batch 1, 10 / 100 steps (paired, AMD EPYC Zen 5, the same bits; 512-bit, then
-    /// 256-bit): LSTM 32 of input 32 (64 KB a step of both directions) 0.58 / 0.58 and 0.63 / 0.67, GRU 32 of input 32 (48
-    /// KB) 0.51 / 0.53 and 0.65 / 0.71, two layers of LSTM 24 of input 16 (54 KB) 0.30 / 0.57 and 0.60 / 0.65; before, the
-    /// runtime's kernels on both sides. Elman layers keep the runtime's pass: apart past their 16 KB line (Elman 40, Elman
-    /// 32 of input 64, Elman 20 of input 100) 0.74–0.97 at 10 steps but 0.90 / 1.03 / 1.14 at 100. A Forward of 2–3
-    /// sequences of such a model runs each through it (rows: <see cref="ForwardRowByRowReason"/>): per sequence from
-    /// outside, seq 50, ÷ the runtime-sized model at 2 / 3 sequences, 512-bit: LSTM 32 0.52 / 0.79, GRU 32 0.58 / 0.66,
-    /// two layers of LSTM 24 0.60 / 0.69, where its generated step took 0.74 / 0.86, 0.68 / 0.73, 0.69 / 0.73; 256-bit
-    /// 0.67 / 0.95, 0.82 / 0.93, 0.77 / 0.88 against 0.79 / 0.94, 0.85 / 0.98, 0.80 / 0.89. From 4 the runtime's kernels:
-    /// rows there 0.79–0.95 at 4 but 0.79–1.08 at 8 and 0.89–1.07 at 16 (LSTM 32, GRU 32 above 1).
-    /// </summary>
-    public static bool DeclaredForwardRunsDirectionsApart(RnnArchitecture architecture)
-    {
-        long bothDirections = DeclaredForwardWeightBytes(architecture);
-        return architecture.Bidirectional && architecture.Cell != RnnCell.Rnn
-            && bothDirections > WholeModelForwardLimitBytes && bothDirections / 2 <= WholeModelForwardLimitBytes;
-    }
-
-    /// <summary>
-    /// Whether a declared gated model's whole-model Forward projects each layer's (each direction's) whole input sequence
-    /// in one product first, as the runtime's pass does, then runs its time loop of generated rows on the pre-activation
-    /// rows (the generator's WholeModelEmitter.ForwardProjectsInputs, the same rule): W_hh within
-    /// <see cref="WholeModelLimitBytes"/>, and a time step of its largest layer reading more weights than
-    /// <see cref="WholeModelForwardLimitBytes"/> where its directions do not run apart (<see cref="DeclaredForwardRunsDirectionsApart"/>):
-    /// a wide input, or a stacked bidirectional layer's. Per step only W_hh is read, which stays in L1.
+    /// Whether a declared gated model's whole-model Forward projects each layer's whole input sequence in one product per
+    /// direction first, as the runtime's pass does, then runs its time loop of generated rows on the pre-activation rows (a
+    /// bidirectional layer's two directions side by side; the generator's WholeModelEmitter.ForwardProjectsInputs, the same
+    /// rule): W_hh within <see cref="WholeModelLimitBytes"/>, and a time step of its largest layer (all directions, the gate
+    /// rows padded to 16-float panels) reading more weights than <see cref="WholeModelForwardLimitBytes"/>: a wide input, a
+    /// stacked bidirectional layer's doubled one, a hidden size the widest panels pad. Per step only W_hh is read, which stays
+    /// in L1. Declared ÷ runtime-sized Forward at batch 1, 10 / 100 steps (paired, AMD EPYC Zen 5, 512-bit, the same bits):
+    /// LSTM 32 of input 128 0.73 / 0.72, GRU 32 of input 128 0.68 / 0.66, LSTM 16 of input 256 0.75 / 0.75, two
+    /// bidirectional layers of LSTM 32 of input 1 0.38 / 0.55, three of GRU 24 of input 96 0.52 / 0.51 (the runtime's kernels
+    /// before); a bidirectional GRU 20 of input 48 (52 KB padded) 0.50 / 0.48, where its loop with the input products took
+    /// 0.87 / 0.98; bidirectional LSTM 32 of input 32 0.55 / 0.55 and GRU 32 0.50 / 0.48, where their directions one after
+    /// the other (session 33) took 0.56 / 0.61 and 0.49 / 0.53. At the line the two forms meet: LSTM 32 of input 32 (32 KB)
+    /// 0.59 / 0.58 projecting against 0.55 / 0.58 in the loop, GRU 32 of input 48 0.54 / 0.55 against 0.56 / 0.55; below it the
+    /// loop is the faster (LSTM 16 of input 16 0.34 / 0.37 against 0.45 / 0.47; bidirectional GRU 16 of input 48, 24.6 KB,
+    /// 0.28 / 0.37 against 0.40 / 0.38).
     /// </summary>
     public static bool DeclaredForwardProjectsInputs(RnnArchitecture architecture)
         => architecture.Cell != RnnCell.Rnn
             && (long)architecture.GateCount * architecture.HiddenSize * architecture.StateSize * sizeof(float) <= WholeModelLimitBytes
-            && DeclaredForwardWeightBytes(architecture) > WholeModelForwardLimitBytes && !DeclaredForwardRunsDirectionsApart(architecture);
+            && DeclaredForwardWeightBytes(architecture) > WholeModelForwardLimitBytes;
 
     /// <summary>
     /// The widest stacked Elman layers whose declared whole-model Forward runs them as a wavefront (the generator's
@@ -428,18 +415,12 @@ internal static class ExecutionPlanner
             return null;
         }
 
-        // A model whose Forward projects its layers' input sequences first: no rows (its generated Forward has none).
+        // A model whose Forward projects its layers' input sequences first: rows at 2-3 sequences only (every such model,
+        // W_hh within the whole-model line; DeclaredForwardProjectsInputs).
         if (DeclaredForwardProjectsInputs(architecture))
         {
-            return null;
-        }
-
-        // A bidirectional model whose directions run one after the other: rows at 2-3 sequences only (every such model,
-        // W_hh within the whole-model line), where they beat its generated step (DeclaredForwardRunsDirectionsApart).
-        if (DeclaredForwardRunsDirectionsApart(architecture))
-        {
             return batchClass == 1
-                ? $"declared, batch {minBatch} to {maxBatch}, a bidirectional model whose directions run one after the other: each sequence through the whole-model Forward"
+                ? $"declared, batch {minBatch} to {maxBatch}, a model whose Forward projects its input sequences first: each sequence through the whole-model Forward"
                 : null;
         }
 
@@ -645,19 +626,16 @@ internal static class ExecutionPlanner
         bool oneVectorSequence = oneVectorForward && !architecture.Bidirectional && architecture.NumLayers == 1;
         long declaredWeightBytes = DeclaredForwardWeightBytes(architecture);
         long forwardLimit = elman ? ElmanWholeModelForwardLimitBytes : WholeModelForwardLimitBytes;
-        bool directionsApart = DeclaredForwardRunsDirectionsApart(architecture);
         bool projects = DeclaredForwardProjectsInputs(architecture);
-        bool forwardWithinL1 = call != RnnCall.Forward || declaredWeightBytes <= forwardLimit || directionsApart || projects;
+        bool forwardWithinL1 = call != RnnCall.Forward || declaredWeightBytes <= forwardLimit || projects;
         if (declared && batchClass == 0 && declaredRecurrentBytes <= wholeModelLimit && !oneVectorSequence && forwardWithinL1)
         {
             string steps = call == RnnCall.Forward && HasOneVectorBidirectionalLine(architecture, path)
                 ? $" up to {OneVectorBidirectionalWholeModelMaxSteps} steps (longer sequences: the runtime's one-vector kernel, hidden {hidden} = one {lanes}-float vector)"
                 : string.Empty;
-            long waveBytes = DeclaredStepWeightBytes(architecture);
+            long waveBytes = DeclaredForwardWaveBytes(architecture);
             string layers = call == RnnCall.Forward && projects
                 ? $", each layer's input sequence in one product first, then its loop on W_hh alone (a time step reads {Kb(declaredWeightBytes)} > {Kb(forwardLimit)} with W_ih)"
-                : call == RnnCall.Forward && directionsApart
-                ? $", one direction after the other (a time step of both reads {Kb(declaredWeightBytes)} > {Kb(forwardLimit)}; one direction's {Kb(declaredWeightBytes / 2)})"
                 : call != RnnCall.Forward || architecture.Bidirectional || architecture.NumLayers == 1 ? string.Empty
                 : waveBytes > forwardLimit ? $", one layer after the other (a wave of all of them would read {Kb(waveBytes)} > {Kb(forwardLimit)}; a layer's step {Kb(declaredWeightBytes)})"
                 : elman && hidden > ElmanWavefrontMaxHidden ? $", one layer after the other (Elman layers wider than {ElmanWavefrontMaxHidden})"
@@ -764,19 +742,38 @@ internal static class ExecutionPlanner
     }
 
     /// <summary>
-    /// The weights a whole-model Forward's time step of the largest layer reads, unpadded, as the generator counts them
-    /// (WholeModelEmitter.LayerWeightFloats): W_ih and W_hh of its directions. One layer runs at a time (a bidirectional
-    /// model's, or a stacked unidirectional one's past the wavefront's line), so this is what must fit L1.
+    /// The weights a whole-model Forward's time step of the largest layer reads, as the generator counts them
+    /// (WholeModelEmitter.LayerWeightFloats): W_ih and W_hh of its directions, a gated layer's gate rows padded to 16-float
+    /// panels (as the widest path packs them), an Elman layer's unpadded (as its lines were drawn). One layer runs at a time
+    /// (a bidirectional model's, or a stacked unidirectional one's past the wavefront's line), so this is what must fit L1.
     /// </summary>
     private static long DeclaredForwardWeightBytes(RnnArchitecture architecture)
     {
         long largest = 0;
         for (int layer = 0; layer < architecture.NumLayers; layer++)
         {
-            largest = Math.Max(largest, DeclaredLayerWeightBytes(architecture, layer));
+            largest = Math.Max(largest, DeclaredForwardLayerBytes(architecture, layer));
         }
 
         return largest;
+    }
+
+    /// <summary>The weights one wave of a whole-model Forward's wavefront reads (a time step of every layer), counted as <see cref="DeclaredForwardWeightBytes"/>.</summary>
+    private static long DeclaredForwardWaveBytes(RnnArchitecture architecture)
+    {
+        long total = 0;
+        for (int layer = 0; layer < architecture.NumLayers; layer++)
+        {
+            total += DeclaredForwardLayerBytes(architecture, layer);
+        }
+
+        return total;
+    }
+
+    private static long DeclaredForwardLayerBytes(RnnArchitecture architecture, int layer)
+    {
+        int rows = architecture.Cell == RnnCell.Rnn ? architecture.HiddenSize : PackedMatrix.PadToPanels(architecture.HiddenSize, 16);
+        return (long)architecture.GateCount * rows * architecture.NumDirections * (architecture.LayerInputSize(layer) + architecture.StateSize) * sizeof(float);
     }
 
     private static long DeclaredLayerWeightBytes(RnnArchitecture architecture, int layer)

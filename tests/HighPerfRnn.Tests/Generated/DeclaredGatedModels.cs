@@ -65,15 +65,15 @@ public sealed partial class LstmHidden33Bidirectional : ILstmModel<LstmHidden33B
 public sealed partial class LstmHidden32LayerByLayer : ILstmModel<LstmHidden32LayerByLayer>, IStreamingLstmModel;
 
 /// <summary>
-/// Bidirectional LSTM 32 of input 32: a time step of both directions reads 64 KB of weights, one direction's 32 KB, so its
-/// whole-model Forward runs the forward direction over the sequence, then the backward one.
+/// Bidirectional LSTM 32 of input 32: a time step of both directions reads 64 KB of weights, so its whole-model Forward
+/// projects both directions' input sequences first (until session 34 it ran one direction after the other, 32 KB each).
 /// </summary>
 [RnnModel(32, 32, Cell = RnnCell.Lstm, Bidirectional = true)]
-public sealed partial class LstmHidden32BidirectionalApart : ILstmModel<LstmHidden32BidirectionalApart>;
+public sealed partial class LstmHidden32Input32BidirectionalProjecting : ILstmModel<LstmHidden32Input32BidirectionalProjecting>;
 
-/// <summary>Bidirectional LSTM 32 of input 40 projected to 16: 56 KB of weights a step of both directions, 28 KB of one: apart.</summary>
+/// <summary>Bidirectional LSTM 32 of input 40 projected to 16: 56 KB of weights a step of both directions: projecting, with W_hr.</summary>
 [RnnModel(40, 32, Cell = RnnCell.Lstm, Bidirectional = true, ProjSize = 16)]
-public sealed partial class LstmHidden32Proj16BidirectionalApart : ILstmModel<LstmHidden32Proj16BidirectionalApart>;
+public sealed partial class LstmHidden32Proj16BidirectionalProjecting : ILstmModel<LstmHidden32Proj16BidirectionalProjecting>;
 
 /// <summary>
 /// LSTM 24 of input 100: a time step reads 47.6 KB of weights, past the whole-model Forward's 32 KB, W_hh 9 KB: its Forward
@@ -153,12 +153,9 @@ public sealed partial class GruHidden17 : IDeclaredModel<GruHidden17>, IStreamin
 [RnnModel(13, 33, Cell = RnnCell.Gru, NumLayers = 2, Bidirectional = true, Bias = false)]
 public sealed partial class GruHidden33Everything : IDeclaredModel<GruHidden33Everything>;
 
-/// <summary>
-/// Bidirectional GRU 32 of input 40, no bias: 54 KB of weights a time step of both directions, 27 KB of one: the directions
-/// one after the other in its whole-model Forward.
-/// </summary>
+/// <summary>Bidirectional GRU 32 of input 40, no bias: 54 KB of weights a time step of both directions: projecting.</summary>
 [RnnModel(40, 32, Cell = RnnCell.Gru, Bidirectional = true, Bias = false)]
-public sealed partial class GruHidden32BidirectionalApart : IDeclaredModel<GruHidden32BidirectionalApart>;
+public sealed partial class GruHidden32BidirectionalNoBiasProjecting : IDeclaredModel<GruHidden32BidirectionalNoBiasProjecting>;
 
 /// <summary>
 /// Two whole 512-bit vectors per gate, two layers (13.9 and 24 KB a layer's step: one layer after the other); the row's

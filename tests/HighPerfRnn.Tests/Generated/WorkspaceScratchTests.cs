@@ -47,7 +47,7 @@ public sealed class WorkspaceScratchTests
     /// OutputSize floats of the caller's workspace and nothing else: on the stack before, it left the workspace empty, and past
     /// 4096 floats it handed the call to the driver, whose scratch (each direction's projected inputs too) is larger. One that
     /// projects its layers' input sequences (ExecutionPlanner.DeclaredForwardProjectsInputs) takes those sequences to a 64-byte
-    /// boundary, then one direction's pre-activation rows: seqLen × gates × hidden padded to 16-float panels.
+    /// boundary, then both directions' pre-activation rows: 2 × seqLen × gates × hidden padded to 16-float panels.
     /// </summary>
     [Theory]
     [MemberData(nameof(StackedBidirectionalModels))]
@@ -73,7 +73,7 @@ public sealed class WorkspaceScratchTests
             model.Forward(input, output, hN, 1, seqLen, SequenceLayout.BatchFirst, default, workspace);
             int sequences = (a.NumLayers > 2 ? 2 : 1) * seqLen * a.OutputSize;
             int expected = ExecutionPlanner.DeclaredForwardProjectsInputs(a)
-                ? ((sequences + 15) / 16 * 16) + (seqLen * a.GateCount * ((a.HiddenSize + 15) / 16 * 16))
+                ? ((sequences + 15) / 16 * 16) + (2 * seqLen * a.GateCount * ((a.HiddenSize + 15) / 16 * 16))
                 : sequences;
             Assert.True(
                 expected == workspace.Capacity,
