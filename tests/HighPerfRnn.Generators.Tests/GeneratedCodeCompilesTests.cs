@@ -136,6 +136,8 @@ public sealed class GeneratedCodeCompilesTests
             [RnnModel(3, 46)] public partial class Rnn46;
             /// <summary>An Elman layer 0's step past its Forward's line (40·(70 + 40) = 4400 weights, the line 4096): the whole-model Step only.</summary>
             [RnnModel(70, 40, NumLayers = 2)] public partial class Rnn40DeepInput70;
+            /// <summary>An Elman layer whose pipelined loop would write 2 × 128 FMAs and inline a 64-FMA row (320, past 256): through the pre-activation row.</summary>
+            [RnnModel(64, 32)] public partial class Rnn32Input64;
         }
 
         namespace @event
@@ -152,7 +154,7 @@ public sealed class GeneratedCodeCompilesTests
         (_, GeneratorDriverRunResult result, Compilation output) = GeneratorHarness.Run(GeneratorHarness.Compile(Declarations));
 
         Assert.Empty(result.Diagnostics);
-        Assert.Equal(50, result.GeneratedTrees.Length);
+        Assert.Equal(51, result.GeneratedTrees.Length);
         Assert.Empty(GeneratorHarness.WarningsAndErrors(output));
 
         using var assembly = new MemoryStream();
@@ -288,12 +290,15 @@ public sealed class GeneratedCodeCompilesTests
             if (hint.StartsWith("Gated.Rnn", StringComparison.Ordinal))
             {
                 // Elman layers whose sums fit the registers: each loop software-pipelined, the next step's input product
-                // (of the next input row, in place for a later layer) into registers before this step's row.
-                Assert.Contains("ref float xn = ref Unsafe.Add(ref xi, (t + 1 < seqLen ? t + 1 : t) * inputStride);", Section(text, "Forward512Layer0(global::"), StringComparison.Ordinal);
-                Assert.Contains("ref float xn = ref Unsafe.Add(ref output, (t + 1 < seqLen ? t + 1 : t) * outputStride);", laterSequence, StringComparison.Ordinal);
-                Assert.Contains("RnnStepKernelH45.Step512RowOnSums(pre0, pre1, pre2, ref h, ref o, ref wh, recurrent);", laterSequence, StringComparison.Ordinal);
-                Assert.Contains("pre2 = next2;", laterSequence, StringComparison.Ordinal);
-                Assert.DoesNotContain("ref float p ", laterSequence, StringComparison.Ordinal);
+                // (of the next input row) into registers before this step's row (layer 0: 2 × 9 FMAs); past the pipelined
+                // loop's budget (a later layer's 2 × 135 FMAs: WholeModelEmitter.PipelinedElmanFmas) through the pre-activation row.
+                string firstSequence = Section(text, "Forward512Layer0(global::");
+                Assert.Contains("ref float xn = ref Unsafe.Add(ref xi, (t + 1 < seqLen ? t + 1 : t) * inputStride);", firstSequence, StringComparison.Ordinal);
+                Assert.Contains("RnnStepKernelH45.Step512RowOnSums(pre0, pre1, pre2, ref h, ref o, ref wh, recurrent);", firstSequence, StringComparison.Ordinal);
+                Assert.Contains("pre2 = next2;", firstSequence, StringComparison.Ordinal);
+                Assert.DoesNotContain("ref float p ", firstSequence, StringComparison.Ordinal);
+                Assert.Contains("ref float xt = ref Unsafe.Add(ref output, t * outputStride);", laterSequence, StringComparison.Ordinal);
+                Assert.Contains("RnnStepKernelH45.Step512Row(ref p, ref h, ref o, ", laterSequence, StringComparison.Ordinal);
             }
             else
             {
@@ -308,6 +313,12 @@ public sealed class GeneratedCodeCompilesTests
         }
 
         Assert.Contains("LstmStepKernelH32.Step512Row(ref p, ref h, ref c, ref o,", Section(Source("Gated.Lstm32Deep.g.cs"), "Forward512LaterLayer(global::"), StringComparison.Ordinal);
+
+        // An Elman layer past the pipelined loop's budget (WholeModelEmitter.PipelinedElmanFmas): its loop through the
+        // pre-activation row on the 512-bit path, pipelined on the 128-bit one (8 vectors: the row not in registers either way).
+        string wideElman = Section(Source("Gated.Rnn32Input64.g.cs"), "Forward512(global::");
+        Assert.Contains("RnnStepKernelH32.Step512Row(ref p, ref h, ref o, ", wideElman, StringComparison.Ordinal);
+        Assert.DoesNotContain("RowOnSums", wideElman, StringComparison.Ordinal);
 
         // One Elman layer whose sums fit the registers (42: three 512-bit vectors): software-pipelined, layer 0's next input
         // product into registers first, then the row on this step's sums.

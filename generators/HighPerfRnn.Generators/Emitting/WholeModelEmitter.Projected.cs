@@ -24,7 +24,8 @@ internal static partial class WholeModelEmitter
     /// gate rows padded to 16-float panels) reading more weights than <see cref="ForwardLimitFloats"/>. Per step it then
     /// reads W_hh alone, where the loops of the other forms read W_ih too (from L2, past the line): the planner's
     /// ExecutionPlanner.DeclaredForwardProjectsInputs, the same rule (and its measurements). Elman layers keep the
-    /// runtime's pass, whose sequence kernel is itself a tight loop.
+    /// runtime's pass, whose sequence kernel is itself a tight loop: projecting, they measured 0.70–0.94 of its time on the
+    /// 512- and 256-bit paths but up to 1.20 (Elman 12 of input 200, 256-bit; Elman 16 of input 256, 128-bit).
     /// </summary>
     public static bool ForwardProjectsInputs(RnnModelDeclaration model)
         => model.Cell != "Rnn" && WithinRecurrentLine(model) && LayerWeightFloats(model) > ForwardLimitFloats;

@@ -191,6 +191,17 @@ internal static class ExecutionPlanner
     public const long ElmanWholeModelForwardLimitBytes = 16 * 1024;
 
     /// <summary>
+    /// An Elman model's whole-model Forward also needs each layer's W_ih (all its directions) within this (the generator's
+    /// WholeModelEmitter.ElmanForwardInputLimitFloats): its loop reads W_ih every step, where the runtime's pass projects
+    /// the sequence in one product, and a wide input's product outweighs what the loop saves. Declared ÷ runtime-sized at
+    /// 100 / 1000 steps (paired, Zen 5, 512-bit; 256-bit alike), within the 16 KB line: Elman 24 of input 128 (12 KB of
+    /// W_ih) 1.11 / 1.14, Elman 24 of input 100 (9.4 KB) 1.04 / 1.07, Elman 32 of input 96 (12 KB) 1.00 / 1.02, bidirectional
+    /// Elman 16 of input 100 (12.5 KB) 1.00 / 1.00 (256-bit 1.06 / 1.10), against Elman 32 of input 64 (8 KB) 0.91, Elman 45 of
+    /// input 40 (7 KB) 0.89.
+    /// </summary>
+    public const long ElmanWholeModelForwardInputLimitBytes = 8 * 1024;
+
+    /// <summary>
     /// The most time steps a declared bidirectional Elman model whose hidden state is one vector of the path (hidden 8 on
     /// the 256-bit path) runs in its generated whole-model Forward (the generator's
     /// WholeModelEmitter.OneVectorBidirectionalMaxSteps, the same number). Its per-call saving (no plan, scratch or
@@ -627,7 +638,7 @@ internal static class ExecutionPlanner
         long declaredWeightBytes = DeclaredForwardWeightBytes(architecture);
         long forwardLimit = elman ? ElmanWholeModelForwardLimitBytes : WholeModelForwardLimitBytes;
         bool projects = DeclaredForwardProjectsInputs(architecture);
-        bool forwardWithinL1 = call != RnnCall.Forward || declaredWeightBytes <= forwardLimit || projects;
+        bool forwardWithinL1 = call != RnnCall.Forward || (declaredWeightBytes <= forwardLimit && (!elman || ElmanInputWeightBytes(architecture) <= ElmanWholeModelForwardInputLimitBytes)) || projects;
         if (declared && batchClass == 0 && declaredRecurrentBytes <= wholeModelLimit && !oneVectorSequence && forwardWithinL1)
         {
             string steps = call == RnnCall.Forward && HasOneVectorBidirectionalLine(architecture, path)
@@ -753,6 +764,18 @@ internal static class ExecutionPlanner
         for (int layer = 0; layer < architecture.NumLayers; layer++)
         {
             largest = Math.Max(largest, DeclaredForwardLayerBytes(architecture, layer));
+        }
+
+        return largest;
+    }
+
+    /// <summary>The largest layer's W_ih of all its directions, unpadded (<see cref="ElmanWholeModelForwardInputLimitBytes"/>).</summary>
+    private static long ElmanInputWeightBytes(RnnArchitecture architecture)
+    {
+        long largest = 0;
+        for (int layer = 0; layer < architecture.NumLayers; layer++)
+        {
+            largest = Math.Max(largest, (long)architecture.HiddenSize * architecture.NumDirections * architecture.LayerInputSize(layer) * sizeof(float));
         }
 
         return largest;
