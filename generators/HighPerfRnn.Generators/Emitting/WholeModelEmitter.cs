@@ -67,18 +67,18 @@ internal static partial class WholeModelEmitter
     /// each layer's input sequence projected first (<see cref="ForwardProjectsInputs"/>).
     /// </summary>
     public static bool AppliesToForward(RnnModelDeclaration model)
-        => WithinRecurrentLine(model) && ((LayerWeightFloats(model) <= ForwardLimit(model) && (model.Cell != "Rnn" || ElmanInputWeightFloats(model) <= ElmanForwardInputLimitFloats)) || ForwardProjectsInputs(model));
+        => WithinRecurrentLine(model) && ((LayerWeightFloats(model) <= ForwardLimit(model) && (model.Cell != "Rnn" || ElmanWidestInput(model) <= ElmanForwardMaxInputPerHidden * model.HiddenSize)) || ForwardProjectsInputs(model));
 
     /// <summary>
-    /// An Elman model's whole-model <c>Forward</c> also needs each layer's W_ih (all directions) within 2048 floats, 8 KB
-    /// (ExecutionPlanner.ElmanWholeModelForwardInputLimitBytes, and its measurements): its loop reads W_ih every step, where
+    /// An Elman model's whole-model <c>Forward</c> also needs every layer's input at most twice its hidden size
+    /// (ExecutionPlanner.ElmanWholeModelForwardMaxInputPerHidden, and its measurements): its loop reads W_ih every step, where
     /// the runtime's pass projects the whole sequence in one product.
     /// </summary>
-    public const int ElmanForwardInputLimitFloats = 8 * 1024 / sizeof(float);
+    public const int ElmanForwardMaxInputPerHidden = 2;
 
-    /// <summary>The largest layer's W_ih, all its directions, unpadded.</summary>
-    private static long ElmanInputWeightFloats(RnnModelDeclaration model)
-        => (long)model.HiddenSize * model.NumDirections * (model.NumLayers > 1 ? Math.Max(model.InputSize, model.OutputSize) : model.InputSize);
+    /// <summary>The widest layer input: layer 0's, or a later layer's (the directions' outputs side by side).</summary>
+    private static int ElmanWidestInput(RnnModelDeclaration model)
+        => model.NumLayers > 1 ? Math.Max(model.InputSize, model.OutputSize) : model.InputSize;
 
     /// <summary>
     /// Whether a stacked unidirectional model's whole-model <c>Forward</c> runs its layers one after the other, each over the

@@ -191,15 +191,16 @@ internal static class ExecutionPlanner
     public const long ElmanWholeModelForwardLimitBytes = 16 * 1024;
 
     /// <summary>
-    /// An Elman model's whole-model Forward also needs each layer's W_ih (all its directions) within this (the generator's
-    /// WholeModelEmitter.ElmanForwardInputLimitFloats): its loop reads W_ih every step, where the runtime's pass projects
-    /// the sequence in one product, and a wide input's product outweighs what the loop saves. Declared ÷ runtime-sized at
-    /// 100 / 1000 steps (paired, Zen 5, 512-bit; 256-bit alike), within the 16 KB line: Elman 24 of input 128 (12 KB of
-    /// W_ih) 1.11 / 1.14, Elman 24 of input 100 (9.4 KB) 1.04 / 1.07, Elman 32 of input 96 (12 KB) 1.00 / 1.02, bidirectional
-    /// Elman 16 of input 100 (12.5 KB) 1.00 / 1.00 (256-bit 1.06 / 1.10), against Elman 32 of input 64 (8 KB) 0.91, Elman 45 of
-    /// input 40 (7 KB) 0.89.
+    /// An Elman model's whole-model Forward also needs every layer's input at most this many times its hidden size (the
+    /// generator's WholeModelEmitter.ElmanForwardMaxInputPerHidden): its loop reads W_ih every step, where the runtime's
+    /// pass projects the sequence in one product, and a wide input's product outweighs what the loop saves. Declared ÷
+    /// runtime-sized at 100 / 1000 steps (paired, Zen 5; 512-bit, then 256-bit), all within the 16 KB line: Elman 24 of
+    /// input 128 1.11 / 1.14, Elman 20 of input 100 1.06–1.07 / 1.10, Elman 24 of input 100 1.04 / 1.07, Elman 32 of input 96
+    /// 1.00 / 1.02, Elman 10 of input 160 on the 256-bit path 1.09 / 1.14, three bidirectional layers of Elman 20 of input
+    /// 48 1.03–1.09 on the 512-bit path; within it Elman 32 of input 64 0.91 and 0.88–0.97, Elman 40 of input 56 0.90 and
+    /// 0.86–0.91, Elman 45 of input 40 0.89 and 0.91–0.94. (A later bidirectional layer's input is twice its hidden size.)
     /// </summary>
-    public const long ElmanWholeModelForwardInputLimitBytes = 8 * 1024;
+    public const int ElmanWholeModelForwardMaxInputPerHidden = 2;
 
     /// <summary>
     /// The most time steps a declared bidirectional Elman model whose hidden state is one vector of the path (hidden 8 on
@@ -638,7 +639,7 @@ internal static class ExecutionPlanner
         long declaredWeightBytes = DeclaredForwardWeightBytes(architecture);
         long forwardLimit = elman ? ElmanWholeModelForwardLimitBytes : WholeModelForwardLimitBytes;
         bool projects = DeclaredForwardProjectsInputs(architecture);
-        bool forwardWithinL1 = call != RnnCall.Forward || (declaredWeightBytes <= forwardLimit && (!elman || ElmanInputWeightBytes(architecture) <= ElmanWholeModelForwardInputLimitBytes)) || projects;
+        bool forwardWithinL1 = call != RnnCall.Forward || (declaredWeightBytes <= forwardLimit && (!elman || ElmanWidestInput(architecture) <= ElmanWholeModelForwardMaxInputPerHidden * hidden)) || projects;
         if (declared && batchClass == 0 && declaredRecurrentBytes <= wholeModelLimit && !oneVectorSequence && forwardWithinL1)
         {
             string steps = call == RnnCall.Forward && HasOneVectorBidirectionalLine(architecture, path)
@@ -769,17 +770,9 @@ internal static class ExecutionPlanner
         return largest;
     }
 
-    /// <summary>The largest layer's W_ih of all its directions, unpadded (<see cref="ElmanWholeModelForwardInputLimitBytes"/>).</summary>
-    private static long ElmanInputWeightBytes(RnnArchitecture architecture)
-    {
-        long largest = 0;
-        for (int layer = 0; layer < architecture.NumLayers; layer++)
-        {
-            largest = Math.Max(largest, (long)architecture.HiddenSize * architecture.NumDirections * architecture.LayerInputSize(layer) * sizeof(float));
-        }
-
-        return largest;
-    }
+    /// <summary>The widest layer input (layer 0's, or a later layer's: the directions' outputs side by side), for <see cref="ElmanWholeModelForwardMaxInputPerHidden"/>.</summary>
+    private static int ElmanWidestInput(RnnArchitecture architecture)
+        => architecture.NumLayers > 1 ? Math.Max(architecture.InputSize, architecture.LayerInputSize(1)) : architecture.InputSize;
 
     /// <summary>The weights one wave of a whole-model Forward's wavefront reads (a time step of every layer), counted as <see cref="DeclaredForwardWeightBytes"/>.</summary>
     private static long DeclaredForwardWaveBytes(RnnArchitecture architecture)

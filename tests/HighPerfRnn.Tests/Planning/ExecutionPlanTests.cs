@@ -101,9 +101,12 @@ public sealed class ExecutionPlanTests
         { "declared two bidirectional layers of lstm 32 forward batch 1 (48 KB a later direction): projecting", new RnnArchitecture(RnnCell.Lstm, 20, 32, numLayers: 2, bidirectional: true), SimdPath.Vector256, RnnCall.Forward, 1, true, LayerKernel.GeneratedWholeModel },
         { "declared lstm 32 of input 128 forward batch 2: projecting, each sequence through the whole-model Forward", new RnnArchitecture(RnnCell.Lstm, 128, 32), SimdPath.Vector512, RnnCall.Forward, 2, true, LayerKernel.GeneratedWholeModel },
         { "declared bidirectional lstm 33 of input 33 forward batch 1 (W_hh 17 KB): the runtime's", new RnnArchitecture(RnnCell.Lstm, 33, 33, bidirectional: true), SimdPath.Vector512, RnnCall.Forward, 1, true, LayerKernel.GeneralStep },
-        // An Elman layer's W_ih past 8 KB (within the 16 KB Forward line): the runtime's pass, which projects the sequence in one product.
-        { "declared rnn 24 of input 100 forward batch 1 (W_ih 9.4 KB > 8 KB): the runtime's", new RnnArchitecture(RnnCell.Rnn, 100, 24), SimdPath.Vector512, RnnCall.Forward, 1, true, LayerKernel.ElmanSequence },
-        { "declared rnn 32 of input 64 forward batch 1 (W_ih 8 KB): the whole model", new RnnArchitecture(RnnCell.Rnn, 64, 32), SimdPath.Vector512, RnnCall.Forward, 1, true, LayerKernel.GeneratedWholeModel },
+        // An Elman layer's input wider than twice its hidden size (within the 16 KB Forward line): the runtime's pass, which
+        // projects the sequence in one product (ElmanWholeModelForwardMaxInputPerHidden; the generator's ElmanForwardMaxInputPerHidden).
+        { "declared rnn 24 of input 100 forward batch 1 (input > 2 × hidden): the runtime's", new RnnArchitecture(RnnCell.Rnn, 100, 24), SimdPath.Vector512, RnnCall.Forward, 1, true, LayerKernel.ElmanSequence },
+        { "declared rnn 20 of input 41 forward batch 1: the runtime's", new RnnArchitecture(RnnCell.Rnn, 41, 20), SimdPath.Vector512, RnnCall.Forward, 1, true, LayerKernel.ElmanSequence },
+        { "declared rnn 20 of input 40 forward batch 1: the whole model", new RnnArchitecture(RnnCell.Rnn, 40, 20), SimdPath.Vector512, RnnCall.Forward, 1, true, LayerKernel.GeneratedWholeModel },
+        { "declared rnn 32 of input 64 forward batch 1: the whole model", new RnnArchitecture(RnnCell.Rnn, 64, 32), SimdPath.Vector512, RnnCall.Forward, 1, true, LayerKernel.GeneratedWholeModel },
         { "declared bidirectional lstm 32 of input 32 forward batch 2 (16 KB of W_hh, projecting): rows", new RnnArchitecture(RnnCell.Lstm, 32, 32, bidirectional: true), SimdPath.Vector256, RnnCall.Forward, 2, true, LayerKernel.GeneratedWholeModel },
         { "declared two bidirectional layers of lstm 24 of input 16 forward batch 3: rows", new RnnArchitecture(RnnCell.Lstm, 16, 24, numLayers: 2, bidirectional: true), SimdPath.Vector512, RnnCall.Forward, 3, true, LayerKernel.GeneratedWholeModel },
         { "declared bidirectional gru 32 of input 32 forward batch 4 (projecting): no rows, the product", new RnnArchitecture(RnnCell.Gru, 32, 32, bidirectional: true), SimdPath.Vector512, RnnCall.Forward, 4, true, LayerKernel.GeneralStep },
