@@ -67,18 +67,24 @@ internal static partial class WholeModelEmitter
     /// each layer's input sequence projected first (<see cref="ForwardProjectsInputs"/>).
     /// </summary>
     public static bool AppliesToForward(RnnModelDeclaration model)
-        => WithinRecurrentLine(model) && ((LayerWeightFloats(model) <= ForwardLimit(model) && (model.Cell != "Rnn" || ElmanWidestInput(model) <= ElmanForwardMaxInputPerHidden * model.HiddenSize)) || ForwardProjectsInputs(model));
+        => WithinRecurrentLine(model) && ((LayerWeightFloats(model) <= ForwardLimit(model) && (model.Cell != "Rnn" || ElmanInputFitsLoop(model))) || ForwardProjectsInputs(model));
 
     /// <summary>
-    /// An Elman model's whole-model <c>Forward</c> also needs every layer's input at most twice its hidden size
-    /// (ExecutionPlanner.ElmanWholeModelForwardMaxInputPerHidden, and its measurements): its loop reads W_ih every step, where
+    /// An Elman model's whole-model <c>Forward</c> also needs every layer's input at most twice its hidden size, or a small
+    /// W_ih (<see cref="ElmanForwardAnyInputFloats"/>; ExecutionPlanner.ElmanWholeModelForwardMaxInputPerHidden, and its measurements): its loop reads W_ih every step, where
     /// the runtime's pass projects the whole sequence in one product.
     /// </summary>
     public const int ElmanForwardMaxInputPerHidden = 2;
 
-    /// <summary>The widest layer input: layer 0's, or a later layer's (the directions' outputs side by side).</summary>
-    private static int ElmanWidestInput(RnnModelDeclaration model)
-        => model.NumLayers > 1 ? Math.Max(model.InputSize, model.OutputSize) : model.InputSize;
+    /// <summary>The W_ih (a layer's, all directions) up to which an Elman layer keeps the loop whatever its input's width: 1024 floats, 4 KB (ExecutionPlanner.ElmanWholeModelForwardAnyInputBytes).</summary>
+    public const int ElmanForwardAnyInputFloats = 4 * 1024 / sizeof(float);
+
+    /// <summary>Whether every layer's input is at most <see cref="ElmanForwardMaxInputPerHidden"/> times the hidden size, or its W_ih within <see cref="ElmanForwardAnyInputFloats"/>.</summary>
+    private static bool ElmanInputFitsLoop(RnnModelDeclaration model)
+    {
+        int widest = model.NumLayers > 1 ? Math.Max(model.InputSize, model.OutputSize) : model.InputSize;
+        return widest <= ElmanForwardMaxInputPerHidden * model.HiddenSize || (long)model.HiddenSize * model.NumDirections * widest <= ElmanForwardAnyInputFloats;
+    }
 
     /// <summary>
     /// Whether a stacked unidirectional model's whole-model <c>Forward</c> runs its layers one after the other, each over the

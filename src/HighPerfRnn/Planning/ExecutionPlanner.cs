@@ -191,8 +191,9 @@ internal static class ExecutionPlanner
     public const long ElmanWholeModelForwardLimitBytes = 16 * 1024;
 
     /// <summary>
-    /// An Elman model's whole-model Forward also needs every layer's input at most this many times its hidden size (the
-    /// generator's WholeModelEmitter.ElmanForwardMaxInputPerHidden): its loop reads W_ih every step, where the runtime's
+    /// An Elman model's whole-model Forward also needs every layer's input at most this many times its hidden size, unless
+    /// its W_ih is small (<see cref="ElmanWholeModelForwardAnyInputBytes"/>; the generator's
+    /// WholeModelEmitter.ElmanForwardMaxInputPerHidden and ElmanForwardAnyInputFloats): its loop reads W_ih every step, where the runtime's
     /// pass projects the sequence in one product, and a wide input's product outweighs what the loop saves. Declared ÷
     /// runtime-sized at 100 / 1000 steps (paired, Zen 5; 512-bit, then 256-bit), all within the 16 KB line: Elman 24 of
     /// input 128 1.11 / 1.14, Elman 20 of input 100 1.06–1.07 / 1.10, Elman 24 of input 100 1.04 / 1.07, Elman 32 of input 96
@@ -201,6 +202,22 @@ internal static class ExecutionPlanner
     /// 0.86–0.91, Elman 45 of input 40 0.89 and 0.91–0.94. (A later bidirectional layer's input is twice its hidden size.)
     /// </summary>
     public const int ElmanWholeModelForwardMaxInputPerHidden = 2;
+
+    /// <summary>
+    /// The W_ih (all directions of a layer) up to which an Elman layer keeps the whole-model loop whatever its input's width
+    /// (<see cref="ElmanWholeModelForwardMaxInputPerHidden"/>): small models, where the runtime's per-call and per-step work
+    /// outweighs the products (two layers of Elman 6 of input 24 0.35 of the runtime's time, three of Elman 4 of input 16
+    /// 0.46; Elman 16 of input 64, 4 KB, 0.86–0.91 on the 256-bit path).
+    /// </summary>
+    public const long ElmanWholeModelForwardAnyInputBytes = 4 * 1024;
+
+    /// <summary>Whether an Elman model's layers' inputs allow its whole-model loop (<see cref="ElmanWholeModelForwardMaxInputPerHidden"/>, <see cref="ElmanWholeModelForwardAnyInputBytes"/>).</summary>
+    private static bool ElmanInputFitsLoop(RnnArchitecture architecture)
+    {
+        int widest = architecture.NumLayers > 1 ? Math.Max(architecture.InputSize, architecture.LayerInputSize(1)) : architecture.InputSize;
+        return widest <= ElmanWholeModelForwardMaxInputPerHidden * architecture.HiddenSize
+            || (long)architecture.HiddenSize * architecture.NumDirections * widest * sizeof(float) <= ElmanWholeModelForwardAnyInputBytes;
+    }
 
     /// <summary>
     /// The most time steps a declared bidirectional Elman model whose hidden state is one vector of the path (hidden 8 on
@@ -639,7 +656,7 @@ internal static class ExecutionPlanner
         long declaredWeightBytes = DeclaredForwardWeightBytes(architecture);
         long forwardLimit = elman ? ElmanWholeModelForwardLimitBytes : WholeModelForwardLimitBytes;
         bool projects = DeclaredForwardProjectsInputs(architecture);
-        bool forwardWithinL1 = call != RnnCall.Forward || (declaredWeightBytes <= forwardLimit && (!elman || ElmanWidestInput(architecture) <= ElmanWholeModelForwardMaxInputPerHidden * hidden)) || projects;
+        bool forwardWithinL1 = call != RnnCall.Forward || (declaredWeightBytes <= forwardLimit && (!elman || ElmanInputFitsLoop(architecture))) || projects;
         if (declared && batchClass == 0 && declaredRecurrentBytes <= wholeModelLimit && !oneVectorSequence && forwardWithinL1)
         {
             string steps = call == RnnCall.Forward && HasOneVectorBidirectionalLine(architecture, path)
@@ -769,10 +786,6 @@ internal static class ExecutionPlanner
 
         return largest;
     }
-
-    /// <summary>The widest layer input (layer 0's, or a later layer's: the directions' outputs side by side), for <see cref="ElmanWholeModelForwardMaxInputPerHidden"/>.</summary>
-    private static int ElmanWidestInput(RnnArchitecture architecture)
-        => architecture.NumLayers > 1 ? Math.Max(architecture.InputSize, architecture.LayerInputSize(1)) : architecture.InputSize;
 
     /// <summary>The weights one wave of a whole-model Forward's wavefront reads (a time step of every layer), counted as <see cref="DeclaredForwardWeightBytes"/>.</summary>
     private static long DeclaredForwardWaveBytes(RnnArchitecture architecture)

@@ -104,8 +104,11 @@ public sealed class ExecutionPlanTests
         // An Elman layer's input wider than twice its hidden size (within the 16 KB Forward line): the runtime's pass, which
         // projects the sequence in one product (ElmanWholeModelForwardMaxInputPerHidden; the generator's ElmanForwardMaxInputPerHidden).
         { "declared rnn 24 of input 100 forward batch 1 (input > 2 × hidden): the runtime's", new RnnArchitecture(RnnCell.Rnn, 100, 24), SimdPath.Vector512, RnnCall.Forward, 1, true, LayerKernel.ElmanSequence },
-        { "declared rnn 20 of input 41 forward batch 1: the runtime's", new RnnArchitecture(RnnCell.Rnn, 41, 20), SimdPath.Vector512, RnnCall.Forward, 1, true, LayerKernel.ElmanSequence },
-        { "declared rnn 20 of input 40 forward batch 1: the whole model", new RnnArchitecture(RnnCell.Rnn, 40, 20), SimdPath.Vector512, RnnCall.Forward, 1, true, LayerKernel.GeneratedWholeModel },
+        { "declared rnn 24 of input 49 forward batch 1 (W_ih 4.6 KB): the runtime's", new RnnArchitecture(RnnCell.Rnn, 49, 24), SimdPath.Vector512, RnnCall.Forward, 1, true, LayerKernel.ElmanSequence },
+        { "declared rnn 8 of input 32 forward batch 1 (input > 2 × hidden, W_ih 1 KB): the whole model", new RnnArchitecture(RnnCell.Rnn, 32, 8), SimdPath.Vector512, RnnCall.Forward, 1, true, LayerKernel.GeneratedWholeModel },
+        { "declared rnn 16 of input 64 forward batch 1 on 256-bit (W_ih 4 KB): the whole model", new RnnArchitecture(RnnCell.Rnn, 64, 16), SimdPath.Vector256, RnnCall.Forward, 1, true, LayerKernel.GeneratedWholeModel },
+        { "declared rnn 16 of input 65 forward batch 1 on 256-bit (W_ih 4.06 KB): the runtime's", new RnnArchitecture(RnnCell.Rnn, 65, 16), SimdPath.Vector256, RnnCall.Forward, 1, true, LayerKernel.ElmanSequence },
+        { "declared rnn 24 of input 48 forward batch 1: the whole model", new RnnArchitecture(RnnCell.Rnn, 48, 24), SimdPath.Vector512, RnnCall.Forward, 1, true, LayerKernel.GeneratedWholeModel },
         { "declared rnn 32 of input 64 forward batch 1: the whole model", new RnnArchitecture(RnnCell.Rnn, 64, 32), SimdPath.Vector512, RnnCall.Forward, 1, true, LayerKernel.GeneratedWholeModel },
         { "declared bidirectional lstm 32 of input 32 forward batch 2 (16 KB of W_hh, projecting): rows", new RnnArchitecture(RnnCell.Lstm, 32, 32, bidirectional: true), SimdPath.Vector256, RnnCall.Forward, 2, true, LayerKernel.GeneratedWholeModel },
         { "declared two bidirectional layers of lstm 24 of input 16 forward batch 3: rows", new RnnArchitecture(RnnCell.Lstm, 16, 24, numLayers: 2, bidirectional: true), SimdPath.Vector512, RnnCall.Forward, 3, true, LayerKernel.GeneratedWholeModel },
