@@ -244,6 +244,10 @@ public sealed class GeneratedCodeCompilesTests
             Assert.Contains("h0, workspace)", text, StringComparison.Ordinal);
             Assert.Contains("weights.ProjectInputs(layer, 0, ", Section(text, "Forward512("), StringComparison.Ordinal);
             Assert.Contains("h0, workspace))", text, StringComparison.Ordinal); // its rows (2-3 sequences) take the workspace too
+
+            // A length whose workspace would pass half of int.MaxValue floats goes to the runtime (every count stays an int).
+            Assert.Contains("private const int MaxProjectedSeqLen = int.MaxValue / 2 / (PreactivationRowFloats + 16);", text, StringComparison.Ordinal);
+            Assert.Contains("AcceptsForward(input, output, hN, batch: 1, seqLen, layout, h0) || seqLen > MaxProjectedSeqLen)", text, StringComparison.Ordinal);
         }
 
         foreach (string hint in stepOnly)

@@ -130,7 +130,7 @@ internal static partial class WholeModelEmitter
 
     private static void EmitBidirectionalTryForward(IndentedWriter writer, bool lstm, bool elman, bool projects)
     {
-        string oneVectorLine = elman ? $" || (weights.PanelWidth == HiddenSize && seqLen > {Int(OneVectorBidirectionalMaxSteps)})" : string.Empty;
+        string oneVectorLine = elman ? $" || (weights.PanelWidth == HiddenSize && seqLen > {Int(OneVectorBidirectionalMaxSteps)})" : projects ? ProjectedLengthLine : string.Empty;
         string oneVectorComment = elman
             ? "\n    // Hidden one vector of the path: past the planner's OneVectorBidirectionalWholeModelMaxSteps the runtime's one-vector kernel is the faster."
             : string.Empty;
@@ -510,7 +510,7 @@ internal static partial class WholeModelEmitter
     /// </summary>
     private static void EmitBidirectionalTryForwardRows(IndentedWriter writer, bool lstm, bool elman, bool projects)
     {
-        string oneVectorLine = elman ? $" || (weights.PanelWidth == HiddenSize && seqLen > {Int(OneVectorBidirectionalMaxSteps)})" : string.Empty;
+        string oneVectorLine = elman ? $" || (weights.PanelWidth == HiddenSize && seqLen > {Int(OneVectorBidirectionalMaxSteps)})" : projects ? ProjectedLengthLine : string.Empty;
         string cellParameters = ForwardCellParameters(lstm);
         writer.Line($$"""
             /// <summary>

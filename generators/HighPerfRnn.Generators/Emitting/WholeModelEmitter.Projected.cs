@@ -40,6 +40,12 @@ internal static partial class WholeModelEmitter
             /// <summary>Floats of a pre-activation row, gates × hidden padded to 16-float panels: room for every path's row.</summary>
             private const int PreactivationRowFloats = {Int(gates * Pad(model.HiddenSize, 16))};
 
+            /// <summary>
+            /// The longest sequence whose workspace (its pre-activation rows{(model.Bidirectional ? " of both directions, the layer sequences, a time-major sequence's rows" : string.Empty)}) stays
+            /// within half of int.MaxValue floats, every count an int; longer calls go to the runtime.
+            /// </summary>
+            private const int MaxProjectedSeqLen = int.MaxValue / 2 / ({(model.Bidirectional ? "(2 * PreactivationRowFloats) + (3 * OutputSize) + InputSize + 16" : "PreactivationRowFloats + 16")});
+
             """);
         if (model.Bidirectional)
         {
@@ -50,6 +56,9 @@ internal static partial class WholeModelEmitter
                 """);
         }
     }
+
+    /// <summary>The entry points' check of a projecting model's length (<c>MaxProjectedSeqLen</c>), after their others.</summary>
+    private const string ProjectedLengthLine = " || seqLen > MaxProjectedSeqLen";
 
     /// <summary>
     /// A unidirectional projecting model's <c>TryForward</c>, after the checks and the cells: the pre-activation rows from

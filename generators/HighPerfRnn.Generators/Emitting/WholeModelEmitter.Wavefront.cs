@@ -48,7 +48,7 @@ internal static partial class WholeModelEmitter
             public static bool TryForward(
                 global::HighPerfRnn.Generated.GeneratedKernelWeights? weights, ReadOnlySpan<float> input, Span<float> output, Span<float> hN,{{cellParameters}} int seqLen, global::HighPerfRnn.SequenceLayout layout, ReadOnlySpan<float> h0{{(projects ? ", global::HighPerfRnn.RnnWorkspace? workspace" : string.Empty)}})
             {
-                if (weights is null || !AcceptsForward(input, output, hN, batch: 1, seqLen, layout, h0))
+                if (weights is null || !AcceptsForward(input, output, hN, batch: 1, seqLen, layout, h0){{(projects ? ProjectedLengthLine : string.Empty)}})
                 {
                     return false;
                 }
@@ -146,7 +146,7 @@ internal static partial class WholeModelEmitter
             public static bool TryForwardRows(
                 global::HighPerfRnn.Generated.GeneratedKernelWeights? weights, ReadOnlySpan<float> input, Span<float> output, Span<float> hN,{{cellParameters}} int batch, int seqLen, ReadOnlySpan<int> lengths, global::HighPerfRnn.SequenceLayout layout, ReadOnlySpan<float> h0{{(projects ? ", global::HighPerfRnn.RnnWorkspace? workspace" : string.Empty)}})
             {
-                if ({{RowsRejected(lstm)}})
+                if ({{RowsRejected(lstm)}}{{(projects ? ProjectedLengthLine : string.Empty)}})
                 {
                     return false;
                 }{{(projects ? "\n\n    // One sequence's pre-activation rows (a layer's at a time), in the workspace.\n    Span<float> preactivations = global::HighPerfRnn.Generated.WorkspaceScratch.Rent(workspace, seqLen * PreactivationRowFloats);" : string.Empty)}}
