@@ -93,7 +93,8 @@ public sealed class GeneratedKernelWeights
     /// the whole-model Forward of a declared model whose layers' W_ih would not fit L1 beside W_hh runs its time loop on these
     /// rows. The same sums as the generated step's input product (the one order of docs/numerics.md).
     /// </summary>
-    /// <exception cref="ArgumentException">A span is shorter than the rows need (checked by the product).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The layer or direction is not the model's, the rows negative, or the stride shorter than the layer's input.</exception>
+    /// <exception cref="ArgumentException">A span is shorter than the rows need.</exception>
     public void ProjectInputs(int layer, int direction, ReadOnlySpan<float> input, int inputStride, int rows, Span<float> preactivations)
     {
         if ((uint)layer >= (uint)Model.Architecture.NumLayers)
@@ -107,6 +108,25 @@ public sealed class GeneratedKernelWeights
         }
 
         PackedLayerDirection weights = Model.Layer(layer, direction);
+        int columns = weights.InputWeights.Columns;
+        int rowFloats = weights.InputWeights.PaddedRows;
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        if (inputStride < columns)
+        {
+            throw new ArgumentOutOfRangeException(nameof(inputStride), inputStride, $"inputStride must be at least layer {layer}'s input size, {columns}.");
+        }
+
+        long inputFloats = rows == 0 ? 0 : ((long)(rows - 1) * inputStride) + columns;
+        if (input.Length < inputFloats)
+        {
+            throw new ArgumentException($"input holds {input.Length} floats; {rows} rows {inputStride} apart of {columns} need {inputFloats}.", nameof(input));
+        }
+
+        if (preactivations.Length < (long)rows * rowFloats)
+        {
+            throw new ArgumentException($"preactivations holds {preactivations.Length} floats; {rows} rows of {rowFloats} (gates × hidden padded to {weights.InputWeights.PanelWidth}-float panels) need {(long)rows * rowFloats}.", nameof(preactivations));
+        }
+
         PackedGemm.MultiplyAdd(Model.SimdPath, input, inputStride, rows, weights.InputWeights, weights.ProjectionBias, 0, preactivations, weights.InputWeights.PaddedRows);
     }
 
