@@ -727,6 +727,11 @@ internal static class ExecutionPlanner
         // panels (session 31, Zen 5 with AVX-512 off, paired: Forward of GRU 16 at 16 / 24 1.05 / 1.08, bidirectional at 24
         // 1.06-1.08), where on the 512-bit path it held 0.84-0.86.
         bool narrowGruLate = declared && architecture.Cell == RnnCell.Gru && SimdPaths.LaneCount(path) <= 8 && batchClass == ProjectingBatchClass - 1;
+
+        // On the 256-bit path an LSTM whose gate block is one vector (hidden ≤ 8) likewise: its generated step's Forward at
+        // 16 / 24 sequences read 0.89–1.02 / 1.04–1.08 of the runtime's time in session 34's three 256-bit sweeps (Zen 5,
+        // paired; 0.81–1.15 between processes in session 31), where on the 512-bit path it held 0.77–0.81 and LSTM 16 0.86–0.89.
+        bool oneVectorLstmLate = declared && architecture.Cell == RnnCell.Lstm && path == SimdPath.Vector256 && paddedHidden == lanes && batchClass == ProjectingBatchClass - 1;
         if (declared)
         {
             if (elman && batchClass == 1 && recurrentBytes <= GeneratedElmanBatchLimitBytes)
@@ -738,7 +743,7 @@ internal static class ExecutionPlanner
             // From 16 streams a declared Step runs rows (above) or, past their line, the runtime's kernels: the generated
             // step measured level or slower there (GeneratedGatedMaxBatch, DeclaredGatedStepRowsLimitBytes).
             bool stepPastRows = call == RnnCall.Step && batchClass == ProjectingBatchClass - 1;
-            if (!elman && recurrentBytes <= gatedLimit && batchClass < ProjectingBatchClass && !stepPastRows && !narrowGruLate)
+            if (!elman && recurrentBytes <= gatedLimit && batchClass < ProjectingBatchClass && !stepPastRows && !narrowGruLate && !oneVectorLstmLate)
             {
                 return new LayerPlan(layer, LayerKernel.GeneratedStep, false, interleave, $"declared, W_hh {Kb(recurrentBytes)} ≤ {Kb(gatedLimit)}" + interleaveNote);
             }
@@ -749,6 +754,7 @@ internal static class ExecutionPlanner
             : declared && batchClass >= ProjectingBatchClass ? $"batch ≥ {GeneratedGatedMaxBatch + 1}: the blocked product, the gates of all the rows in one pass"
             : declared && call == RnnCall.Step && batchClass == ProjectingBatchClass - 1 ? $"a Step of {DeclaredStepRowsMaxBatch + 1} to {GeneratedGatedMaxBatch} past the rows' lines (one layer, W_hh ≤ {Kb(DeclaredGatedStepRowsLimit(architecture, path))}, a step's weights ≤ {Kb(WholeModelForwardLimitBytes)}): the blocked product"
             : narrowGruLate ? $"a GRU at {DeclaredStepRowsMaxBatch + 1} to {GeneratedGatedMaxBatch} rows on the {path} path: the blocked product, four-row tiles in threes of panels"
+            : oneVectorLstmLate ? $"an LSTM {hidden} (one {lanes}-float vector a gate) at {DeclaredStepRowsMaxBatch + 1} to {GeneratedGatedMaxBatch} rows on the {path} path: the blocked product"
             : declared && batchClass >= 2 && recurrentBytes <= GeneratedGatedLimitBytes ? $"batch ≥ {GeneratedElmanMaxBatch + 1}, W_hh {Kb(recurrentBytes)} > {Kb(GeneratedGatedBatchLimitBytes)}: the blocked product"
             : declared ? $"W_hh {Kb(recurrentBytes)} > {Kb(GeneratedGatedLimitBytes)}: the blocked product, W_hh read once for the rows"
             : "batch > 1: the blocked product";

@@ -101,6 +101,11 @@ public sealed class ExecutionPlanTests
         { "declared two bidirectional layers of lstm 32 forward batch 1 (48 KB a later direction): projecting", new RnnArchitecture(RnnCell.Lstm, 20, 32, numLayers: 2, bidirectional: true), SimdPath.Vector256, RnnCall.Forward, 1, true, LayerKernel.GeneratedWholeModel },
         { "declared lstm 32 of input 128 forward batch 2: projecting, each sequence through the whole-model Forward", new RnnArchitecture(RnnCell.Lstm, 128, 32), SimdPath.Vector512, RnnCall.Forward, 2, true, LayerKernel.GeneratedWholeModel },
         { "declared bidirectional lstm 33 of input 33 forward batch 1 (W_hh 17 KB): the runtime's", new RnnArchitecture(RnnCell.Lstm, 33, 33, bidirectional: true), SimdPath.Vector512, RnnCall.Forward, 1, true, LayerKernel.GeneralStep },
+        // An LSTM 8 at 16-31 sequences on the 256-bit path: the runtime's kernels (its generated step 1.04-1.08 at 24); 16 and 512-bit keep it.
+        { "declared lstm 8 forward batch 24 on 256-bit: the product", new RnnArchitecture(RnnCell.Lstm, 8, 8), SimdPath.Vector256, RnnCall.Forward, 24, true, LayerKernel.GeneralStep },
+        { "declared lstm 8 forward batch 24 on 512-bit: the generated step", new RnnArchitecture(RnnCell.Lstm, 8, 8), SimdPath.Vector512, RnnCall.Forward, 24, true, LayerKernel.GeneratedStep },
+        { "declared lstm 16 forward batch 24 on 256-bit: the generated step", new RnnArchitecture(RnnCell.Lstm, 16, 16), SimdPath.Vector256, RnnCall.Forward, 24, true, LayerKernel.GeneratedStep },
+        { "declared lstm 8 forward batch 8 on 256-bit: rows", new RnnArchitecture(RnnCell.Lstm, 8, 8), SimdPath.Vector256, RnnCall.Forward, 8, true, LayerKernel.GeneratedWholeModel },
         // An Elman layer's input wider than twice its hidden size (within the 16 KB Forward line): the runtime's pass, which
         // projects the sequence in one product (ElmanWholeModelForwardMaxInputPerHidden; the generator's ElmanForwardMaxInputPerHidden).
         { "declared rnn 24 of input 100 forward batch 1 (input > 2 × hidden): the runtime's", new RnnArchitecture(RnnCell.Rnn, 100, 24), SimdPath.Vector512, RnnCall.Forward, 1, true, LayerKernel.ElmanSequence },
