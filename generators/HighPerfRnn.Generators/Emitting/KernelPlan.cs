@@ -68,8 +68,14 @@ internal sealed class KernelPlan
     /// </summary>
     public const string InlinedKernelAttribute = "[MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]";
 
+    /// <summary>Vector FMAs the plan's product writes out: vectors × depth.</summary>
+    public long Fmas => (long)Vectors * Depth;
+
+    /// <summary>The FMAs a step's <c>Row</c> of this plan adds to a method that calls it: all of them where it is inlined (<see cref="RowAttribute"/>), none where it is a call.</summary>
+    public long InlinedRowFmas => Fmas <= InlineRowLimit ? Fmas : 0;
+
     /// <summary>The attribute of a step's <c>Row</c> method: inlined up to <see cref="InlineRowLimit"/> FMAs, else compiled optimized as a method of its own.</summary>
-    public string RowAttribute => (long)Vectors * Depth <= InlineRowLimit
+    public string RowAttribute => Fmas <= InlineRowLimit
         ? InlinedKernelAttribute + " // small: inlined into the whole-model kernels and the step loop"
         : KernelAttribute + " // too large to inline without exhausting the JIT's budget";
 

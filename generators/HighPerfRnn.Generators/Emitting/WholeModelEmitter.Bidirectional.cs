@@ -130,7 +130,8 @@ internal static partial class WholeModelEmitter
 
     private static void EmitBidirectionalTryForward(IndentedWriter writer, bool lstm, bool elman, bool projects)
     {
-        string oneVectorLine = elman ? $" || (weights.PanelWidth == HiddenSize && seqLen > {Int(OneVectorBidirectionalMaxSteps)})" : projects ? ProjectedLengthLine : string.Empty;
+        // A line on the sequence's length: a one-vector Elman model's 32 steps, a projecting model's MaxProjectedSeqLen.
+        string lengthLine = elman ? $" || (weights.PanelWidth == HiddenSize && seqLen > {Int(OneVectorBidirectionalMaxSteps)})" : projects ? ProjectedLengthLine : string.Empty;
         string oneVectorComment = elman
             ? "\n    // Hidden one vector of the path: past the planner's OneVectorBidirectionalWholeModelMaxSteps the runtime's one-vector kernel is the faster."
             : string.Empty;
@@ -144,7 +145,7 @@ internal static partial class WholeModelEmitter
             public static bool TryForward(
                 global::HighPerfRnn.Generated.GeneratedKernelWeights? weights, ReadOnlySpan<float> input, Span<float> output, Span<float> hN,{{cellParameters}} int seqLen, global::HighPerfRnn.SequenceLayout layout, ReadOnlySpan<float> h0, global::HighPerfRnn.RnnWorkspace? workspace)
             {{{oneVectorComment}}
-                if (weights is null || !AcceptsForward(input, output, hN, batch: 1, seqLen, layout, h0){{oneVectorLine}})
+                if (weights is null || !AcceptsForward(input, output, hN, batch: 1, seqLen, layout, h0){{lengthLine}})
                 {
                     return false;
                 }
@@ -194,10 +195,8 @@ internal static partial class WholeModelEmitter
     {
         var layers = new LayerProducts(model, flavor, gates, panelWidth);
         var row = new KernelPlan(flavor, model.HiddenSize, gates, model.StateSize, panelWidth);
-        long rowFmas = (long)row.Vectors * row.Depth;
-        long inlinedRow = rowFmas <= KernelPlan.InlineRowLimit ? rowFmas : 0;
-        long first = ((long)layers.First.Vectors * layers.First.Depth) + inlinedRow;
-        long later = model.NumLayers > 1 ? ((long)layers.Later.Vectors * layers.Later.Depth) + inlinedRow : 0;
+        long first = layers.First.Fmas + row.InlinedRowFmas;
+        long later = model.NumLayers > 1 ? layers.Later.Fmas + row.InlinedRowFmas : 0;
         return 2 * (first + later) > WrittenOutBidirectionalFmas;
     }
 
@@ -209,11 +208,10 @@ internal static partial class WholeModelEmitter
         bool hasP = first.P || later.P;
         bool hasQ = first.Q || later.Q;
         int pre = gates * Pad(model.HiddenSize, panelWidth);
-        const string directions = "both directions per time step";
         writer.Line();
         writer.Line(callsLayerMethods
-            ? $"/// <summary>{Int(panelWidth)}-float panels: every layer, {directions} (<c>{LayerMethod(method, first: true)}</c>{(model.NumLayers > 1 ? $", <c>{LayerMethod(method, first: false)}</c>" : string.Empty)}).</summary>"
-            : $"/// <summary>{Int(panelWidth)}-float panels: every layer, {directions} (layer 0's input product: {ProductEmitter.Describe(layers.First)}).</summary>");
+            ? $"/// <summary>{Int(panelWidth)}-float panels: every layer, both directions per time step (<c>{LayerMethod(method, first: true)}</c>{(model.NumLayers > 1 ? $", <c>{LayerMethod(method, first: false)}</c>" : string.Empty)}).</summary>"
+            : $"/// <summary>{Int(panelWidth)}-float panels: every layer, both directions per time step (layer 0's input product: {ProductEmitter.Describe(layers.First)}).</summary>");
         writer.Line(KernelPlan.KernelAttribute); // a call of its own, compiled optimized at once
         using (writer.Block($"private static void Forward{method.Substring("Step".Length)}(global::HighPerfRnn.Generated.GeneratedKernelWeights weights, ref float xi, int seqLen, ref float output, ref float hN, ref float cN, ref float h0, bool hasH0, ref float layerOutputs)"))
         {
@@ -378,12 +376,16 @@ internal static partial class WholeModelEmitter
 
     /// <summary>
     /// Whether an Elman layer's written-out steps hand the input product's sums to the row in registers (its
-    /// <c>RowOnSums</c>): the row keeps its sums in registers and the input product, unrolled, has as many vectors.
+    /// <c>RowOnSums</c>): the row keeps its sums in registers, the input product, unrolled, has as many vectors, and a
+    /// loop of them (the product twice, before the loop and in it, and the row if inlined) stays within
+    /// <see cref="PipelinedElmanFmas"/>. (A bidirectional loop writes each direction's product twice, but it is written out
+    /// only within <see cref="WrittenOutBidirectionalFmas"/>, far inside that.)
     /// </summary>
     private static bool ElmanSumsInRegisters(RnnModelDeclaration model, KernelPlan product)
     {
         var row = new KernelPlan(product.Flavor, model.HiddenSize, 1, model.StateSize, product.PanelWidth);
-        return model.Cell == "Rnn" && RnnKernelEmitter.KeepsRowInRegisters(row) && product.Unrolled && product.Vectors == row.Vectors;
+        return model.Cell == "Rnn" && RnnKernelEmitter.KeepsRowInRegisters(row) && product.Unrolled && product.Vectors == row.Vectors
+            && (2 * product.Fmas) + row.InlinedRowFmas <= PipelinedElmanFmas;
     }
 
     /// <summary>The time loop of one layer, both directions per step: each step written out (the weights' references taken once, before the loop), or a call of the layer's method per direction.</summary>
@@ -510,7 +512,8 @@ internal static partial class WholeModelEmitter
     /// </summary>
     private static void EmitBidirectionalTryForwardRows(IndentedWriter writer, bool lstm, bool elman, bool projects)
     {
-        string oneVectorLine = elman ? $" || (weights.PanelWidth == HiddenSize && seqLen > {Int(OneVectorBidirectionalMaxSteps)})" : projects ? ProjectedLengthLine : string.Empty;
+        // A line on the sequence's length: a one-vector Elman model's 32 steps, a projecting model's MaxProjectedSeqLen.
+        string lengthLine = elman ? $" || (weights.PanelWidth == HiddenSize && seqLen > {Int(OneVectorBidirectionalMaxSteps)})" : projects ? ProjectedLengthLine : string.Empty;
         string cellParameters = ForwardCellParameters(lstm);
         writer.Line($$"""
             /// <summary>
@@ -524,7 +527,7 @@ internal static partial class WholeModelEmitter
             public static bool TryForwardRows(
                 global::HighPerfRnn.Generated.GeneratedKernelWeights? weights, ReadOnlySpan<float> input, Span<float> output, Span<float> hN,{{cellParameters}} int batch, int seqLen, ReadOnlySpan<int> lengths, global::HighPerfRnn.SequenceLayout layout, ReadOnlySpan<float> h0, global::HighPerfRnn.RnnWorkspace? workspace)
             {
-                if ({{RowsRejected(lstm)}}{{oneVectorLine}})
+                if ({{RowsRejected(lstm)}}{{lengthLine}})
                 {
                     return false;
                 }

@@ -21,24 +21,15 @@ internal static partial class WholeModelEmitter
     /// <summary>
     /// The most vector FMAs a pipelined Elman loop writes out in its method: a layer's loop sums its first step before the
     /// loop and each next step in it (twice its input product), a wave layer 0's twice and a later layer's once, and a row
-    /// of at most KernelPlan.InlineRowLimit FMAs is inlined into it. Past it the JIT ran out of its inlining budget and called
-    /// what it no longer inlined (each multiply-add a call): declared ÷ runtime-sized at 100 steps (paired, Zen 5), on the
-    /// 512-bit path Elman 32 of input 64 (2 × 128 FMAs and a 64-FMA row: 320) 2.4, Elman 24 of input 128 (512) 12–14, on the
-    /// 256-bit path Elman 24 of input 64 (384) 1.9–2.2, two layers of Elman 40 (400) 1.06; within it two layers of Elman 40
-    /// on the 512-bit path (240) 0.83, 0.93 through the pre-activation row. Such layers run the loop through the
-    /// pre-activation row (one product a step, its row called), as the whole-model Step does.
+    /// of at most KernelPlan.InlineRowLimit FMAs is inlined into it (<see cref="ElmanSumsInRegisters"/>,
+    /// <see cref="ElmanWaveInRegisters"/>). Past it the JIT ran out of its inlining budget and called what it no longer
+    /// inlined (each multiply-add a call): declared ÷ runtime-sized at 100 steps (paired, Zen 5), on the 512-bit path Elman
+    /// 32 of input 64 (2 × 128 FMAs and a 64-FMA row: 320) 2.4, Elman 24 of input 128 (512) 12–14, on the 256-bit path Elman
+    /// 24 of input 64 (384) 1.9–2.2, two layers of Elman 40 (400) 1.06; within it two layers of Elman 40 on the 512-bit
+    /// path (240) 0.83, 0.93 through the pre-activation row. Such layers run the loop through the pre-activation row (one
+    /// product a step, its row called), as the whole-model Step does.
     /// </summary>
     private const int PipelinedElmanFmas = 256;
-
-    /// <summary>Whether an Elman layer's loop (<paramref name="wave"/>: a unidirectional stack's wave) keeps its sums in registers within <see cref="PipelinedElmanFmas"/>.</summary>
-    private static bool ElmanPipelineFits(RnnModelDeclaration model, LayerProducts layers, KernelPlan product, bool wave = false)
-    {
-        static long Fmas(KernelPlan plan) => (long)plan.Vectors * plan.Depth;
-        var row = new KernelPlan(product.Flavor, model.HiddenSize, 1, model.StateSize, product.PanelWidth);
-        long inlinedRow = Fmas(row) <= KernelPlan.InlineRowLimit ? Fmas(row) : 0;
-        long written = (wave ? (2 * Fmas(layers.First)) + Fmas(layers.Later) : 2 * Fmas(product)) + inlinedRow;
-        return ElmanSumsInRegisters(model, product) && written <= PipelinedElmanFmas;
-    }
 
     /// <summary>The zero row z (h_(−1) without h0), the only stack scratch a pipelined Elman layer's loop needs.</summary>
     private static void EmitZeroRow(IndentedWriter writer, RnnModelDeclaration model, int gates, int panelWidth)
@@ -88,10 +79,15 @@ internal static partial class WholeModelEmitter
     /// vector (Elman up to 16 on the 512-bit path, 8 on the 256-bit one and in 512-bit halves). Paired against the
     /// wavefront of calls (Zen 5, 100 steps): one-vector layers 0.73–0.86 (512-bit), 0.81–0.95 (256-bit); two-vector ones
     /// level (two layers of Elman 16 on the 256-bit path 1.00, of Elman 32 written out on the 512-bit path 0.97) or slower
-    /// (two and three layers of Elman 8 on the 128-bit path, 16 registers: 1.13–1.16).
+    /// (two and three layers of Elman 8 on the 128-bit path, 16 registers: 1.13–1.16). A wave writes out layer 0's
+    /// product twice and a later layer's once, within <see cref="PipelinedElmanFmas"/>.
     /// </summary>
     private static bool ElmanWaveInRegisters(RnnModelDeclaration model, LayerProducts layers)
-        => ElmanPipelineFits(model, layers, layers.Later, wave: true) && layers.First.Vectors == 1 && layers.Later.Vectors == 1;
+    {
+        var row = new KernelPlan(layers.Later.Flavor, model.HiddenSize, 1, model.StateSize, layers.PanelWidth);
+        return ElmanSumsInRegisters(model, layers.Later) && layers.First.Vectors == 1 && layers.Later.Vectors == 1
+            && (2 * layers.First.Fmas) + layers.Later.Fmas + row.InlinedRowFmas <= PipelinedElmanFmas;
+    }
 
     /// <summary>
     /// A unidirectional Elman model's <c>Forward</c> as a wavefront with every layer's sums in registers, each wave in the

@@ -50,7 +50,7 @@ internal static partial class WholeModelEmitter
     private static void EmitLayerSequenceMethod(IndentedWriter writer, RnnModelDeclaration model, string kernel, string method, string forward, int panelWidth, int gates, LayerProducts layers, bool first)
     {
         KernelPlan product = first ? layers.First : layers.Later;
-        bool pipelined = ElmanPipelineFits(model, layers, product);
+        bool pipelined = ElmanSumsInRegisters(model, product);
         string row = pipelined ? "the next step's sums first, then " : "then ";
         writer.Line();
         writer.Line(first

@@ -272,7 +272,7 @@ internal static partial class WholeModelEmitter
     {
         bool lstm = model.Cell == "Lstm";
         var layers = new LayerProducts(model, flavor, gates, panelWidth);
-        bool pipelined = model.NumLayers == 1 ? ElmanPipelineFits(model, layers, layers.First) : ElmanSumsInRegisters(model, layers.First) && ElmanWaveInRegisters(model, layers);
+        bool pipelined = ElmanSumsInRegisters(model, layers.First) && (model.NumLayers == 1 || ElmanWaveInRegisters(model, layers));
         writer.Line();
         writer.Line(pipelined
             ? $"/// <summary>{Int(panelWidth)}-float panels: {(model.NumLayers > 1 ? "wave w runs layer l's step w − l for every layer, written out in the wave; " : "the time loop; ")}each step's sums in registers, layer 0's next input product ({ProductEmitter.Describe(layers.First)}) first, then <c>{method}RowOnSums</c> (WholeModelEmitter.ElmanPipeline.cs).</summary>"
