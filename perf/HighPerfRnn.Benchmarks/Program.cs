@@ -127,6 +127,9 @@ Dictionary<ProductBenchmarks.Shape, PairedRatios.Ratio>? pairedProducts = paired
     paired && (Ran(typeof(StepBenchmarks)) || Ran(typeof(SmallForwardBenchmarks)) || Ran(typeof(DeepForwardBenchmarks)))
         ? Timed("paired declared", () => PairedRatios.MeasureDeclared(TimeSpan.FromSeconds(quick ? 0.6 : 8), Ran(typeof(StepBenchmarks)), Ran(typeof(SmallForwardBenchmarks)), Ran(typeof(DeepForwardBenchmarks))))
         : null;
+Dictionary<RnnCell, PairedRatios.EightStreamsTiming>? pairedEightStreams = paired && Ran(typeof(EightStreamsBenchmarks))
+    ? Timed("paired eight streams", () => PairedRatios.MeasureEightStreams(TimeSpan.FromSeconds(quick ? 1.5 : 8)))
+    : null;
 if (paired && Ran(typeof(ParallelSplitBenchmarks)))
 {
     Timed("paired splits", () =>
@@ -139,7 +142,7 @@ if (paired && Ran(typeof(ParallelSplitBenchmarks)))
 if (report)
 {
     string command = "dotnet run -c Release --project perf/HighPerfRnn.Benchmarks -- " + string.Join(' ', args);
-    BenchmarkReport.Write(summaries, command, machine!, pairedRatios, pairedParallel, pairedRagged, pairedDeclared, pairedProducts);
+    BenchmarkReport.Write(summaries, command, machine!, pairedRatios, pairedParallel, pairedRagged, pairedDeclared, pairedProducts, pairedEightStreams);
 }
 
 // Each phase's wall time, printed: the grid's --quick run must stay within issue 15's 10 minutes, and this shows where they go.

@@ -27,6 +27,7 @@ public static class BenchmarkReport
         $"*.{nameof(DeepForwardBenchmarks)}.*",
         $"*.{nameof(RaggedBatchBenchmarks)}.*",
         $"*.{nameof(StreamSetBenchmarks)}.*",
+        $"*.{nameof(EightStreamsBenchmarks)}.*",
     ];
 
     /// <summary>Targets of issue 4: at least this many times faster than ONNX Runtime.</summary>
@@ -119,7 +120,8 @@ public static class BenchmarkReport
         IReadOnlyDictionary<string, PairedRatios.Ratio>? pairedParallel,
         IReadOnlyDictionary<RnnCell, (PairedRatios.Ratio WithLengths, PairedRatios.Ratio OneByOne)>? pairedRagged,
         (Dictionary<(RnnCell, int), PairedRatios.DeclaredTiming> Step, Dictionary<(RnnCell, int), PairedRatios.Ratio> Forward, Dictionary<(RnnCell, int), PairedRatios.Ratio> DeepForward)? pairedDeclared,
-        IReadOnlyDictionary<ProductBenchmarks.Shape, PairedRatios.Ratio>? pairedProducts)
+        IReadOnlyDictionary<ProductBenchmarks.Shape, PairedRatios.Ratio>? pairedProducts,
+        IReadOnlyDictionary<RnnCell, PairedRatios.EightStreamsTiming>? pairedEightStreams)
     {
         Summary[] all = summaries.ToArray();
         var medians = new Dictionary<(string Class, string Method, string Parameters), Measured>();
@@ -147,6 +149,7 @@ public static class BenchmarkReport
             + ProductSection(medians, machine, pairedProducts)
             + SmallForwardSection(medians, pairedDeclared?.Forward)
             + DeepForwardSection(medians, pairedDeclared?.DeepForward)
+            + EightStreamsSection(medians, machine, pairedEightStreams)
             + RaggedSection(medians, pairedRagged)
             + StreamSetSection(medians, machine);
         File.WriteAllText(Path.Combine(docs, "benchmarks.md"), markdown);
@@ -481,6 +484,49 @@ public static class BenchmarkReport
             (int tanh, int sigmoid) = GridPoint.ActivationsPerUnitOf(cell);
             double floorNs = peakNs + (64 * ((tanh * machine.TanhNsPerFloat) + (sigmoid * machine.SigmoidNsPerFloat)));
             text.AppendLine(c, $"| {cell} 64 | {Time(perStreamSet)} | {Time(perStream.MedianNs / 256)} | {Time(onnx.MedianNs / 256)} | {perStream.MedianNs / set.MedianNs:F2}× | {onnx.MedianNs / set.MedianNs:F1}× | {100 * peakNs / perStreamSet:F0}% | {100 * floorNs / perStreamSet:F0}% | {Bytes(set.Bytes)} |");
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The eight-streams table (<see cref="EightStreamsBenchmarks"/>), or nothing when the run did not include it.</summary>
+    private static string EightStreamsSection(Dictionary<(string, string, string), Measured> m, MachineLimits machine, IReadOnlyDictionary<RnnCell, PairedRatios.EightStreamsTiming>? paired)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var text = new StringBuilder();
+        foreach (RnnCell cell in new[] { RnnCell.Lstm, RnnCell.Gru })
+        {
+            string key = $"Cell={cell},Streams=8";
+            if (!m.TryGetValue((nameof(EightStreamsBenchmarks), nameof(EightStreamsBenchmarks.RuntimeSized), key), out var runtime)
+                || !m.TryGetValue((nameof(EightStreamsBenchmarks), nameof(EightStreamsBenchmarks.Declared), key), out var declared))
+            {
+                continue;
+            }
+
+            if (text.Length == 0)
+            {
+                text.AppendLine();
+                text.AppendLine("## Eight streams stepped together: `Step` of 8 streams (one thread)");
+                text.AppendLine();
+                text.AppendLine("LSTM 64 and GRU 64 (input 64): one `Step` of 8 rows, each step's output the next one's input, the declared model against the runtime-sized one built from the same weights (the same bits, checked at setup). Per stream. Issue 14's target: 80% of the FMA peak (LSTM 64: 65,536 flops a stream-step, GRU 64: 49,152). *% of peak*: of BenchmarkDotNet's median against the peak measured at the start of the run, and *paired* (with `--paired`) against a burst of FMA chains in each round of an alternation (median, quartiles). *With activations*: against the products at that peak plus the step's activations (LSTM: 3 σ and 2 tanh a unit, GRU: 2 σ and 1 tanh) at the rate of tanh and σ measured beside them: the least time the fixed activation formula allows, so 100% there is the machine's limit for this step.");
+                text.AppendLine();
+                text.AppendLine("| cell | runtime-sized (per stream) | declared (per stream) | declared ÷ runtime | paired (quartiles) | declared (paired) | % of peak | paired (quartiles) | % with activations | paired (quartiles) | allocated |");
+                text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            }
+
+            double streams = 8;
+            double peakNs = EightStreamsBenchmarks.FlopsPerStream(cell) / machine.PeakGflops;
+            (int tanh, int sigmoid) = GridPoint.ActivationsPerUnitOf(cell);
+            double floorNs = peakNs + (EightStreamsBenchmarks.Hidden * ((tanh * machine.TanhNsPerFloat) + (sigmoid * machine.SigmoidNsPerFloat)));
+            double declaredPerStream = declared.MedianNs / streams;
+            string Quartiles(PairedRatios.Ratio r, string format) => string.Create(c, $"{r.Median.ToString(format, c)} ({r.LowerQuartile.ToString(format, c)}–{r.UpperQuartile.ToString(format, c)})");
+            string Percent(PairedRatios.Ratio r) => string.Create(c, $"{r.Median:F0}% ({r.LowerQuartile:F0}–{r.UpperQuartile:F0})");
+            PairedRatios.EightStreamsTiming? p = paired is not null && paired.TryGetValue(cell, out var found) ? found : null;
+            string pairedFraction = p is not null ? Quartiles(p.DeclaredFraction, "F2") : "—";
+            string pairedTime = p is not null ? Time(p.DeclaredNsPerStream) : "—";
+            string pairedPeak = p is not null ? Percent(p.PercentOfPeak) : "—";
+            string pairedFloor = p is not null ? Percent(p.PercentWithActivations) : "—";
+            text.AppendLine(c, $"| {cell} {EightStreamsBenchmarks.Hidden} | {Time(runtime.MedianNs / streams)} | {Time(declaredPerStream)} | {declared.MedianNs / runtime.MedianNs:F2} | {pairedFraction} | {pairedTime} | {100 * peakNs / declaredPerStream:F0}% | {pairedPeak} | {100 * floorNs / declaredPerStream:F0}% | {pairedFloor} | {Bytes(declared.Bytes)} |");
         }
 
         return text.ToString();

@@ -258,6 +258,52 @@ public static class PairedRatios
     }
 
     /// <summary>
+    /// One cell of <see cref="MeasureEightStreams"/>: the declared model's time as a fraction of the runtime-sized one's per
+    /// round; the declared step's flops as a percentage of the FMA peak measured in the same round, and of the least time
+    /// with the step's activations added at the rate of tanh and σ measured in the same round (what the fixed activation
+    /// formula allows); each model's median time per stream (ns).
+    /// </summary>
+    public sealed record EightStreamsTiming(Ratio DeclaredFraction, Ratio PercentOfPeak, Ratio PercentWithActivations, double DeclaredNsPerStream, double RuntimeSizedNsPerStream);
+
+    /// <summary>
+    /// <see cref="EightStreamsBenchmarks"/> in rounds of five bursts: the runtime-sized and the declared step of eight
+    /// streams, a burst of FMA chains and one each of the library's tanh and σ, so that the percentages of the peak are
+    /// taken under the same conditions as the step.
+    /// </summary>
+    public static Dictionary<RnnCell, EightStreamsTiming> MeasureEightStreams(TimeSpan perCell)
+    {
+        double flopsPerProbe = PeakFlops.Burst(FmaProbeIterations);
+        double floatsPerActivationProbe = ActivationCost.TanhBurst(ActivationProbePasses);
+        var results = new Dictionary<RnnCell, EightStreamsTiming>();
+        foreach (RnnCell cell in new[] { RnnCell.Lstm, RnnCell.Gru })
+        {
+            var benchmark = new EightStreamsBenchmarks { Cell = cell, Streams = 8 };
+            benchmark.Setup();
+            List<double[]> rounds = TimedRounds(
+                [
+                    benchmark.RuntimeSized, benchmark.Declared, () => PeakFlops.Burst(FmaProbeIterations),
+                    () => ActivationCost.TanhBurst(ActivationProbePasses), () => ActivationCost.SigmoidBurst(ActivationProbePasses),
+                ],
+                perCell);
+            double flops = benchmark.Streams * EightStreamsBenchmarks.FlopsPerStream(cell);
+            (int tanh, int sigmoid) = GridPoint.ActivationsPerUnitOf(cell);
+            int activatedUnits = benchmark.Streams * EightStreamsBenchmarks.Hidden;
+            double PeakNs(double[] ns) => flops / (flopsPerProbe / ns[2]);
+            double FloorNs(double[] ns) => PeakNs(ns) + (activatedUnits * ((tanh * ns[3]) + (sigmoid * ns[4])) / floatsPerActivationProbe);
+            var timing = new EightStreamsTiming(
+                Summarize(rounds.Select(ns => ns[1] / ns[0]).ToList()),
+                Summarize(rounds.Select(ns => 100 * PeakNs(ns) / ns[1]).ToList()),
+                Summarize(rounds.Select(ns => 100 * FloorNs(ns) / ns[1]).ToList()),
+                Summarize(rounds.Select(ns => ns[1]).ToList()).Median / benchmark.Streams,
+                Summarize(rounds.Select(ns => ns[0]).ToList()).Median / benchmark.Streams);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// paired eight streams {cell} {EightStreamsBenchmarks.Hidden}: declared {timing.DeclaredNsPerStream:F0} ns a stream, {timing.PercentOfPeak.Median:F0}% of the FMA peak ({timing.PercentWithActivations.Median:F0}% with the activations), {timing.DeclaredFraction.Median:F3} of the runtime-sized time, {rounds.Count} rounds"));
+            results[cell] = timing;
+        }
+
+        return results;
+    }
+
+    /// <summary>
     /// Ragged batches (<see cref="RaggedBatchBenchmarks"/>), in alternation as above: per cell, the time with lengths and
     /// the time one by one, each as a fraction of the padded batch's time in the same round.
     /// </summary>
