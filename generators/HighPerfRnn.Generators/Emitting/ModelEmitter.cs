@@ -97,7 +97,7 @@ internal static class ModelEmitter
     private static string WholeForward(RnnModelDeclaration model, bool cells)
     {
         string cellArguments = ForwardCellArguments(model, cells);
-        string workspace = WholeModelEmitter.ForwardTakesWorkspace(model) ? ", workspace" : string.Empty; // layer sequences, pre-activation rows
+        string workspace = ForwardWorkspaceArgument(model);
         string batchOne = $"{WholeModelKernels}.TryForward(_wholeModelForward, input, output, hN, {cellArguments}seqLen, layout, h0{workspace})";
         return WholeModelEmitter.ForwardsRows(model)
             ? $"if (batch == 1 ? {batchOne} : batch <= _forwardRowsUpToBatch && {WholeModelKernels}.TryForwardRows(_wholeModelForward, input, output, hN, {cellArguments}batch, seqLen, default, layout, h0{workspace})) {{ return; }}"
@@ -114,8 +114,11 @@ internal static class ModelEmitter
     /// </summary>
     private static string RaggedForward(RnnModelDeclaration model, bool cells)
         => WholeModelEmitter.ForwardsRows(model)
-            ? $"if (batch <= _forwardRowsUpToBatch && {WholeModelKernels}.TryForwardRows(_wholeModelForward, input, output, hN, {ForwardCellArguments(model, cells)}batch, seqLen, lengths, layout, h0{(WholeModelEmitter.ForwardTakesWorkspace(model) ? ", workspace" : string.Empty)})) {{ return; }}"
+            ? $"if (batch <= _forwardRowsUpToBatch && {WholeModelKernels}.TryForwardRows(_wholeModelForward, input, output, hN, {ForwardCellArguments(model, cells)}batch, seqLen, lengths, layout, h0{ForwardWorkspaceArgument(model)})) {{ return; }}"
             : "// Every ragged batch through the driver: no whole-model Forward of one sequence at a time.";
+
+    /// <summary>The whole-model Forward's last argument where it takes the caller's workspace (a bidirectional model's layer sequences, a projecting one's pre-activation rows).</summary>
+    private static string ForwardWorkspaceArgument(RnnModelDeclaration model) => WholeModelEmitter.ForwardTakesWorkspace(model) ? ", workspace" : string.Empty;
 
     /// <summary>The first line of a Step: batch 1 to the whole-model kernels where the type has them, and a few streams row by row through them where the plan says so.</summary>
     private static string WholeStep(RnnModelDeclaration model, bool cells)

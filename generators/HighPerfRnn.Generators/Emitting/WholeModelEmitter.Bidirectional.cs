@@ -128,10 +128,16 @@ internal static partial class WholeModelEmitter
     /// </summary>
     public const int OneVectorBidirectionalMaxSteps = 32;
 
+    /// <summary>
+    /// The bidirectional entry points' check of the sequence's length, after their others: a one-vector Elman model's
+    /// <see cref="OneVectorBidirectionalMaxSteps"/> steps, a projecting model's <c>MaxProjectedSeqLen</c>; none otherwise.
+    /// </summary>
+    private static string BidirectionalLengthLine(bool elman, bool projects)
+        => elman ? $" || (weights.PanelWidth == HiddenSize && seqLen > {Int(OneVectorBidirectionalMaxSteps)})" : projects ? ProjectedLengthLine : string.Empty;
+
     private static void EmitBidirectionalTryForward(IndentedWriter writer, bool lstm, bool elman, bool projects)
     {
-        // A line on the sequence's length: a one-vector Elman model's 32 steps, a projecting model's MaxProjectedSeqLen.
-        string lengthLine = elman ? $" || (weights.PanelWidth == HiddenSize && seqLen > {Int(OneVectorBidirectionalMaxSteps)})" : projects ? ProjectedLengthLine : string.Empty;
+        string lengthLine = BidirectionalLengthLine(elman, projects);
         string oneVectorComment = elman
             ? "\n    // Hidden one vector of the path: past the planner's OneVectorBidirectionalWholeModelMaxSteps the runtime's one-vector kernel is the faster."
             : string.Empty;
@@ -512,8 +518,7 @@ internal static partial class WholeModelEmitter
     /// </summary>
     private static void EmitBidirectionalTryForwardRows(IndentedWriter writer, bool lstm, bool elman, bool projects)
     {
-        // A line on the sequence's length: a one-vector Elman model's 32 steps, a projecting model's MaxProjectedSeqLen.
-        string lengthLine = elman ? $" || (weights.PanelWidth == HiddenSize && seqLen > {Int(OneVectorBidirectionalMaxSteps)})" : projects ? ProjectedLengthLine : string.Empty;
+        string lengthLine = BidirectionalLengthLine(elman, projects);
         string cellParameters = ForwardCellParameters(lstm);
         writer.Line($$"""
             /// <summary>

@@ -127,7 +127,7 @@ public sealed class GeneratedKernelWeights
             throw new ArgumentException($"preactivations holds {preactivations.Length} floats; {rows} rows of {rowFloats} (gates × hidden padded to {weights.InputWeights.PanelWidth}-float panels) need {(long)rows * rowFloats}.", nameof(preactivations));
         }
 
-        PackedGemm.MultiplyAdd(Model.SimdPath, input, inputStride, rows, weights.InputWeights, weights.ProjectionBias, 0, preactivations, weights.InputWeights.PaddedRows);
+        PackedGemm.MultiplyAdd(Model.SimdPath, input, inputStride, rows, weights.InputWeights, weights.ProjectionBias, 0, preactivations, rowFloats);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -171,7 +171,7 @@ internal static class ExecutionPlanner
     /// </summary>
     public static bool DeclaredForwardProjectsInputs(RnnArchitecture architecture)
         => architecture.Cell != RnnCell.Rnn
-            && (long)architecture.GateCount * architecture.HiddenSize * architecture.StateSize * sizeof(float) <= WholeModelLimitBytes
+            && DeclaredRecurrentBytes(architecture) <= WholeModelLimitBytes
             && DeclaredForwardWeightBytes(architecture) > WholeModelForwardLimitBytes;
 
     /// <summary>
@@ -558,7 +558,7 @@ internal static class ExecutionPlanner
             // Each row reads a step's weights (W_ih and W_hh of every layer) again: within L1 that costs less than the batched
             // passes; past it each row streams them from L2 (two layers of LSTM 32, 64 KB: rows 0.97-1.18 of the runtime's
             // time at 4-15 and up to 1.19 at 3; of GRU 32, 48 KB: 1.05-1.18 at 4-15, 0.51-0.95 at 2-3).
-            long weightBytes = DeclaredStepWeightBytes(architecture);
+            long weightBytes = DeclaredAllLayersBytes(architecture, padGateRows: false);
             long weightLimit = batchClass == 1 ? DeclaredFewStepRowsLimitBytes : WholeModelForwardLimitBytes;
             if (weightBytes > weightLimit)
             {
@@ -638,7 +638,7 @@ internal static class ExecutionPlanner
             : interleave ? $"; both W_hh {Kb(2 * recurrentBytes)} ≤ {Kb(InterleaveDirectionsBudgetBytes)}: directions together"
             : $"; both W_hh {Kb(2 * recurrentBytes)} > {Kb(InterleaveDirectionsBudgetBytes)}: one direction after the other";
 
-        long declaredRecurrentBytes = (long)gates * hidden * architecture.StateSize * sizeof(float);
+        long declaredRecurrentBytes = DeclaredRecurrentBytes(architecture);
         long wholeModelLimit = elman ? ElmanWholeModelLimitBytes : WholeModelLimitBytes;
 
         // A unidirectional Elman sequence whose hidden state is one vector keeps the runtime's one-vector kernel, which holds
@@ -662,7 +662,7 @@ internal static class ExecutionPlanner
             string steps = call == RnnCall.Forward && HasOneVectorBidirectionalLine(architecture, path)
                 ? $" up to {OneVectorBidirectionalWholeModelMaxSteps} steps (longer sequences: the runtime's one-vector kernel, hidden {hidden} = one {lanes}-float vector)"
                 : string.Empty;
-            long waveBytes = DeclaredForwardWaveBytes(architecture);
+            long waveBytes = DeclaredAllLayersBytes(architecture, padGateRows: true);
             string layers = call == RnnCall.Forward && projects
                 ? $", each layer's input sequence in one product first, then its loop on W_hh alone (a time step reads {Kb(declaredWeightBytes)} > {Kb(forwardLimit)} with W_ih)"
                 : call != RnnCall.Forward || architecture.Bidirectional || architecture.NumLayers == 1 ? string.Empty
@@ -762,15 +762,16 @@ internal static class ExecutionPlanner
     }
 
     /// <summary>
-    /// The weights a whole-model Step reads, unpadded, as the generator counts them: W_ih and W_hh of every layer (and
-    /// direction). A unidirectional model's whole-model Forward reads as much per wave where its layers run as a wavefront.
+    /// The weights a time step of every layer (and direction) reads, W_ih and W_hh, as the generator counts them
+    /// (<see cref="DeclaredLayerBytes"/>): unpadded, what a whole-model Step reads; with a gated layer's gate rows padded, what
+    /// a wave of a unidirectional model's whole-model Forward reads where its layers run as a wavefront.
     /// </summary>
-    private static long DeclaredStepWeightBytes(RnnArchitecture architecture)
+    private static long DeclaredAllLayersBytes(RnnArchitecture architecture, bool padGateRows)
     {
         long total = 0;
         for (int layer = 0; layer < architecture.NumLayers; layer++)
         {
-            total += DeclaredLayerWeightBytes(architecture, layer);
+            total += DeclaredLayerBytes(architecture, layer, padGateRows);
         }
 
         return total;
@@ -787,32 +788,25 @@ internal static class ExecutionPlanner
         long largest = 0;
         for (int layer = 0; layer < architecture.NumLayers; layer++)
         {
-            largest = Math.Max(largest, DeclaredForwardLayerBytes(architecture, layer));
+            largest = Math.Max(largest, DeclaredLayerBytes(architecture, layer, padGateRows: true));
         }
 
         return largest;
     }
 
-    /// <summary>The weights one wave of a whole-model Forward's wavefront reads (a time step of every layer), counted as <see cref="DeclaredForwardWeightBytes"/>.</summary>
-    private static long DeclaredForwardWaveBytes(RnnArchitecture architecture)
+    /// <summary>
+    /// W_ih and W_hh of one layer's directions: gates × hidden rows each, or with <paramref name="padGateRows"/> a gated
+    /// layer's gate rows padded to 16-float panels (WholeModelEmitter.LayerWeights; an Elman layer's stay unpadded).
+    /// </summary>
+    private static long DeclaredLayerBytes(RnnArchitecture architecture, int layer, bool padGateRows)
     {
-        long total = 0;
-        for (int layer = 0; layer < architecture.NumLayers; layer++)
-        {
-            total += DeclaredForwardLayerBytes(architecture, layer);
-        }
-
-        return total;
-    }
-
-    private static long DeclaredForwardLayerBytes(RnnArchitecture architecture, int layer)
-    {
-        int rows = architecture.Cell == RnnCell.Rnn ? architecture.HiddenSize : PackedMatrix.PadToPanels(architecture.HiddenSize, 16);
+        int rows = padGateRows && architecture.Cell != RnnCell.Rnn ? PackedMatrix.PadToPanels(architecture.HiddenSize, 16) : architecture.HiddenSize;
         return (long)architecture.GateCount * rows * architecture.NumDirections * (architecture.LayerInputSize(layer) + architecture.StateSize) * sizeof(float);
     }
 
-    private static long DeclaredLayerWeightBytes(RnnArchitecture architecture, int layer)
-        => (long)architecture.GateCount * architecture.HiddenSize * architecture.NumDirections * (architecture.LayerInputSize(layer) + architecture.StateSize) * sizeof(float);
+    /// <summary>One direction's W_hh unpadded, as the generator counts it against its whole-model line (WholeModelEmitter.WithinRecurrentLine).</summary>
+    private static long DeclaredRecurrentBytes(RnnArchitecture architecture)
+        => (long)architecture.GateCount * architecture.HiddenSize * architecture.StateSize * sizeof(float);
 
     /// <summary>
     /// <see cref="RnnParallelRunner"/> splits every step's hidden units between its threads, rather than the batch rows,
