@@ -6,7 +6,7 @@ namespace HighPerfRnn.Benchmarks;
 /// Eight streams stepped together (issue 14): one <c>Step</c> of 8 rows of a declared LSTM 64 or GRU 64 (input 64),
 /// against the runtime-sized model built from the same weights (the same bits). One operation = one such step; per
 /// stream, divide by <see cref="Streams"/>. An LSTM 64 stream-step is 2·4·64·(64 + 64) = 65,536 flops, a GRU 64's
-/// 49,152 (<see cref="FlopsPerStream"/>): issue 14 asks 80% of the FMA peak. Each step's output becomes the next step's
+/// 49,152 (<see cref="Reporting.MachineLimits.StreamStepNs(RnnCell, int, double, double, double)"/>): issue 14 asks 80% of the FMA peak. Each step's output becomes the next step's
 /// input, as a streaming caller's would.
 /// </summary>
 [MemoryDiagnoser]
@@ -28,9 +28,6 @@ public class EightStreamsBenchmarks
 
     [Params(8)]
     public int Streams { get; set; }
-
-    /// <summary>Flops of one stream's step: both products (W_ih·x and W_hh·h, input = hidden), a multiply and an add a weight.</summary>
-    public static double FlopsPerStream(RnnCell cell) => 2.0 * RnnArchitecture.GateCountOf(cell) * Hidden * (Hidden + Hidden);
 
     [GlobalSetup]
     public void Setup()

@@ -12,7 +12,7 @@ namespace HighPerfRnn.Benchmarks;
 [MemoryDiagnoser]
 public class StreamSetBenchmarks
 {
-    private const int Size = 64;
+    public const int Size = 64;
 
     private RnnModel _model = null!;
     private RnnStreamSet _set = null!;

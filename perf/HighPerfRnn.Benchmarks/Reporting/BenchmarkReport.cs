@@ -479,10 +479,7 @@ public static class BenchmarkReport
             }
 
             double perStreamSet = set.MedianNs / 256;
-            double flops = cell == RnnCell.Lstm ? 65_536 : 49_152;
-            double peakNs = flops / machine.PeakGflops;
-            (int tanh, int sigmoid) = GridPoint.ActivationsPerUnitOf(cell);
-            double floorNs = peakNs + (64 * ((tanh * machine.TanhNsPerFloat) + (sigmoid * machine.SigmoidNsPerFloat)));
+            (double peakNs, double floorNs) = machine.StreamStepNs(cell, StreamSetBenchmarks.Size);
             text.AppendLine(c, $"| {cell} 64 | {Time(perStreamSet)} | {Time(perStream.MedianNs / 256)} | {Time(onnx.MedianNs / 256)} | {perStream.MedianNs / set.MedianNs:F2}× | {onnx.MedianNs / set.MedianNs:F1}× | {100 * peakNs / perStreamSet:F0}% | {100 * floorNs / perStreamSet:F0}% | {Bytes(set.Bytes)} |");
         }
 
@@ -515,9 +512,7 @@ public static class BenchmarkReport
             }
 
             double streams = 8;
-            double peakNs = EightStreamsBenchmarks.FlopsPerStream(cell) / machine.PeakGflops;
-            (int tanh, int sigmoid) = GridPoint.ActivationsPerUnitOf(cell);
-            double floorNs = peakNs + (EightStreamsBenchmarks.Hidden * ((tanh * machine.TanhNsPerFloat) + (sigmoid * machine.SigmoidNsPerFloat)));
+            (double peakNs, double floorNs) = machine.StreamStepNs(cell, EightStreamsBenchmarks.Hidden);
             double declaredPerStream = declared.MedianNs / streams;
             string Quartiles(PairedRatios.Ratio r, string format) => string.Create(c, $"{r.Median.ToString(format, c)} ({r.LowerQuartile.ToString(format, c)}–{r.UpperQuartile.ToString(format, c)})");
             string Percent(PairedRatios.Ratio r) => string.Create(c, $"{r.Median:F0}% ({r.LowerQuartile:F0}–{r.UpperQuartile:F0})");

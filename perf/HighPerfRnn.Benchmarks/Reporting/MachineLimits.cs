@@ -29,6 +29,21 @@ public sealed record MachineLimits(double PeakGflops, double L2BytesPerNs, doubl
         return Math.Max(Math.Max(bytes / L1BytesPerNs, fromL2 / L2BytesPerNs), 2 * floats / PeakGflops);
     }
 
+    /// <summary>
+    /// The least time of one stream's step of a one-layer gated model with input = hidden (both products, 2 · gates ·
+    /// hidden · (hidden + hidden) flops) at the FMA peak, and with its activations added at these costs of one float's tanh
+    /// and σ: the fixed activation formula runs on the same pipes, so no step can take less.
+    /// </summary>
+    public static (double PeakNs, double WithActivationsNs) StreamStepNs(RnnCell cell, int hidden, double gflops, double tanhNsPerFloat, double sigmoidNsPerFloat)
+    {
+        double peakNs = 2.0 * RnnArchitecture.GateCountOf(cell) * hidden * (hidden + hidden) / gflops;
+        (int tanh, int sigmoid) = GridPoint.ActivationsPerUnitOf(cell);
+        return (peakNs, peakNs + (hidden * ((tanh * tanhNsPerFloat) + (sigmoid * sigmoidNsPerFloat))));
+    }
+
+    /// <summary><see cref="StreamStepNs(RnnCell, int, double, double, double)"/> at the rates measured at the start of the run.</summary>
+    public (double PeakNs, double WithActivationsNs) StreamStepNs(RnnCell cell, int hidden) => StreamStepNs(cell, hidden, PeakGflops, TanhNsPerFloat, SigmoidNsPerFloat);
+
     /// <summary>An activation's cost in vector FMAs: how many FMAs on vectors of the path the FMA peak does in the time the activation of one such vector takes (the width cancels out).</summary>
     public double InVectorFmas(double nsPerFloat) => nsPerFloat * PeakGflops / 2;
 

@@ -285,15 +285,17 @@ public static class PairedRatios
                     () => ActivationCost.TanhBurst(ActivationProbePasses), () => ActivationCost.SigmoidBurst(ActivationProbePasses),
                 ],
                 perCell);
-            double flops = benchmark.Streams * EightStreamsBenchmarks.FlopsPerStream(cell);
-            (int tanh, int sigmoid) = GridPoint.ActivationsPerUnitOf(cell);
-            int activatedUnits = benchmark.Streams * EightStreamsBenchmarks.Hidden;
-            double PeakNs(double[] ns) => flops / (flopsPerProbe / ns[2]);
-            double FloorNs(double[] ns) => PeakNs(ns) + (activatedUnits * ((tanh * ns[3]) + (sigmoid * ns[4])) / floatsPerActivationProbe);
+            // A stream's least time at the round's rates (the FMA burst's, tanh's and σ's), times the streams of a step.
+            (double PeakNs, double WithActivationsNs) StepLimits(double[] ns)
+            {
+                (double peakNs, double floorNs) = MachineLimits.StreamStepNs(cell, EightStreamsBenchmarks.Hidden, flopsPerProbe / ns[2], ns[3] / floatsPerActivationProbe, ns[4] / floatsPerActivationProbe);
+                return (benchmark.Streams * peakNs, benchmark.Streams * floorNs);
+            }
+
             var timing = new EightStreamsTiming(
                 Summarize(rounds.Select(ns => ns[1] / ns[0]).ToList()),
-                Summarize(rounds.Select(ns => 100 * PeakNs(ns) / ns[1]).ToList()),
-                Summarize(rounds.Select(ns => 100 * FloorNs(ns) / ns[1]).ToList()),
+                Summarize(rounds.Select(ns => 100 * StepLimits(ns).PeakNs / ns[1]).ToList()),
+                Summarize(rounds.Select(ns => 100 * StepLimits(ns).WithActivationsNs / ns[1]).ToList()),
                 Summarize(rounds.Select(ns => ns[1]).ToList()).Median / benchmark.Streams,
                 Summarize(rounds.Select(ns => ns[0]).ToList()).Median / benchmark.Streams);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// paired eight streams {cell} {EightStreamsBenchmarks.Hidden}: declared {timing.DeclaredNsPerStream:F0} ns a stream, {timing.PercentOfPeak.Median:F0}% of the FMA peak ({timing.PercentWithActivations.Median:F0}% with the activations), {timing.DeclaredFraction.Median:F3} of the runtime-sized time, {rounds.Count} rounds"));
